@@ -1,0 +1,121 @@
+//! Authentication: password, second factor, token refresh and logout.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// `POST /v1/auth/password`. `login` is an INN, an OGRN or an e-mail.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PasswordLogin {
+    pub login: String,
+    pub password: String,
+}
+
+/// Answer of `POST /v1/auth/password`: tokens, or a second factor to pass.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PasswordLoginResponse {
+    Tokens(TokenPair),
+    Mfa(MfaChallenge),
+}
+
+/// How the second-factor code reaches the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MfaChannel {
+    /// RFC 6238 authenticator app.
+    Totp,
+    /// A one-time code sent by SMS.
+    Sms,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MfaChallenge {
+    /// Always `true`; lets a client tell this answer from tokens at a glance.
+    pub mfa_required: bool,
+    pub ticket: String,
+    pub channel: MfaChannel,
+    /// Masked destination for SMS (`+7 *** ***-**-67`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+/// `POST /v1/auth/otp`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OtpSubmit {
+    pub ticket: String,
+    pub code: String,
+}
+
+/// Opaque bearer tokens. The access token is short-lived; the refresh token
+/// rotates: each use returns a new one and retires the old one.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub token_type: String,
+    /// Seconds.
+    pub expires_in: u64,
+    pub refresh_token: String,
+    /// Seconds.
+    pub refresh_expires_in: u64,
+}
+
+impl std::fmt::Debug for TokenPair {
+    // Tokens are secrets: never let them reach a log through `{:?}`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenPair")
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("refresh_expires_in", &self.refresh_expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `POST /v1/auth/refresh` and `POST /v1/auth/logout`.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RefreshRequest { .. }")
+    }
+}
+
+/// `GET /v1/me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Me {
+    pub user_id: String,
+    pub full_name: String,
+    pub email: String,
+    #[serde(default)]
+    pub inn: Option<String>,
+    #[serde(default)]
+    pub snils: Option<String>,
+}
+
+/// `GET /v1/demo` — only on a portal started with `--demo`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DemoInfo {
+    pub users: Vec<DemoUser>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DemoUser {
+    pub login: String,
+    pub password: String,
+    pub full_name: String,
+    /// Russian, e.g. «Бухгалтер».
+    pub role: String,
+}
+
+/// `GET /v1/demo/sms?ticket=…` — the demo portal's "phone": the last SMS code
+/// sent for a login ticket. Only on a portal started with `--demo`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DemoSms {
+    pub phone: String,
+    pub code: String,
+    pub sent_at: String,
+}

@@ -1,0 +1,18 @@
+//! Wire types of the portal API v1.
+//!
+//! Everything that crosses the wire between the client (`cabinet-core`) and the
+//! reference portal (`cabinet-portal`) is defined here once, so the two cannot
+//! drift. Types the UI also sees derive `ts_rs::TS`; the desktop crate turns
+//! them into TypeScript.
+
+pub mod auth;
+pub mod orgs;
+pub mod problem;
+pub mod requisites;
+
+pub use auth::*;
+pub use orgs::*;
+pub use problem::Problem;
+
+/// Path prefix of every API route.
+pub const API_PREFIX: &str = "/v1";

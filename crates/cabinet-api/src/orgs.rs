@@ -1,0 +1,106 @@
+//! Organizations the user belongs to and their profiles.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgKind {
+    /// Юридическое лицо (ООО, АО…): INN of 10 digits, OGRN, KPP.
+    LegalEntity,
+    /// Индивидуальный предприниматель: INN of 12 digits, OGRNIP, no KPP.
+    Entrepreneur,
+}
+
+impl OrgKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgKind::LegalEntity => "legal_entity",
+            OrgKind::Entrepreneur => "entrepreneur",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "legal_entity" => Some(OrgKind::LegalEntity),
+            "entrepreneur" => Some(OrgKind::Entrepreneur),
+            _ => None,
+        }
+    }
+}
+
+/// Registration status in the state register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgStatus {
+    Active,
+    Reorganizing,
+    Liquidating,
+    Liquidated,
+}
+
+impl OrgStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgStatus::Active => "active",
+            OrgStatus::Reorganizing => "reorganizing",
+            OrgStatus::Liquidating => "liquidating",
+            OrgStatus::Liquidated => "liquidated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(OrgStatus::Active),
+            "reorganizing" => Some(OrgStatus::Reorganizing),
+            "liquidating" => Some(OrgStatus::Liquidating),
+            "liquidated" => Some(OrgStatus::Liquidated),
+            _ => None,
+        }
+    }
+}
+
+/// One row of `GET /v1/me/organizations`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OrganizationSummary {
+    pub id: String,
+    pub kind: OrgKind,
+    pub short_name: String,
+    pub inn: String,
+    /// OGRN for a legal entity, OGRNIP for an entrepreneur.
+    pub ogrn: String,
+    pub kpp: Option<String>,
+    pub status: OrgStatus,
+    /// The user's role in this organization, in Russian.
+    pub role: String,
+}
+
+/// `GET /v1/orgs/{org}/profile`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OrganizationProfile {
+    pub id: String,
+    pub kind: OrgKind,
+    pub full_name: String,
+    pub short_name: String,
+    pub inn: String,
+    pub ogrn: String,
+    pub kpp: Option<String>,
+    pub status: OrgStatus,
+    /// ISO date (YYYY-MM-DD).
+    pub registered_on: String,
+    pub legal_address: String,
+    pub head_name: String,
+    pub head_position: String,
+    pub email: String,
+    pub phone: String,
+    pub okved: String,
+    /// Optimistic-concurrency version (`If-Match`).
+    #[ts(type = "number")]
+    pub version: i64,
+}
+
+/// `GET /v1/me/organizations`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrganizationList {
+    pub items: Vec<OrganizationSummary>,
+}

@@ -1,0 +1,76 @@
+//! RFC 7807 problem details with the portal's stable machine `code`.
+
+use serde::{Deserialize, Serialize};
+
+/// Media type of error bodies.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An error answer of the portal. `code` is stable and machine-readable
+/// (`auth.locked`, `org.forbidden`, …); `title`/`detail` are for humans and
+/// logs, never for matching.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    #[serde(rename = "type", default = "about_blank")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// For form errors: the request field at fault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// For `auth.locked`: RFC 3339 time when the login unlocks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<String>,
+    /// For attempts-limited checks: how many attempts are left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<u32>,
+}
+
+fn about_blank() -> String {
+    "about:blank".to_owned()
+}
+
+impl Problem {
+    pub fn new(status: u16, code: &str, title: impl Into<String>) -> Self {
+        Self {
+            kind: format!("urn:orgcabinet:problem:{code}"),
+            title: title.into(),
+            status,
+            code: code.to_owned(),
+            detail: None,
+            field: None,
+            locked_until: None,
+            attempts_left: None,
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn with_field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
+    }
+}
+
+/// Stable error codes of the portal API.
+pub mod codes {
+    pub const BAD_REQUEST: &str = "request.invalid";
+    pub const NOT_FOUND: &str = "not_found";
+    pub const INTERNAL: &str = "internal";
+    pub const INVALID_CREDENTIALS: &str = "auth.invalid_credentials";
+    pub const LOCKED: &str = "auth.locked";
+    pub const OTP_INVALID: &str = "auth.otp_invalid";
+    pub const OTP_EXPIRED: &str = "auth.otp_expired";
+    pub const TICKET_INVALID: &str = "auth.ticket_invalid";
+    pub const TOKEN_INVALID: &str = "auth.token_invalid";
+    pub const TOKEN_EXPIRED: &str = "auth.token_expired";
+    pub const REFRESH_INVALID: &str = "auth.refresh_invalid";
+    pub const UNAUTHORIZED: &str = "auth.required";
+    pub const ORG_FORBIDDEN: &str = "org.forbidden";
+    pub const ORG_NOT_FOUND: &str = "org.not_found";
+}

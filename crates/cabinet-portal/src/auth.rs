@@ -1,0 +1,448 @@
+//! Authentication endpoints: password, second factor, refresh, logout, `/me`.
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::{header, request::Parts, StatusCode};
+use axum::routing::{get, post};
+use axum::Router;
+use base64::Engine;
+use cabinet_api::{
+    Me, MfaChallenge, MfaChannel, OtpSubmit, PasswordLogin, PasswordLoginResponse, RefreshRequest,
+    TokenPair,
+};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiJson, PortalError};
+use crate::{db, totp, AppState, PortalConfig};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/password", post(password))
+        .route("/auth/otp", post(otp))
+        .route("/auth/refresh", post(refresh))
+        .route("/auth/logout", post(logout))
+        .route("/me", get(me))
+}
+
+pub(crate) fn random_token(prefix: &str) -> Result<String, PortalError> {
+    let mut buf = [0u8; 32];
+    getrandom::getrandom(&mut buf).map_err(|e| PortalError::Internal(format!("rng: {e}")))?;
+    Ok(format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)))
+}
+
+pub(crate) fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn parse_ts(s: &str) -> Result<DateTime<Utc>, PortalError> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| PortalError::Internal(format!("bad timestamp {s:?}: {e}")))
+}
+
+fn after(now: DateTime<Utc>, d: std::time::Duration) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::zero())
+}
+
+struct UserRow {
+    id: String,
+    password_hash: String,
+    phone: String,
+    mfa: String,
+    failed_attempts: u32,
+    locked_until: Option<String>,
+}
+
+fn find_login(conn: &Connection, login: &str) -> Result<Option<UserRow>, PortalError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, password_hash, phone, mfa, failed_attempts, locked_until FROM users
+             WHERE email = ?1 OR inn = ?1 OR ogrnip = ?1",
+            [login],
+            |r| {
+                Ok(UserRow {
+                    id: r.get(0)?,
+                    password_hash: r.get(1)?,
+                    phone: r.get(2)?,
+                    mfa: r.get(3)?,
+                    failed_attempts: r.get(4)?,
+                    locked_until: r.get(5)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Creates a login session with its first access and refresh tokens.
+fn start_session(conn: &Connection, cfg: &PortalConfig, user_id: &str) -> Result<TokenPair, PortalError> {
+    let now = cfg.clock.now();
+    let session = uuid::Uuid::new_v4().to_string();
+    conn.execute(
+        "INSERT INTO sessions (id, user_id, created_at) VALUES (?1, ?2, ?3)",
+        params![session, user_id, ts(now)],
+    )?;
+    issue_tokens(conn, cfg, &session, user_id)
+}
+
+fn issue_tokens(
+    conn: &Connection,
+    cfg: &PortalConfig,
+    session: &str,
+    user_id: &str,
+) -> Result<TokenPair, PortalError> {
+    let now = cfg.clock.now();
+    let access = random_token("oca_")?;
+    let refresh = random_token("ocr_")?;
+    conn.execute(
+        "INSERT INTO access_tokens (token_hash, session_id, user_id, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![hash_token(&access), session, user_id, ts(after(now, cfg.access_ttl))],
+    )?;
+    conn.execute(
+        "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES (?1, ?2, ?3)",
+        params![hash_token(&refresh), session, ts(after(now, cfg.refresh_ttl))],
+    )?;
+    Ok(TokenPair {
+        access_token: access,
+        token_type: "Bearer".into(),
+        expires_in: cfg.access_ttl.as_secs(),
+        refresh_token: refresh,
+        refresh_expires_in: cfg.refresh_ttl.as_secs(),
+    })
+}
+
+fn mask_phone(phone: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let tail = &digits[digits.len().saturating_sub(2)..];
+    format!("+7 *** ***-**-{tail}")
+}
+
+fn sms_code() -> Result<String, PortalError> {
+    let mut b = [0u8; 4];
+    getrandom::getrandom(&mut b).map_err(|e| PortalError::Internal(format!("rng: {e}")))?;
+    Ok(format!("{:06}", u32::from_le_bytes(b) % 1_000_000))
+}
+
+fn check_password(
+    conn: &mut Connection,
+    cfg: &PortalConfig,
+    req: &PasswordLogin,
+) -> Result<PasswordLoginResponse, PortalError> {
+    let now = cfg.clock.now();
+    let login = req.login.trim();
+    let Some(user) = find_login(conn, login)? else {
+        // Spend the same time as a real check, so timing does not tell
+        // which logins exist.
+        let _ = db::verify_password(&req.password, dummy_hash());
+        return Err(PortalError::InvalidCredentials { attempts_left: cfg.lockout_threshold });
+    };
+    let mut failed = user.failed_attempts;
+    if let Some(until) = user.locked_until.as_deref().map(parse_ts).transpose()? {
+        if until > now {
+            return Err(PortalError::Locked(until));
+        }
+        // The lock has expired: the count starts again.
+        failed = 0;
+    }
+    if !db::verify_password(&req.password, &user.password_hash) {
+        failed += 1;
+        if failed >= cfg.lockout_threshold {
+            let until = after(now, cfg.lockout_duration);
+            conn.execute(
+                "UPDATE users SET failed_attempts = ?2, locked_until = ?3 WHERE id = ?1",
+                params![user.id, failed, ts(until)],
+            )?;
+            tracing::warn!(user = %user.id, until = %ts(until), "login locked after wrong passwords");
+            return Err(PortalError::Locked(until));
+        }
+        conn.execute(
+            "UPDATE users SET failed_attempts = ?2, locked_until = NULL WHERE id = ?1",
+            params![user.id, failed],
+        )?;
+        return Err(PortalError::InvalidCredentials {
+            attempts_left: cfg.lockout_threshold - failed,
+        });
+    }
+    conn.execute(
+        "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?1",
+        [&user.id],
+    )?;
+    let channel = match user.mfa.as_str() {
+        "none" => return Ok(PasswordLoginResponse::Tokens(start_session(conn, cfg, &user.id)?)),
+        "totp" => MfaChannel::Totp,
+        _ => MfaChannel::Sms,
+    };
+    let ticket = random_token("olt_")?;
+    let ticket_hash = hash_token(&ticket);
+    let expires = after(now, cfg.otp_ttl);
+    let tx = conn.transaction()?;
+    let code_hash = if channel == MfaChannel::Sms {
+        let code = sms_code()?;
+        tx.execute(
+            "INSERT INTO sms_outbox (ticket_hash, phone, code, sent_at) VALUES (?1, ?2, ?3, ?4)",
+            params![ticket_hash, user.phone, code, ts(now)],
+        )?;
+        if cfg.demo {
+            // The demo portal has no SMS gateway: its log is the phone.
+            tracing::info!(target: "cabinet_portal::demo_sms", phone = %user.phone, %code, "demo SMS code");
+        }
+        Some(hash_token(&format!("{ticket_hash}:{code}")))
+    } else {
+        None
+    };
+    tx.execute(
+        "INSERT INTO login_tickets (ticket_hash, user_id, channel, code_hash, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            ticket_hash,
+            user.id,
+            if channel == MfaChannel::Sms { "sms" } else { "totp" },
+            code_hash,
+            ts(expires)
+        ],
+    )?;
+    tx.commit()?;
+    Ok(PasswordLoginResponse::Mfa(MfaChallenge {
+        mfa_required: true,
+        ticket,
+        channel,
+        destination: (channel == MfaChannel::Sms).then(|| mask_phone(&user.phone)),
+        expires_at: ts(expires),
+    }))
+}
+
+/// An argon2id hash with the real parameters, to equalise timing for unknown logins.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| db::hash_password("timing-equaliser").unwrap_or_default())
+}
+
+async fn password(
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<PasswordLogin>,
+) -> Result<ApiJson<PasswordLoginResponse>, PortalError> {
+    if req.login.trim().is_empty() || req.password.is_empty() {
+        return Err(PortalError::BadRequest("login and password are required".into()));
+    }
+    st.with_db(move |conn, cfg| check_password(conn, cfg, &req)).await.map(ApiJson)
+}
+
+fn check_otp(conn: &mut Connection, cfg: &PortalConfig, req: &OtpSubmit) -> Result<TokenPair, PortalError> {
+    let now = cfg.clock.now();
+    let ticket_hash = hash_token(&req.ticket);
+    let row = conn
+        .query_row(
+            "SELECT t.user_id, t.channel, t.code_hash, t.expires_at, t.attempts, t.state, u.totp_secret
+             FROM login_tickets t JOIN users u ON u.id = t.user_id WHERE t.ticket_hash = ?1",
+            [&ticket_hash],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, u32>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((user_id, channel, code_hash, expires_at, attempts, state, secret)) = row else {
+        return Err(PortalError::TicketInvalid);
+    };
+    if state != "open" {
+        return Err(PortalError::TicketInvalid);
+    }
+    if parse_ts(&expires_at)? <= now {
+        conn.execute("UPDATE login_tickets SET state = 'burned' WHERE ticket_hash = ?1", [&ticket_hash])?;
+        return Err(PortalError::OtpExpired);
+    }
+    let code = req.code.trim();
+    let ok = match channel.as_str() {
+        "totp" => secret
+            .and_then(|s| data_encoding::BASE32_NOPAD.decode(s.trim_end_matches('=').as_bytes()).ok())
+            .is_some_and(|key| totp::verify(&key, now.timestamp(), code)),
+        _ => code_hash.is_some_and(|h| {
+            totp::constant_time_eq(h.as_bytes(), hash_token(&format!("{ticket_hash}:{code}")).as_bytes())
+        }),
+    };
+    if !ok {
+        let attempts = attempts + 1;
+        let burned = attempts >= cfg.otp_max_attempts;
+        conn.execute(
+            "UPDATE login_tickets SET attempts = ?2, state = ?3 WHERE ticket_hash = ?1",
+            params![ticket_hash, attempts, if burned { "burned" } else { "open" }],
+        )?;
+        return Err(PortalError::OtpInvalid { attempts_left: cfg.otp_max_attempts.saturating_sub(attempts) });
+    }
+    let tx = conn.transaction()?;
+    tx.execute("UPDATE login_tickets SET state = 'used' WHERE ticket_hash = ?1", [&ticket_hash])?;
+    let tokens = start_session(&tx, cfg, &user_id)?;
+    tx.commit()?;
+    Ok(tokens)
+}
+
+async fn otp(
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<OtpSubmit>,
+) -> Result<ApiJson<TokenPair>, PortalError> {
+    st.with_db(move |conn, cfg| check_otp(conn, cfg, &req)).await.map(ApiJson)
+}
+
+fn rotate(conn: &mut Connection, cfg: &PortalConfig, token: &str) -> Result<TokenPair, PortalError> {
+    let now = cfg.clock.now();
+    let hash = hash_token(token);
+    let row = conn
+        .query_row(
+            "SELECT r.session_id, r.expires_at, r.used_at, s.revoked_at, s.user_id
+             FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = ?1",
+            [&hash],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((session, expires_at, used_at, revoked_at, user_id)) = row else {
+        return Err(PortalError::RefreshInvalid);
+    };
+    if revoked_at.is_some() {
+        return Err(PortalError::RefreshInvalid);
+    }
+    let tx = conn.transaction()?;
+    if used_at.is_some() {
+        // A used refresh token came back: it leaked, or a stale copy is being
+        // replayed. End the whole session so neither party keeps access.
+        revoke_session(&tx, &session, now)?;
+        tx.commit()?;
+        tracing::warn!(%session, "refresh token reuse: session revoked");
+        return Err(PortalError::RefreshInvalid);
+    }
+    if parse_ts(&expires_at)? <= now {
+        return Err(PortalError::RefreshInvalid);
+    }
+    tx.execute("UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1", params![hash, ts(now)])?;
+    let tokens = issue_tokens(&tx, cfg, &session, &user_id)?;
+    tx.commit()?;
+    Ok(tokens)
+}
+
+fn revoke_session(conn: &Connection, session: &str, now: DateTime<Utc>) -> Result<(), PortalError> {
+    conn.execute(
+        "UPDATE sessions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+        params![session, ts(now)],
+    )?;
+    conn.execute("DELETE FROM access_tokens WHERE session_id = ?1", [session])?;
+    Ok(())
+}
+
+async fn refresh(
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<RefreshRequest>,
+) -> Result<ApiJson<TokenPair>, PortalError> {
+    st.with_db(move |conn, cfg| rotate(conn, cfg, &req.refresh_token)).await.map(ApiJson)
+}
+
+async fn logout(
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<RefreshRequest>,
+) -> Result<StatusCode, PortalError> {
+    st.with_db(move |conn, cfg| {
+        let session: Option<String> = conn
+            .query_row(
+                "SELECT session_id FROM refresh_tokens WHERE token_hash = ?1",
+                [hash_token(&req.refresh_token)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(session) = session {
+            revoke_session(conn, &session, cfg.clock.now())?;
+        }
+        // Logging out twice is not an error.
+        Ok(StatusCode::NO_CONTENT)
+    })
+    .await
+}
+
+/// The caller, authenticated by a bearer access token.
+pub struct AuthUser {
+    pub user_id: String,
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = PortalError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(PortalError::Unauthorized)?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .ok_or(PortalError::Unauthorized)?
+            .trim()
+            .to_owned();
+        st.with_db(move |conn, cfg| {
+            let row = conn
+                .query_row(
+                    "SELECT a.user_id, a.expires_at, s.revoked_at FROM access_tokens a
+                     JOIN sessions s ON s.id = a.session_id WHERE a.token_hash = ?1",
+                    [hash_token(&token)],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, Option<String>>(2)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            let Some((user_id, expires_at, revoked)) = row else {
+                return Err(PortalError::TokenInvalid);
+            };
+            if revoked.is_some() {
+                return Err(PortalError::TokenInvalid);
+            }
+            if parse_ts(&expires_at)? <= cfg.clock.now() {
+                return Err(PortalError::TokenExpired);
+            }
+            Ok(AuthUser { user_id })
+        })
+        .await
+    }
+}
+
+async fn me(State(st): State<AppState>, user: AuthUser) -> Result<ApiJson<Me>, PortalError> {
+    st.with_db(move |conn, _| {
+        conn.query_row(
+            "SELECT id, full_name, email, inn FROM users WHERE id = ?1",
+            [&user.user_id],
+            |r| {
+                Ok(Me {
+                    user_id: r.get(0)?,
+                    full_name: r.get(1)?,
+                    email: r.get(2)?,
+                    inn: r.get(3)?,
+                    snils: None,
+                })
+            },
+        )
+        .optional()?
+        .ok_or(PortalError::TokenInvalid)
+    })
+    .await
+    .map(ApiJson)
+}

@@ -1,0 +1,268 @@
+//! The portal's SQLite schema, migrations and row helpers.
+
+use std::path::Path;
+
+use cabinet_api::{OrgKind, OrgStatus, OrganizationProfile, OrganizationSummary};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::{MfaMode, NewUser, PortalError};
+
+/// Ordered migrations; `user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    inn TEXT UNIQUE,
+    ogrnip TEXT UNIQUE,
+    full_name TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    mfa TEXT NOT NULL CHECK (mfa IN ('none', 'sms', 'totp')),
+    totp_secret TEXT,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE organizations (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    full_name TEXT NOT NULL,
+    short_name TEXT NOT NULL,
+    inn TEXT NOT NULL UNIQUE,
+    ogrn TEXT NOT NULL UNIQUE,
+    kpp TEXT,
+    status TEXT NOT NULL,
+    registered_on TEXT NOT NULL,
+    legal_address TEXT NOT NULL,
+    head_name TEXT NOT NULL,
+    head_position TEXT NOT NULL,
+    email TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    okved TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE memberships (
+    org_id TEXT NOT NULL REFERENCES organizations(id),
+    user_id TEXT NOT NULL REFERENCES users(id),
+    role TEXT NOT NULL,
+    PRIMARY KEY (org_id, user_id)
+);
+CREATE INDEX memberships_user ON memberships(user_id);
+CREATE TABLE login_tickets (
+    ticket_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    channel TEXT NOT NULL,
+    code_hash TEXT,
+    expires_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'used', 'burned'))
+);
+-- A login session; every refresh token of one login belongs to it, so a
+-- replayed refresh token can revoke the whole family.
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE TABLE refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+);
+CREATE TABLE access_tokens (
+    token_hash TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    user_id TEXT NOT NULL REFERENCES users(id),
+    expires_at TEXT NOT NULL
+);
+-- Outgoing SMS. The demo portal shows them on /v1/demo/sms; a production
+-- deployment would hand them to an SMS gateway.
+CREATE TABLE sms_outbox (
+    id INTEGER PRIMARY KEY,
+    ticket_hash TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    code TEXT NOT NULL,
+    sent_at TEXT NOT NULL
+);
+"#];
+
+pub fn open(path: &Path) -> Result<Connection, PortalError> {
+    let mut conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), PortalError> {
+    let done: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+pub fn hash_password(password: &str) -> Result<String, PortalError> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let mut raw = [0u8; 16];
+    getrandom::getrandom(&mut raw).map_err(|e| PortalError::Internal(format!("rng: {e}")))?;
+    let salt = SaltString::encode_b64(&raw).map_err(|e| PortalError::Internal(format!("salt: {e}")))?;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| PortalError::Internal(format!("argon2: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(hash)
+        .map(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+pub fn insert_user(conn: &Connection, u: &NewUser) -> Result<String, PortalError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let (mfa, secret) = match &u.mfa {
+        MfaMode::None => ("none", None),
+        MfaMode::Sms => ("sms", None),
+        MfaMode::Totp(s) => ("totp", Some(s.clone())),
+    };
+    conn.execute(
+        "INSERT INTO users (id, email, inn, ogrnip, full_name, phone, password_hash, mfa,
+             totp_secret, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            id,
+            u.email,
+            u.inn,
+            u.ogrnip,
+            u.full_name,
+            u.phone,
+            hash_password(&u.password)?,
+            mfa,
+            secret,
+            chrono::Utc::now().to_rfc3339()
+        ],
+    )?;
+    Ok(id)
+}
+
+pub fn insert_membership(conn: &Connection, org: &str, user: &str, role: &str) -> Result<(), PortalError> {
+    conn.execute(
+        "INSERT INTO memberships (org_id, user_id, role) VALUES (?1, ?2, ?3)
+         ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
+        params![org, user, role],
+    )?;
+    Ok(())
+}
+
+pub fn org_id_by_inn(conn: &Connection, inn: &str) -> Result<String, PortalError> {
+    conn.query_row("SELECT id FROM organizations WHERE inn = ?1", [inn], |r| r.get(0))
+        .optional()?
+        .ok_or(PortalError::NotFound)
+}
+
+pub fn insert_org(conn: &Connection, p: &OrganizationProfile) -> Result<(), PortalError> {
+    conn.execute(
+        "INSERT INTO organizations (id, kind, full_name, short_name, inn, ogrn, kpp, status,
+             registered_on, legal_address, head_name, head_position, email, phone, okved, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        params![
+            p.id,
+            p.kind.as_str(),
+            p.full_name,
+            p.short_name,
+            p.inn,
+            p.ogrn,
+            p.kpp,
+            p.status.as_str(),
+            p.registered_on,
+            p.legal_address,
+            p.head_name,
+            p.head_position,
+            p.email,
+            p.phone,
+            p.okved,
+            p.version
+        ],
+    )?;
+    Ok(())
+}
+
+fn parse_kind(s: String) -> rusqlite::Result<OrgKind> {
+    OrgKind::parse(&s).ok_or_else(|| rusqlite::Error::InvalidColumnType(1, s, rusqlite::types::Type::Text))
+}
+
+fn parse_status(s: String) -> rusqlite::Result<OrgStatus> {
+    OrgStatus::parse(&s).ok_or_else(|| rusqlite::Error::InvalidColumnType(7, s, rusqlite::types::Type::Text))
+}
+
+pub fn organizations_of(conn: &Connection, user_id: &str) -> Result<Vec<OrganizationSummary>, PortalError> {
+    let mut st = conn.prepare(
+        "SELECT o.id, o.kind, o.short_name, o.inn, o.ogrn, o.kpp, o.status, m.role
+         FROM memberships m JOIN organizations o ON o.id = m.org_id
+         WHERE m.user_id = ?1 ORDER BY o.short_name COLLATE NOCASE",
+    )?;
+    let rows = st.query_map([user_id], |r| {
+        Ok(OrganizationSummary {
+            id: r.get(0)?,
+            kind: parse_kind(r.get(1)?)?,
+            short_name: r.get(2)?,
+            inn: r.get(3)?,
+            ogrn: r.get(4)?,
+            kpp: r.get(5)?,
+            status: parse_status(r.get(6)?)?,
+            role: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn is_member(conn: &Connection, org_id: &str, user_id: &str) -> Result<bool, PortalError> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM memberships WHERE org_id = ?1 AND user_id = ?2",
+            [org_id, user_id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+pub fn profile(conn: &Connection, org_id: &str) -> Result<OrganizationProfile, PortalError> {
+    conn.query_row(
+        "SELECT id, kind, full_name, short_name, inn, ogrn, kpp, status, registered_on,
+                legal_address, head_name, head_position, email, phone, okved, version
+         FROM organizations WHERE id = ?1",
+        [org_id],
+        |r| {
+            Ok(OrganizationProfile {
+                id: r.get(0)?,
+                kind: parse_kind(r.get(1)?)?,
+                full_name: r.get(2)?,
+                short_name: r.get(3)?,
+                inn: r.get(4)?,
+                ogrn: r.get(5)?,
+                kpp: r.get(6)?,
+                status: parse_status(r.get(7)?)?,
+                registered_on: r.get(8)?,
+                legal_address: r.get(9)?,
+                head_name: r.get(10)?,
+                head_position: r.get(11)?,
+                email: r.get(12)?,
+                phone: r.get(13)?,
+                okved: r.get(14)?,
+                version: r.get(15)?,
+            })
+        },
+    )
+    .optional()?
+    .ok_or(PortalError::NotFound)
+}

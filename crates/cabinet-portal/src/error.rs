@@ -1,0 +1,125 @@
+//! The portal's error type and its RFC 7807 rendering.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cabinet_api::problem::{codes, PROBLEM_JSON};
+use cabinet_api::Problem;
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("wrong login or password")]
+    InvalidCredentials { attempts_left: u32 },
+    #[error("login locked until {0}")]
+    Locked(DateTime<Utc>),
+    #[error("wrong code")]
+    OtpInvalid { attempts_left: u32 },
+    #[error("code expired")]
+    OtpExpired,
+    #[error("login ticket unknown, used or burned")]
+    TicketInvalid,
+    #[error("authorization required")]
+    Unauthorized,
+    #[error("access token unknown or revoked")]
+    TokenInvalid,
+    #[error("access token expired")]
+    TokenExpired,
+    #[error("refresh token unknown, used or expired")]
+    RefreshInvalid,
+    #[error("not a member of this organization")]
+    OrgForbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<rusqlite::Error> for PortalError {
+    fn from(e: rusqlite::Error) -> Self {
+        PortalError::Internal(format!("sqlite: {e}"))
+    }
+}
+
+impl From<JsonRejection> for PortalError {
+    fn from(e: JsonRejection) -> Self {
+        PortalError::BadRequest(e.body_text())
+    }
+}
+
+impl From<QueryRejection> for PortalError {
+    fn from(e: QueryRejection) -> Self {
+        PortalError::BadRequest(e.body_text())
+    }
+}
+
+impl PortalError {
+    pub fn problem(&self) -> Problem {
+        match self {
+            PortalError::BadRequest(d) => {
+                Problem::new(400, codes::BAD_REQUEST, "Invalid request").with_detail(d.clone())
+            }
+            PortalError::InvalidCredentials { attempts_left } => {
+                let mut p = Problem::new(401, codes::INVALID_CREDENTIALS, "Wrong login or password");
+                p.attempts_left = Some(*attempts_left);
+                p
+            }
+            PortalError::Locked(until) => {
+                let until = until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                let mut p = Problem::new(423, codes::LOCKED, "Login locked after wrong passwords")
+                    .with_detail(format!("Try again after {until}"));
+                p.locked_until = Some(until);
+                p
+            }
+            PortalError::OtpInvalid { attempts_left } => {
+                let mut p = Problem::new(401, codes::OTP_INVALID, "Wrong code").with_field("code");
+                p.attempts_left = Some(*attempts_left);
+                p
+            }
+            PortalError::OtpExpired => Problem::new(401, codes::OTP_EXPIRED, "Code expired"),
+            PortalError::TicketInvalid => {
+                Problem::new(401, codes::TICKET_INVALID, "Login attempt is no longer valid")
+            }
+            PortalError::Unauthorized => Problem::new(401, codes::UNAUTHORIZED, "Authorization required"),
+            PortalError::TokenInvalid => Problem::new(401, codes::TOKEN_INVALID, "Invalid access token"),
+            PortalError::TokenExpired => Problem::new(401, codes::TOKEN_EXPIRED, "Access token expired"),
+            PortalError::RefreshInvalid => {
+                Problem::new(401, codes::REFRESH_INVALID, "Refresh token is not valid")
+            }
+            PortalError::OrgForbidden => {
+                Problem::new(403, codes::ORG_FORBIDDEN, "Not a member of this organization")
+            }
+            PortalError::NotFound => Problem::new(404, codes::NOT_FOUND, "Not found"),
+            PortalError::Internal(_) => Problem::new(500, codes::INTERNAL, "Internal error"),
+        }
+    }
+}
+
+impl IntoResponse for PortalError {
+    fn into_response(self) -> Response {
+        if let PortalError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let problem = self.problem();
+        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        (status, [(header::CONTENT_TYPE, PROBLEM_JSON)], body).into_response()
+    }
+}
+
+pub async fn not_found() -> PortalError {
+    PortalError::NotFound
+}
+
+/// `Json` whose rejections are problem+json too.
+#[derive(axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(PortalError))]
+pub struct ApiJson<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}

@@ -1,0 +1,244 @@
+//! Reference portal server: the API the client syncs with.
+//!
+//! It is a real server, not a mock: passwords are argon2id hashes, tokens are
+//! opaque and stored hashed, every organization-scoped call checks membership,
+//! and everything lives in SQLite. The desktop app embeds it for demo mode;
+//! tests run it on loopback; `cabinet-portal serve` runs it standalone.
+
+mod auth;
+pub mod clock;
+mod db;
+mod demo;
+mod error;
+mod orgs;
+mod totp;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use clock::Clock;
+pub use error::PortalError;
+pub use totp::totp_code;
+
+/// How the portal behaves. Defaults are production-like.
+#[derive(Debug, Clone)]
+pub struct PortalConfig {
+    pub db_path: PathBuf,
+    /// Seed demo data when the database is empty and expose `/v1/demo*`.
+    pub demo: bool,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub otp_ttl: Duration,
+    /// Wrong passwords in a row that lock a login.
+    pub lockout_threshold: u32,
+    pub lockout_duration: Duration,
+    /// Wrong codes that burn a second-factor ticket.
+    pub otp_max_attempts: u32,
+    pub clock: Clock,
+}
+
+impl PortalConfig {
+    pub fn new(db_path: impl Into<PathBuf>) -> Self {
+        Self {
+            db_path: db_path.into(),
+            demo: false,
+            access_ttl: Duration::from_secs(5 * 60),
+            refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+            otp_ttl: Duration::from_secs(5 * 60),
+            lockout_threshold: 5,
+            lockout_duration: Duration::from_secs(15 * 60),
+            otp_max_attempts: 5,
+            clock: Clock::System,
+        }
+    }
+}
+
+/// Shared state of the running server.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub db: Arc<Mutex<rusqlite::Connection>>,
+    pub config: Arc<PortalConfig>,
+}
+
+impl AppState {
+    /// Runs `f` on the database off the async workers (SQLite and argon2 block).
+    pub async fn with_db<T, F>(&self, f: F) -> Result<T, PortalError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut rusqlite::Connection, &PortalConfig) -> Result<T, PortalError>
+            + Send
+            + 'static,
+    {
+        let db = self.db.clone();
+        let config = self.config.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.lock().map_err(|_| PortalError::Internal("db lock poisoned".into()))?;
+            f(&mut conn, &config)
+        })
+        .await
+        .map_err(|e| PortalError::Internal(format!("db task: {e}")))?
+    }
+}
+
+/// An opened portal: database migrated (and seeded in demo mode).
+pub struct Portal {
+    state: AppState,
+}
+
+impl Portal {
+    pub fn open(config: PortalConfig) -> Result<Self, PortalError> {
+        if let Some(dir) = config.db_path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| PortalError::Internal(format!("create {}: {e}", dir.display())))?;
+        }
+        let mut conn = db::open(&config.db_path)?;
+        if config.demo {
+            demo::seed_if_empty(&mut conn, &config)?;
+        }
+        Ok(Self { state: AppState { db: Arc::new(Mutex::new(conn)), config: Arc::new(config) } })
+    }
+
+    pub fn router(&self) -> Router {
+        let mut api = Router::new().merge(auth::routes()).merge(orgs::routes());
+        if self.state.config.demo {
+            api = api.merge(demo::routes());
+        }
+        Router::new()
+            .nest(cabinet_api::API_PREFIX, api)
+            .fallback(error::not_found)
+            .layer(tower_http::trace::TraceLayer::new_for_http())
+            .with_state(self.state.clone())
+    }
+
+    /// Direct access for tests and tools that set up data (e.g. a TOTP user).
+    pub fn admin(&self) -> Admin {
+        Admin { state: self.state.clone() }
+    }
+
+    /// Serves on `listener` until `shutdown` resolves.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(listener, self.router().into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+
+    /// Binds `addr` (port 0 picks a free port) and serves in the background.
+    pub async fn spawn(self, addr: SocketAddr) -> std::io::Result<RunningPortal> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let admin = self.admin();
+        let task = tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = rx.await;
+            };
+            if let Err(e) = self.serve(listener, shutdown).await {
+                tracing::error!(error = %e, "portal server stopped");
+            }
+        });
+        tracing::info!(%addr, "portal listening");
+        Ok(RunningPortal { addr, shutdown: Some(tx), task: Some(task), admin })
+    }
+}
+
+/// A portal serving in the background; stops when dropped or on `stop()`.
+pub struct RunningPortal {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    admin: Admin,
+}
+
+impl RunningPortal {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn admin(&self) -> &Admin {
+        &self.admin
+    }
+
+    /// Stops accepting connections and waits for the server task to end.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            // Open keep-alive connections would delay a graceful shutdown.
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningPortal {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Administrative operations outside the HTTP API.
+#[derive(Clone)]
+pub struct Admin {
+    state: AppState,
+}
+
+/// A user to create through [`Admin::create_user`].
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub full_name: String,
+    pub password: String,
+    /// Personal INN (12 digits); also a login.
+    pub inn: Option<String>,
+    /// OGRNIP of an entrepreneur; also a login.
+    pub ogrnip: Option<String>,
+    pub phone: String,
+    pub mfa: MfaMode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MfaMode {
+    None,
+    Sms,
+    /// Base32 RFC 6238 secret.
+    Totp(String),
+}
+
+impl Admin {
+    pub async fn create_user(&self, user: NewUser) -> Result<String, PortalError> {
+        self.state.with_db(move |conn, _| db::insert_user(conn, &user)).await
+    }
+
+    /// Adds `user_id` to `org_id` with a role (Russian name).
+    pub async fn add_member(&self, org_id: &str, user_id: &str, role: &str) -> Result<(), PortalError> {
+        let (o, u, r) = (org_id.to_owned(), user_id.to_owned(), role.to_owned());
+        self.state.with_db(move |conn, _| db::insert_membership(conn, &o, &u, &r)).await
+    }
+
+    /// Organization id by INN.
+    pub async fn org_id_by_inn(&self, inn: &str) -> Result<String, PortalError> {
+        let inn = inn.to_owned();
+        self.state.with_db(move |conn, _| db::org_id_by_inn(conn, &inn)).await
+    }
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages OrgCabinet needs to build, run and test.
+# Idempotent: packages already present are not touched, and apt is not even
+# consulted when nothing is missing. Needs root (or sudo); otherwise prints the
+# exact command to run and exits 3.
+set -euo pipefail
+
+PACKAGES=(
+  # compilers and build helpers
+  build-essential pkg-config file curl
+  # Tauri v2 on Linux: WebKitGTK 4.1 and friends
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
+  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libssl-dev
+  # OS keychain: Secret Service over D-Bus, kernel keyutils as fallback
+  libdbus-1-dev keyutils
+  # fonts with Cyrillic so the UI renders the same everywhere
+  fonts-noto-core fonts-dejavu-core
+  # end-to-end tests: a virtual display and WebKit's WebDriver
+  xvfb xauth webkit2gtk-driver
+  # .deb bundle
+  dpkg-dev
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: system packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    SUDO="sudo"
+  else
+    echo "setup: missing packages: ${missing[*]}" >&2
+    echo "setup: run this, then try again:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 3
+  fi
+fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
