@@ -1,1 +1,18 @@
+//! OrgCabinet core: everything the app does, without Tauri.
+//!
+//! The desktop shell and the `cabinet` CLI both drive [`Cabinet`]; nothing here
+//! knows about windows or IPC. Modules follow the cabinet's nouns:
+//! `portal` (HTTP client), `secrets` (OS keychain), `store` (offline cache),
+//! `session` (login flows and the facade), `config` (where things live).
 
+pub mod config;
+pub mod error;
+pub mod portal;
+pub mod secrets;
+pub mod session;
+pub mod store;
+pub mod view;
+
+pub use config::{CabinetConfig, PortalSource};
+pub use error::CoreError;
+pub use session::Cabinet;

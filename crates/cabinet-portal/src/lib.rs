@@ -105,7 +105,10 @@ impl Portal {
     }
 
     pub fn router(&self) -> Router {
-        let mut api = Router::new().merge(auth::routes()).merge(orgs::routes());
+        let mut api = Router::new()
+            .route("/health", axum::routing::get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
+            .merge(auth::routes())
+            .merge(orgs::routes());
         if self.state.config.demo {
             api = api.merge(demo::routes());
         }

@@ -1,0 +1,68 @@
+//! The core's error type. Every variant maps to a stable `code` that the UI
+//! translates into Russian; messages are English, for logs.
+
+use cabinet_api::Problem;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// The portal could not be reached (DNS, refused, timeout, TLS).
+    #[error("portal unreachable: {0}")]
+    Offline(String),
+    /// The portal answered with a problem+json error.
+    #[error("portal refused: {} ({})", .0.code, .0.title)]
+    Portal(Box<Problem>),
+    /// The portal answered something that is not the documented API.
+    #[error("unexpected portal answer: {0}")]
+    Protocol(String),
+    #[error("not logged in")]
+    NotLoggedIn,
+    /// An action that needs the portal was asked for while offline.
+    #[error("this needs a connection to the portal")]
+    NeedsNetwork,
+    #[error("nothing cached for this organization")]
+    NotCached,
+    #[error("OS keychain: {0}")]
+    Keychain(String),
+    #[error("local cache: {0}")]
+    Store(String),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("invalid input: {0}")]
+    Invalid(&'static str),
+}
+
+impl CoreError {
+    /// Stable machine code. Portal problems keep the portal's own code.
+    pub fn code(&self) -> String {
+        match self {
+            CoreError::Offline(_) => "network.offline".into(),
+            CoreError::Portal(p) => p.code.clone(),
+            CoreError::Protocol(_) => "portal.protocol".into(),
+            CoreError::NotLoggedIn => "session.not_logged_in".into(),
+            CoreError::NeedsNetwork => "network.required".into(),
+            CoreError::NotCached => "cache.not_found".into(),
+            CoreError::Keychain(_) => "keychain.unavailable".into(),
+            CoreError::Store(_) => "cache.error".into(),
+            CoreError::Config(_) => "config.invalid".into(),
+            CoreError::Invalid(field) => format!("input.{field}"),
+        }
+    }
+
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            CoreError::Portal(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Network trouble: worth retrying later, and a reason to work offline.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, CoreError::Offline(_)) || self.problem().is_some_and(|p| p.status >= 500)
+    }
+}
+
+impl From<rusqlite::Error> for CoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        CoreError::Store(e.to_string())
+    }
+}

@@ -1,0 +1,155 @@
+//! HTTP client of the portal API v1.
+
+use std::time::Duration;
+
+use cabinet_api::problem::PROBLEM_JSON;
+use cabinet_api::{
+    DemoInfo, DemoSms, Me, OrganizationList, OrganizationProfile, OtpSubmit, PasswordLogin,
+    PasswordLoginResponse, Problem, RefreshRequest, TokenPair,
+};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::CoreError;
+
+#[derive(Clone)]
+pub struct PortalClient {
+    base: url::Url,
+    http: reqwest::Client,
+}
+
+impl PortalClient {
+    pub fn new(base: url::Url) -> Result<Self, CoreError> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("OrgCabinet/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| CoreError::Config(format!("http client: {e}")))?;
+        Ok(Self { base, http })
+    }
+
+    pub fn base_url(&self) -> &url::Url {
+        &self.base
+    }
+
+    fn url(&self, path: &str) -> Result<url::Url, CoreError> {
+        let mut base = self.base.clone();
+        if !base.path().ends_with('/') {
+            base.set_path(&format!("{}/", base.path()));
+        }
+        base.join(path.trim_start_matches('/'))
+            .map_err(|e| CoreError::Config(format!("URL {path}: {e}")))
+    }
+
+    fn request(&self, method: Method, path: &str, token: Option<&str>) -> Result<RequestBuilder, CoreError> {
+        let rb = self.http.request(method, self.url(path)?);
+        Ok(match token {
+            Some(t) => rb.bearer_auth(t),
+            None => rb,
+        })
+    }
+
+    async fn send(rb: RequestBuilder) -> Result<Response, CoreError> {
+        let resp = rb.send().await.map_err(|e| CoreError::Offline(describe(&e)))?;
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
+        let status = resp.status();
+        let is_problem = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with(PROBLEM_JSON) || v.starts_with("application/json"));
+        let body = resp.bytes().await.map_err(|e| CoreError::Offline(describe(&e)))?;
+        if is_problem {
+            if let Ok(p) = serde_json::from_slice::<Problem>(&body) {
+                return Err(CoreError::Portal(Box::new(p)));
+            }
+        }
+        if status.is_server_error() || status == StatusCode::BAD_GATEWAY {
+            // A proxy in front of a dead portal: as good as offline.
+            return Err(CoreError::Offline(format!("HTTP {status}")));
+        }
+        Err(CoreError::Protocol(format!("HTTP {status} without a problem document")))
+    }
+
+    async fn json<T: DeserializeOwned>(resp: Response) -> Result<T, CoreError> {
+        let bytes = resp.bytes().await.map_err(|e| CoreError::Offline(describe(&e)))?;
+        serde_json::from_slice(&bytes).map_err(|e| CoreError::Protocol(format!("bad JSON: {e}")))
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str, token: Option<&str>) -> Result<T, CoreError> {
+        Self::json(Self::send(self.request(Method::GET, path, token)?).await?).await
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, CoreError> {
+        Self::json(Self::send(self.request(Method::POST, path, None)?.json(body)).await?).await
+    }
+
+    pub async fn health(&self) -> Result<(), CoreError> {
+        Self::send(self.request(Method::GET, "v1/health", None)?).await.map(drop)
+    }
+
+    pub async fn password_login(&self, login: &str, password: &str) -> Result<PasswordLoginResponse, CoreError> {
+        let body = PasswordLogin { login: login.to_owned(), password: password.to_owned() };
+        self.post("v1/auth/password", &body).await
+    }
+
+    pub async fn submit_otp(&self, ticket: &str, code: &str) -> Result<TokenPair, CoreError> {
+        self.post("v1/auth/otp", &OtpSubmit { ticket: ticket.to_owned(), code: code.to_owned() }).await
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, CoreError> {
+        self.post("v1/auth/refresh", &RefreshRequest { refresh_token: refresh_token.to_owned() }).await
+    }
+
+    pub async fn logout(&self, refresh_token: &str) -> Result<(), CoreError> {
+        let body = RefreshRequest { refresh_token: refresh_token.to_owned() };
+        Self::send(self.request(Method::POST, "v1/auth/logout", None)?.json(&body)).await.map(drop)
+    }
+
+    pub async fn me(&self, token: &str) -> Result<Me, CoreError> {
+        self.get("v1/me", Some(token)).await
+    }
+
+    pub async fn organizations(&self, token: &str) -> Result<OrganizationList, CoreError> {
+        self.get("v1/me/organizations", Some(token)).await
+    }
+
+    pub async fn profile(&self, token: &str, org_id: &str) -> Result<OrganizationProfile, CoreError> {
+        if org_id.is_empty() || !org_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(CoreError::Invalid("org_id"));
+        }
+        self.get(&format!("v1/orgs/{org_id}/profile"), Some(token)).await
+    }
+
+    /// Demo credentials; `None` when the portal is not a demo portal.
+    pub async fn demo_info(&self) -> Result<Option<DemoInfo>, CoreError> {
+        match self.get("v1/demo", None).await {
+            Ok(info) => Ok(Some(info)),
+            Err(CoreError::Portal(p)) if p.status == 404 => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The demo portal's last SMS for a login ticket.
+    pub async fn demo_sms(&self, ticket: &str) -> Result<DemoSms, CoreError> {
+        let rb = self.request(Method::GET, "v1/demo/sms", None)?.query(&[("ticket", ticket)]);
+        Self::json(Self::send(rb).await?).await
+    }
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    // reqwest's Display omits the cause ("error sending request"); the chain
+    // says what actually happened (connection refused, timeout…).
+    let mut s = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(cause) = src {
+        s.push_str(": ");
+        s.push_str(&cause.to_string());
+        src = cause.source();
+    }
+    s
+}

@@ -1,0 +1,214 @@
+//! The offline cache: one SQLite database per (portal, user).
+//!
+//! WAL and `synchronous=FULL`: what the user saw or did, once written,
+//! survives a power cut. Migrations are numbered in code and recorded in
+//! `user_version`. No token, password or code is ever stored here.
+
+use std::path::{Path, PathBuf};
+
+use cabinet_api::{Me, OrgKind, OrgStatus, OrganizationProfile, OrganizationSummary};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::CoreError;
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE me (id INTEGER PRIMARY KEY CHECK (id = 1), user_id TEXT NOT NULL, json TEXT NOT NULL);
+CREATE TABLE organizations (
+    id TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    short_name TEXT NOT NULL,
+    inn TEXT NOT NULL,
+    ogrn TEXT NOT NULL,
+    kpp TEXT,
+    status TEXT NOT NULL,
+    role TEXT NOT NULL,
+    fetched_at TEXT NOT NULL
+);
+CREATE TABLE profiles (
+    org_id TEXT PRIMARY KEY,
+    json TEXT NOT NULL,
+    fetched_at TEXT NOT NULL
+);
+"#];
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn bad(col: usize, s: String) -> rusqlite::Error {
+    rusqlite::Error::InvalidColumnType(col, s, rusqlite::types::Type::Text)
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Self, CoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| CoreError::Store(format!("{}: {e}", dir.display())))?;
+        }
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let done: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if done > MIGRATIONS.len() {
+            return Err(CoreError::Store(format!(
+                "cache schema {done} is newer than this app ({}); update the app",
+                MIGRATIONS.len()
+            )));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i + 1)?;
+            tx.commit()?;
+        }
+        Ok(Self { conn, path: path.to_owned() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn schema_version(&self) -> Result<usize, CoreError> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), CoreError> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>, CoreError> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn save_me(&self, me: &Me) -> Result<(), CoreError> {
+        let json = serde_json::to_string(me).map_err(|e| CoreError::Store(e.to_string()))?;
+        self.conn.execute(
+            "INSERT INTO me (id, user_id, json) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, json = excluded.json",
+            [&me.user_id, &json],
+        )?;
+        Ok(())
+    }
+
+    pub fn me(&self) -> Result<Option<Me>, CoreError> {
+        let json: Option<String> = self.conn.query_row("SELECT json FROM me WHERE id = 1", [], |r| r.get(0)).optional()?;
+        json.map(|j| serde_json::from_str(&j).map_err(|e| CoreError::Store(e.to_string()))).transpose()
+    }
+
+    /// Replaces the organization list in one transaction, keeping the portal's order.
+    pub fn replace_organizations(&mut self, items: &[OrganizationSummary], fetched_at: &str) -> Result<(), CoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM organizations", [])?;
+        for (i, o) in items.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO organizations (id, position, kind, short_name, inn, ogrn, kpp, status, role, fetched_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![o.id, i as i64, o.kind.as_str(), o.short_name, o.inn, o.ogrn, o.kpp, o.status.as_str(), o.role, fetched_at],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn organizations(&self) -> Result<Vec<OrganizationSummary>, CoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT id, kind, short_name, inn, ogrn, kpp, status, role FROM organizations ORDER BY position",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(OrganizationSummary {
+                id: r.get(0)?,
+                kind: OrgKind::parse(&r.get::<_, String>(1)?).ok_or_else(|| bad(1, "kind".into()))?,
+                short_name: r.get(2)?,
+                inn: r.get(3)?,
+                ogrn: r.get(4)?,
+                kpp: r.get(5)?,
+                status: OrgStatus::parse(&r.get::<_, String>(6)?).ok_or_else(|| bad(6, "status".into()))?,
+                role: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn save_profile(&self, p: &OrganizationProfile, fetched_at: &str) -> Result<(), CoreError> {
+        let json = serde_json::to_string(p).map_err(|e| CoreError::Store(e.to_string()))?;
+        self.conn.execute(
+            "INSERT INTO profiles (org_id, json, fetched_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (org_id) DO UPDATE SET json = excluded.json, fetched_at = excluded.fetched_at",
+            [&p.id, &json, fetched_at],
+        )?;
+        Ok(())
+    }
+
+    /// The cached profile and when it was fetched.
+    pub fn profile(&self, org_id: &str) -> Result<Option<(OrganizationProfile, String)>, CoreError> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row("SELECT json, fetched_at FROM profiles WHERE org_id = ?1", [org_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        row.map(|(j, t)| {
+            serde_json::from_str(&j).map(|p| (p, t)).map_err(|e| CoreError::Store(e.to_string()))
+        })
+        .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org(id: &str, name: &str) -> OrganizationSummary {
+        OrganizationSummary {
+            id: id.into(),
+            kind: OrgKind::LegalEntity,
+            short_name: name.into(),
+            inn: "7707083893".into(),
+            ogrn: "1027700132195".into(),
+            kpp: Some("773601001".into()),
+            status: OrgStatus::Active,
+            role: "Бухгалтер".into(),
+        }
+    }
+
+    #[test]
+    fn cache_survives_reopen_and_keeps_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c/cache.sqlite3");
+        {
+            let mut s = Store::open(&path).unwrap();
+            s.replace_organizations(&[org("b", "ООО «Б»"), org("a", "ООО «А»")], "2026-01-01T00:00:00Z").unwrap();
+            s.set_meta("last_org_id", "b").unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len());
+        let ids: Vec<_> = s.organizations().unwrap().into_iter().map(|o| o.id).collect();
+        assert_eq!(ids, ["b", "a"]);
+        assert_eq!(s.meta("last_org_id").unwrap().as_deref(), Some("b"));
+        let mode: String = s.conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = s.conn.pragma_query_value(None, "synchronous", |r| r.get(0)).unwrap();
+        assert_eq!(sync, 2, "synchronous=FULL");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_not_clobbered() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.sqlite3");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.pragma_update(None, "user_version", 99).unwrap();
+        }
+        let err = Store::open(&path).err().unwrap();
+        assert_eq!(err.code(), "cache.error");
+    }
+}

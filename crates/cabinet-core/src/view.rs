@@ -1,0 +1,56 @@
+//! What the UI is shown: plain data, exported to TypeScript.
+
+use cabinet_api::{DemoInfo, Me, MfaChannel, OrganizationProfile, OrganizationSummary};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The app's first answer: which portal, and demo hints when it is the demo.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct AppInfo {
+    pub version: String,
+    pub portal_url: String,
+    /// True when the built-in demo portal runs inside the app.
+    pub embedded_demo: bool,
+    /// Demo credentials, only when the portal is a demo portal.
+    pub demo: Option<DemoInfo>,
+}
+
+/// Result of the password step.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum LoginStep {
+    Done { session: SessionView },
+    NeedCode {
+        ticket: String,
+        channel: MfaChannel,
+        destination: Option<String>,
+        expires_at: String,
+    },
+}
+
+/// The logged-in (or offline-resumed) user.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SessionView {
+    pub user: Me,
+    pub portal_url: String,
+    /// False when the portal is unreachable and data comes from the cache.
+    pub online: bool,
+    /// The organization opened last, to reopen on start.
+    pub last_org_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct OrganizationsView {
+    pub items: Vec<OrganizationSummary>,
+    pub online: bool,
+}
+
+/// The dashboard of one organization.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Dashboard {
+    pub profile: OrganizationProfile,
+    pub role: Option<String>,
+    pub online: bool,
+    /// RFC 3339 time the profile was last fetched from the portal.
+    pub synced_at: String,
+}
