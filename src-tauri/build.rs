@@ -1,1 +1,20 @@
-fn main(){}
+// tauri.conf.json lives at the repository root (paths inside it resolve from
+// there); the app's commands are declared so that capabilities can grant them.
+fn main() {
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "app_info",
+        "resume_session",
+        "login_password",
+        "submit_code",
+        "demo_sms",
+        "organizations",
+        "open_organization",
+        "logout",
+    ]);
+    let attrs = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(manifest);
+    if let Err(e) = tauri_build::try_build(attrs) {
+        panic!("tauri-build: {e:#}");
+    }
+}

@@ -1,1 +1,136 @@
+//! OrgCabinet desktop: the Tauri shell around `cabinet-core`.
+//!
+//! Thin by design: it parses the command line, starts the built-in demo
+//! portal when no portal is configured, and maps each UI command to one core
+//! call. No SQL, no HTTP, no crypto here.
 
+pub mod bindings;
+mod commands;
+mod demo;
+pub mod ipc;
+
+use std::path::PathBuf;
+
+use cabinet_core::secrets::Keychain;
+use cabinet_core::view::AppInfo;
+use cabinet_core::{Cabinet, CabinetConfig, PortalSource};
+use clap::Parser;
+
+/// Command line of the app. Everything is optional.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cabinet-desktop",
+    version,
+    about = "OrgCabinet — личный кабинет организации"
+)]
+pub struct Args {
+    /// Portal base URL (overrides CABINET_PORTAL_URL and the config file).
+    #[arg(long, value_name = "URL")]
+    pub portal: Option<String>,
+    /// Directory for the offline cache and the demo portal (default: XDG data dir).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// What every command can reach.
+pub struct Desktop {
+    pub cabinet: Cabinet,
+    pub info: AppInfo,
+    /// Keeps the embedded demo portal running for the app's lifetime.
+    _demo: Option<cabinet_portal::RunningPortal>,
+}
+
+/// WebKitGTK draws a blank window when its DMA-BUF renderer has no GPU to
+/// talk to (Xvfb, VMs, remote X). Without a render node, switch it off —
+/// unless the user already decided.
+fn prefer_software_rendering() {
+    const VAR: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
+    if std::env::var_os(VAR).is_some() {
+        return;
+    }
+    let has_render_node = std::fs::read_dir("/dev/dri")
+        .map(|d| {
+            d.flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+        })
+        .unwrap_or(false);
+    if !has_render_node {
+        // Set before any thread starts: WebKit reads it at start-up.
+        std::env::set_var(VAR, "1");
+        tracing::info!("no GPU render node: set {VAR}=1 so WebKitGTK does not draw a blank window");
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CABINET_LOG")
+        .unwrap_or_else(|_| "info,tower_http=warn,tao=warn,wry=warn".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+pub fn run() {
+    init_logging();
+    prefer_software_rendering();
+    let args = Args::parse();
+    let desktop = match setup(&args) {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start");
+            eprintln!("OrgCabinet: не удалось запустить приложение: {e}");
+            std::process::exit(2);
+        }
+    };
+    let result = tauri::Builder::default()
+        .manage(desktop)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::resume_session,
+            commands::login_password,
+            commands::submit_code,
+            commands::demo_sms,
+            commands::organizations,
+            commands::open_organization,
+            commands::logout,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    if let Err(e) = result {
+        tracing::error!(error = %e, "window system failed");
+        std::process::exit(1);
+    }
+}
+
+fn setup(args: &Args) -> Result<Desktop, String> {
+    let config = CabinetConfig::resolve(args.portal.as_deref(), args.data_dir.as_deref())
+        .map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| format!("data dir {}: {e}", config.data_dir.display()))?;
+    let (url, demo) = match (&config.portal_url, &config.portal_source) {
+        (Some(url), source) => {
+            tracing::info!(portal = %url, ?source, "portal configured");
+            (url.clone(), None)
+        }
+        (None, _) => {
+            let portal = tauri::async_runtime::block_on(demo::start(&config.data_dir))?;
+            let url = portal
+                .url()
+                .parse()
+                .map_err(|e| format!("demo portal URL: {e}"))?;
+            (url, Some(portal))
+        }
+    };
+    let cabinet =
+        Cabinet::new(url, &config.data_dir, Keychain::detect()).map_err(|e| e.to_string())?;
+    let info = AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        portal_url: cabinet.portal_url(),
+        embedded_demo: config.portal_source == PortalSource::Demo,
+        demo: None,
+    };
+    Ok(Desktop {
+        cabinet,
+        info,
+        _demo: demo,
+    })
+}

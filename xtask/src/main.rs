@@ -1,1 +1,254 @@
-fn main() {}
+//! Project automation. `cargo xtask run | test | bundle | bindings | setup`.
+//!
+//! Everything a fresh Debian/Ubuntu machine needs is installed from here
+//! (system packages through scripts/setup-debian.sh, npm packages, the pinned
+//! tauri-driver), idempotently, so the README's two commands are the whole
+//! set-up.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+const TAURI_DRIVER_VERSION: &str = "2.1.0";
+const MIN_NODE_MAJOR: u32 = 20;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_owned()
+}
+
+fn step(what: &str) {
+    eprintln!("\n==> {what}");
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    eprintln!("$ {}", describe(cmd));
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start {}", describe(cmd)))?;
+    if !status.success() {
+        bail!("{} failed ({status})", describe(cmd));
+    }
+    Ok(())
+}
+
+fn describe(cmd: &Command) -> String {
+    std::iter::once(cmd.get_program().to_string_lossy().into_owned())
+        .chain(cmd.get_args().map(|a| a.to_string_lossy().into_owned()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+fn npm(args: &[&str]) -> Command {
+    let mut c = Command::new("npm");
+    c.args(args).current_dir(root().join("ui"));
+    c
+}
+
+fn is_debian_like() -> bool {
+    std::fs::read_to_string("/etc/os-release")
+        .map(|s| {
+            s.lines().any(|l| {
+                (l.starts_with("ID=") || l.starts_with("ID_LIKE="))
+                    && (l.contains("debian") || l.contains("ubuntu"))
+            })
+        })
+        .unwrap_or(false)
+}
+
+fn node_major() -> Option<u32> {
+    let out = Command::new("node").arg("--version").output().ok()?;
+    let v = String::from_utf8_lossy(&out.stdout);
+    v.trim()
+        .trim_start_matches('v')
+        .split('.')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// System packages, npm packages and tauri-driver; each step skips itself
+/// when already done.
+fn setup(with_test_tools: bool) -> Result<()> {
+    step("system packages");
+    if is_debian_like() {
+        let status = Command::new("bash")
+            .arg(root().join("scripts/setup-debian.sh"))
+            .status()?;
+        match status.code() {
+            Some(0) => {}
+            Some(3) => {
+                bail!("system packages are missing; run the command printed above, then try again")
+            }
+            _ => bail!("scripts/setup-debian.sh failed ({status})"),
+        }
+    } else {
+        eprintln!("not Debian/Ubuntu: install WebKitGTK 4.1, GTK 3, libdbus and Xvfb with your package manager");
+    }
+
+    step("Node.js");
+    match node_major() {
+        Some(v) if v >= MIN_NODE_MAJOR => eprintln!("node {v} found"),
+        Some(v) => bail!("Node.js {v} is too old: the UI toolchain (Vite 8) needs Node.js {MIN_NODE_MAJOR} or newer"),
+        None => bail!("Node.js is not installed: install Node.js {MIN_NODE_MAJOR}+ with npm (e.g. from NodeSource), then try again"),
+    }
+
+    step("npm packages");
+    let ui = root().join("ui");
+    let stamp = ui.join("node_modules/.package-lock.json");
+    let lock = ui.join("package-lock.json");
+    let fresh = match (std::fs::metadata(&stamp), std::fs::metadata(&lock)) {
+        (Ok(s), Ok(l)) => s.modified()? >= l.modified()?,
+        _ => false,
+    };
+    if fresh {
+        eprintln!("ui/node_modules up to date");
+    } else {
+        run(npm(&["ci", "--no-audit", "--no-fund"]).env("CI", "true"))?;
+    }
+
+    if with_test_tools {
+        step("tauri-driver");
+        let have = Command::new("tauri-driver")
+            .arg("--version")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+        if have
+            .as_deref()
+            .is_ok_and(|v| v.contains(TAURI_DRIVER_VERSION))
+        {
+            eprintln!("tauri-driver {TAURI_DRIVER_VERSION} found");
+        } else {
+            run(cargo().args([
+                "install",
+                "tauri-driver",
+                "--locked",
+                "--version",
+                &format!("={TAURI_DRIVER_VERSION}"),
+            ]))?;
+        }
+    }
+    Ok(())
+}
+
+fn build_ui() -> Result<()> {
+    step("UI build");
+    run(&mut npm(&["run", "build"]))
+}
+
+fn has_display() -> bool {
+    std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+}
+
+fn cmd_run(args: &[String]) -> Result<()> {
+    setup(false)?;
+    build_ui()?;
+    step("app (release, UI embedded)");
+    run(cargo().args(["build", "--release", "-p", "cabinet-desktop"]))?;
+    if !has_display() {
+        bail!("no display (DISPLAY/WAYLAND_DISPLAY unset): start a desktop session, or run under `xvfb-run -a`");
+    }
+    step("starting OrgCabinet");
+    run(Command::new(root().join("target/release/cabinet-desktop")).args(args))
+}
+
+fn cmd_test() -> Result<()> {
+    setup(true)?;
+    step("format");
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    step("UI type check");
+    run(&mut npm(&["run", "check"]))?;
+    step("UI unit tests");
+    run(&mut npm(&["test"]))?;
+    build_ui()?;
+    step("clippy");
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    step("build (the app binary the end-to-end tests drive)");
+    run(cargo().args(["build", "--workspace", "--all-targets"]))?;
+    step("Rust tests, end-to-end included");
+    std::fs::create_dir_all(root().join("target/screenshots"))?;
+    let mut test = if has_display() {
+        cargo()
+    } else {
+        // No display: the end-to-end tests get a virtual one, never a skip.
+        let mut c = Command::new("xvfb-run");
+        c.args(["-a", "-s", "-screen 0 1366x900x24"])
+            .arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        c.current_dir(root());
+        c
+    };
+    test.args(["test", "--workspace", "--", "--test-threads=2"])
+        .env("CABINET_APP", root().join("target/debug/cabinet-desktop"))
+        // Tests keep their secrets in the kernel keyring, never in a
+        // developer's desktop keyring.
+        .env("CABINET_KEYCHAIN", "keyutils")
+        .env("CABINET_SCREENSHOTS", root().join("target/screenshots"));
+    run(&mut test)?;
+    eprintln!("\nall checks passed; screenshots in target/screenshots/");
+    Ok(())
+}
+
+fn cmd_bindings() -> Result<()> {
+    step("TypeScript bindings");
+    run(cargo()
+        .args([
+            "test",
+            "-p",
+            "cabinet-desktop",
+            "--lib",
+            "bindings::tests::generated_bindings_are_fresh",
+        ])
+        .env("UPDATE_BINDINGS", "1"))
+}
+
+fn cmd_bundle() -> Result<()> {
+    setup(false)?;
+    build_ui()?;
+    step("app (release, UI embedded)");
+    run(cargo().args(["build", "--release", "-p", "cabinet-desktop"]))?;
+    step(".deb");
+    let deb = bundle::deb(&root())?;
+    eprintln!("built {}", deb.display());
+    eprintln!("install with: sudo apt install {}", deb.display());
+    Ok(())
+}
+
+mod bundle;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("run") => cmd_run(&args[1..]),
+        Some("test") => cmd_test(),
+        Some("bundle") => cmd_bundle(),
+        Some("bindings") => cmd_bindings(),
+        Some("setup") => setup(true),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n\
+                 \x20 run [APP ARGS]  install what is missing, build in release, start the app\n\
+                 \x20 test            install what is missing, then fmt, clippy, UI checks, all tests\n\
+                 \x20 bundle          build a .deb package in target/bundle/\n\
+                 \x20 bindings        regenerate ui/src/lib/bindings.ts from the Rust types\n\
+                 \x20 setup           only install what is missing"
+            );
+            std::process::exit(2);
+        }
+    }
+}

@@ -11,7 +11,11 @@ pub enum RequisiteError {
     #[error("{kind}: must contain only digits")]
     NotDigits { kind: &'static str },
     #[error("{kind}: wrong length {got}, expected {expected}")]
-    Length { kind: &'static str, got: usize, expected: &'static str },
+    Length {
+        kind: &'static str,
+        got: usize,
+        expected: &'static str,
+    },
     #[error("{kind}: checksum does not match")]
     Checksum { kind: &'static str },
     #[error("{kind}: wrong format")]
@@ -50,13 +54,15 @@ pub fn validate_inn(s: &str) -> Result<(), RequisiteError> {
     let d = digits("inn", s)?;
     match d.len() {
         10 if weighted(&d[..9], &INN10_W) == d[9] => Ok(()),
-        12 if weighted(&d[..10], &INN12_W1) == d[10]
-            && weighted(&d[..11], &INN12_W2) == d[11] =>
-        {
+        12 if weighted(&d[..10], &INN12_W1) == d[10] && weighted(&d[..11], &INN12_W2) == d[11] => {
             Ok(())
         }
         10 | 12 => Err(RequisiteError::Checksum { kind: "inn" }),
-        n => Err(RequisiteError::Length { kind: "inn", got: n, expected: "10 or 12" }),
+        n => Err(RequisiteError::Length {
+            kind: "inn",
+            got: n,
+            expected: "10 or 12",
+        }),
     }
 }
 
@@ -69,7 +75,11 @@ fn mod_check(d: &[u32], modulus: u64) -> u32 {
 pub fn validate_ogrn(s: &str) -> Result<(), RequisiteError> {
     let d = digits("ogrn", s)?;
     if d.len() != 13 {
-        return Err(RequisiteError::Length { kind: "ogrn", got: d.len(), expected: "13" });
+        return Err(RequisiteError::Length {
+            kind: "ogrn",
+            got: d.len(),
+            expected: "13",
+        });
     }
     if mod_check(&d[..12], 11) != d[12] {
         return Err(RequisiteError::Checksum { kind: "ogrn" });
@@ -81,7 +91,11 @@ pub fn validate_ogrn(s: &str) -> Result<(), RequisiteError> {
 pub fn validate_ogrnip(s: &str) -> Result<(), RequisiteError> {
     let d = digits("ogrnip", s)?;
     if d.len() != 15 {
-        return Err(RequisiteError::Length { kind: "ogrnip", got: d.len(), expected: "15" });
+        return Err(RequisiteError::Length {
+            kind: "ogrnip",
+            got: d.len(),
+            expected: "15",
+        });
     }
     if mod_check(&d[..14], 13) != d[14] {
         return Err(RequisiteError::Checksum { kind: "ogrnip" });
@@ -93,10 +107,16 @@ pub fn validate_ogrnip(s: &str) -> Result<(), RequisiteError> {
 pub fn validate_kpp(s: &str) -> Result<(), RequisiteError> {
     let b = s.as_bytes();
     if b.len() != 9 {
-        return Err(RequisiteError::Length { kind: "kpp", got: s.chars().count(), expected: "9" });
+        return Err(RequisiteError::Length {
+            kind: "kpp",
+            got: s.chars().count(),
+            expected: "9",
+        });
     }
     let ok = b[..4].iter().all(u8::is_ascii_digit)
-        && b[4..6].iter().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        && b[4..6]
+            .iter()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
         && b[6..].iter().all(u8::is_ascii_digit);
     if ok {
         Ok(())
@@ -148,12 +168,24 @@ mod tests {
 
     #[test]
     fn wrong_checksums_are_refused_with_codes() {
-        assert_eq!(validate_inn("7707083894").unwrap_err().code(), "inn.checksum");
-        assert_eq!(validate_inn("500100732258").unwrap_err().code(), "inn.checksum");
+        assert_eq!(
+            validate_inn("7707083894").unwrap_err().code(),
+            "inn.checksum"
+        );
+        assert_eq!(
+            validate_inn("500100732258").unwrap_err().code(),
+            "inn.checksum"
+        );
         assert_eq!(validate_inn("77070838").unwrap_err().code(), "inn.length");
         assert_eq!(validate_inn("77070838a3").unwrap_err().code(), "inn.digits");
-        assert_eq!(validate_ogrn("1027700132194").unwrap_err().code(), "ogrn.checksum");
-        assert_eq!(validate_ogrnip("304500116000158").unwrap_err().code(), "ogrnip.checksum");
+        assert_eq!(
+            validate_ogrn("1027700132194").unwrap_err().code(),
+            "ogrn.checksum"
+        );
+        assert_eq!(
+            validate_ogrnip("304500116000158").unwrap_err().code(),
+            "ogrnip.checksum"
+        );
         assert_eq!(validate_kpp("7736010").unwrap_err().code(), "kpp.length");
         assert_eq!(validate_kpp("77360a001").unwrap_err().code(), "kpp.format");
     }

@@ -1,1 +1,210 @@
-fn main() {}
+//! `cabinet`: the OrgCabinet core from a terminal, for scripts and cron.
+//!
+//! Exit codes: 0 success, 1 an error (printed as `ошибка [code]: …`),
+//! 2 bad usage, 3 not logged in.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cabinet_core::secrets::Keychain;
+use cabinet_core::view::LoginStep;
+use cabinet_core::{Cabinet, CabinetConfig, CoreError};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cabinet", version, about = "OrgCabinet from the terminal")]
+struct Cli {
+    /// Portal base URL (else CABINET_PORTAL_URL, else portal_url in the config file).
+    #[arg(long, global = true, value_name = "URL")]
+    portal: Option<String>,
+    /// Data directory (else CABINET_DATA_DIR, else the XDG data dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Log in with a login (INN, OGRN or e-mail), a password and a code.
+    Login {
+        #[arg(long)]
+        login: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// On a demo portal, take the SMS code from the portal's demo phone.
+        #[arg(long)]
+        demo_code: bool,
+    },
+    /// Who is logged in, and whether the portal is reachable.
+    Whoami,
+    /// The organizations of the logged-in user.
+    Orgs {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Log out; with --forget-cache also delete this profile's offline cache.
+    Logout {
+        #[arg(long)]
+        forget_cache: bool,
+    },
+}
+
+enum Failure {
+    Core(CoreError),
+    Usage(String),
+    NotLoggedIn,
+}
+
+impl From<CoreError> for Failure {
+    fn from(e: CoreError) -> Self {
+        Failure::Core(e)
+    }
+}
+
+fn read_line(prompt: &str, input: &mut impl BufRead) -> Result<String, Failure> {
+    if std::io::stdin().is_terminal() {
+        eprint!("{prompt}");
+        let _ = std::io::stderr().flush();
+    }
+    let mut s = String::new();
+    input
+        .read_line(&mut s)
+        .map_err(|e| Failure::Usage(format!("stdin: {e}")))?;
+    Ok(s.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let config = CabinetConfig::resolve(cli.portal.as_deref(), cli.data_dir.as_deref())?;
+    let url = config.portal_url.clone().ok_or_else(|| {
+        Failure::Usage("портал не задан: укажите --portal URL или CABINET_PORTAL_URL".into())
+    })?;
+    let cab = Cabinet::new(url, &config.data_dir, Keychain::detect())?;
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    match cli.command {
+        Command::Login {
+            login,
+            password_stdin,
+            demo_code,
+        } => {
+            let login = match login {
+                Some(l) => l,
+                None => read_line("Логин (ИНН, ОГРН или e-mail): ", &mut input)?,
+            };
+            let password = if password_stdin || !std::io::stdin().is_terminal() {
+                read_line("", &mut input)?
+            } else {
+                return Err(Failure::Usage(
+                    "пароль читается из стандартного ввода: --password-stdin".into(),
+                ));
+            };
+            let session = match cab.login_password(&login, &password).await? {
+                LoginStep::Done { session } => session,
+                LoginStep::NeedCode {
+                    ticket,
+                    destination,
+                    ..
+                } => {
+                    let code = if demo_code {
+                        cab.demo_sms(&ticket).await?.code
+                    } else {
+                        let prompt = match destination {
+                            Some(d) => format!("Код из SMS на {d}: "),
+                            None => "Код из приложения-аутентификатора: ".to_owned(),
+                        };
+                        read_line(&prompt, &mut input)?
+                    };
+                    cab.submit_code(&ticket, &code).await?
+                }
+            };
+            println!(
+                "Вход выполнен: {} <{}>",
+                session.user.full_name, session.user.email
+            );
+        }
+        Command::Whoami => {
+            let s = cab.resume().await?.ok_or(Failure::NotLoggedIn)?;
+            println!("{} <{}>", s.user.full_name, s.user.email);
+            println!(
+                "портал: {} ({})",
+                s.portal_url,
+                if s.online {
+                    "в сети"
+                } else {
+                    "нет связи"
+                }
+            );
+        }
+        Command::Orgs { json } => {
+            cab.resume().await?.ok_or(Failure::NotLoggedIn)?;
+            let view = cab.organizations().await?;
+            if json {
+                let out = serde_json::to_string_pretty(&view.items)
+                    .map_err(|e| Failure::Usage(e.to_string()))?;
+                println!("{out}");
+            } else {
+                if !view.online {
+                    eprintln!("нет связи с порталом: показан сохранённый список");
+                }
+                for o in &view.items {
+                    println!(
+                        "{:<12} {:<15} {:<9} {:<14} {}",
+                        o.inn,
+                        o.ogrn,
+                        o.kpp.as_deref().unwrap_or("—"),
+                        o.role,
+                        o.short_name
+                    );
+                }
+            }
+        }
+        Command::Logout { forget_cache } => {
+            cab.resume().await?;
+            cab.logout(forget_cache).await?;
+            println!("Выход выполнен");
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CABINET_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ошибка: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Core(e)) => {
+            eprintln!("ошибка [{}]: {e}", e.code());
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(m)) => {
+            eprintln!("ошибка: {m}");
+            ExitCode::from(2)
+        }
+        Err(Failure::NotLoggedIn) => {
+            eprintln!(
+                "ошибка [session.not_logged_in]: вход не выполнен, запустите `cabinet login`"
+            );
+            ExitCode::from(3)
+        }
+    }
+}

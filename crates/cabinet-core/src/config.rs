@@ -33,7 +33,9 @@ pub struct CabinetConfig {
 }
 
 fn home() -> PathBuf {
-    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."))
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 fn xdg(var: &str, fallback: &str) -> PathBuf {
@@ -46,7 +48,11 @@ fn xdg(var: &str, fallback: &str) -> PathBuf {
 pub fn default_config_file() -> PathBuf {
     std::env::var_os(CONFIG_ENV)
         .map(PathBuf::from)
-        .unwrap_or_else(|| xdg("XDG_CONFIG_HOME", ".config").join("orgcabinet").join("config.toml"))
+        .unwrap_or_else(|| {
+            xdg("XDG_CONFIG_HOME", ".config")
+                .join("orgcabinet")
+                .join("config.toml")
+        })
 }
 
 pub fn default_data_dir() -> PathBuf {
@@ -56,9 +62,12 @@ pub fn default_data_dir() -> PathBuf {
 }
 
 pub fn parse_portal_url(s: &str) -> Result<url::Url, CoreError> {
-    let url = url::Url::parse(s.trim()).map_err(|e| CoreError::Config(format!("portal URL {s:?}: {e}")))?;
+    let url = url::Url::parse(s.trim())
+        .map_err(|e| CoreError::Config(format!("portal URL {s:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(CoreError::Config(format!("portal URL {s:?}: must be http(s)://host")));
+        return Err(CoreError::Config(format!(
+            "portal URL {s:?}: must be http(s)://host"
+        )));
     }
     Ok(url)
 }
@@ -73,9 +82,13 @@ fn read_config_file(path: &Path) -> Result<Option<String>, CoreError> {
     for line in text.lines() {
         let line = line.trim();
         if let Some(rest) = line.strip_prefix("portal_url") {
-            let value = rest.trim_start().strip_prefix('=').map(str::trim).ok_or_else(|| {
-                CoreError::Config(format!("{}: expected portal_url = \"…\"", path.display()))
-            })?;
+            let value = rest
+                .trim_start()
+                .strip_prefix('=')
+                .map(str::trim)
+                .ok_or_else(|| {
+                    CoreError::Config(format!("{}: expected portal_url = \"…\"", path.display()))
+                })?;
             return Ok(Some(value.trim_matches('"').to_owned()));
         }
     }
@@ -85,11 +98,19 @@ fn read_config_file(path: &Path) -> Result<Option<String>, CoreError> {
 impl CabinetConfig {
     /// Resolves the configuration from a flag value, the environment and the
     /// config file, in that order.
-    pub fn resolve(flag_portal: Option<&str>, flag_data_dir: Option<&Path>) -> Result<Self, CoreError> {
-        let data_dir = flag_data_dir.map(Path::to_path_buf).unwrap_or_else(default_data_dir);
+    pub fn resolve(
+        flag_portal: Option<&str>,
+        flag_data_dir: Option<&Path>,
+    ) -> Result<Self, CoreError> {
+        let data_dir = flag_data_dir
+            .map(Path::to_path_buf)
+            .unwrap_or_else(default_data_dir);
         let (portal_url, portal_source) = if let Some(u) = flag_portal {
             (Some(parse_portal_url(u)?), PortalSource::Flag)
-        } else if let Some(u) = std::env::var(PORTAL_ENV).ok().filter(|s| !s.trim().is_empty()) {
+        } else if let Some(u) = std::env::var(PORTAL_ENV)
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+        {
             (Some(parse_portal_url(&u)?), PortalSource::Env)
         } else {
             let file = default_config_file();
@@ -98,7 +119,11 @@ impl CabinetConfig {
                 None => (None, PortalSource::Demo),
             }
         };
-        Ok(Self { portal_url, portal_source, data_dir })
+        Ok(Self {
+            portal_url,
+            portal_source,
+            data_dir,
+        })
     }
 }
 
@@ -110,15 +135,31 @@ mod tests {
     fn config_file_portal_url_is_read() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("config.toml");
-        std::fs::write(&f, "# OrgCabinet\nportal_url = \"https://lk.example.ru/\"\n").unwrap();
-        assert_eq!(read_config_file(&f).unwrap().as_deref(), Some("https://lk.example.ru/"));
-        assert_eq!(read_config_file(&dir.path().join("none.toml")).unwrap(), None);
+        std::fs::write(
+            &f,
+            "# OrgCabinet\nportal_url = \"https://lk.example.ru/\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            read_config_file(&f).unwrap().as_deref(),
+            Some("https://lk.example.ru/")
+        );
+        assert_eq!(
+            read_config_file(&dir.path().join("none.toml")).unwrap(),
+            None
+        );
     }
 
     #[test]
     fn bad_urls_are_config_errors() {
-        assert_eq!(parse_portal_url("ftp://x").unwrap_err().code(), "config.invalid");
-        assert_eq!(parse_portal_url("not a url").unwrap_err().code(), "config.invalid");
+        assert_eq!(
+            parse_portal_url("ftp://x").unwrap_err().code(),
+            "config.invalid"
+        );
+        assert_eq!(
+            parse_portal_url("not a url").unwrap_err().code(),
+            "config.invalid"
+        );
         parse_portal_url("http://127.0.0.1:8080").unwrap();
     }
 }

@@ -43,7 +43,12 @@ impl PortalClient {
             .map_err(|e| CoreError::Config(format!("URL {path}: {e}")))
     }
 
-    fn request(&self, method: Method, path: &str, token: Option<&str>) -> Result<RequestBuilder, CoreError> {
+    fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> Result<RequestBuilder, CoreError> {
         let rb = self.http.request(method, self.url(path)?);
         Ok(match token {
             Some(t) => rb.bearer_auth(t),
@@ -52,7 +57,10 @@ impl PortalClient {
     }
 
     async fn send(rb: RequestBuilder) -> Result<Response, CoreError> {
-        let resp = rb.send().await.map_err(|e| CoreError::Offline(describe(&e)))?;
+        let resp = rb
+            .send()
+            .await
+            .map_err(|e| CoreError::Offline(describe(&e)))?;
         if resp.status().is_success() {
             return Ok(resp);
         }
@@ -62,7 +70,10 @@ impl PortalClient {
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with(PROBLEM_JSON) || v.starts_with("application/json"));
-        let body = resp.bytes().await.map_err(|e| CoreError::Offline(describe(&e)))?;
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| CoreError::Offline(describe(&e)))?;
         if is_problem {
             if let Ok(p) = serde_json::from_slice::<Problem>(&body) {
                 return Err(CoreError::Portal(Box::new(p)));
@@ -72,42 +83,84 @@ impl PortalClient {
             // A proxy in front of a dead portal: as good as offline.
             return Err(CoreError::Offline(format!("HTTP {status}")));
         }
-        Err(CoreError::Protocol(format!("HTTP {status} without a problem document")))
+        Err(CoreError::Protocol(format!(
+            "HTTP {status} without a problem document"
+        )))
     }
 
     async fn json<T: DeserializeOwned>(resp: Response) -> Result<T, CoreError> {
-        let bytes = resp.bytes().await.map_err(|e| CoreError::Offline(describe(&e)))?;
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| CoreError::Offline(describe(&e)))?;
         serde_json::from_slice(&bytes).map_err(|e| CoreError::Protocol(format!("bad JSON: {e}")))
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str, token: Option<&str>) -> Result<T, CoreError> {
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> Result<T, CoreError> {
         Self::json(Self::send(self.request(Method::GET, path, token)?).await?).await
     }
 
-    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, CoreError> {
+    async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, CoreError> {
         Self::json(Self::send(self.request(Method::POST, path, None)?.json(body)).await?).await
     }
 
     pub async fn health(&self) -> Result<(), CoreError> {
-        Self::send(self.request(Method::GET, "v1/health", None)?).await.map(drop)
+        Self::send(self.request(Method::GET, "v1/health", None)?)
+            .await
+            .map(drop)
     }
 
-    pub async fn password_login(&self, login: &str, password: &str) -> Result<PasswordLoginResponse, CoreError> {
-        let body = PasswordLogin { login: login.to_owned(), password: password.to_owned() };
+    pub async fn password_login(
+        &self,
+        login: &str,
+        password: &str,
+    ) -> Result<PasswordLoginResponse, CoreError> {
+        let body = PasswordLogin {
+            login: login.to_owned(),
+            password: password.to_owned(),
+        };
         self.post("v1/auth/password", &body).await
     }
 
     pub async fn submit_otp(&self, ticket: &str, code: &str) -> Result<TokenPair, CoreError> {
-        self.post("v1/auth/otp", &OtpSubmit { ticket: ticket.to_owned(), code: code.to_owned() }).await
+        self.post(
+            "v1/auth/otp",
+            &OtpSubmit {
+                ticket: ticket.to_owned(),
+                code: code.to_owned(),
+            },
+        )
+        .await
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, CoreError> {
-        self.post("v1/auth/refresh", &RefreshRequest { refresh_token: refresh_token.to_owned() }).await
+        self.post(
+            "v1/auth/refresh",
+            &RefreshRequest {
+                refresh_token: refresh_token.to_owned(),
+            },
+        )
+        .await
     }
 
     pub async fn logout(&self, refresh_token: &str) -> Result<(), CoreError> {
-        let body = RefreshRequest { refresh_token: refresh_token.to_owned() };
-        Self::send(self.request(Method::POST, "v1/auth/logout", None)?.json(&body)).await.map(drop)
+        let body = RefreshRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        Self::send(
+            self.request(Method::POST, "v1/auth/logout", None)?
+                .json(&body),
+        )
+        .await
+        .map(drop)
     }
 
     pub async fn me(&self, token: &str) -> Result<Me, CoreError> {
@@ -118,11 +171,20 @@ impl PortalClient {
         self.get("v1/me/organizations", Some(token)).await
     }
 
-    pub async fn profile(&self, token: &str, org_id: &str) -> Result<OrganizationProfile, CoreError> {
-        if org_id.is_empty() || !org_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    pub async fn profile(
+        &self,
+        token: &str,
+        org_id: &str,
+    ) -> Result<OrganizationProfile, CoreError> {
+        if org_id.is_empty()
+            || !org_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
             return Err(CoreError::Invalid("org_id"));
         }
-        self.get(&format!("v1/orgs/{org_id}/profile"), Some(token)).await
+        self.get(&format!("v1/orgs/{org_id}/profile"), Some(token))
+            .await
     }
 
     /// Demo credentials; `None` when the portal is not a demo portal.
@@ -136,7 +198,9 @@ impl PortalClient {
 
     /// The demo portal's last SMS for a login ticket.
     pub async fn demo_sms(&self, ticket: &str) -> Result<DemoSms, CoreError> {
-        let rb = self.request(Method::GET, "v1/demo/sms", None)?.query(&[("ticket", ticket)]);
+        let rb = self
+            .request(Method::GET, "v1/demo/sms", None)?
+            .query(&[("ticket", ticket)]);
         Self::json(Self::send(rb).await?).await
     }
 }

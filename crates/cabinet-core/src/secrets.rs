@@ -77,7 +77,9 @@ impl Keychain {
     }
 
     pub fn set(&self, account: &str, secret: &str) -> Result<(), CoreError> {
-        self.entry(account)?.set_password(secret).map_err(|e| CoreError::Keychain(e.to_string()))
+        self.entry(account)?
+            .set_password(secret)
+            .map_err(|e| CoreError::Keychain(e.to_string()))
     }
 
     pub fn get(&self, account: &str) -> Result<Option<Zeroizing<String>>, CoreError> {
@@ -114,13 +116,18 @@ mod kernel {
         pub fn new(service: &str, account: &str) -> Result<Self, CoreError> {
             let ring = KeyRing::from_special_id(KeyRingIdentifier::Session, false)
                 .map_err(|e| CoreError::Keychain(format!("kernel session keyring: {e}")))?;
-            Ok(Self { ring, description: format!("{service}:{account}") })
+            Ok(Self {
+                ring,
+                description: format!("{service}:{account}"),
+            })
         }
     }
 
     fn platform(e: KeyError) -> Error {
         match e {
-            KeyError::KeyDoesNotExist | KeyError::KeyExpired | KeyError::KeyRevoked => Error::NoEntry,
+            KeyError::KeyDoesNotExist | KeyError::KeyExpired | KeyError::KeyRevoked => {
+                Error::NoEntry
+            }
             other => Error::PlatformFailure(Box::new(other)),
         }
     }
@@ -131,7 +138,10 @@ mod kernel {
                 return Err(Error::Invalid("secret".into(), "cannot be empty".into()));
             }
             // add_key replaces the payload of an existing key of this description.
-            self.ring.add_key(&self.description, secret).map(drop).map_err(platform)
+            self.ring
+                .add_key(&self.description, secret)
+                .map(drop)
+                .map_err(platform)
         }
 
         fn get_secret(&self) -> keyring::Result<Vec<u8>> {
@@ -176,12 +186,22 @@ mod tests {
     #[test]
     fn keyutils_round_trip_through_the_real_store() {
         let kc = Keychain::new(KeychainBackend::Keyutils);
-        let account = format!("test:{}:{:?}", std::process::id(), std::time::Instant::now());
+        let account = format!(
+            "test:{}:{:?}",
+            std::process::id(),
+            std::time::Instant::now()
+        );
         assert!(kc.get(&account).unwrap().is_none());
         kc.set(&account, "ocr_secret-value").unwrap();
-        assert_eq!(kc.get(&account).unwrap().as_deref().map(String::as_str), Some("ocr_secret-value"));
+        assert_eq!(
+            kc.get(&account).unwrap().as_deref().map(String::as_str),
+            Some("ocr_secret-value")
+        );
         kc.set(&account, "ocr_rotated").unwrap();
-        assert_eq!(kc.get(&account).unwrap().as_deref().map(String::as_str), Some("ocr_rotated"));
+        assert_eq!(
+            kc.get(&account).unwrap().as_deref().map(String::as_str),
+            Some("ocr_rotated")
+        );
         kc.delete(&account).unwrap();
         assert!(kc.get(&account).unwrap().is_none());
         kc.delete(&account).unwrap();

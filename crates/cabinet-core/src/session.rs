@@ -53,7 +53,11 @@ fn is_auth_failure(e: &CoreError) -> bool {
 }
 
 impl Cabinet {
-    pub fn new(portal_url: url::Url, data_dir: &Path, keychain: Keychain) -> Result<Self, CoreError> {
+    pub fn new(
+        portal_url: url::Url,
+        data_dir: &Path,
+        keychain: Keychain,
+    ) -> Result<Self, CoreError> {
         Ok(Self {
             client: PortalClient::new(portal_url)?,
             keychain,
@@ -63,7 +67,11 @@ impl Cabinet {
     }
 
     pub fn portal_url(&self) -> String {
-        self.client.base_url().as_str().trim_end_matches('/').to_owned()
+        self.client
+            .base_url()
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned()
     }
 
     pub fn keychain(&self) -> &Keychain {
@@ -74,7 +82,10 @@ impl Cabinet {
     fn profile_dir(&self, user_id: &str) -> PathBuf {
         let digest = Sha256::digest(self.portal_url().as_bytes());
         let portal_key: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-        let user: String = user_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        let user: String = user_id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
         self.data_dir.join("profiles").join(portal_key).join(user)
     }
 
@@ -83,17 +94,23 @@ impl Cabinet {
     }
 
     fn write_pointer(&self, user_id: &str) -> Result<(), CoreError> {
-        let p = Pointer { portal_url: self.portal_url(), user_id: user_id.to_owned() };
+        let p = Pointer {
+            portal_url: self.portal_url(),
+            user_id: user_id.to_owned(),
+        };
         let json = serde_json::to_vec(&p).map_err(|e| CoreError::Store(e.to_string()))?;
         std::fs::create_dir_all(&self.data_dir).map_err(|e| CoreError::Store(e.to_string()))?;
         let tmp = self.data_dir.join(format!("{POINTER_FILE}.tmp"));
         std::fs::write(&tmp, json).map_err(|e| CoreError::Store(e.to_string()))?;
-        std::fs::rename(&tmp, self.data_dir.join(POINTER_FILE)).map_err(|e| CoreError::Store(e.to_string()))
+        std::fs::rename(&tmp, self.data_dir.join(POINTER_FILE))
+            .map_err(|e| CoreError::Store(e.to_string()))
     }
 
     fn read_pointer(&self) -> Option<Pointer> {
         let bytes = std::fs::read(self.data_dir.join(POINTER_FILE)).ok()?;
-        serde_json::from_slice::<Pointer>(&bytes).ok().filter(|p| p.portal_url == self.portal_url())
+        serde_json::from_slice::<Pointer>(&bytes)
+            .ok()
+            .filter(|p| p.portal_url == self.portal_url())
     }
 
     /// Demo credentials when the portal is a demo portal; `None` otherwise or offline.
@@ -106,7 +123,11 @@ impl Cabinet {
     }
 
     /// First login step: password. Either done, or a code is needed.
-    pub async fn login_password(&self, login: &str, password: &str) -> Result<LoginStep, CoreError> {
+    pub async fn login_password(
+        &self,
+        login: &str,
+        password: &str,
+    ) -> Result<LoginStep, CoreError> {
         let login = login.trim();
         if login.is_empty() {
             return Err(CoreError::Invalid("login"));
@@ -115,7 +136,9 @@ impl Cabinet {
             return Err(CoreError::Invalid("password"));
         }
         match self.client.password_login(login, password).await? {
-            PasswordLoginResponse::Tokens(t) => Ok(LoginStep::Done { session: self.finish(t).await? }),
+            PasswordLoginResponse::Tokens(t) => Ok(LoginStep::Done {
+                session: self.finish(t).await?,
+            }),
             PasswordLoginResponse::Mfa(m) => Ok(LoginStep::NeedCode {
                 ticket: m.ticket,
                 channel: m.channel,
@@ -139,13 +162,21 @@ impl Cabinet {
         let me = self.client.me(&tokens.access_token).await?;
         let store = Store::open(&self.profile_dir(&me.user_id).join("cache.sqlite3"))?;
         store.save_me(&me)?;
-        if let Err(e) = self.keychain.set(&self.account(&me.user_id), &tokens.refresh_token) {
+        if let Err(e) = self
+            .keychain
+            .set(&self.account(&me.user_id), &tokens.refresh_token)
+        {
             // The session still works; it just will not survive a restart.
             tracing::warn!(error = %e, "refresh token not saved to the keychain");
         }
         self.write_pointer(&me.user_id)?;
         let last_org_id = store.meta(LAST_ORG)?;
-        let view = SessionView { user: me.clone(), portal_url: self.portal_url(), online: true, last_org_id };
+        let view = SessionView {
+            user: me.clone(),
+            portal_url: self.portal_url(),
+            online: true,
+            last_org_id,
+        };
         *self.active.lock().await = Some(Active {
             me,
             store,
@@ -161,13 +192,17 @@ impl Cabinet {
     /// token still works, offline from the cache when the portal cannot be
     /// reached, `None` when a login is needed.
     pub async fn resume(&self) -> Result<Option<SessionView>, CoreError> {
-        let Some(pointer) = self.read_pointer() else { return Ok(None) };
+        let Some(pointer) = self.read_pointer() else {
+            return Ok(None);
+        };
         let path = self.profile_dir(&pointer.user_id).join("cache.sqlite3");
         if !path.exists() {
             return Ok(None);
         }
         let store = Store::open(&path)?;
-        let Some(me) = store.me()? else { return Ok(None) };
+        let Some(me) = store.me()? else {
+            return Ok(None);
+        };
         let account = self.account(&me.user_id);
         let stored = match self.keychain.get(&account) {
             Ok(t) => t,
@@ -176,7 +211,13 @@ impl Cabinet {
                 None
             }
         };
-        let mut active = Active { me, store, access: None, refresh: None, online: false };
+        let mut active = Active {
+            me,
+            store,
+            access: None,
+            refresh: None,
+            online: false,
+        };
         match stored {
             Some(refresh) => match self.client.refresh(&refresh).await {
                 Ok(t) => {
@@ -234,7 +275,10 @@ impl Cabinet {
         let refresh = a.refresh.clone().ok_or(CoreError::NotLoggedIn)?;
         match self.client.refresh(&refresh).await {
             Ok(t) => {
-                if let Err(e) = self.keychain.set(&self.account(&a.me.user_id), &t.refresh_token) {
+                if let Err(e) = self
+                    .keychain
+                    .set(&self.account(&a.me.user_id), &t.refresh_token)
+                {
                     tracing::warn!(error = %e, "rotated refresh token not saved");
                 }
                 a.access = Some(Zeroizing::new(t.access_token));
@@ -261,11 +305,19 @@ impl Cabinet {
         if a.access.is_none() {
             self.renew(a).await?;
         }
-        let token = a.access.as_ref().map(|t| t.to_string()).ok_or(CoreError::NotLoggedIn)?;
+        let token = a
+            .access
+            .as_ref()
+            .map(|t| t.to_string())
+            .ok_or(CoreError::NotLoggedIn)?;
         match f(self.client.clone(), token).await {
             Err(e) if is_auth_failure(&e) => {
                 self.renew(a).await?;
-                let token = a.access.as_ref().map(|t| t.to_string()).ok_or(CoreError::NotLoggedIn)?;
+                let token = a
+                    .access
+                    .as_ref()
+                    .map(|t| t.to_string())
+                    .ok_or(CoreError::NotLoggedIn)?;
                 f(self.client.clone(), token).await
             }
             other => other,
@@ -277,11 +329,17 @@ impl Cabinet {
         let mut guard = self.active.lock().await;
         let a = guard.as_mut().ok_or(CoreError::NotLoggedIn)?;
         if a.online || a.refresh.is_some() {
-            match self.call(a, |c, t| async move { c.organizations(&t).await }).await {
+            match self
+                .call(a, |c, t| async move { c.organizations(&t).await })
+                .await
+            {
                 Ok(list) => {
                     a.online = true;
                     a.store.replace_organizations(&list.items, &now())?;
-                    return Ok(OrganizationsView { items: list.items, online: true });
+                    return Ok(OrganizationsView {
+                        items: list.items,
+                        online: true,
+                    });
                 }
                 Err(e) if e.is_transient() => {
                     tracing::info!(error = %e, "offline: organizations from the cache");
@@ -290,7 +348,10 @@ impl Cabinet {
                 Err(e) => return Err(e),
             }
         }
-        Ok(OrganizationsView { items: a.store.organizations()?, online: false })
+        Ok(OrganizationsView {
+            items: a.store.organizations()?,
+            online: false,
+        })
     }
 
     /// Opens an organization: its dashboard, fresh when online, cached when not.
@@ -298,22 +359,32 @@ impl Cabinet {
         let mut guard = self.active.lock().await;
         let a = guard.as_mut().ok_or(CoreError::NotLoggedIn)?;
         let role = |a: &Active| -> Result<Option<String>, CoreError> {
-            Ok(a.store.organizations()?.into_iter().find(|o| o.id == org_id).map(|o| o.role))
+            Ok(a.store
+                .organizations()?
+                .into_iter()
+                .find(|o| o.id == org_id)
+                .map(|o| o.role))
         };
         if a.online || a.refresh.is_some() {
             let id = org_id.to_owned();
-            match self.call(a, move |c, t| {
-                let id = id.clone();
-                async move { c.profile(&t, &id).await }
-            })
-            .await
+            match self
+                .call(a, move |c, t| {
+                    let id = id.clone();
+                    async move { c.profile(&t, &id).await }
+                })
+                .await
             {
                 Ok(profile) => {
                     a.online = true;
                     let at = now();
                     a.store.save_profile(&profile, &at)?;
                     a.store.set_meta(LAST_ORG, org_id)?;
-                    return Ok(Dashboard { role: role(a)?, profile, online: true, synced_at: at });
+                    return Ok(Dashboard {
+                        role: role(a)?,
+                        profile,
+                        online: true,
+                        synced_at: at,
+                    });
                 }
                 Err(e) if e.is_transient() => {
                     tracing::info!(error = %e, "offline: dashboard from the cache");
@@ -324,13 +395,20 @@ impl Cabinet {
         }
         let (profile, synced_at) = a.store.profile(org_id)?.ok_or(CoreError::NotCached)?;
         a.store.set_meta(LAST_ORG, org_id)?;
-        Ok(Dashboard { role: role(a)?, profile, online: false, synced_at })
+        Ok(Dashboard {
+            role: role(a)?,
+            profile,
+            online: false,
+            synced_at,
+        })
     }
 
     /// Ends the session: the portal revokes it, the keychain forgets the
     /// token, and with `forget_cache` the local copy of this profile goes too.
     pub async fn logout(&self, forget_cache: bool) -> Result<(), CoreError> {
-        let Some(a) = self.active.lock().await.take() else { return Ok(()) };
+        let Some(a) = self.active.lock().await.take() else {
+            return Ok(());
+        };
         if let Some(refresh) = &a.refresh {
             if let Err(e) = self.client.logout(refresh).await {
                 tracing::warn!(error = %e, "portal logout failed; the token is forgotten locally anyway");

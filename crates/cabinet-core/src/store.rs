@@ -45,7 +45,8 @@ fn bad(col: usize, s: String) -> rusqlite::Error {
 impl Store {
     pub fn open(path: &Path) -> Result<Self, CoreError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| CoreError::Store(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| CoreError::Store(format!("{}: {e}", dir.display())))?;
         }
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -65,7 +66,10 @@ impl Store {
             tx.pragma_update(None, "user_version", i + 1)?;
             tx.commit()?;
         }
-        Ok(Self { conn, path: path.to_owned() })
+        Ok(Self {
+            conn,
+            path: path.to_owned(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -73,7 +77,9 @@ impl Store {
     }
 
     pub fn schema_version(&self) -> Result<usize, CoreError> {
-        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
     pub fn set_meta(&self, key: &str, value: &str) -> Result<(), CoreError> {
@@ -86,7 +92,10 @@ impl Store {
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>, CoreError> {
-        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
     }
 
     pub fn save_me(&self, me: &Me) -> Result<(), CoreError> {
@@ -100,12 +109,20 @@ impl Store {
     }
 
     pub fn me(&self) -> Result<Option<Me>, CoreError> {
-        let json: Option<String> = self.conn.query_row("SELECT json FROM me WHERE id = 1", [], |r| r.get(0)).optional()?;
-        json.map(|j| serde_json::from_str(&j).map_err(|e| CoreError::Store(e.to_string()))).transpose()
+        let json: Option<String> = self
+            .conn
+            .query_row("SELECT json FROM me WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
+        json.map(|j| serde_json::from_str(&j).map_err(|e| CoreError::Store(e.to_string())))
+            .transpose()
     }
 
     /// Replaces the organization list in one transaction, keeping the portal's order.
-    pub fn replace_organizations(&mut self, items: &[OrganizationSummary], fetched_at: &str) -> Result<(), CoreError> {
+    pub fn replace_organizations(
+        &mut self,
+        items: &[OrganizationSummary],
+        fetched_at: &str,
+    ) -> Result<(), CoreError> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM organizations", [])?;
         for (i, o) in items.iter().enumerate() {
@@ -126,12 +143,14 @@ impl Store {
         let rows = st.query_map([], |r| {
             Ok(OrganizationSummary {
                 id: r.get(0)?,
-                kind: OrgKind::parse(&r.get::<_, String>(1)?).ok_or_else(|| bad(1, "kind".into()))?,
+                kind: OrgKind::parse(&r.get::<_, String>(1)?)
+                    .ok_or_else(|| bad(1, "kind".into()))?,
                 short_name: r.get(2)?,
                 inn: r.get(3)?,
                 ogrn: r.get(4)?,
                 kpp: r.get(5)?,
-                status: OrgStatus::parse(&r.get::<_, String>(6)?).ok_or_else(|| bad(6, "status".into()))?,
+                status: OrgStatus::parse(&r.get::<_, String>(6)?)
+                    .ok_or_else(|| bad(6, "status".into()))?,
                 role: r.get(7)?,
             })
         })?;
@@ -149,15 +168,22 @@ impl Store {
     }
 
     /// The cached profile and when it was fetched.
-    pub fn profile(&self, org_id: &str) -> Result<Option<(OrganizationProfile, String)>, CoreError> {
+    pub fn profile(
+        &self,
+        org_id: &str,
+    ) -> Result<Option<(OrganizationProfile, String)>, CoreError> {
         let row: Option<(String, String)> = self
             .conn
-            .query_row("SELECT json, fetched_at FROM profiles WHERE org_id = ?1", [org_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT json, fetched_at FROM profiles WHERE org_id = ?1",
+                [org_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         row.map(|(j, t)| {
-            serde_json::from_str(&j).map(|p| (p, t)).map_err(|e| CoreError::Store(e.to_string()))
+            serde_json::from_str(&j)
+                .map(|p| (p, t))
+                .map_err(|e| CoreError::Store(e.to_string()))
         })
         .transpose()
     }
@@ -186,17 +212,32 @@ mod tests {
         let path = dir.path().join("c/cache.sqlite3");
         {
             let mut s = Store::open(&path).unwrap();
-            s.replace_organizations(&[org("b", "ООО «Б»"), org("a", "ООО «А»")], "2026-01-01T00:00:00Z").unwrap();
+            s.replace_organizations(
+                &[org("b", "ООО «Б»"), org("a", "ООО «А»")],
+                "2026-01-01T00:00:00Z",
+            )
+            .unwrap();
             s.set_meta("last_org_id", "b").unwrap();
         }
         let s = Store::open(&path).unwrap();
         assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len());
-        let ids: Vec<_> = s.organizations().unwrap().into_iter().map(|o| o.id).collect();
+        let ids: Vec<_> = s
+            .organizations()
+            .unwrap()
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
         assert_eq!(ids, ["b", "a"]);
         assert_eq!(s.meta("last_org_id").unwrap().as_deref(), Some("b"));
-        let mode: String = s.conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        let mode: String = s
+            .conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
-        let sync: i64 = s.conn.pragma_query_value(None, "synchronous", |r| r.get(0)).unwrap();
+        let sync: i64 = s
+            .conn
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap();
         assert_eq!(sync, 2, "synchronous=FULL");
     }
 

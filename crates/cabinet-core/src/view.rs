@@ -19,7 +19,9 @@ pub struct AppInfo {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum LoginStep {
-    Done { session: SessionView },
+    Done {
+        session: SessionView,
+    },
     NeedCode {
         ticket: String,
         channel: MfaChannel,

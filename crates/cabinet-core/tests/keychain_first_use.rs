@@ -10,6 +10,9 @@ fn first_write_in_a_fresh_process_is_readable() {
     let account = format!("first-use:{}", std::process::id());
     kc.set(&account, "ocr_first").unwrap();
     let again = Keychain::new(KeychainBackend::Keyutils);
-    assert_eq!(again.get(&account).unwrap().as_deref().map(String::as_str), Some("ocr_first"));
+    assert_eq!(
+        again.get(&account).unwrap().as_deref().map(String::as_str),
+        Some("ocr_first")
+    );
     kc.delete(&account).unwrap();
 }

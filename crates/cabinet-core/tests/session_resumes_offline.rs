@@ -9,18 +9,34 @@ use cabinet_portal::{Portal, PortalConfig, RunningPortal};
 async fn portal(dir: &std::path::Path) -> RunningPortal {
     let mut config = PortalConfig::new(dir.join("portal.sqlite3"));
     config.demo = true;
-    Portal::open(config).unwrap().spawn("127.0.0.1:0".parse().unwrap()).await.unwrap()
+    Portal::open(config)
+        .unwrap()
+        .spawn("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
 }
 
 fn cabinet(url: &str, data: &std::path::Path) -> Cabinet {
-    Cabinet::new(url.parse().unwrap(), data, Keychain::new(KeychainBackend::Keyutils)).unwrap()
+    Cabinet::new(
+        url.parse().unwrap(),
+        data,
+        Keychain::new(KeychainBackend::Keyutils),
+    )
+    .unwrap()
 }
 
 async fn login_accountant(cab: &Cabinet) {
     let info = cab.demo_info().await.expect("demo portal");
     let buh = info.users.iter().find(|u| u.role == "Бухгалтер").unwrap();
     let step = cab.login_password(&buh.login, &buh.password).await.unwrap();
-    let LoginStep::NeedCode { ticket, destination, .. } = step else { panic!("code expected") };
+    let LoginStep::NeedCode {
+        ticket,
+        destination,
+        ..
+    } = step
+    else {
+        panic!("code expected")
+    };
     assert!(destination.unwrap().starts_with("+7 ***"));
     let sms = cab.demo_sms(&ticket).await.unwrap();
     let session = cab.submit_code(&ticket, &sms.code).await.unwrap();
@@ -39,7 +55,12 @@ async fn restart_without_network_opens_the_last_organization_from_cache() {
     login_accountant(&cab).await;
     let orgs = cab.organizations().await.unwrap();
     assert!(orgs.online);
-    let ip = orgs.items.iter().find(|o| o.short_name.starts_with("ИП Смирнов")).unwrap().clone();
+    let ip = orgs
+        .items
+        .iter()
+        .find(|o| o.short_name.starts_with("ИП Смирнов"))
+        .unwrap()
+        .clone();
     let dash = cab.open_organization(&ip.id).await.unwrap();
     assert!(dash.online);
     assert_eq!(dash.profile.inn, ip.inn);
@@ -59,7 +80,10 @@ async fn restart_without_network_opens_the_last_organization_from_cache() {
     let s = cab.resume().await.unwrap().expect("resumed offline");
     assert!(!s.online);
     assert_eq!(s.user.full_name, "Петрова Анна Викторовна");
-    let dash = cab.open_organization(s.last_org_id.as_deref().unwrap()).await.unwrap();
+    let dash = cab
+        .open_organization(s.last_org_id.as_deref().unwrap())
+        .await
+        .unwrap();
     assert!(!dash.online);
     assert_eq!(dash.profile.inn, ip.inn);
     assert_eq!(dash.profile.ogrn, ip.ogrn);
@@ -68,10 +92,16 @@ async fn restart_without_network_opens_the_last_organization_from_cache() {
     assert_eq!(orgs.items.len(), 12);
     // An organization never opened online is not in the cache: a clear error.
     let other = orgs.items.iter().find(|o| o.id != ip.id).unwrap();
-    assert_eq!(cab.open_organization(&other.id).await.unwrap_err().code(), "cache.not_found");
+    assert_eq!(
+        cab.open_organization(&other.id).await.unwrap_err().code(),
+        "cache.not_found"
+    );
 
     cab.logout(true).await.unwrap();
-    assert!(cabinet(&url, &data).resume().await.unwrap().is_none(), "logout forgets the session");
+    assert!(
+        cabinet(&url, &data).resume().await.unwrap().is_none(),
+        "logout forgets the session"
+    );
 }
 
 #[tokio::test]
@@ -79,27 +109,57 @@ async fn wrong_password_and_code_errors_carry_portal_codes() {
     let dir = tempfile::tempdir().unwrap();
     let p = portal(dir.path()).await;
     let cab = cabinet(&p.url(), &dir.path().join("app"));
-    let err = cab.login_password("buh@romashka.demo", "nope").await.unwrap_err();
+    let err = cab
+        .login_password("buh@romashka.demo", "nope")
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "auth.invalid_credentials");
     assert_eq!(err.problem().unwrap().attempts_left, Some(4));
-    assert_eq!(cab.login_password("", "x").await.unwrap_err().code(), "input.login");
-    let LoginStep::NeedCode { ticket, .. } = cab.login_password("buh@romashka.demo", "Buh-2026").await.unwrap() else {
+    assert_eq!(
+        cab.login_password("", "x").await.unwrap_err().code(),
+        "input.login"
+    );
+    let LoginStep::NeedCode { ticket, .. } = cab
+        .login_password("buh@romashka.demo", "Buh-2026")
+        .await
+        .unwrap()
+    else {
         panic!()
     };
-    assert_eq!(cab.submit_code(&ticket, "12a").await.unwrap_err().code(), "input.code");
+    assert_eq!(
+        cab.submit_code(&ticket, "12a").await.unwrap_err().code(),
+        "input.code"
+    );
     let sms = cab.demo_sms(&ticket).await.unwrap();
-    let wrong = if sms.code == "000000" { "111111" } else { "000000" };
-    assert_eq!(cab.submit_code(&ticket, wrong).await.unwrap_err().code(), "auth.otp_invalid");
+    let wrong = if sms.code == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    assert_eq!(
+        cab.submit_code(&ticket, wrong).await.unwrap_err().code(),
+        "auth.otp_invalid"
+    );
 }
 
 #[tokio::test]
 async fn unreachable_portal_is_an_offline_error() {
     let dir = tempfile::tempdir().unwrap();
     // A port nobody listens on: bind, learn it, close it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let cab = cabinet(&format!("http://127.0.0.1:{port}"), dir.path());
-    let err = cab.login_password("buh@romashka.demo", "Buh-2026").await.unwrap_err();
+    let err = cab
+        .login_password("buh@romashka.demo", "Buh-2026")
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "network.offline");
     assert!(err.is_transient());
-    assert!(cab.resume().await.unwrap().is_none(), "nothing cached, nothing to resume");
+    assert!(
+        cab.resume().await.unwrap().is_none(),
+        "nothing cached, nothing to resume"
+    );
 }

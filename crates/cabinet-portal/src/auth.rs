@@ -28,7 +28,10 @@ pub fn routes() -> Router<AppState> {
 pub(crate) fn random_token(prefix: &str) -> Result<String, PortalError> {
     let mut buf = [0u8; 32];
     getrandom::getrandom(&mut buf).map_err(|e| PortalError::Internal(format!("rng: {e}")))?;
-    Ok(format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)))
+    Ok(format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+    ))
 }
 
 pub(crate) fn hash_token(token: &str) -> String {
@@ -80,7 +83,11 @@ fn find_login(conn: &Connection, login: &str) -> Result<Option<UserRow>, PortalE
 }
 
 /// Creates a login session with its first access and refresh tokens.
-fn start_session(conn: &Connection, cfg: &PortalConfig, user_id: &str) -> Result<TokenPair, PortalError> {
+fn start_session(
+    conn: &Connection,
+    cfg: &PortalConfig,
+    user_id: &str,
+) -> Result<TokenPair, PortalError> {
     let now = cfg.clock.now();
     let session = uuid::Uuid::new_v4().to_string();
     conn.execute(
@@ -105,7 +112,11 @@ fn issue_tokens(
     )?;
     conn.execute(
         "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES (?1, ?2, ?3)",
-        params![hash_token(&refresh), session, ts(after(now, cfg.refresh_ttl))],
+        params![
+            hash_token(&refresh),
+            session,
+            ts(after(now, cfg.refresh_ttl))
+        ],
     )?;
     Ok(TokenPair {
         access_token: access,
@@ -139,7 +150,9 @@ fn check_password(
         // Spend the same time as a real check, so timing does not tell
         // which logins exist.
         let _ = db::verify_password(&req.password, dummy_hash());
-        return Err(PortalError::InvalidCredentials { attempts_left: cfg.lockout_threshold });
+        return Err(PortalError::InvalidCredentials {
+            attempts_left: cfg.lockout_threshold,
+        });
     };
     let mut failed = user.failed_attempts;
     if let Some(until) = user.locked_until.as_deref().map(parse_ts).transpose()? {
@@ -173,7 +186,11 @@ fn check_password(
         [&user.id],
     )?;
     let channel = match user.mfa.as_str() {
-        "none" => return Ok(PasswordLoginResponse::Tokens(start_session(conn, cfg, &user.id)?)),
+        "none" => {
+            return Ok(PasswordLoginResponse::Tokens(start_session(
+                conn, cfg, &user.id,
+            )?))
+        }
         "totp" => MfaChannel::Totp,
         _ => MfaChannel::Sms,
     };
@@ -201,7 +218,11 @@ fn check_password(
         params![
             ticket_hash,
             user.id,
-            if channel == MfaChannel::Sms { "sms" } else { "totp" },
+            if channel == MfaChannel::Sms {
+                "sms"
+            } else {
+                "totp"
+            },
             code_hash,
             ts(expires)
         ],
@@ -227,12 +248,20 @@ async fn password(
     ApiJson(req): ApiJson<PasswordLogin>,
 ) -> Result<ApiJson<PasswordLoginResponse>, PortalError> {
     if req.login.trim().is_empty() || req.password.is_empty() {
-        return Err(PortalError::BadRequest("login and password are required".into()));
+        return Err(PortalError::BadRequest(
+            "login and password are required".into(),
+        ));
     }
-    st.with_db(move |conn, cfg| check_password(conn, cfg, &req)).await.map(ApiJson)
+    st.with_db(move |conn, cfg| check_password(conn, cfg, &req))
+        .await
+        .map(ApiJson)
 }
 
-fn check_otp(conn: &mut Connection, cfg: &PortalConfig, req: &OtpSubmit) -> Result<TokenPair, PortalError> {
+fn check_otp(
+    conn: &mut Connection,
+    cfg: &PortalConfig,
+    req: &OtpSubmit,
+) -> Result<TokenPair, PortalError> {
     let now = cfg.clock.now();
     let ticket_hash = hash_token(&req.ticket);
     let row = conn
@@ -260,16 +289,26 @@ fn check_otp(conn: &mut Connection, cfg: &PortalConfig, req: &OtpSubmit) -> Resu
         return Err(PortalError::TicketInvalid);
     }
     if parse_ts(&expires_at)? <= now {
-        conn.execute("UPDATE login_tickets SET state = 'burned' WHERE ticket_hash = ?1", [&ticket_hash])?;
+        conn.execute(
+            "UPDATE login_tickets SET state = 'burned' WHERE ticket_hash = ?1",
+            [&ticket_hash],
+        )?;
         return Err(PortalError::OtpExpired);
     }
     let code = req.code.trim();
     let ok = match channel.as_str() {
         "totp" => secret
-            .and_then(|s| data_encoding::BASE32_NOPAD.decode(s.trim_end_matches('=').as_bytes()).ok())
+            .and_then(|s| {
+                data_encoding::BASE32_NOPAD
+                    .decode(s.trim_end_matches('=').as_bytes())
+                    .ok()
+            })
             .is_some_and(|key| totp::verify(&key, now.timestamp(), code)),
         _ => code_hash.is_some_and(|h| {
-            totp::constant_time_eq(h.as_bytes(), hash_token(&format!("{ticket_hash}:{code}")).as_bytes())
+            totp::constant_time_eq(
+                h.as_bytes(),
+                hash_token(&format!("{ticket_hash}:{code}")).as_bytes(),
+            )
         }),
     };
     if !ok {
@@ -277,12 +316,21 @@ fn check_otp(conn: &mut Connection, cfg: &PortalConfig, req: &OtpSubmit) -> Resu
         let burned = attempts >= cfg.otp_max_attempts;
         conn.execute(
             "UPDATE login_tickets SET attempts = ?2, state = ?3 WHERE ticket_hash = ?1",
-            params![ticket_hash, attempts, if burned { "burned" } else { "open" }],
+            params![
+                ticket_hash,
+                attempts,
+                if burned { "burned" } else { "open" }
+            ],
         )?;
-        return Err(PortalError::OtpInvalid { attempts_left: cfg.otp_max_attempts.saturating_sub(attempts) });
+        return Err(PortalError::OtpInvalid {
+            attempts_left: cfg.otp_max_attempts.saturating_sub(attempts),
+        });
     }
     let tx = conn.transaction()?;
-    tx.execute("UPDATE login_tickets SET state = 'used' WHERE ticket_hash = ?1", [&ticket_hash])?;
+    tx.execute(
+        "UPDATE login_tickets SET state = 'used' WHERE ticket_hash = ?1",
+        [&ticket_hash],
+    )?;
     let tokens = start_session(&tx, cfg, &user_id)?;
     tx.commit()?;
     Ok(tokens)
@@ -292,10 +340,16 @@ async fn otp(
     State(st): State<AppState>,
     ApiJson(req): ApiJson<OtpSubmit>,
 ) -> Result<ApiJson<TokenPair>, PortalError> {
-    st.with_db(move |conn, cfg| check_otp(conn, cfg, &req)).await.map(ApiJson)
+    st.with_db(move |conn, cfg| check_otp(conn, cfg, &req))
+        .await
+        .map(ApiJson)
 }
 
-fn rotate(conn: &mut Connection, cfg: &PortalConfig, token: &str) -> Result<TokenPair, PortalError> {
+fn rotate(
+    conn: &mut Connection,
+    cfg: &PortalConfig,
+    token: &str,
+) -> Result<TokenPair, PortalError> {
     let now = cfg.clock.now();
     let hash = hash_token(token);
     let row = conn
@@ -332,7 +386,10 @@ fn rotate(conn: &mut Connection, cfg: &PortalConfig, token: &str) -> Result<Toke
     if parse_ts(&expires_at)? <= now {
         return Err(PortalError::RefreshInvalid);
     }
-    tx.execute("UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1", params![hash, ts(now)])?;
+    tx.execute(
+        "UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1",
+        params![hash, ts(now)],
+    )?;
     let tokens = issue_tokens(&tx, cfg, &session, &user_id)?;
     tx.commit()?;
     Ok(tokens)
@@ -351,7 +408,9 @@ async fn refresh(
     State(st): State<AppState>,
     ApiJson(req): ApiJson<RefreshRequest>,
 ) -> Result<ApiJson<TokenPair>, PortalError> {
-    st.with_db(move |conn, cfg| rotate(conn, cfg, &req.refresh_token)).await.map(ApiJson)
+    st.with_db(move |conn, cfg| rotate(conn, cfg, &req.refresh_token))
+        .await
+        .map(ApiJson)
 }
 
 async fn logout(

@@ -113,7 +113,8 @@ pub fn hash_password(password: &str) -> Result<String, PortalError> {
     use argon2::password_hash::{PasswordHasher, SaltString};
     let mut raw = [0u8; 16];
     getrandom::getrandom(&mut raw).map_err(|e| PortalError::Internal(format!("rng: {e}")))?;
-    let salt = SaltString::encode_b64(&raw).map_err(|e| PortalError::Internal(format!("salt: {e}")))?;
+    let salt =
+        SaltString::encode_b64(&raw).map_err(|e| PortalError::Internal(format!("salt: {e}")))?;
     argon2::Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -123,7 +124,11 @@ pub fn hash_password(password: &str) -> Result<String, PortalError> {
 pub fn verify_password(password: &str, hash: &str) -> bool {
     use argon2::password_hash::{PasswordHash, PasswordVerifier};
     PasswordHash::new(hash)
-        .map(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -154,7 +159,12 @@ pub fn insert_user(conn: &Connection, u: &NewUser) -> Result<String, PortalError
     Ok(id)
 }
 
-pub fn insert_membership(conn: &Connection, org: &str, user: &str, role: &str) -> Result<(), PortalError> {
+pub fn insert_membership(
+    conn: &Connection,
+    org: &str,
+    user: &str,
+    role: &str,
+) -> Result<(), PortalError> {
     conn.execute(
         "INSERT INTO memberships (org_id, user_id, role) VALUES (?1, ?2, ?3)
          ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
@@ -164,9 +174,11 @@ pub fn insert_membership(conn: &Connection, org: &str, user: &str, role: &str) -
 }
 
 pub fn org_id_by_inn(conn: &Connection, inn: &str) -> Result<String, PortalError> {
-    conn.query_row("SELECT id FROM organizations WHERE inn = ?1", [inn], |r| r.get(0))
-        .optional()?
-        .ok_or(PortalError::NotFound)
+    conn.query_row("SELECT id FROM organizations WHERE inn = ?1", [inn], |r| {
+        r.get(0)
+    })
+    .optional()?
+    .ok_or(PortalError::NotFound)
 }
 
 pub fn insert_org(conn: &Connection, p: &OrganizationProfile) -> Result<(), PortalError> {
@@ -197,14 +209,19 @@ pub fn insert_org(conn: &Connection, p: &OrganizationProfile) -> Result<(), Port
 }
 
 fn parse_kind(s: String) -> rusqlite::Result<OrgKind> {
-    OrgKind::parse(&s).ok_or_else(|| rusqlite::Error::InvalidColumnType(1, s, rusqlite::types::Type::Text))
+    OrgKind::parse(&s)
+        .ok_or_else(|| rusqlite::Error::InvalidColumnType(1, s, rusqlite::types::Type::Text))
 }
 
 fn parse_status(s: String) -> rusqlite::Result<OrgStatus> {
-    OrgStatus::parse(&s).ok_or_else(|| rusqlite::Error::InvalidColumnType(7, s, rusqlite::types::Type::Text))
+    OrgStatus::parse(&s)
+        .ok_or_else(|| rusqlite::Error::InvalidColumnType(7, s, rusqlite::types::Type::Text))
 }
 
-pub fn organizations_of(conn: &Connection, user_id: &str) -> Result<Vec<OrganizationSummary>, PortalError> {
+pub fn organizations_of(
+    conn: &Connection,
+    user_id: &str,
+) -> Result<Vec<OrganizationSummary>, PortalError> {
     let mut st = conn.prepare(
         "SELECT o.id, o.kind, o.short_name, o.inn, o.ogrn, o.kpp, o.status, m.role
          FROM memberships m JOIN organizations o ON o.id = m.org_id

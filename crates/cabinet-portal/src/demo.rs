@@ -23,7 +23,9 @@ pub const ENTREPRENEUR_LOGIN: &str = "smirnov@ip.demo";
 pub const ENTREPRENEUR_PASSWORD: &str = "Smirnov-2026";
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/demo", get(info)).route("/demo/sms", get(sms))
+    Router::new()
+        .route("/demo", get(info))
+        .route("/demo/sms", get(sms))
 }
 
 pub fn info_value() -> DemoInfo {
@@ -144,7 +146,8 @@ const ORGS: &[OrgSeed] = &[
         address: "142700, Московская обл., г. Видное, ул. Школьная, д. 8, кв. 21",
         head: "Смирнов Алексей Викторович",
         head_position: "Индивидуальный предприниматель",
-        okved: "47.91 Торговля розничная по почте или по информационно-коммуникационной сети Интернет",
+        okved:
+            "47.91 Торговля розничная по почте или по информационно-коммуникационной сети Интернет",
     },
     legal(
         "Общество с ограниченной ответственностью «Вектор»",
@@ -312,7 +315,13 @@ pub fn seed_if_empty(conn: &mut Connection, _cfg: &PortalConfig) -> Result<(), P
         )?;
         org_ids.push(id);
     }
-    let user = |tx: &Connection, email: &str, name: &str, pw: &str, inn: &str, ogrnip: Option<String>, phone: &str| {
+    let user = |tx: &Connection,
+                email: &str,
+                name: &str,
+                pw: &str,
+                inn: &str,
+                ogrnip: Option<String>,
+                phone: &str| {
         db::insert_user(
             tx,
             &NewUser {
@@ -326,8 +335,24 @@ pub fn seed_if_empty(conn: &mut Connection, _cfg: &PortalConfig) -> Result<(), P
             },
         )
     };
-    let director = user(&tx, DIRECTOR_LOGIN, "Иванов Сергей Петрович", DIRECTOR_PASSWORD, "7704987654", None, "+79161234567")?;
-    let accountant = user(&tx, ACCOUNTANT_LOGIN, "Петрова Анна Викторовна", ACCOUNTANT_PASSWORD, "7705876543", None, "+79167654321")?;
+    let director = user(
+        &tx,
+        DIRECTOR_LOGIN,
+        "Иванов Сергей Петрович",
+        DIRECTOR_PASSWORD,
+        "7704987654",
+        None,
+        "+79161234567",
+    )?;
+    let accountant = user(
+        &tx,
+        ACCOUNTANT_LOGIN,
+        "Петрова Анна Викторовна",
+        ACCOUNTANT_PASSWORD,
+        "7705876543",
+        None,
+        "+79167654321",
+    )?;
     let entrepreneur = user(
         &tx,
         ENTREPRENEUR_LOGIN,
@@ -340,8 +365,24 @@ pub fn seed_if_empty(conn: &mut Connection, _cfg: &PortalConfig) -> Result<(), P
     let mut random_pw = [0u8; 24];
     getrandom::getrandom(&mut random_pw).map_err(|e| PortalError::Internal(format!("rng: {e}")))?;
     let staff_pw = format!("{random_pw:02x?}");
-    let manager = user(&tx, "kuzmin@romashka.demo", "Кузьмин Олег Дмитриевич", &staff_pw, "7706765432", None, "+79260001122")?;
-    let operator = user(&tx, "sokolova@romashka.demo", "Соколова Елена Андреевна", &staff_pw, "7707654321", None, "+79260003344")?;
+    let manager = user(
+        &tx,
+        "kuzmin@romashka.demo",
+        "Кузьмин Олег Дмитриевич",
+        &staff_pw,
+        "7706765432",
+        None,
+        "+79260001122",
+    )?;
+    let operator = user(
+        &tx,
+        "sokolova@romashka.demo",
+        "Соколова Елена Андреевна",
+        &staff_pw,
+        "7707654321",
+        None,
+        "+79260003344",
+    )?;
 
     let romashka = &org_ids[0];
     db::insert_membership(&tx, romashka, &director, "Руководитель")?;

@@ -62,7 +62,8 @@ impl PortalError {
                 Problem::new(400, codes::BAD_REQUEST, "Invalid request").with_detail(d.clone())
             }
             PortalError::InvalidCredentials { attempts_left } => {
-                let mut p = Problem::new(401, codes::INVALID_CREDENTIALS, "Wrong login or password");
+                let mut p =
+                    Problem::new(401, codes::INVALID_CREDENTIALS, "Wrong login or password");
                 p.attempts_left = Some(*attempts_left);
                 p
             }
@@ -79,18 +80,28 @@ impl PortalError {
                 p
             }
             PortalError::OtpExpired => Problem::new(401, codes::OTP_EXPIRED, "Code expired"),
-            PortalError::TicketInvalid => {
-                Problem::new(401, codes::TICKET_INVALID, "Login attempt is no longer valid")
+            PortalError::TicketInvalid => Problem::new(
+                401,
+                codes::TICKET_INVALID,
+                "Login attempt is no longer valid",
+            ),
+            PortalError::Unauthorized => {
+                Problem::new(401, codes::UNAUTHORIZED, "Authorization required")
             }
-            PortalError::Unauthorized => Problem::new(401, codes::UNAUTHORIZED, "Authorization required"),
-            PortalError::TokenInvalid => Problem::new(401, codes::TOKEN_INVALID, "Invalid access token"),
-            PortalError::TokenExpired => Problem::new(401, codes::TOKEN_EXPIRED, "Access token expired"),
+            PortalError::TokenInvalid => {
+                Problem::new(401, codes::TOKEN_INVALID, "Invalid access token")
+            }
+            PortalError::TokenExpired => {
+                Problem::new(401, codes::TOKEN_EXPIRED, "Access token expired")
+            }
             PortalError::RefreshInvalid => {
                 Problem::new(401, codes::REFRESH_INVALID, "Refresh token is not valid")
             }
-            PortalError::OrgForbidden => {
-                Problem::new(403, codes::ORG_FORBIDDEN, "Not a member of this organization")
-            }
+            PortalError::OrgForbidden => Problem::new(
+                403,
+                codes::ORG_FORBIDDEN,
+                "Not a member of this organization",
+            ),
             PortalError::NotFound => Problem::new(404, codes::NOT_FOUND, "Not found"),
             PortalError::Internal(_) => Problem::new(500, codes::INTERNAL, "Internal error"),
         }
@@ -103,7 +114,8 @@ impl IntoResponse for PortalError {
             tracing::error!(%detail, "internal error");
         }
         let problem = self.problem();
-        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         (status, [(header::CONTENT_TYPE, PROBLEM_JSON)], body).into_response()
     }

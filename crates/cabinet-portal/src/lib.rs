@@ -78,7 +78,9 @@ impl AppState {
         let db = self.db.clone();
         let config = self.config.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = db.lock().map_err(|_| PortalError::Internal("db lock poisoned".into()))?;
+            let mut conn = db
+                .lock()
+                .map_err(|_| PortalError::Internal("db lock poisoned".into()))?;
             f(&mut conn, &config)
         })
         .await
@@ -101,12 +103,20 @@ impl Portal {
         if config.demo {
             demo::seed_if_empty(&mut conn, &config)?;
         }
-        Ok(Self { state: AppState { db: Arc::new(Mutex::new(conn)), config: Arc::new(config) } })
+        Ok(Self {
+            state: AppState {
+                db: Arc::new(Mutex::new(conn)),
+                config: Arc::new(config),
+            },
+        })
     }
 
     pub fn router(&self) -> Router {
         let mut api = Router::new()
-            .route("/health", axum::routing::get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
+            .route(
+                "/health",
+                axum::routing::get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
+            )
             .merge(auth::routes())
             .merge(orgs::routes());
         if self.state.config.demo {
@@ -121,7 +131,9 @@ impl Portal {
 
     /// Direct access for tests and tools that set up data (e.g. a TOTP user).
     pub fn admin(&self) -> Admin {
-        Admin { state: self.state.clone() }
+        Admin {
+            state: self.state.clone(),
+        }
     }
 
     /// Serves on `listener` until `shutdown` resolves.
@@ -130,9 +142,13 @@ impl Portal {
         listener: TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(listener, self.router().into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            listener,
+            self.router()
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 
     /// Binds `addr` (port 0 picks a free port) and serves in the background.
@@ -150,7 +166,12 @@ impl Portal {
             }
         });
         tracing::info!(%addr, "portal listening");
-        Ok(RunningPortal { addr, shutdown: Some(tx), task: Some(task), admin })
+        Ok(RunningPortal {
+            addr,
+            shutdown: Some(tx),
+            task: Some(task),
+            admin,
+        })
     }
 }
 
@@ -230,18 +251,29 @@ pub enum MfaMode {
 
 impl Admin {
     pub async fn create_user(&self, user: NewUser) -> Result<String, PortalError> {
-        self.state.with_db(move |conn, _| db::insert_user(conn, &user)).await
+        self.state
+            .with_db(move |conn, _| db::insert_user(conn, &user))
+            .await
     }
 
     /// Adds `user_id` to `org_id` with a role (Russian name).
-    pub async fn add_member(&self, org_id: &str, user_id: &str, role: &str) -> Result<(), PortalError> {
+    pub async fn add_member(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        role: &str,
+    ) -> Result<(), PortalError> {
         let (o, u, r) = (org_id.to_owned(), user_id.to_owned(), role.to_owned());
-        self.state.with_db(move |conn, _| db::insert_membership(conn, &o, &u, &r)).await
+        self.state
+            .with_db(move |conn, _| db::insert_membership(conn, &o, &u, &r))
+            .await
     }
 
     /// Organization id by INN.
     pub async fn org_id_by_inn(&self, inn: &str) -> Result<String, PortalError> {
         let inn = inn.to_owned();
-        self.state.with_db(move |conn, _| db::org_id_by_inn(conn, &inn)).await
+        self.state
+            .with_db(move |conn, _| db::org_id_by_inn(conn, &inn))
+            .await
     }
 }

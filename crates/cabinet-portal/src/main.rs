@@ -7,7 +7,11 @@ use cabinet_portal::{Portal, PortalConfig};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "cabinet-portal", version, about = "OrgCabinet reference portal server")]
+#[command(
+    name = "cabinet-portal",
+    version,
+    about = "OrgCabinet reference portal server"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -37,7 +41,9 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| "info,tower_http=warn".into()),
         )
         .init();
-    let Cli { command: Command::Serve { db, listen, demo } } = Cli::parse();
+    let Cli {
+        command: Command::Serve { db, listen, demo },
+    } = Cli::parse();
     let mut config = PortalConfig::new(db);
     config.demo = demo;
     let portal = Portal::open(config)?;

@@ -20,9 +20,13 @@ async fn my_organizations(
     State(st): State<AppState>,
     user: AuthUser,
 ) -> Result<ApiJson<OrganizationList>, PortalError> {
-    st.with_db(move |conn, _| Ok(OrganizationList { items: db::organizations_of(conn, &user.user_id)? }))
-        .await
-        .map(ApiJson)
+    st.with_db(move |conn, _| {
+        Ok(OrganizationList {
+            items: db::organizations_of(conn, &user.user_id)?,
+        })
+    })
+    .await
+    .map(ApiJson)
 }
 
 async fn profile(

@@ -19,7 +19,11 @@ fn hotp(secret: &[u8], counter: u64, digits: u32) -> String {
         | u32::from(h[off + 1]) << 16
         | u32::from(h[off + 2]) << 8
         | u32::from(h[off + 3]);
-    format!("{:0width$}", bin % 10u32.pow(digits), width = digits as usize)
+    format!(
+        "{:0width$}",
+        bin % 10u32.pow(digits),
+        width = digits as usize
+    )
 }
 
 /// Accepts the code of the current step or one step either side (clock skew).

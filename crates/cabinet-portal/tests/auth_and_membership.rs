@@ -25,8 +25,17 @@ async fn start() -> Fixture {
     let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
     config.demo = true;
     config.clock = clock.clone();
-    let portal = Portal::open(config).unwrap().spawn("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    Fixture { portal, clock, http: reqwest::Client::new(), _dir: dir }
+    let portal = Portal::open(config)
+        .unwrap()
+        .spawn("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    Fixture {
+        portal,
+        clock,
+        http: reqwest::Client::new(),
+        _dir: dir,
+    }
 }
 
 impl Fixture {
@@ -35,11 +44,20 @@ impl Fixture {
     }
 
     async fn post(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
-        self.http.post(self.url(path)).json(&body).send().await.unwrap()
+        self.http
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     async fn password(&self, login: &str, password: &str) -> reqwest::Response {
-        self.post("/auth/password", json!({"login": login, "password": password})).await
+        self.post(
+            "/auth/password",
+            json!({"login": login, "password": password}),
+        )
+        .await
     }
 
     async fn ticket(&self, (login, password): (&str, &str)) -> String {
@@ -56,7 +74,13 @@ impl Fixture {
     }
 
     async fn sms_code(&self, ticket: &str) -> String {
-        let resp = self.http.get(self.url("/demo/sms")).query(&[("ticket", ticket)]).send().await.unwrap();
+        let resp = self
+            .http
+            .get(self.url("/demo/sms"))
+            .query(&[("ticket", ticket)])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
         resp.json::<cabinet_api::DemoSms>().await.unwrap().code
     }
@@ -64,13 +88,20 @@ impl Fixture {
     async fn login(&self, who: (&str, &str)) -> TokenPair {
         let ticket = self.ticket(who).await;
         let code = self.sms_code(&ticket).await;
-        let resp = self.post("/auth/otp", json!({"ticket": ticket, "code": code})).await;
+        let resp = self
+            .post("/auth/otp", json!({"ticket": ticket, "code": code}))
+            .await;
         assert_eq!(resp.status(), StatusCode::OK);
         resp.json().await.unwrap()
     }
 
     async fn get_auth(&self, path: &str, token: &str) -> reqwest::Response {
-        self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+        self.http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 }
 
@@ -93,7 +124,10 @@ async fn sixth_password_attempt_is_refused_with_unlock_time() {
     }
     let fifth = f.password(ACCOUNTANT.0, "wrong").await;
     assert_eq!(fifth.status(), StatusCode::LOCKED);
-    let until = problem(fifth).await.locked_until.expect("lock carries its end");
+    let until = problem(fifth)
+        .await
+        .locked_until
+        .expect("lock carries its end");
 
     // The sixth attempt is refused even with the right password, and says until when.
     let sixth = f.password(ACCOUNTANT.0, ACCOUNTANT.1).await;
@@ -101,17 +135,29 @@ async fn sixth_password_attempt_is_refused_with_unlock_time() {
     let p = problem(sixth).await;
     assert_eq!(p.code, "auth.locked");
     assert_eq!(p.locked_until.as_deref(), Some(until.as_str()));
-    assert!(p.detail.unwrap().contains(&until), "the message carries the unlock time");
+    assert!(
+        p.detail.unwrap().contains(&until),
+        "the message carries the unlock time"
+    );
     let until = chrono::DateTime::parse_from_rfc3339(&until).unwrap();
     let expected = f.clock.now() + chrono::Duration::minutes(15);
-    assert!((until.timestamp() - expected.timestamp()).abs() <= 1, "15 minutes lock");
+    assert!(
+        (until.timestamp() - expected.timestamp()).abs() <= 1,
+        "15 minutes lock"
+    );
 
     // Another user is not affected.
-    assert_eq!(f.password(DIRECTOR.0, DIRECTOR.1).await.status(), StatusCode::OK);
+    assert_eq!(
+        f.password(DIRECTOR.0, DIRECTOR.1).await.status(),
+        StatusCode::OK
+    );
 
     // After the lock expires the right password works again.
     f.clock.advance(Duration::from_secs(15 * 60 + 1));
-    assert_eq!(f.password(ACCOUNTANT.0, ACCOUNTANT.1).await.status(), StatusCode::OK);
+    assert_eq!(
+        f.password(ACCOUNTANT.0, ACCOUNTANT.1).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -129,17 +175,25 @@ async fn wrong_code_then_right_code() {
     let ticket = f.ticket(ACCOUNTANT).await;
     let code = f.sms_code(&ticket).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let resp = f.post("/auth/otp", json!({"ticket": ticket, "code": wrong})).await;
+    let resp = f
+        .post("/auth/otp", json!({"ticket": ticket, "code": wrong}))
+        .await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     let p = problem(resp).await;
     assert_eq!(p.code, "auth.otp_invalid");
     assert_eq!(p.field.as_deref(), Some("code"));
     assert_eq!(p.attempts_left, Some(4));
 
-    let resp = f.post("/auth/otp", json!({"ticket": ticket, "code": code})).await;
+    let resp = f
+        .post("/auth/otp", json!({"ticket": ticket, "code": code}))
+        .await;
     assert_eq!(resp.status(), StatusCode::OK);
     // A ticket is single-use.
-    let again = problem(f.post("/auth/otp", json!({"ticket": ticket, "code": code})).await).await;
+    let again = problem(
+        f.post("/auth/otp", json!({"ticket": ticket, "code": code}))
+            .await,
+    )
+    .await;
     assert_eq!(again.code, "auth.ticket_invalid");
 }
 
@@ -150,11 +204,22 @@ async fn five_wrong_codes_burn_the_ticket() {
     let code = f.sms_code(&ticket).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
-        let p = problem(f.post("/auth/otp", json!({"ticket": ticket, "code": wrong})).await).await;
+        let p = problem(
+            f.post("/auth/otp", json!({"ticket": ticket, "code": wrong}))
+                .await,
+        )
+        .await;
         assert_eq!(p.code, "auth.otp_invalid");
     }
-    let p = problem(f.post("/auth/otp", json!({"ticket": ticket, "code": code})).await).await;
-    assert_eq!(p.code, "auth.ticket_invalid", "the right code no longer helps");
+    let p = problem(
+        f.post("/auth/otp", json!({"ticket": ticket, "code": code}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        p.code, "auth.ticket_invalid",
+        "the right code no longer helps"
+    );
 }
 
 #[tokio::test]
@@ -163,7 +228,9 @@ async fn expired_code_is_refused() {
     let ticket = f.ticket(ACCOUNTANT).await;
     let code = f.sms_code(&ticket).await;
     f.clock.advance(Duration::from_secs(5 * 60 + 1));
-    let resp = f.post("/auth/otp", json!({"ticket": ticket, "code": code})).await;
+    let resp = f
+        .post("/auth/otp", json!({"ticket": ticket, "code": code}))
+        .await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(problem(resp).await.code, "auth.otp_expired");
 }
@@ -187,15 +254,23 @@ async fn totp_user_logs_in_with_rfc6238_code() {
         .await
         .unwrap();
     let resp = f.password("totp@example.ru", "Totp-pass-1").await;
-    let PasswordLoginResponse::Mfa(m) = resp.json().await.unwrap() else { panic!("mfa expected") };
+    let PasswordLoginResponse::Mfa(m) = resp.json().await.unwrap() else {
+        panic!("mfa expected")
+    };
     assert_eq!(m.channel, MfaChannel::Totp);
     assert!(m.destination.is_none());
     let now = f.clock.now().timestamp();
     let stale = cabinet_portal::totp_code(secret, now - 120);
-    let p = problem(f.post("/auth/otp", json!({"ticket": m.ticket, "code": stale})).await).await;
+    let p = problem(
+        f.post("/auth/otp", json!({"ticket": m.ticket, "code": stale}))
+            .await,
+    )
+    .await;
     assert_eq!(p.code, "auth.otp_invalid");
     let code = cabinet_portal::totp_code(secret, now);
-    let resp = f.post("/auth/otp", json!({"ticket": m.ticket, "code": code})).await;
+    let resp = f
+        .post("/auth/otp", json!({"ticket": m.ticket, "code": code}))
+        .await;
     assert_eq!(resp.status(), StatusCode::OK);
 }
 
@@ -222,22 +297,45 @@ fn data_encoding_b32(bytes: &[u8]) -> String {
 async fn refresh_token_rotates_and_reuse_revokes_the_session() {
     let f = start().await;
     let first = f.login(ACCOUNTANT).await;
-    assert_eq!(f.get_auth("/me", &first.access_token).await.status(), StatusCode::OK);
+    assert_eq!(
+        f.get_auth("/me", &first.access_token).await.status(),
+        StatusCode::OK
+    );
 
-    let resp = f.post("/auth/refresh", json!({"refresh_token": first.refresh_token})).await;
+    let resp = f
+        .post(
+            "/auth/refresh",
+            json!({"refresh_token": first.refresh_token}),
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::OK);
     let second: TokenPair = resp.json().await.unwrap();
     assert_ne!(second.refresh_token, first.refresh_token);
-    assert_eq!(f.get_auth("/me", &second.access_token).await.status(), StatusCode::OK);
+    assert_eq!(
+        f.get_auth("/me", &second.access_token).await.status(),
+        StatusCode::OK
+    );
 
     // The old refresh token is refused after use…
-    let resp = f.post("/auth/refresh", json!({"refresh_token": first.refresh_token})).await;
+    let resp = f
+        .post(
+            "/auth/refresh",
+            json!({"refresh_token": first.refresh_token}),
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(problem(resp).await.code, "auth.refresh_invalid");
     // …and its reuse ends the session: the newer tokens stop working too.
     let p = problem(f.get_auth("/me", &second.access_token).await).await;
     assert_eq!(p.code, "auth.token_invalid");
-    let p = problem(f.post("/auth/refresh", json!({"refresh_token": second.refresh_token})).await).await;
+    let p = problem(
+        f.post(
+            "/auth/refresh",
+            json!({"refresh_token": second.refresh_token}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(p.code, "auth.refresh_invalid");
 }
 
@@ -248,19 +346,44 @@ async fn access_token_expires_and_refresh_recovers() {
     f.clock.advance(Duration::from_secs(5 * 60 + 1));
     let p = problem(f.get_auth("/me", &tokens.access_token).await).await;
     assert_eq!(p.code, "auth.token_expired");
-    let resp = f.post("/auth/refresh", json!({"refresh_token": tokens.refresh_token})).await;
+    let resp = f
+        .post(
+            "/auth/refresh",
+            json!({"refresh_token": tokens.refresh_token}),
+        )
+        .await;
     let fresh: TokenPair = resp.json().await.unwrap();
-    assert_eq!(f.get_auth("/me", &fresh.access_token).await.status(), StatusCode::OK);
+    assert_eq!(
+        f.get_auth("/me", &fresh.access_token).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
 async fn logout_revokes_tokens() {
     let f = start().await;
     let tokens = f.login(DIRECTOR).await;
-    let resp = f.post("/auth/logout", json!({"refresh_token": tokens.refresh_token})).await;
+    let resp = f
+        .post(
+            "/auth/logout",
+            json!({"refresh_token": tokens.refresh_token}),
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
-    assert_eq!(problem(f.get_auth("/me", &tokens.access_token).await).await.code, "auth.token_invalid");
-    let p = problem(f.post("/auth/refresh", json!({"refresh_token": tokens.refresh_token})).await).await;
+    assert_eq!(
+        problem(f.get_auth("/me", &tokens.access_token).await)
+            .await
+            .code,
+        "auth.token_invalid"
+    );
+    let p = problem(
+        f.post(
+            "/auth/refresh",
+            json!({"refresh_token": tokens.refresh_token}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(p.code, "auth.refresh_invalid");
 }
 
@@ -270,24 +393,54 @@ async fn non_member_gets_403_for_another_organizations_profile() {
     let director = f.login(DIRECTOR).await;
     let accountant = f.login(ACCOUNTANT).await;
 
-    let mine: OrganizationList =
-        f.get_auth("/me/organizations", &director.access_token).await.json().await.unwrap();
-    let theirs: OrganizationList =
-        f.get_auth("/me/organizations", &accountant.access_token).await.json().await.unwrap();
+    let mine: OrganizationList = f
+        .get_auth("/me/organizations", &director.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let theirs: OrganizationList = f
+        .get_auth("/me/organizations", &accountant.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(mine.items.len(), 2);
-    assert!(theirs.items.len() >= 12, "the accountant serves many organizations");
-    assert!(theirs.items.iter().any(|o| o.short_name == "ИП Смирнов А. В."));
+    assert!(
+        theirs.items.len() >= 12,
+        "the accountant serves many organizations"
+    );
+    assert!(theirs
+        .items
+        .iter()
+        .any(|o| o.short_name == "ИП Смирнов А. В."));
 
-    let foreign = theirs.items.iter().find(|o| !mine.items.iter().any(|m| m.id == o.id)).unwrap();
-    let resp = f.get_auth(&format!("/orgs/{}/profile", foreign.id), &director.access_token).await;
+    let foreign = theirs
+        .items
+        .iter()
+        .find(|o| !mine.items.iter().any(|m| m.id == o.id))
+        .unwrap();
+    let resp = f
+        .get_auth(
+            &format!("/orgs/{}/profile", foreign.id),
+            &director.access_token,
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     assert_eq!(problem(resp).await.code, "org.forbidden");
     // A made-up id answers the same, so ids cannot be probed.
-    let resp = f.get_auth("/orgs/00000000-0000-0000-0000-000000000000/profile", &director.access_token).await;
+    let resp = f
+        .get_auth(
+            "/orgs/00000000-0000-0000-0000-000000000000/profile",
+            &director.access_token,
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
 
     let own = &mine.items[0];
-    let resp = f.get_auth(&format!("/orgs/{}/profile", own.id), &director.access_token).await;
+    let resp = f
+        .get_auth(&format!("/orgs/{}/profile", own.id), &director.access_token)
+        .await;
     assert_eq!(resp.status(), StatusCode::OK);
     let profile: cabinet_api::OrganizationProfile = resp.json().await.unwrap();
     assert_eq!(profile.inn, own.inn);
@@ -322,10 +475,27 @@ async fn malformed_body_is_a_problem_too() {
 #[tokio::test]
 async fn ip_logs_in_with_ogrnip() {
     let f = start().await;
-    let info: cabinet_api::DemoInfo = f.http.get(f.url("/demo")).send().await.unwrap().json().await.unwrap();
-    let ip = info.users.iter().find(|u| u.login == "smirnov@ip.demo").unwrap();
+    let info: cabinet_api::DemoInfo = f
+        .http
+        .get(f.url("/demo"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ip = info
+        .users
+        .iter()
+        .find(|u| u.login == "smirnov@ip.demo")
+        .unwrap();
     let tokens = f.login((ip.login.as_str(), ip.password.as_str())).await;
-    let orgs: OrganizationList = f.get_auth("/me/organizations", &tokens.access_token).await.json().await.unwrap();
+    let orgs: OrganizationList = f
+        .get_auth("/me/organizations", &tokens.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
     let ogrnip = &orgs.items[0].ogrn;
     assert_eq!(ogrnip.len(), 15);
     let resp = f.password(ogrnip, &ip.password).await;

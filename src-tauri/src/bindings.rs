@@ -1,0 +1,174 @@
+//! TypeScript bindings of the UI commands and their types, generated from
+//! the Rust types (ts-rs). `cargo xtask bindings` rewrites
+//! `ui/src/lib/bindings.ts`; the test below fails when that file is stale.
+//!
+//! Each command is listed once with its argument and result types; a
+//! compile-time check ties the list to the real command functions, so the
+//! list cannot drift from them.
+
+use cabinet_api::{DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus};
+use cabinet_api::{OrganizationProfile, OrganizationSummary};
+use cabinet_core::view::{AppInfo, Dashboard, LoginStep, OrganizationsView, SessionView};
+use ts_rs::TS;
+
+use crate::commands::{CodeArgs, LoginArgs, LogoutArgs, OrgArgs, TicketArgs};
+use crate::ipc::IpcError;
+
+/// Path of the generated file, relative to the workspace root.
+pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
+
+struct Command {
+    name: &'static str,
+    arg: Option<String>,
+    ret: String,
+}
+
+#[allow(dead_code)]
+fn any<T>() -> T {
+    unreachable!("type-level only")
+}
+
+macro_rules! commands {
+    ($( $name:ident ( $($arg:ty)? ) -> $ret:ty ; )*) => {
+        fn commands() -> Vec<Command> {
+            vec![$( Command {
+                name: stringify!($name),
+                arg: commands!(@arg $($arg)?),
+                ret: <$ret as TS>::name(),
+            } ),*]
+        }
+
+        // Never called: it only has to type-check, which it does when every
+        // listed signature matches its command function.
+        #[allow(dead_code, clippy::diverging_sub_expression)]
+        fn signatures_match(st: tauri::State<'_, crate::Desktop>) {
+            $( let _ = async {
+                let _r: Result<$ret, IpcError> =
+                    crate::commands::$name(st.clone() $(, any::<$arg>())?).await;
+            }; )*
+        }
+    };
+    (@arg $arg:ty) => { Some(<$arg as TS>::name()) };
+    (@arg) => { None };
+}
+
+commands! {
+    app_info() -> AppInfo;
+    resume_session() -> Option<SessionView>;
+    login_password(LoginArgs) -> LoginStep;
+    submit_code(CodeArgs) -> SessionView;
+    demo_sms(TicketArgs) -> DemoSms;
+    organizations() -> OrganizationsView;
+    open_organization(OrgArgs) -> Dashboard;
+    logout(LogoutArgs) -> ();
+}
+
+fn camel(snake: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The whole generated TypeScript file.
+pub fn typescript() -> String {
+    let decls = [
+        AppInfo::decl(),
+        DemoInfo::decl(),
+        DemoUser::decl(),
+        DemoSms::decl(),
+        LoginStep::decl(),
+        MfaChannel::decl(),
+        SessionView::decl(),
+        Me::decl(),
+        OrganizationsView::decl(),
+        OrganizationSummary::decl(),
+        OrgKind::decl(),
+        OrgStatus::decl(),
+        Dashboard::decl(),
+        OrganizationProfile::decl(),
+        IpcError::decl(),
+        LoginArgs::decl(),
+        CodeArgs::decl(),
+        TicketArgs::decl(),
+        OrgArgs::decl(),
+        LogoutArgs::decl(),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\
+         import { invoke } from \"@tauri-apps/api/core\";\n\n",
+    );
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(d.trim());
+        out.push_str("\n\n");
+    }
+    out.push_str("/** The app's commands. A rejected promise carries an `IpcError`. */\nexport const commands = {\n");
+    for c in commands() {
+        let f = camel(c.name);
+        match c.arg {
+            Some(arg) => out.push_str(&format!(
+                "  {f}: (args: {arg}) => invoke<{ret}>(\"{name}\", {{ args }}),\n",
+                ret = c.ret,
+                name = c.name
+            )),
+            None => out.push_str(&format!(
+                "  {f}: () => invoke<{ret}>(\"{name}\"),\n",
+                ret = c.ret,
+                name = c.name
+            )),
+        }
+    }
+    out.push_str("};\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_bindings_are_fresh() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(BINDINGS_PATH);
+        let fresh = typescript();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+            return;
+        }
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            current == fresh,
+            "{} is stale: run `cargo xtask bindings` and commit the result",
+            BINDINGS_PATH
+        );
+    }
+
+    #[test]
+    fn every_command_is_declared_for_the_acl() {
+        let build_rs = include_str!("../build.rs");
+        let capability = include_str!("../capabilities/default.json");
+        for c in commands() {
+            assert!(
+                build_rs.contains(&format!("\"{}\"", c.name)),
+                "{} missing in build.rs",
+                c.name
+            );
+            let permission = format!("\"allow-{}\"", c.name.replace('_', "-"));
+            assert!(
+                capability.contains(&permission),
+                "{permission} missing in the capability"
+            );
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! End-to-end: the demo accountant logs in through the real window (password
+//! and SMS code), picks an organization by typing in the chooser's filter,
+//! and sees its INN on the dashboard. Then a restart with the portal gone
+//! shows the cached dashboard with the offline banner.
+
+use std::time::Duration;
+
+use anyhow::Result;
+use cabinet_api::requisites::{complete_inn10, complete_inn12};
+use cabinet_e2e::{count_is, find, has, screenshot, text_contains, text_of, Driver, SERIAL};
+use cabinet_portal::{Portal, PortalConfig};
+use fantoccini::key::Key;
+use fantoccini::Client;
+
+fn app_env(data: &str, config_home: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("CABINET_DATA_DIR", data.to_owned()),
+        ("CABINET_KEYCHAIN", "keyutils".to_owned()),
+        // No portal configured anywhere: the app must start its demo portal.
+        ("CABINET_PORTAL_URL", String::new()),
+        ("XDG_CONFIG_HOME", config_home.to_owned()),
+    ]
+}
+
+fn env_refs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+async fn log_in_as_accountant(c: &Client, shots: Option<&str>) -> Result<()> {
+    let login = find(c, "#login").await?;
+    text_contains(c, "[data-testid=demo-panel]", "buh@romashka.demo").await?;
+    login.send_keys("buh@romashka.demo").await?;
+    find(c, "#password").await?.send_keys("Buh-2026").await?;
+    if let Some(prefix) = shots {
+        screenshot(c, &format!("{prefix}login")).await?;
+    }
+    find(c, "button[type=submit]").await?.click().await?;
+
+    let code_input = find(c, "#code").await?;
+    // The demo portal's "phone" shows the SMS code in the window.
+    let deadline = std::time::Instant::now() + cabinet_e2e::TIMEOUT;
+    let code = loop {
+        let t = text_of(c, "[data-testid=demo-code]")
+            .await?
+            .unwrap_or_default();
+        if t.len() == 6 && t.chars().all(|ch| ch.is_ascii_digit()) {
+            break t;
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "no demo SMS code, last text {t:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    code_input.send_keys(&code).await?;
+    if let Some(prefix) = shots {
+        screenshot(c, &format!("{prefix}code")).await?;
+    }
+    find(c, "button[type=submit]").await?.click().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_accountant_logs_in_picks_an_organization_and_sees_its_inn() -> Result<()> {
+    let _one_window = SERIAL.lock().await;
+    let tmp = tempfile::tempdir()?;
+    let data = tmp.path().join("data");
+    let env = app_env(
+        data.to_str().unwrap(),
+        tmp.path().join("config").to_str().unwrap(),
+    );
+    let driver = Driver::start(&env_refs(&env))?;
+    let c = driver.launch(&[]).await?;
+
+    log_in_as_accountant(&c, Some("")).await?;
+
+    let filter = find(&c, "#org-filter").await?;
+    count_is(&c, "[data-testid=org-row]", 12).await?;
+    screenshot(&c, "chooser").await?;
+    filter.send_keys("смирн").await?;
+    count_is(&c, "[data-testid=org-row]", 1).await?;
+    filter.send_keys(&Key::Enter.to_string()).await?;
+
+    let expected = complete_inn12("5003123456").unwrap();
+    let inn = text_contains(&c, "[data-testid=org-inn]", &expected).await?;
+    assert_eq!(inn, expected);
+    text_contains(&c, "[data-testid=connection]", "В сети").await?;
+    assert!(
+        !has(&c, "[data-testid=offline-banner]").await?,
+        "online: no offline banner"
+    );
+    screenshot(&c, "dashboard").await?;
+
+    // Switch to another organization with the keyboard only.
+    find(&c, ".top .btn.link").await?.click().await?;
+    let filter = find(&c, "#org-filter").await?;
+    filter.send_keys("7704").await?;
+    count_is(&c, "[data-testid=org-row]", 1).await?;
+    filter.send_keys(&Key::Enter.to_string()).await?;
+    text_contains(
+        &c,
+        "[data-testid=org-inn]",
+        &complete_inn10("770412345").unwrap(),
+    )
+    .await?;
+    text_contains(&c, "[data-testid=org-full-name]", "«Ромашка»").await?;
+
+    c.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn restart_with_portal_unreachable_shows_cached_dashboard_offline() -> Result<()> {
+    let _one_window = SERIAL.lock().await;
+    let tmp = tempfile::tempdir()?;
+    let mut config = PortalConfig::new(tmp.path().join("portal.sqlite3"));
+    config.demo = true;
+    let portal = Portal::open(config)?.spawn("127.0.0.1:0".parse()?).await?;
+    let url = portal.url();
+    let data = tmp.path().join("data");
+    let env = app_env(
+        data.to_str().unwrap(),
+        tmp.path().join("config").to_str().unwrap(),
+    );
+    let driver = Driver::start(&env_refs(&env))?;
+    let args = ["--portal", url.as_str()];
+
+    let c = driver.launch(&args).await?;
+    log_in_as_accountant(&c, None).await?;
+    let filter = find(&c, "#org-filter").await?;
+    filter.send_keys("ромашка").await?;
+    count_is(&c, "[data-testid=org-row]", 1).await?;
+    filter.send_keys(&Key::Enter.to_string()).await?;
+    let expected = complete_inn10("770412345").unwrap();
+    text_contains(&c, "[data-testid=org-inn]", &expected).await?;
+    c.close().await?;
+
+    portal.stop().await;
+    let c = driver.launch(&args).await?;
+    // No login: the last organization opens from the cache, read-only.
+    let banner = text_contains(&c, "[data-testid=offline-banner]", "Нет связи с порталом").await?;
+    assert!(banner.contains("сохранённые"), "{banner}");
+    let inn = text_contains(&c, "[data-testid=org-inn]", &expected).await?;
+    assert_eq!(inn, expected);
+    text_contains(&c, "[data-testid=connection]", "Нет связи").await?;
+    screenshot(&c, "dashboard-offline").await?;
+    c.close().await?;
+    Ok(())
+}

@@ -1,0 +1,102 @@
+// Generated from the Rust types by `cargo xtask bindings`. Do not edit.
+import { invoke } from "@tauri-apps/api/core";
+
+export type AppInfo = { version: string, portal_url: string, 
+/**
+ * True when the built-in demo portal runs inside the app.
+ */
+embedded_demo: boolean, 
+/**
+ * Demo credentials, only when the portal is a demo portal.
+ */
+demo: DemoInfo | null, };
+
+export type DemoInfo = { users: Array<DemoUser>, };
+
+export type DemoUser = { login: string, password: string, full_name: string, 
+/**
+ * Russian, e.g. «Бухгалтер».
+ */
+role: string, };
+
+export type DemoSms = { phone: string, code: string, sent_at: string, };
+
+export type LoginStep = { "step": "done", session: SessionView, } | { "step": "need_code", ticket: string, channel: MfaChannel, destination: string | null, expires_at: string, };
+
+export type MfaChannel = "totp" | "sms";
+
+export type SessionView = { user: Me, portal_url: string, 
+/**
+ * False when the portal is unreachable and data comes from the cache.
+ */
+online: boolean, 
+/**
+ * The organization opened last, to reopen on start.
+ */
+last_org_id: string | null, };
+
+export type Me = { user_id: string, full_name: string, email: string, inn: string | null, snils: string | null, };
+
+export type OrganizationsView = { items: Array<OrganizationSummary>, online: boolean, };
+
+export type OrganizationSummary = { id: string, kind: OrgKind, short_name: string, inn: string, 
+/**
+ * OGRN for a legal entity, OGRNIP for an entrepreneur.
+ */
+ogrn: string, kpp: string | null, status: OrgStatus, 
+/**
+ * The user's role in this organization, in Russian.
+ */
+role: string, };
+
+export type OrgKind = "legal_entity" | "entrepreneur";
+
+export type OrgStatus = "active" | "reorganizing" | "liquidating" | "liquidated";
+
+export type Dashboard = { profile: OrganizationProfile, role: string | null, online: boolean, 
+/**
+ * RFC 3339 time the profile was last fetched from the portal.
+ */
+synced_at: string, };
+
+export type OrganizationProfile = { id: string, kind: OrgKind, full_name: string, short_name: string, inn: string, ogrn: string, kpp: string | null, status: OrgStatus, 
+/**
+ * ISO date (YYYY-MM-DD).
+ */
+registered_on: string, legal_address: string, head_name: string, head_position: string, email: string, phone: string, okved: string, 
+/**
+ * Optimistic-concurrency version (`If-Match`).
+ */
+version: number, };
+
+export type IpcError = { 
+/**
+ * Stable machine code; the UI maps it to Russian text.
+ */
+code: string, 
+/**
+ * English, for logs and bug reports; never shown as is.
+ */
+message: string, field: string | null, locked_until: string | null, attempts_left: number | null, };
+
+export type LoginArgs = { login: string, password: string, };
+
+export type CodeArgs = { ticket: string, code: string, };
+
+export type TicketArgs = { ticket: string, };
+
+export type OrgArgs = { org_id: string, };
+
+export type LogoutArgs = { forget_cache: boolean, };
+
+/** The app's commands. A rejected promise carries an `IpcError`. */
+export const commands = {
+  appInfo: () => invoke<AppInfo>("app_info"),
+  resumeSession: () => invoke<SessionView | null>("resume_session"),
+  loginPassword: (args: LoginArgs) => invoke<LoginStep>("login_password", { args }),
+  submitCode: (args: CodeArgs) => invoke<SessionView>("submit_code", { args }),
+  demoSms: (args: TicketArgs) => invoke<DemoSms>("demo_sms", { args }),
+  organizations: () => invoke<OrganizationsView>("organizations"),
+  openOrganization: (args: OrgArgs) => invoke<Dashboard>("open_organization", { args }),
+  logout: (args: LogoutArgs) => invoke<null>("logout", { args }),
+};

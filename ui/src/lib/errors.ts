@@ -1,0 +1,24 @@
+// Core errors arrive as `{code, message, …}`; the UI shows Russian text per
+// code and never parses the English message.
+import type { IpcError } from "./bindings";
+import { t } from "./i18n/ru";
+import { formatDateTime } from "./format";
+
+export function isIpcError(e: unknown): e is IpcError {
+  return typeof e === "object" && e !== null && typeof (e as IpcError).code === "string";
+}
+
+export function errorCode(e: unknown): string {
+  return isIpcError(e) ? e.code : "unknown";
+}
+
+/** The Russian message for an error, with its details. */
+export function errorText(e: unknown): string {
+  if (!isIpcError(e)) return t.errors.unknown ?? "";
+  const base = t.errors[e.code] ?? t.errors.unknown ?? "";
+  const parts = [base];
+  if (e.code === "auth.locked" && e.locked_until) parts.push(t.lockedUntil(formatDateTime(e.locked_until)));
+  if (e.code !== "auth.locked" && e.attempts_left !== null && e.attempts_left !== undefined && e.attempts_left < 5)
+    parts.push(t.attemptsLeft(e.attempts_left));
+  return parts.join(" ");
+}

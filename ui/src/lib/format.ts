@@ -1,0 +1,33 @@
+// Dates and times the Russian way: DD.MM.YYYY, HH:MM, local time.
+
+function pad(n: number): string {
+  return n.toString().padStart(2, "0");
+}
+
+function parse(value: string): Date | null {
+  // Plain ISO dates are calendar dates, not instants: no time-zone shift.
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (m) return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+export function formatDate(value: string): string {
+  const d = parse(value);
+  return d ? `${pad(d.getDate())}.${pad(d.getMonth() + 1)}.${d.getFullYear()}` : value;
+}
+
+export function formatTime(value: string): string {
+  const d = parse(value);
+  return d ? `${pad(d.getHours())}:${pad(d.getMinutes())}` : value;
+}
+
+export function formatDateTime(value: string): string {
+  const d = parse(value);
+  return d ? `${formatDate(value)} в ${formatTime(value)}` : value;
+}
+
+/** Case-insensitive, ё = е: how people type Russian names. */
+export function normalize(s: string): string {
+  return s.toLocaleLowerCase("ru-RU").replaceAll("ё", "е").replace(/[«»"]/g, "").trim();
+}

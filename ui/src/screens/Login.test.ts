@@ -1,0 +1,104 @@
+import { describe, expect, it, vi } from "vitest";
+import { render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import Login from "./Login.svelte";
+import type { AppInfo, SessionView } from "../lib/bindings";
+
+const info: AppInfo = {
+  version: "0.1.0",
+  portal_url: "http://127.0.0.1:41000",
+  embedded_demo: true,
+  demo: {
+    users: [{ login: "buh@romashka.demo", password: "Buh-2026", full_name: "Петрова Анна Викторовна", role: "Бухгалтер" }],
+  },
+};
+
+const session: SessionView = {
+  user: { user_id: "u1", full_name: "Петрова Анна Викторовна", email: "buh@romashka.demo", inn: null, snils: null },
+  portal_url: info.portal_url,
+  online: true,
+  last_org_id: null,
+};
+
+describe("Login", () => {
+  it("logs in with password, then the demo SMS code", async () => {
+    const calls: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, payload) => {
+      const args = (payload as { args?: unknown } | undefined)?.args;
+      calls.push({ cmd, args });
+      if (cmd === "login_password")
+        return { step: "need_code", ticket: "olt_1", channel: "sms", destination: "+7 *** ***-**-21", expires_at: "2026-11-22T12:05:00Z" };
+      if (cmd === "demo_sms") return { phone: "+79167654321", code: "482913", sent_at: "2026-11-22T12:00:00Z" };
+      if (cmd === "submit_code") return session;
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const onLoggedIn = vi.fn();
+    const user = userEvent.setup();
+    render(Login, { info, onLoggedIn });
+
+    await user.click(screen.getByRole("button", { name: "Подставить" }));
+    expect(screen.getByLabelText("ИНН, ОГРН или e-mail")).toHaveProperty("value", "buh@romashka.demo");
+    await user.click(screen.getByRole("button", { name: "Войти" }));
+
+    expect(await screen.findByText("Подтверждение входа")).toBeTruthy();
+    expect(screen.getByText(/\+7 \*\*\* \*\*\*-\*\*-21/)).toBeTruthy();
+    const demoCode = await screen.findByTestId("demo-code");
+    expect(demoCode.textContent).toBe("482913");
+
+    await user.type(screen.getByLabelText("Код подтверждения"), "482913");
+    await user.click(screen.getByRole("button", { name: "Подтвердить" }));
+    await waitFor(() => expect(onLoggedIn).toHaveBeenCalledWith(session));
+    expect(calls.find((c) => c.cmd === "login_password")?.args).toEqual({ login: "buh@romashka.demo", password: "Buh-2026" });
+    expect(calls.find((c) => c.cmd === "submit_code")?.args).toEqual({ ticket: "olt_1", code: "482913" });
+  });
+
+  it("shows a Russian message with attempts left for a wrong password", async () => {
+    mockIPC(() => {
+      throw { code: "auth.invalid_credentials", message: "wrong", field: null, locked_until: null, attempts_left: 2 };
+    });
+    const user = userEvent.setup();
+    render(Login, { info: { ...info, demo: null }, onLoggedIn: vi.fn() });
+    await user.type(screen.getByLabelText("ИНН, ОГРН или e-mail"), "7704123456");
+    await user.type(screen.getByLabelText("Пароль"), "nope");
+    await user.keyboard("{Enter}");
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toBe("Неверный логин или пароль. Осталось попыток: 2.");
+    expect(screen.getByLabelText("Пароль").getAttribute("aria-invalid")).toBe("true");
+    expect(screen.queryByTestId("demo-panel")).toBeNull();
+  });
+
+  it("says until when a locked login stays locked", async () => {
+    mockIPC(() => {
+      throw { code: "auth.locked", message: "locked", field: null, locked_until: "2026-11-22T09:15:00Z", attempts_left: null };
+    });
+    const user = userEvent.setup();
+    render(Login, { info, onLoggedIn: vi.fn() });
+    await user.type(screen.getByLabelText("ИНН, ОГРН или e-mail"), "buh@romashka.demo");
+    await user.type(screen.getByLabelText("Пароль"), "x");
+    await user.keyboard("{Enter}");
+    const alert = await screen.findByRole("alert");
+    const local = new Date("2026-11-22T09:15:00Z");
+    const hh = String(local.getHours()).padStart(2, "0");
+    const mm = String(local.getMinutes()).padStart(2, "0");
+    expect(alert.textContent).toContain("Вход временно заблокирован");
+    expect(alert.textContent).toContain(`22.11.2026 в ${hh}:${mm}`);
+  });
+
+  it("returns to the password step when the code expired", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "login_password")
+        return { step: "need_code", ticket: "olt_2", channel: "totp", destination: null, expires_at: "2026-11-22T12:05:00Z" };
+      throw { code: "auth.otp_expired", message: "expired", field: null, locked_until: null, attempts_left: null };
+    });
+    const user = userEvent.setup();
+    render(Login, { info: { ...info, demo: null }, onLoggedIn: vi.fn() });
+    await user.type(screen.getByLabelText("ИНН, ОГРН или e-mail"), "a@b.ru");
+    await user.type(screen.getByLabelText("Пароль"), "x");
+    await user.keyboard("{Enter}");
+    expect(await screen.findByText(/приложения-аутентификатора/)).toBeTruthy();
+    await user.type(screen.getByLabelText("Код подтверждения"), "123456{Enter}");
+    expect((await screen.findByRole("alert")).textContent).toContain("Срок действия кода истёк");
+    expect(screen.getByRole("button", { name: "Войти" })).toBeTruthy();
+  });
+});

@@ -1,0 +1,14 @@
+import { afterEach } from "vitest";
+import { cleanup } from "@testing-library/svelte";
+import { clearMocks } from "@tauri-apps/api/mocks";
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+// jsdom does no layout, so it has no scrollIntoView; the chooser calls it to
+// keep the highlighted row visible.
+if (!Element.prototype.scrollIntoView) {
+  Element.prototype.scrollIntoView = function scrollIntoView() {};
+}
