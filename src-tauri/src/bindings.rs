@@ -42,7 +42,7 @@ macro_rules! commands {
         // listed signature matches its command function.
         #[allow(dead_code, clippy::diverging_sub_expression)]
         fn signatures_match(st: tauri::State<'_, crate::Desktop>) {
-            $( let _ = async {
+            $( let _signature = async {
                 let _r: Result<$ret, IpcError> =
                     crate::commands::$name(st.clone() $(, any::<$arg>())?).await;
             }; )*
