@@ -18,7 +18,8 @@ export const ru = {
     submitting: "Проверяем…",
     lockoutHint: "После 5 неверных попыток вход блокируется на 15 минут.",
     codeTitle: "Подтверждение входа",
-    codeLeadSms: (dest: string) => `Мы отправили код из 6 цифр в SMS на номер ${dest}.`,
+    // Non-breaking spaces keep the masked number on one line.
+    codeLeadSms: (dest: string) => `Мы отправили код из 6 цифр в SMS на номер ${dest.replaceAll(" ", "\u00a0")}.`,
     codeLeadTotp: "Введите код из 6 цифр из приложения-аутентификатора.",
     codeLabel: "Код подтверждения",
     codeSubmit: "Подтвердить",
