@@ -1,4 +1,5 @@
 // Dates and times the Russian way: DD.MM.YYYY, HH:MM, local time.
+import { t } from "./i18n/ru";
 
 function pad(n: number): string {
   return n.toString().padStart(2, "0");
@@ -24,7 +25,7 @@ export function formatTime(value: string): string {
 
 export function formatDateTime(value: string): string {
   const d = parse(value);
-  return d ? `${formatDate(value)} в ${formatTime(value)}` : value;
+  return d ? `${formatDate(value)}${t.dateTimeJoin}${formatTime(value)}` : value;
 }
 
 /** Case-insensitive, ё = е: how people type Russian names. */

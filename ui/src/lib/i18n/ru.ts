@@ -5,6 +5,8 @@ export const ru = {
   appName: "OrgCabinet",
   appSubtitle: "Личный кабинет организации",
   loading: "Загрузка…",
+  close: "Закрыть",
+  dateTimeJoin: " в ",
 
   login: {
     title: "Вход в личный кабинет организации",
