@@ -1,4 +1,5 @@
-//! Checksums of Russian organization requisites: INN, OGRN, OGRNIP, KPP.
+//! Checksums and formats of Russian requisites: INN, OGRN, OGRNIP, KPP, BIK
+//! with settlement and correspondent accounts, SNILS, phone, e-mail.
 //!
 //! Shared by the client (form validation) and the portal (it validates the
 //! same way and generates checksum-valid demo data).
@@ -152,6 +153,170 @@ pub fn complete_ogrnip(first14: &str) -> Option<String> {
     Some(format!("{first14}{}", mod_check(&d, 13)))
 }
 
+/// BIK of a Russian bank: 9 digits starting with 04.
+pub fn validate_bik(s: &str) -> Result<(), RequisiteError> {
+    let d = digits("bik", s)?;
+    if d.len() != 9 {
+        return Err(RequisiteError::Length {
+            kind: "bik",
+            got: d.len(),
+            expected: "9",
+        });
+    }
+    if d[0] != 0 || d[1] != 4 {
+        return Err(RequisiteError::Format { kind: "bik" });
+    }
+    Ok(())
+}
+
+fn account_key_ok(prefix: &[u32], account: &[u32]) -> bool {
+    const W: [u32; 3] = [7, 1, 3];
+    let sum: u32 = prefix
+        .iter()
+        .chain(account)
+        .enumerate()
+        .map(|(i, d)| d * W[i % 3])
+        .sum();
+    sum % 10 == 0
+}
+
+fn account_digits(kind: &'static str, account: &str) -> Result<Vec<u32>, RequisiteError> {
+    let d = digits(kind, account)?;
+    if d.len() != 20 {
+        return Err(RequisiteError::Length {
+            kind,
+            got: d.len(),
+            expected: "20",
+        });
+    }
+    Ok(d)
+}
+
+/// Settlement account (расчётный счёт), its key checked against the bank's BIK.
+pub fn validate_settlement_account(account: &str, bik: &str) -> Result<(), RequisiteError> {
+    validate_bik(bik)?;
+    let a = account_digits("account", account)?;
+    let b = digits("bik", bik)?;
+    if account_key_ok(&b[6..9], &a) {
+        Ok(())
+    } else {
+        Err(RequisiteError::Checksum { kind: "account" })
+    }
+}
+
+/// Correspondent account (корреспондентский счёт), checked against the BIK.
+pub fn validate_correspondent_account(account: &str, bik: &str) -> Result<(), RequisiteError> {
+    validate_bik(bik)?;
+    let a = account_digits("corr_account", account)?;
+    let b = digits("bik", bik)?;
+    if account_key_ok(&[0, b[4], b[5]], &a) {
+        Ok(())
+    } else {
+        Err(RequisiteError::Checksum {
+            kind: "corr_account",
+        })
+    }
+}
+
+/// SNILS, as 11 digits or `XXX-XXX-XXX YY`.
+pub fn validate_snils(s: &str) -> Result<(), RequisiteError> {
+    let compact: String = s.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+    let d = digits("snils", &compact)?;
+    if d.len() != 11 {
+        return Err(RequisiteError::Length {
+            kind: "snils",
+            got: d.len(),
+            expected: "11",
+        });
+    }
+    let number = d[..9].iter().fold(0u32, |acc, x| acc * 10 + x);
+    let check = d[9] * 10 + d[10];
+    // Numbers up to 001-001-998 were issued before checksums existed.
+    if number <= 1_001_998 {
+        return Ok(());
+    }
+    let sum: u32 = d[..9]
+        .iter()
+        .enumerate()
+        .map(|(i, x)| x * (9 - i as u32))
+        .sum();
+    let expected = match sum {
+        s if s < 100 => s,
+        100 | 101 => 0,
+        s => match s % 101 {
+            100 => 0,
+            r => r,
+        },
+    };
+    if expected == check {
+        Ok(())
+    } else {
+        Err(RequisiteError::Checksum { kind: "snils" })
+    }
+}
+
+/// A Russian phone number (`+7…`, `8…` or 10 digits), normalised to
+/// `+7 XXX XXX-XX-XX`.
+pub fn normalize_phone(s: &str) -> Result<String, RequisiteError> {
+    let trimmed = s.trim();
+    if trimmed.is_empty()
+        || !trimmed
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()".contains(c))
+    {
+        return Err(RequisiteError::Format { kind: "phone" });
+    }
+    let d: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+    let international = trimmed.starts_with('+');
+    let national = match d.len() {
+        11 if d.starts_with('7') || (!international && d.starts_with('8')) => &d[1..],
+        10 if !international => &d[..],
+        n => {
+            return Err(RequisiteError::Length {
+                kind: "phone",
+                got: n,
+                expected: "10 or 11",
+            })
+        }
+    };
+    Ok(format!(
+        "+7 {} {}-{}-{}",
+        &national[..3],
+        &national[3..6],
+        &national[6..8],
+        &national[8..]
+    ))
+}
+
+/// An e-mail address: one `@`, a non-empty local part, a dotted domain.
+pub fn validate_email(s: &str) -> Result<(), RequisiteError> {
+    let bad = || RequisiteError::Format { kind: "email" };
+    let (local, domain) = s.trim().split_once('@').ok_or_else(bad)?;
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && domain.len() <= 253
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    if local_ok && domain_ok {
+        Ok(())
+    } else {
+        Err(bad())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +353,85 @@ mod tests {
         );
         assert_eq!(validate_kpp("7736010").unwrap_err().code(), "kpp.length");
         assert_eq!(validate_kpp("77360a001").unwrap_err().code(), "kpp.format");
+    }
+
+    #[test]
+    fn bank_accounts_are_checked_against_the_bik() {
+        // Сбербанк, Москва: BIK 044525225, корр. счёт 30101810400000000225.
+        validate_bik("044525225").unwrap();
+        validate_correspondent_account("30101810400000000225", "044525225").unwrap();
+        // The 9th digit of an account is its key: exactly one digit fits.
+        let fits: Vec<char> = ('0'..='9')
+            .filter(|k| {
+                validate_settlement_account(&format!("40702810{k}38000000001"), "044525225").is_ok()
+            })
+            .collect();
+        assert_eq!(fits.len(), 1, "{fits:?}");
+        assert_eq!(
+            validate_correspondent_account("30101810400000000226", "044525225")
+                .unwrap_err()
+                .code(),
+            "corr_account.checksum"
+        );
+        assert_eq!(validate_bik("144525225").unwrap_err().code(), "bik.format");
+        assert_eq!(
+            validate_settlement_account("4070281093800000000", "044525225")
+                .unwrap_err()
+                .code(),
+            "account.length"
+        );
+    }
+
+    #[test]
+    fn snils_checksum() {
+        validate_snils("112-233-445 95").unwrap();
+        validate_snils("11223344595").unwrap();
+        assert_eq!(
+            validate_snils("112-233-445 96").unwrap_err().code(),
+            "snils.checksum"
+        );
+        assert_eq!(
+            validate_snils("112-233-445").unwrap_err().code(),
+            "snils.length"
+        );
+        validate_snils("001-001-998 00").unwrap();
+    }
+
+    #[test]
+    fn phones_are_normalised() {
+        assert_eq!(
+            normalize_phone("8 (916) 123-45-67").unwrap(),
+            "+7 916 123-45-67"
+        );
+        assert_eq!(normalize_phone("+79161234567").unwrap(), "+7 916 123-45-67");
+        assert_eq!(normalize_phone("9161234567").unwrap(), "+7 916 123-45-67");
+        assert_eq!(
+            normalize_phone("+7916123456").unwrap_err().code(),
+            "phone.length"
+        );
+        assert_eq!(normalize_phone("phone").unwrap_err().code(), "phone.format");
+    }
+
+    #[test]
+    fn emails() {
+        validate_email("buh@romashka.ru").unwrap();
+        validate_email("директор@почта.рф").unwrap();
+        for bad in [
+            "",
+            "a",
+            "a@",
+            "@b.ru",
+            "a@b",
+            "a..b@c.ru",
+            "a@-b.ru",
+            "a b@c.ru",
+        ] {
+            assert_eq!(
+                validate_email(bad).unwrap_err().code(),
+                "email.format",
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `cabinet`: the OrgCabinet core from a terminal, for scripts and cron.
 //!
-//! Exit codes: 0 success, 1 an error (printed as `ошибка [code]: …`),
+//! Exit codes: 0 success, 1 an error (an invalid requisite included) (printed as `ошибка [code]: …`),
 //! 2 bad usage, 3 not logged in.
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -51,10 +51,58 @@ enum Command {
         #[arg(long)]
         forget_cache: bool,
     },
+    /// Check a requisite; exit code 0 when valid, 1 when not (with the code).
+    Validate {
+        kind: ValidateKind,
+        value: String,
+        /// The bank's BIK, for `account` and `corr-account`.
+        #[arg(long)]
+        bik: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ValidateKind {
+    /// INN of a legal entity (10 digits) or a person (12).
+    Inn,
+    Ogrn,
+    Ogrnip,
+    Kpp,
+    Bik,
+    /// Settlement account; needs --bik.
+    Account,
+    /// Correspondent account; needs --bik.
+    CorrAccount,
+    Snils,
+    Phone,
+    Email,
+}
+
+/// Prints the normalised value of a valid requisite.
+fn validate(kind: ValidateKind, value: &str, bik: Option<&str>) -> Result<String, Failure> {
+    use cabinet_api::requisites as r;
+    let value = value.trim();
+    let need_bik = || bik.ok_or_else(|| Failure::Usage("для счёта нужен --bik".into()));
+    let result = match kind {
+        ValidateKind::Inn => r::validate_inn(value),
+        ValidateKind::Ogrn => r::validate_ogrn(value),
+        ValidateKind::Ogrnip => r::validate_ogrnip(value),
+        ValidateKind::Kpp => r::validate_kpp(value),
+        ValidateKind::Bik => r::validate_bik(value),
+        ValidateKind::Account => r::validate_settlement_account(value, need_bik()?),
+        ValidateKind::CorrAccount => r::validate_correspondent_account(value, need_bik()?),
+        ValidateKind::Snils => r::validate_snils(value),
+        ValidateKind::Email => r::validate_email(value),
+        ValidateKind::Phone => return r::normalize_phone(value).map_err(Failure::Requisite),
+    };
+    result
+        .map(|()| value.to_owned())
+        .map_err(Failure::Requisite)
 }
 
 enum Failure {
     Core(CoreError),
+    Requisite(cabinet_api::requisites::RequisiteError),
     Usage(String),
     NotLoggedIn,
 }
@@ -78,6 +126,10 @@ fn read_line(prompt: &str, input: &mut impl BufRead) -> Result<String, Failure> 
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
+    if let Command::Validate { kind, value, bik } = &cli.command {
+        println!("{}", validate(*kind, value, bik.as_deref())?);
+        return Ok(());
+    }
     let config = CabinetConfig::resolve(cli.portal.as_deref(), cli.data_dir.as_deref())?;
     let url = config.portal_url.clone().ok_or_else(|| {
         Failure::Usage("портал не задан: укажите --portal URL или CABINET_PORTAL_URL".into())
@@ -167,6 +219,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             cab.logout(forget_cache).await?;
             println!("Выход выполнен");
         }
+        Command::Validate { .. } => unreachable!("handled above"),
     }
     Ok(())
 }
@@ -193,6 +246,10 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Core(e)) => {
+            eprintln!("ошибка [{}]: {e}", e.code());
+            ExitCode::from(1)
+        }
+        Err(Failure::Requisite(e)) => {
             eprintln!("ошибка [{}]: {e}", e.code());
             ExitCode::from(1)
         }
