@@ -140,8 +140,45 @@ fn setup(with_test_tools: bool) -> Result<()> {
     Ok(())
 }
 
+fn newest_mtime(path: &Path) -> Option<std::time::SystemTime> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_dir() {
+        return meta.modified().ok();
+    }
+    std::fs::read_dir(path)
+        .ok()?
+        .flatten()
+        .filter_map(|e| newest_mtime(&e.path()))
+        .max()
+}
+
+/// Builds the UI unless ui/dist is newer than everything it is built from:
+/// a rebuilt dist changes the embedded assets' mtimes and makes cargo relink
+/// the app, minutes in release mode.
 fn build_ui() -> Result<()> {
     step("UI build");
+    let ui = root().join("ui");
+    let built = std::fs::metadata(ui.join("dist/index.html"))
+        .and_then(|m| m.modified())
+        .ok();
+    let inputs = [
+        "src",
+        "index.html",
+        "package.json",
+        "package-lock.json",
+        "vite.config.ts",
+        "svelte.config.js",
+        "tsconfig.json",
+    ]
+    .iter()
+    .filter_map(|p| newest_mtime(&ui.join(p)))
+    .max();
+    if let (Some(built), Some(inputs)) = (built, inputs) {
+        if built > inputs {
+            eprintln!("ui/dist is up to date");
+            return Ok(());
+        }
+    }
     run(&mut npm(&["run", "build"]))
 }
 
@@ -234,7 +271,12 @@ mod bundle;
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("run") => cmd_run(&args[1..]),
+        // `cargo xtask run -- --portal URL`: the `--` is ours, not the app's.
+        Some("run") => cmd_run(
+            args[1..]
+                .strip_prefix(&["--".to_owned()])
+                .unwrap_or(&args[1..]),
+        ),
         Some("test") => cmd_test(),
         Some("bundle") => cmd_bundle(),
         Some("bindings") => cmd_bindings(),
