@@ -5,12 +5,29 @@ pub enum SignError {
     /// Not a certificate at all, or a damaged one.
     #[error("not a valid X.509 certificate: {0}")]
     MalformedCertificate(String),
+    /// PKCS#12 cannot tell a wrong password from a damaged encrypted part:
+    /// both fail the integrity check.
+    #[error("wrong password or damaged file")]
+    WrongPasswordOrDamaged,
+    #[error("not a PKCS#12 (.pfx/.p12) file")]
+    NotPkcs12,
+    #[error("PKCS#12 file is damaged: {0}")]
+    DamagedContainer(String),
+    #[error("PKCS#12 protection not supported: {0}")]
+    UnsupportedContainer(String),
+    #[error("the container holds no private key with a certificate")]
+    NoPrivateKey,
 }
 
 impl SignError {
     pub fn code(&self) -> &'static str {
         match self {
             SignError::MalformedCertificate(_) => "cert.malformed",
+            SignError::WrongPasswordOrDamaged => "pfx.wrong_password",
+            SignError::NotPkcs12 => "pfx.not_pkcs12",
+            SignError::DamagedContainer(_) => "pfx.damaged",
+            SignError::UnsupportedContainer(_) => "pfx.unsupported",
+            SignError::NoPrivateKey => "pfx.no_key",
         }
     }
 }

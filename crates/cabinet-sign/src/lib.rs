@@ -8,6 +8,8 @@
 pub mod cert;
 pub mod error;
 pub mod oid;
+pub mod pfx;
 
 pub use cert::{Algorithm, CertificateInfo, ExpiryStatus, KeyUsage};
 pub use error::SignError;
+pub use pfx::PfxIdentity;
