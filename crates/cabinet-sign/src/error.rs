@@ -17,6 +17,12 @@ pub enum SignError {
     UnsupportedContainer(String),
     #[error("the container holds no private key with a certificate")]
     NoPrivateKey,
+    #[error("algorithm not supported: {0}")]
+    UnsupportedAlgorithm(String),
+    #[error("signing failed: {0}")]
+    SigningFailed(String),
+    #[error("reading the content: {0}")]
+    Io(String),
 }
 
 impl SignError {
@@ -28,6 +34,9 @@ impl SignError {
             SignError::DamagedContainer(_) => "pfx.damaged",
             SignError::UnsupportedContainer(_) => "pfx.unsupported",
             SignError::NoPrivateKey => "pfx.no_key",
+            SignError::UnsupportedAlgorithm(_) => "sign.unsupported_algorithm",
+            SignError::SigningFailed(_) => "sign.failed",
+            SignError::Io(_) => "file.read",
         }
     }
 }

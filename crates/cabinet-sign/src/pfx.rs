@@ -79,7 +79,6 @@ impl PfxIdentity {
     }
 
     /// The private key as PKCS#8 DER, for the signing code of this crate.
-    #[allow(dead_code)]
     pub(crate) fn private_key_der(&self) -> &[u8] {
         &self.key
     }
