@@ -23,6 +23,20 @@ pub enum SignError {
     SigningFailed(String),
     #[error("reading the content: {0}")]
     Io(String),
+    #[error("not a CMS signature: {0}")]
+    MalformedSignature(String),
+    #[error("the signed content has changed")]
+    ContentChanged,
+    #[error("the signature value does not match")]
+    SignatureBroken,
+    #[error("the signer's certificate is not in the signature")]
+    SignerCertificateMissing,
+    #[error("the certificate had expired at signing time")]
+    CertificateExpired,
+    #[error("the certificate was not yet valid at signing time")]
+    CertificateNotYetValid,
+    #[error("the certificate does not chain to a trusted root")]
+    UntrustedChain,
 }
 
 impl SignError {
@@ -37,6 +51,13 @@ impl SignError {
             SignError::UnsupportedAlgorithm(_) => "sign.unsupported_algorithm",
             SignError::SigningFailed(_) => "sign.failed",
             SignError::Io(_) => "file.read",
+            SignError::MalformedSignature(_) => "sig.malformed",
+            SignError::ContentChanged => "sig.content_changed",
+            SignError::SignatureBroken => "sig.broken",
+            SignError::SignerCertificateMissing => "sig.no_certificate",
+            SignError::CertificateExpired => "sig.cert_expired",
+            SignError::CertificateNotYetValid => "sig.cert_not_yet_valid",
+            SignError::UntrustedChain => "sig.untrusted",
         }
     }
 }

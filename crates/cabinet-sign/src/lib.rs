@@ -10,6 +10,7 @@ pub mod cert;
 pub mod error;
 pub mod oid;
 pub mod pfx;
+pub mod verify;
 
 pub use cert::{Algorithm, CertificateInfo, ExpiryStatus, KeyUsage};
 pub use error::SignError;

@@ -1,0 +1,294 @@
+//! Verification of detached CMS / CAdES-BES signatures.
+//!
+//! Each signer is checked in turn: the message digest against the content,
+//! the signature over the signed attributes, the certificate's validity at the
+//! signing time, and — when trusted roots are given — the chain up to one of
+//! them. The first failure is a distinct error code; success reports every
+//! signer.
+
+use std::io::Read;
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use cms::cert::CertificateChoices;
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
+use x509_cert::der::asn1::{ObjectIdentifier, OctetString, UtcTime};
+use x509_cert::der::{Decode, Encode};
+use x509_cert::spki::SubjectPublicKeyInfoOwned;
+use x509_cert::Certificate;
+
+use crate::cades::sha256_stream;
+use crate::{CertificateInfo, SignError};
+
+const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+const ID_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+
+/// Whether the signer's certificate leads to a trusted root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainStatus {
+    Trusted,
+    /// No trusted roots were given, so the chain was not checked.
+    NotChecked,
+}
+
+/// One verified signer.
+#[derive(Debug, Clone)]
+pub struct SignerReport {
+    pub certificate: CertificateInfo,
+    pub signing_time: Option<DateTime<Utc>>,
+    pub algorithm: String,
+    pub chain: ChainStatus,
+}
+
+/// A signature as stored: DER, or base64 of DER (with or without PEM lines).
+pub fn decode_signature(bytes: &[u8]) -> Result<Vec<u8>, SignError> {
+    if bytes.first() == Some(&0x30) {
+        return Ok(bytes.to_vec());
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| SignError::MalformedSignature("neither DER nor base64".into()))?;
+    let b64: String = text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .flat_map(|l| l.chars())
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|e| SignError::MalformedSignature(format!("base64: {e}")))
+}
+
+fn parse_signed_data(der: &[u8]) -> Result<SignedData, SignError> {
+    let ci =
+        ContentInfo::from_der(der).map_err(|e| SignError::MalformedSignature(e.to_string()))?;
+    if ci.content_type != ID_SIGNED_DATA {
+        return Err(SignError::MalformedSignature("not a SignedData".into()));
+    }
+    ci.content
+        .decode_as::<SignedData>()
+        .map_err(|e| SignError::MalformedSignature(e.to_string()))
+}
+
+fn certificates(sd: &SignedData) -> Vec<Certificate> {
+    sd.certificates
+        .iter()
+        .flat_map(|set| set.0.iter())
+        .filter_map(|c| match c {
+            CertificateChoices::Certificate(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn signer_certificate<'a>(si: &SignerInfo, certs: &'a [Certificate]) -> Option<&'a Certificate> {
+    certs.iter().find(|c| match &si.sid {
+        SignerIdentifier::IssuerAndSerialNumber(isn) => {
+            c.tbs_certificate.issuer == isn.issuer
+                && c.tbs_certificate.serial_number == isn.serial_number
+        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => {
+            c.tbs_certificate.extensions.iter().flatten().any(|e| {
+                e.extn_id.to_string() == "2.5.29.14"
+                    && e.extn_value.as_bytes().ends_with(ski.0.as_bytes())
+            })
+        }
+    })
+}
+
+/// Verifies `signature` (made with SHA-256) by `spki` over `message`.
+fn verify_raw(
+    spki: &SubjectPublicKeyInfoOwned,
+    sig_alg: &ObjectIdentifier,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<bool, SignError> {
+    use signature::Verifier;
+    let key_der = spki
+        .to_der()
+        .map_err(|e| SignError::MalformedSignature(e.to_string()))?;
+    if spki.algorithm.oid == RSA_ENCRYPTION
+        && (*sig_alg == RSA_ENCRYPTION || *sig_alg == SHA256_WITH_RSA)
+    {
+        use rsa::pkcs8::DecodePublicKey;
+        let key = rsa::RsaPublicKey::from_public_key_der(&key_der)
+            .map_err(|e| SignError::MalformedSignature(e.to_string()))?;
+        let vk = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key);
+        let Ok(sig) = rsa::pkcs1v15::Signature::try_from(signature) else {
+            return Ok(false);
+        };
+        return Ok(vk.verify(message, &sig).is_ok());
+    }
+    let curve = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+    if spki.algorithm.oid == EC_PUBLIC_KEY && curve == Some(P256) && *sig_alg == ECDSA_WITH_SHA256 {
+        use p256::pkcs8::DecodePublicKey;
+        let vk = p256::ecdsa::VerifyingKey::from_public_key_der(&key_der)
+            .map_err(|e| SignError::MalformedSignature(e.to_string()))?;
+        let Ok(sig) = p256::ecdsa::DerSignature::try_from(signature) else {
+            return Ok(false);
+        };
+        return Ok(vk.verify(message, &sig).is_ok());
+    }
+    Err(SignError::UnsupportedAlgorithm(format!(
+        "{} with {}",
+        spki.algorithm.oid, sig_alg
+    )))
+}
+
+fn attribute_value<'a>(
+    si: &'a SignerInfo,
+    oid: &ObjectIdentifier,
+) -> Option<&'a x509_cert::der::Any> {
+    si.signed_attrs
+        .as_ref()?
+        .iter()
+        .find(|a| a.oid == *oid)?
+        .values
+        .iter()
+        .next()
+}
+
+fn signing_time(si: &SignerInfo) -> Option<DateTime<Utc>> {
+    let any = attribute_value(si, &ID_SIGNING_TIME)?;
+    let t = any.decode_as::<UtcTime>().ok()?;
+    DateTime::<Utc>::from_timestamp(t.to_unix_duration().as_secs() as i64, 0)
+}
+
+/// Walks from `cert` to a trusted root, checking each signature.
+fn chain_to_root(
+    cert: &Certificate,
+    pool: &[Certificate],
+    roots: &[Certificate],
+) -> Result<(), SignError> {
+    let mut current = cert.clone();
+    for _ in 0..8 {
+        let current_der = current
+            .to_der()
+            .map_err(|e| SignError::MalformedSignature(e.to_string()))?;
+        if roots
+            .iter()
+            .any(|r| r.to_der().is_ok_and(|d| d == current_der))
+        {
+            return Ok(());
+        }
+        let issuer_name = &current.tbs_certificate.issuer;
+        let tbs = current
+            .tbs_certificate
+            .to_der()
+            .map_err(|e| SignError::MalformedSignature(e.to_string()))?;
+        let sig = current.signature.as_bytes().unwrap_or_default();
+        let issuer = roots
+            .iter()
+            .chain(pool)
+            .filter(|c| &c.tbs_certificate.subject == issuer_name)
+            .find(|c| {
+                verify_raw(
+                    &c.tbs_certificate.subject_public_key_info,
+                    &current.signature_algorithm.oid,
+                    &tbs,
+                    sig,
+                )
+                .unwrap_or(false)
+            });
+        match issuer {
+            // A self-signed certificate that is not a trusted root ends the walk.
+            Some(i) if i.tbs_certificate.subject == current.tbs_certificate.subject => {
+                return Err(SignError::UntrustedChain)
+            }
+            Some(i) => current = i.clone(),
+            None => return Err(SignError::UntrustedChain),
+        }
+    }
+    Err(SignError::UntrustedChain)
+}
+
+/// Verifies a detached signature over `content`. `roots` are the trusted
+/// root certificates; with none, the chain is reported as not checked.
+pub fn verify_detached(
+    signature: &[u8],
+    content: impl Read,
+    roots: &[CertificateInfo],
+) -> Result<Vec<SignerReport>, SignError> {
+    let der = decode_signature(signature)?;
+    let sd = parse_signed_data(&der)?;
+    if sd.encap_content_info.econtent.is_some() {
+        return Err(SignError::MalformedSignature(
+            "not a detached signature".into(),
+        ));
+    }
+    let digest = sha256_stream(content)?;
+    let certs = certificates(&sd);
+    let roots: Vec<Certificate> = roots
+        .iter()
+        .filter_map(|r| Certificate::from_der(&r.der).ok())
+        .collect();
+    let mut reports = Vec::new();
+    for si in sd.signer_infos.0.iter() {
+        if si.digest_alg.oid != ID_SHA256 {
+            return Err(SignError::UnsupportedAlgorithm(
+                si.digest_alg.oid.to_string(),
+            ));
+        }
+        let cert = signer_certificate(si, &certs).ok_or(SignError::SignerCertificateMissing)?;
+        let md = attribute_value(si, &ID_MESSAGE_DIGEST)
+            .and_then(|a| a.decode_as::<OctetString>().ok())
+            .ok_or_else(|| SignError::MalformedSignature("no messageDigest attribute".into()))?;
+        if md.as_bytes() != digest {
+            return Err(SignError::ContentChanged);
+        }
+        let signed_attrs = si
+            .signed_attrs
+            .as_ref()
+            .ok_or_else(|| SignError::MalformedSignature("no signed attributes".into()))?
+            .to_der()
+            .map_err(|e| SignError::MalformedSignature(e.to_string()))?;
+        let spki = &cert.tbs_certificate.subject_public_key_info;
+        if !verify_raw(
+            spki,
+            &si.signature_algorithm.oid,
+            &signed_attrs,
+            si.signature.as_bytes(),
+        )? {
+            return Err(SignError::SignatureBroken);
+        }
+        let der = cert
+            .to_der()
+            .map_err(|e| SignError::MalformedSignature(e.to_string()))?;
+        let info = CertificateInfo::parse(&der)?;
+        let at = signing_time(si);
+        let when = at.unwrap_or_else(Utc::now);
+        if when < info.not_before {
+            return Err(SignError::CertificateNotYetValid);
+        }
+        if when > info.not_after {
+            return Err(SignError::CertificateExpired);
+        }
+        let chain = if roots.is_empty() {
+            ChainStatus::NotChecked
+        } else {
+            chain_to_root(cert, &certs, &roots)?;
+            ChainStatus::Trusted
+        };
+        reports.push(SignerReport {
+            algorithm: info.algorithm.display_name(),
+            certificate: info,
+            signing_time: at,
+            chain,
+        });
+    }
+    if reports.is_empty() {
+        return Err(SignError::MalformedSignature("no signers".into()));
+    }
+    Ok(reports)
+}
