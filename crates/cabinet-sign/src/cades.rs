@@ -9,7 +9,8 @@ use std::io::Read;
 use chrono::{DateTime, Utc};
 use cms::builder::{SignedDataBuilder, SignerInfoBuilder};
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
-use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier};
+use cms::content_info::ContentInfo;
+use cms::signed_data::{EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo};
 use sha2::{Digest, Sha256};
 use x509_cert::attr::Attribute;
 use x509_cert::der::asn1::{ObjectIdentifier, SetOfVec, UtcTime};
@@ -88,14 +89,15 @@ fn signing_time(at: DateTime<Utc>) -> Result<Attribute, SignError> {
     })
 }
 
-/// Signs `content` (read to the end) with the identity's key: a detached
-/// CAdES-BES signature, DER.
-pub fn sign_detached(
+/// One SignerInfo over `digest` by the identity's key, with the CAdES-BES
+/// signed attributes.
+fn signer_info(
     identity: &PfxIdentity,
-    content: impl Read,
+    eci: &EncapsulatedContentInfo,
+    digest: &[u8],
     at: DateTime<Utc>,
-) -> Result<Vec<u8>, SignError> {
-    let digest = sha256_stream(content)?;
+) -> Result<SignerInfo, SignError> {
+    use x509_cert::builder::Builder;
     let info = identity.certificate();
     let cert = Certificate::from_der(&info.der).map_err(|e| failed("certificate", e))?;
     let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
@@ -106,58 +108,140 @@ pub fn sign_detached(
         oid: ID_SHA256,
         parameters: None,
     };
-    let eci = EncapsulatedContentInfo {
-        econtent_type: ID_DATA,
-        econtent: None,
-    };
     let attributes = [signing_time(at)?, signing_certificate_v2(&info.der)?];
-
-    let mut builder = SignedDataBuilder::new(&eci);
-    builder
-        .add_digest_algorithm(digest_alg.clone())
-        .map_err(|e| failed("digest", e))?;
-    builder
-        .add_certificate(CertificateChoices::Certificate(cert))
-        .map_err(|e| failed("certificate", e))?;
-    for issuer in identity.chain() {
-        let c = Certificate::from_der(&issuer.der).map_err(|e| failed("chain", e))?;
-        builder
-            .add_certificate(CertificateChoices::Certificate(c))
-            .map_err(|e| failed("chain", e))?;
-    }
-
     let key = identity.private_key_der();
     match &info.algorithm {
         Algorithm::Rsa { .. } => {
             use rsa::pkcs8::DecodePrivateKey;
             let key = rsa::RsaPrivateKey::from_pkcs8_der(key).map_err(|e| failed("RSA key", e))?;
             let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(key);
-            let mut sib = SignerInfoBuilder::new(&signer, sid, digest_alg, &eci, Some(&digest))
+            let mut sib = SignerInfoBuilder::new(&signer, sid, digest_alg, eci, Some(digest))
                 .map_err(|e| failed("signer", e))?;
             for a in attributes {
                 sib.add_signed_attribute(a)
                     .map_err(|e| failed("attribute", e))?;
             }
-            builder
-                .add_signer_info::<_, rsa::pkcs1v15::Signature>(sib)
-                .map_err(|e| failed("RSA signature", e))?;
+            sib.build::<rsa::pkcs1v15::Signature>()
+                .map_err(|e| failed("RSA signature", e))
         }
         Algorithm::Ecdsa { curve } if curve == "P-256" => {
             use p256::pkcs8::DecodePrivateKey;
             let signer =
                 p256::ecdsa::SigningKey::from_pkcs8_der(key).map_err(|e| failed("EC key", e))?;
-            let mut sib = SignerInfoBuilder::new(&signer, sid, digest_alg, &eci, Some(&digest))
+            let mut sib = SignerInfoBuilder::new(&signer, sid, digest_alg, eci, Some(digest))
                 .map_err(|e| failed("signer", e))?;
             for a in attributes {
                 sib.add_signed_attribute(a)
                     .map_err(|e| failed("attribute", e))?;
             }
-            builder
-                .add_signer_info::<_, p256::ecdsa::DerSignature>(sib)
-                .map_err(|e| failed("ECDSA signature", e))?;
+            sib.build::<p256::ecdsa::DerSignature>()
+                .map_err(|e| failed("ECDSA signature", e))
         }
-        other => return Err(SignError::UnsupportedAlgorithm(other.display_name())),
+        other => Err(SignError::UnsupportedAlgorithm(other.display_name())),
     }
-    let signed = builder.build().map_err(|e| failed("SignedData", e))?;
-    signed.to_der().map_err(|e| failed("encoding", e))
+}
+
+fn identity_certificates(identity: &PfxIdentity) -> Result<Vec<Certificate>, SignError> {
+    std::iter::once(identity.certificate())
+        .chain(identity.chain())
+        .map(|c| Certificate::from_der(&c.der).map_err(|e| failed("certificate", e)))
+        .collect()
+}
+
+fn encode(mut ci: ContentInfo, sd: &SignedData) -> Result<Vec<u8>, SignError> {
+    ci.content = Any::encode_from(sd).map_err(|e| failed("SignedData", e))?;
+    ci.to_der().map_err(|e| failed("encoding", e))
+}
+
+/// Signs `content` (read to the end) with the identity's key: a detached
+/// CAdES-BES signature, DER.
+pub fn sign_detached(
+    identity: &PfxIdentity,
+    content: impl Read,
+    at: DateTime<Utc>,
+) -> Result<Vec<u8>, SignError> {
+    let digest = sha256_stream(content)?;
+    let eci = EncapsulatedContentInfo {
+        econtent_type: ID_DATA,
+        econtent: None,
+    };
+    let mut builder = SignedDataBuilder::new(&eci);
+    builder
+        .add_digest_algorithm(AlgorithmIdentifierOwned {
+            oid: ID_SHA256,
+            parameters: None,
+        })
+        .map_err(|e| failed("digest", e))?;
+    for c in identity_certificates(identity)? {
+        builder
+            .add_certificate(CertificateChoices::Certificate(c))
+            .map_err(|e| failed("certificate", e))?;
+    }
+    // An empty SignedData from the builder, then the same signer-info path
+    // as co-signing.
+    let ci = builder.build().map_err(|e| failed("SignedData", e))?;
+    let mut sd: SignedData = ci
+        .content
+        .decode_as()
+        .map_err(|e| failed("SignedData", e))?;
+    let si = signer_info(identity, &eci, &digest, at)?;
+    sd.signer_infos
+        .0
+        .insert(si)
+        .map_err(|e| failed("SignedData", e))?;
+    encode(ci, &sd)
+}
+
+/// Adds the identity's signature to an existing detached signature of the
+/// same `content`. The existing signers stay untouched and valid; the content
+/// must be the one they signed (else `sig.content_changed`).
+pub fn cosign_detached(
+    existing: &[u8],
+    identity: &PfxIdentity,
+    content: impl Read,
+    at: DateTime<Utc>,
+) -> Result<Vec<u8>, SignError> {
+    let der = crate::verify::decode_signature(existing)?;
+    let ci =
+        ContentInfo::from_der(&der).map_err(|e| SignError::MalformedSignature(e.to_string()))?;
+    let mut sd: SignedData = ci
+        .content
+        .decode_as()
+        .map_err(|e| SignError::MalformedSignature(e.to_string()))?;
+    if sd.encap_content_info.econtent.is_some() {
+        return Err(SignError::MalformedSignature(
+            "not a detached signature".into(),
+        ));
+    }
+    let digest = sha256_stream(content)?;
+    // Co-signing other content would make a file no one can verify.
+    crate::verify::check_message_digests(&sd, &digest)?;
+    let si = signer_info(identity, &sd.encap_content_info, &digest, at)?;
+    sd.signer_infos
+        .0
+        .insert(si)
+        .map_err(|e| failed("SignedData", e))?;
+    if !sd.digest_algorithms.iter().any(|a| a.oid == ID_SHA256) {
+        sd.digest_algorithms
+            .insert(AlgorithmIdentifierOwned {
+                oid: ID_SHA256,
+                parameters: None,
+            })
+            .map_err(|e| failed("SignedData", e))?;
+    }
+    let mut set: Vec<CertificateChoices> = sd
+        .certificates
+        .take()
+        .map(|s| s.0.into_vec())
+        .unwrap_or_default();
+    for c in identity_certificates(identity)? {
+        let choice = CertificateChoices::Certificate(c);
+        if !set.contains(&choice) {
+            set.push(choice);
+        }
+    }
+    sd.certificates = Some(cms::signed_data::CertificateSet(
+        SetOfVec::try_from(set).map_err(|e| failed("certificates", e))?,
+    ));
+    encode(ci, &sd)
 }

@@ -213,6 +213,20 @@ fn chain_to_root(
     Err(SignError::UntrustedChain)
 }
 
+/// Fails with `sig.content_changed` when any signer's messageDigest differs
+/// from `digest`.
+pub(crate) fn check_message_digests(sd: &SignedData, digest: &[u8]) -> Result<(), SignError> {
+    for si in sd.signer_infos.0.iter() {
+        let md = attribute_value(si, &ID_MESSAGE_DIGEST)
+            .and_then(|a| a.decode_as::<OctetString>().ok())
+            .ok_or_else(|| SignError::MalformedSignature("no messageDigest attribute".into()))?;
+        if md.as_bytes() != digest {
+            return Err(SignError::ContentChanged);
+        }
+    }
+    Ok(())
+}
+
 /// Verifies a detached signature over `content`. `roots` are the trusted
 /// root certificates; with none, the chain is reported as not checked.
 pub fn verify_detached(

@@ -172,3 +172,138 @@ fn rsa_signature_verifies_in_openssl() {
 fn ecdsa_p256_signature_verifies_in_openssl() {
     roundtrip(&["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]);
 }
+
+/// A second identity (ECDSA) under the same CA, in a subdirectory.
+fn second_pfx(dir: &Path) -> PfxIdentity {
+    ok(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-nodes",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-keyout",
+            "acc.key",
+            "-out",
+            "acc.csr",
+            "-subj",
+            "/CN=Петрова Анна Викторовна",
+            "-utf8",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "acc.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "30",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "acc.pem",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "acc.key",
+            "-in",
+            "acc.pem",
+            "-certfile",
+            "ca.pem",
+            "-passout",
+            "pass:pw",
+            "-out",
+            "acc.pfx",
+        ],
+    );
+    PfxIdentity::open(&std::fs::read(dir.join("acc.pfx")).unwrap(), "pw").unwrap()
+}
+
+#[test]
+fn cosigned_file_verifies_in_openssl_and_ours() {
+    use cabinet_sign::cades::cosign_detached;
+    use cabinet_sign::verify::verify_detached;
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let director = pfx(d, &["-newkey", "rsa:2048"]);
+    let accountant = second_pfx(d);
+    std::fs::write(
+        d.join("doc.bin"),
+        "Акт сверки взаимных расчётов".repeat(5000),
+    )
+    .unwrap();
+    let open = || std::fs::File::open(d.join("doc.bin")).unwrap();
+
+    let first = sign_detached(&accountant, open(), chrono::Utc::now()).unwrap();
+    let both = cosign_detached(&first, &director, open(), chrono::Utc::now()).unwrap();
+    std::fs::write(d.join("doc.sig"), &both).unwrap();
+    ok(
+        d,
+        &[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "doc.sig",
+            "-content",
+            "doc.bin",
+            "-CAfile",
+            "ca.pem",
+            "-cades",
+            "-purpose",
+            "any",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    let out = openssl(
+        d,
+        &[
+            "cms", "-cmsout", "-print", "-inform", "DER", "-in", "doc.sig",
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.matches("signatureAlgorithm:").count(),
+        2,
+        "two signers:\n{text}"
+    );
+
+    let ca =
+        cabinet_sign::CertificateInfo::parse(&std::fs::read(d.join("ca.pem")).unwrap()).unwrap();
+    let reports = verify_detached(&both, open(), &[ca]).unwrap();
+    let mut names: Vec<_> = reports
+        .iter()
+        .map(|r| r.certificate.subject_common_name.clone().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["Иванов Сергей Петрович", "Петрова Анна Викторовна"]);
+
+    // Co-signing a different document is refused: nobody could verify it.
+    let err = cosign_detached(
+        &first,
+        &director,
+        &b"another document"[..],
+        chrono::Utc::now(),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "sig.content_changed");
+}
