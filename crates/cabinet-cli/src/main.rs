@@ -12,6 +12,8 @@ use cabinet_core::view::LoginStep;
 use cabinet_core::{Cabinet, CabinetConfig, CoreError};
 use clap::{Parser, Subcommand};
 
+mod signing;
+
 #[derive(Parser)]
 #[command(name = "cabinet", version, about = "OrgCabinet from the terminal")]
 struct Cli {
@@ -50,6 +52,38 @@ enum Command {
     Logout {
         #[arg(long)]
         forget_cache: bool,
+    },
+    /// Sign files with a .pfx: detached CAdES-BES `FILE.sig` beside each file
+    /// (or in --out). One password entry for the whole batch; the password
+    /// comes from CABINET_PFX_PASSWORD or a prompt, never from arguments.
+    Sign {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, value_name = "FILE.pfx")]
+        pfx: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Add a signature to an existing FILE.sig instead of replacing it.
+        #[arg(long)]
+        cosign: bool,
+    },
+    /// Verify FILE against SIG (DER or base64). Exit 0 when every signer
+    /// verifies, 1 with the code otherwise.
+    Verify {
+        file: PathBuf,
+        sig: PathBuf,
+        /// Trusted root certificate (PEM or DER); repeatable.
+        #[arg(long, value_name = "CA")]
+        trust: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the certificates of a .pfx.
+    Certs {
+        #[arg(long, value_name = "FILE.pfx")]
+        pfx: PathBuf,
+        #[arg(long)]
+        json: bool,
     },
     /// Check a requisite; exit code 0 when valid, 1 when not (with the code).
     Validate {
@@ -102,9 +136,16 @@ fn validate(kind: ValidateKind, value: &str, bik: Option<&str>) -> Result<String
 
 enum Failure {
     Core(CoreError),
+    Sign(cabinet_sign::SignError),
     Requisite(cabinet_api::requisites::RequisiteError),
     Usage(String),
     NotLoggedIn,
+}
+
+impl From<cabinet_sign::SignError> for Failure {
+    fn from(e: cabinet_sign::SignError) -> Self {
+        Failure::Sign(e)
+    }
 }
 
 impl From<CoreError> for Failure {
@@ -126,9 +167,25 @@ fn read_line(prompt: &str, input: &mut impl BufRead) -> Result<String, Failure> 
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
-    if let Command::Validate { kind, value, bik } = &cli.command {
-        println!("{}", validate(*kind, value, bik.as_deref())?);
-        return Ok(());
+    match &cli.command {
+        Command::Validate { kind, value, bik } => {
+            println!("{}", validate(*kind, value, bik.as_deref())?);
+            return Ok(());
+        }
+        Command::Sign {
+            files,
+            pfx,
+            out,
+            cosign,
+        } => return signing::sign(files, pfx, out.as_deref(), *cosign),
+        Command::Verify {
+            file,
+            sig,
+            trust,
+            json,
+        } => return signing::verify(file, sig, trust, *json),
+        Command::Certs { pfx, json } => return signing::certs(pfx, *json),
+        _ => {}
     }
     let config = CabinetConfig::resolve(cli.portal.as_deref(), cli.data_dir.as_deref())?;
     let url = config.portal_url.clone().ok_or_else(|| {
@@ -219,7 +276,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             cab.logout(forget_cache).await?;
             println!("Выход выполнен");
         }
-        Command::Validate { .. } => unreachable!("handled above"),
+        Command::Validate { .. }
+        | Command::Sign { .. }
+        | Command::Verify { .. }
+        | Command::Certs { .. } => {
+            unreachable!("handled above")
+        }
     }
     Ok(())
 }
@@ -246,6 +308,10 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Core(e)) => {
+            eprintln!("ошибка [{}]: {e}", e.code());
+            ExitCode::from(1)
+        }
+        Err(Failure::Sign(e)) => {
             eprintln!("ошибка [{}]: {e}", e.code());
             ExitCode::from(1)
         }

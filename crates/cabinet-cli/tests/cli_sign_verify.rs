@@ -1,0 +1,226 @@
+//! `cabinet sign | verify | certs` on files and a .pfx made by the OpenSSL
+//! CLI; OpenSSL verifies what we sign.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn ok(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl is installed");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn cabinet(
+    dir: &Path,
+    args: &[&str],
+    password_env: Option<&str>,
+    stdin: &str,
+) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cabinet"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("CABINET_PFX_PASSWORD");
+    if let Some(p) = password_env {
+        cmd.env("CABINET_PFX_PASSWORD", p);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn batch_sign_verify_cosign_and_certs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-nodes",
+            "-newkey",
+            "rsa:2048",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "30",
+            "-subj",
+            "/CN=Демо УЦ",
+            "-utf8",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "req",
+            "-new",
+            "-nodes",
+            "-newkey",
+            "rsa:2048",
+            "-keyout",
+            "u.key",
+            "-out",
+            "u.csr",
+            "-subj",
+            "/CN=Иванов Сергей Петрович/OGRN=1157746123457",
+            "-utf8",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "u.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "30",
+            "-out",
+            "u.pem",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "u.key",
+            "-in",
+            "u.pem",
+            "-certfile",
+            "ca.pem",
+            "-passout",
+            "pass:Секрет-1",
+            "-out",
+            "u.pfx",
+        ],
+    );
+    std::fs::write(d.join("a.txt"), "Заявление №1").unwrap();
+    std::fs::write(d.join("b.txt"), "Заявление №2").unwrap();
+
+    // Batch: two files, one password (from standard input here).
+    let (code, out, err) = cabinet(
+        d,
+        &["sign", "a.txt", "b.txt", "--pfx", "u.pfx", "--out", "sigs"],
+        None,
+        "Секрет-1\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("[2/2]"), "{out}");
+    for f in ["a.txt", "b.txt"] {
+        ok(
+            d,
+            &[
+                "cms",
+                "-verify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                &format!("sigs/{f}.sig"),
+                "-content",
+                f,
+                "-CAfile",
+                "ca.pem",
+                "-cades",
+                "-purpose",
+                "any",
+                "-out",
+                "/dev/null",
+            ],
+        );
+    }
+
+    let (code, out, err) = cabinet(
+        d,
+        &[
+            "verify",
+            "a.txt",
+            "sigs/a.txt.sig",
+            "--trust",
+            "ca.pem",
+            "--json",
+        ],
+        None,
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["subject"], "Иванов Сергей Петрович");
+    assert_eq!(v[0]["ogrn"], "1157746123457");
+    assert_eq!(v[0]["chain"], "trusted");
+
+    let (code, _, err) = cabinet(
+        d,
+        &["verify", "b.txt", "sigs/a.txt.sig", "--trust", "ca.pem"],
+        None,
+        "",
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("[sig.content_changed]"), "{err}");
+
+    let (code, _, err) = cabinet(d, &["sign", "a.txt", "--pfx", "u.pfx"], Some("wrong"), "");
+    assert_eq!(code, 1);
+    assert!(err.contains("[pfx.wrong_password]"), "{err}");
+    assert!(!d.join("a.txt.sig").exists(), "nothing written on failure");
+
+    // Co-sign the existing signature (here: the same person again, as a
+    // second signer entry), from the environment variable.
+    let (code, _, err) = cabinet(
+        d,
+        &[
+            "sign", "a.txt", "--pfx", "u.pfx", "--out", "sigs", "--cosign",
+        ],
+        Some("Секрет-1"),
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = cabinet(
+        d,
+        &["verify", "a.txt", "sigs/a.txt.sig", "--trust", "ca.pem"],
+        None,
+        "",
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("подписантов 2"), "{out}");
+
+    let (code, out, err) = cabinet(d, &["certs", "--pfx", "u.pfx"], Some("Секрет-1"), "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Иванов Сергей Петрович · Демо УЦ"), "{out}");
+    assert!(
+        out.contains("истекает через"),
+        "a 30-day certificate warns: {out}"
+    );
+}
