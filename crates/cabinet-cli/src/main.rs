@@ -75,6 +75,9 @@ enum Command {
         /// Trusted root certificate (PEM or DER); repeatable.
         #[arg(long, value_name = "CA")]
         trust: Vec<PathBuf>,
+        /// Certificate revocation list (PEM or DER); repeatable.
+        #[arg(long, value_name = "CRL")]
+        crl: Vec<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -182,8 +185,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             file,
             sig,
             trust,
+            crl,
             json,
-        } => return signing::verify(file, sig, trust, *json),
+        } => return signing::verify(file, sig, trust, crl, *json),
         Command::Certs { pfx, json } => return signing::certs(pfx, *json),
         _ => {}
     }

@@ -4,7 +4,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use cabinet_sign::cades::{cosign_detached, sign_detached};
-use cabinet_sign::verify::{verify_detached, ChainStatus};
+use cabinet_sign::verify::{verify_detached_with, ChainStatus, Trust};
 use cabinet_sign::{CertificateInfo, PfxIdentity};
 use zeroize::Zeroizing;
 
@@ -123,14 +123,24 @@ fn cert_json(c: &CertificateInfo) -> serde_json::Value {
     })
 }
 
-pub fn verify(file: &Path, sig: &Path, trust: &[PathBuf], json: bool) -> Result<(), Failure> {
+pub fn verify(
+    file: &Path,
+    sig: &Path,
+    trust: &[PathBuf],
+    crl: &[PathBuf],
+    json: bool,
+) -> Result<(), Failure> {
     let roots = trust
         .iter()
         .map(|p| read_file(p).and_then(|b| CertificateInfo::parse(&b).map_err(Failure::from)))
         .collect::<Result<Vec<_>, _>>()?;
+    let crls = crl
+        .iter()
+        .map(|p| read_file(p))
+        .collect::<Result<Vec<_>, _>>()?;
     let content = std::fs::File::open(file)
         .map_err(|e| Failure::Usage(format!("{}: {e}", file.display())))?;
-    let reports = verify_detached(&read_file(sig)?, content, &roots)?;
+    let reports = verify_detached_with(&read_file(sig)?, content, &Trust { roots, crls })?;
     if json {
         let list: Vec<_> = reports
             .iter()

@@ -37,6 +37,10 @@ pub enum SignError {
     CertificateNotYetValid,
     #[error("the certificate does not chain to a trusted root")]
     UntrustedChain,
+    #[error("the certificate is revoked")]
+    Revoked,
+    #[error("not a valid CRL: {0}")]
+    MalformedCrl(String),
 }
 
 impl SignError {
@@ -58,6 +62,8 @@ impl SignError {
             SignError::CertificateExpired => "sig.cert_expired",
             SignError::CertificateNotYetValid => "sig.cert_not_yet_valid",
             SignError::UntrustedChain => "sig.untrusted",
+            SignError::Revoked => "sig.revoked",
+            SignError::MalformedCrl(_) => "crl.malformed",
         }
     }
 }

@@ -234,6 +234,92 @@ pub fn verify_detached(
     content: impl Read,
     roots: &[CertificateInfo],
 ) -> Result<Vec<SignerReport>, SignError> {
+    verify_detached_with(
+        signature,
+        content,
+        &Trust {
+            roots: roots.to_vec(),
+            crls: Vec::new(),
+        },
+    )
+}
+
+/// What a verification trusts: root certificates and revocation lists.
+#[derive(Debug, Clone, Default)]
+pub struct Trust {
+    pub roots: Vec<CertificateInfo>,
+    /// CRLs (DER or PEM). A CRL counts only when its issuer's signature on it
+    /// verifies.
+    pub crls: Vec<Vec<u8>>,
+}
+
+fn parse_crl(bytes: &[u8]) -> Result<x509_cert::crl::CertificateList, SignError> {
+    let der = if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
+        // PEM: the base64 between the armour lines.
+        decode_signature(bytes).map_err(|e| SignError::MalformedCrl(e.to_string()))?
+    } else {
+        bytes.to_vec()
+    };
+    x509_cert::crl::CertificateList::from_der(&der)
+        .map_err(|e| SignError::MalformedCrl(e.to_string()))
+}
+
+/// `sig.revoked` when a CRL signed by `cert`'s issuer lists its serial.
+fn check_revocation(
+    cert: &Certificate,
+    known: &[Certificate],
+    crls: &[x509_cert::crl::CertificateList],
+) -> Result<(), SignError> {
+    for crl in crls {
+        if crl.tbs_cert_list.issuer != cert.tbs_certificate.issuer {
+            continue;
+        }
+        let tbs = crl
+            .tbs_cert_list
+            .to_der()
+            .map_err(|e| SignError::MalformedCrl(e.to_string()))?;
+        let sig = crl.signature.as_bytes().unwrap_or_default();
+        let signed_by_issuer = known
+            .iter()
+            .filter(|c| c.tbs_certificate.subject == crl.tbs_cert_list.issuer)
+            .any(|c| {
+                verify_raw(
+                    &c.tbs_certificate.subject_public_key_info,
+                    &crl.signature_algorithm.oid,
+                    &tbs,
+                    sig,
+                )
+                .unwrap_or(false)
+            });
+        if !signed_by_issuer {
+            // A CRL nobody we know signed says nothing.
+            continue;
+        }
+        let revoked = crl
+            .tbs_cert_list
+            .revoked_certificates
+            .iter()
+            .flatten()
+            .any(|r| r.serial_number == cert.tbs_certificate.serial_number);
+        if revoked {
+            return Err(SignError::Revoked);
+        }
+    }
+    Ok(())
+}
+
+/// [`verify_detached`] with revocation lists.
+pub fn verify_detached_with(
+    signature: &[u8],
+    content: impl Read,
+    trust: &Trust,
+) -> Result<Vec<SignerReport>, SignError> {
+    let roots = &trust.roots[..];
+    let crls = trust
+        .crls
+        .iter()
+        .map(|c| parse_crl(c))
+        .collect::<Result<Vec<_>, _>>()?;
     let der = decode_signature(signature)?;
     let sd = parse_signed_data(&der)?;
     if sd.encap_content_info.econtent.is_some() {
@@ -294,6 +380,8 @@ pub fn verify_detached(
             chain_to_root(cert, &certs, &roots)?;
             ChainStatus::Trusted
         };
+        let known: Vec<Certificate> = roots.iter().chain(certs.iter()).cloned().collect();
+        check_revocation(cert, &known, &crls)?;
         reports.push(SignerReport {
             algorithm: info.algorithm.display_name(),
             certificate: info,
