@@ -1,126 +1,32 @@
 //! PKCS#12 containers exported by the OpenSSL CLI open in ours, and each way
 //! of failing gets its own code.
 
-use std::path::Path;
-use std::process::Command;
+mod support;
 
-use cabinet_sign::PfxIdentity;
+use cabinet_sign::{CertificateInfo, PfxIdentity};
+use support::{ca, export_pfx, issue, ok};
 
 const PASSWORD: &str = "Пароль-1 for pfx";
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl is installed");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A CA, a director's certificate it issued, and the director's key.
-fn identity(dir: &Path) {
-    openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-new",
-            "-nodes",
-            "-newkey",
-            "rsa:2048",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "30",
-            "-subj",
-            "/CN=Демо УЦ/O=OrgCabinet",
-            "-utf8",
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "req",
-            "-new",
-            "-nodes",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-keyout",
-            "user.key",
-            "-out",
-            "user.csr",
-            "-subj",
-            "/CN=Иванов Сергей Петрович/SNILS=11223344595",
-            "-utf8",
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "user.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "30",
-            "-out",
-            "user.pem",
-        ],
-    );
-}
-
-fn export(dir: &Path, out: &str, extra: &[&str]) -> Vec<u8> {
-    let pass = format!("pass:{PASSWORD}");
-    let mut args = vec![
-        "pkcs12",
-        "-export",
-        "-inkey",
-        "user.key",
-        "-in",
-        "user.pem",
-        "-certfile",
-        "ca.pem",
-        "-passout",
-        &pass,
-        "-out",
-        out,
-    ];
-    args.extend_from_slice(extra);
-    openssl(dir, &args);
-    std::fs::read(dir.join(out)).unwrap()
-}
+const SUBJECT: &str = "/CN=Иванов Сергей Петрович/SNILS=11223344595";
 
 #[test]
 fn modern_legacy_and_3des_containers_open() {
     let dir = tempfile::tempdir().unwrap();
-    identity(dir.path());
-    let user_der = {
-        openssl(
-            dir.path(),
-            &[
-                "x509", "-in", "user.pem", "-outform", "DER", "-out", "user.der",
-            ],
-        );
-        std::fs::read(dir.path().join("user.der")).unwrap()
-    };
+    let d = dir.path();
+    ca(d, "Демо УЦ");
+    issue(d, "user", "ec", SUBJECT);
+    ok(
+        d,
+        &[
+            "x509", "-in", "user.pem", "-outform", "DER", "-out", "user.der",
+        ],
+    );
+    let user_der = std::fs::read(d.join("user.der")).unwrap();
     for (name, extra) in [
-        ("modern.pfx", &[][..]),
-        ("legacy.pfx", &["-legacy"][..]),
+        ("modern", &[][..]),
+        ("legacy", &["-legacy"][..]),
         (
-            "3des.pfx",
+            "3des",
             &[
                 "-keypbe",
                 "PBE-SHA1-3DES",
@@ -131,7 +37,9 @@ fn modern_legacy_and_3des_containers_open() {
             ][..],
         ),
     ] {
-        let pfx = export(dir.path(), name, extra);
+        std::fs::copy(d.join("user.key"), d.join(format!("{name}.key"))).unwrap();
+        std::fs::copy(d.join("user.pem"), d.join(format!("{name}.pem"))).unwrap();
+        let pfx = export_pfx(d, name, PASSWORD, extra);
         let id = PfxIdentity::open(&pfx, PASSWORD).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(
             id.certificate().subject_common_name.as_deref(),
@@ -160,8 +68,10 @@ fn modern_legacy_and_3des_containers_open() {
 #[test]
 fn wrong_password_and_damage_say_the_same_and_garbage_differs() {
     let dir = tempfile::tempdir().unwrap();
-    identity(dir.path());
-    let pfx = export(dir.path(), "modern.pfx", &[]);
+    let d = dir.path();
+    ca(d, "Демо УЦ");
+    issue(d, "user", "ec", SUBJECT);
+    let pfx = export_pfx(d, "user", PASSWORD, &[]);
 
     let err = PfxIdentity::open(&pfx, "wrong").unwrap_err();
     assert_eq!(err.code(), "pfx.wrong_password");
@@ -171,23 +81,22 @@ fn wrong_password_and_damage_say_the_same_and_garbage_differs() {
     let mut damaged = pfx.clone();
     let mid = damaged.len() / 2;
     damaged[mid] ^= 0x5a;
-    let err = PfxIdentity::open(&damaged, PASSWORD).unwrap_err();
-    assert_eq!(err.code(), "pfx.wrong_password");
+    assert_eq!(
+        PfxIdentity::open(&damaged, PASSWORD).unwrap_err().code(),
+        "pfx.wrong_password"
+    );
 
-    for garbage in [
-        &b"MZ\x90\x00 this is an exe"[..],
-        std::fs::read(dir.path().join("user.pem"))
-            .unwrap()
-            .as_slice(),
-    ] {
+    let pem = std::fs::read(d.join("user.pem")).unwrap();
+    for garbage in [&b"MZ\x90\x00 this is an exe"[..], pem.as_slice()] {
         assert_eq!(
             PfxIdentity::open(garbage, PASSWORD).unwrap_err().code(),
             "pfx.not_pkcs12"
         );
     }
     // A certificate alone (DER) is a SEQUENCE, but not a PFX.
-    let der = std::fs::read(dir.path().join("ca.pem")).unwrap();
-    let cert = cabinet_sign::CertificateInfo::parse(&der).unwrap().der;
+    let cert = CertificateInfo::parse(&std::fs::read(d.join("ca.pem")).unwrap())
+        .unwrap()
+        .der;
     assert!(matches!(
         PfxIdentity::open(&cert, PASSWORD).unwrap_err().code(),
         "pfx.damaged" | "pfx.not_pkcs12"

@@ -3,85 +3,21 @@
 //! bytes broken, certificate expired or not yet valid at signing time,
 //! untrusted chain.
 
+mod support;
+
 use std::path::Path;
-use std::process::Command;
 
 use base64::Engine;
 use cabinet_sign::cades::sign_detached;
 use cabinet_sign::verify::{verify_detached, ChainStatus};
-use cabinet_sign::{CertificateInfo, PfxIdentity};
+use support::{ca, cert, identity, issue, ok};
 
-fn ok(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl is installed");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+const SUBJECT: &str =
+    "/CN=Петрова Анна Викторовна/O=ООО «Ромашка»/SNILS=11223344595/OGRN=1157746123457";
 
-/// CA `name`.pem/.key, and a user certificate it issued with the key type.
-fn pki(dir: &Path, ca: &str, newkey: &[&str]) {
-    ok(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-new",
-            "-nodes",
-            "-newkey",
-            "rsa:2048",
-            "-keyout",
-            &format!("{ca}.key"),
-            "-out",
-            &format!("{ca}.pem"),
-            "-days",
-            "30",
-            "-subj",
-            &format!("/CN={ca}"),
-        ],
-    );
-    let mut req = vec!["req", "-new", "-nodes"];
-    req.extend_from_slice(newkey);
-    req.extend_from_slice(&[
-        "-keyout",
-        "user.key",
-        "-out",
-        "user.csr",
-        "-subj",
-        "/CN=Петрова Анна Викторовна/O=ООО «Ромашка»/SNILS=11223344595/OGRN=1157746123457",
-        "-utf8",
-    ]);
-    ok(dir, &req);
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "keyUsage = critical, digitalSignature, nonRepudiation\n",
-    )
-    .unwrap();
-    ok(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "user.csr",
-            "-CA",
-            &format!("{ca}.pem"),
-            "-CAkey",
-            &format!("{ca}.key"),
-            "-CAcreateserial",
-            "-days",
-            "30",
-            "-extfile",
-            "ext.cnf",
-            "-out",
-            "user.pem",
-        ],
-    );
+fn setup(dir: &Path, newkey: &str) {
+    ca(dir, "ca");
+    issue(dir, "user", newkey, SUBJECT);
     std::fs::write(
         dir.join("doc.txt"),
         "Заявление о выдаче лицензии\n".repeat(1000),
@@ -89,44 +25,20 @@ fn pki(dir: &Path, ca: &str, newkey: &[&str]) {
     .unwrap();
 }
 
-fn root(dir: &Path, ca: &str) -> CertificateInfo {
-    CertificateInfo::parse(&std::fs::read(dir.join(format!("{ca}.pem"))).unwrap()).unwrap()
-}
-
 fn doc(dir: &Path) -> std::fs::File {
     std::fs::File::open(dir.join("doc.txt")).unwrap()
 }
 
-fn openssl_signs(newkey: &[&str]) {
+fn openssl_signs(newkey: &str) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    pki(d, "ca", newkey);
-    ok(
-        d,
-        &[
-            "cms",
-            "-sign",
-            "-binary",
-            "-cades",
-            "-md",
-            "sha256",
-            "-in",
-            "doc.txt",
-            "-signer",
-            "user.pem",
-            "-inkey",
-            "user.key",
-            "-certfile",
-            "ca.pem",
-            "-outform",
-            "DER",
-            "-out",
-            "doc.sig",
-        ],
-    );
+    setup(d, newkey);
+    let sign = "cms -sign -binary -cades -md sha256 -in doc.txt -signer user.pem -inkey user.key -certfile ca.pem -outform DER -out doc.sig";
+    ok(d, &sign.split(' ').collect::<Vec<_>>());
     let sig = std::fs::read(d.join("doc.sig")).unwrap();
+    let root = || cert(d, "ca.pem");
 
-    let reports = verify_detached(&sig, doc(d), &[root(d, "ca")]).unwrap();
+    let reports = verify_detached(&sig, doc(d), &[root()]).unwrap();
     assert_eq!(reports.len(), 1);
     let r = &reports[0];
     assert_eq!(
@@ -142,7 +54,7 @@ fn openssl_signs(newkey: &[&str]) {
 
     // Base64 (what some tools save) is accepted too.
     let b64 = base64::engine::general_purpose::STANDARD.encode(&sig);
-    verify_detached(b64.as_bytes(), doc(d), &[root(d, "ca")]).unwrap();
+    verify_detached(b64.as_bytes(), doc(d), &[root()]).unwrap();
     // Without roots the chain is reported as not checked.
     assert_eq!(
         verify_detached(&sig, doc(d), &[]).unwrap()[0].chain,
@@ -152,8 +64,12 @@ fn openssl_signs(newkey: &[&str]) {
     // Content changed.
     let mut changed = std::fs::read(d.join("doc.txt")).unwrap();
     changed[10] ^= 1;
-    let err = verify_detached(&sig, &changed[..], &[root(d, "ca")]).unwrap_err();
-    assert_eq!(err.code(), "sig.content_changed");
+    assert_eq!(
+        verify_detached(&sig, &changed[..], &[root()])
+            .unwrap_err()
+            .code(),
+        "sig.content_changed"
+    );
 
     // Signature bytes broken: the signature value is the last field of the
     // only SignerInfo, so its last byte is the file's last byte.
@@ -161,22 +77,16 @@ fn openssl_signs(newkey: &[&str]) {
     let last = broken.len() - 1;
     broken[last] ^= 0x01;
     assert_eq!(
-        verify_detached(&broken, doc(d), &[root(d, "ca")])
+        verify_detached(&broken, doc(d), &[root()])
             .unwrap_err()
             .code(),
         "sig.broken"
     );
 
-    // Another CA is not trusted.
+    // Another CA with the same name is not trusted.
     let other = tempfile::tempdir().unwrap();
-    ok(
-        other.path(),
-        &[
-            "req", "-x509", "-new", "-nodes", "-newkey", "rsa:2048", "-keyout", "x.key", "-out",
-            "x.pem", "-days", "30", "-subj", "/CN=ca",
-        ],
-    );
-    let stranger = root(other.path(), "x");
+    ca(other.path(), "ca");
+    let stranger = cert(other.path(), "ca.pem");
     assert_eq!(
         verify_detached(&sig, doc(d), &[stranger])
             .unwrap_err()
@@ -187,54 +97,40 @@ fn openssl_signs(newkey: &[&str]) {
 
 #[test]
 fn openssl_rsa_signature_verifies_in_ours() {
-    openssl_signs(&["-newkey", "rsa:2048"]);
+    openssl_signs("rsa:2048");
 }
 
 #[test]
 fn openssl_ecdsa_signature_verifies_in_ours() {
-    openssl_signs(&["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]);
+    openssl_signs("ec");
 }
 
 #[test]
 fn certificate_validity_is_judged_at_signing_time() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    pki(d, "ca", &["-newkey", "rsa:2048"]);
-    ok(
-        d,
-        &[
-            "pkcs12",
-            "-export",
-            "-inkey",
-            "user.key",
-            "-in",
-            "user.pem",
-            "-certfile",
-            "ca.pem",
-            "-passout",
-            "pass:pw",
-            "-out",
-            "user.pfx",
-        ],
-    );
-    let id = PfxIdentity::open(&std::fs::read(d.join("user.pfx")).unwrap(), "pw").unwrap();
-    let cert = id.certificate().clone();
+    setup(d, "rsa:2048");
+    let id = identity(d, "user");
+    let c = id.certificate().clone();
+    let root = || cert(d, "ca.pem");
 
     let good = sign_detached(&id, doc(d), chrono::Utc::now()).unwrap();
-    let r = verify_detached(&good, doc(d), &[root(d, "ca")]).unwrap();
-    assert_eq!(r[0].chain, ChainStatus::Trusted);
-
-    let late = sign_detached(&id, doc(d), cert.not_after + chrono::Duration::days(1)).unwrap();
     assert_eq!(
-        verify_detached(&late, doc(d), &[root(d, "ca")])
+        verify_detached(&good, doc(d), &[root()]).unwrap()[0].chain,
+        ChainStatus::Trusted
+    );
+
+    let late = sign_detached(&id, doc(d), c.not_after + chrono::Duration::days(1)).unwrap();
+    assert_eq!(
+        verify_detached(&late, doc(d), &[root()])
             .unwrap_err()
             .code(),
         "sig.cert_expired"
     );
 
-    let early = sign_detached(&id, doc(d), cert.not_before - chrono::Duration::days(1)).unwrap();
+    let early = sign_detached(&id, doc(d), c.not_before - chrono::Duration::days(1)).unwrap();
     assert_eq!(
-        verify_detached(&early, doc(d), &[root(d, "ca")])
+        verify_detached(&early, doc(d), &[root()])
             .unwrap_err()
             .code(),
         "sig.cert_not_yet_valid"
