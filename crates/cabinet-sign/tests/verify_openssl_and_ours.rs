@@ -149,3 +149,23 @@ fn certificate_validity_is_judged_at_signing_time() {
         "sig.malformed"
     );
 }
+
+#[test]
+fn unsupported_algorithm_has_its_own_code() {
+    // ECDSA on P-384 is valid CMS that this verifier does not implement:
+    // the answer must say so, not claim the signature is broken.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ca(d, "ca");
+    let req = "req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-384 -keyout p384.key -out p384.csr -subj /CN=p384";
+    ok(d, &req.split(' ').collect::<Vec<_>>());
+    let x509 =
+        "x509 -req -in p384.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -out p384.pem";
+    ok(d, &x509.split(' ').collect::<Vec<_>>());
+    std::fs::write(d.join("doc.txt"), "Заявление").unwrap();
+    let sign = "cms -sign -binary -md sha256 -in doc.txt -signer p384.pem -inkey p384.key -outform DER -out doc.sig";
+    ok(d, &sign.split(' ').collect::<Vec<_>>());
+    let sig = std::fs::read(d.join("doc.sig")).unwrap();
+    let err = verify_detached(&sig, doc(d), &[cert(d, "ca.pem")]).unwrap_err();
+    assert_eq!(err.code(), "sign.unsupported_algorithm");
+}
