@@ -37,6 +37,15 @@ struct Active {
     online: bool,
 }
 
+impl Active {
+    fn access_token(&self) -> Result<String, CoreError> {
+        self.access
+            .as_ref()
+            .map(|t| t.to_string())
+            .ok_or(CoreError::NotLoggedIn)
+    }
+}
+
 pub struct Cabinet {
     client: PortalClient,
     keychain: Keychain,
@@ -72,10 +81,6 @@ impl Cabinet {
             .as_str()
             .trim_end_matches('/')
             .to_owned()
-    }
-
-    pub fn keychain(&self) -> &Keychain {
-        &self.keychain
     }
 
     /// Per-portal, per-user directory of the offline cache.
@@ -170,20 +175,15 @@ impl Cabinet {
             tracing::warn!(error = %e, "refresh token not saved to the keychain");
         }
         self.write_pointer(&me.user_id)?;
-        let last_org_id = store.meta(LAST_ORG)?;
-        let view = SessionView {
-            user: me.clone(),
-            portal_url: self.portal_url(),
-            online: true,
-            last_org_id,
-        };
-        *self.active.lock().await = Some(Active {
+        let active = Active {
             me,
             store,
             access: Some(Zeroizing::new(tokens.access_token.clone())),
             refresh: Some(Zeroizing::new(tokens.refresh_token.clone())),
             online: true,
-        });
+        };
+        let view = self.view(&active)?;
+        *self.active.lock().await = Some(active);
         tracing::info!("logged in");
         Ok(view)
     }
@@ -203,70 +203,57 @@ impl Cabinet {
         let Some(me) = store.me()? else {
             return Ok(None);
         };
-        let account = self.account(&me.user_id);
-        let stored = match self.keychain.get(&account) {
+        let stored = match self.keychain.get(&self.account(&me.user_id)) {
             Ok(t) => t,
             Err(e) => {
                 tracing::warn!(error = %e, "keychain unreadable");
                 None
             }
         };
+        let has_token = stored.is_some();
         let mut active = Active {
             me,
             store,
             access: None,
-            refresh: None,
+            refresh: stored,
             online: false,
         };
-        match stored {
-            Some(refresh) => match self.client.refresh(&refresh).await {
-                Ok(t) => {
-                    if let Err(e) = self.keychain.set(&account, &t.refresh_token) {
-                        tracing::warn!(error = %e, "rotated refresh token not saved");
-                    }
-                    active.access = Some(Zeroizing::new(t.access_token.clone()));
-                    active.refresh = Some(Zeroizing::new(t.refresh_token.clone()));
-                    active.online = true;
-                    if let Ok(me) = self.client.me(&t.access_token).await {
+        if has_token {
+            match self.renew(&mut active).await {
+                Ok(()) => {
+                    let token = active.access_token()?;
+                    if let Ok(me) = self.client.me(&token).await {
                         active.store.save_me(&me)?;
                         active.me = me;
                     }
                 }
                 Err(e) if e.is_transient() => {
                     tracing::info!(error = %e, "portal unreachable: opening the cache offline");
-                    active.refresh = Some(refresh);
                 }
                 Err(e) => {
                     tracing::info!(code = %e.code(), "stored session refused: login needed");
-                    let _ = self.keychain.delete(&account);
                     return Ok(None);
                 }
-            },
-            None => match self.client.health().await {
+            }
+        } else {
+            match self.client.health().await {
                 Err(e) if e.is_transient() => {
                     tracing::info!("no stored session and no portal: opening the cache offline");
                 }
                 _ => return Ok(None),
-            },
+            }
         }
-        let view = SessionView {
-            user: active.me.clone(),
-            portal_url: self.portal_url(),
-            online: active.online,
-            last_org_id: active.store.meta(LAST_ORG)?,
-        };
+        let view = self.view(&active)?;
         *self.active.lock().await = Some(active);
         Ok(Some(view))
     }
 
-    pub async fn session(&self) -> Option<SessionView> {
-        let guard = self.active.lock().await;
-        let a = guard.as_ref()?;
-        Some(SessionView {
+    fn view(&self, a: &Active) -> Result<SessionView, CoreError> {
+        Ok(SessionView {
             user: a.me.clone(),
             portal_url: self.portal_url(),
             online: a.online,
-            last_org_id: a.store.meta(LAST_ORG).ok().flatten(),
+            last_org_id: a.store.meta(LAST_ORG)?,
         })
     }
 
@@ -305,20 +292,10 @@ impl Cabinet {
         if a.access.is_none() {
             self.renew(a).await?;
         }
-        let token = a
-            .access
-            .as_ref()
-            .map(|t| t.to_string())
-            .ok_or(CoreError::NotLoggedIn)?;
-        match f(self.client.clone(), token).await {
+        match f(self.client.clone(), a.access_token()?).await {
             Err(e) if is_auth_failure(&e) => {
                 self.renew(a).await?;
-                let token = a
-                    .access
-                    .as_ref()
-                    .map(|t| t.to_string())
-                    .ok_or(CoreError::NotLoggedIn)?;
-                f(self.client.clone(), token).await
+                f(self.client.clone(), a.access_token()?).await
             }
             other => other,
         }
