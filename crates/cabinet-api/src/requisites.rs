@@ -15,7 +15,7 @@ pub enum RequisiteError {
     Length {
         kind: &'static str,
         got: usize,
-        expected: &'static str,
+        expected: String,
     },
     #[error("{kind}: checksum does not match")]
     Checksum { kind: &'static str },
@@ -41,6 +41,19 @@ fn digits(kind: &'static str, s: &str) -> Result<Vec<u32>, RequisiteError> {
         .collect()
 }
 
+/// Exactly `len` digits, or the error that says which rule failed.
+fn exact_digits(kind: &'static str, s: &str, len: usize) -> Result<Vec<u32>, RequisiteError> {
+    let d = digits(kind, s)?;
+    if d.len() != len {
+        return Err(RequisiteError::Length {
+            kind,
+            got: d.len(),
+            expected: len.to_string(),
+        });
+    }
+    Ok(d)
+}
+
 fn weighted(d: &[u32], weights: &[u32]) -> u32 {
     let sum: u32 = d.iter().zip(weights).map(|(a, b)| a * b).sum();
     sum % 11 % 10
@@ -62,7 +75,7 @@ pub fn validate_inn(s: &str) -> Result<(), RequisiteError> {
         n => Err(RequisiteError::Length {
             kind: "inn",
             got: n,
-            expected: "10 or 12",
+            expected: "10 or 12".into(),
         }),
     }
 }
@@ -74,14 +87,7 @@ fn mod_check(d: &[u32], modulus: u64) -> u32 {
 
 /// OGRN (13 digits) of a legal entity.
 pub fn validate_ogrn(s: &str) -> Result<(), RequisiteError> {
-    let d = digits("ogrn", s)?;
-    if d.len() != 13 {
-        return Err(RequisiteError::Length {
-            kind: "ogrn",
-            got: d.len(),
-            expected: "13",
-        });
-    }
+    let d = exact_digits("ogrn", s, 13)?;
     if mod_check(&d[..12], 11) != d[12] {
         return Err(RequisiteError::Checksum { kind: "ogrn" });
     }
@@ -90,14 +96,7 @@ pub fn validate_ogrn(s: &str) -> Result<(), RequisiteError> {
 
 /// OGRNIP (15 digits) of an entrepreneur.
 pub fn validate_ogrnip(s: &str) -> Result<(), RequisiteError> {
-    let d = digits("ogrnip", s)?;
-    if d.len() != 15 {
-        return Err(RequisiteError::Length {
-            kind: "ogrnip",
-            got: d.len(),
-            expected: "15",
-        });
-    }
+    let d = exact_digits("ogrnip", s, 15)?;
     if mod_check(&d[..14], 13) != d[14] {
         return Err(RequisiteError::Checksum { kind: "ogrnip" });
     }
@@ -111,7 +110,7 @@ pub fn validate_kpp(s: &str) -> Result<(), RequisiteError> {
         return Err(RequisiteError::Length {
             kind: "kpp",
             got: s.chars().count(),
-            expected: "9",
+            expected: "9".into(),
         });
     }
     let ok = b[..4].iter().all(u8::is_ascii_digit)
@@ -155,14 +154,7 @@ pub fn complete_ogrnip(first14: &str) -> Option<String> {
 
 /// BIK of a Russian bank: 9 digits starting with 04.
 pub fn validate_bik(s: &str) -> Result<(), RequisiteError> {
-    let d = digits("bik", s)?;
-    if d.len() != 9 {
-        return Err(RequisiteError::Length {
-            kind: "bik",
-            got: d.len(),
-            expected: "9",
-        });
-    }
+    let d = exact_digits("bik", s, 9)?;
     if d[0] != 0 || d[1] != 4 {
         return Err(RequisiteError::Format { kind: "bik" });
     }
@@ -180,22 +172,10 @@ fn account_key_ok(prefix: &[u32], account: &[u32]) -> bool {
     sum % 10 == 0
 }
 
-fn account_digits(kind: &'static str, account: &str) -> Result<Vec<u32>, RequisiteError> {
-    let d = digits(kind, account)?;
-    if d.len() != 20 {
-        return Err(RequisiteError::Length {
-            kind,
-            got: d.len(),
-            expected: "20",
-        });
-    }
-    Ok(d)
-}
-
 /// Settlement account (расчётный счёт), its key checked against the bank's BIK.
 pub fn validate_settlement_account(account: &str, bik: &str) -> Result<(), RequisiteError> {
     validate_bik(bik)?;
-    let a = account_digits("account", account)?;
+    let a = exact_digits("account", account, 20)?;
     let b = digits("bik", bik)?;
     if account_key_ok(&b[6..9], &a) {
         Ok(())
@@ -207,7 +187,7 @@ pub fn validate_settlement_account(account: &str, bik: &str) -> Result<(), Requi
 /// Correspondent account (корреспондентский счёт), checked against the BIK.
 pub fn validate_correspondent_account(account: &str, bik: &str) -> Result<(), RequisiteError> {
     validate_bik(bik)?;
-    let a = account_digits("corr_account", account)?;
+    let a = exact_digits("corr_account", account, 20)?;
     let b = digits("bik", bik)?;
     if account_key_ok(&[0, b[4], b[5]], &a) {
         Ok(())
@@ -221,14 +201,7 @@ pub fn validate_correspondent_account(account: &str, bik: &str) -> Result<(), Re
 /// SNILS, as 11 digits or `XXX-XXX-XXX YY`.
 pub fn validate_snils(s: &str) -> Result<(), RequisiteError> {
     let compact: String = s.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
-    let d = digits("snils", &compact)?;
-    if d.len() != 11 {
-        return Err(RequisiteError::Length {
-            kind: "snils",
-            got: d.len(),
-            expected: "11",
-        });
-    }
+    let d = exact_digits("snils", &compact, 11)?;
     let number = d[..9].iter().fold(0u32, |acc, x| acc * 10 + x);
     let check = d[9] * 10 + d[10];
     // Numbers up to 001-001-998 were issued before checksums existed.
@@ -275,7 +248,7 @@ pub fn normalize_phone(s: &str) -> Result<String, RequisiteError> {
             return Err(RequisiteError::Length {
                 kind: "phone",
                 got: n,
-                expected: "10 or 11",
+                expected: "10 or 11".into(),
             })
         }
     };
