@@ -29,6 +29,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    #[command(flatten)]
+    Portal(PortalCommand),
+    #[command(flatten)]
+    Local(LocalCommand),
+}
+
+/// Commands that talk to the portal (or read its offline cache).
+#[derive(Subcommand)]
+enum PortalCommand {
     /// Log in with a login (INN, OGRN or e-mail), a password and a code.
     Login {
         #[arg(long)]
@@ -53,6 +62,11 @@ enum Command {
         #[arg(long)]
         forget_cache: bool,
     },
+}
+
+/// Commands that work on local files only, with no portal.
+#[derive(Subcommand)]
+enum LocalCommand {
     /// Sign files with a .pfx: detached CAdES-BES `FILE.sig` beside each file
     /// (or in --out). One password entry for the whole batch; the password
     /// comes from CABINET_PFX_PASSWORD or a prompt, never from arguments.
@@ -170,36 +184,51 @@ fn read_line(prompt: &str, input: &mut impl BufRead) -> Result<String, Failure> 
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
-    match &cli.command {
-        Command::Validate { kind, value, bik } => {
-            println!("{}", validate(*kind, value, bik.as_deref())?);
-            return Ok(());
+    match cli.command {
+        Command::Local(command) => local(command),
+        Command::Portal(command) => {
+            portal(cli.portal.as_deref(), cli.data_dir.as_deref(), command).await
         }
-        Command::Sign {
+    }
+}
+
+fn local(command: LocalCommand) -> Result<(), Failure> {
+    match command {
+        LocalCommand::Validate { kind, value, bik } => {
+            println!("{}", validate(kind, &value, bik.as_deref())?);
+            Ok(())
+        }
+        LocalCommand::Sign {
             files,
             pfx,
             out,
             cosign,
-        } => return signing::sign(files, pfx, out.as_deref(), *cosign),
-        Command::Verify {
+        } => signing::sign(&files, &pfx, out.as_deref(), cosign),
+        LocalCommand::Verify {
             file,
             sig,
             trust,
             crl,
             json,
-        } => return signing::verify(file, sig, trust, crl, *json),
-        Command::Certs { pfx, json } => return signing::certs(pfx, *json),
-        _ => {}
+        } => signing::verify(&file, &sig, &trust, &crl, json),
+        LocalCommand::Certs { pfx, json } => signing::certs(&pfx, json),
     }
-    let config = CabinetConfig::resolve(cli.portal.as_deref(), cli.data_dir.as_deref())?;
+}
+
+async fn portal(
+    portal_url: Option<&str>,
+    data_dir: Option<&std::path::Path>,
+    command: PortalCommand,
+) -> Result<(), Failure> {
+    let config = CabinetConfig::resolve(portal_url, data_dir)?;
     let url = config.portal_url.clone().ok_or_else(|| {
         Failure::Usage("портал не задан: укажите --portal URL или CABINET_PORTAL_URL".into())
     })?;
     let cab = Cabinet::new(url, &config.data_dir, Keychain::detect())?;
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
-    match cli.command {
-        Command::Login {
+    match command {
+        PortalCommand::Login {
             login,
             password_stdin,
             demo_code,
@@ -239,7 +268,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 session.user.full_name, session.user.email
             );
         }
-        Command::Whoami => {
+        PortalCommand::Whoami => {
             let s = cab.resume().await?.ok_or(Failure::NotLoggedIn)?;
             println!("{} <{}>", s.user.full_name, s.user.email);
             println!(
@@ -252,7 +281,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }
             );
         }
-        Command::Orgs { json } => {
+        PortalCommand::Orgs { json } => {
             cab.resume().await?.ok_or(Failure::NotLoggedIn)?;
             let view = cab.organizations().await?;
             if json {
@@ -275,16 +304,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
-        Command::Logout { forget_cache } => {
+        PortalCommand::Logout { forget_cache } => {
             cab.resume().await?;
             cab.logout(forget_cache).await?;
             println!("Выход выполнен");
-        }
-        Command::Validate { .. }
-        | Command::Sign { .. }
-        | Command::Verify { .. }
-        | Command::Certs { .. } => {
-            unreachable!("handled above")
         }
     }
     Ok(())

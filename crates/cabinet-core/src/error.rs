@@ -16,9 +16,6 @@ pub enum CoreError {
     Protocol(String),
     #[error("not logged in")]
     NotLoggedIn,
-    /// An action that needs the portal was asked for while offline.
-    #[error("this needs a connection to the portal")]
-    NeedsNetwork,
     #[error("nothing cached for this organization")]
     NotCached,
     #[error("OS keychain: {0}")]
@@ -39,7 +36,6 @@ impl CoreError {
             CoreError::Portal(p) => p.code.clone(),
             CoreError::Protocol(_) => "portal.protocol".into(),
             CoreError::NotLoggedIn => "session.not_logged_in".into(),
-            CoreError::NeedsNetwork => "network.required".into(),
             CoreError::NotCached => "cache.not_found".into(),
             CoreError::Keychain(_) => "keychain.unavailable".into(),
             CoreError::Store(_) => "cache.error".into(),
