@@ -21,18 +21,18 @@ fn arch() -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
-fn dir_size_kib(p: &Path) -> Result<u64> {
+fn dir_bytes(p: &Path) -> Result<u64> {
     let mut total = 0;
     for entry in std::fs::read_dir(p)? {
         let entry = entry?;
         let meta = entry.metadata()?;
         total += if meta.is_dir() {
-            dir_size_kib(&entry.path())? * 1024
+            dir_bytes(&entry.path())?
         } else {
             meta.len()
         };
     }
-    Ok(total.div_ceil(1024))
+    Ok(total)
 }
 
 pub fn deb(root: &Path) -> Result<PathBuf> {
@@ -96,7 +96,7 @@ pub fn deb(root: &Path) -> Result<PathBuf> {
         "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: OrgCabinet\nLicense: MIT or Apache-2.0\n",
     )?;
 
-    let size = dir_size_kib(&pkg.join("usr"))?;
+    let size = dir_bytes(&pkg.join("usr"))?.div_ceil(1024);
     let debian = pkg.join("DEBIAN");
     std::fs::create_dir_all(&debian)?;
     let description = long
