@@ -19,6 +19,9 @@ PACKAGES=(
   xvfb xauth webkit2gtk-driver
   # .deb bundle
   dpkg-dev
+  # signature tests: OpenSSL's CLI as the interop oracle, SoftHSM2 as a
+  # PKCS#11 token
+  openssl softhsm2
 )
 
 missing=()

@@ -1,27 +1,29 @@
 //! CAdES-BES detached signatures (`.sig`, DER CMS SignedData).
 //!
-//! Signed attributes: contentType and messageDigest (added by the CMS
-//! builder), signingTime and signingCertificateV2 (added here). The content is
+//! Signed attributes: contentType, messageDigest, signingTime and
+//! signingCertificateV2. The content is
 //! hashed as a stream, so a 2 GB file never sits in memory.
 
 use std::io::Read;
 
 use chrono::{DateTime, Utc};
-use cms::builder::{SignedDataBuilder, SignerInfoBuilder};
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
-use cms::content_info::ContentInfo;
-use cms::signed_data::{EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo};
+use cms::content_info::{CmsVersion, ContentInfo};
+use cms::signed_data::{
+    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
+};
 use sha2::{Digest, Sha256};
 use x509_cert::attr::Attribute;
-use x509_cert::der::asn1::{ObjectIdentifier, SetOfVec, UtcTime};
+use x509_cert::der::asn1::{ObjectIdentifier, OctetString, SetOfVec, UtcTime};
 use x509_cert::der::{Any, Decode, Encode};
 use x509_cert::spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 
-use crate::{Algorithm, PfxIdentity, SignError};
+use crate::key::ID_SHA256;
+use crate::{SignError, SigningKey};
 
+const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
-const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 const ID_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
 const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
@@ -89,121 +91,142 @@ fn signing_time(at: DateTime<Utc>) -> Result<Attribute, SignError> {
     })
 }
 
-/// One SignerInfo over `digest` by the identity's key, with the CAdES-BES
-/// signed attributes.
+const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
+const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+
+fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, SignError> {
+    Ok(Attribute {
+        oid,
+        values: SetOfVec::try_from(vec![value]).map_err(|e| failed("attribute", e))?,
+    })
+}
+
+/// One SignerInfo over `digest` by `key`, with the CAdES-BES signed
+/// attributes. The signature covers the DER of the attribute SET, so the key
+/// (in memory or on a token) only ever sees that short message.
 fn signer_info(
-    identity: &PfxIdentity,
-    eci: &EncapsulatedContentInfo,
+    key: &dyn SigningKey,
+    content_type: ObjectIdentifier,
     digest: &[u8],
     at: DateTime<Utc>,
 ) -> Result<SignerInfo, SignError> {
-    use x509_cert::builder::Builder;
-    let info = identity.certificate();
+    let info = key.certificate();
+    let signature_algorithm = crate::key::signature_algorithm(&info.algorithm)?;
     let cert = Certificate::from_der(&info.der).map_err(|e| failed("certificate", e))?;
     let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
         issuer: cert.tbs_certificate.issuer.clone(),
         serial_number: cert.tbs_certificate.serial_number.clone(),
     });
-    let digest_alg = AlgorithmIdentifierOwned {
-        oid: ID_SHA256,
-        parameters: None,
-    };
-    let attributes = [signing_time(at)?, signing_certificate_v2(&info.der)?];
-    let key = identity.private_key_der();
-    match &info.algorithm {
-        Algorithm::Rsa { .. } => {
-            use rsa::pkcs8::DecodePrivateKey;
-            let key = rsa::RsaPrivateKey::from_pkcs8_der(key).map_err(|e| failed("RSA key", e))?;
-            let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(key);
-            let mut sib = SignerInfoBuilder::new(&signer, sid, digest_alg, eci, Some(digest))
-                .map_err(|e| failed("signer", e))?;
-            for a in attributes {
-                sib.add_signed_attribute(a)
-                    .map_err(|e| failed("attribute", e))?;
-            }
-            sib.build::<rsa::pkcs1v15::Signature>()
-                .map_err(|e| failed("RSA signature", e))
-        }
-        Algorithm::Ecdsa { curve } if curve == "P-256" => {
-            use p256::pkcs8::DecodePrivateKey;
-            let signer =
-                p256::ecdsa::SigningKey::from_pkcs8_der(key).map_err(|e| failed("EC key", e))?;
-            let mut sib = SignerInfoBuilder::new(&signer, sid, digest_alg, eci, Some(digest))
-                .map_err(|e| failed("signer", e))?;
-            for a in attributes {
-                sib.add_signed_attribute(a)
-                    .map_err(|e| failed("attribute", e))?;
-            }
-            sib.build::<p256::ecdsa::DerSignature>()
-                .map_err(|e| failed("ECDSA signature", e))
-        }
-        other => Err(SignError::UnsupportedAlgorithm(other.display_name())),
-    }
+    let digest_value = OctetString::new(digest.to_vec()).map_err(|e| failed("messageDigest", e))?;
+    let attributes = vec![
+        attribute(
+            ID_CONTENT_TYPE,
+            Any::encode_from(&content_type).map_err(|e| failed("contentType", e))?,
+        )?,
+        attribute(
+            ID_MESSAGE_DIGEST,
+            Any::encode_from(&digest_value).map_err(|e| failed("messageDigest", e))?,
+        )?,
+        signing_time(at)?,
+        signing_certificate_v2(&info.der)?,
+    ];
+    // SetOfVec sorts its elements, as DER requires of a SET OF.
+    let signed_attrs =
+        SetOfVec::try_from(attributes).map_err(|e| failed("signed attributes", e))?;
+    let message = signed_attrs
+        .to_der()
+        .map_err(|e| failed("signed attributes", e))?;
+    let signature = key.sign_sha256(&message)?;
+    Ok(SignerInfo {
+        version: CmsVersion::V1,
+        sid,
+        digest_alg: AlgorithmIdentifierOwned {
+            oid: ID_SHA256,
+            parameters: None,
+        },
+        signed_attrs: Some(signed_attrs),
+        signature_algorithm,
+        signature: OctetString::new(signature).map_err(|e| failed("signature", e))?,
+        unsigned_attrs: None,
+    })
 }
 
-fn identity_certificates(identity: &PfxIdentity) -> Result<Vec<Certificate>, SignError> {
-    std::iter::once(identity.certificate())
-        .chain(identity.chain())
+fn key_certificates(key: &dyn SigningKey) -> Result<Vec<Certificate>, SignError> {
+    std::iter::once(key.certificate())
+        .chain(key.chain())
         .map(|c| Certificate::from_der(&c.der).map_err(|e| failed("certificate", e)))
         .collect()
 }
 
-fn encode(mut ci: ContentInfo, sd: &SignedData) -> Result<Vec<u8>, SignError> {
-    ci.content = Any::encode_from(sd).map_err(|e| failed("SignedData", e))?;
-    ci.to_der().map_err(|e| failed("encoding", e))
+fn encode(sd: &SignedData) -> Result<Vec<u8>, SignError> {
+    ContentInfo {
+        content_type: ID_SIGNED_DATA,
+        content: Any::encode_from(sd).map_err(|e| failed("SignedData", e))?,
+    }
+    .to_der()
+    .map_err(|e| failed("encoding", e))
 }
 
-/// Signs `content` (read to the end) with the identity's key: a detached
-/// CAdES-BES signature, DER.
+/// Signs `content` (read to the end) with `key`: a detached CAdES-BES
+/// signature, DER.
 pub fn sign_detached(
-    identity: &PfxIdentity,
+    key: &dyn SigningKey,
     content: impl Read,
     at: DateTime<Utc>,
 ) -> Result<Vec<u8>, SignError> {
     let digest = sha256_stream(content)?;
-    let eci = EncapsulatedContentInfo {
-        econtent_type: ID_DATA,
-        econtent: None,
-    };
-    let mut builder = SignedDataBuilder::new(&eci);
-    builder
-        .add_digest_algorithm(AlgorithmIdentifierOwned {
-            oid: ID_SHA256,
-            parameters: None,
-        })
-        .map_err(|e| failed("digest", e))?;
-    for c in identity_certificates(identity)? {
-        builder
-            .add_certificate(CertificateChoices::Certificate(c))
-            .map_err(|e| failed("certificate", e))?;
-    }
-    // An empty SignedData from the builder, then the same signer-info path
-    // as co-signing.
-    let ci = builder.build().map_err(|e| failed("SignedData", e))?;
-    let mut sd: SignedData = ci
-        .content
-        .decode_as()
-        .map_err(|e| failed("SignedData", e))?;
-    let si = signer_info(identity, &eci, &digest, at)?;
-    sd.signer_infos
-        .0
-        .insert(si)
-        .map_err(|e| failed("SignedData", e))?;
-    encode(ci, &sd)
+    sign_digest(key, &digest, at)
 }
 
-/// Adds the identity's signature to an existing detached signature of the
-/// same `content`. The existing signers stay untouched and valid; the content
-/// must be the one they signed (else `sig.content_changed`).
+/// [`sign_detached`] for content already hashed with SHA-256 (a batch hashes
+/// files while the token signs, a caller may hash while uploading).
+pub fn sign_digest(
+    key: &dyn SigningKey,
+    digest: &[u8; 32],
+    at: DateTime<Utc>,
+) -> Result<Vec<u8>, SignError> {
+    let si = signer_info(key, ID_DATA, digest, at)?;
+    let certificates = key_certificates(key)?
+        .into_iter()
+        .map(CertificateChoices::Certificate)
+        .collect::<Vec<_>>();
+    let sd = SignedData {
+        version: CmsVersion::V1,
+        digest_algorithms: SetOfVec::try_from(vec![AlgorithmIdentifierOwned {
+            oid: ID_SHA256,
+            parameters: None,
+        }])
+        .map_err(|e| failed("SignedData", e))?,
+        encap_content_info: EncapsulatedContentInfo {
+            econtent_type: ID_DATA,
+            econtent: None,
+        },
+        certificates: Some(CertificateSet(
+            SetOfVec::try_from(certificates).map_err(|e| failed("certificates", e))?,
+        )),
+        crls: None,
+        signer_infos: SignerInfos(
+            SetOfVec::try_from(vec![si]).map_err(|e| failed("SignedData", e))?,
+        ),
+    };
+    encode(&sd)
+}
+
+/// Adds `key`'s signature to an existing detached signature of the same
+/// `content`. The existing signers stay untouched and valid; the content must
+/// be the one they signed (else `sig.content_changed`).
 pub fn cosign_detached(
     existing: &[u8],
-    identity: &PfxIdentity,
+    key: &dyn SigningKey,
     content: impl Read,
     at: DateTime<Utc>,
 ) -> Result<Vec<u8>, SignError> {
     let der = crate::verify::decode_signature(existing)?;
     let ci =
         ContentInfo::from_der(&der).map_err(|e| SignError::MalformedSignature(e.to_string()))?;
+    if ci.content_type != ID_SIGNED_DATA {
+        return Err(SignError::MalformedSignature("not a SignedData".into()));
+    }
     let mut sd: SignedData = ci
         .content
         .decode_as()
@@ -216,7 +239,7 @@ pub fn cosign_detached(
     let digest = sha256_stream(content)?;
     // Co-signing other content would make a file no one can verify.
     crate::verify::check_message_digests(&sd, &digest)?;
-    let si = signer_info(identity, &sd.encap_content_info, &digest, at)?;
+    let si = signer_info(key, sd.encap_content_info.econtent_type, &digest, at)?;
     sd.signer_infos
         .0
         .insert(si)
@@ -234,14 +257,14 @@ pub fn cosign_detached(
         .take()
         .map(|s| s.0.into_vec())
         .unwrap_or_default();
-    for c in identity_certificates(identity)? {
+    for c in key_certificates(key)? {
         let choice = CertificateChoices::Certificate(c);
         if !set.contains(&choice) {
             set.push(choice);
         }
     }
-    sd.certificates = Some(cms::signed_data::CertificateSet(
+    sd.certificates = Some(CertificateSet(
         SetOfVec::try_from(set).map_err(|e| failed("certificates", e))?,
     ));
-    encode(ci, &sd)
+    encode(&sd)
 }

@@ -8,10 +8,13 @@
 pub mod cades;
 pub mod cert;
 pub mod error;
+pub mod key;
 pub mod oid;
 pub mod pfx;
+pub mod pki;
 pub mod verify;
 
 pub use cert::{Algorithm, CertificateInfo, ExpiryStatus, KeyUsage};
 pub use error::SignError;
+pub use key::SigningKey;
 pub use pfx::PfxIdentity;

@@ -8,7 +8,7 @@
 use x509_cert::der::{Any, Decode, Tag, Tagged};
 use zeroize::Zeroizing;
 
-use crate::{CertificateInfo, SignError};
+use crate::{CertificateInfo, SignError, SigningKey};
 
 /// A signing identity from a PKCS#12 container.
 pub struct PfxIdentity {
@@ -77,10 +77,19 @@ impl PfxIdentity {
     pub fn chain(&self) -> &[CertificateInfo] {
         &self.chain
     }
+}
 
-    /// The private key as PKCS#8 DER, for the signing code of this crate.
-    pub(crate) fn private_key_der(&self) -> &[u8] {
-        &self.key
+impl SigningKey for PfxIdentity {
+    fn certificate(&self) -> &CertificateInfo {
+        &self.certificate
+    }
+
+    fn chain(&self) -> &[CertificateInfo] {
+        &self.chain
+    }
+
+    fn sign_sha256(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        crate::key::sign_with_pkcs8(&self.certificate.algorithm, &self.key, message)
     }
 }
 

@@ -1,0 +1,168 @@
+//! The built-in CA (used by the demo portal) is checked by OpenSSL: its
+//! certificates verify with `openssl verify`, its .pfx opens with
+//! `openssl pkcs12`, its CRL verifies with `openssl crl`, and a signature by
+//! an issued key verifies with `openssl cms`. Then our own verifier agrees.
+
+mod support;
+
+use cabinet_sign::cades::sign_detached;
+use cabinet_sign::pki::{IssuedKey, KeyKind, Profile, Request, Subject};
+use cabinet_sign::verify::{verify_detached_with, Trust};
+use cabinet_sign::{KeyUsage, PfxIdentity, SigningKey};
+use chrono::{Duration, Utc};
+use support::{ok, openssl};
+
+fn request(kind: KeyKind, profile: Profile, subject: Subject) -> Request {
+    Request {
+        kind,
+        subject,
+        not_before: Utc::now() - Duration::days(1),
+        not_after: Utc::now() + Duration::days(365),
+        profile,
+    }
+}
+
+fn director() -> Subject {
+    Subject {
+        common_name: "Иванова Мария Петровна".into(),
+        surname: Some("Иванова".into()),
+        given_name: Some("Мария Петровна".into()),
+        title: Some("Генеральный директор".into()),
+        organization: Some("ООО «Ромашка»".into()),
+        inn: Some("500100732259".into()),
+        inn_le: Some("7707083893".into()),
+        ogrn: Some("1027700132195".into()),
+        snils: Some("11223344595".into()),
+        ..Subject::default()
+    }
+}
+
+fn check(kind: KeyKind) {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let root = IssuedKey::new_root(&request(
+        kind,
+        Profile::Root,
+        Subject {
+            common_name: "Демо УЦ".into(),
+            organization: Some("Демо".into()),
+            ..Subject::default()
+        },
+    ))
+    .unwrap();
+    let user = root
+        .issue(&request(kind, Profile::Signer, director()))
+        .unwrap();
+    let info = user.certificate();
+    assert_eq!(info.snils.as_deref(), Some("11223344595"));
+    assert_eq!(info.inn.as_deref(), Some("500100732259"));
+    assert_eq!(info.inn_le.as_deref(), Some("7707083893"));
+    assert_eq!(info.ogrn.as_deref(), Some("1027700132195"));
+    assert_eq!(info.organization.as_deref(), Some("ООО «Ромашка»"));
+    assert!(info.can_sign());
+    assert_eq!(
+        info.key_usage.as_deref(),
+        Some(&[KeyUsage::DigitalSignature, KeyUsage::NonRepudiation][..])
+    );
+
+    std::fs::write(d.join("ca.der"), &root.certificate().der).unwrap();
+    std::fs::write(d.join("user.der"), &info.der).unwrap();
+    ok(
+        d,
+        &["x509", "-inform", "DER", "-in", "ca.der", "-out", "ca.pem"],
+    );
+    ok(
+        d,
+        &[
+            "x509", "-inform", "DER", "-in", "user.der", "-out", "user.pem",
+        ],
+    );
+    ok(d, &["verify", "-CAfile", "ca.pem", "user.pem"]);
+
+    // The .pfx opens in OpenSSL and in ours.
+    let pfx = user.to_pfx("Пароль-1").unwrap();
+    std::fs::write(d.join("user.pfx"), &pfx).unwrap();
+    ok(
+        d,
+        &[
+            "pkcs12",
+            "-in",
+            "user.pfx",
+            "-passin",
+            "pass:Пароль-1",
+            "-nodes",
+            "-out",
+            "all.pem",
+        ],
+    );
+    let opened = PfxIdentity::open(&pfx, "Пароль-1").unwrap();
+    assert_eq!(opened.certificate().der, info.der);
+    assert_eq!(opened.chain().len(), 1);
+
+    // A signature by the opened key verifies in OpenSSL.
+    std::fs::write(d.join("doc.txt"), "Заявление").unwrap();
+    let sig = sign_detached(&opened, "Заявление".as_bytes(), Utc::now()).unwrap();
+    std::fs::write(d.join("doc.sig"), &sig).unwrap();
+    ok(
+        d,
+        &[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "doc.sig",
+            "-content",
+            "doc.txt",
+            "-CAfile",
+            "ca.pem",
+            "-out",
+            "/dev/null",
+        ],
+    );
+
+    // The CRL verifies in OpenSSL and revokes in ours.
+    let crl = root
+        .crl(
+            &[&info.serial],
+            Utc::now() - Duration::hours(1),
+            Utc::now() + Duration::days(7),
+        )
+        .unwrap();
+    std::fs::write(d.join("ca.crl"), &crl).unwrap();
+    let out = openssl(
+        d,
+        &[
+            "crl", "-inform", "DER", "-in", "ca.crl", "-CAfile", "ca.pem", "-noout", "-text",
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains(&info.serial), "{text}");
+    let trust = Trust {
+        roots: vec![root.certificate().clone()],
+        crls: vec![],
+    };
+    verify_detached_with(&sig, "Заявление".as_bytes(), &trust).unwrap();
+    let revoking = Trust {
+        crls: vec![crl],
+        ..trust
+    };
+    let err = verify_detached_with(&sig, "Заявление".as_bytes(), &revoking).unwrap_err();
+    assert_eq!(err.code(), "sig.revoked");
+}
+
+#[test]
+fn rsa_ca_is_accepted_by_openssl() {
+    check(KeyKind::Rsa2048);
+}
+
+#[test]
+fn ecdsa_ca_is_accepted_by_openssl() {
+    check(KeyKind::EcdsaP256);
+}
