@@ -84,6 +84,24 @@ impl std::fmt::Debug for RefreshRequest {
     }
 }
 
+/// `POST /v1/auth/challenge`: a one-time nonce for certificate login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertChallenge {
+    pub challenge_id: String,
+    /// Base64 of the bytes to sign (a detached CMS signature over them).
+    pub nonce: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+/// `POST /v1/auth/certificate`: the signed nonce. Answers a [`TokenPair`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateLogin {
+    pub challenge_id: String,
+    /// Base64 of the DER CMS SignedData (detached) over the nonce bytes.
+    pub signature: String,
+}
+
 /// `GET /v1/me`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Me {
@@ -100,6 +118,21 @@ pub struct Me {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DemoInfo {
     pub users: Vec<DemoUser>,
+    /// The demo PKI's .pfx files, at `GET /v1/demo/certificates/{file_name}`.
+    #[serde(default)]
+    pub certificates: Vec<DemoCertificate>,
+}
+
+/// A demo .pfx issued by the demo portal's CA at start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DemoCertificate {
+    pub file_name: String,
+    pub password: String,
+    pub holder: String,
+    /// Russian, e.g. «Руководитель, действующий».
+    pub description: String,
+    /// Issued already expired, to show how an expired certificate is refused.
+    pub expired: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

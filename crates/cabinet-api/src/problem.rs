@@ -73,4 +73,18 @@ pub mod codes {
     pub const UNAUTHORIZED: &str = "auth.required";
     pub const ORG_FORBIDDEN: &str = "org.forbidden";
     pub const ORG_NOT_FOUND: &str = "org.not_found";
+    /// Certificate login: the challenge is unknown or was already used.
+    pub const CHALLENGE_INVALID: &str = "auth.challenge_invalid";
+    pub const CHALLENGE_EXPIRED: &str = "auth.challenge_expired";
+    /// The CMS does not verify over the challenge's nonce, or is not one.
+    pub const SIGNATURE_INVALID: &str = "auth.signature_invalid";
+    pub const CERT_EXPIRED: &str = "cert.expired";
+    pub const CERT_NOT_YET_VALID: &str = "cert.not_yet_valid";
+    pub const CERT_UNTRUSTED: &str = "cert.untrusted";
+    pub const CERT_REVOKED: &str = "cert.revoked";
+    /// The key usage does not allow signatures.
+    pub const CERT_KEY_USAGE: &str = "cert.key_usage";
+    pub const CERT_UNSUPPORTED: &str = "cert.unsupported_algorithm";
+    /// Neither the certificate's СНИЛС nor its ИНН belongs to a portal user.
+    pub const CERT_UNKNOWN_HOLDER: &str = "cert.unknown_holder";
 }

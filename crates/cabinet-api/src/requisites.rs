@@ -140,6 +140,12 @@ pub fn complete_inn12(first10: &str) -> Option<String> {
     Some(format!("{first10}{c1}{c2}"))
 }
 
+/// Completes 9 digits into a checksum-valid SNILS (11 digits, no spaces).
+pub fn complete_snils(first9: &str) -> Option<String> {
+    let d = digits("snils", first9).ok().filter(|d| d.len() == 9)?;
+    Some(format!("{first9}{:02}", snils_check(&d)))
+}
+
 /// Completes 12 digits into a checksum-valid OGRN.
 pub fn complete_ogrn(first12: &str) -> Option<String> {
     let d = digits("ogrn", first12).ok().filter(|d| d.len() == 12)?;
@@ -198,6 +204,23 @@ pub fn validate_correspondent_account(account: &str, bik: &str) -> Result<(), Re
     }
 }
 
+/// The SNILS check number of its first nine digits.
+fn snils_check(d: &[u32]) -> u32 {
+    let sum: u32 = d[..9]
+        .iter()
+        .enumerate()
+        .map(|(i, x)| x * (9 - i as u32))
+        .sum();
+    match sum {
+        s if s < 100 => s,
+        100 | 101 => 0,
+        s => match s % 101 {
+            100 => 0,
+            r => r,
+        },
+    }
+}
+
 /// SNILS, as 11 digits or `XXX-XXX-XXX YY`.
 pub fn validate_snils(s: &str) -> Result<(), RequisiteError> {
     let compact: String = s.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
@@ -208,20 +231,7 @@ pub fn validate_snils(s: &str) -> Result<(), RequisiteError> {
     if number <= 1_001_998 {
         return Ok(());
     }
-    let sum: u32 = d[..9]
-        .iter()
-        .enumerate()
-        .map(|(i, x)| x * (9 - i as u32))
-        .sum();
-    let expected = match sum {
-        s if s < 100 => s,
-        100 | 101 => 0,
-        s => match s % 101 {
-            100 => 0,
-            r => r,
-        },
-    };
-    if expected == check {
+    if snils_check(&d) == check {
         Ok(())
     } else {
         Err(RequisiteError::Checksum { kind: "snils" })
@@ -359,6 +369,8 @@ mod tests {
     fn snils_checksum() {
         validate_snils("112-233-445 95").unwrap();
         validate_snils("11223344595").unwrap();
+        assert_eq!(complete_snils("112233445").as_deref(), Some("11223344595"));
+        validate_snils(&complete_snils("987654321").unwrap()).unwrap();
         assert_eq!(
             validate_snils("112-233-445 96").unwrap_err().code(),
             "snils.checksum"

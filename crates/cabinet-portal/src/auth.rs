@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/otp", post(otp))
         .route("/auth/refresh", post(refresh))
         .route("/auth/logout", post(logout))
+        .merge(crate::certlogin::routes())
         .route("/me", get(me))
 }
 
@@ -39,17 +40,17 @@ pub(crate) fn hash_token(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn ts(t: DateTime<Utc>) -> String {
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn parse_ts(s: &str) -> Result<DateTime<Utc>, PortalError> {
+pub(crate) fn parse_ts(s: &str) -> Result<DateTime<Utc>, PortalError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| PortalError::Internal(format!("bad timestamp {s:?}: {e}")))
 }
 
-fn after(now: DateTime<Utc>, d: std::time::Duration) -> DateTime<Utc> {
+pub(crate) fn after(now: DateTime<Utc>, d: std::time::Duration) -> DateTime<Utc> {
     now + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::zero())
 }
 
@@ -83,7 +84,7 @@ fn find_login(conn: &Connection, login: &str) -> Result<Option<UserRow>, PortalE
 }
 
 /// Creates a login session with its first access and refresh tokens.
-fn start_session(
+pub(crate) fn start_session(
     conn: &Connection,
     cfg: &PortalConfig,
     user_id: &str,
@@ -487,7 +488,7 @@ impl FromRequestParts<AppState> for AuthUser {
 async fn me(State(st): State<AppState>, user: AuthUser) -> Result<ApiJson<Me>, PortalError> {
     st.with_db(move |conn, _| {
         conn.query_row(
-            "SELECT id, full_name, email, inn FROM users WHERE id = ?1",
+            "SELECT id, full_name, email, inn, snils FROM users WHERE id = ?1",
             [&user.user_id],
             |r| {
                 Ok(Me {
@@ -495,7 +496,7 @@ async fn me(State(st): State<AppState>, user: AuthUser) -> Result<ApiJson<Me>, P
                     full_name: r.get(1)?,
                     email: r.get(2)?,
                     inn: r.get(3)?,
-                    snils: None,
+                    snils: r.get(4)?,
                 })
             },
         )

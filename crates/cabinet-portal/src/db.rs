@@ -8,7 +8,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::{MfaMode, NewUser, PortalError};
 
 /// Ordered migrations; `user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE users (
     id TEXT PRIMARY KEY,
     email TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -86,7 +87,24 @@ CREATE TABLE sms_outbox (
     code TEXT NOT NULL,
     sent_at TEXT NOT NULL
 );
-"#];
+"#,
+    r#"
+ALTER TABLE users ADD COLUMN snils TEXT;
+CREATE UNIQUE INDEX users_snils ON users (snils);
+CREATE TABLE cert_challenges (
+    id TEXT PRIMARY KEY,
+    nonce BLOB NOT NULL,
+    expires_at TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'used'))
+);
+-- Public certificates of the demo CAs (demo mode); their keys are never stored.
+CREATE TABLE demo_ca (
+    sha256 TEXT PRIMARY KEY,
+    der BLOB NOT NULL,
+    created_at TEXT NOT NULL
+);
+"#,
+];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {
     let mut conn = Connection::open(path)?;
@@ -141,8 +159,8 @@ pub fn insert_user(conn: &Connection, u: &NewUser) -> Result<String, PortalError
     };
     conn.execute(
         "INSERT INTO users (id, email, inn, ogrnip, full_name, phone, password_hash, mfa,
-             totp_secret, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             totp_secret, created_at, snils)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             id,
             u.email,
@@ -153,7 +171,8 @@ pub fn insert_user(conn: &Connection, u: &NewUser) -> Result<String, PortalError
             hash_password(&u.password)?,
             mfa,
             secret,
-            chrono::Utc::now().to_rfc3339()
+            chrono::Utc::now().to_rfc3339(),
+            u.snils,
         ],
     )?;
     Ok(id)

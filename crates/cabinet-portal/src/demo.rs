@@ -7,7 +7,9 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::Router;
 use cabinet_api::requisites::{complete_inn10, complete_inn12, complete_ogrn, complete_ogrnip};
-use cabinet_api::{DemoInfo, DemoSms, DemoUser, OrgKind, OrgStatus, OrganizationProfile};
+use cabinet_api::{
+    DemoCertificate, DemoInfo, DemoSms, DemoUser, OrgKind, OrgStatus, OrganizationProfile,
+};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Deserialize;
 
@@ -22,14 +24,36 @@ pub const ACCOUNTANT_PASSWORD: &str = "Buh-2026";
 pub const ENTREPRENEUR_LOGIN: &str = "smirnov@ip.demo";
 pub const ENTREPRENEUR_PASSWORD: &str = "Smirnov-2026";
 
+pub use crate::demopki::{ca_certificates, issue_pki, DemoPfx};
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/demo", get(info))
         .route("/demo/sms", get(sms))
+        .route("/demo/certificates/{file}", get(crate::demopki::download))
 }
 
-pub fn info_value() -> DemoInfo {
+/// The demo organization the demo certificates are issued for.
+pub struct DemoOrg {
+    pub short_name: String,
+    pub inn: String,
+    pub ogrn: String,
+}
+
+/// ООО «Ромашка», the first demo organization.
+pub fn romashka() -> Result<DemoOrg, PortalError> {
+    let seed = &ORGS[0];
+    let (inn, ogrn) = requisites(seed)?;
+    Ok(DemoOrg {
+        short_name: seed.short.into(),
+        inn,
+        ogrn,
+    })
+}
+
+fn info_value(certificates: Vec<DemoCertificate>) -> DemoInfo {
     DemoInfo {
+        certificates,
         users: vec![
             DemoUser {
                 login: ACCOUNTANT_LOGIN.into(),
@@ -53,8 +77,10 @@ pub fn info_value() -> DemoInfo {
     }
 }
 
-async fn info() -> ApiJson<DemoInfo> {
-    ApiJson(info_value())
+async fn info(State(st): State<AppState>) -> ApiJson<DemoInfo> {
+    ApiJson(info_value(
+        st.demo_pki.iter().map(|p| p.info.clone()).collect(),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -332,6 +358,7 @@ pub fn seed_if_empty(conn: &mut Connection, _cfg: &PortalConfig) -> Result<(), P
                 full_name: name.into(),
                 password: pw.into(),
                 inn: complete_inn12(inn),
+                snils: None,
                 ogrnip,
                 phone: phone.into(),
                 mfa: MfaMode::Sms,

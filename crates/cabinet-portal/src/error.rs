@@ -31,6 +31,26 @@ pub enum PortalError {
     RefreshInvalid,
     #[error("not a member of this organization")]
     OrgForbidden,
+    #[error("certificate login challenge unknown or used")]
+    ChallengeInvalid,
+    #[error("certificate login challenge expired")]
+    ChallengeExpired,
+    #[error("signature does not verify: {0}")]
+    SignatureInvalid(String),
+    #[error("certificate expired")]
+    CertExpired,
+    #[error("certificate not yet valid")]
+    CertNotYetValid,
+    #[error("certificate does not chain to a trusted root")]
+    CertUntrusted,
+    #[error("certificate revoked")]
+    CertRevoked,
+    #[error("certificate key usage does not allow signatures")]
+    CertKeyUsage,
+    #[error("algorithm not supported: {0}")]
+    CertUnsupported(String),
+    #[error("no user with the certificate's СНИЛС or ИНН")]
+    CertUnknownHolder,
     #[error("not found")]
     NotFound,
     #[error("internal error: {0}")]
@@ -101,6 +121,48 @@ impl PortalError {
                 403,
                 codes::ORG_FORBIDDEN,
                 "Not a member of this organization",
+            ),
+            PortalError::ChallengeInvalid => Problem::new(
+                401,
+                codes::CHALLENGE_INVALID,
+                "Login challenge unknown or already used",
+            ),
+            PortalError::ChallengeExpired => {
+                Problem::new(401, codes::CHALLENGE_EXPIRED, "Login challenge expired")
+            }
+            PortalError::SignatureInvalid(d) => {
+                Problem::new(401, codes::SIGNATURE_INVALID, "Signature does not verify")
+                    .with_detail(d.clone())
+            }
+            PortalError::CertExpired => {
+                Problem::new(401, codes::CERT_EXPIRED, "Certificate has expired")
+            }
+            PortalError::CertNotYetValid => Problem::new(
+                401,
+                codes::CERT_NOT_YET_VALID,
+                "Certificate is not yet valid",
+            ),
+            PortalError::CertUntrusted => Problem::new(
+                401,
+                codes::CERT_UNTRUSTED,
+                "Certificate is not issued by a trusted authority",
+            ),
+            PortalError::CertRevoked => {
+                Problem::new(401, codes::CERT_REVOKED, "Certificate is revoked")
+            }
+            PortalError::CertKeyUsage => Problem::new(
+                401,
+                codes::CERT_KEY_USAGE,
+                "Certificate key usage does not allow signatures",
+            ),
+            PortalError::CertUnsupported(a) => {
+                Problem::new(401, codes::CERT_UNSUPPORTED, "Algorithm not supported")
+                    .with_detail(a.clone())
+            }
+            PortalError::CertUnknownHolder => Problem::new(
+                401,
+                codes::CERT_UNKNOWN_HOLDER,
+                "No portal user has this certificate's СНИЛС or ИНН",
             ),
             PortalError::NotFound => Problem::new(404, codes::NOT_FOUND, "Not found"),
             PortalError::Internal(_) => Problem::new(500, codes::INTERNAL, "Internal error"),

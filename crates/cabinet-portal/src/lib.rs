@@ -6,9 +6,11 @@
 //! tests run it on loopback; `cabinet-portal serve` runs it standalone.
 
 mod auth;
+mod certlogin;
 pub mod clock;
 mod db;
 mod demo;
+mod demopki;
 mod error;
 mod orgs;
 mod totp;
@@ -23,6 +25,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use clock::Clock;
+pub use demopki::{ACCOUNTANT_PFX_PASSWORD, DIRECTOR_PFX_PASSWORD};
 pub use error::PortalError;
 pub use totp::totp_code;
 
@@ -41,6 +44,17 @@ pub struct PortalConfig {
     /// Wrong codes that burn a second-factor ticket.
     pub otp_max_attempts: u32,
     pub clock: Clock,
+    /// Roots a login certificate must chain to (DER or PEM certificates).
+    pub trusted_roots: Vec<Vec<u8>>,
+    /// Revocation lists checked at certificate login (DER or PEM).
+    pub crls: Vec<Vec<u8>>,
+    /// How long a certificate-login nonce may be signed.
+    pub challenge_ttl: Duration,
+    /// Demo mode: where the demo PKI's .pfx files are written (besides
+    /// `GET /v1/demo/certificates/…`). `None`: not written to disk.
+    pub demo_pki_dir: Option<PathBuf>,
+    /// Demo mode: the key algorithm of the demo CA and certificates.
+    pub demo_key_kind: cabinet_sign::pki::KeyKind,
 }
 
 impl PortalConfig {
@@ -55,6 +69,11 @@ impl PortalConfig {
             lockout_duration: Duration::from_secs(15 * 60),
             otp_max_attempts: 5,
             clock: Clock::System,
+            trusted_roots: Vec::new(),
+            crls: Vec::new(),
+            challenge_ttl: Duration::from_secs(2 * 60),
+            demo_pki_dir: None,
+            demo_key_kind: cabinet_sign::pki::KeyKind::Rsa2048,
         }
     }
 }
@@ -64,6 +83,10 @@ impl PortalConfig {
 pub(crate) struct AppState {
     pub db: Arc<Mutex<rusqlite::Connection>>,
     pub config: Arc<PortalConfig>,
+    /// Parsed roots and CRLs for certificate login.
+    pub trust: Arc<cabinet_sign::verify::Trust>,
+    /// Demo mode: the demo PKI's certificates with their .pfx bytes.
+    pub demo_pki: Arc<Vec<demo::DemoPfx>>,
 }
 
 impl AppState {
@@ -100,13 +123,21 @@ impl Portal {
                 .map_err(|e| PortalError::Internal(format!("create {}: {e}", dir.display())))?;
         }
         let mut conn = db::open(&config.db_path)?;
+        let mut trust = certlogin::configured_trust(&config)?;
+        let mut demo_pki = Vec::new();
         if config.demo {
             demo::seed_if_empty(&mut conn, &config)?;
+            demo_pki = demo::issue_pki(&mut conn, &config)?;
+            // Every demo CA this database has seen stays trusted, so .pfx
+            // files from an earlier start keep working.
+            trust.roots.extend(demo::ca_certificates(&conn)?);
         }
         Ok(Self {
             state: AppState {
                 db: Arc::new(Mutex::new(conn)),
                 config: Arc::new(config),
+                trust: Arc::new(trust),
+                demo_pki: Arc::new(demo_pki),
             },
         })
     }
@@ -233,8 +264,10 @@ pub struct NewUser {
     pub email: String,
     pub full_name: String,
     pub password: String,
-    /// Personal INN (12 digits); also a login.
+    /// Personal INN (12 digits); also a login, and maps a certificate.
     pub inn: Option<String>,
+    /// СНИЛС (11 digits); maps a login certificate to the user.
+    pub snils: Option<String>,
     /// OGRNIP of an entrepreneur; also a login.
     pub ogrnip: Option<String>,
     pub phone: String,

@@ -1,4 +1,4 @@
-//! `cabinet-portal serve --db PATH --listen ADDR [--demo]`
+//! `cabinet-portal serve --db PATH --listen ADDR [--demo] [--trust CA.pem]... [--crl F]...`
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -27,10 +27,25 @@ enum Command {
         /// Address to listen on; port 0 picks a free port.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
-        /// Seed demo organizations and users, and expose /v1/demo.
+        /// Seed demo organizations and users, issue the demo PKI (its .pfx
+        /// files go to `demo-pki/` beside the database), expose /v1/demo.
         #[arg(long)]
         demo: bool,
+        /// A root certificate (PEM or DER) that login certificates must chain
+        /// to. Repeatable.
+        #[arg(long = "trust", value_name = "CA")]
+        trusted_roots: Vec<PathBuf>,
+        /// A CRL (PEM or DER) checked at certificate login. Repeatable.
+        #[arg(long = "crl", value_name = "FILE")]
+        crls: Vec<PathBuf>,
     },
+}
+
+fn read_all(paths: &[PathBuf]) -> anyhow::Result<Vec<Vec<u8>>> {
+    paths
+        .iter()
+        .map(|p| std::fs::read(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display())))
+        .collect()
 }
 
 #[tokio::main]
@@ -42,10 +57,26 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let Cli {
-        command: Command::Serve { db, listen, demo },
+        command:
+            Command::Serve {
+                db,
+                listen,
+                demo,
+                trusted_roots,
+                crls,
+            },
     } = Cli::parse();
-    let mut config = PortalConfig::new(db);
+    let mut config = PortalConfig::new(&db);
     config.demo = demo;
+    if demo {
+        config.demo_pki_dir = Some(
+            db.parent()
+                .unwrap_or(std::path::Path::new("."))
+                .join("demo-pki"),
+        );
+    }
+    config.trusted_roots = read_all(&trusted_roots)?;
+    config.crls = read_all(&crls)?;
     let portal = Portal::open(config)?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(addr = %listener.local_addr()?, demo, "cabinet-portal serving");

@@ -24,6 +24,8 @@ async fn start() -> Fixture {
     let clock = Clock::manual(chrono::Utc::now());
     let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
     config.demo = true;
+    // These tests do not log in with certificates: the quick key type.
+    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
     config.clock = clock.clone();
     let portal = Portal::open(config)
         .unwrap()
@@ -247,6 +249,7 @@ async fn totp_user_logs_in_with_rfc6238_code() {
             full_name: "Тестов Тест".into(),
             password: "Totp-pass-1".into(),
             inn: None,
+            snils: None,
             ogrnip: None,
             phone: "+79990000000".into(),
             mfa: MfaMode::Totp(b32),

@@ -19,16 +19,14 @@ use x509_cert::spki::SubjectPublicKeyInfoOwned;
 use x509_cert::Certificate;
 
 use crate::cades::sha256_stream;
+use crate::key::{ECDSA_WITH_SHA256, ID_SHA256, SHA256_WITH_RSA};
 use crate::{CertificateInfo, SignError};
 
 const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
-const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 const ID_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 
 /// Whether the signer's certificate leads to a trusted root.
@@ -253,6 +251,13 @@ pub struct Trust {
     pub crls: Vec<Vec<u8>>,
 }
 
+impl Trust {
+    /// Fails with `crl.malformed` when a CRL does not parse.
+    pub fn check(&self) -> Result<(), SignError> {
+        self.crls.iter().try_for_each(|c| parse_crl(c).map(|_| ()))
+    }
+}
+
 fn parse_crl(bytes: &[u8]) -> Result<x509_cert::crl::CertificateList, SignError> {
     let der = if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
         // PEM: the base64 between the armour lines.
@@ -314,6 +319,27 @@ pub fn verify_detached_with(
     content: impl Read,
     trust: &Trust,
 ) -> Result<Vec<SignerReport>, SignError> {
+    verify(signature, content, trust, None)
+}
+
+/// [`verify_detached_with`], but each certificate must be valid at `at`
+/// rather than at the signing time the signer claims: what a server checks
+/// when a signature is a login made now.
+pub fn verify_detached_at(
+    signature: &[u8],
+    content: impl Read,
+    trust: &Trust,
+    at: DateTime<Utc>,
+) -> Result<Vec<SignerReport>, SignError> {
+    verify(signature, content, trust, Some(at))
+}
+
+fn verify(
+    signature: &[u8],
+    content: impl Read,
+    trust: &Trust,
+    validity_at: Option<DateTime<Utc>>,
+) -> Result<Vec<SignerReport>, SignError> {
     let roots = &trust.roots[..];
     let crls = trust
         .crls
@@ -367,7 +393,7 @@ pub fn verify_detached_with(
             .map_err(|e| SignError::MalformedSignature(e.to_string()))?;
         let info = CertificateInfo::parse(&der)?;
         let at = signing_time(si);
-        let when = at.unwrap_or_else(Utc::now);
+        let when = validity_at.or(at).unwrap_or_else(Utc::now);
         if when < info.not_before {
             return Err(SignError::CertificateNotYetValid);
         }
