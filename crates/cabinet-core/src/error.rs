@@ -26,6 +26,17 @@ pub enum CoreError {
     Config(String),
     #[error("invalid input: {0}")]
     Invalid(&'static str),
+    /// Key stores, signing and verification; the code is the signature
+    /// crate's (`pfx.wrong_password`, `sig.content_changed`, …).
+    #[error("signature: {0}")]
+    Sign(#[from] cabinet_sign::SignError),
+    /// A certificate refused before use (`cert.expired`, …): the same codes
+    /// as the portal's.
+    #[error("certificate: {detail}")]
+    Certificate { code: &'static str, detail: String },
+    /// A local file could not be read or written.
+    #[error("file: {detail}")]
+    File { code: &'static str, detail: String },
 }
 
 impl CoreError {
@@ -41,6 +52,8 @@ impl CoreError {
             CoreError::Store(_) => "cache.error".into(),
             CoreError::Config(_) => "config.invalid".into(),
             CoreError::Invalid(field) => format!("input.{field}"),
+            CoreError::Sign(e) => e.code().into(),
+            CoreError::Certificate { code, .. } | CoreError::File { code, .. } => (*code).into(),
         }
     }
 

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use cabinet_api::problem::PROBLEM_JSON;
 use cabinet_api::{
-    DemoInfo, DemoSms, Me, OrganizationList, OrganizationProfile, OtpSubmit, PasswordLogin,
+    CertChallenge, CertificateLogin, DemoInfo, DemoSms, Me, OrganizationList, OrganizationProfile,
+    OtpSubmit, PasswordLogin,
     PasswordLoginResponse, Problem, RefreshRequest, TokenPair,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -185,6 +186,49 @@ impl PortalClient {
         }
         self.get(&format!("v1/orgs/{org_id}/profile"), Some(token))
             .await
+    }
+
+    /// A one-time nonce for certificate login.
+    pub async fn challenge(&self) -> Result<CertChallenge, CoreError> {
+        self.post("v1/auth/challenge", &serde_json::json!({})).await
+    }
+
+    /// Certificate login: the detached CMS over the challenge's nonce.
+    pub async fn certificate_login(
+        &self,
+        challenge_id: &str,
+        signature: &[u8],
+    ) -> Result<TokenPair, CoreError> {
+        use base64::Engine;
+        self.post(
+            "v1/auth/certificate",
+            &CertificateLogin {
+                challenge_id: challenge_id.to_owned(),
+                signature: base64::engine::general_purpose::STANDARD.encode(signature),
+            },
+        )
+        .await
+    }
+
+    /// A demo .pfx of the demo portal's PKI.
+    pub async fn demo_certificate(&self, file_name: &str) -> Result<Vec<u8>, CoreError> {
+        if !file_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            || file_name.starts_with('.')
+        {
+            return Err(CoreError::Invalid("file_name"));
+        }
+        let resp = Self::send(self.request(
+            Method::GET,
+            &format!("v1/demo/certificates/{file_name}"),
+            None,
+        )?)
+        .await?;
+        resp.bytes()
+            .await
+            .map(|b| b.to_vec())
+            .map_err(|e| CoreError::Offline(describe(&e)))
     }
 
     /// Demo credentials; `None` when the portal is not a demo portal.

@@ -9,15 +9,17 @@
 use std::path::{Path, PathBuf};
 
 use cabinet_api::{DemoInfo, DemoSms, Me, PasswordLoginResponse, TokenPair};
+use cabinet_sign::SigningKey;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 use zeroize::Zeroizing;
 
+use crate::certificates::check_usable;
 use crate::portal::PortalClient;
 use crate::secrets::Keychain;
 use crate::store::Store;
-use crate::view::{Dashboard, LoginStep, OrganizationsView, SessionView};
+use crate::view::{DemoCertificateFile, Dashboard, LoginStep, OrganizationsView, SessionView};
 use crate::CoreError;
 
 const POINTER_FILE: &str = "last-session.json";
@@ -161,6 +163,60 @@ impl Cabinet {
         }
         let tokens = self.client.submit_otp(ticket, &code).await?;
         self.finish(tokens).await
+    }
+
+    /// Certificate login: the key signs the portal's one-time nonce. An
+    /// expired or not-yet-valid certificate is refused here, before any
+    /// network traffic, with the portal's code for it.
+    pub async fn login_certificate(
+        &self,
+        key: &(dyn SigningKey + Sync),
+    ) -> Result<SessionView, CoreError> {
+        check_usable(key.certificate(), chrono::Utc::now())?;
+        let challenge = self.client.challenge().await?;
+        let nonce = {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD
+                .decode(&challenge.nonce)
+                .map_err(|e| CoreError::Protocol(format!("challenge nonce: {e}")))?
+        };
+        let signature = cabinet_sign::cades::sign_detached(key, &nonce[..], chrono::Utc::now())?;
+        let tokens = self
+            .client
+            .certificate_login(&challenge.challenge_id, &signature)
+            .await?;
+        tracing::info!(serial = %key.certificate().serial, "certificate login");
+        self.finish(tokens).await
+    }
+
+    /// The demo portal's .pfx files, saved under the data directory so the
+    /// login screen can offer them; `None` when the portal is not a demo.
+    pub async fn demo_certificates(&self) -> Result<Option<Vec<DemoCertificateFile>>, CoreError> {
+        let Some(info) = self.client.demo_info().await? else {
+            return Ok(None);
+        };
+        let dir = self.data_dir.join("demo-certificates");
+        std::fs::create_dir_all(&dir).map_err(|e| CoreError::File {
+            code: "file.write",
+            detail: format!("{}: {e}", dir.display()),
+        })?;
+        let mut out = Vec::new();
+        for c in info.certificates {
+            let bytes = self.client.demo_certificate(&c.file_name).await?;
+            let path = dir.join(&c.file_name);
+            std::fs::write(&path, bytes).map_err(|e| CoreError::File {
+                code: "file.write",
+                detail: format!("{}: {e}", path.display()),
+            })?;
+            out.push(DemoCertificateFile {
+                path: path.display().to_string(),
+                password: c.password,
+                holder: c.holder,
+                description: c.description,
+                expired: c.expired,
+            });
+        }
+        Ok(Some(out))
     }
 
     async fn finish(&self, tokens: TokenPair) -> Result<SessionView, CoreError> {

@@ -56,3 +56,14 @@ pub struct Dashboard {
     /// RFC 3339 time the profile was last fetched from the portal.
     pub synced_at: String,
 }
+
+/// A demo .pfx saved locally, for the demo login panel.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DemoCertificateFile {
+    pub path: String,
+    /// Public by design: the demo PKI's passwords are shown on screen.
+    pub password: String,
+    pub holder: String,
+    pub description: String,
+    pub expired: bool,
+}

@@ -1,0 +1,142 @@
+//! Signature certificates as the app shows and uses them: opening a .pfx
+//! from disk, what the UI displays about a certificate, and the local checks
+//! made before a certificate is used (so an expired one is refused at once,
+//! offline too, with the same code the portal would give).
+
+use std::path::Path;
+
+use cabinet_sign::{CertificateInfo, ExpiryStatus, PfxIdentity};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use zeroize::Zeroizing;
+
+use crate::CoreError;
+
+/// Larger files are not key containers; refuse them before reading.
+const MAX_PFX_BYTES: u64 = 1024 * 1024;
+
+/// Whether a certificate can be used now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateStatus {
+    Valid,
+    /// Valid, but ends within 30 days.
+    ExpiresSoon,
+    Expired,
+    NotYetValid,
+}
+
+/// A certificate for display: the holder, the organization, the numbers a
+/// Russian qualified certificate carries, and how long it stays valid.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CertificateView {
+    pub holder: String,
+    pub title: Option<String>,
+    pub organization: Option<String>,
+    pub inn: Option<String>,
+    pub inn_le: Option<String>,
+    pub ogrn: Option<String>,
+    pub ogrnip: Option<String>,
+    pub snils: Option<String>,
+    pub issuer: String,
+    pub serial: String,
+    /// RFC 3339.
+    pub not_before: String,
+    /// RFC 3339.
+    pub not_after: String,
+    /// Whole days until `not_after` (negative once expired).
+    pub days_left: i64,
+    pub status: CertificateStatus,
+    /// E.g. "RSA 2048", "ECDSA P-256".
+    pub algorithm: String,
+    pub can_sign: bool,
+    /// SHA-256 fingerprint, upper-case hex.
+    pub sha256: String,
+}
+
+impl CertificateView {
+    pub fn of(info: &CertificateInfo, now: DateTime<Utc>) -> Self {
+        let status = match info.expiry_status(now) {
+            ExpiryStatus::NotYetValid => CertificateStatus::NotYetValid,
+            ExpiryStatus::Valid => CertificateStatus::Valid,
+            ExpiryStatus::ExpiresSoon { .. } => CertificateStatus::ExpiresSoon,
+            ExpiryStatus::Expired => CertificateStatus::Expired,
+        };
+        let rfc3339 = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        Self {
+            holder: info
+                .subject_common_name
+                .clone()
+                .or_else(|| {
+                    Some(format!(
+                        "{} {}",
+                        info.surname.as_deref().unwrap_or_default(),
+                        info.given_name.as_deref().unwrap_or_default()
+                    ))
+                })
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            title: info.title.clone(),
+            organization: info.organization.clone(),
+            inn: info.inn.clone(),
+            inn_le: info.inn_le.clone(),
+            ogrn: info.ogrn.clone(),
+            ogrnip: info.ogrnip.clone(),
+            snils: info.snils.clone(),
+            issuer: info
+                .issuer_common_name
+                .clone()
+                .or_else(|| info.issuer_organization.clone())
+                .unwrap_or_default(),
+            serial: info.serial.clone(),
+            not_before: rfc3339(info.not_before),
+            not_after: rfc3339(info.not_after),
+            days_left: (info.not_after - now).num_days(),
+            status,
+            algorithm: info.algorithm.display_name(),
+            can_sign: info.can_sign(),
+            sha256: info.sha256.clone(),
+        }
+    }
+}
+
+/// Reads and opens a .pfx. The password buffer is the caller's; it is not
+/// kept here.
+pub fn open_pfx(path: &Path, password: &str) -> Result<PfxIdentity, CoreError> {
+    let read_error = |e: std::io::Error| CoreError::File {
+        code: "file.read",
+        detail: format!("{}: {e}", path.display()),
+    };
+    let meta = std::fs::metadata(path).map_err(read_error)?;
+    if !meta.is_file() || meta.len() > MAX_PFX_BYTES {
+        return Err(CoreError::Sign(cabinet_sign::SignError::NotPkcs12));
+    }
+    let bytes = Zeroizing::new(std::fs::read(path).map_err(read_error)?);
+    Ok(PfxIdentity::open(&bytes, password)?)
+}
+
+/// Refuses a certificate that cannot sign now: expired, not yet valid, or
+/// without a signing key usage. Codes match the portal's.
+pub fn check_usable(info: &CertificateInfo, now: DateTime<Utc>) -> Result<(), CoreError> {
+    if now > info.not_after {
+        return Err(CoreError::Certificate {
+            code: cabinet_api::problem::codes::CERT_EXPIRED,
+            detail: format!("expired {}", info.not_after),
+        });
+    }
+    if now < info.not_before {
+        return Err(CoreError::Certificate {
+            code: cabinet_api::problem::codes::CERT_NOT_YET_VALID,
+            detail: format!("valid from {}", info.not_before),
+        });
+    }
+    if !info.can_sign() {
+        return Err(CoreError::Certificate {
+            code: cabinet_api::problem::codes::CERT_KEY_USAGE,
+            detail: "key usage does not allow signatures".into(),
+        });
+    }
+    Ok(())
+}
