@@ -5,8 +5,7 @@ use std::time::Duration;
 use cabinet_api::problem::PROBLEM_JSON;
 use cabinet_api::{
     CertChallenge, CertificateLogin, DemoInfo, DemoSms, Me, OrganizationList, OrganizationProfile,
-    OtpSubmit, PasswordLogin,
-    PasswordLoginResponse, Problem, RefreshRequest, TokenPair,
+    OtpSubmit, PasswordLogin, PasswordLoginResponse, Problem, RefreshRequest, TokenPair,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;

@@ -19,7 +19,7 @@ use crate::certificates::check_usable;
 use crate::portal::PortalClient;
 use crate::secrets::Keychain;
 use crate::store::Store;
-use crate::view::{DemoCertificateFile, Dashboard, LoginStep, OrganizationsView, SessionView};
+use crate::view::{Dashboard, DemoCertificateFile, LoginStep, OrganizationsView, SessionView};
 use crate::CoreError;
 
 const POINTER_FILE: &str = "last-session.json";

@@ -39,9 +39,14 @@ async fn director_logs_in_with_the_demo_pfx_and_bad_inputs_get_their_codes() {
     assert_eq!(err.code(), "pfx.wrong_password");
     let not_pfx = dir.path().join("letter.pfx");
     std::fs::write(&not_pfx, "Уважаемые коллеги!").unwrap();
-    assert_eq!(open_pfx(&not_pfx, "x").unwrap_err().code(), "pfx.not_pkcs12");
     assert_eq!(
-        open_pfx(&dir.path().join("missing.pfx"), "x").unwrap_err().code(),
+        open_pfx(&not_pfx, "x").unwrap_err().code(),
+        "pfx.not_pkcs12"
+    );
+    assert_eq!(
+        open_pfx(&dir.path().join("missing.pfx"), "x")
+            .unwrap_err()
+            .code(),
         "file.read"
     );
 

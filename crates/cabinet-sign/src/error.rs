@@ -41,6 +41,18 @@ pub enum SignError {
     Revoked,
     #[error("not a valid CRL: {0}")]
     MalformedCrl(String),
+    #[error("PKCS#11 module cannot be loaded: {0}")]
+    TokenModule(String),
+    #[error("no token in the slot")]
+    TokenAbsent,
+    #[error("wrong PIN")]
+    WrongPin,
+    #[error("the PIN is locked")]
+    PinLocked,
+    #[error("no private key for this certificate on the token")]
+    TokenNoKey,
+    #[error("token error: {0}")]
+    Token(String),
 }
 
 impl SignError {
@@ -64,6 +76,12 @@ impl SignError {
             SignError::UntrustedChain => "sig.untrusted",
             SignError::Revoked => "sig.revoked",
             SignError::MalformedCrl(_) => "crl.malformed",
+            SignError::TokenModule(_) => "token.module",
+            SignError::TokenAbsent => "token.absent",
+            SignError::WrongPin => "token.wrong_pin",
+            SignError::PinLocked => "token.pin_locked",
+            SignError::TokenNoKey => "token.no_key",
+            SignError::Token(_) => "token.failed",
         }
     }
 }

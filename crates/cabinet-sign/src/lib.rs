@@ -11,6 +11,7 @@ pub mod error;
 pub mod key;
 pub mod oid;
 pub mod pfx;
+pub mod pkcs11;
 pub mod pki;
 pub mod verify;
 

@@ -1,6 +1,8 @@
 //! Test PKI made with the OpenSSL CLI, the independent oracle of these tests.
 #![allow(dead_code)]
 
+pub mod softhsm;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
