@@ -38,10 +38,13 @@ enum Command {
 /// Commands that talk to the portal (or read its offline cache).
 #[derive(Subcommand)]
 enum PortalCommand {
-    /// Log in with a login (INN, OGRN or e-mail), a password and a code.
+    /// Log in with a login (INN, OGRN or e-mail), a password and a code; or
+    /// with a signature certificate (--pfx or --pkcs11).
     Login {
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["pfx", "pkcs11"])]
         login: Option<String>,
+        #[command(flatten)]
+        key: signing::KeySource,
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
@@ -67,14 +70,15 @@ enum PortalCommand {
 /// Commands that work on local files only, with no portal.
 #[derive(Subcommand)]
 enum LocalCommand {
-    /// Sign files with a .pfx: detached CAdES-BES `FILE.sig` beside each file
-    /// (or in --out). One password entry for the whole batch; the password
-    /// comes from CABINET_PFX_PASSWORD or a prompt, never from arguments.
+    /// Sign files with a .pfx or a token: detached CAdES-BES `FILE.sig`
+    /// beside each file (or in --out). One password or PIN entry for the
+    /// whole batch, from CABINET_PFX_PASSWORD / CABINET_PIN or a prompt,
+    /// never from arguments.
     Sign {
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        #[arg(long, value_name = "FILE.pfx")]
-        pfx: PathBuf,
+        #[command(flatten)]
+        key: signing::KeySource,
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Add a signature to an existing FILE.sig instead of replacing it.
@@ -95,10 +99,10 @@ enum LocalCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Show the certificates of a .pfx.
+    /// Show the certificates of a .pfx or of a token.
     Certs {
-        #[arg(long, value_name = "FILE.pfx")]
-        pfx: PathBuf,
+        #[command(flatten)]
+        key: signing::KeySource,
         #[arg(long)]
         json: bool,
     },
@@ -200,10 +204,10 @@ fn local(command: LocalCommand) -> Result<(), Failure> {
         }
         LocalCommand::Sign {
             files,
-            pfx,
+            key,
             out,
             cosign,
-        } => signing::sign(&files, &pfx, out.as_deref(), cosign),
+        } => signing::sign(&files, &key, out.as_deref(), cosign),
         LocalCommand::Verify {
             file,
             sig,
@@ -211,7 +215,7 @@ fn local(command: LocalCommand) -> Result<(), Failure> {
             crl,
             json,
         } => signing::verify(&file, &sig, &trust, &crl, json),
-        LocalCommand::Certs { pfx, json } => signing::certs(&pfx, json),
+        LocalCommand::Certs { key, json } => signing::certs(&key, json),
     }
 }
 
@@ -225,14 +229,23 @@ async fn portal(
         Failure::Usage("портал не задан: укажите --portal URL или CABINET_PORTAL_URL".into())
     })?;
     let cab = Cabinet::new(url, &config.data_dir, Keychain::detect())?;
-    let stdin = std::io::stdin();
-    let mut input = stdin.lock();
     match command {
+        PortalCommand::Login { key, .. } if key.given() => {
+            let key = key.open()?;
+            let session = cab.login_certificate(key.as_ref()).await?;
+            println!(
+                "Вход по сертификату выполнен: {} <{}>",
+                session.user.full_name, session.user.email
+            );
+        }
         PortalCommand::Login {
             login,
             password_stdin,
             demo_code,
+            ..
         } => {
+            let stdin = std::io::stdin();
+            let mut input = stdin.lock();
             let login = match login {
                 Some(l) => l,
                 None => read_line("Логин (ИНН, ОГРН или e-mail): ", &mut input)?,

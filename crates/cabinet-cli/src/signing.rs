@@ -4,26 +4,28 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use cabinet_sign::cades::{cosign_detached, sign_detached};
+use cabinet_sign::pkcs11::Module;
 use cabinet_sign::verify::{verify_detached_with, ChainStatus, Trust};
-use cabinet_sign::{CertificateInfo, PfxIdentity};
+use cabinet_sign::{CertificateInfo, PfxIdentity, SigningKey};
 use zeroize::Zeroizing;
 
 use crate::Failure;
 
 pub const PASSWORD_ENV: &str = "CABINET_PFX_PASSWORD";
+pub const PIN_ENV: &str = "CABINET_PIN";
 
 fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
 }
 
-/// The .pfx password: the environment, else one line from standard input
+/// A secret from the environment, else one line from standard input
 /// (prompted on a terminal). Never from the command line, where `ps` sees it.
-fn password() -> Result<Zeroizing<String>, Failure> {
-    if let Ok(p) = std::env::var(PASSWORD_ENV) {
+fn secret(env: &str, prompt: &str) -> Result<Zeroizing<String>, Failure> {
+    if let Ok(p) = std::env::var(env) {
         return Ok(Zeroizing::new(p));
     }
     if std::io::stdin().is_terminal() {
-        eprint!("Пароль контейнера .pfx: ");
+        eprint!("{prompt}");
         let _ = std::io::stderr().flush();
     }
     let mut line = Zeroizing::new(String::new());
@@ -36,9 +38,69 @@ fn password() -> Result<Zeroizing<String>, Failure> {
     ))
 }
 
-fn open_pfx(path: &Path) -> Result<PfxIdentity, Failure> {
-    let bytes = read_file(path)?;
-    Ok(PfxIdentity::open(&bytes, &password()?)?)
+/// Where the signing key is: a .pfx file or a PKCS#11 token.
+#[derive(Debug, Clone, clap::Args)]
+pub struct KeySource {
+    /// A .pfx/.p12 container; its password comes from CABINET_PFX_PASSWORD
+    /// or standard input.
+    #[arg(long, value_name = "FILE.pfx", conflicts_with = "pkcs11")]
+    pub pfx: Option<PathBuf>,
+    /// A PKCS#11 module of a token (e.g. /usr/lib/librtpkcs11ecp.so); the PIN
+    /// comes from CABINET_PIN or standard input.
+    #[arg(long, value_name = "MODULE.so")]
+    pub pkcs11: Option<PathBuf>,
+    /// The token's slot (default: the first slot with a token).
+    #[arg(long, requires = "pkcs11")]
+    pub slot: Option<u64>,
+    /// The key's CKA_ID in hex (default: the first valid signing
+    /// certificate on the token).
+    #[arg(long, value_name = "HEX", requires = "pkcs11")]
+    pub key_id: Option<String>,
+}
+
+pub type AnyKey = Box<dyn SigningKey + Sync>;
+
+impl KeySource {
+    pub fn given(&self) -> bool {
+        self.pfx.is_some() || self.pkcs11.is_some()
+    }
+
+    /// Opens the key, asking for the password or PIN once.
+    pub fn open(&self) -> Result<AnyKey, Failure> {
+        if let Some(pfx) = &self.pfx {
+            let bytes = Zeroizing::new(read_file(pfx)?);
+            let password = secret(PASSWORD_ENV, "Пароль контейнера .pfx: ")?;
+            return Ok(Box::new(PfxIdentity::open(&bytes, &password)?));
+        }
+        let Some(module) = &self.pkcs11 else {
+            return Err(Failure::Usage(
+                "укажите --pfx ФАЙЛ или --pkcs11 МОДУЛЬ".into(),
+            ));
+        };
+        let module = Module::load(module)?;
+        let slot = match self.slot {
+            Some(s) => s,
+            None => module.first_token_slot()?,
+        };
+        let id = match &self.key_id {
+            Some(id) => id.clone(),
+            None => {
+                let now = chrono::Utc::now();
+                module
+                    .certificates(slot)?
+                    .into_iter()
+                    .find(|c| {
+                        c.certificate.can_sign()
+                            && c.certificate.not_before <= now
+                            && now <= c.certificate.not_after
+                    })
+                    .ok_or(cabinet_sign::SignError::TokenNoKey)?
+                    .id
+            }
+        };
+        let pin = secret(PIN_ENV, "PIN-код токена: ")?;
+        Ok(Box::new(module.login(slot, &id, &pin)?))
+    }
 }
 
 fn sig_path(file: &Path, out: Option<&Path>) -> PathBuf {
@@ -67,11 +129,11 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
 
 pub fn sign(
     files: &[PathBuf],
-    pfx: &Path,
+    key: &KeySource,
     out: Option<&Path>,
     cosign: bool,
 ) -> Result<(), Failure> {
-    let identity = open_pfx(pfx)?;
+    let identity = key.open()?;
     if let Some(dir) = out {
         std::fs::create_dir_all(dir)
             .map_err(|e| Failure::Usage(format!("{}: {e}", dir.display())))?;
@@ -83,9 +145,9 @@ pub fn sign(
         let target = sig_path(file, out);
         let now = chrono::Utc::now();
         let sig = if cosign {
-            cosign_detached(&read_file(&target)?, &identity, content, now)?
+            cosign_detached(&read_file(&target)?, identity.as_ref(), content, now)?
         } else {
-            sign_detached(&identity, content, now)?
+            sign_detached(identity.as_ref(), content, now)?
         };
         write_atomically(&target, &sig)?;
         println!(
@@ -177,13 +239,31 @@ pub fn verify(
     Ok(())
 }
 
-pub fn certs(pfx: &Path, json: bool) -> Result<(), Failure> {
-    let identity = open_pfx(pfx)?;
-    let all: Vec<&CertificateInfo> = std::iter::once(identity.certificate())
-        .chain(identity.chain())
-        .collect();
+/// The certificates of a .pfx (password needed) or of a token (no PIN).
+pub fn certs(source: &KeySource, json: bool) -> Result<(), Failure> {
+    let all: Vec<CertificateInfo> = match &source.pkcs11 {
+        Some(module) => {
+            let module = Module::load(module)?;
+            let slot = match source.slot {
+                Some(s) => s,
+                None => module.first_token_slot()?,
+            };
+            module
+                .certificates(slot)?
+                .into_iter()
+                .map(|c| c.certificate)
+                .collect()
+        }
+        None => {
+            let key = source.open()?;
+            std::iter::once(key.certificate())
+                .chain(key.chain())
+                .cloned()
+                .collect()
+        }
+    };
     if json {
-        let list: Vec<_> = all.iter().map(|c| cert_json(c)).collect();
+        let list: Vec<_> = all.iter().map(cert_json).collect();
         println!(
             "{}",
             serde_json::to_string_pretty(&list).map_err(|e| Failure::Usage(e.to_string()))?
@@ -191,7 +271,7 @@ pub fn certs(pfx: &Path, json: bool) -> Result<(), Failure> {
         return Ok(());
     }
     let now = chrono::Utc::now();
-    for c in all {
+    for c in &all {
         let status = match c.expiry_status(now) {
             cabinet_sign::ExpiryStatus::Valid => "действует".to_owned(),
             cabinet_sign::ExpiryStatus::ExpiresSoon { days_left } => {
