@@ -10,6 +10,12 @@ fn main() {
         "organizations",
         "open_organization",
         "logout",
+        "demo_certificates",
+        "open_pfx",
+        "token_certificates",
+        "open_token",
+        "login_certificate",
+        "forget_key",
     ]);
     let attrs = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -6,12 +6,20 @@
 //! compile-time check ties the list to the real command functions, so the
 //! list cannot drift from them.
 
-use cabinet_api::{DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus};
+use cabinet_api::{
+    DemoCertificate, DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus,
+};
 use cabinet_api::{OrganizationProfile, OrganizationSummary};
-use cabinet_core::view::{AppInfo, Dashboard, LoginStep, OrganizationsView, SessionView};
+use cabinet_core::certificates::{CertificateStatus, CertificateView};
+use cabinet_core::view::{
+    AppInfo, Dashboard, DemoCertificateFile, LoginStep, OrganizationsView, SessionView,
+};
 use ts_rs::TS;
 
-use crate::commands::{CodeArgs, LoginArgs, LogoutArgs, OrgArgs, TicketArgs};
+use crate::commands::{
+    CodeArgs, LoginArgs, LogoutArgs, OrgArgs, PfxArgs, TicketArgs, TokenArgs, TokenCertificateView,
+    TokenListing, TokenLoginArgs, TokenModuleView,
+};
 use crate::ipc::IpcError;
 
 /// Path of the generated file, relative to the workspace root.
@@ -61,6 +69,12 @@ commands! {
     organizations() -> OrganizationsView;
     open_organization(OrgArgs) -> Dashboard;
     logout(LogoutArgs) -> ();
+    demo_certificates() -> Option<Vec<DemoCertificateFile>>;
+    open_pfx(PfxArgs) -> CertificateView;
+    token_certificates(TokenArgs) -> TokenListing;
+    open_token(TokenLoginArgs) -> CertificateView;
+    login_certificate() -> SessionView;
+    forget_key() -> ();
 }
 
 fn camel(snake: &str) -> String {
@@ -85,6 +99,7 @@ pub fn typescript() -> String {
         AppInfo::decl(),
         DemoInfo::decl(),
         DemoUser::decl(),
+        DemoCertificate::decl(),
         DemoSms::decl(),
         LoginStep::decl(),
         MfaChannel::decl(),
@@ -102,6 +117,15 @@ pub fn typescript() -> String {
         TicketArgs::decl(),
         OrgArgs::decl(),
         LogoutArgs::decl(),
+        DemoCertificateFile::decl(),
+        CertificateView::decl(),
+        CertificateStatus::decl(),
+        PfxArgs::decl(),
+        TokenArgs::decl(),
+        TokenListing::decl(),
+        TokenModuleView::decl(),
+        TokenCertificateView::decl(),
+        TokenLoginArgs::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\

@@ -36,6 +36,10 @@ pub struct Args {
 pub struct Desktop {
     pub cabinet: Cabinet,
     pub info: AppInfo,
+    /// The key opened for certificate login (a .pfx in memory or a token
+    /// session), between "show the certificate" and "log in". Dropped
+    /// (zeroized, logged out) right after the login or on a new choice.
+    pub pending_key: std::sync::Mutex<Option<commands::AnyKey>>,
     /// Keeps the embedded demo portal running for the app's lifetime.
     _demo: Option<cabinet_portal::RunningPortal>,
 }
@@ -93,6 +97,12 @@ pub fn run() {
             commands::organizations,
             commands::open_organization,
             commands::logout,
+            commands::demo_certificates,
+            commands::open_pfx,
+            commands::token_certificates,
+            commands::open_token,
+            commands::login_certificate,
+            commands::forget_key,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {
@@ -131,6 +141,7 @@ fn setup(args: &Args) -> Result<Desktop, String> {
     Ok(Desktop {
         cabinet,
         info,
+        pending_key: std::sync::Mutex::new(None),
         _demo: demo,
     })
 }

@@ -46,7 +46,7 @@ pub struct CertificateView {
     /// RFC 3339.
     pub not_after: String,
     /// Whole days until `not_after` (negative once expired).
-    pub days_left: i64,
+    pub days_left: i32,
     pub status: CertificateStatus,
     /// E.g. "RSA 2048", "ECDSA P-256".
     pub algorithm: String,
@@ -93,7 +93,7 @@ impl CertificateView {
             serial: info.serial.clone(),
             not_before: rfc3339(info.not_before),
             not_after: rfc3339(info.not_after),
-            days_left: (info.not_after - now).num_days(),
+            days_left: i32::try_from((info.not_after - now).num_days()).unwrap_or(i32::MIN),
             status,
             algorithm: info.algorithm.display_name(),
             can_sign: info.can_sign(),

@@ -11,13 +11,27 @@ embedded_demo: boolean,
  */
 demo: DemoInfo | null, };
 
-export type DemoInfo = { users: Array<DemoUser>, };
+export type DemoInfo = { users: Array<DemoUser>, 
+/**
+ * The demo PKI's .pfx files, at `GET /v1/demo/certificates/{file_name}`.
+ */
+certificates: Array<DemoCertificate>, };
 
 export type DemoUser = { login: string, password: string, full_name: string, 
 /**
  * Russian, e.g. «Бухгалтер».
  */
 role: string, };
+
+export type DemoCertificate = { file_name: string, password: string, holder: string, 
+/**
+ * Russian, e.g. «Руководитель, действующий».
+ */
+description: string, 
+/**
+ * Issued already expired, to show how an expired certificate is refused.
+ */
+expired: boolean, };
 
 export type DemoSms = { phone: string, code: string, sent_at: string, };
 
@@ -89,6 +103,64 @@ export type OrgArgs = { org_id: string, };
 
 export type LogoutArgs = { forget_cache: boolean, };
 
+export type DemoCertificateFile = { path: string, 
+/**
+ * Public by design: the demo PKI's passwords are shown on screen.
+ */
+password: string, holder: string, description: string, expired: boolean, };
+
+export type CertificateView = { holder: string, title: string | null, organization: string | null, inn: string | null, inn_le: string | null, ogrn: string | null, ogrnip: string | null, snils: string | null, issuer: string, serial: string, 
+/**
+ * RFC 3339.
+ */
+not_before: string, 
+/**
+ * RFC 3339.
+ */
+not_after: string, 
+/**
+ * Whole days until `not_after` (negative once expired).
+ */
+days_left: number, status: CertificateStatus, 
+/**
+ * E.g. "RSA 2048", "ECDSA P-256".
+ */
+algorithm: string, can_sign: boolean, 
+/**
+ * SHA-256 fingerprint, upper-case hex.
+ */
+sha256: string, };
+
+export type CertificateStatus = "valid" | "expires_soon" | "expired" | "not_yet_valid";
+
+export type PfxArgs = { path: string, password: string, };
+
+export type TokenArgs = { 
+/**
+ * A PKCS#11 module path; `None`: the first installed known module.
+ */
+module: string | null, };
+
+export type TokenListing = { modules: Array<TokenModuleView>, 
+/**
+ * The module the certificates are from; `None` when none is installed.
+ */
+module: string | null, certificates: Array<TokenCertificateView>, };
+
+export type TokenModuleView = { 
+/**
+ * E.g. «Рутокен».
+ */
+name: string, path: string, };
+
+export type TokenCertificateView = { 
+/**
+ * Slot id as text (PKCS#11 ids do not fit a JS number safely).
+ */
+slot: string, token_label: string, key_id: string, certificate: CertificateView, };
+
+export type TokenLoginArgs = { module: string, slot: string, key_id: string, pin: string, };
+
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -99,4 +171,10 @@ export const commands = {
   organizations: () => invoke<OrganizationsView>("organizations"),
   openOrganization: (args: OrgArgs) => invoke<Dashboard>("open_organization", { args }),
   logout: (args: LogoutArgs) => invoke<null>("logout", { args }),
+  demoCertificates: () => invoke<Array<DemoCertificateFile> | null>("demo_certificates"),
+  openPfx: (args: PfxArgs) => invoke<CertificateView>("open_pfx", { args }),
+  tokenCertificates: (args: TokenArgs) => invoke<TokenListing>("token_certificates", { args }),
+  openToken: (args: TokenLoginArgs) => invoke<CertificateView>("open_token", { args }),
+  loginCertificate: () => invoke<SessionView>("login_certificate"),
+  forgetKey: () => invoke<null>("forget_key"),
 };

@@ -3,7 +3,7 @@ import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import Login from "./Login.svelte";
-import type { AppInfo, SessionView } from "../lib/bindings";
+import type { AppInfo, CertificateView, SessionView } from "../lib/bindings";
 
 const info: AppInfo = {
   version: "0.1.0",
@@ -11,7 +11,28 @@ const info: AppInfo = {
   embedded_demo: true,
   demo: {
     users: [{ login: "buh@romashka.demo", password: "Buh-2026", full_name: "Петрова Анна Викторовна", role: "Бухгалтер" }],
+    certificates: [],
   },
+};
+
+const accountantCert: CertificateView = {
+  holder: "Петрова Анна Викторовна",
+  title: "Главный бухгалтер",
+  organization: "ООО «Ромашка»",
+  inn: "770587654321",
+  inn_le: "7707083893",
+  ogrn: "1027700132195",
+  ogrnip: null,
+  snils: "15678901279",
+  issuer: "Демо УЦ",
+  serial: "1A2B",
+  not_before: "2025-12-17T10:00:00Z",
+  not_after: "2026-12-12T10:00:00Z",
+  days_left: 20,
+  status: "expires_soon",
+  algorithm: "RSA 2048",
+  can_sign: true,
+  sha256: "AB",
 };
 
 const session: SessionView = {
@@ -102,5 +123,66 @@ describe("Login", () => {
     await user.type(screen.getByLabelText("Код подтверждения"), "123456{Enter}");
     expect((await screen.findByRole("alert")).textContent).toContain("Срок действия кода истёк");
     expect(screen.getByRole("button", { name: "Войти" })).toBeTruthy();
+  });
+
+  it("logs in with a demo .pfx: the certificate is shown first, with its expiry warning", async () => {
+    const calls: { cmd: string; args: unknown }[] = [];
+    let passwordTries = 0;
+    mockIPC((cmd, payload) => {
+      const args = (payload as { args?: unknown } | undefined)?.args;
+      calls.push({ cmd, args });
+      if (cmd === "demo_certificates")
+        return [{ path: "/data/demo-certificates/accountant.pfx", password: "Buh-KEP", holder: "Петрова Анна Викторовна", description: "Бухгалтер", expired: false }];
+      if (cmd === "open_pfx") {
+        passwordTries += 1;
+        if (passwordTries === 1)
+          throw { code: "pfx.wrong_password", message: "mac", field: null, locked_until: null, attempts_left: null };
+        return accountantCert;
+      }
+      if (cmd === "login_certificate") return session;
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const onLoggedIn = vi.fn();
+    const user = userEvent.setup();
+    render(Login, { info, onLoggedIn });
+
+    await user.click(screen.getByRole("tab", { name: "Электронная подпись" }));
+    await user.type(await screen.findByLabelText("Путь к файлу .pfx или .p12"), "/tmp/x.pfx");
+    await user.type(screen.getByLabelText("Пароль контейнера"), "wrong{Enter}");
+    expect((await screen.findByRole("alert")).textContent).toBe("Неверный пароль контейнера или файл повреждён.");
+    expect(screen.getByLabelText("Пароль контейнера").getAttribute("aria-invalid")).toBe("true");
+
+    await user.click(await screen.findByTestId("demo-cert-use"));
+    expect(screen.getByLabelText("Путь к файлу .pfx или .p12")).toHaveProperty("value", "/data/demo-certificates/accountant.pfx");
+    await user.click(screen.getByRole("button", { name: "Показать сертификат" }));
+    const card = await screen.findByTestId("certificate-card");
+    expect(card.textContent).toContain("ООО «Ромашка»");
+    expect(screen.getByTestId("certificate-status").textContent).toBe(
+      "Истекает через 20 дней — закажите новый сертификат",
+    );
+    await user.click(screen.getByTestId("cert-login"));
+    await waitFor(() => expect(onLoggedIn).toHaveBeenCalledWith(session));
+    expect(calls.filter((c) => c.cmd === "open_pfx").at(-1)?.args).toEqual({
+      path: "/data/demo-certificates/accountant.pfx",
+      password: "Buh-KEP",
+    });
+  });
+
+  it("explains an expired certificate in Russian", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "open_pfx") return { ...accountantCert, status: "expired", days_left: -35, not_after: "2026-10-18T10:00:00Z" };
+      if (cmd === "login_certificate")
+        throw { code: "cert.expired", message: "expired", field: null, locked_until: null, attempts_left: null };
+      if (cmd === "forget_key" || cmd === "demo_certificates") return null;
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const user = userEvent.setup();
+    render(Login, { info: { ...info, demo: null }, onLoggedIn: vi.fn() });
+    await user.click(screen.getByRole("tab", { name: "Электронная подпись" }));
+    await user.type(await screen.findByLabelText("Путь к файлу .pfx или .p12"), "/tmp/old.pfx");
+    await user.type(screen.getByLabelText("Пароль контейнера"), "pw{Enter}");
+    expect((await screen.findByTestId("certificate-status")).textContent).toBe("Срок действия истёк 18.10.2026");
+    await user.click(screen.getByTestId("cert-login"));
+    expect((await screen.findByRole("alert")).textContent).toContain("Срок действия сертификата истёк.");
   });
 });

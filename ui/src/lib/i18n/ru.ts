@@ -1,6 +1,16 @@
 // Every Russian string of the UI lives here, so an English UI can follow by
 // adding en.ts with the same keys.
 
+/** Russian plural form: 1 день, 2 дня, 5 дней. */
+export function plural(n: number, one: string, few: string, many: string): string {
+  const a = Math.abs(n) % 100;
+  const b = a % 10;
+  if (a > 10 && a < 20) return many;
+  if (b === 1) return one;
+  if (b >= 2 && b <= 4) return few;
+  return many;
+}
+
 export const ru = {
   appName: "OrgCabinet",
   appSubtitle: "Личный кабинет организации",
@@ -33,6 +43,53 @@ export const ru = {
     demoSms: (phone: string, code: string) => `SMS на ${phone}: код ${code}`,
     demoSmsWaiting: "Ожидаем SMS от демо-портала…",
     portal: (url: string) => `Портал: ${url}`,
+    byPassword: "Логин и пароль",
+    byCertificate: "Электронная подпись",
+  },
+
+  cert: {
+    title: "Вход по электронной подписи",
+    lead: "Войдите с квалифицированной подписью: контейнер .pfx или токен.",
+    sourcePfx: "Файл .pfx",
+    sourceToken: "Токен",
+    pathLabel: "Путь к файлу .pfx или .p12",
+    pathPlaceholder: "/home/user/Документы/director.pfx",
+    passwordLabel: "Пароль контейнера",
+    open: "Показать сертификат",
+    opening: "Открываем…",
+    login: "Войти",
+    loggingIn: "Подписываем и входим…",
+    other: "Другой сертификат",
+    moduleLabel: "Библиотека токена (PKCS#11)",
+    modulePlaceholder: "/usr/lib/librtpkcs11ecp.so",
+    noModules: "Драйверы токенов (Рутокен, JaCarta) не найдены. Укажите путь к библиотеке PKCS#11.",
+    refresh: "Обновить список",
+    searching: "Ищем токены…",
+    noCertificates: "На подключённых токенах нет сертификатов. Подключите токен и нажмите «Обновить список».",
+    pinLabel: "PIN-код токена",
+    onToken: (label: string) => `Токен «${label}»`,
+    holder: "Владелец",
+    organization: "Организация",
+    position: "Должность",
+    inn: "ИНН",
+    innLe: "ИНН ЮЛ",
+    ogrn: "ОГРН",
+    ogrnip: "ОГРНИП",
+    snils: "СНИЛС",
+    issuer: "Издатель",
+    validUntil: "Действует до",
+    algorithm: "Алгоритм",
+    status: {
+      valid: (days: number) => `Действует, осталось ${days} ${plural(days, "день", "дня", "дней")}`,
+      expires_soon: (days: number) =>
+        `Истекает через ${days} ${plural(days, "день", "дня", "дней")} — закажите новый сертификат`,
+      expired: (until: string) => `Срок действия истёк ${until}`,
+      not_yet_valid: (from: string) => `Начнёт действовать ${from}`,
+    },
+    demoTitle: "Демонстрационные сертификаты",
+    demoLead: "Демо-портал выпустил эти сертификаты при запуске. Пароль показан рядом:",
+    demoLoading: "Получаем сертификаты демо-портала…",
+    demoPassword: (p: string) => `пароль ${p}`,
   },
 
   chooser: {
@@ -109,6 +166,34 @@ export const ru = {
     "input.login": "Введите ИНН, ОГРН или e-mail.",
     "input.password": "Введите пароль.",
     "input.code": "Код состоит из 6 цифр.",
+    "pfx.wrong_password": "Неверный пароль контейнера или файл повреждён.",
+    "pfx.not_pkcs12": "Это не контейнер электронной подписи (.pfx, .p12).",
+    "pfx.damaged": "Файл контейнера повреждён.",
+    "pfx.unsupported": "Способ защиты этого контейнера не поддерживается.",
+    "pfx.no_key": "В контейнере нет закрытого ключа с сертификатом.",
+    "file.read": "Не удалось прочитать файл. Проверьте путь.",
+    "file.write": "Не удалось сохранить файл.",
+    "cert.expired":
+      "Срок действия сертификата истёк. Выберите действующий сертификат или получите новый в удостоверяющем центре.",
+    "cert.not_yet_valid": "Сертификат ещё не начал действовать.",
+    "cert.untrusted": "Сертификат выдан удостоверяющим центром, которому портал не доверяет.",
+    "cert.revoked": "Сертификат отозван удостоверяющим центром.",
+    "cert.key_usage": "Этот сертификат не предназначен для электронной подписи.",
+    "cert.unsupported_algorithm": "Алгоритм этого сертификата не поддерживается.",
+    "cert.unknown_holder": "Владелец сертификата не зарегистрирован на портале: ни СНИЛС, ни ИНН не найдены.",
+    "auth.challenge_invalid": "Время на подпись истекло. Попробуйте войти ещё раз.",
+    "auth.challenge_expired": "Время на подпись истекло. Попробуйте войти ещё раз.",
+    "auth.signature_invalid": "Портал не принял подпись. Попробуйте ещё раз.",
+    "token.module": "Не удалось загрузить библиотеку токена (PKCS#11). Проверьте, установлен ли драйвер.",
+    "token.absent": "Токен не найден. Подключите токен и повторите.",
+    "token.wrong_pin": "Неверный PIN-код токена.",
+    "token.pin_locked": "PIN-код заблокирован после неверных попыток. Разблокируйте токен у администратора.",
+    "token.no_key": "На токене нет закрытого ключа для этого сертификата.",
+    "token.failed": "Токен вернул ошибку. Переподключите его и повторите.",
+    "sign.unsupported_algorithm": "Алгоритм этого сертификата не поддерживается.",
+    "sign.failed": "Не удалось подписать.",
+    "input.certificate": "Сначала откройте сертификат.",
+    "input.slot": "Выберите сертификат на токене.",
     internal: "Ошибка на стороне портала. Попробуйте позже.",
     unknown: "Что-то пошло не так. Попробуйте ещё раз.",
   } as Record<string, string>,
