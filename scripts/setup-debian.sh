@@ -22,6 +22,8 @@ PACKAGES=(
   # signature tests: OpenSSL's CLI as the interop oracle, SoftHSM2 as a
   # PKCS#11 token
   openssl softhsm2
+  # cargo xtask bench: peak memory of each contender
+  time
 )
 
 missing=()

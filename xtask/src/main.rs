@@ -1,4 +1,4 @@
-//! Project automation. `cargo xtask run | test | bundle | bindings | setup`.
+//! Project automation. `cargo xtask run | test | bench | bundle | bindings | setup`.
 //!
 //! Everything a fresh Debian/Ubuntu machine needs is installed from here
 //! (system packages through scripts/setup-debian.sh, npm packages, the pinned
@@ -266,6 +266,7 @@ fn cmd_bundle() -> Result<()> {
     Ok(())
 }
 
+mod bench;
 mod bundle;
 
 fn main() -> Result<()> {
@@ -279,6 +280,7 @@ fn main() -> Result<()> {
         ),
         Some("test") => cmd_test(),
         Some("bundle") => cmd_bundle(),
+        Some("bench") => bench::signing(),
         Some("bindings") => cmd_bindings(),
         Some("setup") => setup(true),
         _ => {
@@ -286,6 +288,7 @@ fn main() -> Result<()> {
                 "usage: cargo xtask <command>\n\n\
                  \x20 run [APP ARGS]  install what is missing, build in release, start the app\n\
                  \x20 test            install what is missing, then fmt, clippy, UI checks, all tests\n\
+                 \x20 bench           signing speed and memory next to OpenSSL (1 GiB file)\n\
                  \x20 bundle          build a .deb package in target/bundle/\n\
                  \x20 bindings        regenerate ui/src/lib/bindings.ts from the Rust types\n\
                  \x20 setup           only install what is missing"

@@ -116,15 +116,8 @@ fn sig_path(file: &Path, out: Option<&Path>) -> PathBuf {
     }
 }
 
-/// Writes through a temporary file and a rename: a crash never leaves half a
-/// signature where a good one was.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let tmp = path.with_extension("sig.tmp");
-    let io = |e: std::io::Error| Failure::Usage(format!("{}: {e}", path.display()));
-    let mut f = std::fs::File::create(&tmp).map_err(io)?;
-    f.write_all(bytes).map_err(io)?;
-    f.sync_all().map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    Ok(cabinet_core::signing::write_atomically(path, bytes)?)
 }
 
 pub fn sign(

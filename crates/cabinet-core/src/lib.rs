@@ -11,6 +11,7 @@ pub mod error;
 pub mod portal;
 pub mod secrets;
 pub mod session;
+pub mod signing;
 pub mod store;
 pub mod view;
 

@@ -16,10 +16,13 @@ use tokio::sync::Mutex;
 use zeroize::Zeroizing;
 
 use crate::certificates::check_usable;
+use crate::certificates::CertificateView;
 use crate::portal::PortalClient;
 use crate::secrets::Keychain;
-use crate::store::Store;
-use crate::view::{Dashboard, DemoCertificateFile, LoginStep, OrganizationsView, SessionView};
+use crate::store::{Store, StoredCertificate};
+use crate::view::{
+    Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView, SessionView,
+};
 use crate::CoreError;
 
 const POINTER_FILE: &str = "last-session.json";
@@ -46,6 +49,13 @@ impl Active {
             .map(|t| t.to_string())
             .ok_or(CoreError::NotLoggedIn)
     }
+}
+
+/// Where the key of a remembered certificate lives.
+#[derive(Debug, Clone)]
+pub enum KeyLocation {
+    Pfx(String),
+    Token { module: String, key_id: String },
 }
 
 pub struct Cabinet {
@@ -187,6 +197,73 @@ impl Cabinet {
             .await?;
         tracing::info!(serial = %key.certificate().serial, "certificate login");
         self.finish(tokens).await
+    }
+
+    async fn with_store<T>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, CoreError>,
+    ) -> Result<T, CoreError> {
+        let guard = self.active.lock().await;
+        let active = guard.as_ref().ok_or(CoreError::NotLoggedIn)?;
+        f(&active.store)
+    }
+
+    /// The user's certificates (works offline: it is the local list).
+    pub async fn my_certificates(&self) -> Result<Vec<MyCertificate>, CoreError> {
+        let now = chrono::Utc::now();
+        self.with_store(|s| {
+            s.certificates()?
+                .into_iter()
+                .map(|c| {
+                    Ok(MyCertificate {
+                        certificate: CertificateView::of(
+                            &cabinet_sign::CertificateInfo::parse(&c.der)?,
+                            now,
+                        ),
+                        source: c.source,
+                        location: c.location,
+                        key_id: c.key_id,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
+
+    /// Remembers a certificate and where its key is (a .pfx path, or a
+    /// token module with the key's id). Only public data is stored.
+    pub async fn remember_certificate(
+        &self,
+        certificate: &cabinet_sign::CertificateInfo,
+        source: KeyLocation,
+    ) -> Result<MyCertificate, CoreError> {
+        let (kind, location, key_id) = match source {
+            KeyLocation::Pfx(path) => ("pfx", path, None),
+            KeyLocation::Token { module, key_id } => ("token", module, Some(key_id)),
+        };
+        let stored = StoredCertificate {
+            sha256: certificate.sha256.clone(),
+            der: certificate.der.clone(),
+            source: kind.into(),
+            location: location.clone(),
+            key_id: key_id.clone(),
+            added_at: now(),
+        };
+        self.with_store(|s| s.save_certificate(&stored)).await?;
+        Ok(MyCertificate {
+            certificate: CertificateView::of(certificate, chrono::Utc::now()),
+            source: kind.into(),
+            location,
+            key_id,
+        })
+    }
+
+    pub async fn forget_certificate(&self, sha256: &str) -> Result<(), CoreError> {
+        if self.with_store(|s| s.remove_certificate(sha256)).await? {
+            Ok(())
+        } else {
+            Err(CoreError::Invalid("certificate"))
+        }
     }
 
     /// The demo portal's .pfx files, saved under the data directory so the

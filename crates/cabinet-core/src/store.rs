@@ -11,7 +11,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::CoreError;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE me (id INTEGER PRIMARY KEY CHECK (id = 1), user_id TEXT NOT NULL, json TEXT NOT NULL);
 CREATE TABLE organizations (
@@ -31,7 +32,31 @@ CREATE TABLE profiles (
     json TEXT NOT NULL,
     fetched_at TEXT NOT NULL
 );
-"#];
+"#,
+    r#"
+-- The user's signature certificates: public parts and where the key lives
+-- (a .pfx path, or a token module and CKA_ID). Never a key or a password.
+CREATE TABLE certificates (
+    sha256 TEXT PRIMARY KEY,
+    der BLOB NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('pfx', 'token')),
+    location TEXT NOT NULL,
+    key_id TEXT,
+    added_at TEXT NOT NULL
+);
+"#,
+];
+
+/// A stored certificate row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCertificate {
+    pub sha256: String,
+    pub der: Vec<u8>,
+    pub source: String,
+    pub location: String,
+    pub key_id: Option<String>,
+    pub added_at: String,
+}
 
 pub struct Store {
     conn: Connection,
@@ -155,6 +180,46 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Adds or updates (same certificate, new location) a certificate.
+    pub fn save_certificate(&self, c: &StoredCertificate) -> Result<(), CoreError> {
+        self.conn.execute(
+            "INSERT INTO certificates (sha256, der, source, location, key_id, added_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (sha256) DO UPDATE SET source = excluded.source,
+                 location = excluded.location, key_id = excluded.key_id",
+            params![c.sha256, c.der, c.source, c.location, c.key_id, c.added_at],
+        )?;
+        Ok(())
+    }
+
+    pub fn certificates(&self) -> Result<Vec<StoredCertificate>, CoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT sha256, der, source, location, key_id, added_at FROM certificates
+             ORDER BY added_at, sha256",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(StoredCertificate {
+                    sha256: r.get(0)?,
+                    der: r.get(1)?,
+                    source: r.get(2)?,
+                    location: r.get(3)?,
+                    key_id: r.get(4)?,
+                    added_at: r.get(5)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Whether a certificate was removed.
+    pub fn remove_certificate(&self, sha256: &str) -> Result<bool, CoreError> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM certificates WHERE sha256 = ?1", [sha256])?
+            > 0)
     }
 
     pub fn save_profile(&self, p: &OrganizationProfile, fetched_at: &str) -> Result<(), CoreError> {

@@ -67,3 +67,15 @@ pub struct DemoCertificateFile {
     pub description: String,
     pub expired: bool,
 }
+
+/// A signature certificate the user keeps in the app.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct MyCertificate {
+    pub certificate: crate::certificates::CertificateView,
+    /// "pfx" or "token".
+    pub source: String,
+    /// The .pfx path, or the token's PKCS#11 module.
+    pub location: String,
+    /// The key's CKA_ID on a token.
+    pub key_id: Option<String>,
+}

@@ -5,6 +5,7 @@
 
 use cabinet_core::certificates::{open_pfx, CertificateStatus, CertificateView};
 use cabinet_core::secrets::{Keychain, KeychainBackend};
+use cabinet_core::session::KeyLocation;
 use cabinet_core::Cabinet;
 use cabinet_portal::{Portal, PortalConfig};
 
@@ -70,4 +71,47 @@ async fn director_logs_in_with_the_demo_pfx_and_bad_inputs_get_their_codes() {
     assert_eq!(session.user.full_name, "Иванов Сергей Петрович");
     let orgs = cab.organizations().await.unwrap();
     assert!(orgs.items.iter().any(|o| o.short_name == "ООО «Ромашка»"));
+
+    // The certificate is remembered with where its key is; nothing secret.
+    let mine = cab
+        .remember_certificate(key.certificate(), KeyLocation::Pfx(director.path.clone()))
+        .await
+        .unwrap();
+    assert_eq!(mine.certificate.holder, "Иванов Сергей Петрович");
+    let list = cab.my_certificates().await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].location, director.path);
+    let cache = std::fs::read(
+        walk(&dir.path().join("app"))
+            .into_iter()
+            .find(|p| p.ends_with("cache.sqlite3"))
+            .unwrap(),
+    )
+    .unwrap();
+    let needle = cabinet_portal::DIRECTOR_PFX_PASSWORD.as_bytes();
+    assert!(!cache.windows(needle.len()).any(|w| w == needle));
+    cab.forget_certificate(&mine.certificate.sha256)
+        .await
+        .unwrap();
+    assert!(cab.my_certificates().await.unwrap().is_empty());
+    assert_eq!(
+        cab.forget_certificate(&mine.certificate.sha256)
+            .await
+            .unwrap_err()
+            .code(),
+        "input.certificate"
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }
