@@ -16,6 +16,11 @@ fn main() {
         "open_token",
         "login_certificate",
         "forget_key",
+        "my_certificates",
+        "add_pfx_certificate",
+        "remove_certificate",
+        "sign_files",
+        "verify_file",
     ]);
     let attrs = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -11,14 +11,16 @@ use cabinet_api::{
 };
 use cabinet_api::{OrganizationProfile, OrganizationSummary};
 use cabinet_core::certificates::{CertificateStatus, CertificateView};
+use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
 use cabinet_core::view::{
-    AppInfo, Dashboard, DemoCertificateFile, LoginStep, OrganizationsView, SessionView,
+    AppInfo, Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView,
+    SessionView,
 };
 use ts_rs::TS;
 
 use crate::commands::{
-    CodeArgs, LoginArgs, LogoutArgs, OrgArgs, PfxArgs, TicketArgs, TokenArgs, TokenCertificateView,
-    TokenListing, TokenLoginArgs, TokenModuleView,
+    CertificateArgs, CodeArgs, LoginArgs, LogoutArgs, OrgArgs, PfxArgs, SignFilesArgs, TicketArgs,
+    TokenArgs, TokenCertificateView, TokenListing, TokenLoginArgs, TokenModuleView, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -75,6 +77,11 @@ commands! {
     open_token(TokenLoginArgs) -> CertificateView;
     login_certificate() -> SessionView;
     forget_key() -> ();
+    my_certificates() -> Vec<MyCertificate>;
+    add_pfx_certificate(PfxArgs) -> MyCertificate;
+    remove_certificate(CertificateArgs) -> ();
+    sign_files(SignFilesArgs) -> Vec<SignedFile>;
+    verify_file(VerifyArgs) -> Vec<SignerView>;
 }
 
 fn camel(snake: &str) -> String {
@@ -126,6 +133,13 @@ pub fn typescript() -> String {
         TokenModuleView::decl(),
         TokenCertificateView::decl(),
         TokenLoginArgs::decl(),
+        MyCertificate::decl(),
+        CertificateArgs::decl(),
+        SignFilesArgs::decl(),
+        SignedFile::decl(),
+        SignProgress::decl(),
+        VerifyArgs::decl(),
+        SignerView::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\

@@ -3,6 +3,9 @@
 
 use cabinet_api::DemoSms;
 use cabinet_core::certificates::{open_pfx as open_pfx_file, CertificateView};
+use cabinet_core::session::KeyLocation;
+use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
+use cabinet_core::view::MyCertificate;
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, OrganizationsView, SessionView,
 };
@@ -94,6 +97,13 @@ pub async fn logout(st: State<'_, Desktop>, args: LogoutArgs) -> Res<()> {
 /// A key ready to sign: a .pfx in memory or a logged-in token session.
 pub type AnyKey = Box<dyn SigningKey + Send + Sync>;
 
+/// The key chosen on the login screen, and where it came from (remembered
+/// in «Электронные подписи» once the login succeeds).
+pub struct PendingKey {
+    pub key: AnyKey,
+    pub location: KeyLocation,
+}
+
 #[derive(Deserialize, TS)]
 pub struct PfxArgs {
     pub path: String,
@@ -158,9 +168,9 @@ pub struct TokenListing {
     pub certificates: Vec<TokenCertificateView>,
 }
 
-fn remember(st: &Desktop, key: AnyKey) -> CertificateView {
+fn remember(st: &Desktop, key: AnyKey, location: KeyLocation) -> CertificateView {
     let view = CertificateView::of(key.certificate(), chrono::Utc::now());
-    *st.pending_key.lock().unwrap_or_else(|e| e.into_inner()) = Some(key);
+    *st.pending_key.lock().unwrap_or_else(|e| e.into_inner()) = Some(PendingKey { key, location });
     view
 }
 
@@ -183,8 +193,9 @@ pub async fn demo_certificates(st: State<'_, Desktop>) -> Res<Option<Vec<DemoCer
 pub async fn open_pfx(st: State<'_, Desktop>, args: PfxArgs) -> Res<CertificateView> {
     let PfxArgs { path, password } = args;
     let password = zeroize::Zeroizing::new(password);
+    let location = KeyLocation::Pfx(path.clone());
     let key = blocking(move || open_pfx_file(std::path::Path::new(&path), &password)).await?;
-    Ok(remember(&st, Box::new(key)))
+    Ok(remember(&st, Box::new(key), location))
 }
 
 #[tauri::command]
@@ -236,32 +247,47 @@ pub async fn open_token(st: State<'_, Desktop>, args: TokenLoginArgs) -> Res<Cer
         pin,
     } = args;
     let pin = zeroize::Zeroizing::new(pin);
+    let location = KeyLocation::Token {
+        module: module.clone(),
+        key_id: key_id.clone(),
+    };
     let key = blocking(move || {
         let slot: u64 = slot.parse().map_err(|_| CoreError::Invalid("slot"))?;
         let m = Module::load(std::path::Path::new(&module))?;
         Ok(m.login(slot, &key_id, &pin)?)
     })
     .await?;
-    Ok(remember(&st, Box::new(key)))
+    Ok(remember(&st, Box::new(key), location))
 }
 
 /// Logs in with the key opened by `open_pfx` or `open_token`, then forgets it.
 #[tauri::command]
 pub async fn login_certificate(st: State<'_, Desktop>) -> Res<SessionView> {
-    let key = st
+    let pending = st
         .pending_key
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .take()
         .ok_or_else(|| IpcError::from(CoreError::Invalid("certificate")))?;
-    let result = st.cabinet.login_certificate(key.as_ref()).await;
-    if let Err(e) = &result {
-        if e.is_transient() {
-            // No network: keep the key, so a retry needs no password again.
-            *st.pending_key.lock().unwrap_or_else(|e| e.into_inner()) = Some(key);
+    let session = match st.cabinet.login_certificate(pending.key.as_ref()).await {
+        Ok(s) => s,
+        Err(e) => {
+            if e.is_transient() {
+                // No network: keep the key, so a retry needs no password again.
+                *st.pending_key.lock().unwrap_or_else(|e| e.into_inner()) = Some(pending);
+            }
+            return Err(e.into());
         }
+    };
+    let PendingKey { key, location } = pending;
+    if let Err(e) = st
+        .cabinet
+        .remember_certificate(key.certificate(), location)
+        .await
+    {
+        tracing::warn!(error = %e, "certificate not remembered");
     }
-    Ok(result?)
+    Ok(session)
 }
 
 #[tauri::command]
@@ -271,4 +297,133 @@ pub async fn forget_key(st: State<'_, Desktop>) -> Res<()> {
         .unwrap_or_else(|e| e.into_inner())
         .take();
     Ok(())
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct CertificateArgs {
+    /// SHA-256 fingerprint of the certificate.
+    pub sha256: String,
+}
+
+#[derive(Deserialize, TS)]
+pub struct SignFilesArgs {
+    /// Which of «my certificates» signs.
+    pub sha256: String,
+    pub files: Vec<String>,
+    /// Add a signature to the existing FILE.sig.
+    pub cosign: bool,
+    /// The .pfx password or the token PIN, entered once for the batch.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for SignFilesArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignFilesArgs")
+            .field("sha256", &self.sha256)
+            .field("files", &self.files.len())
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct VerifyArgs {
+    pub file: String,
+    /// The detached signature; `None`: FILE.sig beside the file.
+    pub signature: Option<String>,
+}
+
+#[tauri::command]
+pub async fn my_certificates(st: State<'_, Desktop>) -> Res<Vec<MyCertificate>> {
+    Ok(st.cabinet.my_certificates().await?)
+}
+
+/// Checks the password by opening the .pfx, then remembers its certificate.
+#[tauri::command]
+pub async fn add_pfx_certificate(st: State<'_, Desktop>, args: PfxArgs) -> Res<MyCertificate> {
+    let PfxArgs { path, password } = args;
+    let password = zeroize::Zeroizing::new(password);
+    let p = path.clone();
+    let key = blocking(move || open_pfx_file(std::path::Path::new(&p), &password)).await?;
+    Ok(st
+        .cabinet
+        .remember_certificate(key.certificate(), KeyLocation::Pfx(path))
+        .await?)
+}
+
+#[tauri::command]
+pub async fn remove_certificate(st: State<'_, Desktop>, args: CertificateArgs) -> Res<()> {
+    Ok(st.cabinet.forget_certificate(&args.sha256).await?)
+}
+
+/// Opens the key of a remembered certificate with the password or PIN.
+fn open_key(mine: &MyCertificate, secret: &str) -> Result<AnyKey, CoreError> {
+    let key: AnyKey = match mine.source.as_str() {
+        "token" => {
+            let m = Module::load(std::path::Path::new(&mine.location))?;
+            let id = mine.key_id.clone().unwrap_or_default();
+            let slot = m
+                .slots()?
+                .into_iter()
+                .filter(|s| s.token.is_some())
+                .find(|s| {
+                    m.certificates(s.id).is_ok_and(|cs| {
+                        cs.iter()
+                            .any(|c| c.id == id && c.certificate.sha256 == mine.certificate.sha256)
+                    })
+                })
+                .ok_or(cabinet_sign::SignError::TokenAbsent)?;
+            Box::new(m.login(slot.id, &id, secret)?)
+        }
+        _ => Box::new(open_pfx_file(std::path::Path::new(&mine.location), secret)?),
+    };
+    if key.certificate().sha256 != mine.certificate.sha256 {
+        // The file at that path now holds another certificate.
+        return Err(CoreError::Sign(cabinet_sign::SignError::NoPrivateKey));
+    }
+    Ok(key)
+}
+
+/// Signs a batch with one password or PIN entry; `sign-progress` events
+/// report each file.
+#[tauri::command]
+pub async fn sign_files(st: State<'_, Desktop>, args: SignFilesArgs) -> Res<Vec<SignedFile>> {
+    let SignFilesArgs {
+        sha256,
+        files,
+        cosign,
+        secret,
+    } = args;
+    let secret = zeroize::Zeroizing::new(secret);
+    let mine = st
+        .cabinet
+        .my_certificates()
+        .await?
+        .into_iter()
+        .find(|c| c.certificate.sha256 == sha256)
+        .ok_or_else(|| IpcError::from(CoreError::Invalid("certificate")))?;
+    let app = st.app.get().cloned();
+    blocking(move || {
+        let key = open_key(&mine, &secret)?;
+        let files: Vec<std::path::PathBuf> = files.iter().map(Into::into).collect();
+        cabinet_core::signing::sign_files(key.as_ref(), &files, cosign, |p: &SignProgress| {
+            if let Some(app) = &app {
+                use tauri::Emitter;
+                let _ = app.emit("sign-progress", p);
+            }
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn verify_file(_st: State<'_, Desktop>, args: VerifyArgs) -> Res<Vec<SignerView>> {
+    blocking(move || {
+        let file = std::path::PathBuf::from(&args.file);
+        let sig = args
+            .signature
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| cabinet_core::signing::signature_path(&file));
+        cabinet_core::signing::verify_file(&file, &sig, &[])
+    })
+    .await
 }

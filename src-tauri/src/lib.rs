@@ -39,7 +39,9 @@ pub struct Desktop {
     /// The key opened for certificate login (a .pfx in memory or a token
     /// session), between "show the certificate" and "log in". Dropped
     /// (zeroized, logged out) right after the login or on a new choice.
-    pub pending_key: std::sync::Mutex<Option<commands::AnyKey>>,
+    pub pending_key: std::sync::Mutex<Option<commands::PendingKey>>,
+    /// For events to the window (signing progress); set once the app runs.
+    pub app: std::sync::OnceLock<tauri::AppHandle>,
     /// Keeps the embedded demo portal running for the app's lifetime.
     _demo: Option<cabinet_portal::RunningPortal>,
 }
@@ -87,7 +89,13 @@ pub fn run() {
         }
     };
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(desktop)
+        .setup(|app| {
+            use tauri::Manager;
+            let _ = app.state::<Desktop>().app.set(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::resume_session,
@@ -103,6 +111,11 @@ pub fn run() {
             commands::open_token,
             commands::login_certificate,
             commands::forget_key,
+            commands::my_certificates,
+            commands::add_pfx_certificate,
+            commands::remove_certificate,
+            commands::sign_files,
+            commands::verify_file,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {
@@ -142,6 +155,7 @@ fn setup(args: &Args) -> Result<Desktop, String> {
         cabinet,
         info,
         pending_key: std::sync::Mutex::new(None),
+        app: std::sync::OnceLock::new(),
         _demo: demo,
     })
 }

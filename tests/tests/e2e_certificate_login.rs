@@ -5,6 +5,7 @@
 
 use anyhow::Result;
 use cabinet_e2e::{count_is, find, screenshot, text_contains, Driver, SERIAL};
+use fantoccini::key::Key;
 
 fn env(tmp: &std::path::Path) -> Vec<(&'static str, String)> {
     vec![
@@ -84,9 +85,73 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
     find(&c, "[data-testid=cert-login]").await?.click().await?;
 
     // The director belongs to two organizations: the chooser lists them.
-    find(&c, "#org-filter").await?;
+    let filter = find(&c, "#org-filter").await?;
     count_is(&c, "[data-testid=org-row]", 2).await?;
     text_contains(&c, "body", "Иванов Сергей Петрович").await?;
+    filter.send_keys("ромашка").await?;
+    count_is(&c, "[data-testid=org-row]", 1).await?;
+    filter.send_keys(&Key::Enter.to_string()).await?;
+
+    // «Электронные подписи»: the login certificate is remembered; sign two
+    // files with one password entry, then verify one in the window.
+    find(&c, "[data-testid=nav-signatures]")
+        .await?
+        .click()
+        .await?;
+    text_contains(&c, "[data-testid=my-certificates]", "director.pfx").await?;
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir_all(&docs)?;
+    let mut paths = Vec::new();
+    for name in ["Заявление.txt", "Доверенность.txt"] {
+        let p = docs.join(name);
+        std::fs::write(&p, format!("{name}: текст документа"))?;
+        paths.push(p.display().to_string());
+    }
+    let files = find(&c, "#sign-files").await?;
+    // WebKitWebDriver drops "\n" from typed text; Enter makes the new line.
+    files
+        .send_keys(&paths.join(&Key::Enter.to_string()))
+        .await?;
+    find(&c, "#sign-secret")
+        .await?
+        .send_keys(cabinet_portal::DIRECTOR_PFX_PASSWORD)
+        .await?;
+    find(&c, "[data-testid=sign-files] button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    text_contains(&c, "[data-testid=sign-result]", "подписано файлов — 2").await?;
+    text_contains(&c, "[data-testid=sign-progress]", "Подписано 2 из 2").await?;
+    for p in &paths {
+        let sig = std::fs::read(format!("{p}.sig"))?;
+        assert_eq!(sig.first(), Some(&0x30), "DER signature beside {p}");
+    }
+    find(&c, "#verify-file").await?.send_keys(&paths[0]).await?;
+    find(&c, "[data-testid=verify] button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    text_contains(&c, "[data-testid=verify-ok]", "Подпись верна").await?;
+    text_contains(&c, "[data-testid=signer]", "Иванов Сергей Петрович").await?;
+    c.execute(
+        "document.querySelector('[data-testid=verify-ok]').scrollIntoView({block: 'center'})",
+        vec![],
+    )
+    .await?;
+    screenshot(&c, "signatures").await?;
+
+    // A changed file: the window says so in Russian.
+    std::fs::write(&paths[0], "подменённый текст")?;
+    find(&c, "[data-testid=verify] button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    text_contains(
+        &c,
+        "[data-testid=verify-error]",
+        "Файл изменён после подписания",
+    )
+    .await?;
     c.close().await?;
     Ok(())
 }

@@ -92,7 +92,7 @@ async fn demo_accountant_logs_in_picks_an_organization_and_sees_its_inn() -> Res
     screenshot(&c, "dashboard").await?;
 
     // Switch to another organization with the keyboard only.
-    find(&c, ".top .btn.link").await?.click().await?;
+    find(&c, "[data-testid=switch-org]").await?.click().await?;
     let filter = find(&c, "#org-filter").await?;
     filter.send_keys("7704").await?;
     count_is(&c, "[data-testid=org-row]", 1).await?;

@@ -161,6 +161,64 @@ slot: string, token_label: string, key_id: string, certificate: CertificateView,
 
 export type TokenLoginArgs = { module: string, slot: string, key_id: string, pin: string, };
 
+export type MyCertificate = { certificate: CertificateView, 
+/**
+ * "pfx" or "token".
+ */
+source: string, 
+/**
+ * The .pfx path, or the token's PKCS#11 module.
+ */
+location: string, 
+/**
+ * The key's CKA_ID on a token.
+ */
+key_id: string | null, };
+
+export type CertificateArgs = { 
+/**
+ * SHA-256 fingerprint of the certificate.
+ */
+sha256: string, };
+
+export type SignFilesArgs = { 
+/**
+ * Which of «my certificates» signs.
+ */
+sha256: string, files: Array<string>, 
+/**
+ * Add a signature to the existing FILE.sig.
+ */
+cosign: boolean, 
+/**
+ * The .pfx password or the token PIN, entered once for the batch.
+ */
+secret: string, };
+
+export type SignedFile = { file: string, signature: string, };
+
+export type SignProgress = { done: number, total: number, 
+/**
+ * The file just signed.
+ */
+file: string, };
+
+export type VerifyArgs = { file: string, 
+/**
+ * The detached signature; `None`: FILE.sig beside the file.
+ */
+signature: string | null, };
+
+export type SignerView = { certificate: CertificateView, 
+/**
+ * RFC 3339, when the signature says.
+ */
+signing_time: string | null, algorithm: string, 
+/**
+ * False when no trusted roots were configured (the chain was not checked).
+ */
+chain_trusted: boolean, };
+
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -177,4 +235,9 @@ export const commands = {
   openToken: (args: TokenLoginArgs) => invoke<CertificateView>("open_token", { args }),
   loginCertificate: () => invoke<SessionView>("login_certificate"),
   forgetKey: () => invoke<null>("forget_key"),
+  myCertificates: () => invoke<Array<MyCertificate>>("my_certificates"),
+  addPfxCertificate: (args: PfxArgs) => invoke<MyCertificate>("add_pfx_certificate", { args }),
+  removeCertificate: (args: CertificateArgs) => invoke<null>("remove_certificate", { args }),
+  signFiles: (args: SignFilesArgs) => invoke<Array<SignedFile>>("sign_files", { args }),
+  verifyFile: (args: VerifyArgs) => invoke<Array<SignerView>>("verify_file", { args }),
 };

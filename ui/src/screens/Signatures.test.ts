@@ -1,0 +1,100 @@
+import { describe, expect, it, vi } from "vitest";
+import { render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import Signatures from "./Signatures.svelte";
+import type { CertificateView, MyCertificate } from "../lib/bindings";
+
+const cert: CertificateView = {
+  holder: "Иванов Сергей Петрович",
+  title: "Генеральный директор",
+  organization: "ООО «Ромашка»",
+  inn: "770498765403",
+  inn_le: "7704123450",
+  ogrn: "1157746123457",
+  ogrnip: null,
+  snils: "11223344595",
+  issuer: "Демо УЦ",
+  serial: "01",
+  not_before: "2026-11-21T10:00:00Z",
+  not_after: "2027-11-22T10:00:00Z",
+  days_left: 364,
+  status: "valid",
+  algorithm: "RSA 2048",
+  can_sign: true,
+  sha256: "F1",
+};
+const mine: MyCertificate = { certificate: cert, source: "pfx", location: "/home/u/director.pfx", key_id: null };
+
+describe("Signatures", () => {
+  it("signs a batch with one password and verifies a signature", async () => {
+    const calls: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, payload) => {
+      const args = (payload as { args?: unknown } | undefined)?.args;
+      calls.push({ cmd, args });
+      if (cmd === "my_certificates") return [mine];
+      if (cmd === "sign_files")
+        return [
+          { file: "/tmp/a.pdf", signature: "/tmp/a.pdf.sig" },
+          { file: "/tmp/b.pdf", signature: "/tmp/b.pdf.sig" },
+        ];
+      if (cmd === "verify_file") {
+        const a = args as { file: string };
+        if (a.file === "/tmp/b.pdf")
+          throw { code: "sig.content_changed", message: "changed", field: null, locked_until: null, attempts_left: null };
+        return [{ certificate: cert, signing_time: "2026-11-22T12:00:00Z", algorithm: "RSA 2048", chain_trusted: false }];
+      }
+      if (cmd.startsWith("plugin:event")) return 1;
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const user = userEvent.setup();
+    render(Signatures, { onBack: vi.fn() });
+
+    expect(await screen.findByText("Файл: /home/u/director.pfx")).toBeTruthy();
+    await user.type(screen.getByLabelText("Файлы (по одному пути в строке)"), "/tmp/a.pdf\n/tmp/b.pdf");
+    await user.type(screen.getByLabelText("Пароль контейнера", { selector: "#sign-secret" }), "Director-KEP");
+    await user.click(screen.getByRole("button", { name: "Подписать" }));
+    expect((await screen.findByTestId("sign-result")).textContent).toBe("Готово: подписано файлов — 2.");
+    expect(screen.getByTestId("sign-progress").textContent).toContain("Подписано 2 из 2");
+    expect(calls.find((c) => c.cmd === "sign_files")?.args).toEqual({
+      sha256: "F1",
+      files: ["/tmp/a.pdf", "/tmp/b.pdf"],
+      cosign: false,
+      secret: "Director-KEP",
+    });
+
+    await user.type(screen.getByLabelText("Подписанный файл"), "/tmp/a.pdf");
+    await user.click(screen.getByRole("button", { name: "Проверить" }));
+    expect((await screen.findByTestId("verify-ok")).textContent).toBe("Подпись верна. Подписантов: 1.");
+    expect(screen.getByTestId("signer").textContent).toContain("Цепочка не проверялась");
+
+    await user.clear(screen.getByLabelText("Подписанный файл"));
+    await user.type(screen.getByLabelText("Подписанный файл"), "/tmp/b.pdf");
+    await user.click(screen.getByRole("button", { name: "Проверить" }));
+    expect((await screen.findByTestId("verify-error")).textContent).toBe(
+      "Файл изменён после подписания: подпись к нему не подходит.",
+    );
+  });
+
+  it("removes a certificate only after an inline confirmation", async () => {
+    let list = [mine];
+    mockIPC((cmd) => {
+      if (cmd === "my_certificates") return list;
+      if (cmd === "remove_certificate") {
+        list = [];
+        return null;
+      }
+      if (cmd.startsWith("plugin:event")) return 1;
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const user = userEvent.setup();
+    render(Signatures, { onBack: vi.fn() });
+    await user.click(await screen.findByRole("button", { name: "Удалить" }));
+    await user.click(screen.getByRole("button", { name: "Оставить" }));
+    expect(list.length).toBe(1);
+    await user.click(screen.getByRole("button", { name: "Удалить" }));
+    const buttons = screen.getAllByRole("button", { name: "Удалить" });
+    await user.click(buttons[buttons.length - 1]!);
+    await waitFor(() => expect(screen.getByTestId("my-certificates").textContent).toContain("Сертификатов пока нет"));
+  });
+});
