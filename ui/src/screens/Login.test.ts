@@ -185,4 +185,47 @@ describe("Login", () => {
     await user.click(screen.getByTestId("cert-login"));
     expect((await screen.findByRole("alert")).textContent).toContain("Срок действия сертификата истёк.");
   });
+
+  it("logs in with a token: certificates listed without a PIN, the PIN asked once", async () => {
+    const calls: { cmd: string; args: unknown }[] = [];
+    let pinTries = 0;
+    mockIPC((cmd, payload) => {
+      const args = (payload as { args?: unknown } | undefined)?.args;
+      calls.push({ cmd, args });
+      if (cmd === "forget_key") return null;
+      if (cmd === "token_certificates")
+        return {
+          modules: [{ name: "Рутокен", path: "/usr/lib/librtpkcs11ecp.so" }],
+          module: "/usr/lib/librtpkcs11ecp.so",
+          certificates: [
+            { slot: "1723658467", token_label: "Рутокен ЭЦП", key_id: "a1", certificate: { ...accountantCert, status: "valid", days_left: 300 } },
+          ],
+        };
+      if (cmd === "open_token") {
+        pinTries += 1;
+        if (pinTries === 1)
+          throw { code: "token.wrong_pin", message: "pin", field: null, locked_until: null, attempts_left: null };
+        return accountantCert;
+      }
+      if (cmd === "login_certificate") return session;
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const onLoggedIn = vi.fn();
+    const user = userEvent.setup();
+    render(Login, { info: { ...info, demo: null }, onLoggedIn });
+    await user.click(screen.getByRole("tab", { name: "Электронная подпись" }));
+    await user.click(screen.getByRole("tab", { name: "Токен" }));
+    expect((await screen.findByText("Токен «Рутокен ЭЦП»"))).toBeTruthy();
+    await user.type(screen.getByLabelText("PIN-код токена"), "0000{Enter}");
+    expect((await screen.findByRole("alert")).textContent).toBe("Неверный PIN-код токена.");
+    expect(screen.getByLabelText("PIN-код токена").getAttribute("aria-invalid")).toBe("true");
+    await user.type(screen.getByLabelText("PIN-код токена"), "12345678{Enter}");
+    await waitFor(() => expect(onLoggedIn).toHaveBeenCalledWith(session));
+    expect(calls.filter((c) => c.cmd === "open_token").at(-1)?.args).toEqual({
+      module: "/usr/lib/librtpkcs11ecp.so",
+      slot: "1723658467",
+      key_id: "a1",
+      pin: "12345678",
+    });
+  });
 });
