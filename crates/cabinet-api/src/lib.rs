@@ -9,10 +9,12 @@ pub mod auth;
 pub mod orgs;
 pub mod problem;
 pub mod requisites;
+pub mod sync;
 
 pub use auth::*;
 pub use orgs::*;
 pub use problem::Problem;
+pub use sync::{Application, ApplicationStatus, Change, ChangeOp, ChangePage, NewApplication};
 
 /// Path prefix of every API route.
 pub const API_PREFIX: &str = "/v1";

@@ -87,4 +87,16 @@ pub mod codes {
     pub const CERT_UNSUPPORTED: &str = "cert.unsupported_algorithm";
     /// Neither the certificate's СНИЛС nor its ИНН belongs to a portal user.
     pub const CERT_UNKNOWN_HOLDER: &str = "cert.unknown_holder";
+    /// The change-feed cursor is older than what the portal keeps: resync.
+    pub const CURSOR_EXPIRED: &str = "sync.cursor_expired";
+    /// The same `Idempotency-Key` came with a different request.
+    pub const IDEMPOTENCY_CONFLICT: &str = "request.idempotency_conflict";
+    /// A write without an `Idempotency-Key`.
+    pub const IDEMPOTENCY_REQUIRED: &str = "request.idempotency_key_required";
+    /// `If-Match` names an older version (412): both versions go to the user.
+    pub const VERSION_CONFLICT: &str = "conflict.version";
+    /// The entity's state does not allow the action (409).
+    pub const WRONG_STATE: &str = "conflict.state";
+    /// A form field is invalid (422); `field` names it.
+    pub const INVALID_FIELD: &str = "request.invalid_field";
 }

@@ -104,6 +104,50 @@ CREATE TABLE demo_ca (
     created_at TEXT NOT NULL
 );
 "#,
+    r#"
+-- The change feed: one monotonic sequence per organization.
+CREATE TABLE feed_state (
+    org_id TEXT PRIMARY KEY REFERENCES organizations (id),
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    -- Bumped by compaction; cursors carry it, and an older one answers
+    -- 410 (resync), because changes it had not seen may be gone.
+    epoch INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE changes (
+    org_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    op TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
+    data TEXT,
+    PRIMARY KEY (org_id, seq)
+);
+CREATE INDEX changes_entity ON changes (org_id, entity, entity_id);
+CREATE TABLE applications (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES organizations (id),
+    number TEXT UNIQUE,
+    service_code TEXT NOT NULL,
+    title TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deadline TEXT,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX applications_org ON applications (org_id, updated_at);
+-- The answer to each write, per user and Idempotency-Key, for replays.
+CREATE TABLE idempotency (
+    user_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, key)
+);
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {

@@ -429,6 +429,91 @@ pub fn seed_if_empty(conn: &mut Connection, _cfg: &PortalConfig) -> Result<(), P
     Ok(())
 }
 
+/// Demo applications of ООО «Ромашка», one or more in every status, when the
+/// database has none.
+pub fn seed_applications_if_empty(
+    conn: &mut Connection,
+    cfg: &PortalConfig,
+) -> Result<(), PortalError> {
+    use cabinet_api::{Application, ApplicationStatus as S};
+    let count: i64 = conn.query_row("SELECT count(*) FROM applications", [], |r| r.get(0))?;
+    if count > 0 {
+        return Ok(());
+    }
+    let org = romashka()?;
+    let org_id = db::org_id_by_inn(conn, &org.inn)?;
+    let author: String = conn.query_row(
+        "SELECT id FROM users WHERE email = ?1",
+        [DIRECTOR_LOGIN],
+        |r| r.get(0),
+    )?;
+    let now = cfg.clock.now();
+    let items: &[(&str, &str, S, i64)] = &[
+        ("egrul-extract", "Выписка из ЕГРЮЛ", S::Completed, 60),
+        (
+            "license-alcohol",
+            "Лицензия на розничную продажу алкоголя",
+            S::InProgress,
+            20,
+        ),
+        (
+            "cash-register",
+            "Регистрация контрольно-кассовой техники",
+            S::Accepted,
+            3,
+        ),
+        (
+            "land-lease",
+            "Аренда земельного участка без торгов",
+            S::NeedsInfo,
+            40,
+        ),
+        (
+            "ad-permit",
+            "Разрешение на установку рекламной конструкции",
+            S::Rejected,
+            50,
+        ),
+        (
+            "fire-safety",
+            "Декларация пожарной безопасности",
+            S::InProgress,
+            45,
+        ),
+        (
+            "employer-reg",
+            "Регистрация в качестве страхователя",
+            S::Draft,
+            1,
+        ),
+    ];
+    let tx = conn.transaction()?;
+    for (i, (code, title, status, days_ago)) in items.iter().enumerate() {
+        let created = now - chrono::Duration::days(*days_ago);
+        let submitted = *status != S::Draft;
+        let app = Application {
+            id: uuid::Uuid::new_v4().to_string(),
+            org_id: org_id.clone(),
+            number: submitted.then(|| format!("{}-{:06}", created.format("%Y"), 100 + i)),
+            service_code: (*code).into(),
+            title: (*title).into(),
+            status: *status,
+            created_at: crate::auth::ts(created),
+            updated_at: crate::auth::ts(created + chrono::Duration::days(1)),
+            // Past deadlines on open applications show as overdue.
+            deadline: submitted.then(|| {
+                (created + chrono::Duration::days(30))
+                    .format("%Y-%m-%d")
+                    .to_string()
+            }),
+            version: 1,
+        };
+        crate::applications::store(&tx, &app, &author)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

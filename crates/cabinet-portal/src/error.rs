@@ -51,6 +51,18 @@ pub enum PortalError {
     CertUnsupported(String),
     #[error("no user with the certificate's СНИЛС or ИНН")]
     CertUnknownHolder,
+    #[error("change-feed cursor too old")]
+    CursorExpired,
+    #[error("Idempotency-Key reused with another request")]
+    IdempotencyConflict,
+    #[error("Idempotency-Key required")]
+    IdempotencyRequired,
+    #[error("version mismatch, current {current}")]
+    VersionMismatch { current: i64 },
+    #[error("not allowed in this state: {0}")]
+    WrongState(String),
+    #[error("invalid {field}: {detail}")]
+    InvalidField { field: &'static str, detail: String },
     #[error("not found")]
     NotFound,
     #[error("internal error: {0}")]
@@ -164,6 +176,34 @@ impl PortalError {
                 codes::CERT_UNKNOWN_HOLDER,
                 "No portal user has this certificate's СНИЛС or ИНН",
             ),
+            PortalError::CursorExpired => Problem::new(
+                410,
+                codes::CURSOR_EXPIRED,
+                "Change cursor is too old; start a full sync",
+            ),
+            PortalError::IdempotencyConflict => Problem::new(
+                422,
+                codes::IDEMPOTENCY_CONFLICT,
+                "Idempotency-Key already used for another request",
+            ),
+            PortalError::IdempotencyRequired => Problem::new(
+                428,
+                codes::IDEMPOTENCY_REQUIRED,
+                "Writes need an Idempotency-Key header",
+            ),
+            PortalError::VersionMismatch { current } => {
+                Problem::new(412, codes::VERSION_CONFLICT, "The entity has changed")
+                    .with_detail(format!("current version {current}"))
+            }
+            PortalError::WrongState(d) => {
+                Problem::new(409, codes::WRONG_STATE, "Not allowed in this state")
+                    .with_detail(d.clone())
+            }
+            PortalError::InvalidField { field, detail } => {
+                Problem::new(422, codes::INVALID_FIELD, "Invalid field")
+                    .with_field(field)
+                    .with_detail(detail.clone())
+            }
             PortalError::NotFound => Problem::new(404, codes::NOT_FOUND, "Not found"),
             PortalError::Internal(_) => Problem::new(500, codes::INTERNAL, "Internal error"),
         }

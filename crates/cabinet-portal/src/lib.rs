@@ -5,6 +5,7 @@
 //! and everything lives in SQLite. The desktop app embeds it for demo mode;
 //! tests run it on loopback; `cabinet-portal serve` runs it standalone.
 
+mod applications;
 mod auth;
 mod certlogin;
 pub mod clock;
@@ -12,6 +13,7 @@ mod db;
 mod demo;
 mod demopki;
 mod error;
+mod feed;
 mod orgs;
 mod totp;
 
@@ -127,6 +129,10 @@ impl Portal {
         let mut demo_pki = Vec::new();
         if config.demo {
             demo::seed_if_empty(&mut conn, &config)?;
+        }
+        feed::backfill(&mut conn)?;
+        if config.demo {
+            demo::seed_applications_if_empty(&mut conn, &config)?;
             demo_pki = demo::issue_pki(&mut conn, &config)?;
             // Every demo CA this database has seen stays trusted, so .pfx
             // files from an earlier start keep working.
@@ -149,7 +155,9 @@ impl Portal {
                 axum::routing::get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
             )
             .merge(auth::routes())
-            .merge(orgs::routes());
+            .merge(orgs::routes())
+            .merge(feed::routes())
+            .merge(applications::routes());
         if self.state.config.demo {
             api = api.merge(demo::routes());
         }
@@ -299,6 +307,15 @@ impl Admin {
         let (o, u, r) = (org_id.to_owned(), user_id.to_owned(), role.to_owned());
         self.state
             .with_db(move |conn, _| db::insert_membership(conn, &o, &u, &r))
+            .await
+    }
+
+    /// Compacts an organization's change feed: cursors issued before get
+    /// `410 sync.cursor_expired`.
+    pub async fn compact_feed(&self, org_id: &str) -> Result<(), PortalError> {
+        let org = org_id.to_owned();
+        self.state
+            .with_db(move |conn, _| feed::compact(conn, &org))
             .await
     }
 

@@ -1,0 +1,108 @@
+//! The change feed and the entities it carries.
+//!
+//! `GET /v1/orgs/{org}/changes?after=CURSOR&limit=N` answers a page of
+//! changes in one monotonic sequence per organization. The cursor is opaque
+//! to the client; a cursor older than what the portal still keeps answers
+//! `410 sync.cursor_expired`, and the client starts over from no cursor.
+//! Writes carry an `Idempotency-Key`: the portal stores the answer per key
+//! and replays it, so a retry after a lost reply never writes twice.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Header of every write.
+pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+/// Largest page the portal serves.
+pub const MAX_PAGE: u32 = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeOp {
+    Upsert,
+    Delete,
+}
+
+/// One change: the entity's full new state (`upsert`) or its removal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub seq: u64,
+    /// `profile`, `application`, …
+    pub entity: String,
+    pub id: String,
+    pub op: ChangeOp,
+    #[serde(default)]
+    pub data: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangePage {
+    pub changes: Vec<Change>,
+    pub next_cursor: String,
+    pub has_more: bool,
+}
+
+/// Where an application stands. `overdue` is derived from the deadline, not
+/// stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    Draft,
+    Accepted,
+    InProgress,
+    NeedsInfo,
+    Completed,
+    Rejected,
+}
+
+impl ApplicationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApplicationStatus::Draft => "draft",
+            ApplicationStatus::Accepted => "accepted",
+            ApplicationStatus::InProgress => "in_progress",
+            ApplicationStatus::NeedsInfo => "needs_info",
+            ApplicationStatus::Completed => "completed",
+            ApplicationStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            ApplicationStatus::Draft,
+            ApplicationStatus::Accepted,
+            ApplicationStatus::InProgress,
+            ApplicationStatus::NeedsInfo,
+            ApplicationStatus::Completed,
+            ApplicationStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+}
+
+/// An application of the organization (`entity = "application"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Application {
+    pub id: String,
+    pub org_id: String,
+    /// The portal's registration number, once submitted.
+    pub number: Option<String>,
+    pub service_code: String,
+    pub title: String,
+    pub status: ApplicationStatus,
+    /// RFC 3339.
+    pub created_at: String,
+    pub updated_at: String,
+    /// ISO date (YYYY-MM-DD) the answer is due, once accepted.
+    pub deadline: Option<String>,
+    #[ts(type = "number")]
+    pub version: i64,
+}
+
+/// `POST /v1/orgs/{org}/applications`: a new draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewApplication {
+    pub service_code: String,
+    pub title: String,
+}

@@ -1,0 +1,303 @@
+//! Applications: a draft is created, then submitted. Every write is
+//! idempotent (`Idempotency-Key`), submission is versioned (`If-Match`), and
+//! each change goes to the organization's change feed in the same
+//! transaction as the write itself.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use cabinet_api::sync::IDEMPOTENCY_KEY;
+use cabinet_api::{Application, ApplicationStatus, ChangeOp, NewApplication};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use sha2::{Digest, Sha256};
+
+use crate::auth::{ts, AuthUser};
+use crate::error::{ApiJson, PortalError};
+use crate::{db, feed, AppState, PortalConfig};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/orgs/{org}/applications", post(create))
+        .route("/orgs/{org}/applications/{id}", get(one))
+        .route("/orgs/{org}/applications/{id}/submit", post(submit))
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Application> {
+    let status: String = r.get(5)?;
+    Ok(Application {
+        id: r.get(0)?,
+        org_id: r.get(1)?,
+        number: r.get(2)?,
+        service_code: r.get(3)?,
+        title: r.get(4)?,
+        status: ApplicationStatus::parse(&status).ok_or_else(|| {
+            rusqlite::Error::InvalidColumnType(5, status, rusqlite::types::Type::Text)
+        })?,
+        created_at: r.get(6)?,
+        updated_at: r.get(7)?,
+        deadline: r.get(8)?,
+        version: r.get(9)?,
+    })
+}
+
+const COLUMNS: &str =
+    "id, org_id, number, service_code, title, status, created_at, updated_at, deadline, version";
+
+pub fn load(conn: &Connection, org: &str, id: &str) -> Result<Application, PortalError> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM applications WHERE id = ?1 AND org_id = ?2"),
+        params![id, org],
+        row,
+    )
+    .optional()?
+    .ok_or(PortalError::NotFound)
+}
+
+/// Saves `app` and records it in the feed, in the caller's transaction.
+pub fn store(conn: &Connection, app: &Application, created_by: &str) -> Result<(), PortalError> {
+    conn.execute(
+        "INSERT INTO applications (id, org_id, number, service_code, title, status, created_by,
+             created_at, updated_at, deadline, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (id) DO UPDATE SET number = excluded.number, title = excluded.title,
+             status = excluded.status, updated_at = excluded.updated_at,
+             deadline = excluded.deadline, version = excluded.version",
+        params![
+            app.id,
+            app.org_id,
+            app.number,
+            app.service_code,
+            app.title,
+            app.status.as_str(),
+            created_by,
+            app.created_at,
+            app.updated_at,
+            app.deadline,
+            app.version
+        ],
+    )?;
+    let data = serde_json::to_value(app)
+        .map_err(|e| PortalError::Internal(format!("application: {e}")))?;
+    feed::record(
+        conn,
+        &app.org_id,
+        "application",
+        &app.id,
+        ChangeOp::Upsert,
+        Some(&data),
+    )?;
+    Ok(())
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<String, PortalError> {
+    let key = headers
+        .get(IDEMPOTENCY_KEY)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or_default();
+    if key.is_empty() {
+        return Err(PortalError::IdempotencyRequired);
+    }
+    if key.len() > 100
+        || !key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(PortalError::BadRequest("malformed Idempotency-Key".into()));
+    }
+    Ok(key.to_owned())
+}
+
+/// Runs a write once per (user, key): the write and its stored answer commit
+/// together, so a retry after a lost reply gets the same answer and writes
+/// nothing. The same key with another request is refused.
+fn once(
+    conn: &mut Connection,
+    user: &str,
+    key: &str,
+    request: &str,
+    write: impl FnOnce(&Transaction<'_>) -> Result<(StatusCode, serde_json::Value), PortalError>,
+) -> Result<Response, PortalError> {
+    let hash = hex(&Sha256::digest(request.as_bytes()));
+    let tx = conn.transaction()?;
+    let stored: Option<(String, u16, String)> = tx
+        .query_row(
+            "SELECT request_hash, status, body FROM idempotency WHERE user_id = ?1 AND key = ?2",
+            params![user, key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    if let Some((stored_hash, status, body)) = stored {
+        if stored_hash != hash {
+            return Err(PortalError::IdempotencyConflict);
+        }
+        let mut resp = (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
+        resp.headers_mut()
+            .insert("Idempotent-Replayed", HeaderValue::from_static("true"));
+        return Ok(resp);
+    }
+    let (status, body) = write(&tx)?;
+    let text = body.to_string();
+    tx.execute(
+        "INSERT INTO idempotency (user_id, key, request_hash, status, body, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            user,
+            key,
+            hash,
+            status.as_u16(),
+            text,
+            chrono::Utc::now().to_rfc3339()
+        ],
+    )?;
+    tx.commit()?;
+    Ok((
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        text,
+    )
+        .into_response())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn validate(new: &NewApplication) -> Result<(), PortalError> {
+    if new.service_code.trim().is_empty() || new.service_code.len() > 64 {
+        return Err(PortalError::InvalidField {
+            field: "service_code",
+            detail: "service code is required".into(),
+        });
+    }
+    let title = new.title.trim();
+    if title.is_empty() || title.chars().count() > 300 {
+        return Err(PortalError::InvalidField {
+            field: "title",
+            detail: "title must be 1 to 300 characters".into(),
+        });
+    }
+    Ok(())
+}
+
+fn member(conn: &Connection, org: &str, user: &str) -> Result<(), PortalError> {
+    if db::is_member(conn, org, user)? {
+        Ok(())
+    } else {
+        Err(PortalError::OrgForbidden)
+    }
+}
+
+async fn create(
+    State(st): State<AppState>,
+    user: AuthUser,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+    ApiJson(new): ApiJson<NewApplication>,
+) -> Result<Response, PortalError> {
+    let key = idempotency_key(&headers)?;
+    validate(&new)?;
+    st.with_db(move |conn, cfg: &PortalConfig| {
+        member(conn, &org, &user.user_id)?;
+        let request = format!("create {org} {} {}", new.service_code, new.title);
+        once(conn, &user.user_id, &key, &request, |tx| {
+            let now = ts(cfg.clock.now());
+            let app = Application {
+                id: uuid::Uuid::new_v4().to_string(),
+                org_id: org.clone(),
+                number: None,
+                service_code: new.service_code.trim().to_owned(),
+                title: new.title.trim().to_owned(),
+                status: ApplicationStatus::Draft,
+                created_at: now.clone(),
+                updated_at: now,
+                deadline: None,
+                version: 1,
+            };
+            store(tx, &app, &user.user_id)?;
+            let body = serde_json::to_value(&app)
+                .map_err(|e| PortalError::Internal(format!("application: {e}")))?;
+            Ok((StatusCode::CREATED, body))
+        })
+    })
+    .await
+}
+
+async fn one(
+    State(st): State<AppState>,
+    user: AuthUser,
+    Path((org, id)): Path<(String, String)>,
+) -> Result<ApiJson<Application>, PortalError> {
+    st.with_db(move |conn, _| {
+        member(conn, &org, &user.user_id)?;
+        load(conn, &org, &id)
+    })
+    .await
+    .map(ApiJson)
+}
+
+fn if_match(headers: &HeaderMap) -> Result<i64, PortalError> {
+    headers
+        .get(axum::http::header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().trim_matches('"'))
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| PortalError::BadRequest("If-Match with the version is required".into()))
+}
+
+/// Working days are not modelled: the deadline is 30 calendar days.
+const DEADLINE_DAYS: i64 = 30;
+
+async fn submit(
+    State(st): State<AppState>,
+    user: AuthUser,
+    Path((org, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, PortalError> {
+    let key = idempotency_key(&headers)?;
+    let expected = if_match(&headers)?;
+    st.with_db(move |conn, cfg: &PortalConfig| {
+        member(conn, &org, &user.user_id)?;
+        let request = format!("submit {org} {id} {expected}");
+        once(conn, &user.user_id, &key, &request, |tx| {
+            let mut app = load(tx, &org, &id)?;
+            if app.version != expected {
+                return Err(PortalError::VersionMismatch {
+                    current: app.version,
+                });
+            }
+            if app.status != ApplicationStatus::Draft {
+                return Err(PortalError::WrongState(
+                    "only a draft can be submitted".into(),
+                ));
+            }
+            let now = cfg.clock.now();
+            let n: i64 = tx.query_row(
+                "SELECT count(*) FROM applications WHERE number IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )?;
+            app.number = Some(format!("{}-{:06}", now.format("%Y"), n + 1));
+            app.status = ApplicationStatus::Accepted;
+            app.updated_at = ts(now);
+            app.deadline = Some(
+                (now + chrono::Duration::days(DEADLINE_DAYS))
+                    .format("%Y-%m-%d")
+                    .to_string(),
+            );
+            app.version += 1;
+            store(tx, &app, &user.user_id)?;
+            let body = serde_json::to_value(&app)
+                .map_err(|e| PortalError::Internal(format!("application: {e}")))?;
+            Ok((StatusCode::OK, body))
+        })
+    })
+    .await
+}

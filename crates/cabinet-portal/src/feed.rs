@@ -1,0 +1,192 @@
+//! The change feed: every organization-scoped write records the entity's new
+//! state in the same transaction, under the next number of the
+//! organization's sequence. Clients page through it by cursor.
+
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::Router;
+use cabinet_api::sync::MAX_PAGE;
+use cabinet_api::{Change, ChangeOp, ChangePage};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Deserialize;
+
+use crate::auth::AuthUser;
+use crate::error::{ApiJson, PortalError};
+use crate::{db, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/orgs/{org}/changes", get(changes))
+}
+
+/// Records a change of `entity`/`id`; returns its sequence number.
+pub fn record(
+    conn: &Connection,
+    org_id: &str,
+    entity: &str,
+    id: &str,
+    op: ChangeOp,
+    data: Option<&serde_json::Value>,
+) -> Result<u64, PortalError> {
+    conn.execute(
+        "INSERT INTO feed_state (org_id) VALUES (?1) ON CONFLICT (org_id) DO NOTHING",
+        [org_id],
+    )?;
+    let seq: u64 = conn.query_row(
+        "UPDATE feed_state SET last_seq = last_seq + 1 WHERE org_id = ?1 RETURNING last_seq",
+        [org_id],
+        |r| r.get(0),
+    )?;
+    let op = match op {
+        ChangeOp::Upsert => "upsert",
+        ChangeOp::Delete => "delete",
+    };
+    let data = data
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| PortalError::Internal(format!("change data: {e}")))?;
+    conn.execute(
+        "INSERT INTO changes (org_id, seq, entity, entity_id, op, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![org_id, seq, entity, id, op, data],
+    )?;
+    Ok(seq)
+}
+
+/// Organizations that predate the feed get their profile as a first change.
+pub fn backfill(conn: &mut Connection) -> Result<(), PortalError> {
+    let tx = conn.transaction()?;
+    let orgs: Vec<String> = {
+        let mut stmt = tx.prepare(
+            "SELECT id FROM organizations WHERE id NOT IN (SELECT org_id FROM feed_state)",
+        )?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        rows
+    };
+    for org in orgs {
+        let profile = db::profile(&tx, &org)?;
+        let data = serde_json::to_value(&profile)
+            .map_err(|e| PortalError::Internal(format!("profile: {e}")))?;
+        record(&tx, &org, "profile", &org, ChangeOp::Upsert, Some(&data))?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Drops superseded changes and removals and starts a new epoch: every
+/// cursor issued before is then too old (a removal it has not seen may be
+/// gone) and gets 410; the surviving changes still form a full sync.
+pub fn compact(conn: &mut Connection, org_id: &str) -> Result<(), PortalError> {
+    let tx = conn.transaction()?;
+    tx.execute(
+        "DELETE FROM changes WHERE org_id = ?1 AND (op = 'delete' OR seq < (
+             SELECT max(c2.seq) FROM changes c2
+             WHERE c2.org_id = changes.org_id AND c2.entity = changes.entity
+               AND c2.entity_id = changes.entity_id))",
+        [org_id],
+    )?;
+    tx.execute(
+        "UPDATE feed_state SET epoch = epoch + 1 WHERE org_id = ?1",
+        [org_id],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// `c1.EPOCH.SEQ`: opaque to clients.
+fn cursor(epoch: u64, seq: u64) -> String {
+    format!("c1.{epoch}.{seq}")
+}
+
+/// `None`: no cursor, a full sync.
+fn parse_cursor(s: Option<&str>) -> Result<Option<(u64, u64)>, PortalError> {
+    let Some(c) = s.filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let bad = || PortalError::BadRequest(format!("bad cursor {c:?}"));
+    let mut parts = c.strip_prefix("c1.").ok_or_else(bad)?.split('.');
+    let epoch = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+    let seq = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+    if parts.next().is_some() {
+        return Err(bad());
+    }
+    Ok(Some((epoch, seq)))
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    after: Option<String>,
+    limit: Option<u32>,
+}
+
+/// A page of changes after `after` (exclusive).
+pub fn page(
+    conn: &Connection,
+    org_id: &str,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<ChangePage, PortalError> {
+    let cursor_in = parse_cursor(after)?;
+    let limit = limit.clamp(1, MAX_PAGE);
+    let (last, epoch): (u64, u64) = conn
+        .query_row(
+            "SELECT last_seq, epoch FROM feed_state WHERE org_id = ?1",
+            [org_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, 0));
+    let after = match cursor_in {
+        None => 0,
+        // From before a compaction, or from the future (another portal, a
+        // restored backup): unusable either way.
+        Some((e, seq)) if e != epoch || seq > last => return Err(PortalError::CursorExpired),
+        Some((_, seq)) => seq,
+    };
+    let mut stmt = conn.prepare(
+        "SELECT seq, entity, entity_id, op, data FROM changes
+         WHERE org_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+    )?;
+    let mut changes = stmt
+        .query_map(params![org_id, after, limit + 1], |r| {
+            let op: String = r.get(3)?;
+            let data: Option<String> = r.get(4)?;
+            Ok(Change {
+                seq: r.get(0)?,
+                entity: r.get(1)?,
+                id: r.get(2)?,
+                op: if op == "delete" {
+                    ChangeOp::Delete
+                } else {
+                    ChangeOp::Upsert
+                },
+                data: data.and_then(|d| serde_json::from_str(&d).ok()),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let has_more = changes.len() > limit as usize;
+    changes.truncate(limit as usize);
+    let next = changes.last().map(|c| c.seq).unwrap_or(after);
+    Ok(ChangePage {
+        changes,
+        next_cursor: cursor(epoch, next),
+        has_more,
+    })
+}
+
+async fn changes(
+    State(st): State<AppState>,
+    user: AuthUser,
+    Path(org): Path<String>,
+    q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<ApiJson<ChangePage>, PortalError> {
+    let Query(q) = q?;
+    st.with_db(move |conn, _| {
+        if !db::is_member(conn, &org, &user.user_id)? {
+            return Err(PortalError::OrgForbidden);
+        }
+        page(conn, &org, q.after.as_deref(), q.limit.unwrap_or(200))
+    })
+    .await
+    .map(ApiJson)
+}

@@ -1,0 +1,248 @@
+//! The change feed and idempotent writes over real HTTP: paging by cursor,
+//! a new draft appearing once in the feed, replays of a write with the same
+//! `Idempotency-Key`, `If-Match` versions, membership, and compaction
+//! turning old cursors into `410 sync.cursor_expired`.
+
+use cabinet_api::{
+    Application, ApplicationStatus, ChangePage, PasswordLoginResponse, Problem, TokenPair,
+};
+use cabinet_portal::{MfaMode, NewUser, Portal, PortalConfig, RunningPortal};
+use serde_json::json;
+
+struct F {
+    portal: RunningPortal,
+    http: reqwest::Client,
+    token: String,
+    org: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn start() -> F {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
+    config.demo = true;
+    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
+    let portal = Portal::open(config)
+        .unwrap()
+        .spawn("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let admin = portal.admin();
+    let user = admin
+        .create_user(NewUser {
+            email: "sync@example.ru".into(),
+            full_name: "Синхронова Ольга".into(),
+            password: "Sync-pass-1".into(),
+            inn: None,
+            snils: None,
+            ogrnip: None,
+            phone: "+79990000002".into(),
+            mfa: MfaMode::None,
+        })
+        .await
+        .unwrap();
+    let romashka = cabinet_api::requisites::complete_inn10("770412345").unwrap();
+    let org = admin.org_id_by_inn(&romashka).await.unwrap();
+    admin.add_member(&org, &user, "Бухгалтер").await.unwrap();
+    let http = reqwest::Client::new();
+    let resp = http
+        .post(format!("{}/v1/auth/password", portal.url()))
+        .json(&json!({"login": "sync@example.ru", "password": "Sync-pass-1"}))
+        .send()
+        .await
+        .unwrap();
+    let PasswordLoginResponse::Tokens(TokenPair { access_token, .. }) = resp.json().await.unwrap()
+    else {
+        panic!("no second factor for this user")
+    };
+    F {
+        portal,
+        http,
+        token: access_token,
+        org,
+        _dir: dir,
+    }
+}
+
+impl F {
+    fn url(&self, path: &str) -> String {
+        format!("{}/v1/orgs/{}{path}", self.portal.url(), self.org)
+    }
+
+    async fn page(&self, after: Option<&str>, limit: u32) -> reqwest::Response {
+        let mut q = vec![("limit", limit.to_string())];
+        if let Some(a) = after {
+            q.push(("after", a.to_owned()));
+        }
+        self.http
+            .get(self.url("/changes"))
+            .query(&q)
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// All changes after `after`, page by page; the last cursor.
+    async fn drain(
+        &self,
+        mut after: Option<String>,
+        limit: u32,
+    ) -> (Vec<cabinet_api::Change>, String) {
+        let mut all = Vec::new();
+        loop {
+            let resp = self.page(after.as_deref(), limit).await;
+            assert_eq!(resp.status(), 200);
+            let page: ChangePage = resp.json().await.unwrap();
+            assert!(page.changes.len() <= limit as usize);
+            all.extend(page.changes);
+            after = Some(page.next_cursor.clone());
+            if !page.has_more {
+                return (all, page.next_cursor);
+            }
+        }
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        key: Option<&str>,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        let mut rb = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .json(&body);
+        if let Some(k) = key {
+            rb = rb.header("Idempotency-Key", k);
+        }
+        rb.send().await.unwrap()
+    }
+}
+
+async fn code(resp: reqwest::Response, status: u16) -> String {
+    assert_eq!(resp.status(), status);
+    resp.json::<Problem>().await.unwrap().code
+}
+
+#[tokio::test]
+async fn feed_pages_writes_replay_and_compaction_expires_cursors() {
+    let f = start().await;
+
+    // Initial sync in pages of 3: the profile and the seven demo applications.
+    let (all, cursor) = f.drain(None, 3).await;
+    assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert_eq!(all.iter().filter(|c| c.entity == "profile").count(), 1);
+    assert_eq!(all.iter().filter(|c| c.entity == "application").count(), 7);
+    // Nothing new: an empty page with the same cursor.
+    let (none, same) = f.drain(Some(cursor.clone()), 3).await;
+    assert!(none.is_empty());
+    assert_eq!(same, cursor);
+
+    // A write needs a key; the same key replays the same answer.
+    let body = json!({"service_code": "egrul-extract", "title": "Выписка из ЕГРЮЛ для банка"});
+    assert_eq!(
+        code(f.post("/applications", None, body.clone()).await, 428).await,
+        "request.idempotency_key_required"
+    );
+    let first = f.post("/applications", Some("k-1"), body.clone()).await;
+    assert_eq!(first.status(), 201);
+    let draft: Application = first.json().await.unwrap();
+    assert_eq!(draft.status, ApplicationStatus::Draft);
+    let again = f.post("/applications", Some("k-1"), body.clone()).await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["Idempotent-Replayed"], "true");
+    assert_eq!(again.json::<Application>().await.unwrap(), draft);
+    assert_eq!(
+        code(
+            f.post(
+                "/applications",
+                Some("k-1"),
+                json!({"service_code": "x", "title": "другое"})
+            )
+            .await,
+            422
+        )
+        .await,
+        "request.idempotency_conflict"
+    );
+    let bad = f
+        .post(
+            "/applications",
+            Some("k-2"),
+            json!({"service_code": "x", "title": "  "}),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert_eq!(
+        bad.json::<Problem>().await.unwrap().field.as_deref(),
+        Some("title")
+    );
+
+    // Exactly one new change for the draft, despite the replay.
+    let (delta, cursor2) = f.drain(Some(cursor.clone()), 50).await;
+    assert_eq!(delta.len(), 1);
+    assert_eq!(delta[0].id, draft.id);
+
+    // Submit: If-Match must name the current version.
+    let submit = |key: &'static str, version: i64| {
+        f.http
+            .post(f.url(&format!("/applications/{}/submit", draft.id)))
+            .bearer_auth(&f.token)
+            .header("Idempotency-Key", key)
+            .header("If-Match", version.to_string())
+            .send()
+    };
+    assert_eq!(
+        code(submit("s-1", 7).await.unwrap(), 412).await,
+        "conflict.version"
+    );
+    let ok = submit("s-2", 1).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    let accepted: Application = ok.json().await.unwrap();
+    assert_eq!(accepted.status, ApplicationStatus::Accepted);
+    assert!(accepted.number.is_some() && accepted.deadline.is_some());
+    assert_eq!(accepted.version, 2);
+    let replay: Application = submit("s-2", 1).await.unwrap().json().await.unwrap();
+    assert_eq!(replay, accepted);
+    assert_eq!(
+        code(submit("s-3", 2).await.unwrap(), 409).await,
+        "conflict.state"
+    );
+    let (delta, _) = f.drain(Some(cursor2.clone()), 50).await;
+    assert_eq!(delta.len(), 1, "one submit, one change");
+
+    // Cursors: malformed, and from the future.
+    assert_eq!(
+        code(f.page(Some("zzz"), 10).await, 400).await,
+        "request.invalid"
+    );
+    assert_eq!(
+        code(f.page(Some("c1.0.999999"), 10).await, 410).await,
+        "sync.cursor_expired"
+    );
+
+    // Compaction: old cursors expire; a full sync has one change per entity.
+    f.portal.admin().compact_feed(&f.org).await.unwrap();
+    assert_eq!(
+        code(f.page(Some(&cursor2), 10).await, 410).await,
+        "sync.cursor_expired"
+    );
+    let (full, _) = f.drain(None, 4).await;
+    assert_eq!(full.len(), 1 + 8);
+    let latest = full.iter().find(|c| c.id == draft.id).unwrap();
+    assert_eq!(latest.data.as_ref().unwrap()["status"], "accepted");
+
+    // Another organization's feed: forbidden.
+    let ip = cabinet_api::requisites::complete_inn12("5003123456").unwrap();
+    let other = f.portal.admin().org_id_by_inn(&ip).await.unwrap();
+    let resp = f
+        .http
+        .get(format!("{}/v1/orgs/{other}/changes", f.portal.url()))
+        .bearer_auth(&f.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(code(resp, 403).await, "org.forbidden");
+}
