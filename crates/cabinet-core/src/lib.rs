@@ -13,6 +13,7 @@ pub mod secrets;
 pub mod session;
 pub mod signing;
 pub mod store;
+pub mod sync;
 pub mod view;
 
 pub use config::{CabinetConfig, PortalSource};

@@ -3,9 +3,11 @@
 use std::time::Duration;
 
 use cabinet_api::problem::PROBLEM_JSON;
+use cabinet_api::sync::IDEMPOTENCY_KEY;
 use cabinet_api::{
-    CertChallenge, CertificateLogin, DemoInfo, DemoSms, Me, OrganizationList, OrganizationProfile,
-    OtpSubmit, PasswordLogin, PasswordLoginResponse, Problem, RefreshRequest, TokenPair,
+    Application, CertChallenge, CertificateLogin, ChangePage, DemoInfo, DemoSms, Me,
+    NewApplication, OrganizationList, OrganizationProfile, OtpSubmit, PasswordLogin,
+    PasswordLoginResponse, Problem, RefreshRequest, TokenPair,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -176,15 +178,75 @@ impl PortalClient {
         token: &str,
         org_id: &str,
     ) -> Result<OrganizationProfile, CoreError> {
-        if org_id.is_empty()
-            || !org_id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
-            return Err(CoreError::Invalid("org_id"));
+        self.get(
+            &format!("v1/orgs/{}/profile", segment(org_id)?),
+            Some(token),
+        )
+        .await
+    }
+
+    /// A page of the organization's change feed after `after`.
+    pub async fn changes(
+        &self,
+        token: &str,
+        org_id: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<ChangePage, CoreError> {
+        let mut rb = self
+            .request(
+                Method::GET,
+                &format!("v1/orgs/{}/changes", segment(org_id)?),
+                Some(token),
+            )?
+            .query(&[("limit", limit.to_string())]);
+        if let Some(a) = after {
+            rb = rb.query(&[("after", a)]);
         }
-        self.get(&format!("v1/orgs/{org_id}/profile"), Some(token))
-            .await
+        Self::json(Self::send(rb).await?).await
+    }
+
+    /// Creates a draft; `key` makes a retry after a lost reply harmless.
+    pub async fn create_application(
+        &self,
+        token: &str,
+        org_id: &str,
+        key: &str,
+        body: &NewApplication,
+    ) -> Result<Application, CoreError> {
+        let rb = self
+            .request(
+                Method::POST,
+                &format!("v1/orgs/{}/applications", segment(org_id)?),
+                Some(token),
+            )?
+            .header(IDEMPOTENCY_KEY, key)
+            .json(body);
+        Self::json(Self::send(rb).await?).await
+    }
+
+    /// Submits a draft at `version` (`If-Match`).
+    pub async fn submit_application(
+        &self,
+        token: &str,
+        org_id: &str,
+        id: &str,
+        key: &str,
+        version: i64,
+    ) -> Result<Application, CoreError> {
+        let rb = self
+            .request(
+                Method::POST,
+                &format!(
+                    "v1/orgs/{}/applications/{}/submit",
+                    segment(org_id)?,
+                    segment(id)?
+                ),
+                Some(token),
+            )?
+            .header(IDEMPOTENCY_KEY, key)
+            .header(reqwest::header::IF_MATCH, version.to_string());
+        Self::json(Self::send(rb).await?).await
     }
 
     /// A one-time nonce for certificate login.
@@ -259,4 +321,12 @@ fn describe(e: &reqwest::Error) -> String {
         src = cause.source();
     }
     s
+}
+
+/// An id put into a URL path: letters, digits and dashes only.
+fn segment(id: &str) -> Result<&str, CoreError> {
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(CoreError::Invalid("id"));
+    }
+    Ok(id)
 }

@@ -8,7 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use cabinet_api::{DemoInfo, DemoSms, Me, PasswordLoginResponse, TokenPair};
+use cabinet_api::{
+    Application, DemoInfo, DemoSms, Me, NewApplication, PasswordLoginResponse, TokenPair,
+};
 use cabinet_sign::SigningKey;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -20,6 +22,7 @@ use crate::certificates::CertificateView;
 use crate::portal::PortalClient;
 use crate::secrets::Keychain;
 use crate::store::{Store, StoredCertificate};
+use crate::sync::{is_local, Action, OutboxItem, SyncReport};
 use crate::view::{
     Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView, SessionView,
 };
@@ -264,6 +267,193 @@ impl Cabinet {
         } else {
             Err(CoreError::Invalid("certificate"))
         }
+    }
+
+    /// Pushes the outbox of `org`, then pulls its change feed. Offline, the
+    /// actions stay queued and the report says so.
+    pub async fn sync(&self, org_id: &str) -> Result<SyncReport, CoreError> {
+        let mut guard = self.active.lock().await;
+        let a = guard.as_mut().ok_or(CoreError::NotLoggedIn)?;
+        let mut report = SyncReport {
+            online: true,
+            ..SyncReport::default()
+        };
+        match self.push(a, org_id, &mut report).await {
+            Ok(()) => match self.pull(a, org_id, &mut report).await {
+                Ok(()) => {}
+                Err(e) if e.is_transient() => report.online = false,
+                Err(e) => return Err(e),
+            },
+            Err(e) if e.is_transient() => report.online = false,
+            Err(e) => return Err(e),
+        }
+        a.online = report.online;
+        report.pending = u32::try_from(a.store.pending(org_id)?.len()).unwrap_or(u32::MAX);
+        tracing::info!(?report, "sync");
+        Ok(report)
+    }
+
+    async fn push(
+        &self,
+        a: &mut Active,
+        org: &str,
+        report: &mut SyncReport,
+    ) -> Result<(), CoreError> {
+        // Re-read after each action: a create re-points the actions queued
+        // on its local draft to the portal's id.
+        let mut seen = std::collections::HashSet::new();
+        while let Some(p) = a
+            .store
+            .pending(org)?
+            .into_iter()
+            .find(|p| !seen.contains(&p.id))
+        {
+            seen.insert(p.id.clone());
+            let target = p.target.clone().unwrap_or_default();
+            let (o, key) = (org.to_owned(), p.id.clone());
+            let result = match &p.action {
+                Action::CreateApplication { body } => {
+                    let body = body.clone();
+                    self.call(a, move |c, t| {
+                        let (o, key, body) = (o.clone(), key.clone(), body.clone());
+                        async move { c.create_application(&t, &o, &key, &body).await }
+                    })
+                    .await
+                }
+                Action::SubmitApplication { .. } if is_local(&target) => {
+                    // Its draft has not reached the portal: wait for it.
+                    continue;
+                }
+                Action::SubmitApplication { version } => {
+                    let version = *version;
+                    self.call(a, move |c, t| {
+                        let (o, key, id) = (o.clone(), key.clone(), target.clone());
+                        async move { c.submit_application(&t, &o, &id, &key, version).await }
+                    })
+                    .await
+                }
+            };
+            match result {
+                Ok(answer) => {
+                    a.store.complete(&p, &answer)?;
+                    report.pushed += 1;
+                }
+                Err(e) if e.is_transient() => {
+                    a.store.mark_attempt(&p.id, &e.to_string())?;
+                    return Err(e);
+                }
+                Err(e) => {
+                    let message = e
+                        .problem()
+                        .map(|pr| pr.detail.clone().unwrap_or_else(|| pr.title.clone()))
+                        .unwrap_or_else(|| e.to_string());
+                    a.store.mark_failed(&p.id, &e.code(), &message)?;
+                    report.failed += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn pull(
+        &self,
+        a: &mut Active,
+        org: &str,
+        report: &mut SyncReport,
+    ) -> Result<(), CoreError> {
+        const PAGE: u32 = 200;
+        let (mut cursor, mut generation) = a.store.sync_cursor(org)?;
+        let mut resync = cursor.is_none();
+        if resync {
+            generation = a.store.start_resync(org)?;
+        }
+        loop {
+            let (o, after) = (org.to_owned(), cursor.clone());
+            let page = match self
+                .call(a, move |c, t| {
+                    let (o, after) = (o.clone(), after.clone());
+                    async move { c.changes(&t, &o, after.as_deref(), PAGE).await }
+                })
+                .await
+            {
+                Ok(p) => p,
+                Err(e)
+                    if e.code() == cabinet_api::problem::codes::CURSOR_EXPIRED
+                        && cursor.is_some() =>
+                {
+                    tracing::info!(org, "change cursor expired: full resync");
+                    report.resynced = true;
+                    resync = true;
+                    generation = a.store.start_resync(org)?;
+                    cursor = None;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            a.store
+                .apply_page(org, &page.changes, &page.next_cursor, generation)?;
+            report.pulled += u32::try_from(page.changes.len()).unwrap_or(u32::MAX);
+            cursor = Some(page.next_cursor);
+            if !page.has_more {
+                break;
+            }
+        }
+        if resync {
+            a.store.finish_resync(org, generation)?;
+        }
+        Ok(())
+    }
+
+    /// A new draft, made locally and queued; it reaches the portal at the
+    /// next sync (at once when online and the caller syncs).
+    pub async fn create_application(
+        &self,
+        org_id: &str,
+        service_code: &str,
+        title: &str,
+    ) -> Result<Application, CoreError> {
+        let title = title.trim();
+        if title.is_empty() || title.chars().count() > 300 {
+            return Err(CoreError::Invalid("title"));
+        }
+        let body = NewApplication {
+            service_code: service_code.trim().to_owned(),
+            title: title.to_owned(),
+        };
+        self.with_store(|s| s.queue_new_application(org_id, body))
+            .await
+    }
+
+    /// Queues the submission of a draft (a local one too).
+    pub async fn submit_application(&self, id: &str) -> Result<(), CoreError> {
+        self.with_store(|s| {
+            let app = s
+                .application(id)?
+                .ok_or(CoreError::Invalid("application"))?;
+            if app.status != cabinet_api::ApplicationStatus::Draft {
+                return Err(CoreError::Invalid("application"));
+            }
+            s.queue_submit(&app)
+        })
+        .await
+    }
+
+    /// The cached applications of `org` (works offline).
+    pub async fn applications(&self, org_id: &str) -> Result<Vec<Application>, CoreError> {
+        self.with_store(|s| s.applications(org_id)).await
+    }
+
+    /// «Исходящие»: actions not yet delivered.
+    pub async fn outbox(&self, org_id: &str) -> Result<Vec<OutboxItem>, CoreError> {
+        self.with_store(|s| s.outbox(org_id)).await
+    }
+
+    pub async fn retry_action(&self, id: &str) -> Result<(), CoreError> {
+        self.with_store(|s| s.retry_action(id)).await
+    }
+
+    pub async fn discard_action(&self, id: &str) -> Result<(), CoreError> {
+        self.with_store(|s| s.discard_action(id)).await
     }
 
     /// The demo portal's .pfx files, saved under the data directory so the

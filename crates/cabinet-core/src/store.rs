@@ -45,6 +45,55 @@ CREATE TABLE certificates (
     added_at TEXT NOT NULL
 );
 "#,
+    r#"
+-- Sync: the change-feed cursor per organization. `generation` marks rows
+-- seen by the current full resync; rows of older generations go at its end.
+CREATE TABLE sync_state (
+    org_id TEXT PRIMARY KEY,
+    cursor TEXT,
+    generation INTEGER NOT NULL DEFAULT 0,
+    synced_at TEXT
+);
+CREATE TABLE applications (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    json TEXT NOT NULL,
+    generation INTEGER NOT NULL DEFAULT 0,
+    -- Made offline, not yet on the portal: its id is local.
+    local INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX applications_org ON applications (org_id, updated_at);
+-- Entities this version does not show yet, kept so nothing received is lost.
+CREATE TABLE entities (
+    org_id TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    id TEXT NOT NULL,
+    json TEXT NOT NULL,
+    PRIMARY KEY (org_id, entity, id)
+);
+-- Actions done offline, sent in order; `id` is also the Idempotency-Key.
+CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    org_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target TEXT,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error_code TEXT,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+-- Local ids of drafts made offline, and the portal's ids they became.
+CREATE TABLE id_map (
+    local_id TEXT PRIMARY KEY,
+    server_id TEXT NOT NULL
+);
+"#,
 ];
 
 /// A stored certificate row.
@@ -59,7 +108,7 @@ pub struct StoredCertificate {
 }
 
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
 }
 

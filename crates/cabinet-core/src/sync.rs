@@ -1,0 +1,433 @@
+//! Offline cache sync: pull the organization's change feed by cursor, push
+//! the outbox of offline actions in order, exactly once.
+//!
+//! - **Pull**: each page is applied together with its new cursor in one
+//!   transaction, so a crash repeats at most one page, harmlessly. A `410`
+//!   starts a full resync: rows seen by it get a new generation, and rows of
+//!   older generations are removed when it completes.
+//! - **Push**: each action's id is its `Idempotency-Key`; the portal replays
+//!   the stored answer, so a retry after a lost reply never writes twice.
+//!   Network errors and 5xx keep the action pending (retried later); a 4xx
+//!   marks it failed with the portal's reason, kept for the user to fix or
+//!   discard. Drafts made offline carry a local id until the portal gives
+//!   them one; later actions on them are re-pointed in the same transaction.
+
+use cabinet_api::{Application, ApplicationStatus, Change, ChangeOp, NewApplication};
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::store::Store;
+use crate::CoreError;
+
+const LOCAL_PREFIX: &str = "local-";
+
+/// An offline action as the «Исходящие» view shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OutboxItem {
+    pub id: String,
+    pub org_id: String,
+    /// `create_application`, `submit_application`.
+    pub kind: String,
+    /// The entity the action is about (a local or portal id).
+    pub target: Option<String>,
+    /// "pending" or "failed".
+    pub state: String,
+    pub attempts: u32,
+    /// For a failed action: the portal's code and message.
+    pub error_code: Option<String>,
+    pub error: Option<String>,
+    pub created_at: String,
+    /// Human summary, e.g. the application's title.
+    pub summary: String,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct SyncReport {
+    pub pushed: u32,
+    pub failed: u32,
+    pub pulled: u32,
+    /// The cursor had expired and everything was fetched again.
+    pub resynced: bool,
+    /// Actions still waiting (offline, or a 5xx).
+    pub pending: u32,
+    pub online: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum Action {
+    CreateApplication { body: NewApplication },
+    SubmitApplication { version: i64 },
+}
+
+pub(crate) struct Pending {
+    pub id: String,
+    pub target: Option<String>,
+    pub action: Action,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn json<T: Serialize>(v: &T) -> Result<String, CoreError> {
+    serde_json::to_string(v).map_err(|e| CoreError::Store(e.to_string()))
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T, CoreError> {
+    serde_json::from_str(s).map_err(|e| CoreError::Store(e.to_string()))
+}
+
+fn put_application(
+    conn: &rusqlite::Connection,
+    app: &Application,
+    generation: i64,
+    local: bool,
+) -> Result<(), CoreError> {
+    conn.execute(
+        "INSERT INTO applications (id, org_id, status, updated_at, json, generation, local)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status,
+             updated_at = excluded.updated_at, json = excluded.json,
+             generation = excluded.generation, local = excluded.local",
+        params![
+            app.id,
+            app.org_id,
+            app.status.as_str(),
+            app.updated_at,
+            json(app)?,
+            generation,
+            local
+        ],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// The cursor to pull after, and the generation of the current pull.
+    pub(crate) fn sync_cursor(&self, org: &str) -> Result<(Option<String>, i64), CoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT cursor, generation FROM sync_state WHERE org_id = ?1",
+                [org],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or((None, 0)))
+    }
+
+    /// Forgets the cursor and starts a new generation: a full resync.
+    pub(crate) fn start_resync(&self, org: &str) -> Result<i64, CoreError> {
+        // Entities kept for later versions carry no generation: refetched.
+        self.conn
+            .execute("DELETE FROM entities WHERE org_id = ?1", [org])?;
+        Ok(self.conn.query_row(
+            "INSERT INTO sync_state (org_id, cursor, generation) VALUES (?1, NULL, 1)
+             ON CONFLICT (org_id) DO UPDATE SET cursor = NULL, generation = generation + 1
+             RETURNING generation",
+            [org],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Removes what the completed full resync did not see again (deleted on
+    /// the portal meanwhile); offline drafts stay.
+    pub(crate) fn finish_resync(&self, org: &str, generation: i64) -> Result<(), CoreError> {
+        self.conn.execute(
+            "DELETE FROM applications WHERE org_id = ?1 AND local = 0 AND generation < ?2",
+            params![org, generation],
+        )?;
+        Ok(())
+    }
+
+    /// Applies a page and its cursor in one transaction.
+    pub(crate) fn apply_page(
+        &self,
+        org: &str,
+        changes: &[Change],
+        next_cursor: &str,
+        generation: i64,
+    ) -> Result<(), CoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        for c in changes {
+            match (c.entity.as_str(), c.op, &c.data) {
+                ("application", ChangeOp::Upsert, Some(data)) => {
+                    let app: Application = serde_json::from_value(data.clone())
+                        .map_err(|e| CoreError::Protocol(format!("application: {e}")))?;
+                    put_application(&tx, &app, generation, false)?;
+                }
+                ("application", ChangeOp::Delete, _) => {
+                    tx.execute("DELETE FROM applications WHERE id = ?1", [&c.id])?;
+                }
+                ("profile", ChangeOp::Upsert, Some(data)) => {
+                    tx.execute(
+                        "INSERT INTO profiles (org_id, json, fetched_at) VALUES (?1, ?2, ?3)
+                         ON CONFLICT (org_id) DO UPDATE SET json = excluded.json,
+                             fetched_at = excluded.fetched_at",
+                        params![org, data.to_string(), now()],
+                    )?;
+                }
+                (entity, ChangeOp::Upsert, Some(data)) => {
+                    tx.execute(
+                        "INSERT INTO entities (org_id, entity, id, json) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT DO UPDATE SET json = excluded.json",
+                        params![org, entity, c.id, data.to_string()],
+                    )?;
+                }
+                (entity, _, _) => {
+                    tx.execute(
+                        "DELETE FROM entities WHERE org_id = ?1 AND entity = ?2 AND id = ?3",
+                        params![org, entity, c.id],
+                    )?;
+                }
+            }
+        }
+        tx.execute(
+            "INSERT INTO sync_state (org_id, cursor, generation, synced_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (org_id) DO UPDATE SET cursor = excluded.cursor,
+                 synced_at = excluded.synced_at",
+            params![org, next_cursor, generation, now()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn applications(&self, org: &str) -> Result<Vec<Application>, CoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT json FROM applications WHERE org_id = ?1 ORDER BY updated_at DESC, id",
+        )?;
+        let rows = stmt
+            .query_map([org], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.iter().map(|j| parse(j)).collect()
+    }
+
+    pub(crate) fn application(&self, id: &str) -> Result<Option<Application>, CoreError> {
+        self.conn
+            .query_row("SELECT json FROM applications WHERE id = ?1", [id], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+            .map(|j| parse(&j))
+            .transpose()
+    }
+
+    /// A draft made offline: stored with a local id, and queued.
+    pub(crate) fn queue_new_application(
+        &self,
+        org: &str,
+        body: NewApplication,
+    ) -> Result<Application, CoreError> {
+        let at = now();
+        let app = Application {
+            id: format!("{LOCAL_PREFIX}{}", uuid::Uuid::new_v4()),
+            org_id: org.to_owned(),
+            number: None,
+            service_code: body.service_code.clone(),
+            title: body.title.clone(),
+            status: ApplicationStatus::Draft,
+            created_at: at.clone(),
+            updated_at: at,
+            deadline: None,
+            version: 1,
+        };
+        let tx = self.conn.unchecked_transaction()?;
+        put_application(&tx, &app, 0, true)?;
+        enqueue(&tx, org, Some(&app.id), &Action::CreateApplication { body })?;
+        tx.commit()?;
+        Ok(app)
+    }
+
+    pub(crate) fn queue_submit(&self, app: &Application) -> Result<(), CoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        enqueue(
+            &tx,
+            &app.org_id,
+            Some(&app.id),
+            &Action::SubmitApplication {
+                version: app.version,
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Pending actions of `org`, oldest first.
+    pub(crate) fn pending(&self, org: &str) -> Result<Vec<Pending>, CoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, target, payload FROM outbox WHERE org_id = ?1 AND state = 'pending' ORDER BY seq",
+        )?;
+        let rows = stmt
+            .query_map([org], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(id, target, payload)| {
+                Ok(Pending {
+                    id,
+                    target,
+                    action: parse(&payload)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The action reached the portal: store its answer, drop the action,
+    /// and re-point a local id (and the actions that use it) to the portal's.
+    pub(crate) fn complete(&self, p: &Pending, answer: &Application) -> Result<(), CoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        if let Some(local) = p.target.as_deref().filter(|t| t.starts_with(LOCAL_PREFIX)) {
+            tx.execute("DELETE FROM applications WHERE id = ?1", [local])?;
+            tx.execute(
+                "INSERT OR REPLACE INTO id_map (local_id, server_id) VALUES (?1, ?2)",
+                params![local, answer.id],
+            )?;
+            tx.execute(
+                "UPDATE outbox SET target = ?2 WHERE target = ?1",
+                params![local, answer.id],
+            )?;
+        }
+        let generation: i64 = tx
+            .query_row(
+                "SELECT generation FROM sync_state WHERE org_id = ?1",
+                [&answer.org_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0);
+        put_application(&tx, answer, generation, false)?;
+        tx.execute("DELETE FROM outbox WHERE id = ?1", [&p.id])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub(crate) fn mark_failed(&self, id: &str, code: &str, message: &str) -> Result<(), CoreError> {
+        self.conn.execute(
+            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, error_code = ?2,
+                 error = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, code, message, now()],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn mark_attempt(&self, id: &str, message: &str) -> Result<(), CoreError> {
+        self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, error = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, message, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Every action not yet delivered, pending and failed, oldest first.
+    pub fn outbox(&self, org: &str) -> Result<Vec<OutboxItem>, CoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT o.id, o.org_id, o.kind, o.target, o.state, o.attempts, o.error_code, o.error,
+                    o.created_at, o.payload, a.json
+             FROM outbox o LEFT JOIN applications a ON a.id = o.target
+             WHERE o.org_id = ?1 ORDER BY o.seq",
+        )?;
+        let rows = stmt
+            .query_map([org], |r| {
+                let payload: String = r.get(9)?;
+                let app: Option<String> = r.get(10)?;
+                Ok((
+                    OutboxItem {
+                        id: r.get(0)?,
+                        org_id: r.get(1)?,
+                        kind: r.get(2)?,
+                        target: r.get(3)?,
+                        state: r.get(4)?,
+                        attempts: r.get(5)?,
+                        error_code: r.get(6)?,
+                        error: r.get(7)?,
+                        created_at: r.get(8)?,
+                        summary: String::new(),
+                    },
+                    payload,
+                    app,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .map(|(mut item, payload, app)| {
+                item.summary = match (parse::<Action>(&payload), app) {
+                    (Ok(Action::CreateApplication { body }), _) => body.title,
+                    (_, Some(app)) => parse::<Application>(&app)
+                        .map(|a| a.title)
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
+                item
+            })
+            .collect())
+    }
+
+    /// A failed action goes back to pending, to be sent at the next sync.
+    pub fn retry_action(&self, id: &str) -> Result<(), CoreError> {
+        let n = self.conn.execute(
+            "UPDATE outbox SET state = 'pending', error_code = NULL, error = NULL, updated_at = ?2
+             WHERE id = ?1 AND state = 'failed'",
+            params![id, now()],
+        )?;
+        if n == 0 {
+            return Err(CoreError::Invalid("action"));
+        }
+        Ok(())
+    }
+
+    /// Discards a failed action; a draft that never reached the portal goes
+    /// with it, and so do the actions queued on that draft.
+    pub fn discard_action(&self, id: &str) -> Result<(), CoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let target: Option<Option<String>> = tx
+            .query_row(
+                "SELECT target FROM outbox WHERE id = ?1 AND state = 'failed'",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(target) = target else {
+            return Err(CoreError::Invalid("action"));
+        };
+        tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+        if let Some(local) = target.filter(|t| t.starts_with(LOCAL_PREFIX)) {
+            tx.execute("DELETE FROM outbox WHERE target = ?1", [&local])?;
+            tx.execute("DELETE FROM applications WHERE id = ?1", [&local])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn enqueue(
+    conn: &rusqlite::Connection,
+    org: &str,
+    target: Option<&str>,
+    action: &Action,
+) -> Result<String, CoreError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let kind = match action {
+        Action::CreateApplication { .. } => "create_application",
+        Action::SubmitApplication { .. } => "submit_application",
+    };
+    let at = now();
+    conn.execute(
+        "INSERT INTO outbox (id, org_id, kind, target, payload, state, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
+        params![id, org, kind, target, json(action)?, at],
+    )?;
+    Ok(id)
+}
+
+pub(crate) fn is_local(id: &str) -> bool {
+    id.starts_with(LOCAL_PREFIX)
+}

@@ -1,0 +1,251 @@
+//! Sync against the real portal through a fault-injecting proxy: initial and
+//! delta pulls, a full resync after the cursor expired, and a draft made and
+//! submitted offline that reaches the portal exactly once, even when the
+//! portal's reply to the create is lost after it committed.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
+
+use cabinet_api::ApplicationStatus;
+use cabinet_core::secrets::{Keychain, KeychainBackend};
+use cabinet_core::view::LoginStep;
+use cabinet_core::Cabinet;
+use cabinet_portal::{Portal, PortalConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const PASS: u8 = 0;
+const DOWN: u8 = 1;
+/// Forward the next application write, let the portal commit, then cut the
+/// connection before the reply reaches the client.
+const LOSE_NEXT_WRITE_REPLY: u8 = 2;
+
+/// Reads one HTTP/1.1 message (headers and a Content-Length body).
+async fn read_message(s: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let header_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let n = s.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..header_end]).to_ascii_lowercase();
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    while buf.len() < header_end + len {
+        let n = s.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Some(buf)
+}
+
+async fn proxy(upstream: std::net::SocketAddr, mode: Arc<AtomicU8>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut client, _)) = listener.accept().await else {
+                return;
+            };
+            let mode = mode.clone();
+            tokio::spawn(async move {
+                if mode.load(Ordering::SeqCst) == DOWN {
+                    return;
+                }
+                let Ok(mut server) = TcpStream::connect(upstream).await else {
+                    return;
+                };
+                while let Some(req) = read_message(&mut client).await {
+                    if mode.load(Ordering::SeqCst) == DOWN {
+                        return;
+                    }
+                    let is_write = req.starts_with(b"POST ")
+                        && String::from_utf8_lossy(&req[..req.len().min(200)])
+                            .contains("/applications");
+                    if server.write_all(&req).await.is_err() {
+                        return;
+                    }
+                    let Some(resp) = read_message(&mut server).await else {
+                        return;
+                    };
+                    if is_write
+                        && mode
+                            .compare_exchange(
+                                LOSE_NEXT_WRITE_REPLY,
+                                PASS,
+                                Ordering::SeqCst,
+                                Ordering::SeqCst,
+                            )
+                            .is_ok()
+                    {
+                        // The portal answered (so it committed); the client never hears it.
+                        return;
+                    }
+                    if client.write_all(&resp).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+async fn logged_in(url: &str, data: &std::path::Path) -> Cabinet {
+    let cab = Cabinet::new(
+        url.parse().unwrap(),
+        data,
+        Keychain::new(KeychainBackend::Keyutils),
+    )
+    .unwrap();
+    let step = cab
+        .login_password("buh@romashka.demo", "Buh-2026")
+        .await
+        .unwrap();
+    let LoginStep::NeedCode { ticket, .. } = step else {
+        panic!("code expected")
+    };
+    let code = cab.demo_sms(&ticket).await.unwrap().code;
+    cab.submit_code(&ticket, &code).await.unwrap();
+    cab
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn offline_draft_reaches_the_portal_exactly_once_and_resync_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
+    config.demo = true;
+    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
+    let portal = Portal::open(config)
+        .unwrap()
+        .spawn("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let mode = Arc::new(AtomicU8::new(PASS));
+    let via_proxy = proxy(portal.addr(), mode.clone()).await;
+    let cab = logged_in(&via_proxy, &dir.path().join("app")).await;
+    // A second client straight to the portal: the portal's view of things.
+    let other = logged_in(&portal.url(), &dir.path().join("other")).await;
+    let org = cab
+        .organizations()
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|o| o.short_name.contains("Ромашка"))
+        .unwrap()
+        .id;
+
+    // Initial sync: the seven demo applications and the profile.
+    let r = cab.sync(&org).await.unwrap();
+    assert!(r.online && r.pulled >= 8, "{r:?}");
+    assert_eq!(cab.applications(&org).await.unwrap().len(), 7);
+
+    // Delta: a draft made by the other client arrives, alone.
+    other
+        .create_application(&org, "egrul-extract", "Выписка для тендера")
+        .await
+        .unwrap();
+    assert_eq!(other.sync(&org).await.unwrap().pushed, 1);
+    let r = cab.sync(&org).await.unwrap();
+    assert_eq!((r.pulled, r.pushed), (1, 0), "{r:?}");
+    assert_eq!(cab.applications(&org).await.unwrap().len(), 8);
+
+    // Offline: a draft is made and submitted; both wait in the outbox.
+    mode.store(DOWN, Ordering::SeqCst);
+    let draft = cab
+        .create_application(&org, "cash-register", "Перерегистрация ККТ (офлайн)")
+        .await
+        .unwrap();
+    cab.submit_application(&draft.id).await.unwrap();
+    let r = cab.sync(&org).await.unwrap();
+    assert!(!r.online);
+    assert_eq!(r.pending, 2);
+    let outbox = cab.outbox(&org).await.unwrap();
+    assert_eq!(outbox.len(), 2);
+    assert_eq!(outbox[0].summary, "Перерегистрация ККТ (офлайн)");
+    assert!(cab
+        .applications(&org)
+        .await
+        .unwrap()
+        .iter()
+        .any(|a| a.id == draft.id));
+
+    // Back online, but the reply to the create is lost after the commit.
+    mode.store(LOSE_NEXT_WRITE_REPLY, Ordering::SeqCst);
+    let r = cab.sync(&org).await.unwrap();
+    assert!(!r.online, "a lost reply looks like a network error: {r:?}");
+    assert_eq!(r.pending, 2);
+    // The retry replays the stored answer; then the submit goes through.
+    let r = cab.sync(&org).await.unwrap();
+    assert!(r.online, "{r:?}");
+    assert_eq!((r.pushed, r.pending, r.failed), (2, 0, 0), "{r:?}");
+    assert!(cab.outbox(&org).await.unwrap().is_empty());
+
+    let mine: Vec<_> = cab
+        .applications(&org)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.title == "Перерегистрация ККТ (офлайн)")
+        .collect();
+    assert_eq!(
+        mine.len(),
+        1,
+        "the local draft became the portal's application"
+    );
+    assert_eq!(mine[0].status, ApplicationStatus::Accepted);
+    assert!(mine[0].number.is_some());
+    // The portal has it exactly once.
+    other.sync(&org).await.unwrap();
+    let on_portal = other
+        .applications(&org)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.title == "Перерегистрация ККТ (офлайн)")
+        .count();
+    assert_eq!(on_portal, 1);
+
+    // A 4xx: the action fails with the portal's reason and stays to fix or
+    // discard; the draft stays until discarded.
+    let bad = cab
+        .create_application(&org, " ", "Без кода услуги")
+        .await
+        .unwrap();
+    let r = cab.sync(&org).await.unwrap();
+    assert_eq!(r.failed, 1, "{r:?}");
+    let failed = cab.outbox(&org).await.unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].state, "failed");
+    assert_eq!(
+        failed[0].error_code.as_deref(),
+        Some("request.invalid_field")
+    );
+    cab.discard_action(&failed[0].id).await.unwrap();
+    assert!(cab.outbox(&org).await.unwrap().is_empty());
+    assert!(!cab
+        .applications(&org)
+        .await
+        .unwrap()
+        .iter()
+        .any(|a| a.id == bad.id));
+
+    // The cursor expires (compaction): a full resync, same result.
+    let before = cab.applications(&org).await.unwrap().len();
+    portal.admin().compact_feed(&org).await.unwrap();
+    let r = cab.sync(&org).await.unwrap();
+    assert!(r.resynced, "{r:?}");
+    assert_eq!(cab.applications(&org).await.unwrap().len(), before);
+}
