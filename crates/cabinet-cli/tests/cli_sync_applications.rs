@@ -1,0 +1,192 @@
+//! `cabinet sync | applications | export | outbox` against the real portal:
+//! the cache fills, a draft made from the terminal reaches the portal, and
+//! with the portal gone a new draft waits in the outbox.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use cabinet_portal::{Portal, PortalConfig};
+
+fn cabinet(url: &str, data: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cabinet"))
+        .args(["--portal", url, "--data-dir"])
+        .arg(data)
+        .args(args)
+        .env("CABINET_KEYCHAIN", "keyutils")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_list_new_export_and_offline_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
+    config.demo = true;
+    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
+    let portal = Portal::open(config)
+        .unwrap()
+        .spawn("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let url = portal.url();
+    let data = dir.path().join("cli");
+    let romashka = cabinet_api::requisites::complete_inn10("770412345").unwrap();
+    let run = |args: Vec<String>, stdin: &'static str| {
+        let (url, data) = (url.clone(), data.clone());
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            cabinet(&url, &data, &args, stdin)
+        })
+    };
+    let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    let out = run(
+        v(&[
+            "login",
+            "--login",
+            "buh@romashka.demo",
+            "--password-stdin",
+            "--demo-code",
+        ]),
+        "Buh-2026\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    let out = run(v(&["sync", "--org", &romashka]), "").await.unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("ждут отправки 0"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = run(
+        v(&["applications", "list", "--org", &romashka, "--json"]),
+        "",
+    )
+    .await
+    .unwrap();
+    let list: Vec<cabinet_api::Application> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.len(), 7);
+    let out = run(
+        v(&[
+            "applications",
+            "list",
+            "--org",
+            &romashka,
+            "--status",
+            "in_progress",
+        ]),
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        2,
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(text(&out.stdout).contains("В работе"));
+
+    let out = run(
+        v(&[
+            "applications",
+            "new",
+            "--org",
+            &romashka,
+            "--service",
+            "egrul-extract",
+            "--title",
+            "Выписка для банка «Ёлка»",
+        ]),
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = run(v(&["sync", "--org", &romashka]), "").await.unwrap();
+    assert!(
+        text(&out.stdout).contains("отправлено 1"),
+        "{}",
+        text(&out.stdout)
+    );
+    // Search folds case and ё.
+    let out = run(
+        v(&["applications", "list", "--org", &romashka, "--q", "елка"]),
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        1,
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = run(
+        v(&[
+            "export",
+            "applications",
+            "--org",
+            &romashka,
+            "--format",
+            "csv",
+        ]),
+        "",
+    )
+    .await
+    .unwrap();
+    let csv = text(&out.stdout);
+    assert!(csv.starts_with("\u{feff}Номер;Статус;"), "{csv}");
+    assert_eq!(csv.lines().count(), 9);
+
+    // The portal goes away: a new draft waits in the outbox.
+    portal.stop().await;
+    let out = run(
+        v(&[
+            "applications",
+            "new",
+            "--org",
+            &romashka,
+            "--service",
+            "x",
+            "--title",
+            "Офлайн-черновик",
+        ]),
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = run(v(&["sync", "--org", &romashka]), "").await.unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("[network.offline]"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(v(&["outbox", "--org", &romashka]), "").await.unwrap();
+    let outbox = text(&out.stdout);
+    assert!(
+        outbox.contains("ждёт") && outbox.contains("Офлайн-черновик"),
+        "{outbox}"
+    );
+}
