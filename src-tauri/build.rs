@@ -21,6 +21,13 @@ fn main() {
         "remove_certificate",
         "sign_files",
         "verify_file",
+        "sync_org",
+        "applications",
+        "outbox",
+        "retry_action",
+        "discard_action",
+        "create_application",
+        "submit_application",
     ]);
     let attrs = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

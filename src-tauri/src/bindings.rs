@@ -6,12 +6,14 @@
 //! compile-time check ties the list to the real command functions, so the
 //! list cannot drift from them.
 
+use cabinet_api::{Application, ApplicationStatus};
 use cabinet_api::{
     DemoCertificate, DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus,
 };
 use cabinet_api::{OrganizationProfile, OrganizationSummary};
 use cabinet_core::certificates::{CertificateStatus, CertificateView};
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
+use cabinet_core::sync::{OutboxItem, SyncReport};
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView,
     SessionView,
@@ -19,8 +21,9 @@ use cabinet_core::view::{
 use ts_rs::TS;
 
 use crate::commands::{
-    CertificateArgs, CodeArgs, LoginArgs, LogoutArgs, OrgArgs, PfxArgs, SignFilesArgs, TicketArgs,
-    TokenArgs, TokenCertificateView, TokenListing, TokenLoginArgs, TokenModuleView, VerifyArgs,
+    ActionArgs, CertificateArgs, CodeArgs, LoginArgs, LogoutArgs, NewApplicationArgs, OrgArgs,
+    PfxArgs, SignFilesArgs, TicketArgs, TokenArgs, TokenCertificateView, TokenListing,
+    TokenLoginArgs, TokenModuleView, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -82,6 +85,13 @@ commands! {
     remove_certificate(CertificateArgs) -> ();
     sign_files(SignFilesArgs) -> Vec<SignedFile>;
     verify_file(VerifyArgs) -> Vec<SignerView>;
+    sync_org(OrgArgs) -> SyncReport;
+    applications(OrgArgs) -> Vec<Application>;
+    outbox(OrgArgs) -> Vec<OutboxItem>;
+    retry_action(ActionArgs) -> ();
+    discard_action(ActionArgs) -> ();
+    create_application(NewApplicationArgs) -> Application;
+    submit_application(ActionArgs) -> ();
 }
 
 fn camel(snake: &str) -> String {
@@ -140,6 +150,12 @@ pub fn typescript() -> String {
         SignProgress::decl(),
         VerifyArgs::decl(),
         SignerView::decl(),
+        SyncReport::decl(),
+        Application::decl(),
+        ApplicationStatus::decl(),
+        OutboxItem::decl(),
+        ActionArgs::decl(),
+        NewApplicationArgs::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\

@@ -1,10 +1,12 @@
 //! UI commands: each maps to one core call. Declared in build.rs and granted
 //! in capabilities/default.json; typed for the UI in `bindings`.
 
+use cabinet_api::Application;
 use cabinet_api::DemoSms;
 use cabinet_core::certificates::{open_pfx as open_pfx_file, CertificateView};
 use cabinet_core::session::KeyLocation;
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
+use cabinet_core::sync::{OutboxItem, SyncReport};
 use cabinet_core::view::MyCertificate;
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, OrganizationsView, SessionView,
@@ -426,4 +428,59 @@ pub async fn verify_file(_st: State<'_, Desktop>, args: VerifyArgs) -> Res<Vec<S
         cabinet_core::signing::verify_file(&file, &sig, &[])
     })
     .await
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct ActionArgs {
+    pub id: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct NewApplicationArgs {
+    pub org_id: String,
+    pub service_code: String,
+    pub title: String,
+}
+
+/// Sends the outbox and fetches changes of one organization.
+#[tauri::command]
+pub async fn sync_org(st: State<'_, Desktop>, args: OrgArgs) -> Res<SyncReport> {
+    Ok(st.cabinet.sync(&args.org_id).await?)
+}
+
+#[tauri::command]
+pub async fn applications(st: State<'_, Desktop>, args: OrgArgs) -> Res<Vec<Application>> {
+    Ok(st.cabinet.applications(&args.org_id).await?)
+}
+
+#[tauri::command]
+pub async fn outbox(st: State<'_, Desktop>, args: OrgArgs) -> Res<Vec<OutboxItem>> {
+    Ok(st.cabinet.outbox(&args.org_id).await?)
+}
+
+#[tauri::command]
+pub async fn retry_action(st: State<'_, Desktop>, args: ActionArgs) -> Res<()> {
+    Ok(st.cabinet.retry_action(&args.id).await?)
+}
+
+#[tauri::command]
+pub async fn discard_action(st: State<'_, Desktop>, args: ActionArgs) -> Res<()> {
+    Ok(st.cabinet.discard_action(&args.id).await?)
+}
+
+/// A draft, stored locally and queued (works offline).
+#[tauri::command]
+pub async fn create_application(
+    st: State<'_, Desktop>,
+    args: NewApplicationArgs,
+) -> Res<Application> {
+    Ok(st
+        .cabinet
+        .create_application(&args.org_id, &args.service_code, &args.title)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn submit_application(st: State<'_, Desktop>, args: ActionArgs) -> Res<()> {
+    Ok(st.cabinet.submit_application(&args.id).await?)
 }

@@ -116,6 +116,13 @@ pub fn run() {
             commands::remove_certificate,
             commands::sign_files,
             commands::verify_file,
+            commands::sync_org,
+            commands::applications,
+            commands::outbox,
+            commands::retry_action,
+            commands::discard_action,
+            commands::create_application,
+            commands::submit_application,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -105,6 +105,30 @@ async fn demo_accountant_logs_in_picks_an_organization_and_sees_its_inn() -> Res
     .await?;
     text_contains(&c, "[data-testid=org-full-name]", "«Ромашка»").await?;
 
+    // Its applications arrive by sync; a new draft reaches the portal and
+    // comes back with a number.
+    count_is(&c, "[data-testid=application-row]", 7).await?;
+    text_contains(&c, "[data-testid=sync-status]", "Синхронизировано").await?;
+    find(&c, "#new-title")
+        .await?
+        .send_keys("Выписка для банка (e2e)")
+        .await?;
+    find(
+        &c,
+        "[data-testid=applications] form.new button[type=submit]",
+    )
+    .await?
+    .click()
+    .await?;
+    count_is(&c, "[data-testid=application-row]", 8).await?;
+    text_contains(&c, "[data-testid=outbox]", "Все действия доставлены").await?;
+    c.execute(
+        "document.querySelector('[data-testid=applications]').scrollIntoView()",
+        vec![],
+    )
+    .await?;
+    screenshot(&c, "applications").await?;
+
     c.close().await?;
     Ok(())
 }

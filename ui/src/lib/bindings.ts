@@ -219,6 +219,58 @@ signing_time: string | null, algorithm: string,
  */
 chain_trusted: boolean, };
 
+export type SyncReport = { pushed: number, failed: number, pulled: number, 
+/**
+ * The cursor had expired and everything was fetched again.
+ */
+resynced: boolean, 
+/**
+ * Actions still waiting (offline, or a 5xx).
+ */
+pending: number, online: boolean, };
+
+export type Application = { id: string, org_id: string, 
+/**
+ * The portal's registration number, once submitted.
+ */
+number: string | null, service_code: string, title: string, status: ApplicationStatus, 
+/**
+ * RFC 3339.
+ */
+created_at: string, updated_at: string, 
+/**
+ * ISO date (YYYY-MM-DD) the answer is due, once accepted.
+ */
+deadline: string | null, version: number, };
+
+export type ApplicationStatus = "draft" | "accepted" | "in_progress" | "needs_info" | "completed" | "rejected";
+
+export type OutboxItem = { id: string, org_id: string, 
+/**
+ * `create_application`, `submit_application`.
+ */
+kind: string, 
+/**
+ * The entity the action is about (a local or portal id).
+ */
+target: string | null, 
+/**
+ * "pending" or "failed".
+ */
+state: string, attempts: number, 
+/**
+ * For a failed action: the portal's code and message.
+ */
+error_code: string | null, error: string | null, created_at: string, 
+/**
+ * Human summary, e.g. the application's title.
+ */
+summary: string, };
+
+export type ActionArgs = { id: string, };
+
+export type NewApplicationArgs = { org_id: string, service_code: string, title: string, };
+
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -240,4 +292,11 @@ export const commands = {
   removeCertificate: (args: CertificateArgs) => invoke<null>("remove_certificate", { args }),
   signFiles: (args: SignFilesArgs) => invoke<Array<SignedFile>>("sign_files", { args }),
   verifyFile: (args: VerifyArgs) => invoke<Array<SignerView>>("verify_file", { args }),
+  syncOrg: (args: OrgArgs) => invoke<SyncReport>("sync_org", { args }),
+  applications: (args: OrgArgs) => invoke<Array<Application>>("applications", { args }),
+  outbox: (args: OrgArgs) => invoke<Array<OutboxItem>>("outbox", { args }),
+  retryAction: (args: ActionArgs) => invoke<null>("retry_action", { args }),
+  discardAction: (args: ActionArgs) => invoke<null>("discard_action", { args }),
+  createApplication: (args: NewApplicationArgs) => invoke<Application>("create_application", { args }),
+  submitApplication: (args: ActionArgs) => invoke<null>("submit_application", { args }),
 };
