@@ -14,7 +14,10 @@ pub mod sync;
 pub use auth::*;
 pub use orgs::*;
 pub use problem::Problem;
-pub use sync::{Application, ApplicationStatus, Change, ChangeOp, ChangePage, NewApplication};
+pub use sync::{
+    Application, ApplicationStatus, Change, ChangeOp, ChangePage, Document, DocumentSignature,
+    NewApplication, NewSignature,
+};
 
 /// Path prefix of every API route.
 pub const API_PREFIX: &str = "/v1";

@@ -106,3 +106,40 @@ pub struct NewApplication {
     pub service_code: String,
     pub title: String,
 }
+
+/// A document of the organization (`entity = "document"`): metadata; the
+/// content is fetched by its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Document {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    pub mime: String,
+    #[ts(type = "number")]
+    pub size: i64,
+    /// Lower-case hex; also the content's `ETag`.
+    pub sha256: String,
+    pub created_at: String,
+    /// Detached signatures the portal accepted, oldest first.
+    pub signatures: Vec<DocumentSignature>,
+}
+
+/// A detached CAdES signature attached to a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DocumentSignature {
+    pub id: String,
+    /// The signer's name as the certificate gives it.
+    pub signer: String,
+    pub organization: Option<String>,
+    /// RFC 3339, when the portal accepted it.
+    pub added_at: String,
+    /// Base64 of the DER CMS.
+    pub signature: String,
+}
+
+/// `POST /v1/orgs/{org}/documents/{id}/signatures`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSignature {
+    /// Base64 of the DER CMS, detached over the document's content.
+    pub signature: String,
+}

@@ -91,7 +91,7 @@ pub fn store(conn: &Connection, app: &Application, created_by: &str) -> Result<(
     Ok(())
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<String, PortalError> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String, PortalError> {
     let key = headers
         .get(IDEMPOTENCY_KEY)
         .and_then(|v| v.to_str().ok())
@@ -113,7 +113,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, PortalError> {
 /// Runs a write once per (user, key): the write and its stored answer commit
 /// together, so a retry after a lost reply gets the same answer and writes
 /// nothing. The same key with another request is refused.
-fn once(
+pub(crate) fn once(
     conn: &mut Connection,
     user: &str,
     key: &str,
@@ -187,7 +187,7 @@ fn validate(new: &NewApplication) -> Result<(), PortalError> {
     Ok(())
 }
 
-fn member(conn: &Connection, org: &str, user: &str) -> Result<(), PortalError> {
+pub(crate) fn member(conn: &Connection, org: &str, user: &str) -> Result<(), PortalError> {
     if db::is_member(conn, org, user)? {
         Ok(())
     } else {

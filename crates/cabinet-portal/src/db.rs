@@ -148,6 +148,31 @@ CREATE TABLE idempotency (
     PRIMARY KEY (user_id, key)
 );
 "#,
+    r#"
+-- Document contents, addressed by SHA-256.
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    content BLOB NOT NULL
+);
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES organizations (id),
+    name TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs (sha256),
+    created_at TEXT NOT NULL
+);
+CREATE TABLE document_signatures (
+    id TEXT PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents (id),
+    signer TEXT NOT NULL,
+    organization TEXT,
+    signature BLOB NOT NULL,
+    added_by TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {

@@ -510,6 +510,32 @@ pub fn seed_applications_if_empty(
         };
         crate::applications::store(&tx, &app, &author)?;
     }
+    // Documents to read and sign offline.
+    let docs: &[(&str, &str, String)] = &[
+        (
+            "Договор поставки № 14-П.txt",
+            "text/plain; charset=utf-8",
+            format!(
+                "ДОГОВОР ПОСТАВКИ № 14-П\nг. Москва, {}\n\n{} (Поставщик) и ООО «Вектор» \
+                 (Покупатель) заключили настоящий договор о нижеследующем.\n\
+                 1. Поставщик передаёт, а Покупатель принимает и оплачивает товар.\n",
+                now.format("%d.%m.%Y"),
+                org.short_name
+            ),
+        ),
+        (
+            "Доверенность на бухгалтера.txt",
+            "text/plain; charset=utf-8",
+            format!(
+                "ДОВЕРЕННОСТЬ\n{} уполномочивает Петрову Анну Викторовну представлять \
+                 организацию в личном кабинете на портале госуслуг.\n",
+                org.short_name
+            ),
+        ),
+    ];
+    for (name, mime, text) in docs {
+        crate::documents::insert(&tx, &org_id, name, mime, text.as_bytes(), now)?;
+    }
     tx.commit()?;
     Ok(())
 }

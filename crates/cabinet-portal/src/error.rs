@@ -63,6 +63,8 @@ pub enum PortalError {
     WrongState(String),
     #[error("invalid {field}: {detail}")]
     InvalidField { field: &'static str, detail: String },
+    #[error("signature refused: {detail}")]
+    SignatureRejected { code: &'static str, detail: String },
     #[error("not found")]
     NotFound,
     #[error("internal error: {0}")]
@@ -203,6 +205,9 @@ impl PortalError {
                 Problem::new(422, codes::INVALID_FIELD, "Invalid field")
                     .with_field(field)
                     .with_detail(detail.clone())
+            }
+            PortalError::SignatureRejected { code, detail } => {
+                Problem::new(422, code, "Signature refused").with_detail(detail.clone())
             }
             PortalError::NotFound => Problem::new(404, codes::NOT_FOUND, "Not found"),
             PortalError::Internal(_) => Problem::new(500, codes::INTERNAL, "Internal error"),

@@ -12,6 +12,7 @@ pub mod clock;
 mod db;
 mod demo;
 mod demopki;
+mod documents;
 mod error;
 mod feed;
 mod orgs;
@@ -157,7 +158,8 @@ impl Portal {
             .merge(auth::routes())
             .merge(orgs::routes())
             .merge(feed::routes())
-            .merge(applications::routes());
+            .merge(applications::routes())
+            .merge(documents::routes());
         if self.state.config.demo {
             api = api.merge(demo::routes());
         }

@@ -230,7 +230,8 @@ async fn feed_pages_writes_replay_and_compaction_expires_cursors() {
         "sync.cursor_expired"
     );
     let (full, _) = f.drain(None, 4).await;
-    assert_eq!(full.len(), 1 + 8);
+    // The profile, eight applications and the two demo documents.
+    assert_eq!(full.len(), 1 + 8 + 2);
     let latest = full.iter().find(|c| c.id == draft.id).unwrap();
     assert_eq!(latest.data.as_ref().unwrap()["status"], "accepted");
 
