@@ -357,34 +357,6 @@ pub async fn remove_certificate(st: State<'_, Desktop>, args: CertificateArgs) -
     Ok(st.cabinet.forget_certificate(&args.sha256).await?)
 }
 
-/// Opens the key of a remembered certificate with the password or PIN.
-fn open_key(mine: &MyCertificate, secret: &str) -> Result<AnyKey, CoreError> {
-    let key: AnyKey = match mine.source.as_str() {
-        "token" => {
-            let m = Module::load(std::path::Path::new(&mine.location))?;
-            let id = mine.key_id.clone().unwrap_or_default();
-            let slot = m
-                .slots()?
-                .into_iter()
-                .filter(|s| s.token.is_some())
-                .find(|s| {
-                    m.certificates(s.id).is_ok_and(|cs| {
-                        cs.iter()
-                            .any(|c| c.id == id && c.certificate.sha256 == mine.certificate.sha256)
-                    })
-                })
-                .ok_or(cabinet_sign::SignError::TokenAbsent)?;
-            Box::new(m.login(slot.id, &id, secret)?)
-        }
-        _ => Box::new(open_pfx_file(std::path::Path::new(&mine.location), secret)?),
-    };
-    if key.certificate().sha256 != mine.certificate.sha256 {
-        // The file at that path now holds another certificate.
-        return Err(CoreError::Sign(cabinet_sign::SignError::NoPrivateKey));
-    }
-    Ok(key)
-}
-
 /// Signs a batch with one password or PIN entry; `sign-progress` events
 /// report each file.
 #[tauri::command]
@@ -405,7 +377,7 @@ pub async fn sign_files(st: State<'_, Desktop>, args: SignFilesArgs) -> Res<Vec<
         .ok_or_else(|| IpcError::from(CoreError::Invalid("certificate")))?;
     let app = st.app.get().cloned();
     blocking(move || {
-        let key = open_key(&mine, &secret)?;
+        let key = cabinet_core::certificates::open_my_key(&mine, &secret)?;
         let files: Vec<std::path::PathBuf> = files.iter().map(Into::into).collect();
         cabinet_core::signing::sign_files(key.as_ref(), &files, cosign, |p: &SignProgress| {
             if let Some(app) = &app {

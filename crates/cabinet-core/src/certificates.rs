@@ -140,3 +140,35 @@ pub fn check_usable(info: &CertificateInfo, now: DateTime<Utc>) -> Result<(), Co
     }
     Ok(())
 }
+
+/// A key ready to sign, wherever it lives.
+pub type AnyKey = Box<dyn cabinet_sign::SigningKey + Send + Sync>;
+
+/// Opens the key of a remembered certificate with its password or PIN.
+pub fn open_my_key(mine: &crate::view::MyCertificate, secret: &str) -> Result<AnyKey, CoreError> {
+    use cabinet_sign::pkcs11::Module;
+    let key: AnyKey = match mine.source.as_str() {
+        "token" => {
+            let m = Module::load(Path::new(&mine.location))?;
+            let id = mine.key_id.clone().unwrap_or_default();
+            let slot = m
+                .slots()?
+                .into_iter()
+                .filter(|s| s.token.is_some())
+                .find(|s| {
+                    m.certificates(s.id).is_ok_and(|cs| {
+                        cs.iter()
+                            .any(|c| c.id == id && c.certificate.sha256 == mine.certificate.sha256)
+                    })
+                })
+                .ok_or(cabinet_sign::SignError::TokenAbsent)?;
+            Box::new(m.login(slot.id, &id, secret)?)
+        }
+        _ => Box::new(open_pfx(Path::new(&mine.location), secret)?),
+    };
+    if key.certificate().sha256 != mine.certificate.sha256 {
+        // The file at that path now holds another certificate.
+        return Err(CoreError::Sign(cabinet_sign::SignError::NoPrivateKey));
+    }
+    Ok(key)
+}

@@ -5,8 +5,8 @@ use std::time::Duration;
 use cabinet_api::problem::PROBLEM_JSON;
 use cabinet_api::sync::IDEMPOTENCY_KEY;
 use cabinet_api::{
-    Application, CertChallenge, CertificateLogin, ChangePage, DemoInfo, DemoSms, Me,
-    NewApplication, OrganizationList, OrganizationProfile, OtpSubmit, PasswordLogin,
+    Application, CertChallenge, CertificateLogin, ChangePage, DemoInfo, DemoSms, Document, Me,
+    NewApplication, NewSignature, OrganizationList, OrganizationProfile, OtpSubmit, PasswordLogin,
     PasswordLoginResponse, Problem, RefreshRequest, TokenPair,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -246,6 +246,62 @@ impl PortalClient {
             )?
             .header(IDEMPOTENCY_KEY, key)
             .header(reqwest::header::IF_MATCH, version.to_string());
+        Self::json(Self::send(rb).await?).await
+    }
+
+    /// A document's content; `None` when `etag` still matches (304).
+    pub async fn document_content(
+        &self,
+        token: &str,
+        org_id: &str,
+        id: &str,
+        etag: Option<&str>,
+    ) -> Result<Option<Vec<u8>>, CoreError> {
+        let mut rb = self.request(
+            Method::GET,
+            &format!(
+                "v1/orgs/{}/documents/{}/content",
+                segment(org_id)?,
+                segment(id)?
+            ),
+            Some(token),
+        )?;
+        if let Some(e) = etag {
+            rb = rb.header(reqwest::header::IF_NONE_MATCH, format!("\"{e}\""));
+        }
+        let resp = Self::send(rb).await?;
+        if resp.status() == StatusCode::NOT_MODIFIED {
+            return Ok(None);
+        }
+        resp.bytes()
+            .await
+            .map(|b| Some(b.to_vec()))
+            .map_err(|e| CoreError::Offline(describe(&e)))
+    }
+
+    /// Attaches a detached signature (base64 DER) to a document.
+    pub async fn sign_document(
+        &self,
+        token: &str,
+        org_id: &str,
+        id: &str,
+        key: &str,
+        signature_b64: &str,
+    ) -> Result<Document, CoreError> {
+        let rb = self
+            .request(
+                Method::POST,
+                &format!(
+                    "v1/orgs/{}/documents/{}/signatures",
+                    segment(org_id)?,
+                    segment(id)?
+                ),
+                Some(token),
+            )?
+            .header(IDEMPOTENCY_KEY, key)
+            .json(&NewSignature {
+                signature: signature_b64.to_owned(),
+            });
         Self::json(Self::send(rb).await?).await
     }
 

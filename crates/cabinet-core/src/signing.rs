@@ -111,6 +111,31 @@ pub fn sign_files(
     Ok(out)
 }
 
+/// Verifies a detached signature over bytes in memory (no trusted roots:
+/// the chain is reported as not checked).
+pub fn verify_bytes(signature: &[u8], content: &[u8]) -> Result<Vec<SignerView>, CoreError> {
+    Ok(views(verify_detached_with(
+        signature,
+        content,
+        &Trust::default(),
+    )?))
+}
+
+fn views(reports: Vec<cabinet_sign::verify::SignerReport>) -> Vec<SignerView> {
+    let now = Utc::now();
+    reports
+        .into_iter()
+        .map(|r| SignerView {
+            certificate: CertificateView::of(&r.certificate, now),
+            signing_time: r
+                .signing_time
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            algorithm: r.algorithm,
+            chain_trusted: r.chain == ChainStatus::Trusted,
+        })
+        .collect()
+}
+
 /// Verifies `file` against the detached signature `sig` (DER or base64).
 pub fn verify_file(
     file: &Path,
@@ -123,16 +148,5 @@ pub fn verify_file(
         roots: roots.to_vec(),
         crls: Vec::new(),
     };
-    let now = Utc::now();
-    Ok(verify_detached_with(&signature, content, &trust)?
-        .into_iter()
-        .map(|r| SignerView {
-            certificate: CertificateView::of(&r.certificate, now),
-            signing_time: r
-                .signing_time
-                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            algorithm: r.algorithm,
-            chain_trusted: r.chain == ChainStatus::Trusted,
-        })
-        .collect())
+    Ok(views(verify_detached_with(&signature, content, &trust)?))
 }

@@ -12,7 +12,7 @@
 //!   discard. Drafts made offline carry a local id until the portal gives
 //!   them one; later actions on them are re-pointed in the same transaction.
 
-use cabinet_api::{Application, ApplicationStatus, Change, ChangeOp, NewApplication};
+use cabinet_api::{Application, ApplicationStatus, Change, ChangeOp, Document, NewApplication};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -58,8 +58,33 @@ pub struct SyncReport {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub(crate) enum Action {
-    CreateApplication { body: NewApplication },
-    SubmitApplication { version: i64 },
+    CreateApplication {
+        body: NewApplication,
+    },
+    SubmitApplication {
+        version: i64,
+    },
+    /// A detached signature (base64 DER) for the target document.
+    SignDocument {
+        signature: String,
+        signer: String,
+    },
+}
+
+/// What the portal answered to a delivered action.
+pub(crate) enum Answer {
+    Application(Application),
+    Document(Document),
+}
+
+/// A document with what this client knows of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct DocumentView {
+    pub document: Document,
+    /// Signers of signatures made here and not yet accepted by the portal.
+    pub pending_signers: Vec<String>,
+    /// The content is on this computer (readable offline).
+    pub cached: bool,
 }
 
 pub(crate) struct Pending {
@@ -215,6 +240,82 @@ impl Store {
             .transpose()
     }
 
+    /// Documents of `org`, with signatures still waiting in the outbox.
+    pub fn documents(&self, org: &str) -> Result<Vec<(Document, Vec<String>)>, CoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT json FROM entities WHERE org_id = ?1 AND entity = 'document'")?;
+        let docs = stmt
+            .query_map([org], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut docs: Vec<Document> = docs.iter().map(|j| parse(j)).collect::<Result<_, _>>()?;
+        docs.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.name.cmp(&b.name)));
+        let mut out = Vec::new();
+        for d in docs {
+            let mut stmt = self.conn.prepare(
+                "SELECT payload FROM outbox WHERE target = ?1 AND kind = 'sign_document' ORDER BY seq",
+            )?;
+            let pending = stmt
+                .query_map([&d.id], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .filter_map(|p| match parse::<Action>(&p) {
+                    Ok(Action::SignDocument { signer, .. }) => Some(signer),
+                    _ => None,
+                })
+                .collect();
+            out.push((d, pending));
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn document(&self, org: &str, id: &str) -> Result<Option<Document>, CoreError> {
+        self.conn
+            .query_row(
+                "SELECT json FROM entities WHERE org_id = ?1 AND entity = 'document' AND id = ?2",
+                params![org, id],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .map(|j| parse(&j))
+            .transpose()
+    }
+
+    /// Signatures of a document made here, not yet delivered (base64 DER).
+    pub(crate) fn pending_signatures(&self, id: &str) -> Result<Vec<String>, CoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT payload FROM outbox WHERE target = ?1 AND kind = 'sign_document' ORDER BY seq",
+        )?;
+        let rows = stmt
+            .query_map([id], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|p| match parse::<Action>(&p) {
+                Ok(Action::SignDocument { signature, .. }) => Some(signature),
+                _ => None,
+            })
+            .collect())
+    }
+
+    pub(crate) fn queue_document_signature(
+        &self,
+        org: &str,
+        document_id: &str,
+        signature: String,
+        signer: String,
+    ) -> Result<(), CoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        enqueue(
+            &tx,
+            org,
+            Some(document_id),
+            &Action::SignDocument { signature, signer },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// A draft made offline: stored with a local id, and queued.
     pub(crate) fn queue_new_application(
         &self,
@@ -282,7 +383,21 @@ impl Store {
 
     /// The action reached the portal: store its answer, drop the action,
     /// and re-point a local id (and the actions that use it) to the portal's.
-    pub(crate) fn complete(&self, p: &Pending, answer: &Application) -> Result<(), CoreError> {
+    pub(crate) fn complete(&self, p: &Pending, answer: &Answer) -> Result<(), CoreError> {
+        let answer = match answer {
+            Answer::Application(a) => a,
+            Answer::Document(d) => {
+                let tx = self.conn.unchecked_transaction()?;
+                tx.execute(
+                    "INSERT INTO entities (org_id, entity, id, json) VALUES (?1, 'document', ?2, ?3)
+                     ON CONFLICT DO UPDATE SET json = excluded.json",
+                    params![d.org_id, d.id, json(d)?],
+                )?;
+                tx.execute("DELETE FROM outbox WHERE id = ?1", [&p.id])?;
+                tx.commit()?;
+                return Ok(());
+            }
+        };
         let tx = self.conn.unchecked_transaction()?;
         if let Some(local) = p.target.as_deref().filter(|t| t.starts_with(LOCAL_PREFIX)) {
             tx.execute("DELETE FROM applications WHERE id = ?1", [local])?;
@@ -361,6 +476,7 @@ impl Store {
             .map(|(mut item, payload, app)| {
                 item.summary = match (parse::<Action>(&payload), app) {
                     (Ok(Action::CreateApplication { body }), _) => body.title,
+                    (Ok(Action::SignDocument { signer, .. }), _) => signer,
                     (_, Some(app)) => parse::<Application>(&app)
                         .map(|a| a.title)
                         .unwrap_or_default(),
@@ -418,6 +534,7 @@ fn enqueue(
     let kind = match action {
         Action::CreateApplication { .. } => "create_application",
         Action::SubmitApplication { .. } => "submit_application",
+        Action::SignDocument { .. } => "sign_document",
     };
     let at = now();
     conn.execute(

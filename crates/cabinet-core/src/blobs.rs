@@ -1,0 +1,97 @@
+//! Document contents on disk, addressed by SHA-256 (`blobs/ab/cdef…`):
+//! written to a temp file, fsynced and renamed, so a crash never leaves half
+//! a file under a good name; the hash is checked on every read, and a
+//! damaged file is removed so the next sync fetches it again.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::CoreError;
+
+pub struct Blobs {
+    dir: PathBuf,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn valid(sha: &str) -> bool {
+    sha.len() == 64
+        && sha
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+}
+
+impl Blobs {
+    pub fn new(dir: &Path) -> Self {
+        Self {
+            dir: dir.to_owned(),
+        }
+    }
+
+    pub fn path(&self, sha: &str) -> Result<PathBuf, CoreError> {
+        if !valid(sha) {
+            return Err(CoreError::Invalid("sha256"));
+        }
+        Ok(self.dir.join(&sha[..2]).join(&sha[2..]))
+    }
+
+    pub fn has(&self, sha: &str) -> bool {
+        self.path(sha).is_ok_and(|p| p.is_file())
+    }
+
+    /// Stores `bytes`, which must hash to `sha`.
+    pub fn put(&self, sha: &str, bytes: &[u8]) -> Result<PathBuf, CoreError> {
+        let path = self.path(sha)?;
+        if hex(&Sha256::digest(bytes)) != sha {
+            return Err(CoreError::Protocol(format!("content does not match {sha}")));
+        }
+        let io = |e: std::io::Error| CoreError::Store(format!("{}: {e}", path.display()));
+        let dir = path.parent().unwrap_or(&self.dir);
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let tmp = dir.join(format!(".{}.part", &sha[2..]));
+        let mut f = std::fs::File::create(&tmp).map_err(io)?;
+        f.write_all(bytes).map_err(io)?;
+        f.sync_all().map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)?;
+        Ok(path)
+    }
+
+    /// The content, checked against its hash; `None` when not stored (or
+    /// damaged, and then removed).
+    pub fn get(&self, sha: &str) -> Result<Option<Vec<u8>>, CoreError> {
+        let path = self.path(sha)?;
+        let Ok(bytes) = std::fs::read(&path) else {
+            return Ok(None);
+        };
+        if hex(&Sha256::digest(&bytes)) != sha {
+            tracing::warn!(sha, "damaged blob removed; it will be fetched again");
+            let _ = std::fs::remove_file(&path);
+            return Ok(None);
+        }
+        Ok(Some(bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn put_get_and_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = Blobs::new(dir.path());
+        let data = "Договор".as_bytes();
+        let sha = hex(&Sha256::digest(data));
+        assert!(b.put(&sha, b"other").is_err());
+        let path = b.put(&sha, data).unwrap();
+        assert_eq!(b.get(&sha).unwrap().unwrap(), data);
+        std::fs::write(&path, b"tampered").unwrap();
+        assert!(b.get(&sha).unwrap().is_none());
+        assert!(!path.exists());
+        assert!(b.path("../etc").is_err());
+    }
+}

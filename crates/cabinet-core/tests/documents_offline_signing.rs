@@ -1,0 +1,104 @@
+//! The director reads and signs a document offline: the content fetched
+//! once is kept (hash-checked) for offline review, the signature waits in
+//! the outbox and verifies locally, and after reconnecting the portal
+//! accepts it (verifying it against the content itself) exactly once.
+
+use cabinet_core::certificates::open_pfx;
+use cabinet_core::secrets::{Keychain, KeychainBackend};
+use cabinet_core::Cabinet;
+use cabinet_portal::{Portal, PortalConfig};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_offline_deliver_on_reconnect() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = || {
+        let mut c = PortalConfig::new(dir.path().join("portal.sqlite3"));
+        c.demo = true;
+        c.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
+        c
+    };
+    let portal = Portal::open(config())
+        .unwrap()
+        .spawn("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let addr = portal.addr();
+    let cab = Cabinet::new(
+        portal.url().parse().unwrap(),
+        &dir.path().join("app"),
+        Keychain::new(KeychainBackend::Keyutils),
+    )
+    .unwrap();
+    let files = cab.demo_certificates().await.unwrap().unwrap();
+    let director = files
+        .iter()
+        .find(|f| f.path.ends_with("/director.pfx"))
+        .unwrap();
+    let key = open_pfx(std::path::Path::new(&director.path), &director.password).unwrap();
+    cab.login_certificate(&key).await.unwrap();
+    let org = cab
+        .organizations()
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|o| o.short_name.contains("Ромашка"))
+        .unwrap()
+        .id;
+    cab.sync(&org).await.unwrap();
+    let docs = cab.documents(&org).await.unwrap();
+    assert_eq!(docs.len(), 2);
+    assert!(docs
+        .iter()
+        .all(|d| !d.cached && d.document.signatures.is_empty()));
+    let contract = docs
+        .iter()
+        .find(|d| d.document.name.starts_with("Договор"))
+        .unwrap()
+        .document
+        .clone();
+    let other = docs
+        .iter()
+        .find(|d| d.document.id != contract.id)
+        .unwrap()
+        .document
+        .id
+        .clone();
+    let text = cab.document_content(&org, &contract.id).await.unwrap();
+    assert!(String::from_utf8(text)
+        .unwrap()
+        .contains("ДОГОВОР ПОСТАВКИ"));
+
+    // Offline: the cached contract is signed; the other document was never
+    // fetched, so it cannot be read.
+    portal.stop().await;
+    cab.sign_document(&org, &contract.id, &key).await.unwrap();
+    assert_eq!(
+        cab.document_content(&org, &other).await.unwrap_err().code(),
+        "cache.not_found"
+    );
+    let view = cab.documents(&org).await.unwrap();
+    let c = view.iter().find(|d| d.document.id == contract.id).unwrap();
+    assert!(c.cached);
+    assert_eq!(c.pending_signers, ["Иванов Сергей Петрович"]);
+    let signers = cab.verify_document(&org, &contract.id).await.unwrap();
+    assert_eq!(signers.len(), 1);
+    let r = cab.sync(&org).await.unwrap();
+    assert!(!r.online);
+    assert_eq!(r.pending, 1);
+
+    // The portal is back on the same address: the signature is delivered.
+    let _portal = Portal::open(config()).unwrap().spawn(addr).await.unwrap();
+    let r = cab.sync(&org).await.unwrap();
+    assert!(r.online, "{r:?}");
+    assert_eq!((r.pushed, r.pending, r.failed), (1, 0, 0));
+    let view = cab.documents(&org).await.unwrap();
+    let c = view.iter().find(|d| d.document.id == contract.id).unwrap();
+    assert!(c.pending_signers.is_empty());
+    assert_eq!(c.document.signatures.len(), 1);
+    assert_eq!(c.document.signatures[0].signer, "Иванов Сергей Петрович");
+    assert_eq!(
+        cab.verify_document(&org, &contract.id).await.unwrap().len(),
+        1
+    );
+}
