@@ -28,6 +28,9 @@ fn main() {
         "discard_action",
         "create_application",
         "submit_application",
+        "documents",
+        "sign_document",
+        "verify_document",
     ]);
     let attrs = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -6,14 +6,14 @@
 //! compile-time check ties the list to the real command functions, so the
 //! list cannot drift from them.
 
-use cabinet_api::{Application, ApplicationStatus};
+use cabinet_api::{Application, ApplicationStatus, Document, DocumentSignature};
 use cabinet_api::{
     DemoCertificate, DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus,
 };
 use cabinet_api::{OrganizationProfile, OrganizationSummary};
 use cabinet_core::certificates::{CertificateStatus, CertificateView};
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
-use cabinet_core::sync::{OutboxItem, SyncReport};
+use cabinet_core::sync::{DocumentView, OutboxItem, SyncReport};
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView,
     SessionView,
@@ -21,9 +21,9 @@ use cabinet_core::view::{
 use ts_rs::TS;
 
 use crate::commands::{
-    ActionArgs, CertificateArgs, CodeArgs, LoginArgs, LogoutArgs, NewApplicationArgs, OrgArgs,
-    PfxArgs, SignFilesArgs, TicketArgs, TokenArgs, TokenCertificateView, TokenListing,
-    TokenLoginArgs, TokenModuleView, VerifyArgs,
+    ActionArgs, CertificateArgs, CodeArgs, DocumentArgs, LoginArgs, LogoutArgs, NewApplicationArgs,
+    OrgArgs, PfxArgs, SignDocumentArgs, SignFilesArgs, TicketArgs, TokenArgs, TokenCertificateView,
+    TokenListing, TokenLoginArgs, TokenModuleView, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -92,6 +92,9 @@ commands! {
     discard_action(ActionArgs) -> ();
     create_application(NewApplicationArgs) -> Application;
     submit_application(ActionArgs) -> ();
+    documents(OrgArgs) -> Vec<DocumentView>;
+    sign_document(SignDocumentArgs) -> ();
+    verify_document(DocumentArgs) -> Vec<SignerView>;
 }
 
 fn camel(snake: &str) -> String {
@@ -156,6 +159,11 @@ pub fn typescript() -> String {
         OutboxItem::decl(),
         ActionArgs::decl(),
         NewApplicationArgs::decl(),
+        DocumentView::decl(),
+        Document::decl(),
+        DocumentSignature::decl(),
+        SignDocumentArgs::decl(),
+        DocumentArgs::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\

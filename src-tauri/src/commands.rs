@@ -6,7 +6,7 @@ use cabinet_api::DemoSms;
 use cabinet_core::certificates::{open_pfx as open_pfx_file, CertificateView};
 use cabinet_core::session::KeyLocation;
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
-use cabinet_core::sync::{OutboxItem, SyncReport};
+use cabinet_core::sync::{DocumentView, OutboxItem, SyncReport};
 use cabinet_core::view::MyCertificate;
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, OrganizationsView, SessionView,
@@ -455,4 +455,65 @@ pub async fn create_application(
 #[tauri::command]
 pub async fn submit_application(st: State<'_, Desktop>, args: ActionArgs) -> Res<()> {
     Ok(st.cabinet.submit_application(&args.id).await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct DocumentArgs {
+    pub org_id: String,
+    pub document_id: String,
+}
+
+#[derive(Deserialize, TS)]
+pub struct SignDocumentArgs {
+    pub org_id: String,
+    pub document_id: String,
+    /// Which of «my certificates» signs.
+    pub sha256: String,
+    /// The .pfx password or the token PIN.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for SignDocumentArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignDocumentArgs")
+            .field("document_id", &self.document_id)
+            .finish_non_exhaustive()
+    }
+}
+
+#[tauri::command]
+pub async fn documents(st: State<'_, Desktop>, args: OrgArgs) -> Res<Vec<DocumentView>> {
+    Ok(st.cabinet.documents(&args.org_id).await?)
+}
+
+/// Signs a document (offline too); the signature waits in the outbox.
+#[tauri::command]
+pub async fn sign_document(st: State<'_, Desktop>, args: SignDocumentArgs) -> Res<()> {
+    let SignDocumentArgs {
+        org_id,
+        document_id,
+        sha256,
+        secret,
+    } = args;
+    let secret = zeroize::Zeroizing::new(secret);
+    let mine = st
+        .cabinet
+        .my_certificates()
+        .await?
+        .into_iter()
+        .find(|c| c.certificate.sha256 == sha256)
+        .ok_or_else(|| IpcError::from(CoreError::Invalid("certificate")))?;
+    let key = blocking(move || cabinet_core::certificates::open_my_key(&mine, &secret)).await?;
+    Ok(st
+        .cabinet
+        .sign_document(&org_id, &document_id, key.as_ref())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn verify_document(st: State<'_, Desktop>, args: DocumentArgs) -> Res<Vec<SignerView>> {
+    Ok(st
+        .cabinet
+        .verify_document(&args.org_id, &args.document_id)
+        .await?)
 }

@@ -123,6 +123,9 @@ pub fn run() {
             commands::discard_action,
             commands::create_application,
             commands::submit_application,
+            commands::documents,
+            commands::sign_document,
+            commands::verify_document,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

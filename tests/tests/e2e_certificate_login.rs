@@ -92,6 +92,44 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
     count_is(&c, "[data-testid=org-row]", 1).await?;
     filter.send_keys(&Key::Enter.to_string()).await?;
 
+    // A document of the organization: signed with the login certificate;
+    // the signature goes through the outbox and the portal accepts it.
+    text_contains(&c, "[data-testid=documents]", "Договор поставки").await?;
+    find(
+        &c,
+        "[data-testid=document-row]:first-of-type button.btn.secondary",
+    )
+    .await?;
+    c.execute(
+        "const rows = [...document.querySelectorAll('[data-testid=document-row]')]; \
+         rows.find(r => r.innerText.includes('Договор')).querySelector('button.btn.secondary').click();",
+        vec![],
+    )
+    .await?;
+    find(&c, "#doc-secret")
+        .await?
+        .send_keys(cabinet_portal::DIRECTOR_PFX_PASSWORD)
+        .await?;
+    find(&c, "[data-testid=document-sign-form] button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    text_contains(&c, "[data-testid=docs-notice]", "Документ подписан").await?;
+    text_contains(&c, "[data-testid=documents]", "Подписей: 1").await?;
+    c.execute(
+        "const rows = [...document.querySelectorAll('[data-testid=document-row]')]; \
+         rows.find(r => r.innerText.includes('Договор')).querySelector('button.btn.link').click();",
+        vec![],
+    )
+    .await?;
+    text_contains(&c, "[data-testid=document-signers]", "подпись верна").await?;
+    c.execute(
+        "document.querySelector('[data-testid=documents]').scrollIntoView()",
+        vec![],
+    )
+    .await?;
+    screenshot(&c, "documents").await?;
+
     // «Электронные подписи»: the login certificate is remembered; sign two
     // files with one password entry, then verify one in the window.
     find(&c, "[data-testid=nav-signatures]")

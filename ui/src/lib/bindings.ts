@@ -271,6 +271,52 @@ export type ActionArgs = { id: string, };
 
 export type NewApplicationArgs = { org_id: string, service_code: string, title: string, };
 
+export type DocumentView = { document: Document, 
+/**
+ * Signers of signatures made here and not yet accepted by the portal.
+ */
+pending_signers: Array<string>, 
+/**
+ * The content is on this computer (readable offline).
+ */
+cached: boolean, };
+
+export type Document = { id: string, org_id: string, name: string, mime: string, size: number, 
+/**
+ * Lower-case hex; also the content's `ETag`.
+ */
+sha256: string, created_at: string, 
+/**
+ * Detached signatures the portal accepted, oldest first.
+ */
+signatures: Array<DocumentSignature>, };
+
+export type DocumentSignature = { id: string, 
+/**
+ * The signer's name as the certificate gives it.
+ */
+signer: string, organization: string | null, 
+/**
+ * RFC 3339, when the portal accepted it.
+ */
+added_at: string, 
+/**
+ * Base64 of the DER CMS.
+ */
+signature: string, };
+
+export type SignDocumentArgs = { org_id: string, document_id: string, 
+/**
+ * Which of «my certificates» signs.
+ */
+sha256: string, 
+/**
+ * The .pfx password or the token PIN.
+ */
+secret: string, };
+
+export type DocumentArgs = { org_id: string, document_id: string, };
+
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -299,4 +345,7 @@ export const commands = {
   discardAction: (args: ActionArgs) => invoke<null>("discard_action", { args }),
   createApplication: (args: NewApplicationArgs) => invoke<Application>("create_application", { args }),
   submitApplication: (args: ActionArgs) => invoke<null>("submit_application", { args }),
+  documents: (args: OrgArgs) => invoke<Array<DocumentView>>("documents", { args }),
+  signDocument: (args: SignDocumentArgs) => invoke<null>("sign_document", { args }),
+  verifyDocument: (args: DocumentArgs) => invoke<Array<SignerView>>("verify_document", { args }),
 };

@@ -1,0 +1,59 @@
+import { describe, expect, it, vi } from "vitest";
+import { render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import Documents from "./Documents.svelte";
+import type { DocumentView } from "../lib/bindings";
+
+const doc = (pending: string[]): DocumentView => ({
+  document: {
+    id: "d1",
+    org_id: "o1",
+    name: "Договор поставки № 14-П.txt",
+    mime: "text/plain",
+    size: 1536,
+    sha256: "ab",
+    created_at: "2026-11-22T10:00:00Z",
+    signatures: [],
+  },
+  pending_signers: pending,
+  cached: true,
+});
+
+describe("Documents", () => {
+  it("signs with one of my certificates; the signature waits for the sync", async () => {
+    let pending: string[] = [];
+    const calls: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, payload) => {
+      calls.push({ cmd, args: (payload as { args?: unknown } | undefined)?.args });
+      if (cmd === "documents") return [doc(pending)];
+      if (cmd === "my_certificates")
+        return [{ certificate: { holder: "Иванов С. П.", organization: "ООО «Ромашка»", status: "valid", sha256: "F1" }, source: "pfx", location: "/x.pfx", key_id: null }];
+      if (cmd === "sign_document") {
+        pending = ["Иванов С. П."];
+        return null;
+      }
+      if (cmd === "verify_document")
+        return [{ certificate: { holder: "Иванов С. П.", organization: "ООО «Ромашка»" }, signing_time: null, algorithm: "RSA 2048", chain_trusted: false }];
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const onSigned = vi.fn();
+    const user = userEvent.setup();
+    render(Documents, { orgId: "o1", onSigned });
+    expect((await screen.findByTestId("document-row")).textContent).toContain("1,5 КБ");
+    await user.click(screen.getByRole("button", { name: "Подписать" }));
+    await user.type(await screen.findByLabelText("Пароль или PIN-код"), "Director-KEP");
+    await user.click(screen.getByRole("button", { name: "Подписать документ" }));
+    expect((await screen.findByTestId("docs-notice")).textContent).toContain("отправится на портал");
+    expect(screen.getByTestId("document-signatures").textContent).toContain("Подпись ждёт отправки: Иванов С. П.");
+    expect(onSigned).toHaveBeenCalled();
+    expect(calls.find((c) => c.cmd === "sign_document")?.args).toEqual({
+      org_id: "o1",
+      document_id: "d1",
+      sha256: "F1",
+      secret: "Director-KEP",
+    });
+    await user.click(screen.getByRole("button", { name: "Проверить подписи" }));
+    await waitFor(() => expect(screen.getByTestId("document-signers").textContent).toContain("подпись верна"));
+  });
+});
