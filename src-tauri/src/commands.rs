@@ -357,6 +357,16 @@ pub async fn remove_certificate(st: State<'_, Desktop>, args: CertificateArgs) -
     Ok(st.cabinet.forget_certificate(&args.sha256).await?)
 }
 
+/// One of «my certificates», by fingerprint.
+async fn my_certificate(st: &Desktop, sha256: &str) -> Res<MyCertificate> {
+    st.cabinet
+        .my_certificates()
+        .await?
+        .into_iter()
+        .find(|c| c.certificate.sha256 == sha256)
+        .ok_or_else(|| IpcError::from(CoreError::Invalid("certificate")))
+}
+
 /// Signs a batch with one password or PIN entry; `sign-progress` events
 /// report each file.
 #[tauri::command]
@@ -368,13 +378,7 @@ pub async fn sign_files(st: State<'_, Desktop>, args: SignFilesArgs) -> Res<Vec<
         secret,
     } = args;
     let secret = zeroize::Zeroizing::new(secret);
-    let mine = st
-        .cabinet
-        .my_certificates()
-        .await?
-        .into_iter()
-        .find(|c| c.certificate.sha256 == sha256)
-        .ok_or_else(|| IpcError::from(CoreError::Invalid("certificate")))?;
+    let mine = my_certificate(&st, &sha256).await?;
     let app = st.app.get().cloned();
     blocking(move || {
         let key = cabinet_core::certificates::open_my_key(&mine, &secret)?;
@@ -496,13 +500,7 @@ pub async fn sign_document(st: State<'_, Desktop>, args: SignDocumentArgs) -> Re
         secret,
     } = args;
     let secret = zeroize::Zeroizing::new(secret);
-    let mine = st
-        .cabinet
-        .my_certificates()
-        .await?
-        .into_iter()
-        .find(|c| c.certificate.sha256 == sha256)
-        .ok_or_else(|| IpcError::from(CoreError::Invalid("certificate")))?;
+    let mine = my_certificate(&st, &sha256).await?;
     let key = blocking(move || cabinet_core::certificates::open_my_key(&mine, &secret)).await?;
     Ok(st
         .cabinet

@@ -4,10 +4,9 @@
 
 #[path = "../../cabinet-sign/tests/support/softhsm.rs"]
 mod softhsm;
+mod support;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use cabinet_portal::{Portal, PortalConfig};
 use cabinet_sign::pkcs11::Module;
@@ -16,32 +15,10 @@ use cabinet_sign::SigningKey;
 use chrono::{Duration, Utc};
 
 fn cabinet(args: &[&str], env: &[(&str, &str)], stdin: &str) -> std::process::Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cabinet"));
-    cmd.args(args)
-        .env("CABINET_KEYCHAIN", "keyutils")
-        .env_remove("CABINET_PFX_PASSWORD")
-        .env_remove("CABINET_PIN");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    support::cabinet_in(None, args, env, stdin)
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use support::text;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn login_with_the_demo_directors_pfx() {

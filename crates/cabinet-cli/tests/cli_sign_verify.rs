@@ -1,9 +1,10 @@
 //! `cabinet sign | verify | certs` on files and a .pfx made by the OpenSSL
 //! CLI; OpenSSL verifies what we sign.
 
-use std::io::Write;
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 fn ok(dir: &Path, args: &[&str]) {
     let out = Command::new("openssl")
@@ -24,30 +25,15 @@ fn cabinet(
     password_env: Option<&str>,
     stdin: &str,
 ) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cabinet"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("CABINET_PFX_PASSWORD");
-    if let Some(p) = password_env {
-        cmd.env("CABINET_PFX_PASSWORD", p);
-    }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let env: Vec<(&str, &str)> = password_env
+        .map(|p| ("CABINET_PFX_PASSWORD", p))
+        .into_iter()
+        .collect();
+    let out = support::cabinet_in(Some(dir), args, &env, stdin);
     (
         out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+        support::text(&out.stdout),
+        support::text(&out.stderr),
     )
 }
 

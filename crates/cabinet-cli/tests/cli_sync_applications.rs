@@ -2,34 +2,15 @@
 //! the cache fills, a draft made from the terminal reaches the portal, and
 //! with the portal gone a new draft waits in the outbox.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod support;
 
 use cabinet_portal::{Portal, PortalConfig};
 
 fn cabinet(url: &str, data: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cabinet"))
-        .args(["--portal", url, "--data-dir"])
-        .arg(data)
-        .args(args)
-        .env("CABINET_KEYCHAIN", "keyutils")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    support::cabinet_at(url, data, args, stdin)
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use support::text;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sync_list_new_export_and_offline_outbox() {
