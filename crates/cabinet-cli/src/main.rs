@@ -110,7 +110,7 @@ enum ApplicationsCommand {
         /// Created on or before (YYYY-MM-DD).
         #[arg(long)]
         to: Option<String>,
-        /// Text in the title or number (case-insensitive, ё = е).
+        /// Words of the title, number or service, as prefixes (any case, ё = е).
         #[arg(long)]
         q: Option<String>,
         #[arg(long)]
@@ -509,10 +509,6 @@ fn status_ru(s: cabinet_api::ApplicationStatus) -> &'static str {
     }
 }
 
-fn fold(s: &str) -> String {
-    s.to_lowercase().replace('ё', "е")
-}
-
 async fn applications(cab: &Cabinet, command: ApplicationsCommand) -> Result<(), Failure> {
     match command {
         ApplicationsCommand::List {
@@ -530,7 +526,18 @@ async fn applications(cab: &Cabinet, command: ApplicationsCommand) -> Result<(),
                         .ok_or_else(|| Failure::Usage(format!("неизвестный статус {s}")))
                 })
                 .transpose()?;
-            let q = q.map(|q| fold(&q));
+            // Full-text search of the cache: prefixes, any case, ё = е.
+            let found: Option<std::collections::HashSet<String>> = match q {
+                Some(q) => Some(
+                    cab.search(&org, &q)
+                        .await?
+                        .into_iter()
+                        .filter(|h| h.kind == "application")
+                        .map(|h| h.id)
+                        .collect(),
+                ),
+                None => None,
+            };
             let list: Vec<_> = cab
                 .applications(&org)
                 .await?
@@ -541,12 +548,7 @@ async fn applications(cab: &Cabinet, command: ApplicationsCommand) -> Result<(),
                     to.as_deref()
                         .is_none_or(|t| a.created_at.get(..10).is_some_and(|d| d <= t))
                 })
-                .filter(|a| {
-                    q.as_deref().is_none_or(|q| {
-                        fold(&a.title).contains(q)
-                            || a.number.as_deref().is_some_and(|n| n.contains(q))
-                    })
-                })
+                .filter(|a| found.as_ref().is_none_or(|ids| ids.contains(&a.id)))
                 .collect();
             if json {
                 println!(

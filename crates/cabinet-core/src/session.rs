@@ -22,7 +22,7 @@ use crate::certificates::CertificateView;
 use crate::portal::PortalClient;
 use crate::secrets::Keychain;
 use crate::store::{Store, StoredCertificate};
-use crate::sync::{is_local, Action, Answer, DocumentView, OutboxItem, SyncReport};
+use crate::sync::{is_local, Action, Answer, DocumentView, OutboxItem, SearchHit, SyncReport};
 use crate::view::{
     Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView, SessionView,
 };
@@ -560,6 +560,11 @@ impl Cabinet {
             out.extend(crate::signing::verify_bytes(&der, &content)?);
         }
         Ok(out)
+    }
+
+    /// Full-text search in the organization's cached data (works offline).
+    pub async fn search(&self, org_id: &str, query: &str) -> Result<Vec<SearchHit>, CoreError> {
+        self.with_store(|s| s.search(org_id, query, 200)).await
     }
 
     /// «Исходящие»: actions not yet delivered.

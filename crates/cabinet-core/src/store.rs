@@ -94,6 +94,44 @@ CREATE TABLE id_map (
     server_id TEXT NOT NULL
 );
 "#,
+    r#"
+-- Full-text search over what the user looks for: applications (title,
+-- number, service) and documents and other entities (name, title). ё is
+-- stored as е, and unicode61 folds case in every script, so «Ёлка»,
+-- «елка» and «ЕЛКА» find the same rows; queries use prefix terms.
+CREATE VIRTUAL TABLE search USING fts5(
+    org_id UNINDEXED, kind UNINDEXED, ref_id UNINDEXED, text,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER applications_search_insert AFTER INSERT ON applications BEGIN
+    INSERT INTO search (org_id, kind, ref_id, text)
+    VALUES (new.org_id, 'application', new.id, replace(replace(coalesce(json_extract(new.json, '$.title'), '') || ' ' || coalesce(json_extract(new.json, '$.number'), '') || ' ' || coalesce(json_extract(new.json, '$.service_code'), ''), 'ё', 'е'), 'Ё', 'Е'));
+END;
+CREATE TRIGGER applications_search_update AFTER UPDATE ON applications BEGIN
+    DELETE FROM search WHERE kind = 'application' AND ref_id = old.id;
+    INSERT INTO search (org_id, kind, ref_id, text)
+    VALUES (new.org_id, 'application', new.id, replace(replace(coalesce(json_extract(new.json, '$.title'), '') || ' ' || coalesce(json_extract(new.json, '$.number'), '') || ' ' || coalesce(json_extract(new.json, '$.service_code'), ''), 'ё', 'е'), 'Ё', 'Е'));
+END;
+CREATE TRIGGER applications_search_delete AFTER DELETE ON applications BEGIN
+    DELETE FROM search WHERE kind = 'application' AND ref_id = old.id;
+END;
+CREATE TRIGGER entities_search_insert AFTER INSERT ON entities BEGIN
+    INSERT INTO search (org_id, kind, ref_id, text)
+    VALUES (new.org_id, new.entity, new.id, replace(replace(coalesce(json_extract(new.json, '$.name'), '') || ' ' || coalesce(json_extract(new.json, '$.title'), '') || ' ' || coalesce(json_extract(new.json, '$.number'), ''), 'ё', 'е'), 'Ё', 'Е'));
+END;
+CREATE TRIGGER entities_search_update AFTER UPDATE ON entities BEGIN
+    DELETE FROM search WHERE kind = old.entity AND ref_id = old.id;
+    INSERT INTO search (org_id, kind, ref_id, text)
+    VALUES (new.org_id, new.entity, new.id, replace(replace(coalesce(json_extract(new.json, '$.name'), '') || ' ' || coalesce(json_extract(new.json, '$.title'), '') || ' ' || coalesce(json_extract(new.json, '$.number'), ''), 'ё', 'е'), 'Ё', 'Е'));
+END;
+CREATE TRIGGER entities_search_delete AFTER DELETE ON entities BEGIN
+    DELETE FROM search WHERE kind = old.entity AND ref_id = old.id;
+END;
+INSERT INTO search (org_id, kind, ref_id, text)
+    SELECT new.org_id, 'application', new.id, replace(replace(coalesce(json_extract(new.json, '$.title'), '') || ' ' || coalesce(json_extract(new.json, '$.number'), '') || ' ' || coalesce(json_extract(new.json, '$.service_code'), ''), 'ё', 'е'), 'Ё', 'Е') FROM applications AS new;
+INSERT INTO search (org_id, kind, ref_id, text)
+    SELECT new.org_id, new.entity, new.id, replace(replace(coalesce(json_extract(new.json, '$.name'), '') || ' ' || coalesce(json_extract(new.json, '$.title'), '') || ' ' || coalesce(json_extract(new.json, '$.number'), ''), 'ё', 'е'), 'Ё', 'Е') FROM entities AS new;
+"#,
 ];
 
 /// A stored certificate row.

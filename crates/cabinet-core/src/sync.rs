@@ -42,6 +42,13 @@ pub struct OutboxItem {
     pub summary: String,
 }
 
+/// A search result: the entity kind (`application`, `document`, …) and id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SearchHit {
+    pub kind: String,
+    pub id: String,
+}
+
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct SyncReport {
@@ -218,6 +225,34 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Full-text search in `org`: every word of `query` as a prefix,
+    /// case-insensitive, ё = е. Best matches first.
+    pub fn search(&self, org: &str, query: &str, limit: u32) -> Result<Vec<SearchHit>, CoreError> {
+        let terms: Vec<String> = query
+            .to_lowercase()
+            .replace('ё', "е")
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .map(|t| format!("\"{t}\"*"))
+            .collect();
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT kind, ref_id FROM search WHERE search MATCH ?1 AND org_id = ?2
+             ORDER BY rank LIMIT ?3",
+        )?;
+        let hits = stmt
+            .query_map(params![terms.join(" "), org, limit], |r| {
+                Ok(SearchHit {
+                    kind: r.get(0)?,
+                    id: r.get(1)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(hits)
     }
 
     pub fn applications(&self, org: &str) -> Result<Vec<Application>, CoreError> {
@@ -547,4 +582,92 @@ fn enqueue(
 
 pub(crate) fn is_local(id: &str) -> bool {
     id.starts_with(LOCAL_PREFIX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn russian_search_folds_case_and_yo_and_matches_prefixes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("cache.sqlite3")).unwrap();
+        let app = |id: &str, title: &str, number: Option<&str>| Application {
+            id: id.into(),
+            org_id: "o1".into(),
+            number: number.map(Into::into),
+            service_code: "egrul-extract".into(),
+            title: title.into(),
+            status: ApplicationStatus::Accepted,
+            created_at: "2026-11-01T00:00:00Z".into(),
+            updated_at: "2026-11-01T00:00:00Z".into(),
+            deadline: None,
+            version: 1,
+        };
+        let changes: Vec<Change> = [
+            app(
+                "a1",
+                "Выписка из ЕГРЮЛ для банка «Ёлка»",
+                Some("2026-000101"),
+            ),
+            app("a2", "Лицензия на розничную продажу", Some("2026-000102")),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, a)| Change {
+            seq: i as u64 + 1,
+            entity: "application".into(),
+            id: a.id.clone(),
+            op: ChangeOp::Upsert,
+            data: Some(serde_json::to_value(a).unwrap()),
+        })
+        .chain(std::iter::once(Change {
+            seq: 3,
+            entity: "document".into(),
+            id: "d1".into(),
+            op: ChangeOp::Upsert,
+            data: Some(serde_json::json!({"name": "Договор поставки № 14-П.txt"})),
+        }))
+        .collect();
+        store.apply_page("o1", &changes, "c1.0.3", 0).unwrap();
+        let ids = |q: &str| {
+            store
+                .search("o1", q, 10)
+                .unwrap()
+                .into_iter()
+                .map(|h| h.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids("ёлка"), ["a1"]);
+        assert_eq!(ids("ЕЛКА"), ["a1"]);
+        assert_eq!(ids("выпис банк"), ["a1"]);
+        assert_eq!(ids("лиценз"), ["a2"]);
+        assert_eq!(ids("000102"), ["a2"]);
+        assert_eq!(ids("догов"), ["d1"]);
+        assert!(ids("выписка лицензия").is_empty());
+        assert!(ids("\"; DROP TABLE search; --").is_empty());
+        assert!(store.search("other-org", "выпис", 10).unwrap().is_empty());
+
+        // An update re-indexes; a removal unindexes.
+        let renamed = Change {
+            seq: 4,
+            entity: "application".into(),
+            id: "a2".into(),
+            op: ChangeOp::Upsert,
+            data: Some(serde_json::to_value(app("a2", "Разрешение на рекламу", None)).unwrap()),
+        };
+        let removed = Change {
+            seq: 5,
+            entity: "document".into(),
+            id: "d1".into(),
+            op: ChangeOp::Delete,
+            data: None,
+        };
+        store
+            .apply_page("o1", &[renamed, removed], "c1.0.5", 0)
+            .unwrap();
+        assert!(ids("лиценз").is_empty());
+        assert_eq!(ids("реклам"), ["a2"]);
+        assert!(ids("догов").is_empty());
+    }
 }
