@@ -189,23 +189,14 @@ pub fn issue_pki(conn: &mut Connection, cfg: &PortalConfig) -> Result<Vec<DemoPf
         });
     }
     if let Some(dir) = &cfg.demo_pki_dir {
-        let pem = pem_certificate(ca.certificate());
+        use x509_cert::der::{pem::LineEnding, Decode, EncodePem};
+        let pem = x509_cert::Certificate::from_der(&ca.certificate().der)
+            .and_then(|c| c.to_pem(LineEnding::LF))
+            .map_err(|e| PortalError::Internal(format!("demo CA PEM: {e}")))?;
         write_file(&dir.join("demo-ca.pem"), pem.as_bytes())?;
         tracing::info!(dir = %dir.display(), "demo certificates written");
     }
     Ok(out)
-}
-
-fn pem_certificate(cert: &CertificateInfo) -> String {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(&cert.der);
-    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        pem.push_str(std::str::from_utf8(line).unwrap_or_default());
-        pem.push('\n');
-    }
-    pem.push_str("-----END CERTIFICATE-----\n");
-    pem
 }
 
 /// Writes through a temporary file and a rename, so a reader never sees half

@@ -344,6 +344,19 @@ impl IssuedKey {
         &self.pkcs8
     }
 
+    /// The private key as PKCS#8 PEM, for tools that only read PEM (a
+    /// token's import utility). Zeroized on drop like the DER.
+    pub fn private_key_pem(&self) -> Result<Zeroizing<String>, SignError> {
+        use rsa::pkcs8::der::pem::{encode_string, LineEnding, PemLabel};
+        encode_string(
+            rsa::pkcs8::PrivateKeyInfo::PEM_LABEL,
+            LineEnding::LF,
+            &self.pkcs8,
+        )
+        .map(Zeroizing::new)
+        .map_err(|e| failed("PEM", e))
+    }
+
     /// A CRL of this CA listing `revoked` serial numbers (hex, as
     /// [`CertificateInfo::serial`] gives them).
     pub fn crl(

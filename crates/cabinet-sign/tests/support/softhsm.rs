@@ -77,14 +77,7 @@ impl SoftHsm {
 
     /// Imports `key`'s private key under `CKA_ID` `id` (hex).
     pub fn import_key(&self, token: &str, pin: &str, id: &str, key: &IssuedKey) {
-        use base64::Engine;
-        let b64 = base64::engine::general_purpose::STANDARD.encode(key.private_key_pkcs8());
-        let mut pem = String::from("-----BEGIN PRIVATE KEY-----\n");
-        for line in b64.as_bytes().chunks(64) {
-            pem.push_str(std::str::from_utf8(line).unwrap());
-            pem.push('\n');
-        }
-        pem.push_str("-----END PRIVATE KEY-----\n");
+        let pem = key.private_key_pem().unwrap();
         let label = key
             .certificate()
             .subject_common_name
