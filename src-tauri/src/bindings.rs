@@ -11,7 +11,9 @@ use cabinet_api::{
     DemoCertificate, DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus,
 };
 use cabinet_api::{OrganizationProfile, OrganizationSummary};
-use cabinet_core::certificates::{CertificateStatus, CertificateView};
+use cabinet_core::certificates::{
+    CertificateStatus, CertificateView, TokenCertificateView, TokenListing, TokenModuleView,
+};
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
 use cabinet_core::sync::{DocumentView, OutboxItem, SyncReport};
 use cabinet_core::view::{
@@ -22,8 +24,8 @@ use ts_rs::TS;
 
 use crate::commands::{
     ActionArgs, CertificateArgs, CodeArgs, DocumentArgs, LoginArgs, LogoutArgs, NewApplicationArgs,
-    OrgArgs, PfxArgs, SignDocumentArgs, SignFilesArgs, TicketArgs, TokenArgs, TokenCertificateView,
-    TokenListing, TokenLoginArgs, TokenModuleView, VerifyArgs,
+    OrgArgs, PfxArgs, SignDocumentArgs, SignFilesArgs, TicketArgs, TokenArgs, TokenLoginArgs,
+    VerifyArgs,
 };
 use crate::ipc::IpcError;
 

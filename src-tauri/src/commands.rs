@@ -3,7 +3,9 @@
 
 use cabinet_api::Application;
 use cabinet_api::DemoSms;
-use cabinet_core::certificates::{open_pfx as open_pfx_file, CertificateView};
+use cabinet_core::certificates::{
+    open_pfx as open_pfx_file, open_token_key, token_listing, CertificateView, TokenListing,
+};
 use cabinet_core::session::KeyLocation;
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
 use cabinet_core::sync::{DocumentView, OutboxItem, SyncReport};
@@ -12,10 +14,8 @@ use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, OrganizationsView, SessionView,
 };
 use cabinet_core::CoreError;
-use cabinet_sign::pkcs11::Module;
 use cabinet_sign::SigningKey;
 use serde::Deserialize;
-use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
 
@@ -144,32 +144,6 @@ impl std::fmt::Debug for TokenLoginArgs {
     }
 }
 
-#[derive(Debug, Serialize, TS)]
-pub struct TokenModuleView {
-    /// E.g. «Рутокен».
-    pub name: String,
-    pub path: String,
-}
-
-#[derive(Debug, Serialize, TS)]
-pub struct TokenCertificateView {
-    /// Slot id as text (PKCS#11 ids do not fit a JS number safely).
-    pub slot: String,
-    pub token_label: String,
-    pub key_id: String,
-    pub certificate: CertificateView,
-}
-
-/// The token modules found here and the certificates on the tokens of the
-/// chosen one.
-#[derive(Debug, Serialize, TS)]
-pub struct TokenListing {
-    pub modules: Vec<TokenModuleView>,
-    /// The module the certificates are from; `None` when none is installed.
-    pub module: Option<String>,
-    pub certificates: Vec<TokenCertificateView>,
-}
-
 fn remember(st: &Desktop, key: AnyKey, location: KeyLocation) -> CertificateView {
     let view = CertificateView::of(key.certificate(), chrono::Utc::now());
     *st.pending_key.lock().unwrap_or_else(|e| e.into_inner()) = Some(PendingKey { key, location });
@@ -202,41 +176,7 @@ pub async fn open_pfx(st: State<'_, Desktop>, args: PfxArgs) -> Res<CertificateV
 
 #[tauri::command]
 pub async fn token_certificates(_st: State<'_, Desktop>, args: TokenArgs) -> Res<TokenListing> {
-    blocking(move || {
-        let modules: Vec<TokenModuleView> = cabinet_sign::pkcs11::installed_modules()
-            .into_iter()
-            .map(|(name, path)| TokenModuleView {
-                name: name.into(),
-                path: path.into(),
-            })
-            .collect();
-        let module = args
-            .module
-            .filter(|m| !m.trim().is_empty())
-            .or_else(|| modules.first().map(|m| m.path.clone()));
-        let mut certificates = Vec::new();
-        if let Some(path) = &module {
-            let m = Module::load(std::path::Path::new(path))?;
-            let now = chrono::Utc::now();
-            for slot in m.slots()? {
-                let Some(token) = slot.token else { continue };
-                for c in m.certificates(slot.id)? {
-                    certificates.push(TokenCertificateView {
-                        slot: slot.id.to_string(),
-                        token_label: token.label.clone(),
-                        key_id: c.id,
-                        certificate: CertificateView::of(&c.certificate, now),
-                    });
-                }
-            }
-        }
-        Ok(TokenListing {
-            modules,
-            module,
-            certificates,
-        })
-    })
-    .await
+    blocking(move || token_listing(args.module.as_deref())).await
 }
 
 /// Logs in to the token with the PIN; the key waits for `login_certificate`.
@@ -253,12 +193,7 @@ pub async fn open_token(st: State<'_, Desktop>, args: TokenLoginArgs) -> Res<Cer
         module: module.clone(),
         key_id: key_id.clone(),
     };
-    let key = blocking(move || {
-        let slot: u64 = slot.parse().map_err(|_| CoreError::Invalid("slot"))?;
-        let m = Module::load(std::path::Path::new(&module))?;
-        Ok(m.login(slot, &key_id, &pin)?)
-    })
-    .await?;
+    let key = blocking(move || open_token_key(&module, &slot, &key_id, &pin)).await?;
     Ok(remember(&st, Box::new(key), location))
 }
 
@@ -344,12 +279,7 @@ pub async fn my_certificates(st: State<'_, Desktop>) -> Res<Vec<MyCertificate>> 
 pub async fn add_pfx_certificate(st: State<'_, Desktop>, args: PfxArgs) -> Res<MyCertificate> {
     let PfxArgs { path, password } = args;
     let password = zeroize::Zeroizing::new(password);
-    let p = path.clone();
-    let key = blocking(move || open_pfx_file(std::path::Path::new(&p), &password)).await?;
-    Ok(st
-        .cabinet
-        .remember_certificate(key.certificate(), KeyLocation::Pfx(path))
-        .await?)
+    Ok(st.cabinet.add_pfx_certificate(&path, &password).await?)
 }
 
 #[tauri::command]

@@ -172,3 +172,79 @@ pub fn open_my_key(mine: &crate::view::MyCertificate, secret: &str) -> Result<An
     }
     Ok(key)
 }
+
+#[derive(Debug, Serialize, TS)]
+pub struct TokenModuleView {
+    /// E.g. «Рутокен».
+    pub name: String,
+    pub path: String,
+}
+
+#[derive(Debug, Serialize, TS)]
+pub struct TokenCertificateView {
+    /// Slot id as text (PKCS#11 ids do not fit a JS number safely).
+    pub slot: String,
+    pub token_label: String,
+    pub key_id: String,
+    pub certificate: CertificateView,
+}
+
+/// The token modules found here and the certificates on the tokens of the
+/// chosen one.
+#[derive(Debug, Serialize, TS)]
+pub struct TokenListing {
+    pub modules: Vec<TokenModuleView>,
+    /// The module the certificates are from; `None` when none is installed.
+    pub module: Option<String>,
+    pub certificates: Vec<TokenCertificateView>,
+}
+
+/// Lists the certificates on every token of `module` (no PIN needed);
+/// without a module, of the first known module installed here.
+pub fn token_listing(module: Option<&str>) -> Result<TokenListing, CoreError> {
+    use cabinet_sign::pkcs11::{installed_modules, Module};
+    let modules: Vec<TokenModuleView> = installed_modules()
+        .into_iter()
+        .map(|(name, path)| TokenModuleView {
+            name: name.into(),
+            path: path.into(),
+        })
+        .collect();
+    let module = module
+        .filter(|m| !m.trim().is_empty())
+        .map(str::to_owned)
+        .or_else(|| modules.first().map(|m| m.path.clone()));
+    let mut certificates = Vec::new();
+    if let Some(path) = &module {
+        let m = Module::load(Path::new(path))?;
+        let now = chrono::Utc::now();
+        for slot in m.slots()? {
+            let Some(token) = slot.token else { continue };
+            for c in m.certificates(slot.id)? {
+                certificates.push(TokenCertificateView {
+                    slot: slot.id.to_string(),
+                    token_label: token.label.clone(),
+                    key_id: c.id,
+                    certificate: CertificateView::of(&c.certificate, now),
+                });
+            }
+        }
+    }
+    Ok(TokenListing {
+        modules,
+        module,
+        certificates,
+    })
+}
+
+/// Logs in to a token with the PIN and returns the key with `key_id`.
+pub fn open_token_key(
+    module: &str,
+    slot: &str,
+    key_id: &str,
+    pin: &str,
+) -> Result<cabinet_sign::pkcs11::TokenKey, CoreError> {
+    let slot: u64 = slot.parse().map_err(|_| CoreError::Invalid("slot"))?;
+    let m = cabinet_sign::pkcs11::Module::load(Path::new(module))?;
+    Ok(m.login(slot, key_id, pin)?)
+}

@@ -261,6 +261,18 @@ impl Cabinet {
         })
     }
 
+    /// Checks the password by opening the .pfx, then remembers its
+    /// certificate; the key is dropped at once.
+    pub async fn add_pfx_certificate(
+        &self,
+        path: &str,
+        password: &str,
+    ) -> Result<MyCertificate, CoreError> {
+        let key = crate::certificates::open_pfx(std::path::Path::new(path), password)?;
+        self.remember_certificate(key.certificate(), KeyLocation::Pfx(path.to_owned()))
+            .await
+    }
+
     pub async fn forget_certificate(&self, sha256: &str) -> Result<(), CoreError> {
         if self.with_store(|s| s.remove_certificate(sha256)).await? {
             Ok(())
