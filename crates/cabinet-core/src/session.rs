@@ -555,7 +555,11 @@ impl Cabinet {
                 a.store
                     .document(org_id, id)?
                     .ok_or(CoreError::Invalid("document"))?,
-                a.store.pending_signatures(id)?,
+                a.store
+                    .queued_signatures(id)?
+                    .into_iter()
+                    .map(|(signature, _)| signature)
+                    .collect::<Vec<_>>(),
             )
         };
         use base64::Engine;

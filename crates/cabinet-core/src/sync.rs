@@ -287,17 +287,10 @@ impl Store {
         docs.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.name.cmp(&b.name)));
         let mut out = Vec::new();
         for d in docs {
-            let mut stmt = self.conn.prepare(
-                "SELECT payload FROM outbox WHERE target = ?1 AND kind = 'sign_document' ORDER BY seq",
-            )?;
-            let pending = stmt
-                .query_map([&d.id], |r| r.get::<_, String>(0))?
-                .collect::<Result<Vec<_>, _>>()?
+            let pending = self
+                .queued_signatures(&d.id)?
                 .into_iter()
-                .filter_map(|p| match parse::<Action>(&p) {
-                    Ok(Action::SignDocument { signer, .. }) => Some(signer),
-                    _ => None,
-                })
+                .map(|(_, signer)| signer)
                 .collect();
             out.push((d, pending));
         }
@@ -316,8 +309,9 @@ impl Store {
             .transpose()
     }
 
-    /// Signatures of a document made here, not yet delivered (base64 DER).
-    pub(crate) fn pending_signatures(&self, id: &str) -> Result<Vec<String>, CoreError> {
+    /// Signatures of a document made here and not yet delivered: (base64
+    /// DER, signer), oldest first.
+    pub(crate) fn queued_signatures(&self, id: &str) -> Result<Vec<(String, String)>, CoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT payload FROM outbox WHERE target = ?1 AND kind = 'sign_document' ORDER BY seq",
         )?;
@@ -327,7 +321,7 @@ impl Store {
         Ok(rows
             .into_iter()
             .filter_map(|p| match parse::<Action>(&p) {
-                Ok(Action::SignDocument { signature, .. }) => Some(signature),
+                Ok(Action::SignDocument { signature, signer }) => Some((signature, signer)),
                 _ => None,
             })
             .collect())

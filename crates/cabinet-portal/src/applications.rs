@@ -120,7 +120,7 @@ pub(crate) fn once(
     request: &str,
     write: impl FnOnce(&Transaction<'_>) -> Result<(StatusCode, serde_json::Value), PortalError>,
 ) -> Result<Response, PortalError> {
-    let hash = hex(&Sha256::digest(request.as_bytes()));
+    let hash = data_encoding::HEXLOWER.encode(&Sha256::digest(request.as_bytes()));
     let tx = conn.transaction()?;
     let stored: Option<(String, u16, String)> = tx
         .query_row(
@@ -164,10 +164,6 @@ pub(crate) fn once(
         text,
     )
         .into_response())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn validate(new: &NewApplication) -> Result<(), PortalError> {

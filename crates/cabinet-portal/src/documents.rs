@@ -87,10 +87,7 @@ pub fn insert(
     content: &[u8],
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Document, PortalError> {
-    let sha: String = Sha256::digest(content)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha = data_encoding::HEXLOWER.encode(&Sha256::digest(content));
     conn.execute(
         "INSERT OR IGNORE INTO blobs (sha256, content) VALUES (?1, ?2)",
         params![sha, content],
@@ -210,10 +207,7 @@ async fn sign(
     let trust = st.trust.clone();
     st.with_db(move |conn, cfg| {
         member(conn, &org, &user.user_id)?;
-        let hash: String = Sha256::digest(&signature)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hash = data_encoding::HEXLOWER.encode(&Sha256::digest(&signature));
         let request = format!("sign {org} {id} {hash}");
         once(conn, &user.user_id, &key, &request, |tx| {
             let doc = load(tx, &org, &id)?;
