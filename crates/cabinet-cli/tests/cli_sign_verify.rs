@@ -2,22 +2,13 @@
 //! CLI; OpenSSL verifies what we sign.
 
 mod support;
+// The OpenSSL test PKI of the signature crate, the same oracle.
+#[path = "../../cabinet-sign/tests/support/mod.rs"]
+mod pki;
 
 use std::path::Path;
-use std::process::Command;
 
-fn ok(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl is installed");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use pki::ok;
 
 fn cabinet(
     dir: &Path,
