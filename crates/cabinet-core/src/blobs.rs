@@ -1,17 +1,21 @@
 //! Document contents on disk, addressed by SHA-256 (`blobs/ab/cdef…`):
 //! written to a temp file, fsynced and renamed, so a crash never leaves half
 //! a file under a good name; the hash is checked on every read, and a
-//! damaged file is removed so the next sync fetches it again.
+//! damaged file is removed so the next sync fetches it again. With a
+//! [`BlobKey`] (the default: the cache is encrypted) files are sealed with
+//! AES-256-GCM and named by a keyed hash of the content hash.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::cipher::BlobKey;
 use crate::CoreError;
 
 pub struct Blobs {
     dir: PathBuf,
+    key: Option<BlobKey>,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -26,9 +30,10 @@ fn valid(sha: &str) -> bool {
 }
 
 impl Blobs {
-    pub fn new(dir: &Path) -> Self {
+    pub fn new(dir: &Path, key: Option<BlobKey>) -> Self {
         Self {
             dir: dir.to_owned(),
+            key,
         }
     }
 
@@ -36,7 +41,11 @@ impl Blobs {
         if !valid(sha) {
             return Err(CoreError::Invalid("sha256"));
         }
-        Ok(self.dir.join(&sha[..2]).join(&sha[2..]))
+        let name = match &self.key {
+            Some(k) => k.file_name(sha),
+            None => sha.to_owned(),
+        };
+        Ok(self.dir.join(&name[..2]).join(&name[2..]))
     }
 
     pub fn has(&self, sha: &str) -> bool {
@@ -52,9 +61,13 @@ impl Blobs {
         let io = |e: std::io::Error| CoreError::Store(format!("{}: {e}", path.display()));
         let dir = path.parent().unwrap_or(&self.dir);
         std::fs::create_dir_all(dir).map_err(io)?;
-        let tmp = dir.join(format!(".{}.part", &sha[2..]));
+        let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+        let tmp = dir.join(format!(".{file_name}.part"));
         let mut f = std::fs::File::create(&tmp).map_err(io)?;
-        f.write_all(bytes).map_err(io)?;
+        match &self.key {
+            Some(k) => f.write_all(&k.seal(sha, bytes)?).map_err(io)?,
+            None => f.write_all(bytes).map_err(io)?,
+        }
         f.sync_all().map_err(io)?;
         std::fs::rename(&tmp, &path).map_err(io)?;
         Ok(path)
@@ -64,8 +77,12 @@ impl Blobs {
     /// damaged, and then removed).
     pub fn get(&self, sha: &str) -> Result<Option<Vec<u8>>, CoreError> {
         let path = self.path(sha)?;
-        let Ok(bytes) = std::fs::read(&path) else {
+        let Ok(file) = std::fs::read(&path) else {
             return Ok(None);
+        };
+        let bytes = match &self.key {
+            Some(k) => k.open(sha, &file).unwrap_or_default(),
+            None => file,
         };
         if hex(&Sha256::digest(&bytes)) != sha {
             tracing::warn!(sha, "damaged blob removed; it will be fetched again");
@@ -81,9 +98,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sealed_blobs_hide_content_and_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = crate::cipher::CacheKey::generate().unwrap();
+        let b = Blobs::new(dir.path(), Some(key.blob_key()));
+        let data = "Акт сверки".as_bytes();
+        let sha = hex(&Sha256::digest(data));
+        let path = b.put(&sha, data).unwrap();
+        let on_disk = std::fs::read(&path).unwrap();
+        assert!(!on_disk.windows(data.len()).any(|w| w == data));
+        assert!(!path.to_string_lossy().contains(&sha[2..]));
+        assert_eq!(b.get(&sha).unwrap().unwrap(), data);
+        let other = Blobs::new(dir.path(), Some(key.blob_key()));
+        assert_eq!(
+            other.get(&sha).unwrap().unwrap(),
+            data,
+            "same key, same blob"
+        );
+        let mut damaged = on_disk.clone();
+        damaged[20] ^= 0x40;
+        std::fs::write(&path, damaged).unwrap();
+        assert!(b.get(&sha).unwrap().is_none());
+        assert!(!path.exists(), "a damaged blob is removed");
+    }
+
+    #[test]
     fn put_get_and_damage() {
         let dir = tempfile::tempdir().unwrap();
-        let b = Blobs::new(dir.path());
+        let b = Blobs::new(dir.path(), None);
         let data = "Договор".as_bytes();
         let sha = hex(&Sha256::digest(data));
         assert!(b.put(&sha, b"other").is_err());

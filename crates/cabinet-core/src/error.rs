@@ -22,6 +22,10 @@ pub enum CoreError {
     Keychain(String),
     #[error("local cache: {0}")]
     Store(String),
+    /// The encrypted cache does not open with the key the keychain holds
+    /// (the keychain was reset, or the file belongs to another key).
+    #[error("the local cache cannot be decrypted with the keychain's key")]
+    CacheLocked,
     #[error("configuration: {0}")]
     Config(String),
     #[error("invalid input: {0}")]
@@ -50,6 +54,7 @@ impl CoreError {
             CoreError::NotCached => "cache.not_found".into(),
             CoreError::Keychain(_) => "keychain.unavailable".into(),
             CoreError::Store(_) => "cache.error".into(),
+            CoreError::CacheLocked => "cache.locked".into(),
             CoreError::Config(_) => "config.invalid".into(),
             CoreError::Invalid(field) => format!("input.{field}"),
             CoreError::Sign(e) => e.code().into(),

@@ -7,6 +7,7 @@
 
 pub mod blobs;
 pub mod certificates;
+pub mod cipher;
 pub mod config;
 pub mod error;
 pub mod portal;

@@ -19,6 +19,7 @@ use zeroize::Zeroizing;
 
 use crate::certificates::check_usable;
 use crate::certificates::CertificateView;
+use crate::cipher::CacheKey;
 use crate::portal::PortalClient;
 use crate::secrets::Keychain;
 use crate::store::{Store, StoredCertificate};
@@ -29,6 +30,7 @@ use crate::view::{
 use crate::CoreError;
 
 const POINTER_FILE: &str = "last-session.json";
+const CACHE_FILE: &str = "cache.sqlite3";
 const LAST_ORG: &str = "last_org_id";
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -40,6 +42,8 @@ struct Pointer {
 struct Active {
     me: Me,
     store: Store,
+    /// The profile's encryption key, in memory while the session is open.
+    cache_key: Option<CacheKey>,
     access: Option<Zeroizing<String>>,
     refresh: Option<Zeroizing<String>>,
     online: bool,
@@ -65,6 +69,8 @@ pub struct Cabinet {
     client: PortalClient,
     keychain: Keychain,
     data_dir: PathBuf,
+    /// New caches are encrypted (the default); see [`Cabinet::with_cache_encryption`].
+    encrypt_cache: bool,
     active: Mutex<Option<Active>>,
 }
 
@@ -86,8 +92,16 @@ impl Cabinet {
             client: PortalClient::new(portal_url)?,
             keychain,
             data_dir: data_dir.to_owned(),
+            encrypt_cache: true,
             active: Mutex::new(None),
         })
+    }
+
+    /// Whether caches created from now on are encrypted (on by default). A
+    /// cache that is already encrypted stays so while its key exists.
+    pub fn with_cache_encryption(mut self, on: bool) -> Self {
+        self.encrypt_cache = on;
+        self
     }
 
     pub fn portal_url(&self) -> String {
@@ -111,6 +125,83 @@ impl Cabinet {
 
     fn account(&self, user_id: &str) -> String {
         format!("refresh:{}:{user_id}", self.portal_url())
+    }
+
+    fn key_account(&self, user_id: &str) -> String {
+        format!("cache-key:{}:{user_id}", self.portal_url())
+    }
+
+    /// The cache key from the keychain; a new one when there is none and a
+    /// new cache is to be encrypted. `None`: the cache is (to be) plain.
+    fn cache_key(&self, user_id: &str, cache: &Path) -> Result<Option<CacheKey>, CoreError> {
+        let account = self.key_account(user_id);
+        if let Some(hex) = self.keychain.get(&account)? {
+            return CacheKey::from_hex(&hex).map(Some).ok_or_else(|| {
+                CoreError::Keychain("the cache key in the keychain is damaged".into())
+            });
+        }
+        if !self.encrypt_cache {
+            return Ok(None);
+        }
+        let written = std::fs::metadata(cache).is_ok_and(|m| m.len() > 0);
+        if written && !crate::store::is_plain_sqlite(cache) {
+            // Encrypted under a key the keychain no longer has.
+            return Err(CoreError::CacheLocked);
+        }
+        let key = CacheKey::generate()?;
+        self.keychain.set(&account, &key.to_hex())?;
+        Ok(Some(key))
+    }
+
+    /// Opens the profile's cache. After a password or signature login
+    /// (`fresh_if_locked`), a cache that cannot be decrypted any more — its
+    /// key left the keychain — is moved aside and a new one started: the
+    /// portal has everything but unsent actions, which were unreadable anyway.
+    fn open_store(
+        &self,
+        user_id: &str,
+        fresh_if_locked: bool,
+    ) -> Result<(Store, Option<CacheKey>), CoreError> {
+        let dir = self.profile_dir(user_id);
+        let path = dir.join(CACHE_FILE);
+        let opened = match self.cache_key(user_id, &path) {
+            Err(CoreError::Keychain(e)) if !path.exists() => {
+                tracing::warn!(error = %e, "no keychain for a cache key: this cache stays unencrypted");
+                Store::open(&path, None).map(|s| (s, None))
+            }
+            Ok(key) => {
+                let encrypting = key.is_some() && crate::store::is_plain_sqlite(&path);
+                let opened = Store::open(&path, key.as_ref()).map(|s| (s, key));
+                if encrypting && opened.is_ok() {
+                    // Blobs of the plain cache were stored in clear: drop them;
+                    // they are fetched again, sealed, when needed.
+                    let _ = std::fs::remove_dir_all(dir.join("blobs"));
+                }
+                opened
+            }
+            Err(e) => Err(e),
+        };
+        match opened {
+            Ok(opened) => Ok(opened),
+            Err(CoreError::CacheLocked) if fresh_if_locked => {
+                tracing::warn!(
+                    "the cache cannot be decrypted: moving it aside and starting afresh"
+                );
+                let aside = dir.join(format!(
+                    "{CACHE_FILE}.unreadable-{}",
+                    chrono::Utc::now().format("%Y%m%dT%H%M%S")
+                ));
+                std::fs::rename(&path, &aside).map_err(|e| CoreError::Store(e.to_string()))?;
+                for side in ["-wal", "-shm"] {
+                    let _ = std::fs::remove_file(dir.join(format!("{CACHE_FILE}{side}")));
+                }
+                let _ = std::fs::remove_dir_all(dir.join("blobs"));
+                self.keychain.delete(&self.key_account(user_id))?;
+                let key = self.cache_key(user_id, &path)?;
+                Ok((Store::open(&path, key.as_ref())?, key))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn write_pointer(&self, user_id: &str) -> Result<(), CoreError> {
@@ -468,7 +559,10 @@ impl Cabinet {
     }
 
     fn blobs(&self, a: &Active) -> crate::blobs::Blobs {
-        crate::blobs::Blobs::new(&self.profile_dir(&a.me.user_id).join("blobs"))
+        crate::blobs::Blobs::new(
+            &self.profile_dir(&a.me.user_id).join("blobs"),
+            a.cache_key.as_ref().map(CacheKey::blob_key),
+        )
     }
 
     /// The organization's documents (works offline).
@@ -628,7 +722,7 @@ impl Cabinet {
 
     async fn finish(&self, tokens: TokenPair) -> Result<SessionView, CoreError> {
         let me = self.client.me(&tokens.access_token).await?;
-        let store = Store::open(&self.profile_dir(&me.user_id).join("cache.sqlite3"))?;
+        let (store, cache_key) = self.open_store(&me.user_id, true)?;
         store.save_me(&me)?;
         if let Err(e) = self
             .keychain
@@ -641,6 +735,7 @@ impl Cabinet {
         let active = Active {
             me,
             store,
+            cache_key,
             access: Some(Zeroizing::new(tokens.access_token.clone())),
             refresh: Some(Zeroizing::new(tokens.refresh_token.clone())),
             online: true,
@@ -658,11 +753,17 @@ impl Cabinet {
         let Some(pointer) = self.read_pointer() else {
             return Ok(None);
         };
-        let path = self.profile_dir(&pointer.user_id).join("cache.sqlite3");
+        let path = self.profile_dir(&pointer.user_id).join(CACHE_FILE);
         if !path.exists() {
             return Ok(None);
         }
-        let store = Store::open(&path)?;
+        let (store, cache_key) = match self.open_store(&pointer.user_id, false) {
+            Ok(opened) => opened,
+            Err(e) => {
+                tracing::warn!(code = %e.code(), "the cache does not open: login needed");
+                return Ok(None);
+            }
+        };
         let Some(me) = store.me()? else {
             return Ok(None);
         };
@@ -677,6 +778,7 @@ impl Cabinet {
         let mut active = Active {
             me,
             store,
+            cache_key,
             access: None,
             refresh: stored,
             online: false,
@@ -857,9 +959,11 @@ impl Cabinet {
         self.keychain.delete(&self.account(&a.me.user_id))?;
         let _ = std::fs::remove_file(self.data_dir.join(POINTER_FILE));
         let dir = self.profile_dir(&a.me.user_id);
+        let a_user = a.me.user_id.clone();
         drop(a);
         if forget_cache {
             std::fs::remove_dir_all(&dir).map_err(|e| CoreError::Store(e.to_string()))?;
+            self.keychain.delete(&self.key_account(&a_user))?;
         }
         Ok(())
     }

@@ -3,12 +3,19 @@
 //! WAL and `synchronous=FULL`: what the user saw or did, once written,
 //! survives a power cut. Migrations are numbered in code and recorded in
 //! `user_version`. No token, password or code is ever stored here.
+//!
+//! Encrypted at rest with SQLCipher when opened with a [`CacheKey`] (the
+//! default): pages, the WAL and the journal are ciphertext, and temporary
+//! tables stay in memory so nothing spills to the temp dir in clear. A cache
+//! written by an older, unencrypted version is encrypted in place on first
+//! open with a key (`sqlcipher_export` into a new file, then a rename).
 
 use std::path::{Path, PathBuf};
 
 use cabinet_api::{Me, OrgKind, OrgStatus, OrganizationProfile, OrganizationSummary};
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::cipher::CacheKey;
 use crate::CoreError;
 
 const MIGRATIONS: &[&str] = &[
@@ -154,13 +161,82 @@ fn bad(col: usize, s: String) -> rusqlite::Error {
     rusqlite::Error::InvalidColumnType(col, s, rusqlite::types::Type::Text)
 }
 
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Whether the file at `path` is a plain (unencrypted) SQLite database.
+pub(crate) fn is_plain_sqlite(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| &head == SQLITE_HEADER)
+}
+
+fn with_key(conn: &Connection, key: &CacheKey) -> Result<(), CoreError> {
+    // A wrong key is our `cache.locked`, not lines on stderr.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    conn.execute_batch(&format!(
+        "PRAGMA key = {};",
+        key.sqlcipher_pragma().as_str()
+    ))?;
+    // The first read decrypts page 1: a wrong key fails here, not later.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|_| CoreError::CacheLocked)?;
+    Ok(())
+}
+
+/// Rewrites a plain database as an encrypted one, atomically.
+fn encrypt_in_place(path: &Path, key: &CacheKey) -> Result<(), CoreError> {
+    let tmp = path.with_extension("encrypting");
+    let _ = std::fs::remove_file(&tmp);
+    {
+        let plain = Connection::open(path)?;
+        let version: i64 = plain.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        plain.execute(
+            "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+            params![
+                tmp.to_string_lossy(),
+                format!("x'{}'", key.to_hex().as_str())
+            ],
+        )?;
+        plain.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+        plain.execute_batch(&format!(
+            "PRAGMA encrypted.user_version = {version}; DETACH DATABASE encrypted;"
+        ))?;
+    }
+    let io = |e: std::io::Error| CoreError::Store(format!("{}: {e}", path.display()));
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(io)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        let _ = std::fs::remove_file(side);
+    }
+    std::fs::rename(&tmp, path).map_err(io)?;
+    tracing::info!("local cache encrypted");
+    Ok(())
+}
+
 impl Store {
-    pub fn open(path: &Path) -> Result<Self, CoreError> {
+    /// Opens (creating if needed) the cache at `path`; encrypted with `key`.
+    pub fn open(path: &Path, key: Option<&CacheKey>) -> Result<Self, CoreError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
                 .map_err(|e| CoreError::Store(format!("{}: {e}", dir.display())))?;
         }
+        if let Some(key) = key {
+            if is_plain_sqlite(path) {
+                encrypt_in_place(path, key)?;
+            }
+        }
         let mut conn = Connection::open(path)?;
+        if let Some(key) = key {
+            with_key(&conn, key)?;
+        }
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -186,6 +262,15 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// `PRAGMA integrity_check`: "ok", or the first problems found.
+    pub fn integrity_check(&self) -> Result<String, CoreError> {
+        let mut st = self.conn.prepare("PRAGMA integrity_check")?;
+        let lines = st
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(lines.join("\n"))
     }
 
     pub fn schema_version(&self) -> Result<usize, CoreError> {
@@ -363,7 +448,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c/cache.sqlite3");
         {
-            let mut s = Store::open(&path).unwrap();
+            let mut s = Store::open(&path, None).unwrap();
             s.replace_organizations(
                 &[org("b", "ООО «Б»"), org("a", "ООО «А»")],
                 "2026-01-01T00:00:00Z",
@@ -371,7 +456,7 @@ mod tests {
             .unwrap();
             s.set_meta("last_org_id", "b").unwrap();
         }
-        let s = Store::open(&path).unwrap();
+        let s = Store::open(&path, None).unwrap();
         assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len());
         let ids: Vec<_> = s
             .organizations()
@@ -394,6 +479,60 @@ mod tests {
     }
 
     #[test]
+    fn encrypted_cache_hides_its_rows_and_needs_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.sqlite3");
+        let key = CacheKey::generate().unwrap();
+        {
+            let mut s = Store::open(&path, Some(&key)).unwrap();
+            s.replace_organizations(
+                &[org("a", "ООО «Секретная ромашка»")],
+                "2026-01-01T00:00:00Z",
+            )
+            .unwrap();
+            assert_eq!(s.integrity_check().unwrap(), "ok");
+        }
+        let needle = "Секретная".as_bytes();
+        for f in std::fs::read_dir(dir.path()).unwrap() {
+            let bytes = std::fs::read(f.unwrap().path()).unwrap();
+            assert!(!bytes.windows(needle.len()).any(|w| w == needle));
+            assert!(!bytes.starts_with(SQLITE_HEADER));
+        }
+        let again = Store::open(&path, Some(&CacheKey::from_hex(&key.to_hex()).unwrap())).unwrap();
+        assert_eq!(
+            again.organizations().unwrap()[0].short_name,
+            "ООО «Секретная ромашка»"
+        );
+        drop(again);
+        let wrong = Store::open(&path, Some(&CacheKey::generate().unwrap()))
+            .err()
+            .unwrap();
+        assert_eq!(wrong.code(), "cache.locked");
+        assert!(Store::open(&path, None).is_err(), "no key, no data");
+    }
+
+    #[test]
+    fn a_plain_cache_from_an_older_version_is_encrypted_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.sqlite3");
+        {
+            let mut s = Store::open(&path, None).unwrap();
+            s.replace_organizations(&[org("a", "ООО «Старая ромашка»")], "2026-01-01T00:00:00Z")
+                .unwrap();
+        }
+        assert!(is_plain_sqlite(&path));
+        let key = CacheKey::generate().unwrap();
+        let s = Store::open(&path, Some(&key)).unwrap();
+        assert!(!is_plain_sqlite(&path));
+        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len());
+        assert_eq!(
+            s.organizations().unwrap()[0].short_name,
+            "ООО «Старая ромашка»"
+        );
+        assert_eq!(s.integrity_check().unwrap(), "ok");
+    }
+
+    #[test]
     fn a_newer_schema_is_refused_not_clobbered() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache.sqlite3");
@@ -401,7 +540,7 @@ mod tests {
             let c = Connection::open(&path).unwrap();
             c.pragma_update(None, "user_version", 99).unwrap();
         }
-        let err = Store::open(&path).err().unwrap();
+        let err = Store::open(&path, None).err().unwrap();
         assert_eq!(err.code(), "cache.error");
     }
 }

@@ -585,7 +585,11 @@ mod tests {
     #[test]
     fn russian_search_folds_case_and_yo_and_matches_prefixes() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("cache.sqlite3")).unwrap();
+        let store = Store::open(
+            &dir.path().join("cache.sqlite3"),
+            Some(&crate::cipher::CacheKey::generate().unwrap()),
+        )
+        .unwrap();
         let app = |id: &str, title: &str, number: Option<&str>| Application {
             id: id.into(),
             org_id: "o1".into(),
