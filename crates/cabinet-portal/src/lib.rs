@@ -166,6 +166,7 @@ impl Portal {
         Router::new()
             .nest(cabinet_api::API_PREFIX, api)
             .fallback(error::not_found)
+            .layer(compression())
             .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(self.state.clone())
     }
@@ -328,4 +329,29 @@ impl Admin {
             .with_db(move |conn, _| db::org_id_by_inn(conn, &inn))
             .await
     }
+}
+
+/// zstd or gzip, as the client accepts, for API answers (JSON) only: document
+/// contents are served as stored, so `ETag` and `Range` keep meaning bytes of
+/// the document itself.
+fn compression(
+) -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use axum::http::{header, HeaderMap, StatusCode};
+    use tower_http::compression::predicate::{Predicate, SizeAbove};
+    let json_only = |status: StatusCode,
+                     _: axum::http::Version,
+                     headers: &HeaderMap,
+                     _: &axum::http::Extensions| {
+        status != StatusCode::PARTIAL_CONTENT
+            && headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| {
+                    t.starts_with("application/json") || t.starts_with("application/problem+json")
+                })
+    };
+    tower_http::compression::CompressionLayer::new()
+        .gzip(true)
+        .zstd(true)
+        .compress_when(SizeAbove::new(512).and(json_only))
 }

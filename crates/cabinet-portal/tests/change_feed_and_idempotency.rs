@@ -1,7 +1,8 @@
 //! The change feed and idempotent writes over real HTTP: paging by cursor,
 //! a new draft appearing once in the feed, replays of a write with the same
 //! `Idempotency-Key`, `If-Match` versions, membership, and compaction
-//! turning old cursors into `410 sync.cursor_expired`.
+//! turning old cursors into `410 sync.cursor_expired`, and compressed
+//! answers.
 
 use cabinet_api::{
     Application, ApplicationStatus, ChangePage, PasswordLoginResponse, Problem, TokenPair,
@@ -135,6 +136,35 @@ async fn feed_pages_writes_replay_and_compaction_expires_cursors() {
     assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
     assert_eq!(all.iter().filter(|c| c.entity == "profile").count(), 1);
     assert_eq!(all.iter().filter(|c| c.entity == "application").count(), 7);
+    // Answers are compressed as the client accepts: zstd or gzip, the same
+    // JSON in fewer bytes; identity when it accepts nothing else.
+    let raw = reqwest::Client::builder()
+        .no_gzip()
+        .no_zstd()
+        .build()
+        .unwrap();
+    let get = |encoding: &'static str| {
+        raw.get(f.url("/changes"))
+            .query(&[("limit", "50")])
+            .bearer_auth(&f.token)
+            .header("Accept-Encoding", encoding)
+            .send()
+    };
+    let plain = get("identity").await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    for encoding in ["zstd", "gzip"] {
+        let resp = get(encoding).await.unwrap();
+        assert_eq!(resp.headers()["content-encoding"], encoding);
+        let packed = resp.bytes().await.unwrap();
+        assert!(
+            packed.len() * 3 < plain.len() * 2,
+            "{encoding}: {} of {} bytes",
+            packed.len(),
+            plain.len()
+        );
+    }
+
     // Nothing new: an empty page with the same cursor.
     let (none, same) = f.drain(Some(cursor.clone()), 3).await;
     assert!(none.is_empty());
