@@ -18,6 +18,8 @@ fn app_env(data: &str, config_home: &str) -> Vec<(&'static str, String)> {
         ("CABINET_KEYCHAIN", "keyutils".to_owned()),
         // No portal configured anywhere: the app must start its demo portal.
         ("CABINET_PORTAL_URL", String::new()),
+        // Statuses the test checks must not move under it.
+        ("CABINET_DEMO_GOV_SECONDS", "0".to_owned()),
         ("XDG_CONFIG_HOME", config_home.to_owned()),
     ]
 }

@@ -15,6 +15,7 @@ mod demopki;
 mod documents;
 mod error;
 mod feed;
+pub mod gov;
 mod orgs;
 mod totp;
 
@@ -58,6 +59,9 @@ pub struct PortalConfig {
     pub demo_pki_dir: Option<PathBuf>,
     /// Demo mode: the key algorithm of the demo CA and certificates.
     pub demo_key_kind: cabinet_sign::pki::KeyKind,
+    /// The demo government body moves one application of each organization
+    /// a step further this often. `None` (the default, and in tests): never.
+    pub gov_interval: Option<Duration>,
 }
 
 impl PortalConfig {
@@ -77,6 +81,7 @@ impl PortalConfig {
             challenge_ttl: Duration::from_secs(2 * 60),
             demo_pki_dir: None,
             demo_key_kind: cabinet_sign::pki::KeyKind::Rsa2048,
+            gov_interval: None,
         }
     }
 }
@@ -184,13 +189,22 @@ impl Portal {
         listener: TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
+        let gov = self
+            .state
+            .config
+            .gov_interval
+            .map(|every| tokio::spawn(government_body(self.state.clone(), every)));
+        let served = axum::serve(
             listener,
             self.router()
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        if let Some(task) = gov {
+            task.abort();
+        }
+        served
     }
 
     /// Binds `addr` (port 0 picks a free port) and serves in the background.
@@ -322,6 +336,68 @@ impl Admin {
             .await
     }
 
+    /// One working step of the government body for `org`: up to `n`
+    /// applications move one status further.
+    pub async fn gov_step(
+        &self,
+        org_id: &str,
+        n: usize,
+    ) -> Result<Vec<cabinet_api::Application>, PortalError> {
+        let org = org_id.to_owned();
+        self.state
+            .with_db(move |conn, cfg| {
+                gov::step(
+                    conn,
+                    &org,
+                    n,
+                    cfg.clock.now(),
+                    &mut gov::Dice::from_entropy(),
+                )
+            })
+            .await
+    }
+
+    /// Adds `n` generated applications to `org` (benchmarks, crash tests).
+    pub async fn seed_applications(
+        &self,
+        org_id: &str,
+        n: usize,
+        seed: u64,
+    ) -> Result<(), PortalError> {
+        let org = org_id.to_owned();
+        self.state
+            .with_db(move |conn, cfg| {
+                gov::seed_applications(conn, &org, n, cfg.clock.now(), &mut gov::Dice::new(seed))
+            })
+            .await
+    }
+
+    /// Adds `n` generated small documents to `org`.
+    pub async fn seed_documents(
+        &self,
+        org_id: &str,
+        n: usize,
+        seed: u64,
+    ) -> Result<(), PortalError> {
+        let org = org_id.to_owned();
+        self.state
+            .with_db(move |conn, cfg| {
+                gov::seed_documents(conn, &org, n, cfg.clock.now(), &mut gov::Dice::new(seed))
+            })
+            .await
+    }
+
+    /// Every application of `org` as the portal holds it, by id.
+    pub async fn applications(
+        &self,
+        org_id: &str,
+    ) -> Result<Vec<cabinet_api::Application>, PortalError> {
+        let org = org_id.to_owned();
+        self.state
+            .with_db(move |conn, _| gov::applications(conn, &org))
+            .await
+    }
+
     /// Organization id by INN.
     pub async fn org_id_by_inn(&self, inn: &str) -> Result<String, PortalError> {
         let inn = inn.to_owned();
@@ -354,4 +430,31 @@ fn compression(
         .gzip(true)
         .zstd(true)
         .compress_when(SizeAbove::new(512).and(json_only))
+}
+
+/// The background government body: every `every`, one application of each
+/// organization moves one status further.
+async fn government_body(state: AppState, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    let mut dice = gov::Dice::from_entropy();
+    loop {
+        tick.tick().await;
+        let seed = dice.next();
+        let moved = state
+            .with_db(move |conn, cfg| {
+                let mut dice = gov::Dice::new(seed);
+                let mut moved = 0;
+                for org in gov::organizations(conn)? {
+                    moved += gov::step(conn, &org, 1, cfg.clock.now(), &mut dice)?.len();
+                }
+                Ok(moved)
+            })
+            .await;
+        match moved {
+            Ok(n) => tracing::debug!(moved = n, "government body step"),
+            Err(e) => tracing::warn!(error = %e, "government body step failed"),
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! `cabinet-portal serve --db PATH --listen ADDR [--demo] [--trust CA.pem]... [--crl F]...`
+//! `cabinet-portal serve --db PATH --listen ADDR [--demo [--gov-every SECS]] [--trust CA.pem]... [--crl F]...`
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,6 +38,11 @@ enum Command {
         /// A CRL (PEM or DER) checked at certificate login. Repeatable.
         #[arg(long = "crl", value_name = "FILE")]
         crls: Vec<PathBuf>,
+        /// With --demo: every this many seconds the demo government body
+        /// moves one application of each organization a status further;
+        /// 0 turns it off.
+        #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+        gov_every: u64,
     },
 }
 
@@ -64,10 +69,14 @@ async fn main() -> anyhow::Result<()> {
                 demo,
                 trusted_roots,
                 crls,
+                gov_every,
             },
     } = Cli::parse();
     let mut config = PortalConfig::new(&db);
     config.demo = demo;
+    if demo && gov_every > 0 {
+        config.gov_interval = Some(std::time::Duration::from_secs(gov_every));
+    }
     if demo {
         config.demo_pki_dir = Some(
             db.parent()

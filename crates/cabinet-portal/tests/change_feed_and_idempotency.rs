@@ -240,8 +240,40 @@ async fn feed_pages_writes_replay_and_compaction_expires_cursors() {
         code(submit("s-3", 2).await.unwrap(), 409).await,
         "conflict.state"
     );
-    let (delta, _) = f.drain(Some(cursor2.clone()), 50).await;
+    let (delta, cursor3) = f.drain(Some(cursor2.clone()), 50).await;
     assert_eq!(delta.len(), 1, "one submit, one change");
+
+    // The government body works through accepted and in-progress
+    // applications: each step is a new version in the feed.
+    let before = f.portal.admin().applications(&f.org).await.unwrap();
+    let moved = f.portal.admin().gov_step(&f.org, 2).await.unwrap();
+    assert_eq!(moved.len(), 2);
+    for m in &moved {
+        let old = before.iter().find(|a| a.id == m.id).unwrap();
+        assert_eq!(m.version, old.version + 1);
+        match old.status {
+            ApplicationStatus::Accepted => assert_eq!(m.status, ApplicationStatus::InProgress),
+            ApplicationStatus::InProgress => assert!(matches!(
+                m.status,
+                ApplicationStatus::Completed
+                    | ApplicationStatus::NeedsInfo
+                    | ApplicationStatus::Rejected
+            )),
+            other => panic!("the government body moved a {other:?} application"),
+        }
+    }
+    let (delta, _) = f.drain(Some(cursor3), 50).await;
+    assert_eq!(delta.len(), 2);
+    // Back to where the submit left it, for the checks below.
+    let accepted_now = f
+        .portal
+        .admin()
+        .applications(&f.org)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.id == draft.id)
+        .unwrap();
 
     // Cursors: malformed, and from the future.
     assert_eq!(
@@ -263,7 +295,10 @@ async fn feed_pages_writes_replay_and_compaction_expires_cursors() {
     // The profile, eight applications and the two demo documents.
     assert_eq!(full.len(), 1 + 8 + 2);
     let latest = full.iter().find(|c| c.id == draft.id).unwrap();
-    assert_eq!(latest.data.as_ref().unwrap()["status"], "accepted");
+    assert_eq!(
+        latest.data.as_ref().unwrap()["status"],
+        accepted_now.status.as_str()
+    );
 
     // Another organization's feed: forbidden.
     let ip = cabinet_api::requisites::complete_inn12("5003123456").unwrap();

@@ -1,0 +1,198 @@
+//! The demo "government body": it works through submitted applications the
+//! way an agency would, one step at a time — accepted → in progress → done
+//! (most), needs information, or refused — each step a versioned write that
+//! lands in the change feed like any other. In demo mode it runs in the
+//! background every `PortalConfig::gov_interval`; tests drive it through
+//! [`crate::Admin::gov_step`] or leave it off.
+//!
+//! Also the bulk seeding of large organizations for the sync benchmark and
+//! the crash tests.
+
+use cabinet_api::{Application, ApplicationStatus as S};
+use rusqlite::{params, Connection};
+
+use crate::auth::ts;
+use crate::error::PortalError;
+
+/// A small deterministic generator (splitmix64): the demo does not need
+/// cryptographic randomness, and seeded runs repeat.
+pub struct Dice(u64);
+
+impl Dice {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    pub fn from_entropy() -> Self {
+        Self(u64::from_le_bytes(
+            uuid::Uuid::new_v4().as_bytes()[..8]
+                .try_into()
+                .expect("8 bytes"),
+        ))
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// Moves up to `n` applications of `org` one status further, oldest update
+/// first; returns the applications changed.
+pub fn step(
+    conn: &mut Connection,
+    org: &str,
+    n: usize,
+    now: chrono::DateTime<chrono::Utc>,
+    dice: &mut Dice,
+) -> Result<Vec<Application>, PortalError> {
+    let tx = conn.transaction()?;
+    let ids: Vec<String> = {
+        let mut st = tx.prepare(
+            "SELECT id FROM applications WHERE org_id = ?1 AND status IN ('accepted', 'in_progress')
+             ORDER BY updated_at, id LIMIT ?2",
+        )?;
+        let rows = st
+            .query_map(params![org, n as i64], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        rows
+    };
+    let mut changed = Vec::with_capacity(ids.len());
+    for id in ids {
+        let mut app = crate::applications::load(&tx, org, &id)?;
+        app.status = match app.status {
+            S::Accepted => S::InProgress,
+            _ => match dice.below(10) {
+                0 => S::NeedsInfo,
+                1 => S::Rejected,
+                _ => S::Completed,
+            },
+        };
+        app.updated_at = ts(now);
+        app.version += 1;
+        crate::applications::store(&tx, &app, "gov")?;
+        changed.push(app);
+    }
+    tx.commit()?;
+    Ok(changed)
+}
+
+const SERVICES: &[(&str, &str)] = &[
+    ("egrul-extract", "Выписка из ЕГРЮЛ"),
+    ("license-alcohol", "Лицензия на розничную продажу алкоголя"),
+    ("cash-register", "Регистрация контрольно-кассовой техники"),
+    ("land-lease", "Аренда земельного участка без торгов"),
+    ("ad-permit", "Разрешение на установку рекламной конструкции"),
+    ("fire-safety", "Декларация пожарной безопасности"),
+    ("employer-reg", "Регистрация в качестве страхователя"),
+    ("waste-license", "Лицензия на обращение с отходами"),
+];
+
+const STATUSES: &[S] = &[
+    S::Draft,
+    S::Accepted,
+    S::InProgress,
+    S::NeedsInfo,
+    S::Completed,
+    S::Completed,
+    S::Rejected,
+];
+
+/// Adds `n` applications with varied services, statuses and dates over the
+/// last two years, in one transaction.
+pub fn seed_applications(
+    conn: &mut Connection,
+    org: &str,
+    n: usize,
+    now: chrono::DateTime<chrono::Utc>,
+    dice: &mut Dice,
+) -> Result<(), PortalError> {
+    let tx = conn.transaction()?;
+    let base: i64 = tx.query_row(
+        "SELECT count(*) FROM applications WHERE org_id = ?1",
+        [org],
+        |r| r.get(0),
+    )?;
+    for i in 0..n {
+        let (code, title) = SERVICES[dice.below(SERVICES.len() as u64) as usize];
+        let status = STATUSES[dice.below(STATUSES.len() as u64) as usize];
+        let created = now - chrono::Duration::minutes(dice.below(2 * 365 * 24 * 60) as i64);
+        let submitted = status != S::Draft;
+        let k = base + i as i64 + 1;
+        let app = Application {
+            id: uuid::Uuid::new_v4().to_string(),
+            org_id: org.to_owned(),
+            number: submitted.then(|| format!("{}-{:07}", created.format("%Y"), k)),
+            service_code: code.into(),
+            title: format!("{title} № {k}"),
+            status,
+            created_at: ts(created),
+            updated_at: ts(created + chrono::Duration::hours(dice.below(240) as i64)),
+            deadline: submitted.then(|| {
+                (created + chrono::Duration::days(30))
+                    .format("%Y-%m-%d")
+                    .to_string()
+            }),
+            version: 1,
+        };
+        crate::applications::store(&tx, &app, "seed")?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Adds `n` small documents (each with its own content), in one transaction.
+pub fn seed_documents(
+    conn: &mut Connection,
+    org: &str,
+    n: usize,
+    now: chrono::DateTime<chrono::Utc>,
+    dice: &mut Dice,
+) -> Result<(), PortalError> {
+    const KINDS: &[&str] = &["Акт сверки", "Счёт-фактура", "Уведомление", "Справка"];
+    let tx = conn.transaction()?;
+    for i in 0..n {
+        let kind = KINDS[dice.below(KINDS.len() as u64) as usize];
+        let at = now - chrono::Duration::minutes(dice.below(2 * 365 * 24 * 60) as i64);
+        let text = format!("{kind} № {i} от {}\n", at.format("%d.%m.%Y"));
+        crate::documents::insert(
+            &tx,
+            org,
+            &format!("{kind} № {i}.txt"),
+            "text/plain; charset=utf-8",
+            text.as_bytes(),
+            at,
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Every application of `org`, by id.
+pub fn applications(conn: &Connection, org: &str) -> Result<Vec<Application>, PortalError> {
+    let ids: Vec<String> = {
+        let mut st = conn.prepare("SELECT id FROM applications WHERE org_id = ?1 ORDER BY id")?;
+        let rows = st
+            .query_map([org], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        rows
+    };
+    ids.iter()
+        .map(|id| crate::applications::load(conn, org, id))
+        .collect()
+}
+
+/// Organizations the background government body works for.
+pub fn organizations(conn: &Connection) -> Result<Vec<String>, PortalError> {
+    let mut st = conn.prepare("SELECT id FROM organizations ORDER BY id")?;
+    let rows = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(rows)
+}
