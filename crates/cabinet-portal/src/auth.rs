@@ -108,8 +108,15 @@ fn issue_tokens(
     let access = random_token("oca_")?;
     let refresh = random_token("ocr_")?;
     conn.execute(
-        "INSERT INTO access_tokens (token_hash, session_id, user_id, expires_at) VALUES (?1, ?2, ?3, ?4)",
-        params![hash_token(&access), session, user_id, ts(after(now, cfg.access_ttl))],
+        "INSERT INTO access_tokens (token_hash, session_id, user_id, expires_at, refresh_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            hash_token(&access),
+            session,
+            user_id,
+            ts(after(now, cfg.access_ttl)),
+            hash_token(&refresh)
+        ],
     )?;
     conn.execute(
         "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES (?1, ?2, ?3)",
@@ -355,7 +362,7 @@ fn rotate(
     let hash = hash_token(token);
     let row = conn
         .query_row(
-            "SELECT r.session_id, r.expires_at, r.used_at, s.revoked_at, s.user_id
+            "SELECT r.session_id, r.expires_at, r.used_at, s.revoked_at, s.user_id, r.successor
              FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = ?1",
             [&hash],
             |r| {
@@ -365,35 +372,72 @@ fn rotate(
                     r.get::<_, Option<String>>(2)?,
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
                 ))
             },
         )
         .optional()?;
-    let Some((session, expires_at, used_at, revoked_at, user_id)) = row else {
+    let Some((session, expires_at, used_at, revoked_at, user_id, successor)) = row else {
         return Err(PortalError::RefreshInvalid);
     };
     if revoked_at.is_some() {
         return Err(PortalError::RefreshInvalid);
     }
     let tx = conn.transaction()?;
-    if used_at.is_some() {
-        // A used refresh token came back: it leaked, or a stale copy is being
-        // replayed. End the whole session so neither party keeps access.
-        revoke_session(&tx, &session, now)?;
-        tx.commit()?;
-        tracing::warn!(%session, "refresh token reuse: session revoked");
+    if let Some(used_at) = used_at {
+        let recent = parse_ts(&used_at)?
+            + chrono::Duration::from_std(cfg.refresh_reuse_grace).unwrap_or_default()
+            > now;
+        let untouched = match &successor {
+            Some(next) => successor_untouched(&tx, next)?,
+            None => false,
+        };
+        if !(recent && untouched) {
+            // A used refresh token came back after its successor was used (or
+            // long after): it leaked, or a stale copy is being replayed. End
+            // the whole session so neither party keeps access.
+            revoke_session(&tx, &session, now)?;
+            tx.commit()?;
+            tracing::warn!(%session, "refresh token reuse: session revoked");
+            return Err(PortalError::RefreshInvalid);
+        }
+        // The client never got the pair issued for this token (the reply
+        // was lost, or it crashed before saving it): that pair is withdrawn
+        // and a new one issued in its place.
+        if let Some(next) = &successor {
+            tx.execute("DELETE FROM access_tokens WHERE refresh_hash = ?1", [next])?;
+            tx.execute("DELETE FROM refresh_tokens WHERE token_hash = ?1", [next])?;
+        }
+        tracing::info!(%session, "refresh reply lost: the successor pair is replaced");
+    } else if parse_ts(&expires_at)? <= now {
         return Err(PortalError::RefreshInvalid);
     }
-    if parse_ts(&expires_at)? <= now {
-        return Err(PortalError::RefreshInvalid);
-    }
-    tx.execute(
-        "UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1",
-        params![hash, ts(now)],
-    )?;
     let tokens = issue_tokens(&tx, cfg, &session, &user_id)?;
+    tx.execute(
+        "UPDATE refresh_tokens SET used_at = coalesce(used_at, ?2), successor = ?3
+         WHERE token_hash = ?1",
+        params![hash, ts(now), hash_token(&tokens.refresh_token)],
+    )?;
     tx.commit()?;
     Ok(tokens)
+}
+
+/// Whether the pair issued with refresh token `next` was never used: its
+/// refresh token not rotated, its access token never presented.
+fn successor_untouched(conn: &Connection, next: &str) -> Result<bool, PortalError> {
+    let refresh_used: Option<Option<String>> = conn
+        .query_row(
+            "SELECT used_at FROM refresh_tokens WHERE token_hash = ?1",
+            [next],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let access_used: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM access_tokens WHERE refresh_hash = ?1 AND used_at IS NOT NULL)",
+        [next],
+        |r| r.get(0),
+    )?;
+    Ok(matches!(refresh_used, Some(None)) && !access_used)
 }
 
 fn revoke_session(conn: &Connection, session: &str, now: DateTime<Utc>) -> Result<(), PortalError> {
@@ -458,7 +502,8 @@ impl FromRequestParts<AppState> for AuthUser {
         st.with_db(move |conn, cfg| {
             let row = conn
                 .query_row(
-                    "SELECT a.user_id, a.expires_at, s.revoked_at FROM access_tokens a
+                    "SELECT a.user_id, a.expires_at, s.revoked_at, a.used_at IS NOT NULL
+                     FROM access_tokens a
                      JOIN sessions s ON s.id = a.session_id WHERE a.token_hash = ?1",
                     [hash_token(&token)],
                     |r| {
@@ -466,11 +511,12 @@ impl FromRequestParts<AppState> for AuthUser {
                             r.get::<_, String>(0)?,
                             r.get::<_, String>(1)?,
                             r.get::<_, Option<String>>(2)?,
+                            r.get::<_, bool>(3)?,
                         ))
                     },
                 )
                 .optional()?;
-            let Some((user_id, expires_at, revoked)) = row else {
+            let Some((user_id, expires_at, revoked, seen)) = row else {
                 return Err(PortalError::TokenInvalid);
             };
             if revoked.is_some() {
@@ -478,6 +524,14 @@ impl FromRequestParts<AppState> for AuthUser {
             }
             if parse_ts(&expires_at)? <= cfg.clock.now() {
                 return Err(PortalError::TokenExpired);
+            }
+            if !seen {
+                // The pair reached its client (see `rotate`): one write per
+                // token, on its first use.
+                conn.execute(
+                    "UPDATE access_tokens SET used_at = ?2 WHERE token_hash = ?1",
+                    params![hash_token(&token), ts(cfg.clock.now())],
+                )?;
             }
             Ok(AuthUser { user_id })
         })

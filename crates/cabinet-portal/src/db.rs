@@ -173,6 +173,15 @@ CREATE TABLE document_signatures (
     added_at TEXT NOT NULL
 );
 "#,
+    r#"
+-- Refresh rotation that survives a lost reply: a used refresh token knows
+-- the pair issued for it, and an access token knows its refresh token and
+-- whether it was ever used. A used token that comes back while its
+-- successor pair is untouched is a client that never got the reply.
+ALTER TABLE refresh_tokens ADD COLUMN successor TEXT;
+ALTER TABLE access_tokens ADD COLUMN refresh_hash TEXT;
+ALTER TABLE access_tokens ADD COLUMN used_at TEXT;
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {

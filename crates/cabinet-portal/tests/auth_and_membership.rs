@@ -343,6 +343,51 @@ async fn refresh_token_rotates_and_reuse_revokes_the_session() {
 }
 
 #[tokio::test]
+async fn a_lost_refresh_reply_is_recovered_not_punished() {
+    let f = start().await;
+    let first = f.login(ACCOUNTANT).await;
+    let refresh = |token: String| f.post("/auth/refresh", json!({ "refresh_token": token }));
+
+    // The portal rotates, but the client never sees the answer (a crash, a
+    // dropped connection): it comes back with the same token and gets a
+    // working pair; the pair it never received stops working.
+    let lost: TokenPair = refresh(first.refresh_token.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let resp = refresh(first.refresh_token.clone()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let again: TokenPair = resp.json().await.unwrap();
+    assert_eq!(
+        f.get_auth("/me", &again.access_token).await.status(),
+        StatusCode::OK
+    );
+    let p = problem(f.get_auth("/me", &lost.access_token).await).await;
+    assert_eq!(p.code, "auth.token_invalid");
+    let p = problem(refresh(lost.refresh_token.clone()).await).await;
+    assert_eq!(p.code, "auth.refresh_invalid");
+
+    // Once the new pair has been used, the old token coming back is reuse:
+    // the session ends.
+    let p = problem(refresh(first.refresh_token.clone()).await).await;
+    assert_eq!(p.code, "auth.refresh_invalid");
+    let p = problem(f.get_auth("/me", &again.access_token).await).await;
+    assert_eq!(p.code, "auth.token_invalid");
+
+    // And after the grace period even an untouched successor does not help.
+    let second = f.login(ACCOUNTANT).await;
+    let _unseen: TokenPair = refresh(second.refresh_token.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    f.clock.advance(Duration::from_secs(10 * 60 + 1));
+    let p = problem(refresh(second.refresh_token.clone()).await).await;
+    assert_eq!(p.code, "auth.refresh_invalid");
+}
+
+#[tokio::test]
 async fn access_token_expires_and_refresh_recovers() {
     let f = start().await;
     let tokens = f.login(ACCOUNTANT).await;
