@@ -1,4 +1,4 @@
-//! Project automation. `cargo xtask run | test | bench | bundle | bindings | setup`.
+//! Project automation. `cargo xtask run | test | bench | soak | bundle | bindings | setup`.
 //!
 //! Everything a fresh Debian/Ubuntu machine needs is installed from here
 //! (system packages through scripts/setup-debian.sh, npm packages, the pinned
@@ -241,6 +241,26 @@ fn cmd_test() -> Result<()> {
     Ok(())
 }
 
+/// The crash test at length: `cabinet sync` killed with SIGKILL 500 times
+/// (`CABINET_CRASH_RUNS` overrides; `CABINET_CRASH_SEED` repeats a run).
+fn cmd_soak() -> Result<()> {
+    setup(false)?;
+    step("crash soak: SIGKILL mid-sync");
+    let runs = std::env::var("CABINET_CRASH_RUNS").unwrap_or_else(|_| "500".into());
+    run(cargo()
+        .args([
+            "test",
+            "-p",
+            "cabinet-cli",
+            "--test",
+            "crash_during_sync",
+            "--",
+            "--nocapture",
+        ])
+        .env("CABINET_CRASH_RUNS", runs)
+        .env("CABINET_KEYCHAIN", "keyutils"))
+}
+
 fn cmd_bindings() -> Result<()> {
     step("TypeScript bindings");
     run(cargo()
@@ -282,6 +302,7 @@ fn main() -> Result<()> {
         Some("bundle") => cmd_bundle(),
         Some("bench") => bench::signing(),
         Some("bindings") => cmd_bindings(),
+        Some("soak") => cmd_soak(),
         Some("setup") => setup(true),
         _ => {
             eprintln!(
@@ -289,6 +310,7 @@ fn main() -> Result<()> {
                  \x20 run [APP ARGS]  install what is missing, build in release, start the app\n\
                  \x20 test            install what is missing, then fmt, clippy, UI checks, all tests\n\
                  \x20 bench           signing speed and memory next to OpenSSL (1 GiB file)\n\
+                 \x20 soak            the crash test 500 times: sync killed at random points\n\
                  \x20 bundle          build a .deb package in target/bundle/\n\
                  \x20 bindings        regenerate ui/src/lib/bindings.ts from the Rust types\n\
                  \x20 setup           only install what is missing"

@@ -88,6 +88,9 @@ enum PortalCommand {
         #[arg(long, value_name = "ID")]
         discard: Option<String>,
     },
+    /// Check the offline cache of the last session (SQLite integrity check);
+    /// works without the network. Exit 0 when sound.
+    CheckCache,
     /// Log out; with --forget-cache also delete this profile's offline cache.
     Logout {
         #[arg(long)]
@@ -469,6 +472,15 @@ async fn portal(
                             .unwrap_or_default()
                     );
                 }
+            }
+        }
+        PortalCommand::CheckCache => {
+            let report = cab.check_cache().await?;
+            println!("{report}");
+            if report != "ok" {
+                return Err(Failure::Core(CoreError::Store(format!(
+                    "integrity check failed: {report}"
+                ))));
             }
         }
         PortalCommand::Logout { forget_cache } => {

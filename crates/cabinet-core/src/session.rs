@@ -945,6 +945,20 @@ impl Cabinet {
         })
     }
 
+    /// `PRAGMA integrity_check` of the last session's cache ("ok" when
+    /// sound), without the network: after a crash, or for support.
+    pub async fn check_cache(&self) -> Result<String, CoreError> {
+        if let Some(a) = self.active.lock().await.as_ref() {
+            return a.store.integrity_check();
+        }
+        let pointer = self.read_pointer().ok_or(CoreError::NotLoggedIn)?;
+        if !self.profile_dir(&pointer.user_id).join(CACHE_FILE).exists() {
+            return Err(CoreError::NotCached);
+        }
+        let (store, _) = self.open_store(&pointer.user_id, false)?;
+        store.integrity_check()
+    }
+
     /// Ends the session: the portal revokes it, the keychain forgets the
     /// token, and with `forget_cache` the local copy of this profile goes too.
     pub async fn logout(&self, forget_cache: bool) -> Result<(), CoreError> {

@@ -447,7 +447,7 @@ async fn government_body(state: AppState, every: Duration) {
     let mut dice = gov::Dice::from_entropy();
     loop {
         tick.tick().await;
-        let seed = dice.next();
+        let seed = dice.roll();
         let moved = state
             .with_db(move |conn, cfg| {
                 let mut dice = gov::Dice::new(seed);
