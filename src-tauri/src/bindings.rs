@@ -15,7 +15,7 @@ use cabinet_core::certificates::{
     CertificateStatus, CertificateView, TokenCertificateView, TokenListing, TokenModuleView,
 };
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
-use cabinet_core::sync::{DocumentView, OutboxItem, SyncReport};
+use cabinet_core::sync::{DocumentView, OutboxItem, SyncPhase, SyncProgress, SyncReport};
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView,
     SessionView,
@@ -153,6 +153,8 @@ pub fn typescript() -> String {
         SignFilesArgs::decl(),
         SignedFile::decl(),
         SignProgress::decl(),
+        SyncPhase::decl(),
+        SyncProgress::decl(),
         VerifyArgs::decl(),
         SignerView::decl(),
         SyncReport::decl(),

@@ -8,7 +8,7 @@ use cabinet_core::certificates::{
 };
 use cabinet_core::session::KeyLocation;
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
-use cabinet_core::sync::{DocumentView, OutboxItem, SyncReport};
+use cabinet_core::sync::{DocumentView, OutboxItem, SyncProgress, SyncReport};
 use cabinet_core::view::MyCertificate;
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, OrganizationsView, SessionView,
@@ -348,10 +348,21 @@ pub struct NewApplicationArgs {
     pub title: String,
 }
 
-/// Sends the outbox and fetches changes of one organization.
+/// Sends the outbox and fetches changes of one organization; `sync-progress`
+/// events report the phase, items and bytes as it goes.
 #[tauri::command]
 pub async fn sync_org(st: State<'_, Desktop>, args: OrgArgs) -> Res<SyncReport> {
-    Ok(st.cabinet.sync(&args.org_id).await?)
+    let app = st.app.get().cloned();
+    let report = st
+        .cabinet
+        .sync_with_progress(&args.org_id, &move |p: SyncProgress| {
+            if let Some(app) = &app {
+                use tauri::Emitter;
+                let _ = app.emit("sync-progress", p);
+            }
+        })
+        .await?;
+    Ok(report)
 }
 
 #[tauri::command]

@@ -40,6 +40,9 @@ pub struct ChangePage {
     pub changes: Vec<Change>,
     pub next_cursor: String,
     pub has_more: bool,
+    /// Changes after this page, for a progress bar (absent from older portals).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
 }
 
 /// Where an application stands. `overdue` is derived from the deadline, not

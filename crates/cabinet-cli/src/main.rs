@@ -395,11 +395,16 @@ async fn portal(
         }
         PortalCommand::Sync { org } => {
             let org = resolve_org(&cab, org).await?;
-            if std::io::stderr().is_terminal() {
-                eprint!("Синхронизация…");
-            }
-            let r = cab.sync(&org).await?;
-            if std::io::stderr().is_terminal() {
+            let terminal = std::io::stderr().is_terminal();
+            let r = cab
+                .sync_with_progress(&org, &|p| {
+                    if terminal {
+                        eprint!("\r\x1b[K{}", progress_line(&p));
+                        let _ = std::io::stderr().flush();
+                    }
+                })
+                .await?;
+            if terminal {
                 eprintln!();
             }
             if !r.online {
@@ -596,6 +601,37 @@ async fn applications(cab: &Cabinet, command: ApplicationsCommand) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// `Получение изменений [#########-----------]  4500/10000  1.2 МБ`.
+fn progress_line(p: &cabinet_core::sync::SyncProgress) -> String {
+    use cabinet_core::sync::SyncPhase;
+    let what = match p.phase {
+        SyncPhase::Push => "Отправка действий",
+        SyncPhase::Pull => "Получение изменений",
+        SyncPhase::Done => "Готово",
+    };
+    let bar = match p.items_total {
+        Some(total) if total > 0 => {
+            const WIDTH: u32 = 24;
+            let filled =
+                (u64::from(p.items_done.min(total)) * u64::from(WIDTH) / u64::from(total)) as usize;
+            format!(
+                " [{}{}] {:>6}/{}",
+                "#".repeat(filled),
+                "-".repeat(WIDTH as usize - filled),
+                p.items_done,
+                total
+            )
+        }
+        _ => format!(" {}", p.items_done),
+    };
+    let size = if p.bytes > 0 {
+        format!("  {:.1} МБ", p.bytes as f64 / 1_048_576.0)
+    } else {
+        String::new()
+    };
+    format!("{what}{bar}{size}")
 }
 
 /// RFC 4180 CSV with a BOM, `;`-separated: what Excel and 1C open as is.

@@ -23,10 +23,16 @@ pub struct PortalClient {
 
 impl PortalClient {
     pub fn new(base: url::Url) -> Result<Self, CoreError> {
+        Self::with_timeout(base, Duration::from_secs(30))
+    }
+
+    /// `timeout` bounds a whole request, body included: a stalled portal
+    /// becomes a network error the sync retries, not a hang.
+    pub fn with_timeout(base: url::Url, timeout: Duration) -> Result<Self, CoreError> {
         let http = reqwest::Client::builder()
             .user_agent(concat!("OrgCabinet/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(5).min(timeout))
+            .timeout(timeout)
             .build()
             .map_err(|e| CoreError::Config(format!("http client: {e}")))?;
         Ok(Self { base, http })
@@ -186,24 +192,33 @@ impl PortalClient {
     }
 
     /// A page of the organization's change feed after `after`.
+    /// A page of the change feed and its size in bytes (decoded), for progress.
     pub async fn changes(
         &self,
         token: &str,
         org_id: &str,
         after: Option<&str>,
         limit: u32,
-    ) -> Result<ChangePage, CoreError> {
-        let mut rb = self
+    ) -> Result<(ChangePage, u64), CoreError> {
+        let rb = self
             .request(
                 Method::GET,
                 &format!("v1/orgs/{}/changes", segment(org_id)?),
                 Some(token),
             )?
             .query(&[("limit", limit.to_string())]);
-        if let Some(a) = after {
-            rb = rb.query(&[("after", a)]);
-        }
-        Self::json(Self::send(rb).await?).await
+        let rb = match after {
+            Some(a) => rb.query(&[("after", a)]),
+            None => rb,
+        };
+        let bytes = Self::send(rb)
+            .await?
+            .bytes()
+            .await
+            .map_err(|e| CoreError::Offline(describe(&e)))?;
+        let page = serde_json::from_slice(&bytes)
+            .map_err(|e| CoreError::Protocol(format!("bad JSON: {e}")))?;
+        Ok((page, bytes.len() as u64))
     }
 
     /// Creates a draft; `key` makes a retry after a lost reply harmless.

@@ -23,7 +23,10 @@ use crate::cipher::CacheKey;
 use crate::portal::PortalClient;
 use crate::secrets::Keychain;
 use crate::store::{Store, StoredCertificate};
-use crate::sync::{is_local, Action, Answer, DocumentView, OutboxItem, SearchHit, SyncReport};
+use crate::sync::{
+    is_local, Action, Answer, DocumentView, Meter, OutboxItem, RetryPolicy, SearchHit, SyncPhase,
+    SyncProgress, SyncReport,
+};
 use crate::view::{
     Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView, SessionView,
 };
@@ -71,6 +74,7 @@ pub struct Cabinet {
     data_dir: PathBuf,
     /// New caches are encrypted (the default); see [`Cabinet::with_cache_encryption`].
     encrypt_cache: bool,
+    retry: RetryPolicy,
     active: Mutex<Option<Active>>,
 }
 
@@ -93,8 +97,20 @@ impl Cabinet {
             keychain,
             data_dir: data_dir.to_owned(),
             encrypt_cache: true,
+            retry: RetryPolicy::default(),
             active: Mutex::new(None),
         })
+    }
+
+    /// How long one request may take, and how sync retries network trouble.
+    pub fn with_network(
+        mut self,
+        request_timeout: std::time::Duration,
+        retry: RetryPolicy,
+    ) -> Result<Self, CoreError> {
+        self.client = PortalClient::with_timeout(self.client.base_url().clone(), request_timeout)?;
+        self.retry = retry;
+        Ok(self)
     }
 
     /// Whether caches created from now on are encrypted (on by default). A
@@ -375,14 +391,29 @@ impl Cabinet {
     /// Pushes the outbox of `org`, then pulls its change feed. Offline, the
     /// actions stay queued and the report says so.
     pub async fn sync(&self, org_id: &str) -> Result<SyncReport, CoreError> {
+        self.sync_with_progress(org_id, &|_| {}).await
+    }
+
+    /// [`Self::sync`], telling `progress` what it is doing as it goes.
+    /// Network errors and 5xx are retried with exponential backoff and
+    /// jitter ([`RetryPolicy`]) before the sync gives up as offline.
+    pub async fn sync_with_progress(
+        &self,
+        org_id: &str,
+        progress: &(dyn Fn(SyncProgress) + Send + Sync),
+    ) -> Result<SyncReport, CoreError> {
         let mut guard = self.active.lock().await;
         let a = guard.as_mut().ok_or(CoreError::NotLoggedIn)?;
         let mut report = SyncReport {
             online: true,
             ..SyncReport::default()
         };
-        match self.push(a, org_id, &mut report).await {
-            Ok(()) => match self.pull(a, org_id, &mut report).await {
+        let mut meter = Meter {
+            progress,
+            state: SyncProgress::default(),
+        };
+        match self.push(a, org_id, &mut report, &mut meter).await {
+            Ok(()) => match self.pull(a, org_id, &mut report, &mut meter).await {
                 Ok(()) => {}
                 Err(e) if e.is_transient() => report.online = false,
                 Err(e) => return Err(e),
@@ -392,6 +423,7 @@ impl Cabinet {
         }
         a.online = report.online;
         report.pending = u32::try_from(a.store.pending(org_id)?.len()).unwrap_or(u32::MAX);
+        meter.phase(SyncPhase::Done, None);
         tracing::info!(?report, "sync");
         Ok(report)
     }
@@ -401,7 +433,10 @@ impl Cabinet {
         a: &mut Active,
         org: &str,
         report: &mut SyncReport,
+        meter: &mut Meter<'_>,
     ) -> Result<(), CoreError> {
+        let total = u32::try_from(a.store.pending(org)?.len()).unwrap_or(u32::MAX);
+        meter.phase(SyncPhase::Push, Some(total));
         // Re-read after each action: a create re-points the actions queued
         // on its local draft to the portal's id.
         let mut seen = std::collections::HashSet::new();
@@ -417,7 +452,7 @@ impl Cabinet {
             let result = match &p.action {
                 Action::CreateApplication { body } => {
                     let body = body.clone();
-                    self.call(a, move |c, t| {
+                    self.call_retrying(a, move |c, t| {
                         let (o, key, body) = (o.clone(), key.clone(), body.clone());
                         async move { c.create_application(&t, &o, &key, &body).await }
                     })
@@ -426,7 +461,7 @@ impl Cabinet {
                 }
                 Action::SignDocument { signature, .. } => {
                     let signature = signature.clone();
-                    self.call(a, move |c, t| {
+                    self.call_retrying(a, move |c, t| {
                         let (o, key, id, sig) =
                             (o.clone(), key.clone(), target.clone(), signature.clone());
                         async move { c.sign_document(&t, &o, &id, &key, &sig).await }
@@ -440,7 +475,7 @@ impl Cabinet {
                 }
                 Action::SubmitApplication { version } => {
                     let version = *version;
-                    self.call(a, move |c, t| {
+                    self.call_retrying(a, move |c, t| {
                         let (o, key, id) = (o.clone(), key.clone(), target.clone());
                         async move { c.submit_application(&t, &o, &id, &key, version).await }
                     })
@@ -452,6 +487,7 @@ impl Cabinet {
                 Ok(answer) => {
                     a.store.complete(&p, &answer)?;
                     report.pushed += 1;
+                    meter.item(1, 0);
                 }
                 Err(e) if e.is_transient() => {
                     a.store.mark_attempt(&p.id, &e.to_string())?;
@@ -464,6 +500,7 @@ impl Cabinet {
                         .unwrap_or_else(|| e.to_string());
                     a.store.mark_failed(&p.id, &e.code(), &message)?;
                     report.failed += 1;
+                    meter.item(1, 0);
                 }
             }
         }
@@ -475,8 +512,10 @@ impl Cabinet {
         a: &mut Active,
         org: &str,
         report: &mut SyncReport,
+        meter: &mut Meter<'_>,
     ) -> Result<(), CoreError> {
-        const PAGE: u32 = 200;
+        const PAGE: u32 = cabinet_api::sync::MAX_PAGE;
+        meter.phase(SyncPhase::Pull, None);
         let (mut cursor, mut generation) = a.store.sync_cursor(org)?;
         let mut resync = cursor.is_none();
         if resync {
@@ -484,8 +523,8 @@ impl Cabinet {
         }
         loop {
             let (o, after) = (org.to_owned(), cursor.clone());
-            let page = match self
-                .call(a, move |c, t| {
+            let (page, size) = match self
+                .call_retrying(a, move |c, t| {
                     let (o, after) = (o.clone(), after.clone());
                     async move { c.changes(&t, &o, after.as_deref(), PAGE).await }
                 })
@@ -501,13 +540,19 @@ impl Cabinet {
                     resync = true;
                     generation = a.store.start_resync(org)?;
                     cursor = None;
+                    meter.phase(SyncPhase::Pull, None);
                     continue;
                 }
                 Err(e) => return Err(e),
             };
             a.store
                 .apply_page(org, &page.changes, &page.next_cursor, generation)?;
-            report.pulled += u32::try_from(page.changes.len()).unwrap_or(u32::MAX);
+            let n = u32::try_from(page.changes.len()).unwrap_or(u32::MAX);
+            report.pulled += n;
+            meter.item(n, size);
+            if let Some(rest) = page.remaining {
+                meter.total(meter.state.items_done + u32::try_from(rest).unwrap_or(u32::MAX));
+            }
             cursor = Some(page.next_cursor);
             if !page.has_more {
                 break;
@@ -845,6 +890,27 @@ impl Cabinet {
                 Err(CoreError::NotLoggedIn)
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// [`Self::call`], retrying network errors and 5xx with backoff: for
+    /// sync, where a flaky connection should cost time, not the sync.
+    async fn call_retrying<T, F, Fut>(&self, a: &mut Active, f: F) -> Result<T, CoreError>
+    where
+        F: Fn(PortalClient, String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, CoreError>>,
+    {
+        let mut attempt = 0;
+        loop {
+            match self.call(a, &f).await {
+                Err(e) if e.is_transient() && attempt + 1 < self.retry.attempts => {
+                    let pause = self.retry.delay(attempt);
+                    tracing::debug!(error = %e, attempt, ?pause, "transient failure; retrying");
+                    tokio::time::sleep(pause).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
         }
     }
 

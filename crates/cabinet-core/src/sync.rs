@@ -49,6 +49,90 @@ pub struct SearchHit {
     pub id: String,
 }
 
+/// Where a running sync is, for a progress bar.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    /// Sending the outbox.
+    #[default]
+    Push,
+    /// Fetching the change feed.
+    Pull,
+    Done,
+}
+
+/// Progress of a running sync: items of the current phase done out of
+/// `items_total` (when known), and feed bytes received so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    pub items_done: u32,
+    pub items_total: Option<u32>,
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+pub(crate) struct Meter<'a> {
+    pub progress: &'a (dyn Fn(SyncProgress) + Send + Sync),
+    pub state: SyncProgress,
+}
+
+impl Meter<'_> {
+    pub fn phase(&mut self, phase: SyncPhase, total: Option<u32>) {
+        self.state.phase = phase;
+        self.state.items_done = 0;
+        self.state.items_total = total;
+        (self.progress)(self.state.clone());
+    }
+
+    pub fn total(&mut self, total: u32) {
+        self.state.items_total = Some(total);
+    }
+
+    pub fn item(&mut self, n: u32, bytes: u64) {
+        self.state.items_done = self.state.items_done.saturating_add(n);
+        self.state.bytes += bytes;
+        (self.progress)(self.state.clone());
+    }
+}
+
+/// How sync retries network errors and 5xx answers: up to `attempts` tries
+/// per request, pausing a random time up to `base · 2ⁿ` (capped at `cap`)
+/// between them — "full jitter", so clients cut off together do not come
+/// back together.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub attempts: u32,
+    pub base: std::time::Duration,
+    pub cap: std::time::Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            attempts: 5,
+            base: std::time::Duration::from_millis(300),
+            cap: std::time::Duration::from_secs(10),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The pause before retry number `attempt + 1`.
+    pub fn delay(&self, attempt: u32) -> std::time::Duration {
+        let ceiling = self
+            .base
+            .saturating_mul(1u32 << attempt.min(20))
+            .min(self.cap);
+        let mut r = [0u8; 8];
+        if getrandom::getrandom(&mut r).is_err() {
+            return ceiling / 2;
+        }
+        let fraction = u64::from_le_bytes(r) as f64 / u64::MAX as f64;
+        ceiling.mul_f64(fraction)
+    }
+}
+
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct SyncReport {
@@ -581,6 +665,26 @@ pub(crate) fn is_local(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backoff_grows_to_its_cap_with_full_jitter() {
+        use std::time::Duration;
+        let p = RetryPolicy {
+            attempts: 5,
+            base: Duration::from_millis(100),
+            cap: Duration::from_secs(1),
+        };
+        for attempt in 0..10u32 {
+            let ceiling = (Duration::from_millis(100) * 2u32.pow(attempt.min(10)))
+                .min(Duration::from_secs(1));
+            for _ in 0..50 {
+                assert!(p.delay(attempt) <= ceiling);
+            }
+        }
+        let spread: std::collections::HashSet<_> = (0..20).map(|_| p.delay(4)).collect();
+        assert!(spread.len() > 10, "pauses are jittered");
+        assert!((0..20).any(|_| p.delay(4) > Duration::from_millis(500)));
+    }
 
     #[test]
     fn russian_search_folds_case_and_yo_and_matches_prefixes() {

@@ -3,110 +3,32 @@
 //! submitted offline that reaches the portal exactly once, even when the
 //! portal's reply to the create is lost after it committed.
 
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::Arc;
+mod support;
+
+use std::sync::atomic::Ordering;
 
 use cabinet_api::ApplicationStatus;
 use cabinet_core::secrets::{Keychain, KeychainBackend};
+use cabinet_core::sync::RetryPolicy;
 use cabinet_core::view::LoginStep;
 use cabinet_core::Cabinet;
 use cabinet_portal::{Portal, PortalConfig};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-
-const PASS: u8 = 0;
-const DOWN: u8 = 1;
-/// Forward the next application write, let the portal commit, then cut the
-/// connection before the reply reaches the client.
-const LOSE_NEXT_WRITE_REPLY: u8 = 2;
-
-/// Reads one HTTP/1.1 message (headers and a Content-Length body).
-async fn read_message(s: &mut TcpStream) -> Option<Vec<u8>> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let header_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        let n = s.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..header_end]).to_ascii_lowercase();
-    let len: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    while buf.len() < header_end + len {
-        let n = s.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    Some(buf)
-}
-
-async fn proxy(upstream: std::net::SocketAddr, mode: Arc<AtomicU8>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut client, _)) = listener.accept().await else {
-                return;
-            };
-            let mode = mode.clone();
-            tokio::spawn(async move {
-                if mode.load(Ordering::SeqCst) == DOWN {
-                    return;
-                }
-                let Ok(mut server) = TcpStream::connect(upstream).await else {
-                    return;
-                };
-                while let Some(req) = read_message(&mut client).await {
-                    if mode.load(Ordering::SeqCst) == DOWN {
-                        return;
-                    }
-                    let is_write = req.starts_with(b"POST ")
-                        && String::from_utf8_lossy(&req[..req.len().min(200)])
-                            .contains("/applications");
-                    if server.write_all(&req).await.is_err() {
-                        return;
-                    }
-                    let Some(resp) = read_message(&mut server).await else {
-                        return;
-                    };
-                    if is_write
-                        && mode
-                            .compare_exchange(
-                                LOSE_NEXT_WRITE_REPLY,
-                                PASS,
-                                Ordering::SeqCst,
-                                Ordering::SeqCst,
-                            )
-                            .is_ok()
-                    {
-                        // The portal answered (so it committed); the client never hears it.
-                        return;
-                    }
-                    if client.write_all(&resp).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    format!("http://{addr}")
-}
+use support::proxy::{FaultProxy, DOWN, LOSE_NEXT_WRITE_REPLY, PASS};
 
 async fn logged_in(url: &str, data: &std::path::Path) -> Cabinet {
     let cab = Cabinet::new(
         url.parse().unwrap(),
         data,
         Keychain::new(KeychainBackend::Keyutils),
+    )
+    .unwrap()
+    .with_network(
+        std::time::Duration::from_secs(5),
+        RetryPolicy {
+            attempts: 3,
+            base: std::time::Duration::from_millis(10),
+            cap: std::time::Duration::from_millis(50),
+        },
     )
     .unwrap();
     let step = cab
@@ -132,8 +54,8 @@ async fn offline_draft_reaches_the_portal_exactly_once_and_resync_recovers() {
         .spawn("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    let mode = Arc::new(AtomicU8::new(PASS));
-    let via_proxy = proxy(portal.addr(), mode.clone()).await;
+    let proxy = FaultProxy::start(portal.addr(), 1).await;
+    let (via_proxy, mode) = (proxy.url.clone(), proxy.mode.clone());
     let cab = logged_in(&via_proxy, &dir.path().join("app")).await;
     // A second client straight to the portal: the portal's view of things.
     let other = logged_in(&portal.url(), &dir.path().join("other")).await;
@@ -182,13 +104,12 @@ async fn offline_draft_reaches_the_portal_exactly_once_and_resync_recovers() {
         .iter()
         .any(|a| a.id == draft.id));
 
-    // Back online, but the reply to the create is lost after the commit.
+    // Back online, but the reply to the create is lost after the commit:
+    // it looks like a network error, the sync retries with the same key,
+    // the portal replays its stored answer; then the submit goes through.
     mode.store(LOSE_NEXT_WRITE_REPLY, Ordering::SeqCst);
     let r = cab.sync(&org).await.unwrap();
-    assert!(!r.online, "a lost reply looks like a network error: {r:?}");
-    assert_eq!(r.pending, 2);
-    // The retry replays the stored answer; then the submit goes through.
-    let r = cab.sync(&org).await.unwrap();
+    assert_eq!(mode.load(Ordering::SeqCst), PASS, "a reply was lost");
     assert!(r.online, "{r:?}");
     assert_eq!((r.pushed, r.pending, r.failed), (2, 0, 0), "{r:?}");
     assert!(cab.outbox(&org).await.unwrap().is_empty());

@@ -167,10 +167,20 @@ pub fn page(
     let has_more = changes.len() > limit as usize;
     changes.truncate(limit as usize);
     let next = changes.last().map(|c| c.seq).unwrap_or(after);
+    let remaining: u64 = if has_more {
+        conn.query_row(
+            "SELECT count(*) FROM changes WHERE org_id = ?1 AND seq > ?2",
+            params![org_id, next],
+            |r| r.get(0),
+        )?
+    } else {
+        0
+    };
     Ok(ChangePage {
         changes,
         next_cursor: cursor(epoch, next),
         has_more,
+        remaining: Some(remaining),
     })
 }
 

@@ -203,6 +203,10 @@ export type SignProgress = { done: number, total: number,
  */
 file: string, };
 
+export type SyncPhase = "push" | "pull" | "done";
+
+export type SyncProgress = { phase: SyncPhase, items_done: number, items_total: number | null, bytes: number, };
+
 export type VerifyArgs = { file: string, 
 /**
  * The detached signature; `None`: FILE.sig beside the file.

@@ -1,0 +1,3 @@
+//! Shared by the core's integration tests.
+
+pub mod proxy;
