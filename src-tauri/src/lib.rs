@@ -153,8 +153,9 @@ fn setup(args: &Args) -> Result<Desktop, String> {
             (url, Some(portal))
         }
     };
-    let cabinet =
-        Cabinet::new(url, &config.data_dir, Keychain::detect()).map_err(|e| e.to_string())?;
+    let cabinet = Cabinet::new(url, &config.data_dir, Keychain::detect())
+        .map_err(|e| e.to_string())?
+        .with_cache_encryption(config.encrypt_cache);
     let info = AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         portal_url: cabinet.portal_url(),

@@ -304,7 +304,8 @@ async fn portal(
     let url = config.portal_url.clone().ok_or_else(|| {
         Failure::Usage("портал не задан: укажите --portal URL или CABINET_PORTAL_URL".into())
     })?;
-    let cab = Cabinet::new(url, &config.data_dir, Keychain::detect())?;
+    let cab = Cabinet::new(url, &config.data_dir, Keychain::detect())?
+        .with_cache_encryption(config.encrypt_cache);
     match command {
         PortalCommand::Login { key, .. } if key.given() => {
             let key = key.open()?;

@@ -30,6 +30,9 @@ pub struct CabinetConfig {
     pub portal_url: Option<url::Url>,
     pub portal_source: PortalSource,
     pub data_dir: PathBuf,
+    /// Encrypt new offline caches (`encrypt_cache = false` in the config
+    /// file turns it off; on by default).
+    pub encrypt_cache: bool,
 }
 
 fn home() -> PathBuf {
@@ -72,27 +75,40 @@ pub fn parse_portal_url(s: &str) -> Result<url::Url, CoreError> {
     Ok(url)
 }
 
-/// Reads `portal_url` from a TOML-style config file (`key = "value"` lines).
-fn read_config_file(path: &Path) -> Result<Option<String>, CoreError> {
+/// Reads `key = "value"` lines of a TOML-style config file; `#` comments.
+fn read_config_file(path: &Path) -> Result<Vec<(String, String)>, CoreError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(CoreError::Config(format!("{}: {e}", path.display()))),
     };
-    for line in text.lines() {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
         let line = line.trim();
-        if let Some(rest) = line.strip_prefix("portal_url") {
-            let value = rest
-                .trim_start()
-                .strip_prefix('=')
-                .map(str::trim)
-                .ok_or_else(|| {
-                    CoreError::Config(format!("{}: expected portal_url = \"…\"", path.display()))
-                })?;
-            return Ok(Some(value.trim_matches('"').to_owned()));
+        if line.is_empty() || line.starts_with('#') {
+            continue;
         }
+        let (key, value) = line.split_once('=').ok_or_else(|| {
+            CoreError::Config(format!(
+                "{}:{}: expected key = \"value\"",
+                path.display(),
+                n + 1
+            ))
+        })?;
+        out.push((
+            key.trim().to_owned(),
+            value.trim().trim_matches('"').to_owned(),
+        ));
     }
-    Ok(None)
+    Ok(out)
+}
+
+fn config_value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 impl CabinetConfig {
@@ -105,6 +121,18 @@ impl CabinetConfig {
         let data_dir = flag_data_dir
             .map(Path::to_path_buf)
             .unwrap_or_else(default_data_dir);
+        let file = default_config_file();
+        let pairs = read_config_file(&file)?;
+        let encrypt_cache = match config_value(&pairs, "encrypt_cache") {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(other) => {
+                return Err(CoreError::Config(format!(
+                    "{}: encrypt_cache must be true or false, not {other:?}",
+                    file.display()
+                )))
+            }
+        };
         let (portal_url, portal_source) = if let Some(u) = flag_portal {
             (Some(parse_portal_url(u)?), PortalSource::Flag)
         } else if let Some(u) = std::env::var(PORTAL_ENV)
@@ -113,9 +141,8 @@ impl CabinetConfig {
         {
             (Some(parse_portal_url(&u)?), PortalSource::Env)
         } else {
-            let file = default_config_file();
-            match read_config_file(&file)? {
-                Some(u) => (Some(parse_portal_url(&u)?), PortalSource::ConfigFile(file)),
+            match config_value(&pairs, "portal_url") {
+                Some(u) => (Some(parse_portal_url(u)?), PortalSource::ConfigFile(file)),
                 None => (None, PortalSource::Demo),
             }
         };
@@ -123,6 +150,7 @@ impl CabinetConfig {
             portal_url,
             portal_source,
             data_dir,
+            encrypt_cache,
         })
     }
 }
@@ -137,17 +165,20 @@ mod tests {
         let f = dir.path().join("config.toml");
         std::fs::write(
             &f,
-            "# OrgCabinet\nportal_url = \"https://lk.example.ru/\"\n",
+            "# OrgCabinet\nportal_url = \"https://lk.example.ru/\"\nencrypt_cache = false\n",
         )
         .unwrap();
+        let pairs = read_config_file(&f).unwrap();
         assert_eq!(
-            read_config_file(&f).unwrap().as_deref(),
+            config_value(&pairs, "portal_url"),
             Some("https://lk.example.ru/")
         );
-        assert_eq!(
-            read_config_file(&dir.path().join("none.toml")).unwrap(),
-            None
-        );
+        assert_eq!(config_value(&pairs, "encrypt_cache"), Some("false"));
+        assert!(read_config_file(&dir.path().join("none.toml"))
+            .unwrap()
+            .is_empty());
+        std::fs::write(&f, "portal_url\n").unwrap();
+        assert_eq!(read_config_file(&f).unwrap_err().code(), "config.invalid");
     }
 
     #[test]

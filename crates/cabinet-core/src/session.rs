@@ -151,16 +151,18 @@ impl Cabinet {
     /// new cache is to be encrypted. `None`: the cache is (to be) plain.
     fn cache_key(&self, user_id: &str, cache: &Path) -> Result<Option<CacheKey>, CoreError> {
         let account = self.key_account(user_id);
+        let written = std::fs::metadata(cache).is_ok_and(|m| m.len() > 0);
+        let encrypted = written && !crate::store::is_plain_sqlite(cache);
+        if !encrypted && !self.encrypt_cache {
+            // A plain cache stays plain, and a new one starts plain.
+            return Ok(None);
+        }
         if let Some(hex) = self.keychain.get(&account)? {
             return CacheKey::from_hex(&hex).map(Some).ok_or_else(|| {
                 CoreError::Keychain("the cache key in the keychain is damaged".into())
             });
         }
-        if !self.encrypt_cache {
-            return Ok(None);
-        }
-        let written = std::fs::metadata(cache).is_ok_and(|m| m.len() > 0);
-        if written && !crate::store::is_plain_sqlite(cache) {
+        if encrypted {
             // Encrypted under a key the keychain no longer has.
             return Err(CoreError::CacheLocked);
         }
