@@ -31,6 +31,10 @@ fn main() {
         "documents",
         "sign_document",
         "verify_document",
+        "sync_status",
+        "edit_profile",
+        "conflicts",
+        "resolve_conflict",
     ]);
     let attrs = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

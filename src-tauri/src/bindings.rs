@@ -10,12 +10,14 @@ use cabinet_api::{Application, ApplicationStatus, Document, DocumentSignature};
 use cabinet_api::{
     DemoCertificate, DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus,
 };
-use cabinet_api::{OrganizationProfile, OrganizationSummary};
+use cabinet_api::{OrganizationProfile, OrganizationSummary, ProfileEdit};
 use cabinet_core::certificates::{
     CertificateStatus, CertificateView, TokenCertificateView, TokenListing, TokenModuleView,
 };
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
-use cabinet_core::sync::{DocumentView, OutboxItem, SyncPhase, SyncProgress, SyncReport};
+use cabinet_core::sync::{
+    Conflict, DocumentView, OutboxItem, Resolution, SyncPhase, SyncProgress, SyncReport, SyncStatus,
+};
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView,
     SessionView,
@@ -23,9 +25,9 @@ use cabinet_core::view::{
 use ts_rs::TS;
 
 use crate::commands::{
-    ActionArgs, CertificateArgs, CodeArgs, DocumentArgs, LoginArgs, LogoutArgs, NewApplicationArgs,
-    OrgArgs, PfxArgs, SignDocumentArgs, SignFilesArgs, TicketArgs, TokenArgs, TokenLoginArgs,
-    VerifyArgs,
+    ActionArgs, CertificateArgs, CodeArgs, DocumentArgs, EditProfileArgs, LoginArgs, LogoutArgs,
+    NewApplicationArgs, OrgArgs, PfxArgs, ResolveConflictArgs, SignDocumentArgs, SignFilesArgs,
+    TicketArgs, TokenArgs, TokenLoginArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -97,6 +99,10 @@ commands! {
     documents(OrgArgs) -> Vec<DocumentView>;
     sign_document(SignDocumentArgs) -> ();
     verify_document(DocumentArgs) -> Vec<SignerView>;
+    sync_status(OrgArgs) -> SyncStatus;
+    edit_profile(EditProfileArgs) -> OrganizationProfile;
+    conflicts(OrgArgs) -> Vec<Conflict>;
+    resolve_conflict(ResolveConflictArgs) -> ();
 }
 
 fn camel(snake: &str) -> String {
@@ -168,6 +174,12 @@ pub fn typescript() -> String {
         DocumentSignature::decl(),
         SignDocumentArgs::decl(),
         DocumentArgs::decl(),
+        SyncStatus::decl(),
+        ProfileEdit::decl(),
+        EditProfileArgs::decl(),
+        Conflict::decl(),
+        Resolution::decl(),
+        ResolveConflictArgs::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\

@@ -3,12 +3,15 @@
 
 use cabinet_api::Application;
 use cabinet_api::DemoSms;
+use cabinet_api::{OrganizationProfile, ProfileEdit};
 use cabinet_core::certificates::{
     open_pfx as open_pfx_file, open_token_key, token_listing, CertificateView, TokenListing,
 };
 use cabinet_core::session::KeyLocation;
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
-use cabinet_core::sync::{DocumentView, OutboxItem, SyncProgress, SyncReport};
+use cabinet_core::sync::{
+    Conflict, DocumentView, OutboxItem, Resolution, SyncProgress, SyncReport, SyncStatus,
+};
 use cabinet_core::view::MyCertificate;
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, OrganizationsView, SessionView,
@@ -383,6 +386,46 @@ pub async fn retry_action(st: State<'_, Desktop>, args: ActionArgs) -> Res<()> {
 #[tauri::command]
 pub async fn discard_action(st: State<'_, Desktop>, args: ActionArgs) -> Res<()> {
     Ok(st.cabinet.discard_action(&args.id).await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct EditProfileArgs {
+    pub org_id: String,
+    pub edit: ProfileEdit,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct ResolveConflictArgs {
+    pub action_id: String,
+    pub resolution: Resolution,
+}
+
+/// The header's sync indicator.
+#[tauri::command]
+pub async fn sync_status(st: State<'_, Desktop>, args: OrgArgs) -> Res<SyncStatus> {
+    Ok(st.cabinet.sync_status(&args.org_id).await?)
+}
+
+/// Edits the contacts; queued, shown at once, sent at the next sync.
+#[tauri::command]
+pub async fn edit_profile(
+    st: State<'_, Desktop>,
+    args: EditProfileArgs,
+) -> Res<OrganizationProfile> {
+    Ok(st.cabinet.edit_profile(&args.org_id, args.edit).await?)
+}
+
+#[tauri::command]
+pub async fn conflicts(st: State<'_, Desktop>, args: OrgArgs) -> Res<Vec<Conflict>> {
+    Ok(st.cabinet.conflicts(&args.org_id).await?)
+}
+
+#[tauri::command]
+pub async fn resolve_conflict(st: State<'_, Desktop>, args: ResolveConflictArgs) -> Res<()> {
+    Ok(st
+        .cabinet
+        .resolve_conflict(&args.action_id, args.resolution)
+        .await?)
 }
 
 /// A draft, stored locally and queued (works offline).

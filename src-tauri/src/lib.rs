@@ -126,6 +126,10 @@ pub fn run() {
             commands::documents,
             commands::sign_document,
             commands::verify_document,
+            commands::sync_status,
+            commands::edit_profile,
+            commands::conflicts,
+            commands::resolve_conflict,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

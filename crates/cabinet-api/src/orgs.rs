@@ -99,6 +99,40 @@ pub struct OrganizationProfile {
     pub version: i64,
 }
 
+/// `PATCH /v1/orgs/{org}/profile`: the organization's contacts, with
+/// `If-Match: VERSION` and an `Idempotency-Key`. Absent fields stay.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProfileEdit {
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub legal_address: Option<String>,
+}
+
+impl ProfileEdit {
+    /// The edit as it is stored: fields trimmed, empty ones dropped, the
+    /// phone normalised. The error's `kind` names the first bad field;
+    /// client and portal check with this same code.
+    pub fn normalized(self) -> Result<Self, crate::requisites::RequisiteError> {
+        use crate::requisites::{normalize_phone, validate_address, validate_email};
+        let clean = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let edit = Self {
+            email: clean(self.email),
+            phone: clean(self.phone).map(|p| normalize_phone(&p)).transpose()?,
+            legal_address: clean(self.legal_address),
+        };
+        if let Some(email) = &edit.email {
+            validate_email(email)?;
+        }
+        if let Some(address) = &edit.legal_address {
+            validate_address(address)?;
+        }
+        Ok(edit)
+    }
+}
+
 /// `GET /v1/me/organizations`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OrganizationList {

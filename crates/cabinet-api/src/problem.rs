@@ -26,6 +26,10 @@ pub struct Problem {
     /// For attempts-limited checks: how many attempts are left.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts_left: Option<u32>,
+    /// For `conflict.version`: the entity as the portal holds it now, so the
+    /// client can show both versions without asking again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<serde_json::Value>,
 }
 
 fn about_blank() -> String {
@@ -43,6 +47,7 @@ impl Problem {
             field: None,
             locked_until: None,
             attempts_left: None,
+            current: None,
         }
     }
 

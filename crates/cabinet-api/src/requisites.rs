@@ -24,6 +24,16 @@ pub enum RequisiteError {
 }
 
 impl RequisiteError {
+    /// What was checked: `inn`, `phone`, `legal_address`, …
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RequisiteError::NotDigits { kind }
+            | RequisiteError::Length { kind, .. }
+            | RequisiteError::Checksum { kind }
+            | RequisiteError::Format { kind } => kind,
+        }
+    }
+
     pub fn code(&self) -> String {
         let (kind, what) = match self {
             RequisiteError::NotDigits { kind } => (kind, "digits"),
@@ -269,6 +279,20 @@ pub fn normalize_phone(s: &str) -> Result<String, RequisiteError> {
         &national[6..8],
         &national[8..]
     ))
+}
+
+/// A postal address: 10 to 500 characters after trimming.
+pub fn validate_address(s: &str) -> Result<(), RequisiteError> {
+    let n = s.trim().chars().count();
+    if (10..=500).contains(&n) {
+        Ok(())
+    } else {
+        Err(RequisiteError::Length {
+            kind: "legal_address",
+            got: n,
+            expected: "10 to 500".into(),
+        })
+    }
 }
 
 /// An e-mail address: one `@`, a non-empty local part, a dotted domain.

@@ -7,7 +7,7 @@ use cabinet_api::sync::IDEMPOTENCY_KEY;
 use cabinet_api::{
     Application, CertChallenge, CertificateLogin, ChangePage, DemoInfo, DemoSms, Document, Me,
     NewApplication, NewSignature, OrganizationList, OrganizationProfile, OtpSubmit, PasswordLogin,
-    PasswordLoginResponse, Problem, RefreshRequest, TokenPair,
+    PasswordLoginResponse, Problem, ProfileEdit, RefreshRequest, TokenPair,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -261,6 +261,27 @@ impl PortalClient {
             )?
             .header(IDEMPOTENCY_KEY, key)
             .header(reqwest::header::IF_MATCH, version.to_string());
+        Self::json(Self::send(rb).await?).await
+    }
+
+    /// Changes the organization's contacts at profile `version` (`If-Match`).
+    pub async fn edit_profile(
+        &self,
+        token: &str,
+        org_id: &str,
+        key: &str,
+        version: i64,
+        edit: &ProfileEdit,
+    ) -> Result<OrganizationProfile, CoreError> {
+        let rb = self
+            .request(
+                Method::PATCH,
+                &format!("v1/orgs/{}/profile", segment(org_id)?),
+                Some(token),
+            )?
+            .header(IDEMPOTENCY_KEY, key)
+            .header(reqwest::header::IF_MATCH, version.to_string())
+            .json(edit);
         Self::json(Self::send(rb).await?).await
     }
 

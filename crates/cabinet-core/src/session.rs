@@ -8,8 +8,10 @@
 
 use std::path::{Path, PathBuf};
 
+use cabinet_api::problem::codes;
 use cabinet_api::{
-    Application, DemoInfo, DemoSms, Me, NewApplication, PasswordLoginResponse, TokenPair,
+    Application, DemoInfo, DemoSms, Me, NewApplication, PasswordLoginResponse, ProfileEdit,
+    TokenPair,
 };
 use cabinet_sign::SigningKey;
 use serde::{Deserialize, Serialize};
@@ -24,8 +26,8 @@ use crate::portal::PortalClient;
 use crate::secrets::Keychain;
 use crate::store::{Store, StoredCertificate};
 use crate::sync::{
-    is_local, Action, Answer, DocumentView, Meter, OutboxItem, RetryPolicy, SearchHit, SyncPhase,
-    SyncProgress, SyncReport,
+    is_local, Action, Answer, Conflict, DocumentView, Meter, OutboxItem, Resolution, RetryPolicy,
+    SearchHit, SyncPhase, SyncProgress, SyncReport, SyncStatus,
 };
 use crate::view::{
     Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView, SessionView,
@@ -471,6 +473,15 @@ impl Cabinet {
                     .await
                     .map(Answer::Document)
                 }
+                Action::EditProfile { version, edit } => {
+                    let (version, edit) = (*version, edit.clone());
+                    self.call_retrying(a, move |c, t| {
+                        let (o, key, edit) = (o.clone(), key.clone(), edit.clone());
+                        async move { c.edit_profile(&t, &o, &key, version, &edit).await }
+                    })
+                    .await
+                    .map(Answer::Profile)
+                }
                 Action::SubmitApplication { .. } if is_local(&target) => {
                     // Its draft has not reached the portal: wait for it.
                     continue;
@@ -500,8 +511,16 @@ impl Cabinet {
                         .problem()
                         .map(|pr| pr.detail.clone().unwrap_or_else(|| pr.title.clone()))
                         .unwrap_or_else(|| e.to_string());
-                    a.store.mark_failed(&p.id, &e.code(), &message)?;
-                    report.failed += 1;
+                    match e.problem().and_then(|pr| pr.current.as_ref()) {
+                        Some(theirs) if e.code() == codes::VERSION_CONFLICT => {
+                            a.store.record_conflict(&p, org, theirs, &message)?;
+                            report.conflicts += 1;
+                        }
+                        _ => {
+                            a.store.mark_failed(&p.id, &e.code(), &message)?;
+                            report.failed += 1;
+                        }
+                    }
                     meter.item(1, 0);
                 }
             }
@@ -735,6 +754,55 @@ impl Cabinet {
 
     pub async fn discard_action(&self, id: &str) -> Result<(), CoreError> {
         self.with_store(|s| s.discard_action(id)).await
+    }
+
+    /// Edits the organization's contacts: checked here as the portal checks
+    /// them, queued over the cached profile's version, shown at once, and
+    /// sent at the next sync. Returns the profile as the user now sees it.
+    pub async fn edit_profile(
+        &self,
+        org_id: &str,
+        edit: ProfileEdit,
+    ) -> Result<cabinet_api::OrganizationProfile, CoreError> {
+        let edit = edit
+            .normalized()
+            .map_err(|e| CoreError::Invalid(e.kind()))?;
+        if edit == ProfileEdit::default() {
+            return Err(CoreError::Invalid("profile"));
+        }
+        self.with_store(|s| {
+            let (mut profile, _) = s.profile(org_id)?.ok_or(CoreError::NotCached)?;
+            s.queue_profile_edit(org_id, profile.version, edit)?;
+            s.overlay_profile_edits(&mut profile)?;
+            Ok(profile)
+        })
+        .await
+    }
+
+    /// The header's sync indicator (works offline).
+    pub async fn sync_status(&self, org_id: &str) -> Result<SyncStatus, CoreError> {
+        let guard = self.active.lock().await;
+        let a = guard.as_ref().ok_or(CoreError::NotLoggedIn)?;
+        let mut status = a.store.sync_status(org_id)?;
+        status.online = a.online;
+        Ok(status)
+    }
+
+    /// Changes the portal refused because someone else changed the same
+    /// thing first (both versions, for the conflict dialog).
+    pub async fn conflicts(&self, org_id: &str) -> Result<Vec<Conflict>, CoreError> {
+        self.with_store(|s| s.conflicts(org_id)).await
+    }
+
+    /// The user's choice in the conflict dialog; a kept change goes out at
+    /// the next sync.
+    pub async fn resolve_conflict(
+        &self,
+        action_id: &str,
+        how: Resolution,
+    ) -> Result<(), CoreError> {
+        self.with_store(|s| s.resolve_conflict(action_id, how))
+            .await
     }
 
     /// The demo portal's .pfx files, saved under the data directory so the
@@ -984,10 +1052,11 @@ impl Cabinet {
                 })
                 .await
             {
-                Ok(profile) => {
+                Ok(mut profile) => {
                     a.online = true;
                     let at = now();
                     a.store.save_profile(&profile, &at)?;
+                    a.store.overlay_profile_edits(&mut profile)?;
                     a.store.set_meta(LAST_ORG, org_id)?;
                     return Ok(Dashboard {
                         role: role(a)?,
@@ -1003,7 +1072,8 @@ impl Cabinet {
                 Err(e) => return Err(e),
             }
         }
-        let (profile, synced_at) = a.store.profile(org_id)?.ok_or(CoreError::NotCached)?;
+        let (mut profile, synced_at) = a.store.profile(org_id)?.ok_or(CoreError::NotCached)?;
+        a.store.overlay_profile_edits(&mut profile)?;
         a.store.set_meta(LAST_ORG, org_id)?;
         Ok(Dashboard {
             role: role(a)?,

@@ -139,6 +139,19 @@ INSERT INTO search (org_id, kind, ref_id, text)
 INSERT INTO search (org_id, kind, ref_id, text)
     SELECT new.org_id, new.entity, new.id, replace(replace(coalesce(json_extract(new.json, '$.name'), '') || ' ' || coalesce(json_extract(new.json, '$.title'), '') || ' ' || coalesce(json_extract(new.json, '$.number'), ''), 'ё', 'е'), 'Ё', 'Е') FROM entities AS new;
 "#,
+    r#"
+-- Actions the portal refused with 412: the portal's current state, kept
+-- beside the failed outbox action until the user chooses.
+CREATE TABLE conflicts (
+    action_id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    base_version INTEGER NOT NULL,
+    theirs TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"#,
 ];
 
 /// A stored certificate row.

@@ -12,7 +12,10 @@
 //!   discard. Drafts made offline carry a local id until the portal gives
 //!   them one; later actions on them are re-pointed in the same transaction.
 
-use cabinet_api::{Application, ApplicationStatus, Change, ChangeOp, Document, NewApplication};
+use cabinet_api::{
+    Application, ApplicationStatus, Change, ChangeOp, Document, NewApplication,
+    OrganizationProfile, ProfileEdit,
+};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -133,6 +136,21 @@ impl RetryPolicy {
     }
 }
 
+/// The header's sync indicator for one organization.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct SyncStatus {
+    /// The last exchange with the portal succeeded.
+    pub online: bool,
+    /// RFC 3339 time of the last completed pull, if any.
+    pub synced_at: Option<String>,
+    /// Actions waiting to be sent.
+    pub pending: u32,
+    /// Actions the portal refused (to fix or discard), conflicts included.
+    pub failed: u32,
+    /// Actions waiting for the user's choice between two versions.
+    pub conflicts: u32,
+}
+
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct SyncReport {
@@ -143,6 +161,9 @@ pub struct SyncReport {
     pub resynced: bool,
     /// Actions still waiting (offline, or a 5xx).
     pub pending: u32,
+    /// Actions refused because the entity changed meanwhile: see
+    /// [`Store::conflicts`].
+    pub conflicts: u32,
     pub online: bool,
 }
 
@@ -160,12 +181,51 @@ pub(crate) enum Action {
         signature: String,
         signer: String,
     },
+    /// New contacts for the organization, edited at profile `version`.
+    EditProfile {
+        version: i64,
+        edit: ProfileEdit,
+    },
 }
 
 /// What the portal answered to a delivered action.
 pub(crate) enum Answer {
     Application(Application),
     Document(Document),
+    Profile(OrganizationProfile),
+}
+
+/// An action the portal refused because the entity changed meanwhile
+/// (`412`): what this user did and what the portal holds now, for the user
+/// to choose. Resolved with [`Store::resolve_conflict`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Conflict {
+    /// The outbox action (also the conflict's id).
+    pub action_id: String,
+    pub org_id: String,
+    /// `profile`, `application`.
+    pub entity: String,
+    pub entity_id: String,
+    /// The version the user's change was made on.
+    #[ts(type = "number")]
+    pub base_version: i64,
+    /// The user's change (for a profile: the edited fields).
+    #[ts(type = "unknown")]
+    pub mine: serde_json::Value,
+    /// The entity as the portal holds it now.
+    #[ts(type = "unknown")]
+    pub theirs: serde_json::Value,
+    pub created_at: String,
+}
+
+/// How the user settles a [`Conflict`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// Send my change again, over the portal's current version.
+    KeepMine,
+    /// Drop my change; the portal's version stays.
+    TakeTheirs,
 }
 
 /// A document with what this client knows of it.
@@ -279,12 +339,9 @@ impl Store {
                     tx.execute("DELETE FROM applications WHERE id = ?1", [&c.id])?;
                 }
                 ("profile", ChangeOp::Upsert, Some(data)) => {
-                    tx.execute(
-                        "INSERT INTO profiles (org_id, json, fetched_at) VALUES (?1, ?2, ?3)
-                         ON CONFLICT (org_id) DO UPDATE SET json = excluded.json,
-                             fetched_at = excluded.fetched_at",
-                        params![org, data.to_string(), now()],
-                    )?;
+                    let profile: OrganizationProfile = serde_json::from_value(data.clone())
+                        .map_err(|e| CoreError::Protocol(format!("profile: {e}")))?;
+                    put_profile(&tx, &profile)?;
                 }
                 (entity, ChangeOp::Upsert, Some(data)) => {
                     tx.execute(
@@ -510,6 +567,13 @@ impl Store {
                 tx.commit()?;
                 return Ok(());
             }
+            Answer::Profile(profile) => {
+                let tx = self.conn.unchecked_transaction()?;
+                put_profile(&tx, profile)?;
+                tx.execute("DELETE FROM outbox WHERE id = ?1", [&p.id])?;
+                tx.commit()?;
+                return Ok(());
+            }
         };
         let tx = self.conn.unchecked_transaction()?;
         if let Some(local) = p.target.as_deref().filter(|t| t.starts_with(LOCAL_PREFIX)) {
@@ -590,6 +654,15 @@ impl Store {
                 item.summary = match (parse::<Action>(&payload), app) {
                     (Ok(Action::CreateApplication { body }), _) => body.title,
                     (Ok(Action::SignDocument { signer, .. }), _) => signer,
+                    (Ok(Action::EditProfile { edit, .. }), _) => [
+                        edit.email.as_deref(),
+                        edit.phone.as_deref(),
+                        edit.legal_address.as_deref(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", "),
                     (_, Some(app)) => parse::<Application>(&app)
                         .map(|a| a.title)
                         .unwrap_or_default(),
@@ -598,6 +671,212 @@ impl Store {
                 item
             })
             .collect())
+    }
+
+    /// Counts for the header: pending, failed and conflicting actions, and
+    /// the last pull time (`online` is the caller's).
+    pub fn sync_status(&self, org: &str) -> Result<SyncStatus, CoreError> {
+        let count = |sql: &str| -> Result<u32, CoreError> {
+            Ok(self.conn.query_row(sql, [org], |r| r.get(0))?)
+        };
+        Ok(SyncStatus {
+            online: false,
+            synced_at: self
+                .conn
+                .query_row(
+                    "SELECT synced_at FROM sync_state WHERE org_id = ?1",
+                    [org],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten(),
+            pending: count("SELECT count(*) FROM outbox WHERE org_id = ?1 AND state = 'pending'")?,
+            failed: count("SELECT count(*) FROM outbox WHERE org_id = ?1 AND state = 'failed'")?,
+            conflicts: count("SELECT count(*) FROM conflicts WHERE org_id = ?1")?,
+        })
+    }
+
+    /// Queues an edit of the organization's contacts, made on the cached
+    /// profile's version.
+    pub(crate) fn queue_profile_edit(
+        &self,
+        org: &str,
+        version: i64,
+        edit: ProfileEdit,
+    ) -> Result<(), CoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        enqueue(&tx, org, Some(org), &Action::EditProfile { version, edit })?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The profile as this user will see it: the portal's, with the edits
+    /// still in the outbox (pending or in conflict) laid over it.
+    pub(crate) fn overlay_profile_edits(
+        &self,
+        profile: &mut OrganizationProfile,
+    ) -> Result<(), CoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT payload FROM outbox WHERE org_id = ?1 AND kind = 'edit_profile' ORDER BY seq",
+        )?;
+        let rows = stmt
+            .query_map([&profile.id], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        for payload in rows {
+            if let Action::EditProfile { edit, .. } = parse(&payload)? {
+                if let Some(v) = edit.email {
+                    profile.email = v;
+                }
+                if let Some(v) = edit.phone {
+                    profile.phone = v;
+                }
+                if let Some(v) = edit.legal_address {
+                    profile.legal_address = v;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The portal refused action `id` with a version conflict: it fails,
+    /// and the portal's current state is kept beside it for the user.
+    pub(crate) fn record_conflict(
+        &self,
+        p: &Pending,
+        org: &str,
+        theirs: &serde_json::Value,
+        message: &str,
+    ) -> Result<(), CoreError> {
+        let (entity, base) = match &p.action {
+            Action::EditProfile { version, .. } => ("profile", *version),
+            Action::SubmitApplication { version } => ("application", *version),
+            _ => {
+                return self.mark_failed(
+                    &p.id,
+                    cabinet_api::problem::codes::VERSION_CONFLICT,
+                    message,
+                )
+            }
+        };
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO conflicts (action_id, org_id, entity, entity_id, base_version, theirs, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (action_id) DO UPDATE SET theirs = excluded.theirs,
+                 created_at = excluded.created_at",
+            params![p.id, org, entity, p.target.as_deref().unwrap_or(org), base, theirs.to_string(), now()],
+        )?;
+        tx.execute(
+            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, error_code = ?2,
+                 error = ?3, updated_at = ?4 WHERE id = ?1",
+            params![
+                p.id,
+                cabinet_api::problem::codes::VERSION_CONFLICT,
+                message,
+                now()
+            ],
+        )?;
+        if entity == "profile" {
+            if let Ok(profile) = serde_json::from_value::<OrganizationProfile>(theirs.clone()) {
+                put_profile(&tx, &profile)?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Conflicts waiting for the user's choice in `org`, oldest first.
+    pub fn conflicts(&self, org: &str) -> Result<Vec<Conflict>, CoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.action_id, c.org_id, c.entity, c.entity_id, c.base_version, o.payload,
+                    c.theirs, c.created_at
+             FROM conflicts c JOIN outbox o ON o.id = c.action_id
+             WHERE c.org_id = ?1 ORDER BY o.seq",
+        )?;
+        let rows = stmt
+            .query_map([org], |r| {
+                Ok((
+                    Conflict {
+                        action_id: r.get(0)?,
+                        org_id: r.get(1)?,
+                        entity: r.get(2)?,
+                        entity_id: r.get(3)?,
+                        base_version: r.get(4)?,
+                        mine: serde_json::Value::Null,
+                        theirs: serde_json::Value::Null,
+                        created_at: r.get(7)?,
+                    },
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(mut c, payload, theirs)| {
+                c.mine =
+                    match parse::<Action>(&payload)? {
+                        Action::EditProfile { edit, .. } => serde_json::to_value(edit)
+                            .map_err(|e| CoreError::Store(e.to_string()))?,
+                        other => serde_json::to_value(other)
+                            .map_err(|e| CoreError::Store(e.to_string()))?,
+                    };
+                c.theirs = parse(&theirs)?;
+                Ok(c)
+            })
+            .collect()
+    }
+
+    /// Settles a conflict: keep mine re-queues the change over the portal's
+    /// current version (sent at the next sync); take theirs drops it.
+    pub fn resolve_conflict(&self, action_id: &str, how: Resolution) -> Result<(), CoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let row: Option<(String, String)> = tx
+            .query_row(
+                "SELECT c.theirs, o.payload FROM conflicts c JOIN outbox o ON o.id = c.action_id
+                 WHERE c.action_id = ?1",
+                [action_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((theirs, payload)) = row else {
+            return Err(CoreError::Invalid("conflict"));
+        };
+        match how {
+            Resolution::TakeTheirs => {
+                tx.execute("DELETE FROM outbox WHERE id = ?1", [action_id])?;
+            }
+            Resolution::KeepMine => {
+                let theirs: serde_json::Value = parse(&theirs)?;
+                let current = theirs
+                    .get("version")
+                    .and_then(serde_json::Value::as_i64)
+                    .ok_or_else(|| CoreError::Store("conflict without a version".into()))?;
+                let action = match parse::<Action>(&payload)? {
+                    Action::EditProfile { edit, .. } => Action::EditProfile {
+                        version: current,
+                        edit,
+                    },
+                    Action::SubmitApplication { .. } => {
+                        Action::SubmitApplication { version: current }
+                    }
+                    _ => return Err(CoreError::Invalid("conflict")),
+                };
+                // A new key: the refused request must not be replayed.
+                tx.execute(
+                    "UPDATE outbox SET id = ?2, payload = ?3, state = 'pending', error_code = NULL,
+                         error = NULL, updated_at = ?4 WHERE id = ?1",
+                    params![
+                        action_id,
+                        uuid::Uuid::new_v4().to_string(),
+                        json(&action)?,
+                        now()
+                    ],
+                )?;
+            }
+        }
+        tx.execute("DELETE FROM conflicts WHERE action_id = ?1", [action_id])?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// A failed action goes back to pending, to be sent at the next sync.
@@ -628,6 +907,7 @@ impl Store {
             return Err(CoreError::Invalid("action"));
         };
         tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+        tx.execute("DELETE FROM conflicts WHERE action_id = ?1", [id])?;
         if let Some(local) = target.filter(|t| t.starts_with(LOCAL_PREFIX)) {
             tx.execute("DELETE FROM outbox WHERE target = ?1", [&local])?;
             tx.execute("DELETE FROM applications WHERE id = ?1", [&local])?;
@@ -635,6 +915,18 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Stores the portal's profile, unless the cache already holds a newer one
+/// (a feed page can be older than an answer just stored).
+fn put_profile(conn: &rusqlite::Connection, p: &OrganizationProfile) -> Result<(), CoreError> {
+    conn.execute(
+        "INSERT INTO profiles (org_id, json, fetched_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (org_id) DO UPDATE SET json = excluded.json, fetched_at = excluded.fetched_at
+         WHERE coalesce(json_extract(profiles.json, '$.version'), 0) <= ?4",
+        params![p.id, json(p)?, now(), p.version],
+    )?;
+    Ok(())
 }
 
 fn enqueue(
@@ -648,6 +940,7 @@ fn enqueue(
         Action::CreateApplication { .. } => "create_application",
         Action::SubmitApplication { .. } => "submit_application",
         Action::SignDocument { .. } => "sign_document",
+        Action::EditProfile { .. } => "edit_profile",
     };
     let at = now();
     conn.execute(

@@ -239,7 +239,7 @@ async fn one(
     .map(ApiJson)
 }
 
-fn if_match(headers: &HeaderMap) -> Result<i64, PortalError> {
+pub(crate) fn if_match(headers: &HeaderMap) -> Result<i64, PortalError> {
     headers
         .get(axum::http::header::IF_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -267,6 +267,7 @@ async fn submit(
             if app.version != expected {
                 return Err(PortalError::VersionMismatch {
                     current: app.version,
+                    entity: serde_json::to_value(&app).ok().map(Box::new),
                 });
             }
             if app.status != ApplicationStatus::Draft {

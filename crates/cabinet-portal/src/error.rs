@@ -58,7 +58,11 @@ pub enum PortalError {
     #[error("Idempotency-Key required")]
     IdempotencyRequired,
     #[error("version mismatch, current {current}")]
-    VersionMismatch { current: i64 },
+    /// `If-Match` named another version; `entity` is the current state.
+    VersionMismatch {
+        current: i64,
+        entity: Option<Box<serde_json::Value>>,
+    },
     #[error("not allowed in this state: {0}")]
     WrongState(String),
     #[error("invalid {field}: {detail}")]
@@ -193,9 +197,11 @@ impl PortalError {
                 codes::IDEMPOTENCY_REQUIRED,
                 "Writes need an Idempotency-Key header",
             ),
-            PortalError::VersionMismatch { current } => {
-                Problem::new(412, codes::VERSION_CONFLICT, "The entity has changed")
-                    .with_detail(format!("current version {current}"))
+            PortalError::VersionMismatch { current, entity } => {
+                let mut p = Problem::new(412, codes::VERSION_CONFLICT, "The entity has changed")
+                    .with_detail(format!("current version {current}"));
+                p.current = entity.as_deref().cloned();
+                p
             }
             PortalError::WrongState(d) => {
                 Problem::new(409, codes::WRONG_STATE, "Not allowed in this state")

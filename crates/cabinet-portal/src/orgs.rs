@@ -2,18 +2,22 @@
 //! server; the client hiding a button is never the protection.
 
 use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use cabinet_api::{OrganizationList, OrganizationProfile};
+use cabinet_api::{ChangeOp, OrganizationList, OrganizationProfile, ProfileEdit};
+use rusqlite::params;
 
+use crate::applications::{idempotency_key, if_match, once};
 use crate::auth::AuthUser;
 use crate::error::{ApiJson, PortalError};
-use crate::{db, AppState};
+use crate::{db, feed, AppState};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/me/organizations", get(my_organizations))
-        .route("/orgs/{org}/profile", get(profile))
+        .route("/orgs/{org}/profile", get(profile).patch(edit_profile))
 }
 
 async fn my_organizations(
@@ -44,4 +48,60 @@ async fn profile(
     })
     .await
     .map(ApiJson)
+}
+
+/// Roles that may change the organization's contacts.
+const EDITORS: &[&str] = &["Руководитель", "Администратор", "Бухгалтер"];
+
+/// Changes the contacts: versioned (`If-Match`; 412 with the current
+/// profile) and idempotent; the new profile goes to the change feed.
+async fn edit_profile(
+    State(st): State<AppState>,
+    user: AuthUser,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+    ApiJson(edit): ApiJson<ProfileEdit>,
+) -> Result<Response, PortalError> {
+    let key = idempotency_key(&headers)?;
+    let expected = if_match(&headers)?;
+    let edit = edit.normalized().map_err(|e| PortalError::InvalidField {
+        field: e.kind(),
+        detail: e.to_string(),
+    })?;
+    st.with_db(move |conn, _| {
+        let role: Option<String> = conn
+            .query_row(
+                "SELECT role FROM memberships WHERE org_id = ?1 AND user_id = ?2",
+                params![org, user.user_id],
+                |r| r.get(0),
+            )
+            .ok();
+        match role.as_deref() {
+            None => return Err(PortalError::OrgForbidden),
+            Some(r) if !EDITORS.contains(&r) => return Err(PortalError::OrgForbidden),
+            Some(_) => {}
+        }
+        let request = format!("profile {org} {expected} {edit:?}");
+        once(conn, &user.user_id, &key, &request, |tx| {
+            let current = db::profile(tx, &org)?;
+            if current.version != expected {
+                return Err(PortalError::VersionMismatch {
+                    current: current.version,
+                    entity: serde_json::to_value(&current).ok().map(Box::new),
+                });
+            }
+            tx.execute(
+                "UPDATE organizations SET email = coalesce(?2, email), phone = coalesce(?3, phone),
+                     legal_address = coalesce(?4, legal_address), version = version + 1
+                 WHERE id = ?1",
+                params![org, edit.email, edit.phone, edit.legal_address],
+            )?;
+            let updated = db::profile(tx, &org)?;
+            let body = serde_json::to_value(&updated)
+                .map_err(|e| PortalError::Internal(format!("profile: {e}")))?;
+            feed::record(tx, &org, "profile", &org, ChangeOp::Upsert, Some(&body))?;
+            Ok((StatusCode::OK, body))
+        })
+    })
+    .await
 }

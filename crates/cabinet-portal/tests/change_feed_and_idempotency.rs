@@ -312,3 +312,169 @@ async fn feed_pages_writes_replay_and_compaction_expires_cursors() {
         .unwrap();
     assert_eq!(code(resp, 403).await, "org.forbidden");
 }
+
+#[tokio::test]
+async fn profile_edits_are_versioned_validated_idempotent_and_role_checked() {
+    let f = start().await;
+    let get = || async {
+        f.http
+            .get(f.url("/profile"))
+            .bearer_auth(&f.token)
+            .send()
+            .await
+            .unwrap()
+            .json::<cabinet_api::OrganizationProfile>()
+            .await
+            .unwrap()
+    };
+    let patch = |token: String, key: Option<&'static str>, version: Option<i64>, body| {
+        let mut rb = f
+            .http
+            .patch(f.url("/profile"))
+            .bearer_auth(token)
+            .json(&body);
+        if let Some(k) = key {
+            rb = rb.header("Idempotency-Key", k);
+        }
+        if let Some(v) = version {
+            rb = rb.header("If-Match", v.to_string());
+        }
+        rb.send()
+    };
+    let before = get().await;
+    let (_, cursor) = f.drain(None, 500).await;
+
+    // Both headers are required.
+    let r = patch(
+        f.token.clone(),
+        None,
+        Some(before.version),
+        json!({"phone": "+74950000000"}),
+    );
+    assert_eq!(
+        code(r.await.unwrap(), 428).await,
+        "request.idempotency_key_required"
+    );
+    let r = patch(
+        f.token.clone(),
+        Some("p-0"),
+        None,
+        json!({"phone": "+74950000000"}),
+    );
+    assert_eq!(code(r.await.unwrap(), 400).await, "request.invalid");
+
+    // Fields are checked as the client checks them.
+    let r = patch(
+        f.token.clone(),
+        Some("p-1"),
+        Some(before.version),
+        json!({"phone": "12"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    let p: Problem = r.json().await.unwrap();
+    assert_eq!(
+        (p.code.as_str(), p.field.as_deref()),
+        ("request.invalid_field", Some("phone"))
+    );
+    let r = patch(
+        f.token.clone(),
+        Some("p-2"),
+        Some(before.version),
+        json!({"email": "нет"}),
+    );
+    assert_eq!(code(r.await.unwrap(), 422).await, "request.invalid_field");
+
+    // A good edit: normalized, version + 1, in the feed; a replay repeats it.
+    let edit = json!({"phone": "8 (495) 111-22-33", "email": "office@romashka.ru"});
+    let r = patch(
+        f.token.clone(),
+        Some("p-3"),
+        Some(before.version),
+        edit.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let after: cabinet_api::OrganizationProfile = r.json().await.unwrap();
+    assert_eq!(after.version, before.version + 1);
+    assert_eq!(
+        (after.phone.as_str(), after.email.as_str()),
+        ("+7 495 111-22-33", "office@romashka.ru")
+    );
+    assert_eq!(
+        after.legal_address, before.legal_address,
+        "absent fields stay"
+    );
+    let replay: cabinet_api::OrganizationProfile =
+        patch(f.token.clone(), Some("p-3"), Some(before.version), edit)
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(replay, after);
+    assert_eq!(get().await, after);
+    let (changes, _) = f.drain(Some(cursor), 500).await;
+    assert_eq!(changes.len(), 1);
+    assert_eq!(
+        (changes[0].entity.as_str(), changes[0].id.as_str()),
+        ("profile", f.org.as_str())
+    );
+
+    // A stale version: 412 with the portal's current profile in the answer.
+    let r = patch(
+        f.token.clone(),
+        Some("p-4"),
+        Some(before.version),
+        json!({"phone": "+74950000001"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 412);
+    let p: Problem = r.json().await.unwrap();
+    assert_eq!(p.code, "conflict.version");
+    let current: cabinet_api::OrganizationProfile =
+        serde_json::from_value(p.current.expect("current profile")).unwrap();
+    assert_eq!(current, after);
+
+    // An observer may read the profile but not change it.
+    let admin = f.portal.admin();
+    let observer = admin
+        .create_user(NewUser {
+            email: "watch@example.ru".into(),
+            full_name: "Наблюдаев Пётр".into(),
+            password: "Watch-pass-1".into(),
+            inn: None,
+            snils: None,
+            ogrnip: None,
+            phone: "+79990000003".into(),
+            mfa: MfaMode::None,
+        })
+        .await
+        .unwrap();
+    admin
+        .add_member(&f.org, &observer, "Наблюдатель")
+        .await
+        .unwrap();
+    let resp = f
+        .http
+        .post(format!("{}/v1/auth/password", f.portal.url()))
+        .json(&json!({"login": "watch@example.ru", "password": "Watch-pass-1"}))
+        .send()
+        .await
+        .unwrap();
+    let PasswordLoginResponse::Tokens(TokenPair { access_token, .. }) = resp.json().await.unwrap()
+    else {
+        panic!("no second factor for this user")
+    };
+    let r = patch(
+        access_token,
+        Some("p-5"),
+        Some(after.version),
+        json!({"phone": "+74950000002"}),
+    );
+    assert_eq!(code(r.await.unwrap(), 403).await, "org.forbidden");
+    assert_eq!(get().await, after, "nothing changed");
+}

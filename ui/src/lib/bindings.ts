@@ -231,7 +231,12 @@ resynced: boolean,
 /**
  * Actions still waiting (offline, or a 5xx).
  */
-pending: number, online: boolean, };
+pending: number, 
+/**
+ * Actions refused because the entity changed meanwhile: see
+ * [`Store::conflicts`].
+ */
+conflicts: number, online: boolean, };
 
 export type Application = { id: string, org_id: string, 
 /**
@@ -321,6 +326,58 @@ secret: string, };
 
 export type DocumentArgs = { org_id: string, document_id: string, };
 
+export type SyncStatus = { 
+/**
+ * The last exchange with the portal succeeded.
+ */
+online: boolean, 
+/**
+ * RFC 3339 time of the last completed pull, if any.
+ */
+synced_at: string | null, 
+/**
+ * Actions waiting to be sent.
+ */
+pending: number, 
+/**
+ * Actions the portal refused (to fix or discard), conflicts included.
+ */
+failed: number, 
+/**
+ * Actions waiting for the user's choice between two versions.
+ */
+conflicts: number, };
+
+export type ProfileEdit = { email: string | null, phone: string | null, legal_address: string | null, };
+
+export type EditProfileArgs = { org_id: string, edit: ProfileEdit, };
+
+export type Conflict = { 
+/**
+ * The outbox action (also the conflict's id).
+ */
+action_id: string, org_id: string, 
+/**
+ * `profile`, `application`.
+ */
+entity: string, entity_id: string, 
+/**
+ * The version the user's change was made on.
+ */
+base_version: number, 
+/**
+ * The user's change (for a profile: the edited fields).
+ */
+mine: unknown, 
+/**
+ * The entity as the portal holds it now.
+ */
+theirs: unknown, created_at: string, };
+
+export type Resolution = "keep_mine" | "take_theirs";
+
+export type ResolveConflictArgs = { action_id: string, resolution: Resolution, };
+
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -352,4 +409,8 @@ export const commands = {
   documents: (args: OrgArgs) => invoke<Array<DocumentView>>("documents", { args }),
   signDocument: (args: SignDocumentArgs) => invoke<null>("sign_document", { args }),
   verifyDocument: (args: DocumentArgs) => invoke<Array<SignerView>>("verify_document", { args }),
+  syncStatus: (args: OrgArgs) => invoke<SyncStatus>("sync_status", { args }),
+  editProfile: (args: EditProfileArgs) => invoke<OrganizationProfile>("edit_profile", { args }),
+  conflicts: (args: OrgArgs) => invoke<Array<Conflict>>("conflicts", { args }),
+  resolveConflict: (args: ResolveConflictArgs) => invoke<null>("resolve_conflict", { args }),
 };
