@@ -234,3 +234,40 @@ pub async fn screenshot(c: &Client, name: &str) -> Result<PathBuf> {
 
 /// One window at a time: two WebKit windows on two cores only slow each other.
 pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Logs in as the demo accountant through the login screen: password,
+/// then the SMS code the demo portal shows in the window. `shots`: a prefix
+/// for screenshots of both steps.
+pub async fn log_in_as_accountant(c: &Client, shots: Option<&str>) -> Result<()> {
+    let login = find(c, "#login").await?;
+    text_contains(c, "[data-testid=demo-panel]", "buh@romashka.demo").await?;
+    login.send_keys("buh@romashka.demo").await?;
+    find(c, "#password").await?.send_keys("Buh-2026").await?;
+    if let Some(prefix) = shots {
+        screenshot(c, &format!("{prefix}login")).await?;
+    }
+    find(c, "button[type=submit]").await?.click().await?;
+
+    let code_input = find(c, "#code").await?;
+    // The demo portal's "phone" shows the SMS code in the window.
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    let code = loop {
+        let t = text_of(c, "[data-testid=demo-code]")
+            .await?
+            .unwrap_or_default();
+        if t.len() == 6 && t.chars().all(|ch| ch.is_ascii_digit()) {
+            break t;
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "no demo SMS code, last text {t:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    code_input.send_keys(&code).await?;
+    if let Some(prefix) = shots {
+        screenshot(c, &format!("{prefix}code")).await?;
+    }
+    find(c, "button[type=submit]").await?.click().await?;
+    Ok(())
+}

@@ -3,14 +3,13 @@
 //! and sees its INN on the dashboard. Then a restart with the portal gone
 //! shows the cached dashboard with the offline banner.
 
-use std::time::Duration;
-
 use anyhow::Result;
 use cabinet_api::requisites::{complete_inn10, complete_inn12};
-use cabinet_e2e::{count_is, find, has, screenshot, text_contains, text_of, Driver, SERIAL};
+use cabinet_e2e::{
+    count_is, find, has, log_in_as_accountant, screenshot, text_contains, Driver, SERIAL,
+};
 use cabinet_portal::{Portal, PortalConfig};
 use fantoccini::key::Key;
-use fantoccini::Client;
 
 fn app_env(data: &str, config_home: &str) -> Vec<(&'static str, String)> {
     vec![
@@ -26,40 +25,6 @@ fn app_env(data: &str, config_home: &str) -> Vec<(&'static str, String)> {
 
 fn env_refs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     v.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
-
-async fn log_in_as_accountant(c: &Client, shots: Option<&str>) -> Result<()> {
-    let login = find(c, "#login").await?;
-    text_contains(c, "[data-testid=demo-panel]", "buh@romashka.demo").await?;
-    login.send_keys("buh@romashka.demo").await?;
-    find(c, "#password").await?.send_keys("Buh-2026").await?;
-    if let Some(prefix) = shots {
-        screenshot(c, &format!("{prefix}login")).await?;
-    }
-    find(c, "button[type=submit]").await?.click().await?;
-
-    let code_input = find(c, "#code").await?;
-    // The demo portal's "phone" shows the SMS code in the window.
-    let deadline = std::time::Instant::now() + cabinet_e2e::TIMEOUT;
-    let code = loop {
-        let t = text_of(c, "[data-testid=demo-code]")
-            .await?
-            .unwrap_or_default();
-        if t.len() == 6 && t.chars().all(|ch| ch.is_ascii_digit()) {
-            break t;
-        }
-        anyhow::ensure!(
-            std::time::Instant::now() < deadline,
-            "no demo SMS code, last text {t:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    code_input.send_keys(&code).await?;
-    if let Some(prefix) = shots {
-        screenshot(c, &format!("{prefix}code")).await?;
-    }
-    find(c, "button[type=submit]").await?.click().await?;
-    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -20,7 +20,7 @@ const app = (over: Partial<Application>): Application => ({
 });
 
 describe("Applications", () => {
-  it("shows cached applications, marks overdue ones, and syncs on open", async () => {
+  it("shows cached applications, marks overdue ones, and discards a failed action", async () => {
     const calls: string[] = [];
     let outbox: OutboxItem[] = [
       {
@@ -33,7 +33,6 @@ describe("Applications", () => {
       if (cmd === "applications")
         return [app({}), app({ id: "local-1", number: null, status: "draft", deadline: null, title: "Без кода" })];
       if (cmd === "outbox") return outbox;
-      if (cmd === "sync_org") return { pushed: 0, failed: 0, pulled: 3, resynced: false, pending: 0, online: true };
       if (cmd === "discard_action") {
         outbox = [];
         return null;
@@ -46,12 +45,12 @@ describe("Applications", () => {
     const [first] = screen.getAllByTestId("application-row");
     expect(first!.classList.contains("overdue")).toBe(true);
     expect(first!.textContent).toContain("Просрочено");
-    await waitFor(() => expect(calls).toContain("sync_org"));
-    expect(await screen.findByText(/Синхронизировано в/)).toBeTruthy();
-    const item = screen.getByTestId("outbox-item");
+    const item = await screen.findByTestId("outbox-item");
     expect(item.textContent).toContain("Ошибка: Проверьте заполнение полей.");
     await user.click(screen.getByRole("button", { name: "Отменить" }));
     await waitFor(() => expect(screen.queryByTestId("outbox-item")).toBeNull());
+    expect(calls).toContain("discard_action");
+    expect(calls).not.toContain("sync_org");
   });
 
   it("says when the portal is unreachable and keeps the action count", async () => {
@@ -59,10 +58,9 @@ describe("Applications", () => {
       if (cmd === "applications") return [];
       if (cmd === "outbox")
         return [{ id: "x2", org_id: "o1", kind: "submit_application", target: "a1", state: "pending", attempts: 2, error_code: null, error: null, created_at: "2026-11-22T10:00:00Z", summary: "Выписка" }];
-      if (cmd === "sync_org") return { pushed: 0, failed: 0, pulled: 0, resynced: false, pending: 1, online: false };
       throw new Error(`unexpected ${cmd}`);
     });
-    render(Applications, { orgId: "o1" });
+    render(Applications, { orgId: "o1", online: false });
     expect(await screen.findByText("Нет связи: изменения отправятся, когда связь появится")).toBeTruthy();
     expect(screen.getByTestId("outbox-count").textContent).toBe("Исходящие: 1");
   });
