@@ -22,8 +22,9 @@ PACKAGES=(
   # signature tests: OpenSSL's CLI as the interop oracle, SoftHSM2 as a
   # PKCS#11 token
   openssl softhsm2
-  # cargo xtask bench: peak memory of each contender
-  time
+  # cargo xtask bench: peak memory of each contender, and the sqlite3 shell
+  # the cache's list query is compared with
+  time sqlite3
 )
 
 missing=()

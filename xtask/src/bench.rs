@@ -291,3 +291,22 @@ pub fn signing() -> Result<()> {
     }
     Ok(())
 }
+
+/// The offline cache and sync engine at 100k applications + 100k document
+/// records: initial sync, bytes on the wire, a no-change sync, and the list
+/// query next to the `sqlite3` shell (crates/cabinet-cli/examples/sync_bench.rs).
+pub fn sync() -> Result<()> {
+    crate::setup(false)?;
+    step("sync benchmark (release build, then 100k + 100k records)");
+    run(cargo()
+        .args([
+            "run",
+            "--release",
+            "-p",
+            "cabinet-cli",
+            "--example",
+            "sync_bench",
+        ])
+        // The benchmark's logins keep their tokens in the kernel keyring.
+        .env("CABINET_KEYCHAIN", "keyutils"))
+}

@@ -300,7 +300,13 @@ fn main() -> Result<()> {
         ),
         Some("test") => cmd_test(),
         Some("bundle") => cmd_bundle(),
-        Some("bench") => bench::signing(),
+        // `cargo xtask bench [sign|sync]`: both by default.
+        Some("bench") => match args.get(1).map(String::as_str) {
+            Some("sign") => bench::signing(),
+            Some("sync") => bench::sync(),
+            None => bench::signing().and_then(|()| bench::sync()),
+            Some(other) => anyhow::bail!("unknown benchmark {other}: sign or sync"),
+        },
         Some("bindings") => cmd_bindings(),
         Some("soak") => cmd_soak(),
         Some("setup") => setup(true),

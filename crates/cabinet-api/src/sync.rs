@@ -24,7 +24,11 @@ pub enum ChangeOp {
 }
 
 /// One change: the entity's full new state (`upsert`) or its removal.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// `data` is kept as raw JSON text: the portal sends what it stored and the
+/// client stores what it received, with no JSON tree built in between
+/// (each side still parses it into its type to check it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Change {
     pub seq: u64,
     /// `profile`, `application`, …
@@ -32,16 +36,34 @@ pub struct Change {
     pub id: String,
     pub op: ChangeOp,
     #[serde(default)]
-    pub data: Option<serde_json::Value>,
+    pub data: Option<Box<serde_json::value::RawValue>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl Change {
+    /// An upsert carrying `value`.
+    pub fn upsert<T: Serialize>(seq: u64, entity: &str, id: &str, value: &T) -> Self {
+        Self {
+            seq,
+            entity: entity.into(),
+            id: id.into(),
+            op: ChangeOp::Upsert,
+            data: serde_json::value::to_raw_value(value).ok(),
+        }
+    }
+
+    /// The data as `T`; `None` for a removal.
+    pub fn data_as<T: serde::de::DeserializeOwned>(&self) -> Option<Result<T, serde_json::Error>> {
+        self.data.as_ref().map(|d| serde_json::from_str(d.get()))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChangePage {
     pub changes: Vec<Change>,
     pub next_cursor: String,
     pub has_more: bool,
-    /// Changes after this page, for a progress bar (absent from older portals).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Changes after this page at most (compaction leaves gaps), for a
+    /// progress bar; absent from older portals.
     pub remaining: Option<u64>,
 }
 

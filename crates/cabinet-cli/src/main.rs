@@ -116,6 +116,20 @@ enum ApplicationsCommand {
         /// Words of the title, number or service, as prefixes (any case, ё = е).
         #[arg(long)]
         q: Option<String>,
+        /// Service code, e.g. egrul-extract.
+        #[arg(long)]
+        service: Option<String>,
+        /// Order: updated (default), created, deadline, number.
+        #[arg(long, default_value = "updated")]
+        sort: String,
+        /// Oldest / smallest first.
+        #[arg(long)]
+        asc: bool,
+        /// At most this many rows (default: all).
+        #[arg(long)]
+        limit: Option<u32>,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
         #[arg(long)]
         json: bool,
     },
@@ -535,39 +549,64 @@ async fn applications(cab: &Cabinet, command: ApplicationsCommand) -> Result<(),
             from,
             to,
             q,
+            service,
+            sort,
+            asc,
+            limit,
+            offset,
             json,
         } => {
+            use cabinet_core::lists::{ApplicationQuery, ApplicationSort};
             let org = resolve_org(cab, org).await?;
             let status = status
-                .map(|s| {
-                    cabinet_api::ApplicationStatus::parse(&s)
-                        .ok_or_else(|| Failure::Usage(format!("неизвестный статус {s}")))
+                .map(|list| {
+                    list.split(',')
+                        .map(|s| {
+                            cabinet_api::ApplicationStatus::parse(s.trim())
+                                .ok_or_else(|| Failure::Usage(format!("неизвестный статус {s}")))
+                        })
+                        .collect::<Result<Vec<_>, _>>()
                 })
-                .transpose()?;
-            // Full-text search of the cache: prefixes, any case, ё = е.
-            let found: Option<std::collections::HashSet<String>> = match q {
-                Some(q) => Some(
-                    cab.search(&org, &q)
-                        .await?
-                        .into_iter()
-                        .filter(|h| h.kind == "application")
-                        .map(|h| h.id)
-                        .collect(),
-                ),
-                None => None,
+                .transpose()?
+                .unwrap_or_default();
+            let sort = match sort.as_str() {
+                "updated" => ApplicationSort::Updated,
+                "created" => ApplicationSort::Created,
+                "deadline" => ApplicationSort::Deadline,
+                "number" => ApplicationSort::Number,
+                other => return Err(Failure::Usage(format!("неизвестный порядок {other}"))),
             };
-            let list: Vec<_> = cab
-                .applications(&org)
-                .await?
-                .into_iter()
-                .filter(|a| status.is_none_or(|s| a.status == s))
-                .filter(|a| from.as_deref().is_none_or(|f| a.created_at.as_str() >= f))
-                .filter(|a| {
-                    to.as_deref()
-                        .is_none_or(|t| a.created_at.get(..10).is_some_and(|d| d <= t))
-                })
-                .filter(|a| found.as_ref().is_none_or(|ids| ids.contains(&a.id)))
-                .collect();
+            let query = ApplicationQuery {
+                status,
+                service_code: service,
+                from,
+                to,
+                q,
+                sort,
+                ascending: asc,
+                offset,
+                limit: limit
+                    .unwrap_or(u32::MAX)
+                    .min(cabinet_core::lists::MAX_LIMIT),
+            };
+            // Page through the cache until the limit or the end.
+            let mut list = Vec::new();
+            let wanted = limit.map_or(usize::MAX, |l| l as usize);
+            let mut page_query = query.clone();
+            loop {
+                let rows = cab.application_rows(&org, &page_query).await?;
+                let n = rows.len();
+                list.extend(rows);
+                if n < page_query.limit as usize || list.len() >= wanted {
+                    break;
+                }
+                page_query.offset += page_query.limit;
+            }
+            list.truncate(wanted);
+            if !json && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                let total = cab.application_page(&org, &query).await?.total;
+                eprintln!("Найдено: {total}; показано: {}", list.len());
+            }
             if json {
                 println!(
                     "{}",

@@ -619,6 +619,26 @@ impl Cabinet {
         .await
     }
 
+    /// A page of the applications list: filtered, sorted, with the total
+    /// (works offline).
+    pub async fn application_page(
+        &self,
+        org_id: &str,
+        query: &crate::lists::ApplicationQuery,
+    ) -> Result<crate::lists::ApplicationPage, CoreError> {
+        self.with_store(|s| s.application_page(org_id, query)).await
+    }
+
+    /// A page of the applications list without the total (for scrolling
+    /// on once the total is known).
+    pub async fn application_rows(
+        &self,
+        org_id: &str,
+        query: &crate::lists::ApplicationQuery,
+    ) -> Result<Vec<Application>, CoreError> {
+        self.with_store(|s| s.application_rows(org_id, query)).await
+    }
+
     /// The cached applications of `org` (works offline).
     pub async fn applications(&self, org_id: &str) -> Result<Vec<Application>, CoreError> {
         self.with_store(|s| s.applications(org_id)).await

@@ -262,22 +262,34 @@ fn put_application(
     generation: i64,
     local: bool,
 ) -> Result<(), CoreError> {
-    conn.execute(
+    put_application_json(conn, app, &json(app)?, generation, local)
+}
+
+/// Stores `app` with `text`, its JSON as received (kept as is: fields this
+/// version does not know yet survive until it does).
+fn put_application_json(
+    conn: &rusqlite::Connection,
+    app: &Application,
+    text: &str,
+    generation: i64,
+    local: bool,
+) -> Result<(), CoreError> {
+    conn.prepare_cached(
         "INSERT INTO applications (id, org_id, status, updated_at, json, generation, local)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status,
              updated_at = excluded.updated_at, json = excluded.json,
              generation = excluded.generation, local = excluded.local",
-        params![
-            app.id,
-            app.org_id,
-            app.status.as_str(),
-            app.updated_at,
-            json(app)?,
-            generation,
-            local
-        ],
-    )?;
+    )?
+    .execute(params![
+        app.id,
+        app.org_id,
+        app.status.as_str(),
+        app.updated_at,
+        text,
+        generation,
+        local
+    ])?;
     Ok(())
 }
 
@@ -331,30 +343,31 @@ impl Store {
         for c in changes {
             match (c.entity.as_str(), c.op, &c.data) {
                 ("application", ChangeOp::Upsert, Some(data)) => {
-                    let app: Application = serde_json::from_value(data.clone())
+                    let app: Application = serde_json::from_str(data.get())
                         .map_err(|e| CoreError::Protocol(format!("application: {e}")))?;
-                    put_application(&tx, &app, generation, false)?;
+                    put_application_json(&tx, &app, data.get(), generation, false)?;
                 }
                 ("application", ChangeOp::Delete, _) => {
-                    tx.execute("DELETE FROM applications WHERE id = ?1", [&c.id])?;
+                    tx.prepare_cached("DELETE FROM applications WHERE id = ?1")?
+                        .execute([&c.id])?;
                 }
                 ("profile", ChangeOp::Upsert, Some(data)) => {
-                    let profile: OrganizationProfile = serde_json::from_value(data.clone())
+                    let profile: OrganizationProfile = serde_json::from_str(data.get())
                         .map_err(|e| CoreError::Protocol(format!("profile: {e}")))?;
                     put_profile(&tx, &profile)?;
                 }
                 (entity, ChangeOp::Upsert, Some(data)) => {
-                    tx.execute(
+                    tx.prepare_cached(
                         "INSERT INTO entities (org_id, entity, id, json) VALUES (?1, ?2, ?3, ?4)
                          ON CONFLICT DO UPDATE SET json = excluded.json",
-                        params![org, entity, c.id, data.to_string()],
-                    )?;
+                    )?
+                    .execute(params![org, entity, c.id, data.get()])?;
                 }
                 (entity, _, _) => {
-                    tx.execute(
+                    tx.prepare_cached(
                         "DELETE FROM entities WHERE org_id = ?1 AND entity = ?2 AND id = ?3",
-                        params![org, entity, c.id],
-                    )?;
+                    )?
+                    .execute(params![org, entity, c.id])?;
                 }
             }
         }
@@ -371,22 +384,22 @@ impl Store {
     /// Full-text search in `org`: every word of `query` as a prefix,
     /// case-insensitive, ё = е. Best matches first.
     pub fn search(&self, org: &str, query: &str, limit: u32) -> Result<Vec<SearchHit>, CoreError> {
-        let terms: Vec<String> = query
-            .to_lowercase()
-            .replace('ё', "е")
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|t| !t.is_empty())
-            .map(|t| format!("\"{t}\"*"))
-            .collect();
-        if terms.is_empty() {
+        let Some(terms) = crate::lists::fts_terms(query) else {
             return Ok(Vec::new());
-        }
-        let mut stmt = self.conn.prepare(
-            "SELECT kind, ref_id FROM search WHERE search MATCH ?1 AND org_id = ?2
-             ORDER BY rank LIMIT ?3",
+        };
+        // Applications have their own index (see the lists); the rest share
+        // one. bm25 ranks of both are on the same scale.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, id FROM (
+                 SELECT 'application' AS kind, a.id AS id, f.rank AS rank
+                 FROM applications_fts f JOIN applications a ON a.rid = f.rowid
+                 WHERE applications_fts MATCH ?1 AND a.org_id = ?2
+                 UNION ALL
+                 SELECT kind, ref_id, rank FROM search WHERE search MATCH ?1 AND org_id = ?2
+             ) ORDER BY rank LIMIT ?3",
         )?;
         let hits = stmt
-            .query_map(params![terms.join(" "), org, limit], |r| {
+            .query_map(params![terms, org, limit], |r| {
                 Ok(SearchHit {
                     kind: r.get(0)?,
                     id: r.get(1)?,
@@ -1009,20 +1022,13 @@ mod tests {
         ]
         .iter()
         .enumerate()
-        .map(|(i, a)| Change {
-            seq: i as u64 + 1,
-            entity: "application".into(),
-            id: a.id.clone(),
-            op: ChangeOp::Upsert,
-            data: Some(serde_json::to_value(a).unwrap()),
-        })
-        .chain(std::iter::once(Change {
-            seq: 3,
-            entity: "document".into(),
-            id: "d1".into(),
-            op: ChangeOp::Upsert,
-            data: Some(serde_json::json!({"name": "Договор поставки № 14-П.txt"})),
-        }))
+        .map(|(i, a)| Change::upsert(i as u64 + 1, "application", &a.id, a))
+        .chain(std::iter::once(Change::upsert(
+            3,
+            "document",
+            "d1",
+            &serde_json::json!({"name": "Договор поставки № 14-П.txt"}),
+        )))
         .collect();
         store.apply_page("o1", &changes, "c1.0.3", 0).unwrap();
         let ids = |q: &str| {
@@ -1044,13 +1050,12 @@ mod tests {
         assert!(store.search("other-org", "выпис", 10).unwrap().is_empty());
 
         // An update re-indexes; a removal unindexes.
-        let renamed = Change {
-            seq: 4,
-            entity: "application".into(),
-            id: "a2".into(),
-            op: ChangeOp::Upsert,
-            data: Some(serde_json::to_value(app("a2", "Разрешение на рекламу", None)).unwrap()),
-        };
+        let renamed = Change::upsert(
+            4,
+            "application",
+            "a2",
+            &app("a2", "Разрешение на рекламу", None),
+        );
         let removed = Change {
             seq: 5,
             entity: "document".into(),

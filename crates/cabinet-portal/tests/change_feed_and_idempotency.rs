@@ -296,7 +296,7 @@ async fn feed_pages_writes_replay_and_compaction_expires_cursors() {
     assert_eq!(full.len(), 1 + 8 + 2);
     let latest = full.iter().find(|c| c.id == draft.id).unwrap();
     assert_eq!(
-        latest.data.as_ref().unwrap()["status"],
+        latest.data_as::<serde_json::Value>().unwrap().unwrap()["status"],
         accepted_now.status.as_str()
     );
 

@@ -73,7 +73,7 @@ async fn content_by_hash_and_verified_signatures() {
         .changes
         .iter()
         .filter(|c| c.entity == "document")
-        .map(|c| serde_json::from_value(c.data.clone().unwrap()).unwrap())
+        .map(|c| c.data_as().unwrap().unwrap())
         .find(|d: &Document| d.name.starts_with("Договор"))
         .unwrap();
     let url = format!("{base}/orgs/{org}/documents/{}", doc.id);

@@ -1,0 +1,350 @@
+//! `cargo xtask bench` (sync part): a real portal on loopback seeded with
+//! 100k applications and 100k document records, the real client syncing
+//! through a byte-counting TCP proxy, and the cache's list query next to the
+//! same SQL in the `sqlite3` shell on the same file. Prints figures and
+//! ratios; asserts nothing (targets are checked by reading the table).
+//!
+//! `BENCH_RECORDS` overrides the 100k of each kind (e.g. for a quick look).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use cabinet_api::ApplicationStatus;
+use cabinet_core::lists::{ApplicationQuery, ApplicationSort};
+use cabinet_core::secrets::{Keychain, KeychainBackend};
+use cabinet_core::sync::SyncProgress;
+use cabinet_core::view::LoginStep;
+use cabinet_core::Cabinet;
+use cabinet_portal::{Portal, PortalConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+#[derive(Default)]
+struct Counters {
+    up: AtomicU64,
+    down: AtomicU64,
+    requests: AtomicU64,
+}
+
+impl Counters {
+    fn take(&self) -> (u64, u64, u64) {
+        (
+            self.up.swap(0, Ordering::SeqCst),
+            self.down.swap(0, Ordering::SeqCst),
+            self.requests.swap(0, Ordering::SeqCst),
+        )
+    }
+}
+
+/// Copies one direction, counting bytes; client→portal also counts HTTP/1.1
+/// request lines (a pattern split across reads is caught by a carry-over).
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    bytes: Arc<Counters>,
+    upstream: bool,
+) {
+    const MARK: &[u8] = b" HTTP/1.1\r\n";
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if upstream {
+            bytes.up.fetch_add(n as u64, Ordering::SeqCst);
+            carry.extend_from_slice(&buf[..n]);
+            let found = carry.windows(MARK.len()).filter(|w| *w == MARK).count();
+            bytes.requests.fetch_add(found as u64, Ordering::SeqCst);
+            let keep = carry.len().saturating_sub(MARK.len() - 1);
+            carry.drain(..keep);
+        } else {
+            bytes.down.fetch_add(n as u64, Ordering::SeqCst);
+        }
+        if to.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown().await;
+}
+
+async fn counting_proxy(portal: std::net::SocketAddr) -> Result<(String, Arc<Counters>)> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/", listener.local_addr()?);
+    let counters = Arc::new(Counters::default());
+    let c = counters.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = TcpStream::connect(portal).await else {
+                continue;
+            };
+            let _ = client.set_nodelay(true);
+            let _ = server.set_nodelay(true);
+            let (cr, cw) = client.into_split();
+            let (sr, sw) = server.into_split();
+            tokio::spawn(pump(cr, sw, c.clone(), true));
+            tokio::spawn(pump(sr, cw, c.clone(), false));
+        }
+    });
+    Ok((url, counters))
+}
+
+async fn logged_in(url: &str, data: &std::path::Path, encrypt: bool) -> Result<Cabinet> {
+    let cab = Cabinet::new(url.parse()?, data, Keychain::new(KeychainBackend::Keyutils))?
+        .with_cache_encryption(encrypt);
+    let LoginStep::NeedCode { ticket, .. } =
+        cab.login_password("buh@romashka.demo", "Buh-2026").await?
+    else {
+        bail!("the demo accountant should need a code")
+    };
+    let code = cab.demo_sms(&ticket).await?.code;
+    cab.submit_code(&ticket, &code).await?;
+    Ok(cab)
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+/// The SQL with its parameters written in as literals, for the shell.
+fn inline(sql: &str, params: &[rusqlite::types::Value]) -> String {
+    use rusqlite::types::Value;
+    let mut out = String::new();
+    let mut it = params.iter();
+    for ch in sql.chars() {
+        if ch == '?' {
+            match it.next() {
+                Some(Value::Integer(i)) => out.push_str(&i.to_string()),
+                Some(Value::Text(t)) => out.push_str(&format!("'{}'", t.replace('\'', "''"))),
+                other => panic!("unexpected parameter {other:?}"),
+            }
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// Per-query CPU time (user + sys, µs resolution) the shell reports with
+/// `.timer on`; its wall clock has only millisecond resolution.
+fn sqlite3_times(db: &std::path::Path, sql: &str, runs: usize) -> Result<Vec<Duration>> {
+    // The same page cache the app gives its connection.
+    let mut script = String::from("PRAGMA cache_size = -32768;\n.timer on\n.output /dev/null\n");
+    for _ in 0..runs {
+        script.push_str(sql);
+        script.push_str(";\n");
+    }
+    let mut child = std::process::Command::new("sqlite3")
+        .arg("-batch")
+        .arg(db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .context("sqlite3 (the setup script installs it)")?;
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(script.as_bytes())?;
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        bail!("sqlite3: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut times: Vec<Duration> = text
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let _ = (f.next()?, f.next()?, f.next()?, f.next()?);
+            let _user = f.next()?;
+            let user: f64 = f.next()?.parse().ok()?;
+            let _sys = f.next()?;
+            let sys: f64 = f.next()?.parse().ok()?;
+            Some(Duration::from_secs_f64(user + sys))
+        })
+        .collect();
+    if times.len() != runs {
+        bail!("sqlite3 printed {} timings for {runs} runs", times.len());
+    }
+    // The first run reads pages from disk; both sides get a warm-up.
+    times.remove(0);
+    times.sort();
+    Ok(times)
+}
+
+fn find_file(dir: &std::path::Path, name: &str) -> Option<std::path::PathBuf> {
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if let Some(found) = find_file(&path, name) {
+                return Some(found);
+            }
+        } else if path.file_name().is_some_and(|n| n == name) {
+            return Some(path);
+        }
+    }
+    None
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> Result<()> {
+    let n: usize = std::env::var("BENCH_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir()?;
+    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
+    config.demo = true;
+    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
+    let portal = Portal::open(config)?.spawn("127.0.0.1:0".parse()?).await?;
+    let admin = portal.admin();
+    let org = admin
+        .org_id_by_inn(&cabinet_api::requisites::complete_inn10("770412345").unwrap())
+        .await?;
+    let t = Instant::now();
+    admin.seed_applications(&org, n, 2026).await?;
+    admin.seed_documents(&org, n, 2026).await?;
+    eprintln!(
+        "seeded {n} applications and {n} documents in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let (url, counters) = counting_proxy(portal.addr()).await?;
+    println!("\n## Sync: {n} applications + {n} document records, portal on loopback\n");
+    println!(
+        "| cache | initial sync | records | records/s | on the wire | plain JSON | wire / JSON |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    let mut caches = Vec::new();
+    for (name, encrypt) in [("encrypted (default)", true), ("plain", false)] {
+        let cab = logged_in(
+            &url,
+            &dir.path().join(name.split(' ').next().unwrap()),
+            encrypt,
+        )
+        .await?;
+        counters.take();
+        let json_bytes = Arc::new(AtomicU64::new(0));
+        let jb = json_bytes.clone();
+        let t = Instant::now();
+        let report = cab
+            .sync_with_progress(&org, &move |p: SyncProgress| {
+                jb.store(p.bytes, Ordering::SeqCst)
+            })
+            .await?;
+        let took = t.elapsed();
+        let (up, down, _) = counters.take();
+        if !report.online {
+            bail!("the sync did not reach the portal: {report:?}");
+        }
+        let json = json_bytes.load(Ordering::SeqCst);
+        println!(
+            "| {name} | {:.2} s | {} | {:.0} | {} | {} | {:.2} |",
+            took.as_secs_f64(),
+            report.pulled,
+            f64::from(report.pulled) / took.as_secs_f64(),
+            mb(up + down),
+            mb(json),
+            (up + down) as f64 / json as f64
+        );
+        caches.push((name, cab));
+    }
+
+    println!("\n## No-change sync (encrypted cache)\n");
+    println!("| run | requests | bytes (both ways) | time |");
+    println!("|---|---|---|---|");
+    let cab = &caches[0].1;
+    for run in 1..=3 {
+        counters.take();
+        let t = Instant::now();
+        let report = cab.sync(&org).await?;
+        let took = t.elapsed();
+        let (up, down, requests) = counters.take();
+        assert_eq!(report.pulled, 0, "nothing changed on the portal");
+        println!("| {run} | {requests} | {} | {} |", up + down, ms(took));
+    }
+
+    // The list query: status filter + date sort + text search, a page of 50.
+    let query = ApplicationQuery {
+        status: vec![ApplicationStatus::InProgress, ApplicationStatus::NeedsInfo],
+        q: Some("выписк".into()),
+        sort: ApplicationSort::Updated,
+        limit: 50,
+        ..ApplicationQuery::default()
+    };
+    let (sql, params) = query.page_sql(&org)?;
+    let literal = inline(&sql, &params);
+    const RUNS: usize = 501;
+    println!("\n## Application list: in progress or needs info, «выписк», newest change first, page of 50\n");
+    println!("```sql\n{literal}\n```\n");
+    println!("| contender | rows | p50 | p99 |");
+    println!("|---|---|---|---|");
+    let mut ours_plain = None;
+    let mut totals = Vec::new();
+    for (name, cab) in &caches {
+        let mut times = Vec::with_capacity(RUNS);
+        let mut rows = 0;
+        for _ in 0..RUNS {
+            let t = Instant::now();
+            rows = cab.application_rows(&org, &query).await?.len();
+            times.push(t.elapsed());
+        }
+        times.remove(0);
+        times.sort();
+        println!(
+            "| ours, {name} cache (wall, through the app's API) | {rows} | {} | {} |",
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.99))
+        );
+        // The total the list shows above its rows: a separate count.
+        let mut counts = Vec::new();
+        let mut total = 0;
+        for _ in 0..51 {
+            let t = Instant::now();
+            total = cab.application_page(&org, &query).await?.total;
+            counts.push(t.elapsed());
+        }
+        counts.sort();
+        totals.push((*name, total, percentile(&counts, 0.5)));
+        if *name == "plain" {
+            ours_plain = Some(times);
+        }
+    }
+    // The plain cache file is an ordinary SQLite database: the shell opens it.
+    let plain_db =
+        find_file(&dir.path().join("plain"), "cache.sqlite3").context("the plain cache file")?;
+    let shell = sqlite3_times(&plain_db, &literal, RUNS)?;
+    println!(
+        "| sqlite3 shell, plain cache, same page cache size (CPU) | 50 | {} | {} |",
+        ms(percentile(&shell, 0.5)),
+        ms(percentile(&shell, 0.99))
+    );
+    let ours = ours_plain.unwrap();
+    println!(
+        "\nours / sqlite3 on the same file: p50 {:.2}×, p99 {:.2}×",
+        percentile(&ours, 0.5).as_secs_f64() / percentile(&shell, 0.5).as_secs_f64(),
+        percentile(&ours, 0.99).as_secs_f64() / percentile(&shell, 0.99).as_secs_f64()
+    );
+    for (name, total, p50) in totals {
+        println!(
+            "page + total ({total} rows match), {name} cache: p50 {}",
+            ms(p50)
+        );
+    }
+    println!("targets: ≥ 20000 records/s; no-change sync 1 request < 1000 bytes; list p99 ≤ 5 ms and ≤ 1.5× sqlite3");
+    portal.stop().await;
+    if std::env::var_os("BENCH_KEEP").is_some() {
+        eprintln!("kept {}", dir.keep().display());
+    }
+    Ok(())
+}
