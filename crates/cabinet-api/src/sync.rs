@@ -14,7 +14,7 @@ use ts_rs::TS;
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 
 /// Largest page the portal serves.
-pub const MAX_PAGE: u32 = 500;
+pub const MAX_PAGE: u32 = 2000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -141,7 +141,7 @@ fn inline(sql: &str, params: &[rusqlite::types::Value]) -> String {
 /// `.timer on`; its wall clock has only millisecond resolution.
 fn sqlite3_times(db: &std::path::Path, sql: &str, runs: usize) -> Result<Vec<Duration>> {
     // The same page cache the app gives its connection.
-    let mut script = String::from("PRAGMA cache_size = -32768;\n.timer on\n.output /dev/null\n");
+    let mut script = String::from("PRAGMA cache_size = -131072;\n.timer on\n.output /dev/null\n");
     for _ in 0..runs {
         script.push_str(sql);
         script.push_str(";\n");

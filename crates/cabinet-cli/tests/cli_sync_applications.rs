@@ -139,6 +139,46 @@ async fn sync_list_new_export_and_offline_outbox() {
     assert!(csv.starts_with("\u{feff}Номер;Статус;"), "{csv}");
     assert_eq!(csv.lines().count(), 9);
 
+    // The same as a workbook, written whole to a file.
+    let xlsx_path = dir.path().join("заявления.xlsx");
+    let xlsx_arg = xlsx_path.to_str().unwrap().to_owned();
+    let out = run(
+        v(&[
+            "export",
+            "applications",
+            "--org",
+            &romashka,
+            "--format",
+            "xlsx",
+            "--out",
+            &xlsx_arg,
+        ]),
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("Выгружено заявлений: 8"),
+        "{}",
+        text(&out.stderr)
+    );
+    let mut book = zip::ZipArchive::new(std::fs::File::open(&xlsx_path).unwrap()).unwrap();
+    let mut strings = String::new();
+    std::io::Read::read_to_string(
+        &mut book.by_name("xl/sharedStrings.xml").unwrap(),
+        &mut strings,
+    )
+    .unwrap();
+    for a in csv.lines().skip(1) {
+        let title = a.split(';').nth(3).unwrap().trim_matches('"');
+        assert!(
+            strings.contains(&title.replace('&', "&amp;")),
+            "{title} in the workbook"
+        );
+    }
+    assert!(!dir.path().join("заявления.part").exists());
+
     // The portal goes away: a new draft waits in the outbox.
     portal.stop().await;
     let out = run(

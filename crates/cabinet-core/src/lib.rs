@@ -10,6 +10,7 @@ pub mod certificates;
 pub mod cipher;
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod lists;
 pub mod portal;
 pub mod secrets;

@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use cabinet_api::problem::codes;
+use cabinet_api::ChangePage;
 use cabinet_api::{
     Application, DemoInfo, DemoSms, Me, NewApplication, PasswordLoginResponse, ProfileEdit,
     TokenPair,
@@ -542,15 +543,29 @@ impl Cabinet {
         if resync {
             generation = a.store.start_resync(org)?;
         }
+        // The next page is fetched while this one is applied: the portal
+        // and the network work while the cache writes. A prefetch is only a
+        // head start: if it fails, the page is fetched again the normal way
+        // (retries, token renewal, cursor reset).
+        type Prefetch = tokio::task::JoinHandle<Result<(ChangePage, u64), CoreError>>;
+        let mut prefetch: Option<Prefetch> = None;
         loop {
+            let early = match prefetch.take() {
+                Some(task) => task.await.ok().and_then(Result::ok),
+                None => None,
+            };
             let (o, after) = (org.to_owned(), cursor.clone());
-            let (page, size) = match self
-                .call_retrying(a, move |c, t| {
-                    let (o, after) = (o.clone(), after.clone());
-                    async move { c.changes(&t, &o, after.as_deref(), PAGE).await }
-                })
-                .await
-            {
+            let fetched = match early {
+                Some(page) => Ok(page),
+                None => {
+                    self.call_retrying(a, move |c, t| {
+                        let (o, after) = (o.clone(), after.clone());
+                        async move { c.changes(&t, &o, after.as_deref(), PAGE).await }
+                    })
+                    .await
+                }
+            };
+            let (page, size) = match fetched {
                 Ok(p) => p,
                 Err(e)
                     if e.code() == cabinet_api::problem::codes::CURSOR_EXPIRED
@@ -566,6 +581,18 @@ impl Cabinet {
                 }
                 Err(e) => return Err(e),
             };
+            if page.has_more {
+                if let Ok(token) = a.access_token() {
+                    let (client, o, after) = (
+                        self.client.clone(),
+                        org.to_owned(),
+                        page.next_cursor.clone(),
+                    );
+                    prefetch = Some(tokio::spawn(async move {
+                        client.changes(&token, &o, Some(&after), PAGE).await
+                    }));
+                }
+            }
             a.store
                 .apply_page(org, &page.changes, &page.next_cursor, generation)?;
             let n = u32::try_from(page.changes.len()).unwrap_or(u32::MAX);

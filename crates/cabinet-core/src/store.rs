@@ -237,6 +237,11 @@ pub(crate) fn is_plain_sqlite(path: &Path) -> bool {
 fn with_key(conn: &Connection, key: &CacheKey) -> Result<(), CoreError> {
     // A wrong key is our `cache.locked`, not lines on stderr.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    // Memory wiping of every freed allocation: it guards the heap of a
+    // running process, which shows the same data on screen anyway, and it
+    // made reads 2-3× slower (list query at 30k rows: 5.5 → 2.1 ms).
+    // Encryption at rest is about the file.
+    conn.execute_batch("PRAGMA cipher_memory_security = OFF;")?;
     conn.execute_batch(&format!(
         "PRAGMA key = {};",
         key.sqlcipher_pragma().as_str()
@@ -301,10 +306,12 @@ impl Store {
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        // 32 MiB of page cache (the default is 2 MiB): list queries over
-        // 100k rows stay in memory instead of re-reading, and with
-        // encryption re-decrypting, the same pages.
-        conn.pragma_update(None, "cache_size", -32_768)?;
+        // Up to 128 MiB of page cache (the default is 2 MiB), used as the
+        // cache grows: a sync of 100k records and list queries over them
+        // stay in memory instead of re-reading, and with encryption
+        // re-decrypting, the same pages (50k+50k records: 4.0k → 8.1k
+        // records/s encrypted).
+        conn.pragma_update(None, "cache_size", -131_072)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let done: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;

@@ -1,0 +1,157 @@
+//! Spreadsheet exports: a table of text, dates and amounts as an .xlsx
+//! workbook that Excel, LibreOffice and 1C open as is. Callers supply the
+//! column titles and labels (in the UI's language); dates are real Excel
+//! dates shown as DD.MM.YYYY, so they sort and filter as dates.
+
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook};
+
+use crate::CoreError;
+
+/// One cell of an exported table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    /// `YYYY-MM-DD` or an RFC 3339 time (its date is used); anything else
+    /// is written as text rather than lost.
+    Date(String),
+    /// Money in roubles, shown as `# ##0.00`.
+    Amount(f64),
+    Empty,
+}
+
+fn failed(e: rust_xlsxwriter::XlsxError) -> CoreError {
+    CoreError::File {
+        code: "export.failed",
+        detail: e.to_string(),
+    }
+}
+
+fn ymd(s: &str) -> Option<(u16, u8, u8)> {
+    let d = chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;
+    use chrono::Datelike;
+    Some((
+        u16::try_from(d.year()).ok()?,
+        u8::try_from(d.month()).ok()?,
+        u8::try_from(d.day()).ok()?,
+    ))
+}
+
+/// A workbook with one sheet: bold, frozen header row with filters, then
+/// `rows`; column widths fit the content (within limits).
+pub fn xlsx_table(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, CoreError> {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name(sheet).map_err(failed)?;
+    let head = Format::new().set_bold().set_align(FormatAlign::Center);
+    let date = Format::new().set_num_format("dd.mm.yyyy");
+    let money = Format::new().set_num_format("# ##0.00");
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count() + 2).collect();
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &head)
+            .map_err(failed)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = u32::try_from(r + 1).map_err(|_| CoreError::Invalid("rows"))?;
+        for (c, cell) in row.iter().enumerate() {
+            let col = c as u16;
+            let shown = match cell {
+                Cell::Text(t) => {
+                    ws.write_string(r, col, t).map_err(failed)?;
+                    t.chars().count()
+                }
+                Cell::Date(d) => match ymd(d) {
+                    Some((y, m, day)) => {
+                        let at = ExcelDateTime::from_ymd(y, m, day).map_err(failed)?;
+                        ws.write_datetime_with_format(r, col, &at, &date)
+                            .map_err(failed)?;
+                        10
+                    }
+                    None => {
+                        ws.write_string(r, col, d).map_err(failed)?;
+                        d.chars().count()
+                    }
+                },
+                Cell::Amount(a) => {
+                    ws.write_number_with_format(r, col, *a, &money)
+                        .map_err(failed)?;
+                    14
+                }
+                Cell::Empty => 0,
+            };
+            if let Some(w) = widths.get_mut(c) {
+                *w = (*w).max(shown + 2);
+            }
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, (*w).min(80) as f64)
+            .map_err(failed)?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(failed)?;
+    if !headers.is_empty() {
+        let last_row = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+        ws.autofilter(0, 0, last_row, headers.len() as u16 - 1)
+            .map_err(failed)?;
+    }
+    book.save_to_buffer().map_err(failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn part(xlsx: &[u8], name: &str) -> String {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+        let mut text = String::new();
+        zip.by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    }
+
+    #[test]
+    fn a_table_becomes_a_workbook_with_real_dates_and_amounts() {
+        let rows = vec![
+            vec![
+                Cell::Text("2026-0000101".into()),
+                Cell::Text("Выписка из ЕГРЮЛ «Ёлка» & Co <1>".into()),
+                Cell::Date("2026-11-01T10:00:00Z".into()),
+                Cell::Amount(1234.5),
+            ],
+            vec![
+                Cell::Empty,
+                Cell::Text("Черновик".into()),
+                Cell::Date("не дата".into()),
+                Cell::Empty,
+            ],
+        ];
+        let xlsx = xlsx_table(
+            "Заявления",
+            &["Номер", "Название", "Создано", "Сумма"],
+            &rows,
+        )
+        .unwrap();
+        assert_eq!(&xlsx[..2], b"PK", "a zip container");
+        let strings = part(&xlsx, "xl/sharedStrings.xml");
+        for s in [
+            "Номер",
+            "Выписка из ЕГРЮЛ «Ёлка» &amp; Co &lt;1&gt;",
+            "Черновик",
+            "не дата",
+        ] {
+            assert!(strings.contains(s), "{s} in {strings}");
+        }
+        let sheet = part(&xlsx, "xl/worksheets/sheet1.xml");
+        // 2026-11-01 is Excel serial 46327; the amount is a number, not text.
+        assert!(sheet.contains("<v>46327</v>"), "{sheet}");
+        assert!(sheet.contains("<v>1234.5</v>"), "{sheet}");
+        assert!(sheet.contains("<autoFilter ref=\"A1:D3\"/>"), "{sheet}");
+        assert!(sheet.contains("state=\"frozen\""), "{sheet}");
+        let book = part(&xlsx, "xl/workbook.xml");
+        assert!(book.contains("name=\"Заявления\""), "{book}");
+        let styles = part(&xlsx, "xl/styles.xml");
+        assert!(styles.contains("dd.mm.yyyy"), "{styles}");
+    }
+}
