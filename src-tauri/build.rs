@@ -35,6 +35,8 @@ fn main() {
         "edit_profile",
         "conflicts",
         "resolve_conflict",
+        "lock_session",
+        "unlock_session",
     ]);
     let attrs = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

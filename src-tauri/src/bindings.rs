@@ -27,7 +27,7 @@ use ts_rs::TS;
 use crate::commands::{
     ActionArgs, CertificateArgs, CodeArgs, DocumentArgs, EditProfileArgs, LoginArgs, LogoutArgs,
     NewApplicationArgs, OrgArgs, PfxArgs, ResolveConflictArgs, SignDocumentArgs, SignFilesArgs,
-    TicketArgs, TokenArgs, TokenLoginArgs, VerifyArgs,
+    TicketArgs, TokenArgs, TokenLoginArgs, UnlockArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -103,6 +103,8 @@ commands! {
     edit_profile(EditProfileArgs) -> OrganizationProfile;
     conflicts(OrgArgs) -> Vec<Conflict>;
     resolve_conflict(ResolveConflictArgs) -> ();
+    lock_session() -> ();
+    unlock_session(UnlockArgs) -> ();
 }
 
 fn camel(snake: &str) -> String {
@@ -180,6 +182,7 @@ pub fn typescript() -> String {
         Conflict::decl(),
         Resolution::decl(),
         ResolveConflictArgs::decl(),
+        UnlockArgs::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\

@@ -400,6 +400,22 @@ pub struct ResolveConflictArgs {
     pub resolution: Resolution,
 }
 
+#[derive(Debug, Deserialize, TS)]
+pub struct UnlockArgs {
+    pub password: String,
+}
+
+/// Locks the session after inactivity: data calls refuse until unlocked.
+#[tauri::command]
+pub async fn lock_session(st: State<'_, Desktop>) -> Res<()> {
+    Ok(st.cabinet.lock().await?)
+}
+
+#[tauri::command]
+pub async fn unlock_session(st: State<'_, Desktop>, args: UnlockArgs) -> Res<()> {
+    Ok(st.cabinet.unlock(&args.password).await?)
+}
+
 /// The header's sync indicator.
 #[tauri::command]
 pub async fn sync_status(st: State<'_, Desktop>, args: OrgArgs) -> Res<SyncStatus> {

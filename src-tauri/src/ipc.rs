@@ -24,7 +24,10 @@ impl From<CoreError> for IpcError {
             message: e.to_string(),
             field: p.and_then(|p| p.field.clone()),
             locked_until: p.and_then(|p| p.locked_until.clone()),
-            attempts_left: p.and_then(|p| p.attempts_left),
+            attempts_left: match e {
+                CoreError::UnlockFailed { attempts_left } => Some(attempts_left),
+                _ => p.and_then(|p| p.attempts_left),
+            },
         }
     }
 }

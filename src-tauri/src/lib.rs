@@ -130,6 +130,8 @@ pub fn run() {
             commands::edit_profile,
             commands::conflicts,
             commands::resolve_conflict,
+            commands::lock_session,
+            commands::unlock_session,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {
@@ -165,6 +167,7 @@ fn setup(args: &Args) -> Result<Desktop, String> {
         portal_url: cabinet.portal_url(),
         embedded_demo: config.portal_source == PortalSource::Demo,
         demo: None,
+        lock_seconds: config.lock_seconds,
     };
     Ok(Desktop {
         cabinet,

@@ -33,7 +33,14 @@ pub struct CabinetConfig {
     /// Encrypt new offline caches (`encrypt_cache = false` in the config
     /// file turns it off; on by default).
     pub encrypt_cache: bool,
+    /// Lock the app after this many seconds without keyboard or mouse
+    /// input; 0 never locks. `lock_minutes = N` in the config file (15 by
+    /// default); `CABINET_LOCK_SECONDS` overrides it (tests, kiosks).
+    pub lock_seconds: u32,
 }
+
+/// The inactivity lock when nothing is configured.
+pub const DEFAULT_LOCK_MINUTES: u32 = 15;
 
 fn home() -> PathBuf {
     std::env::var_os("HOME")
@@ -133,6 +140,24 @@ impl CabinetConfig {
                 )))
             }
         };
+        let lock_seconds = match std::env::var("CABINET_LOCK_SECONDS") {
+            Ok(v) => v.trim().parse().map_err(|_| {
+                CoreError::Config(format!("CABINET_LOCK_SECONDS must be a number, not {v:?}"))
+            })?,
+            Err(_) => match config_value(&pairs, "lock_minutes") {
+                None => DEFAULT_LOCK_MINUTES * 60,
+                Some(v) => v
+                    .parse::<u32>()
+                    .ok()
+                    .and_then(|m| m.checked_mul(60))
+                    .ok_or_else(|| {
+                        CoreError::Config(format!(
+                            "{}: lock_minutes must be a number of minutes (0: never), not {v:?}",
+                            file.display()
+                        ))
+                    })?,
+            },
+        };
         let (portal_url, portal_source) = if let Some(u) = flag_portal {
             (Some(parse_portal_url(u)?), PortalSource::Flag)
         } else if let Some(u) = std::env::var(PORTAL_ENV)
@@ -151,6 +176,7 @@ impl CabinetConfig {
             portal_source,
             data_dir,
             encrypt_cache,
+            lock_seconds,
         })
     }
 }

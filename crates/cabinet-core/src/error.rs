@@ -16,6 +16,14 @@ pub enum CoreError {
     Protocol(String),
     #[error("not logged in")]
     NotLoggedIn,
+    /// Locked after inactivity: the password unlocks it.
+    #[error("session locked")]
+    SessionLocked,
+    #[error("wrong password, {attempts_left} attempts left")]
+    UnlockFailed { attempts_left: u32 },
+    /// The session cannot be unlocked here: log in again.
+    #[error("log in again")]
+    ReloginRequired,
     #[error("nothing cached for this organization")]
     NotCached,
     #[error("OS keychain: {0}")]
@@ -51,6 +59,9 @@ impl CoreError {
             CoreError::Portal(p) => p.code.clone(),
             CoreError::Protocol(_) => "portal.protocol".into(),
             CoreError::NotLoggedIn => "session.not_logged_in".into(),
+            CoreError::SessionLocked => "session.locked".into(),
+            CoreError::UnlockFailed { .. } => "session.unlock_failed".into(),
+            CoreError::ReloginRequired => "session.relogin_required".into(),
             CoreError::NotCached => "cache.not_found".into(),
             CoreError::Keychain(_) => "keychain.unavailable".into(),
             CoreError::Store(_) => "cache.error".into(),

@@ -45,8 +45,46 @@ struct Pointer {
     user_id: String,
 }
 
+/// What unlocks a locked session: a keyed hash of the login password under
+/// a random key, both only in memory. Absent after a restart or a
+/// certificate login; then unlocking means logging in again.
+struct UnlockCheck {
+    key: Zeroizing<[u8; 32]>,
+    mac: Zeroizing<Vec<u8>>,
+}
+
+impl UnlockCheck {
+    fn new(password: &str) -> Option<Self> {
+        use hmac::Mac;
+        let mut key = Zeroizing::new([0u8; 32]);
+        getrandom::getrandom(key.as_mut()).ok()?;
+        let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(key.as_ref()).ok()?;
+        mac.update(password.as_bytes());
+        Some(Self {
+            mac: Zeroizing::new(mac.finalize().into_bytes().to_vec()),
+            key,
+        })
+    }
+
+    fn matches(&self, password: &str) -> bool {
+        use hmac::Mac;
+        let Ok(mut mac) = <hmac::Hmac<Sha256> as Mac>::new_from_slice(self.key.as_ref()) else {
+            return false;
+        };
+        mac.update(password.as_bytes());
+        mac.verify_slice(&self.mac).is_ok()
+    }
+}
+
+/// Wrong passwords a locked session takes before it ends.
+const UNLOCK_ATTEMPTS: u32 = 5;
+
 struct Active {
     me: Me,
+    /// Locked after inactivity: data calls answer `session.locked`.
+    locked: bool,
+    unlock: Option<UnlockCheck>,
+    unlock_failures: u32,
     store: Store,
     /// The profile's encryption key, in memory while the session is open.
     cache_key: Option<CacheKey>,
@@ -79,6 +117,17 @@ pub struct Cabinet {
     encrypt_cache: bool,
     retry: RetryPolicy,
     active: Mutex<Option<Active>>,
+    /// The unlock check of a password login waiting for its second factor.
+    pending_unlock: Mutex<Option<UnlockCheck>>,
+}
+
+/// The open session, refusing while it is locked.
+fn open_session(a: Option<&Active>) -> Result<&Active, CoreError> {
+    let a = a.ok_or(CoreError::NotLoggedIn)?;
+    if a.locked {
+        return Err(CoreError::SessionLocked);
+    }
+    Ok(a)
 }
 
 fn now() -> String {
@@ -102,6 +151,7 @@ impl Cabinet {
             encrypt_cache: true,
             retry: RetryPolicy::default(),
             active: Mutex::new(None),
+            pending_unlock: Mutex::new(None),
         })
     }
 
@@ -267,16 +317,20 @@ impl Cabinet {
         if password.is_empty() {
             return Err(CoreError::Invalid("password"));
         }
+        let check = UnlockCheck::new(password);
         match self.client.password_login(login, password).await? {
             PasswordLoginResponse::Tokens(t) => Ok(LoginStep::Done {
-                session: self.finish(t).await?,
+                session: self.finish(t, check).await?,
             }),
-            PasswordLoginResponse::Mfa(m) => Ok(LoginStep::NeedCode {
-                ticket: m.ticket,
-                channel: m.channel,
-                destination: m.destination,
-                expires_at: m.expires_at,
-            }),
+            PasswordLoginResponse::Mfa(m) => {
+                *self.pending_unlock.lock().await = check;
+                Ok(LoginStep::NeedCode {
+                    ticket: m.ticket,
+                    channel: m.channel,
+                    destination: m.destination,
+                    expires_at: m.expires_at,
+                })
+            }
         }
     }
 
@@ -287,7 +341,8 @@ impl Cabinet {
             return Err(CoreError::Invalid("code"));
         }
         let tokens = self.client.submit_otp(ticket, &code).await?;
-        self.finish(tokens).await
+        let check = self.pending_unlock.lock().await.take();
+        self.finish(tokens, check).await
     }
 
     /// Certificate login: the key signs the portal's one-time nonce. An
@@ -311,7 +366,7 @@ impl Cabinet {
             .certificate_login(&challenge.challenge_id, &signature)
             .await?;
         tracing::info!(serial = %key.certificate().serial, "certificate login");
-        self.finish(tokens).await
+        self.finish(tokens, None).await
     }
 
     async fn with_store<T>(
@@ -319,8 +374,49 @@ impl Cabinet {
         f: impl FnOnce(&Store) -> Result<T, CoreError>,
     ) -> Result<T, CoreError> {
         let guard = self.active.lock().await;
-        let active = guard.as_ref().ok_or(CoreError::NotLoggedIn)?;
+        let active = open_session(guard.as_ref())?;
         f(&active.store)
+    }
+
+    /// Locks the session (after inactivity): every data call answers
+    /// `session.locked` until [`Self::unlock`].
+    pub async fn lock(&self) -> Result<(), CoreError> {
+        let mut guard = self.active.lock().await;
+        let a = guard.as_mut().ok_or(CoreError::NotLoggedIn)?;
+        a.locked = true;
+        tracing::info!("session locked");
+        Ok(())
+    }
+
+    /// Unlocks with the login password. Without one to check (after a
+    /// restart, or a certificate login) the answer is
+    /// `session.relogin_required`; after five wrong passwords the session
+    /// ends (tokens dropped from memory, the cache stays) and a new login is
+    /// needed.
+    pub async fn unlock(&self, password: &str) -> Result<(), CoreError> {
+        let mut guard = self.active.lock().await;
+        let a = guard.as_mut().ok_or(CoreError::NotLoggedIn)?;
+        if !a.locked {
+            return Ok(());
+        }
+        let Some(check) = &a.unlock else {
+            return Err(CoreError::ReloginRequired);
+        };
+        if check.matches(password) {
+            a.locked = false;
+            a.unlock_failures = 0;
+            tracing::info!("session unlocked");
+            return Ok(());
+        }
+        a.unlock_failures += 1;
+        if a.unlock_failures >= UNLOCK_ATTEMPTS {
+            tracing::warn!("too many wrong passwords: session closed");
+            *guard = None;
+            return Err(CoreError::ReloginRequired);
+        }
+        Err(CoreError::UnlockFailed {
+            attempts_left: UNLOCK_ATTEMPTS - a.unlock_failures,
+        })
     }
 
     /// The user's certificates (works offline: it is the local list).
@@ -409,6 +505,9 @@ impl Cabinet {
     ) -> Result<SyncReport, CoreError> {
         let mut guard = self.active.lock().await;
         let a = guard.as_mut().ok_or(CoreError::NotLoggedIn)?;
+        if a.locked {
+            return Err(CoreError::SessionLocked);
+        }
         let mut report = SyncReport {
             online: true,
             ..SyncReport::default()
@@ -682,6 +781,9 @@ impl Cabinet {
     pub async fn documents(&self, org_id: &str) -> Result<Vec<DocumentView>, CoreError> {
         let guard = self.active.lock().await;
         let a = guard.as_ref().ok_or(CoreError::NotLoggedIn)?;
+        if a.locked {
+            return Err(CoreError::SessionLocked);
+        }
         let blobs = self.blobs(a);
         Ok(a.store
             .documents(org_id)?
@@ -699,6 +801,9 @@ impl Cabinet {
     pub async fn document_content(&self, org_id: &str, id: &str) -> Result<Vec<u8>, CoreError> {
         let mut guard = self.active.lock().await;
         let a = guard.as_mut().ok_or(CoreError::NotLoggedIn)?;
+        if a.locked {
+            return Err(CoreError::SessionLocked);
+        }
         let doc = a
             .store
             .document(org_id, id)?
@@ -758,6 +863,9 @@ impl Cabinet {
         let (doc, pending) = {
             let guard = self.active.lock().await;
             let a = guard.as_ref().ok_or(CoreError::NotLoggedIn)?;
+            if a.locked {
+                return Err(CoreError::SessionLocked);
+            }
             (
                 a.store
                     .document(org_id, id)?
@@ -830,6 +938,9 @@ impl Cabinet {
     pub async fn sync_status(&self, org_id: &str) -> Result<SyncStatus, CoreError> {
         let guard = self.active.lock().await;
         let a = guard.as_ref().ok_or(CoreError::NotLoggedIn)?;
+        if a.locked {
+            return Err(CoreError::SessionLocked);
+        }
         let mut status = a.store.sync_status(org_id)?;
         status.online = a.online;
         Ok(status)
@@ -882,7 +993,11 @@ impl Cabinet {
         Ok(Some(out))
     }
 
-    async fn finish(&self, tokens: TokenPair) -> Result<SessionView, CoreError> {
+    async fn finish(
+        &self,
+        tokens: TokenPair,
+        unlock: Option<UnlockCheck>,
+    ) -> Result<SessionView, CoreError> {
         let me = self.client.me(&tokens.access_token).await?;
         let (store, cache_key) = self.open_store(&me.user_id, true)?;
         store.save_me(&me)?;
@@ -896,6 +1011,9 @@ impl Cabinet {
         self.write_pointer(&me.user_id)?;
         let active = Active {
             me,
+            locked: false,
+            unlock,
+            unlock_failures: 0,
             store,
             cache_key,
             access: Some(Zeroizing::new(tokens.access_token.clone())),
@@ -939,6 +1057,9 @@ impl Cabinet {
         let has_token = stored.is_some();
         let mut active = Active {
             me,
+            locked: false,
+            unlock: None,
+            unlock_failures: 0,
             store,
             cache_key,
             access: None,
@@ -1053,6 +1174,9 @@ impl Cabinet {
     pub async fn organizations(&self) -> Result<OrganizationsView, CoreError> {
         let mut guard = self.active.lock().await;
         let a = guard.as_mut().ok_or(CoreError::NotLoggedIn)?;
+        if a.locked {
+            return Err(CoreError::SessionLocked);
+        }
         if a.online || a.refresh.is_some() {
             match self
                 .call(a, |c, t| async move { c.organizations(&t).await })
@@ -1083,6 +1207,9 @@ impl Cabinet {
     pub async fn open_organization(&self, org_id: &str) -> Result<Dashboard, CoreError> {
         let mut guard = self.active.lock().await;
         let a = guard.as_mut().ok_or(CoreError::NotLoggedIn)?;
+        if a.locked {
+            return Err(CoreError::SessionLocked);
+        }
         let role = |a: &Active| -> Result<Option<String>, CoreError> {
             Ok(a.store
                 .organizations()?

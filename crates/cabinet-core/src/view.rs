@@ -13,6 +13,8 @@ pub struct AppInfo {
     pub embedded_demo: bool,
     /// Demo credentials, only when the portal is a demo portal.
     pub demo: Option<DemoInfo>,
+    /// Seconds without input before the app locks; 0: never.
+    pub lock_seconds: u32,
 }
 
 /// Result of the password step.

@@ -9,7 +9,11 @@ embedded_demo: boolean,
 /**
  * Demo credentials, only when the portal is a demo portal.
  */
-demo: DemoInfo | null, };
+demo: DemoInfo | null, 
+/**
+ * Seconds without input before the app locks; 0: never.
+ */
+lock_seconds: number, };
 
 export type DemoInfo = { users: Array<DemoUser>, 
 /**
@@ -378,6 +382,8 @@ export type Resolution = "keep_mine" | "take_theirs";
 
 export type ResolveConflictArgs = { action_id: string, resolution: Resolution, };
 
+export type UnlockArgs = { password: string, };
+
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -413,4 +419,6 @@ export const commands = {
   editProfile: (args: EditProfileArgs) => invoke<OrganizationProfile>("edit_profile", { args }),
   conflicts: (args: OrgArgs) => invoke<Array<Conflict>>("conflicts", { args }),
   resolveConflict: (args: ResolveConflictArgs) => invoke<null>("resolve_conflict", { args }),
+  lockSession: () => invoke<null>("lock_session"),
+  unlockSession: (args: UnlockArgs) => invoke<null>("unlock_session", { args }),
 };

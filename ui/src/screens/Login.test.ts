@@ -9,6 +9,7 @@ const info: AppInfo = {
   version: "0.1.0",
   portal_url: "http://127.0.0.1:41000",
   embedded_demo: true,
+  lock_seconds: 900,
   demo: {
     users: [{ login: "buh@romashka.demo", password: "Buh-2026", full_name: "Петрова Анна Викторовна", role: "Бухгалтер" }],
     certificates: [],
