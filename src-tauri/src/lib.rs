@@ -161,7 +161,8 @@ fn setup(args: &Args) -> Result<Desktop, String> {
     };
     let cabinet = Cabinet::new(url, &config.data_dir, Keychain::detect())
         .map_err(|e| e.to_string())?
-        .with_cache_encryption(config.encrypt_cache);
+        .with_cache_encryption(config.encrypt_cache)
+        .with_prefetch(config.prefetch);
     let info = AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         portal_url: cabinet.portal_url(),

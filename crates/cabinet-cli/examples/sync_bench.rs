@@ -94,7 +94,12 @@ async fn counting_proxy(portal: std::net::SocketAddr) -> Result<(String, Arc<Cou
 
 async fn logged_in(url: &str, data: &std::path::Path, encrypt: bool) -> Result<Cabinet> {
     let cab = Cabinet::new(url.parse()?, data, Keychain::new(KeychainBackend::Keyutils))?
-        .with_cache_encryption(encrypt);
+        .with_cache_encryption(encrypt)
+        // Records only: document contents are another measurement.
+        .with_prefetch(cabinet_core::sync::PrefetchPolicy {
+            scope: cabinet_core::sync::PrefetchScope::None,
+            cap_bytes: 0,
+        });
     let LoginStep::NeedCode { ticket, .. } =
         cab.login_password("buh@romashka.demo", "Buh-2026").await?
     else {

@@ -324,7 +324,8 @@ async fn portal(
         Failure::Usage("портал не задан: укажите --portal URL или CABINET_PORTAL_URL".into())
     })?;
     let cab = Cabinet::new(url, &config.data_dir, Keychain::detect())?
-        .with_cache_encryption(config.encrypt_cache);
+        .with_cache_encryption(config.encrypt_cache)
+        .with_prefetch(config.prefetch);
     match command {
         PortalCommand::Login { key, .. } if key.given() => {
             let key = key.open()?;
@@ -685,6 +686,7 @@ fn progress_line(p: &cabinet_core::sync::SyncProgress) -> String {
     let what = match p.phase {
         SyncPhase::Push => "Отправка действий",
         SyncPhase::Pull => "Получение изменений",
+        SyncPhase::Files => "Загрузка документов для работы без сети",
         SyncPhase::Done => "Готово",
     };
     let bar = match p.items_total {

@@ -37,6 +37,9 @@ pub struct CabinetConfig {
     /// input; 0 never locks. `lock_minutes = N` in the config file (15 by
     /// default); `CABINET_LOCK_SECONDS` overrides it (tests, kiosks).
     pub lock_seconds: u32,
+    /// `prefetch = all|none|Nd` and `prefetch_cap_mb = N` in the config
+    /// file (default: the last 30 days, at most 500 MiB).
+    pub prefetch: crate::sync::PrefetchPolicy,
 }
 
 /// The inactivity lock when nothing is configured.
@@ -158,6 +161,11 @@ impl CabinetConfig {
                     })?,
             },
         };
+        let prefetch = crate::sync::PrefetchPolicy::parse(
+            config_value(&pairs, "prefetch"),
+            config_value(&pairs, "prefetch_cap_mb"),
+        )
+        .map_err(|e| CoreError::Config(format!("{}: {e}", file.display())))?;
         let (portal_url, portal_source) = if let Some(u) = flag_portal {
             (Some(parse_portal_url(u)?), PortalSource::Flag)
         } else if let Some(u) = std::env::var(PORTAL_ENV)
@@ -177,6 +185,7 @@ impl CabinetConfig {
             data_dir,
             encrypt_cache,
             lock_seconds,
+            prefetch,
         })
     }
 }

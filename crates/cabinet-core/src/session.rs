@@ -27,8 +27,9 @@ use crate::portal::PortalClient;
 use crate::secrets::Keychain;
 use crate::store::{Store, StoredCertificate};
 use crate::sync::{
-    is_local, Action, Answer, Conflict, DocumentView, Meter, OutboxItem, Resolution, RetryPolicy,
-    SearchHit, SyncPhase, SyncProgress, SyncReport, SyncStatus,
+    is_local, Action, Answer, Conflict, DocumentView, Meter, OutboxItem, PrefetchPolicy,
+    PrefetchScope, Resolution, RetryPolicy, SearchHit, SyncPhase, SyncProgress, SyncReport,
+    SyncStatus,
 };
 use crate::view::{
     Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView, SessionView,
@@ -85,6 +86,8 @@ struct Active {
     locked: bool,
     unlock: Option<UnlockCheck>,
     unlock_failures: u32,
+    /// Organizations whose contents were prefetched in this session.
+    prefetched: std::collections::HashSet<String>,
     store: Store,
     /// The profile's encryption key, in memory while the session is open.
     cache_key: Option<CacheKey>,
@@ -116,6 +119,7 @@ pub struct Cabinet {
     /// New caches are encrypted (the default); see [`Cabinet::with_cache_encryption`].
     encrypt_cache: bool,
     retry: RetryPolicy,
+    prefetch: PrefetchPolicy,
     active: Mutex<Option<Active>>,
     /// The unlock check of a password login waiting for its second factor.
     pending_unlock: Mutex<Option<UnlockCheck>>,
@@ -150,6 +154,7 @@ impl Cabinet {
             data_dir: data_dir.to_owned(),
             encrypt_cache: true,
             retry: RetryPolicy::default(),
+            prefetch: PrefetchPolicy::default(),
             active: Mutex::new(None),
             pending_unlock: Mutex::new(None),
         })
@@ -170,6 +175,13 @@ impl Cabinet {
     /// cache that is already encrypted stays so while its key exists.
     pub fn with_cache_encryption(mut self, on: bool) -> Self {
         self.encrypt_cache = on;
+        self
+    }
+
+    /// Which document contents each sync fetches ahead (default: the last
+    /// 30 days, at most 500 MiB).
+    pub fn with_prefetch(mut self, policy: PrefetchPolicy) -> Self {
+        self.prefetch = policy;
         self
     }
 
@@ -518,7 +530,20 @@ impl Cabinet {
         };
         match self.push(a, org_id, &mut report, &mut meter).await {
             Ok(()) => match self.pull(a, org_id, &mut report, &mut meter).await {
-                Ok(()) => {}
+                Ok(()) => {
+                    // Contents only when something arrived, or once per
+                    // session (a policy may have changed): a sync with no
+                    // changes stays one request.
+                    if report.pulled > 0 || !a.prefetched.contains(org_id) {
+                        match self.prefetch(a, org_id, &mut report, &mut meter).await {
+                            Ok(()) => {
+                                a.prefetched.insert(org_id.to_owned());
+                            }
+                            Err(e) if e.is_transient() => report.online = false,
+                            Err(e) => return Err(e),
+                        }
+                    }
+                }
                 Err(e) if e.is_transient() => report.online = false,
                 Err(e) => return Err(e),
             },
@@ -707,6 +732,69 @@ impl Cabinet {
         }
         if resync {
             a.store.finish_resync(org, generation)?;
+        }
+        Ok(())
+    }
+
+    /// Fetches the contents the prefetch policy asks for, newest first,
+    /// until the size cap; contents already here count against the cap.
+    /// A document the portal no longer has is skipped.
+    async fn prefetch(
+        &self,
+        a: &mut Active,
+        org: &str,
+        report: &mut SyncReport,
+        meter: &mut Meter<'_>,
+    ) -> Result<(), CoreError> {
+        let since = match self.prefetch.scope {
+            PrefetchScope::None => return Ok(()),
+            PrefetchScope::All => None,
+            PrefetchScope::Recent { days } => Some(
+                (chrono::Utc::now() - chrono::Duration::days(i64::from(days)))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ),
+        };
+        let blobs = self.blobs(a);
+        let mut budget = self.prefetch.cap_bytes;
+        let mut wanted = Vec::new();
+        for d in a.store.documents_since(org, since.as_deref())? {
+            let size = u64::try_from(d.size).unwrap_or(0);
+            if size > budget {
+                break;
+            }
+            budget -= size;
+            if !blobs.has(&d.sha256) {
+                wanted.push(d);
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        meter.phase(
+            SyncPhase::Files,
+            Some(u32::try_from(wanted.len()).unwrap_or(u32::MAX)),
+        );
+        for d in wanted {
+            let (o, id) = (org.to_owned(), d.id.clone());
+            let fetched = self
+                .call_retrying(a, move |c, t| {
+                    let (o, id) = (o.clone(), id.clone());
+                    async move { c.document_content(&t, &o, &id, None).await }
+                })
+                .await;
+            match fetched {
+                Ok(Some(bytes)) => {
+                    blobs.put(&d.sha256, &bytes)?;
+                    report.prefetched += 1;
+                    meter.item(1, bytes.len() as u64);
+                }
+                Ok(None) => meter.item(1, 0),
+                Err(e) if e.is_transient() => return Err(e),
+                Err(e) => {
+                    tracing::info!(document = %d.id, error = %e, "not prefetched");
+                    meter.item(1, 0);
+                }
+            }
         }
         Ok(())
     }
@@ -1014,6 +1102,7 @@ impl Cabinet {
             locked: false,
             unlock,
             unlock_failures: 0,
+            prefetched: Default::default(),
             store,
             cache_key,
             access: Some(Zeroizing::new(tokens.access_token.clone())),
@@ -1060,6 +1149,7 @@ impl Cabinet {
             locked: false,
             unlock: None,
             unlock_failures: 0,
+            prefetched: Default::default(),
             store,
             cache_key,
             access: None,

@@ -61,6 +61,8 @@ pub enum SyncPhase {
     Push,
     /// Fetching the change feed.
     Pull,
+    /// Fetching document contents for offline review (prefetch policy).
+    Files,
     Done,
 }
 
@@ -151,6 +153,66 @@ pub struct SyncStatus {
     pub conflicts: u32,
 }
 
+/// Which document contents a sync fetches ahead, so they open offline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "scope", rename_all = "snake_case")]
+pub enum PrefetchScope {
+    All,
+    /// Documents created in the last `days` days.
+    Recent {
+        days: u32,
+    },
+    /// Only what the user opens.
+    None,
+}
+
+/// The prefetch policy: a scope, and at most `cap_bytes` of contents in
+/// scope kept on this computer (newest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PrefetchPolicy {
+    pub scope: PrefetchScope,
+    #[ts(type = "number")]
+    pub cap_bytes: u64,
+}
+
+impl Default for PrefetchPolicy {
+    fn default() -> Self {
+        Self {
+            scope: PrefetchScope::Recent { days: 30 },
+            cap_bytes: 500 * 1024 * 1024,
+        }
+    }
+}
+
+impl PrefetchPolicy {
+    /// From the config file's `prefetch` (`all`, `none`, `30d`) and
+    /// `prefetch_cap_mb`.
+    pub fn parse(scope: Option<&str>, cap_mb: Option<&str>) -> Result<Self, String> {
+        let mut p = Self::default();
+        if let Some(s) = scope {
+            p.scope = match s.trim() {
+                "all" => PrefetchScope::All,
+                "none" => PrefetchScope::None,
+                d => PrefetchScope::Recent {
+                    days: d
+                        .strip_suffix('d')
+                        .and_then(|n| n.parse().ok())
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| format!("prefetch must be all, none or Nd, not {s:?}"))?,
+                },
+            };
+        }
+        if let Some(c) = cap_mb {
+            let mb: u64 = c
+                .trim()
+                .parse()
+                .map_err(|_| format!("prefetch_cap_mb must be a number, not {c:?}"))?;
+            p.cap_bytes = mb.saturating_mul(1024 * 1024);
+        }
+        Ok(p)
+    }
+}
+
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct SyncReport {
@@ -164,6 +226,8 @@ pub struct SyncReport {
     /// Actions refused because the entity changed meanwhile: see
     /// [`Store::conflicts`].
     pub conflicts: u32,
+    /// Document contents fetched ahead for offline review.
+    pub prefetched: u32,
     pub online: bool,
 }
 
@@ -449,6 +513,24 @@ impl Store {
             out.push((d, pending));
         }
         Ok(out)
+    }
+
+    /// Documents of `org` created at or after `since` (all when `None`),
+    /// newest first.
+    pub(crate) fn documents_since(
+        &self,
+        org: &str,
+        since: Option<&str>,
+    ) -> Result<Vec<Document>, CoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT json FROM entities WHERE org_id = ?1 AND entity = 'document'
+                 AND (?2 IS NULL OR json_extract(json, '$.created_at') >= ?2)
+             ORDER BY json_extract(json, '$.created_at') DESC",
+        )?;
+        let rows = stmt
+            .query_map(params![org, since], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.iter().map(|j| parse(j)).collect()
     }
 
     pub(crate) fn document(&self, org: &str, id: &str) -> Result<Option<Document>, CoreError> {

@@ -28,7 +28,12 @@ async fn sign_offline_deliver_on_reconnect() {
         &dir.path().join("app"),
         Keychain::new(KeychainBackend::Keyutils),
     )
-    .unwrap();
+    .unwrap()
+    // Contents come on demand here; prefetching has its own test.
+    .with_prefetch(cabinet_core::sync::PrefetchPolicy {
+        scope: cabinet_core::sync::PrefetchScope::None,
+        cap_bytes: 0,
+    });
     let files = cab.demo_certificates().await.unwrap().unwrap();
     let director = files
         .iter()

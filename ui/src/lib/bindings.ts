@@ -207,7 +207,7 @@ export type SignProgress = { done: number, total: number,
  */
 file: string, };
 
-export type SyncPhase = "push" | "pull" | "done";
+export type SyncPhase = "push" | "pull" | "files" | "done";
 
 export type SyncProgress = { phase: SyncPhase, items_done: number, items_total: number | null, bytes: number, };
 
@@ -240,7 +240,11 @@ pending: number,
  * Actions refused because the entity changed meanwhile: see
  * [`Store::conflicts`].
  */
-conflicts: number, online: boolean, };
+conflicts: number, 
+/**
+ * Document contents fetched ahead for offline review.
+ */
+prefetched: number, online: boolean, };
 
 export type Application = { id: string, org_id: string, 
 /**

@@ -138,6 +138,7 @@ export const ru = {
     sending: (done: number, total: number) => `Отправка действий: ${done} из ${total}`,
     receiving: (done: number, total: number | null) =>
       total ? `Получение изменений: ${done} из ${total}` : `Получение изменений: ${done}`,
+    files: (done: number, total: number) => `Документы для работы без сети: ${done} из ${total}`,
     syncedAt: (time: string) => `Синхронизировано в ${time}`,
     never: "Ещё не синхронизировано",
     resynced: "Данные загружены заново: портал сбросил историю изменений.",
