@@ -721,10 +721,15 @@ impl Cabinet {
                 .apply_page(org, &page.changes, &page.next_cursor, generation)?;
             let n = u32::try_from(page.changes.len()).unwrap_or(u32::MAX);
             report.pulled += n;
-            meter.item(n, size);
-            if let Some(rest) = page.remaining {
-                meter.total(meter.state.items_done + u32::try_from(rest).unwrap_or(u32::MAX));
+            // The total is known once the portal says how much is left, or
+            // when this page is the last; set before the event goes out.
+            let done = meter.state.items_done.saturating_add(n);
+            if !page.has_more {
+                meter.total(done);
+            } else if let Some(rest) = page.remaining {
+                meter.total(done.saturating_add(u32::try_from(rest).unwrap_or(u32::MAX)));
             }
+            meter.item(n, size);
             cursor = Some(page.next_cursor);
             if !page.has_more {
                 break;
