@@ -127,11 +127,19 @@ pub struct Cabinet {
 
 /// The open session, refusing while it is locked.
 fn open_session(a: Option<&Active>) -> Result<&Active, CoreError> {
-    let a = a.ok_or(CoreError::NotLoggedIn)?;
-    if a.locked {
-        return Err(CoreError::SessionLocked);
+    match a {
+        None => Err(CoreError::NotLoggedIn),
+        Some(a) if a.locked => Err(CoreError::SessionLocked),
+        Some(a) => Ok(a),
     }
-    Ok(a)
+}
+
+fn open_session_mut(a: Option<&mut Active>) -> Result<&mut Active, CoreError> {
+    match a {
+        None => Err(CoreError::NotLoggedIn),
+        Some(a) if a.locked => Err(CoreError::SessionLocked),
+        Some(a) => Ok(a),
+    }
 }
 
 fn now() -> String {
@@ -516,10 +524,7 @@ impl Cabinet {
         progress: &(dyn Fn(SyncProgress) + Send + Sync),
     ) -> Result<SyncReport, CoreError> {
         let mut guard = self.active.lock().await;
-        let a = guard.as_mut().ok_or(CoreError::NotLoggedIn)?;
-        if a.locked {
-            return Err(CoreError::SessionLocked);
-        }
+        let a = open_session_mut(guard.as_mut())?;
         let mut report = SyncReport {
             online: true,
             ..SyncReport::default()
@@ -873,10 +878,7 @@ impl Cabinet {
     /// The organization's documents (works offline).
     pub async fn documents(&self, org_id: &str) -> Result<Vec<DocumentView>, CoreError> {
         let guard = self.active.lock().await;
-        let a = guard.as_ref().ok_or(CoreError::NotLoggedIn)?;
-        if a.locked {
-            return Err(CoreError::SessionLocked);
-        }
+        let a = open_session(guard.as_ref())?;
         let blobs = self.blobs(a);
         Ok(a.store
             .documents(org_id)?
@@ -893,10 +895,7 @@ impl Cabinet {
     /// offline review). Offline and never fetched: `cache.not_found`.
     pub async fn document_content(&self, org_id: &str, id: &str) -> Result<Vec<u8>, CoreError> {
         let mut guard = self.active.lock().await;
-        let a = guard.as_mut().ok_or(CoreError::NotLoggedIn)?;
-        if a.locked {
-            return Err(CoreError::SessionLocked);
-        }
+        let a = open_session_mut(guard.as_mut())?;
         let doc = a
             .store
             .document(org_id, id)?
@@ -955,10 +954,7 @@ impl Cabinet {
         let content = self.document_content(org_id, id).await?;
         let (doc, pending) = {
             let guard = self.active.lock().await;
-            let a = guard.as_ref().ok_or(CoreError::NotLoggedIn)?;
-            if a.locked {
-                return Err(CoreError::SessionLocked);
-            }
+            let a = open_session(guard.as_ref())?;
             (
                 a.store
                     .document(org_id, id)?
@@ -1030,10 +1026,7 @@ impl Cabinet {
     /// The header's sync indicator (works offline).
     pub async fn sync_status(&self, org_id: &str) -> Result<SyncStatus, CoreError> {
         let guard = self.active.lock().await;
-        let a = guard.as_ref().ok_or(CoreError::NotLoggedIn)?;
-        if a.locked {
-            return Err(CoreError::SessionLocked);
-        }
+        let a = open_session(guard.as_ref())?;
         let mut status = a.store.sync_status(org_id)?;
         status.online = a.online;
         Ok(status)
@@ -1268,10 +1261,7 @@ impl Cabinet {
     /// The organizations of the user: from the portal, or from the cache offline.
     pub async fn organizations(&self) -> Result<OrganizationsView, CoreError> {
         let mut guard = self.active.lock().await;
-        let a = guard.as_mut().ok_or(CoreError::NotLoggedIn)?;
-        if a.locked {
-            return Err(CoreError::SessionLocked);
-        }
+        let a = open_session_mut(guard.as_mut())?;
         if a.online || a.refresh.is_some() {
             match self
                 .call(a, |c, t| async move { c.organizations(&t).await })
@@ -1301,10 +1291,7 @@ impl Cabinet {
     /// Opens an organization: its dashboard, fresh when online, cached when not.
     pub async fn open_organization(&self, org_id: &str) -> Result<Dashboard, CoreError> {
         let mut guard = self.active.lock().await;
-        let a = guard.as_mut().ok_or(CoreError::NotLoggedIn)?;
-        if a.locked {
-            return Err(CoreError::SessionLocked);
-        }
+        let a = open_session_mut(guard.as_mut())?;
         let role = |a: &Active| -> Result<Option<String>, CoreError> {
             Ok(a.store
                 .organizations()?

@@ -4,9 +4,9 @@
 //! password (restart) can only be unlocked by logging in again.
 
 use cabinet_core::secrets::{Keychain, KeychainBackend};
-use cabinet_core::view::LoginStep;
+mod support;
+
 use cabinet_core::Cabinet;
-use cabinet_portal::{Portal, PortalConfig};
 
 async fn logged_in(url: &str, data: &std::path::Path) -> Cabinet {
     let cab = Cabinet::new(
@@ -15,40 +15,17 @@ async fn logged_in(url: &str, data: &std::path::Path) -> Cabinet {
         Keychain::new(KeychainBackend::Keyutils),
     )
     .unwrap();
-    let LoginStep::NeedCode { ticket, .. } = cab
-        .login_password("buh@romashka.demo", "Buh-2026")
-        .await
-        .unwrap()
-    else {
-        panic!("code expected")
-    };
-    let code = cab.demo_sms(&ticket).await.unwrap().code;
-    cab.submit_code(&ticket, &code).await.unwrap();
+    support::log_in_accountant(&cab).await;
     cab
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_locked_session_shows_nothing_until_the_password_unlocks_it() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
-    config.demo = true;
-    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
-    let portal = Portal::open(config)
-        .unwrap()
-        .spawn("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let portal = support::demo_portal(dir.path()).await;
     let data = dir.path().join("app");
     let cab = logged_in(&portal.url(), &data).await;
-    let org = cab
-        .organizations()
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|o| o.short_name.contains("Ромашка"))
-        .unwrap()
-        .id;
+    let org = support::romashka(&cab).await;
     cab.sync(&org).await.unwrap();
     assert!(!cab.applications(&org).await.unwrap().is_empty());
 

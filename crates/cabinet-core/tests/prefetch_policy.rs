@@ -4,9 +4,9 @@
 
 use cabinet_core::secrets::{Keychain, KeychainBackend};
 use cabinet_core::sync::{PrefetchPolicy, PrefetchScope};
-use cabinet_core::view::LoginStep;
+mod support;
+
 use cabinet_core::Cabinet;
-use cabinet_portal::{Portal, PortalConfig};
 
 async fn cabinet(url: &str, data: &std::path::Path, policy: PrefetchPolicy) -> Cabinet {
     let cab = Cabinet::new(
@@ -16,29 +16,14 @@ async fn cabinet(url: &str, data: &std::path::Path, policy: PrefetchPolicy) -> C
     )
     .unwrap()
     .with_prefetch(policy);
-    let LoginStep::NeedCode { ticket, .. } = cab
-        .login_password("buh@romashka.demo", "Buh-2026")
-        .await
-        .unwrap()
-    else {
-        panic!("code expected")
-    };
-    let code = cab.demo_sms(&ticket).await.unwrap().code;
-    cab.submit_code(&ticket, &code).await.unwrap();
+    support::log_in_accountant(&cab).await;
     cab
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sync_prefetches_what_the_policy_asks_and_no_more() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
-    config.demo = true;
-    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
-    let portal = Portal::open(config)
-        .unwrap()
-        .spawn("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let portal = support::demo_portal(dir.path()).await;
     let admin = portal.admin();
     let org = admin
         .org_id_by_inn(&cabinet_api::requisites::complete_inn10("770412345").unwrap())

@@ -9,9 +9,7 @@ use std::sync::atomic::Ordering;
 use cabinet_api::ProfileEdit;
 use cabinet_core::secrets::{Keychain, KeychainBackend};
 use cabinet_core::sync::{Resolution, RetryPolicy};
-use cabinet_core::view::LoginStep;
 use cabinet_core::Cabinet;
-use cabinet_portal::{Portal, PortalConfig};
 use support::proxy::{FaultProxy, DOWN, PASS};
 
 async fn logged_in(url: &str, data: &std::path::Path) -> Cabinet {
@@ -30,15 +28,7 @@ async fn logged_in(url: &str, data: &std::path::Path) -> Cabinet {
         },
     )
     .unwrap();
-    let LoginStep::NeedCode { ticket, .. } = cab
-        .login_password("buh@romashka.demo", "Buh-2026")
-        .await
-        .unwrap()
-    else {
-        panic!("code expected")
-    };
-    let code = cab.demo_sms(&ticket).await.unwrap().code;
-    cab.submit_code(&ticket, &code).await.unwrap();
+    support::log_in_accountant(&cab).await;
     cab
 }
 
@@ -52,27 +42,12 @@ fn phone(p: &str) -> ProfileEdit {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_offline_profile_edit_meeting_an_online_one_keeps_both_for_the_user() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
-    config.demo = true;
-    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
-    let portal = Portal::open(config)
-        .unwrap()
-        .spawn("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let portal = support::demo_portal(dir.path()).await;
     let proxy = FaultProxy::start(portal.addr(), 7).await;
     let mode = proxy.mode.clone();
     let cab = logged_in(&proxy.url, &dir.path().join("app")).await;
     let other = logged_in(&portal.url(), &dir.path().join("other")).await;
-    let org = cab
-        .organizations()
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|o| o.short_name.contains("Ромашка"))
-        .unwrap()
-        .id;
+    let org = support::romashka(&cab).await;
     cab.sync(&org).await.unwrap();
     other.sync(&org).await.unwrap();
     let base = cab.open_organization(&org).await.unwrap().profile;

@@ -10,9 +10,7 @@ use std::sync::atomic::Ordering;
 use cabinet_api::ApplicationStatus;
 use cabinet_core::secrets::{Keychain, KeychainBackend};
 use cabinet_core::sync::RetryPolicy;
-use cabinet_core::view::LoginStep;
 use cabinet_core::Cabinet;
-use cabinet_portal::{Portal, PortalConfig};
 use support::proxy::{FaultProxy, DOWN, LOSE_NEXT_WRITE_REPLY, PASS};
 
 async fn logged_in(url: &str, data: &std::path::Path) -> Cabinet {
@@ -31,43 +29,20 @@ async fn logged_in(url: &str, data: &std::path::Path) -> Cabinet {
         },
     )
     .unwrap();
-    let step = cab
-        .login_password("buh@romashka.demo", "Buh-2026")
-        .await
-        .unwrap();
-    let LoginStep::NeedCode { ticket, .. } = step else {
-        panic!("code expected")
-    };
-    let code = cab.demo_sms(&ticket).await.unwrap().code;
-    cab.submit_code(&ticket, &code).await.unwrap();
+    support::log_in_accountant(&cab).await;
     cab
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn offline_draft_reaches_the_portal_exactly_once_and_resync_recovers() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
-    config.demo = true;
-    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
-    let portal = Portal::open(config)
-        .unwrap()
-        .spawn("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let portal = support::demo_portal(dir.path()).await;
     let proxy = FaultProxy::start(portal.addr(), 1).await;
     let (via_proxy, mode) = (proxy.url.clone(), proxy.mode.clone());
     let cab = logged_in(&via_proxy, &dir.path().join("app")).await;
     // A second client straight to the portal: the portal's view of things.
     let other = logged_in(&portal.url(), &dir.path().join("other")).await;
-    let org = cab
-        .organizations()
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|o| o.short_name.contains("Ромашка"))
-        .unwrap()
-        .id;
+    let org = support::romashka(&cab).await;
 
     // Initial sync: the seven demo applications and the profile.
     let r = cab.sync(&org).await.unwrap();
