@@ -42,13 +42,6 @@ pub fn screenshot_dir() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("target/screenshots"))
 }
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 /// A running tauri-driver; stopped with SIGTERM (SIGKILL leaks WebKitWebDriver).
 pub struct Driver {
     child: Child,
@@ -61,8 +54,13 @@ impl Driver {
         if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
             bail!("no display: run under Xvfb (`cargo xtask test` starts one)");
         }
-        let port = free_port();
-        let native = free_port();
+        // Both chosen while both are held: two separate picks can return
+        // the same port, and WebKitWebDriver then cannot start.
+        let (port, native) = {
+            let a = TcpListener::bind("127.0.0.1:0").context("a free port")?;
+            let b = TcpListener::bind("127.0.0.1:0").context("a free port")?;
+            (a.local_addr()?.port(), b.local_addr()?.port())
+        };
         let mut cmd = Command::new("tauri-driver");
         cmd.args([
             "--port",
@@ -98,13 +96,30 @@ impl Driver {
         let serde_json::Value::Object(caps) = caps else {
             unreachable!()
         };
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .context("WebDriver session")?;
-        Ok(client)
+        // tauri-driver accepts before WebKitWebDriver behind it is ready; on
+        // a loaded machine the first session request can be dropped. A
+        // dropped connection is retried; a refused session is not.
+        let mut attempt = 0;
+        loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await
+            {
+                Ok(client) => return Ok(client),
+                Err(
+                    e @ (fantoccini::error::NewSessionError::Lost(_)
+                    | fantoccini::error::NewSessionError::Failed(_)
+                    | fantoccini::error::NewSessionError::FailedC(_)),
+                ) if attempt < 2 => {
+                    eprintln!("WebDriver session request lost ({e}); trying again");
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                Err(e) => return Err(anyhow::Error::new(e).context("WebDriver session")),
+            }
+        }
     }
 }
 
