@@ -135,6 +135,35 @@ impl BlobKey {
     }
 }
 
+/// What unlocks a locked session: a keyed hash of the login password under
+/// a random key, both only in memory. Absent after a restart or a
+/// certificate login; then unlocking means logging in again.
+pub(crate) struct PasswordCheck {
+    key: Zeroizing<[u8; 32]>,
+    mac: Zeroizing<Vec<u8>>,
+}
+
+impl PasswordCheck {
+    pub(crate) fn new(password: &str) -> Option<Self> {
+        let mut key = Zeroizing::new([0u8; 32]);
+        getrandom::getrandom(key.as_mut()).ok()?;
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_ref()).ok()?;
+        mac.update(password.as_bytes());
+        Some(Self {
+            mac: Zeroizing::new(mac.finalize().into_bytes().to_vec()),
+            key,
+        })
+    }
+
+    pub(crate) fn matches(&self, password: &str) -> bool {
+        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(self.key.as_ref()) else {
+            return false;
+        };
+        mac.update(password.as_bytes());
+        mac.verify_slice(&self.mac).is_ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,7 @@ use zeroize::Zeroizing;
 
 use crate::certificates::check_usable;
 use crate::certificates::CertificateView;
-use crate::cipher::CacheKey;
+use crate::cipher::{CacheKey, PasswordCheck};
 use crate::portal::PortalClient;
 use crate::secrets::Keychain;
 use crate::store::{Store, StoredCertificate};
@@ -46,37 +46,6 @@ struct Pointer {
     user_id: String,
 }
 
-/// What unlocks a locked session: a keyed hash of the login password under
-/// a random key, both only in memory. Absent after a restart or a
-/// certificate login; then unlocking means logging in again.
-struct UnlockCheck {
-    key: Zeroizing<[u8; 32]>,
-    mac: Zeroizing<Vec<u8>>,
-}
-
-impl UnlockCheck {
-    fn new(password: &str) -> Option<Self> {
-        use hmac::Mac;
-        let mut key = Zeroizing::new([0u8; 32]);
-        getrandom::getrandom(key.as_mut()).ok()?;
-        let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(key.as_ref()).ok()?;
-        mac.update(password.as_bytes());
-        Some(Self {
-            mac: Zeroizing::new(mac.finalize().into_bytes().to_vec()),
-            key,
-        })
-    }
-
-    fn matches(&self, password: &str) -> bool {
-        use hmac::Mac;
-        let Ok(mut mac) = <hmac::Hmac<Sha256> as Mac>::new_from_slice(self.key.as_ref()) else {
-            return false;
-        };
-        mac.update(password.as_bytes());
-        mac.verify_slice(&self.mac).is_ok()
-    }
-}
-
 /// Wrong passwords a locked session takes before it ends.
 const UNLOCK_ATTEMPTS: u32 = 5;
 
@@ -84,7 +53,7 @@ struct Active {
     me: Me,
     /// Locked after inactivity: data calls answer `session.locked`.
     locked: bool,
-    unlock: Option<UnlockCheck>,
+    unlock: Option<PasswordCheck>,
     unlock_failures: u32,
     /// Organizations whose contents were prefetched in this session.
     prefetched: std::collections::HashSet<String>,
@@ -122,7 +91,7 @@ pub struct Cabinet {
     prefetch: PrefetchPolicy,
     active: Mutex<Option<Active>>,
     /// The unlock check of a password login waiting for its second factor.
-    pending_unlock: Mutex<Option<UnlockCheck>>,
+    pending_unlock: Mutex<Option<PasswordCheck>>,
 }
 
 /// The open session, refusing while it is locked.
@@ -337,7 +306,7 @@ impl Cabinet {
         if password.is_empty() {
             return Err(CoreError::Invalid("password"));
         }
-        let check = UnlockCheck::new(password);
+        let check = PasswordCheck::new(password);
         match self.client.password_login(login, password).await? {
             PasswordLoginResponse::Tokens(t) => Ok(LoginStep::Done {
                 session: self.finish(t, check).await?,
@@ -1082,7 +1051,7 @@ impl Cabinet {
     async fn finish(
         &self,
         tokens: TokenPair,
-        unlock: Option<UnlockCheck>,
+        unlock: Option<PasswordCheck>,
     ) -> Result<SessionView, CoreError> {
         let me = self.client.me(&tokens.access_token).await?;
         let (store, cache_key) = self.open_store(&me.user_id, true)?;

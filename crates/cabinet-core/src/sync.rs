@@ -495,16 +495,8 @@ impl Store {
 
     /// Documents of `org`, with signatures still waiting in the outbox.
     pub fn documents(&self, org: &str) -> Result<Vec<(Document, Vec<String>)>, CoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT json FROM entities WHERE org_id = ?1 AND entity = 'document'")?;
-        let docs = stmt
-            .query_map([org], |r| r.get::<_, String>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut docs: Vec<Document> = docs.iter().map(|j| parse(j)).collect::<Result<_, _>>()?;
-        docs.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.name.cmp(&b.name)));
         let mut out = Vec::new();
-        for d in docs {
+        for d in self.documents_since(org, None)? {
             let pending = self
                 .queued_signatures(&d.id)?
                 .into_iter()
@@ -516,7 +508,7 @@ impl Store {
     }
 
     /// Documents of `org` created at or after `since` (all when `None`),
-    /// newest first.
+    /// newest first, then by name.
     pub(crate) fn documents_since(
         &self,
         org: &str,
@@ -525,7 +517,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT json FROM entities WHERE org_id = ?1 AND entity = 'document'
                  AND (?2 IS NULL OR json_extract(json, '$.created_at') >= ?2)
-             ORDER BY json_extract(json, '$.created_at') DESC",
+             ORDER BY json_extract(json, '$.created_at') DESC, json_extract(json, '$.name')",
         )?;
         let rows = stmt
             .query_map(params![org, since], |r| r.get::<_, String>(0))?

@@ -149,6 +149,15 @@ pub fn seed_applications(
     Ok(())
 }
 
+/// `seed_applications` and `seed_documents`: `n` generated rows for `org`.
+pub type Seeder = fn(
+    &mut Connection,
+    &str,
+    usize,
+    chrono::DateTime<chrono::Utc>,
+    &mut Dice,
+) -> Result<(), PortalError>;
+
 /// Adds `n` small documents (each with its own content), in one transaction.
 pub fn seed_documents(
     conn: &mut Connection,

@@ -370,12 +370,7 @@ impl Admin {
         n: usize,
         seed: u64,
     ) -> Result<(), PortalError> {
-        let org = org_id.to_owned();
-        self.state
-            .with_db(move |conn, cfg| {
-                gov::seed_applications(conn, &org, n, cfg.clock.now(), &mut gov::Dice::new(seed))
-            })
-            .await
+        self.seed(org_id, n, seed, gov::seed_applications).await
     }
 
     /// Adds `n` generated small documents to `org`.
@@ -385,10 +380,20 @@ impl Admin {
         n: usize,
         seed: u64,
     ) -> Result<(), PortalError> {
+        self.seed(org_id, n, seed, gov::seed_documents).await
+    }
+
+    async fn seed(
+        &self,
+        org_id: &str,
+        n: usize,
+        seed: u64,
+        generate: gov::Seeder,
+    ) -> Result<(), PortalError> {
         let org = org_id.to_owned();
         self.state
             .with_db(move |conn, cfg| {
-                gov::seed_documents(conn, &org, n, cfg.clock.now(), &mut gov::Dice::new(seed))
+                generate(conn, &org, n, cfg.clock.now(), &mut gov::Dice::new(seed))
             })
             .await
     }
