@@ -8,12 +8,18 @@
 pub mod auth;
 pub mod orgs;
 pub mod problem;
+pub mod records;
 pub mod requisites;
 pub mod sync;
 
 pub use auth::*;
 pub use orgs::*;
 pub use problem::Problem;
+pub use records::{
+    builtin_roles, AuditEntry, Charge, ChargeKind, ChargeStatus, Comment, Employee, NewComment,
+    Notification, NotificationKind, PayCharge, Payment, PaymentMethod, Permission, Record,
+    Requirement, RequirementAnswer, RequirementReply, RequirementStatus, Role, StatusEvent,
+};
 pub use sync::{
     Application, ApplicationStatus, Change, ChangeOp, ChangePage, Document, DocumentSignature,
     NewApplication, NewSignature,

@@ -78,6 +78,9 @@ pub mod codes {
     pub const UNAUTHORIZED: &str = "auth.required";
     pub const ORG_FORBIDDEN: &str = "org.forbidden";
     pub const ORG_NOT_FOUND: &str = "org.not_found";
+    /// A member whose role does not allow the action (403); `detail` names
+    /// the permission.
+    pub const PERMISSION_DENIED: &str = "org.permission_denied";
     /// Certificate login: the challenge is unknown or was already used.
     pub const CHALLENGE_INVALID: &str = "auth.challenge_invalid";
     pub const CHALLENGE_EXPIRED: &str = "auth.challenge_expired";

@@ -168,6 +168,49 @@ pub fn complete_ogrnip(first14: &str) -> Option<String> {
     Some(format!("{first14}{}", mod_check(&d, 13)))
 }
 
+/// The control digit of a 20-digit UIN (уникальный идентификатор
+/// начисления, Приказ Минфина № 107н): weights 1…10 repeated, mod 11; a
+/// remainder of 10 is recomputed with the weights shifted by two (3…12),
+/// and a second 10 gives 0.
+fn uin_check(d: &[u32]) -> u32 {
+    let sum = |shift: u32| -> u32 {
+        d.iter()
+            .enumerate()
+            .map(|(i, &x)| x * ((i as u32 + shift) % 10 + 1))
+            .sum::<u32>()
+            % 11
+    };
+    match sum(0) {
+        10 => match sum(2) {
+            10 => 0,
+            r => r,
+        },
+        r => r,
+    }
+}
+
+/// UIN of a charge: 20 digits with a control digit (the 25-digit form
+/// carries no control digit and is checked for format only).
+pub fn validate_uin(s: &str) -> Result<(), RequisiteError> {
+    let d = digits("uin", s)?;
+    match d.len() {
+        25 => Ok(()),
+        20 if uin_check(&d[..19]) == d[19] => Ok(()),
+        20 => Err(RequisiteError::Checksum { kind: "uin" }),
+        got => Err(RequisiteError::Length {
+            kind: "uin",
+            got,
+            expected: "20 or 25".into(),
+        }),
+    }
+}
+
+/// Completes 19 digits into a checksum-valid 20-digit UIN.
+pub fn complete_uin(first19: &str) -> Option<String> {
+    let d = digits("uin", first19).ok().filter(|d| d.len() == 19)?;
+    Some(format!("{first19}{}", uin_check(&d)))
+}
+
 /// BIK of a Russian bank: 9 digits starting with 04.
 pub fn validate_bik(s: &str) -> Result<(), RequisiteError> {
     let d = exact_digits("bik", s, 9)?;
@@ -327,6 +370,33 @@ pub fn validate_email(s: &str) -> Result<(), RequisiteError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uin_control_digit_follows_107n() {
+        // Nineteen ones: weights 1…10 then 1…9 sum to 100; 100 mod 11 = 1.
+        assert_eq!(
+            complete_uin("1111111111111111111").unwrap(),
+            "11111111111111111111"
+        );
+        // Sum mod 11 = 10 with the first weights: recomputed with 3…12.
+        // "0000000001" + nine zeros: weight 10 → 10; shifted weight 2 → 2.
+        assert_eq!(
+            complete_uin("0000000001000000000").unwrap(),
+            "00000000010000000002"
+        );
+        let uin = complete_uin("1882010100000123456").unwrap();
+        validate_uin(&uin).unwrap();
+        let mut bad = uin.clone().into_bytes();
+        bad[5] = if bad[5] == b'9' { b'0' } else { bad[5] + 1 };
+        assert_eq!(
+            validate_uin(std::str::from_utf8(&bad).unwrap())
+                .unwrap_err()
+                .code(),
+            "uin.checksum"
+        );
+        validate_uin("0123456789012345678901234").unwrap();
+        assert_eq!(validate_uin("123").unwrap_err().code(), "uin.length");
+    }
 
     #[test]
     fn known_real_requisites_pass() {

@@ -9,13 +9,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use cabinet_api::sync::IDEMPOTENCY_KEY;
-use cabinet_api::{Application, ApplicationStatus, ChangeOp, NewApplication};
+use cabinet_api::{Application, ApplicationStatus, ChangeOp, NewApplication, StatusEvent};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 
 use crate::auth::{ts, AuthUser};
 use crate::error::{ApiJson, PortalError};
-use crate::{db, feed, AppState, PortalConfig};
+use crate::{db, feed, records, AppState, PortalConfig};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -55,29 +55,40 @@ pub fn load(conn: &Connection, org: &str, id: &str) -> Result<Application, Porta
     .ok_or(PortalError::NotFound)
 }
 
-/// Saves `app` and records it in the feed, in the caller's transaction.
-pub fn store(conn: &Connection, app: &Application, created_by: &str) -> Result<(), PortalError> {
-    conn.execute(
+/// `created_by` of the government body's steps.
+pub const GOV: &str = "gov";
+/// `created_by` of bulk-generated applications: no history is written.
+pub const SEEDER: &str = "seed";
+
+/// Saves `app` and records it in the feed, in the caller's transaction. A
+/// new status also goes to the application's history, as done by `by` (a
+/// user id, [`GOV`] or [`SEEDER`]).
+pub fn store(conn: &Connection, app: &Application, by: &str) -> Result<(), PortalError> {
+    let before: Option<String> = conn
+        .prepare_cached("SELECT status FROM applications WHERE id = ?1")?
+        .query_row([&app.id], |r| r.get(0))
+        .optional()?;
+    conn.prepare_cached(
         "INSERT INTO applications (id, org_id, number, service_code, title, status, created_by,
              created_at, updated_at, deadline, version)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (id) DO UPDATE SET number = excluded.number, title = excluded.title,
              status = excluded.status, updated_at = excluded.updated_at,
              deadline = excluded.deadline, version = excluded.version",
-        params![
-            app.id,
-            app.org_id,
-            app.number,
-            app.service_code,
-            app.title,
-            app.status.as_str(),
-            created_by,
-            app.created_at,
-            app.updated_at,
-            app.deadline,
-            app.version
-        ],
-    )?;
+    )?
+    .execute(params![
+        app.id,
+        app.org_id,
+        app.number,
+        app.service_code,
+        app.title,
+        app.status.as_str(),
+        by,
+        app.created_at,
+        app.updated_at,
+        app.deadline,
+        app.version
+    ])?;
     let data = serde_json::to_value(app)
         .map_err(|e| PortalError::Internal(format!("application: {e}")))?;
     feed::record(
@@ -88,8 +99,32 @@ pub fn store(conn: &Connection, app: &Application, created_by: &str) -> Result<(
         ChangeOp::Upsert,
         Some(&data),
     )?;
+    if by != SEEDER && before.as_deref() != Some(app.status.as_str()) {
+        let actor = if by == GOV {
+            GOV_NAME.to_owned()
+        } else {
+            conn.prepare_cached("SELECT full_name FROM users WHERE id = ?1")?
+                .query_row([by], |r| r.get(0))
+                .optional()?
+                .unwrap_or_else(|| by.to_owned())
+        };
+        records::put(
+            conn,
+            &app.org_id,
+            &StatusEvent {
+                id: uuid::Uuid::new_v4().to_string(),
+                application_id: Some(app.id.clone()),
+                status: app.status,
+                created_at: app.updated_at.clone(),
+                actor,
+            },
+        )?;
+    }
     Ok(())
 }
+
+/// How the history names the government body's steps.
+pub const GOV_NAME: &str = "Ведомство";
 
 pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String, PortalError> {
     let key = headers
@@ -201,7 +236,7 @@ async fn create(
     let key = idempotency_key(&headers)?;
     validate(&new)?;
     st.with_db(move |conn, cfg: &PortalConfig| {
-        member(conn, &org, &user.user_id)?;
+        let who = records::require(conn, &org, &user.user_id, user.ip.as_deref(), None)?;
         let request = format!("create {org} {} {}", new.service_code, new.title);
         once(conn, &user.user_id, &key, &request, |tx| {
             let now = ts(cfg.clock.now());
@@ -218,6 +253,14 @@ async fn create(
                 version: 1,
             };
             store(tx, &app, &user.user_id)?;
+            records::audit(
+                tx,
+                &org,
+                &who,
+                "application.create",
+                &app.title,
+                cfg.clock.now(),
+            )?;
             let body = serde_json::to_value(&app)
                 .map_err(|e| PortalError::Internal(format!("application: {e}")))?;
             Ok((StatusCode::CREATED, body))
@@ -260,7 +303,7 @@ async fn submit(
     let key = idempotency_key(&headers)?;
     let expected = if_match(&headers)?;
     st.with_db(move |conn, cfg: &PortalConfig| {
-        member(conn, &org, &user.user_id)?;
+        let who = records::require(conn, &org, &user.user_id, user.ip.as_deref(), None)?;
         let request = format!("submit {org} {id} {expected}");
         once(conn, &user.user_id, &key, &request, |tx| {
             let mut app = load(tx, &org, &id)?;
@@ -291,6 +334,8 @@ async fn submit(
             );
             app.version += 1;
             store(tx, &app, &user.user_id)?;
+            let number = app.number.clone().unwrap_or_default();
+            records::audit(tx, &org, &who, "application.submit", &number, now)?;
             let body = serde_json::to_value(&app)
                 .map_err(|e| PortalError::Internal(format!("application: {e}")))?;
             Ok((StatusCode::OK, body))

@@ -84,12 +84,16 @@ fn find_login(conn: &Connection, login: &str) -> Result<Option<UserRow>, PortalE
 }
 
 /// Creates a login session with its first access and refresh tokens.
+/// `how` and `ip` go to the audit log of the user's organizations.
 pub(crate) fn start_session(
     conn: &Connection,
     cfg: &PortalConfig,
     user_id: &str,
+    how: &str,
+    ip: Option<&str>,
 ) -> Result<TokenPair, PortalError> {
     let now = cfg.clock.now();
+    crate::records::audit_login(conn, user_id, ip, how, now)?;
     let session = uuid::Uuid::new_v4().to_string();
     conn.execute(
         "INSERT INTO sessions (id, user_id, created_at) VALUES (?1, ?2, ?3)",
@@ -148,6 +152,7 @@ fn sms_code() -> Result<String, PortalError> {
 }
 
 fn check_password(
+    ip: Option<&str>,
     conn: &mut Connection,
     cfg: &PortalConfig,
     req: &PasswordLogin,
@@ -196,7 +201,7 @@ fn check_password(
     let channel = match user.mfa.as_str() {
         "none" => {
             return Ok(PasswordLoginResponse::Tokens(start_session(
-                conn, cfg, &user.id,
+                conn, cfg, &user.id, "password", ip,
             )?))
         }
         "totp" => MfaChannel::Totp,
@@ -253,6 +258,7 @@ fn dummy_hash() -> &'static str {
 
 async fn password(
     State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<PasswordLogin>,
 ) -> Result<ApiJson<PasswordLoginResponse>, PortalError> {
     if req.login.trim().is_empty() || req.password.is_empty() {
@@ -260,12 +266,13 @@ async fn password(
             "login and password are required".into(),
         ));
     }
-    st.with_db(move |conn, cfg| check_password(conn, cfg, &req))
+    st.with_db(move |conn, cfg| check_password(ip.as_deref(), conn, cfg, &req))
         .await
         .map(ApiJson)
 }
 
 fn check_otp(
+    ip: Option<&str>,
     conn: &mut Connection,
     cfg: &PortalConfig,
     req: &OtpSubmit,
@@ -339,16 +346,17 @@ fn check_otp(
         "UPDATE login_tickets SET state = 'used' WHERE ticket_hash = ?1",
         [&ticket_hash],
     )?;
-    let tokens = start_session(&tx, cfg, &user_id)?;
+    let tokens = start_session(&tx, cfg, &user_id, "password+code", ip)?;
     tx.commit()?;
     Ok(tokens)
 }
 
 async fn otp(
     State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<OtpSubmit>,
 ) -> Result<ApiJson<TokenPair>, PortalError> {
-    st.with_db(move |conn, cfg| check_otp(conn, cfg, &req))
+    st.with_db(move |conn, cfg| check_otp(ip.as_deref(), conn, cfg, &req))
         .await
         .map(ApiJson)
 }
@@ -482,6 +490,27 @@ async fn logout(
 /// The caller, authenticated by a bearer access token.
 pub struct AuthUser {
     pub user_id: String,
+    /// The client's address, for the audit log.
+    pub ip: Option<String>,
+}
+
+/// The client's address as the server saw it (absent when the router is
+/// called without a socket, as in unit tests).
+pub struct ClientIp(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts)))
+    }
+}
+
+fn client_ip(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
 }
 
 impl FromRequestParts<AppState> for AuthUser {
@@ -499,6 +528,7 @@ impl FromRequestParts<AppState> for AuthUser {
             .ok_or(PortalError::Unauthorized)?
             .trim()
             .to_owned();
+        let ip = client_ip(parts);
         st.with_db(move |conn, cfg| {
             let row = conn
                 .query_row(
@@ -533,7 +563,7 @@ impl FromRequestParts<AppState> for AuthUser {
                     params![hash_token(&token), ts(cfg.clock.now())],
                 )?;
             }
-            Ok(AuthUser { user_id })
+            Ok(AuthUser { user_id, ip })
         })
         .await
     }

@@ -15,7 +15,7 @@ use cabinet_sign::verify::{verify_detached_at, Trust};
 use cabinet_sign::{CertificateInfo, SignError};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::auth::{after, parse_ts, start_session, ts};
+use crate::auth::{after, parse_ts, start_session, ts, ClientIp};
 use crate::error::ApiJson;
 use crate::{AppState, PortalConfig, PortalError};
 
@@ -135,6 +135,7 @@ fn holder(conn: &Connection, cert: &CertificateInfo) -> Result<String, PortalErr
 }
 
 fn login(
+    ip: Option<&str>,
     conn: &mut Connection,
     cfg: &PortalConfig,
     trust: &Trust,
@@ -170,17 +171,18 @@ fn login(
         "certificate login"
     );
     let tx = conn.transaction()?;
-    let tokens = start_session(&tx, cfg, &user_id)?;
+    let tokens = start_session(&tx, cfg, &user_id, "certificate", ip)?;
     tx.commit()?;
     Ok(tokens)
 }
 
 async fn certificate(
     State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<CertificateLogin>,
 ) -> Result<ApiJson<TokenPair>, PortalError> {
     let trust = st.trust.clone();
-    st.with_db(move |conn, cfg| login(conn, cfg, &trust, &req))
+    st.with_db(move |conn, cfg| login(ip.as_deref(), conn, cfg, &trust, &req))
         .await
         .map(ApiJson)
 }

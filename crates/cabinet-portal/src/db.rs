@@ -182,6 +182,20 @@ ALTER TABLE refresh_tokens ADD COLUMN successor TEXT;
 ALTER TABLE access_tokens ADD COLUMN refresh_hash TEXT;
 ALTER TABLE access_tokens ADD COLUMN used_at TEXT;
 "#,
+    r#"
+-- The organization's other records (see records.rs): history, comments,
+-- notifications, requirements, charges, payments, employees, roles, audit.
+-- The JSON is what the API gives; `parent` the entity it belongs to.
+CREATE TABLE records (
+    org_id TEXT NOT NULL REFERENCES organizations (id),
+    entity TEXT NOT NULL,
+    id TEXT NOT NULL,
+    parent TEXT,
+    json TEXT NOT NULL,
+    PRIMARY KEY (org_id, entity, id)
+);
+CREATE INDEX records_parent ON records (org_id, entity, parent);
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {
@@ -267,7 +281,7 @@ pub fn insert_membership(
          ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
         params![org, user, role],
     )?;
-    Ok(())
+    crate::records::publish_employee(conn, org, user)
 }
 
 pub fn org_id_by_inn(conn: &Connection, inn: &str) -> Result<String, PortalError> {

@@ -536,6 +536,57 @@ pub fn seed_applications_if_empty(
     for (name, mime, text) in docs {
         crate::documents::insert(&tx, &org_id, name, mime, text.as_bytes(), now)?;
     }
+    // Requirements and charges: the one about the application that needs
+    // information, one due in two days (a reminder shows), and a duty paid.
+    let mut dice = crate::gov::Dice::new(20_261_122);
+    let apps = crate::gov::applications(&tx, &org_id)?;
+    let needs_info = apps.iter().find(|a| a.status == S::NeedsInfo);
+    crate::gov::issue_requirement(
+        &tx,
+        &org_id,
+        needs_info,
+        now - chrono::Duration::days(3),
+        &mut dice,
+    )?;
+    crate::gov::issue_requirement(
+        &tx,
+        &org_id,
+        None,
+        now - chrono::Duration::days(8),
+        &mut dice,
+    )?;
+    let accepted = apps.iter().find(|a| a.status == S::Accepted);
+    crate::gov::issue_charge(
+        &tx,
+        &org_id,
+        accepted,
+        now - chrono::Duration::days(2),
+        &mut dice,
+    )?;
+    crate::gov::issue_charge(
+        &tx,
+        &org_id,
+        None,
+        now - chrono::Duration::days(12),
+        &mut dice,
+    )?;
+    let completed = apps.iter().find(|a| a.status == S::Completed);
+    let paid = crate::gov::issue_charge(
+        &tx,
+        &org_id,
+        completed,
+        now - chrono::Duration::days(59),
+        &mut dice,
+    )?;
+    let director = crate::records::require(&tx, &org_id, &author, None, None)?;
+    crate::actions::settle(
+        &tx,
+        &org_id,
+        paid,
+        cabinet_api::PaymentMethod::Sbp,
+        &director,
+        now - chrono::Duration::days(58),
+    )?;
     tx.commit()?;
     Ok(())
 }

@@ -206,7 +206,7 @@ async fn sign(
         .map_err(|e| PortalError::SignatureInvalid(format!("base64: {e}")))?;
     let trust = st.trust.clone();
     st.with_db(move |conn, cfg| {
-        member(conn, &org, &user.user_id)?;
+        let who = crate::records::require(conn, &org, &user.user_id, user.ip.as_deref(), None)?;
         let hash = data_encoding::HEXLOWER.encode(&Sha256::digest(&signature));
         let request = format!("sign {org} {id} {hash}");
         once(conn, &user.user_id, &key, &request, |tx| {
@@ -242,6 +242,7 @@ async fn sign(
             }
             let doc = load(tx, &org, &id)?;
             publish(tx, &doc)?;
+            crate::records::audit(tx, &org, &who, "document.sign", &doc.name, cfg.clock.now())?;
             let body = serde_json::to_value(&doc)
                 .map_err(|e| PortalError::Internal(format!("document: {e}")))?;
             Ok((StatusCode::CREATED, body))

@@ -31,6 +31,8 @@ pub enum PortalError {
     RefreshInvalid,
     #[error("not a member of this organization")]
     OrgForbidden,
+    #[error("the role does not allow {0:?}")]
+    PermissionDenied(cabinet_api::Permission),
     #[error("certificate login challenge unknown or used")]
     ChallengeInvalid,
     #[error("certificate login challenge expired")]
@@ -139,6 +141,17 @@ impl PortalError {
                 403,
                 codes::ORG_FORBIDDEN,
                 "Not a member of this organization",
+            ),
+            PortalError::PermissionDenied(p) => Problem::new(
+                403,
+                codes::PERMISSION_DENIED,
+                "Your role in this organization does not allow this",
+            )
+            .with_detail(
+                serde_json::to_value(p)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
             ),
             PortalError::ChallengeInvalid => Problem::new(
                 401,

@@ -27,36 +27,50 @@ pub fn record(
     op: ChangeOp,
     data: Option<&serde_json::Value>,
 ) -> Result<u64, PortalError> {
-    conn.execute(
-        "INSERT INTO feed_state (org_id) VALUES (?1) ON CONFLICT (org_id) DO NOTHING",
-        [org_id],
-    )?;
-    let seq: u64 = conn.query_row(
-        "UPDATE feed_state SET last_seq = last_seq + 1 WHERE org_id = ?1 RETURNING last_seq",
-        [org_id],
-        |r| r.get(0),
-    )?;
-    let op = match op {
-        ChangeOp::Upsert => "upsert",
-        ChangeOp::Delete => "delete",
-    };
     let data = data
         .map(serde_json::to_string)
         .transpose()
         .map_err(|e| PortalError::Internal(format!("change data: {e}")))?;
-    conn.execute(
+    record_json(conn, org_id, entity, id, op, data.as_deref())
+}
+
+/// [`record`] with the data already serialized.
+pub fn record_json(
+    conn: &Connection,
+    org_id: &str,
+    entity: &str,
+    id: &str,
+    op: ChangeOp,
+    data: Option<&str>,
+) -> Result<u64, PortalError> {
+    conn.prepare_cached(
+        "INSERT INTO feed_state (org_id) VALUES (?1) ON CONFLICT (org_id) DO NOTHING",
+    )?
+    .execute([org_id])?;
+    let seq: u64 = conn
+        .prepare_cached(
+            "UPDATE feed_state SET last_seq = last_seq + 1 WHERE org_id = ?1 RETURNING last_seq",
+        )?
+        .query_row([org_id], |r| r.get(0))?;
+    let op = match op {
+        ChangeOp::Upsert => "upsert",
+        ChangeOp::Delete => "delete",
+    };
+    conn.prepare_cached(
         "INSERT INTO changes (org_id, seq, entity, entity_id, op, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![org_id, seq, entity, id, op, data],
-    )?;
+    )?
+    .execute(params![org_id, seq, entity, id, op, data])?;
     Ok(seq)
 }
 
-/// Organizations that predate the feed get their profile as a first change.
+/// Organizations whose profile is not in the feed (created before it, or
+/// by a path that records only other changes) get it as a change.
 pub fn backfill(conn: &mut Connection) -> Result<(), PortalError> {
     let tx = conn.transaction()?;
     let orgs: Vec<String> = {
         let mut stmt = tx.prepare(
-            "SELECT id FROM organizations WHERE id NOT IN (SELECT org_id FROM feed_state)",
+            "SELECT id FROM organizations o WHERE NOT EXISTS
+                 (SELECT 1 FROM changes c WHERE c.org_id = o.id AND c.entity = 'profile')",
         )?;
         let rows = stmt
             .query_map([], |r| r.get(0))?

@@ -8,11 +8,15 @@
 //! Also the bulk seeding of large organizations for the sync benchmark and
 //! the crash tests.
 
-use cabinet_api::{Application, ApplicationStatus as S};
+use cabinet_api::{
+    Application, ApplicationStatus as S, Charge, ChargeKind, ChargeStatus, NotificationKind,
+    Record, Requirement, RequirementStatus,
+};
 use rusqlite::{params, Connection};
 
 use crate::auth::ts;
 use crate::error::PortalError;
+use crate::records;
 
 /// A small deterministic generator (splitmix64): the demo does not need
 /// cryptographic randomness, and seeded runs repeat.
@@ -46,7 +50,10 @@ impl Dice {
 }
 
 /// Moves up to `n` applications of `org` one status further, oldest update
-/// first; returns the applications changed.
+/// first, telling the organization of each step; a request for information
+/// comes as a requirement, and an accepted application may bring a duty to
+/// pay. Answered requirements are closed, and their applications go back
+/// to work. Returns the applications changed.
 pub fn step(
     conn: &mut Connection,
     org: &str,
@@ -68,6 +75,7 @@ pub fn step(
     let mut changed = Vec::with_capacity(ids.len());
     for id in ids {
         let mut app = crate::applications::load(&tx, org, &id)?;
+        let accepted = app.status == S::Accepted;
         app.status = match app.status {
             S::Accepted => S::InProgress,
             _ => match dice.below(10) {
@@ -76,13 +84,208 @@ pub fn step(
                 _ => S::Completed,
             },
         };
-        app.updated_at = ts(now);
-        app.version += 1;
-        crate::applications::store(&tx, &app, "gov")?;
+        move_on(&tx, &mut app, now)?;
+        if app.status == S::NeedsInfo {
+            issue_requirement(&tx, org, Some(&app), now, dice)?;
+        }
+        if accepted && dice.below(3) == 0 {
+            issue_charge(&tx, org, Some(&app), now, dice)?;
+        }
         changed.push(app);
+    }
+    for mut r in records::list::<Requirement>(&tx, org, None)? {
+        if r.status != RequirementStatus::Answered {
+            continue;
+        }
+        r.status = RequirementStatus::Closed;
+        r.version += 1;
+        records::put(&tx, org, &r)?;
+        if let Some(id) = &r.application_id {
+            let mut app = crate::applications::load(&tx, org, id)?;
+            if app.status == S::NeedsInfo {
+                app.status = S::InProgress;
+                move_on(&tx, &mut app, now)?;
+                changed.push(app);
+            }
+        }
     }
     tx.commit()?;
     Ok(changed)
+}
+
+/// The Russian name of a status, for notifications.
+fn status_name(s: S) -> &'static str {
+    match s {
+        S::Draft => "Черновик",
+        S::Accepted => "Принято",
+        S::InProgress => "В работе",
+        S::NeedsInfo => "Требуется уточнение",
+        S::Completed => "Завершено",
+        S::Rejected => "Отказано",
+    }
+}
+
+/// Stores the application's new status as the government body's step and
+/// notifies the organization.
+fn move_on(
+    tx: &Connection,
+    app: &mut Application,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), PortalError> {
+    app.updated_at = ts(now);
+    app.version += 1;
+    crate::applications::store(tx, app, crate::applications::GOV)?;
+    records::notify(
+        tx,
+        &app.org_id,
+        NotificationKind::Status,
+        format!(
+            "Заявление № {}: {}",
+            app.number.as_deref().unwrap_or("—"),
+            status_name(app.status)
+        ),
+        app.title.clone(),
+        "application",
+        &app.id,
+        now,
+    )?;
+    Ok(())
+}
+
+/// The authority that handles a service.
+fn authority(service_code: Option<&str>) -> &'static str {
+    match service_code {
+        Some("egrul-extract" | "cash-register") => "УФНС России по г. Москве",
+        Some("license-alcohol") => "Департамент торговли и услуг г. Москвы",
+        Some("land-lease") => "Департамент городского имущества г. Москвы",
+        Some("ad-permit") => "Департамент СМИ и рекламы г. Москвы",
+        Some("fire-safety") => "ГУ МЧС России по г. Москве",
+        Some("employer-reg") => "Отделение СФР по г. Москве и Московской области",
+        Some("waste-license") => "Росприроднадзор",
+        _ => "УФНС России по г. Москве",
+    }
+}
+
+/// Issues a requirement to `org` (about `app`, if given), due in 10 days,
+/// and notifies the organization.
+pub fn issue_requirement(
+    tx: &Connection,
+    org: &str,
+    app: Option<&Application>,
+    now: chrono::DateTime<chrono::Utc>,
+    dice: &mut Dice,
+) -> Result<Requirement, PortalError> {
+    let (title, text) = match app {
+        Some(a) => (
+            format!(
+                "Требование о представлении документов по заявлению № {}",
+                a.number.as_deref().unwrap_or("—")
+            ),
+            format!(
+                "Для рассмотрения заявления «{}» представьте недостающие сведения и \
+                 документы в течение 10 дней.",
+                a.title
+            ),
+        ),
+        None => (
+            "Требование о представлении пояснений".to_owned(),
+            "В ходе камеральной проверки выявлены расхождения. Представьте пояснения \
+             или внесите исправления в течение 10 дней."
+                .to_owned(),
+        ),
+    };
+    let r = Requirement {
+        id: uuid::Uuid::new_v4().to_string(),
+        number: format!("{}/{:06}", now.format("%Y"), dice.below(1_000_000)),
+        title,
+        text,
+        authority: authority(app.map(|a| a.service_code.as_str())).to_owned(),
+        application_id: app.map(|a| a.id.clone()),
+        created_at: ts(now),
+        due_date: (now + chrono::Duration::days(10))
+            .format("%Y-%m-%d")
+            .to_string(),
+        status: RequirementStatus::New,
+        answer: None,
+        version: 1,
+    };
+    records::put(tx, org, &r)?;
+    records::notify(
+        tx,
+        org,
+        NotificationKind::Requirement,
+        format!("Новое требование № {}", r.number),
+        format!("{}. Срок ответа — {}", r.title, dmy(&r.due_date)),
+        Requirement::ENTITY,
+        &r.id,
+        now,
+    )?;
+    Ok(r)
+}
+
+fn dmy(iso_date: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso_date, "%Y-%m-%d")
+        .map(|d| d.format("%d.%m.%Y").to_string())
+        .unwrap_or_else(|_| iso_date.to_owned())
+}
+
+/// Issues a charge to `org`: the state duty for `app`, or else a tax or a
+/// fine; due in 20 days; notifies the organization.
+pub fn issue_charge(
+    tx: &Connection,
+    org: &str,
+    app: Option<&Application>,
+    now: chrono::DateTime<chrono::Utc>,
+    dice: &mut Dice,
+) -> Result<Charge, PortalError> {
+    let (kind, title, amount) = match app {
+        Some(a) => (
+            ChargeKind::Duty,
+            format!("Государственная пошлина: {}", a.title),
+            [80_000, 350_000, 6_500_000][dice.below(3) as usize],
+        ),
+        None => match dice.below(2) {
+            0 => (
+                ChargeKind::Tax,
+                "Налог на имущество организаций, авансовый платёж".to_owned(),
+                (dice.below(500_000) as i64 + 10_000) * 100,
+            ),
+            _ => (
+                ChargeKind::Fine,
+                "Штраф за несвоевременное представление отчётности".to_owned(),
+                100_000,
+            ),
+        },
+    };
+    let first19 = format!("18820{:014}", dice.below(100_000_000_000_000));
+    let c = Charge {
+        id: uuid::Uuid::new_v4().to_string(),
+        uin: cabinet_api::requisites::complete_uin(&first19)
+            .ok_or_else(|| PortalError::Internal("uin".into()))?,
+        kind,
+        title,
+        authority: authority(app.map(|a| a.service_code.as_str())).to_owned(),
+        amount,
+        created_at: ts(now),
+        due_date: (now + chrono::Duration::days(20))
+            .format("%Y-%m-%d")
+            .to_string(),
+        status: ChargeStatus::Unpaid,
+        application_id: app.map(|a| a.id.clone()),
+        version: 1,
+    };
+    records::put(tx, org, &c)?;
+    records::notify(
+        tx,
+        org,
+        NotificationKind::Charge,
+        format!("Новое начисление: {} руб.", c.amount / 100),
+        format!("{}. Оплатить до {}", c.title, dmy(&c.due_date)),
+        Charge::ENTITY,
+        &c.id,
+        now,
+    )?;
+    Ok(c)
 }
 
 const SERVICES: &[(&str, &str)] = &[
@@ -143,7 +346,7 @@ pub fn seed_applications(
             }),
             version: 1,
         };
-        crate::applications::store(&tx, &app, "seed")?;
+        crate::applications::store(&tx, &app, crate::applications::SEEDER)?;
     }
     tx.commit()?;
     Ok(())

@@ -5,6 +5,7 @@
 //! and everything lives in SQLite. The desktop app embeds it for demo mode;
 //! tests run it on loopback; `cabinet-portal serve` runs it standalone.
 
+mod actions;
 mod applications;
 mod auth;
 mod certlogin;
@@ -17,6 +18,7 @@ mod error;
 mod feed;
 pub mod gov;
 mod orgs;
+mod records;
 mod totp;
 
 use std::net::SocketAddr;
@@ -143,6 +145,7 @@ impl Portal {
             demo::seed_if_empty(&mut conn, &config)?;
         }
         feed::backfill(&mut conn)?;
+        records::backfill(&mut conn)?;
         if config.demo {
             demo::seed_applications_if_empty(&mut conn, &config)?;
             demo_pki = demo::issue_pki(&mut conn, &config)?;
@@ -170,6 +173,7 @@ impl Portal {
             .merge(orgs::routes())
             .merge(feed::routes())
             .merge(applications::routes())
+            .merge(actions::routes())
             .merge(documents::routes());
         if self.state.config.demo {
             api = api.merge(demo::routes());
@@ -363,6 +367,63 @@ impl Admin {
             .await
     }
 
+    /// The government body issues a requirement to `org`, about
+    /// `application_id` if given.
+    pub async fn issue_requirement(
+        &self,
+        org_id: &str,
+        application_id: Option<&str>,
+    ) -> Result<cabinet_api::Requirement, PortalError> {
+        let (org, app) = (org_id.to_owned(), application_id.map(str::to_owned));
+        self.state
+            .with_db(move |conn, cfg| {
+                let tx = conn.transaction()?;
+                let app = app
+                    .map(|id| applications::load(&tx, &org, &id))
+                    .transpose()?;
+                let r = gov::issue_requirement(
+                    &tx,
+                    &org,
+                    app.as_ref(),
+                    cfg.clock.now(),
+                    &mut gov::Dice::from_entropy(),
+                )?;
+                tx.commit()?;
+                Ok(r)
+            })
+            .await
+    }
+
+    /// The government body issues a charge to `org` (a tax or a fine).
+    pub async fn issue_charge(&self, org_id: &str) -> Result<cabinet_api::Charge, PortalError> {
+        let org = org_id.to_owned();
+        self.state
+            .with_db(move |conn, cfg| {
+                let tx = conn.transaction()?;
+                let c = gov::issue_charge(
+                    &tx,
+                    &org,
+                    None,
+                    cfg.clock.now(),
+                    &mut gov::Dice::from_entropy(),
+                )?;
+                tx.commit()?;
+                Ok(c)
+            })
+            .await
+    }
+
+    /// Every record of kind `T` of `org` as the portal holds it, by id.
+    pub async fn records<T: cabinet_api::Record + Send + 'static>(
+        &self,
+        org_id: &str,
+    ) -> Result<Vec<T>, PortalError> {
+        let org = org_id.to_owned();
+        self.state
+            .with_db(move |conn, _| records::list::<T>(conn, &org, None))
+            .await
+    }
+
     /// Adds `n` generated applications to `org` (benchmarks, crash tests).
     pub async fn seed_applications(
         &self,
@@ -457,8 +518,21 @@ async fn government_body(state: AppState, every: Duration) {
             .with_db(move |conn, cfg| {
                 let mut dice = gov::Dice::new(seed);
                 let mut moved = 0;
+                let now = cfg.clock.now();
                 for org in gov::organizations(conn)? {
-                    moved += gov::step(conn, &org, 1, cfg.clock.now(), &mut dice)?.len();
+                    moved += gov::step(conn, &org, 1, now, &mut dice)?.len();
+                    // Now and then, something not about an application.
+                    let tx = conn.transaction()?;
+                    match dice.below(40) {
+                        0 => {
+                            gov::issue_requirement(&tx, &org, None, now, &mut dice)?;
+                        }
+                        1 => {
+                            gov::issue_charge(&tx, &org, None, now, &mut dice)?;
+                        }
+                        _ => {}
+                    }
+                    tx.commit()?;
                 }
                 Ok(moved)
             })

@@ -6,13 +6,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use cabinet_api::{ChangeOp, OrganizationList, OrganizationProfile, ProfileEdit};
+use cabinet_api::{ChangeOp, OrganizationList, OrganizationProfile, Permission, ProfileEdit};
 use rusqlite::params;
 
 use crate::applications::{idempotency_key, if_match, once};
 use crate::auth::AuthUser;
 use crate::error::{ApiJson, PortalError};
-use crate::{db, feed, AppState};
+use crate::{db, feed, records, AppState};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -50,9 +50,6 @@ async fn profile(
     .map(ApiJson)
 }
 
-/// Roles that may change the organization's contacts.
-const EDITORS: &[&str] = &["Руководитель", "Администратор", "Бухгалтер"];
-
 /// Changes the contacts: versioned (`If-Match`; 412 with the current
 /// profile) and idempotent; the new profile goes to the change feed.
 async fn edit_profile(
@@ -68,19 +65,14 @@ async fn edit_profile(
         field: e.kind(),
         detail: e.to_string(),
     })?;
-    st.with_db(move |conn, _| {
-        let role: Option<String> = conn
-            .query_row(
-                "SELECT role FROM memberships WHERE org_id = ?1 AND user_id = ?2",
-                params![org, user.user_id],
-                |r| r.get(0),
-            )
-            .ok();
-        match role.as_deref() {
-            None => return Err(PortalError::OrgForbidden),
-            Some(r) if !EDITORS.contains(&r) => return Err(PortalError::OrgForbidden),
-            Some(_) => {}
-        }
+    st.with_db(move |conn, cfg| {
+        let who = records::require(
+            conn,
+            &org,
+            &user.user_id,
+            user.ip.as_deref(),
+            Some(Permission::ProfileEdit),
+        )?;
         let request = format!("profile {org} {expected} {edit:?}");
         once(conn, &user.user_id, &key, &request, |tx| {
             let current = db::profile(tx, &org)?;
@@ -100,6 +92,7 @@ async fn edit_profile(
             let body = serde_json::to_value(&updated)
                 .map_err(|e| PortalError::Internal(format!("profile: {e}")))?;
             feed::record(tx, &org, "profile", &org, ChangeOp::Upsert, Some(&body))?;
+            records::audit(tx, &org, &who, "profile.edit", "", cfg.clock.now())?;
             Ok((StatusCode::OK, body))
         })
     })

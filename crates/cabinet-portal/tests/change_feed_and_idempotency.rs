@@ -122,6 +122,12 @@ impl F {
     }
 }
 
+/// Application changes among `changes` (the rest is history, notifications
+/// and the audit log).
+fn apps(changes: &[cabinet_api::Change]) -> usize {
+    changes.iter().filter(|c| c.entity == "application").count()
+}
+
 async fn code(resp: reqwest::Response, status: u16) -> String {
     assert_eq!(resp.status(), status);
     resp.json::<Problem>().await.unwrap().code
@@ -210,9 +216,11 @@ async fn feed_pages_writes_replay_and_compaction_expires_cursors() {
         Some("title")
     );
 
-    // Exactly one new change for the draft, despite the replay.
+    // Exactly one new draft, despite the replay: its change, the first
+    // step of its history and one line of the audit log.
     let (delta, cursor2) = f.drain(Some(cursor.clone()), 50).await;
-    assert_eq!(delta.len(), 1);
+    let kinds: Vec<&str> = delta.iter().map(|c| c.entity.as_str()).collect();
+    assert_eq!(kinds, ["application", "status_event", "audit"]);
     assert_eq!(delta[0].id, draft.id);
 
     // Submit: If-Match must name the current version.
@@ -241,7 +249,7 @@ async fn feed_pages_writes_replay_and_compaction_expires_cursors() {
         "conflict.state"
     );
     let (delta, cursor3) = f.drain(Some(cursor2.clone()), 50).await;
-    assert_eq!(delta.len(), 1, "one submit, one change");
+    assert_eq!(apps(&delta), 1, "one submit, one change");
 
     // The government body works through accepted and in-progress
     // applications: each step is a new version in the feed.
@@ -263,7 +271,7 @@ async fn feed_pages_writes_replay_and_compaction_expires_cursors() {
         }
     }
     let (delta, _) = f.drain(Some(cursor3), 50).await;
-    assert_eq!(delta.len(), 2);
+    assert_eq!(apps(&delta), 2);
     // Back to where the submit left it, for the checks below.
     let accepted_now = f
         .portal
@@ -292,8 +300,17 @@ async fn feed_pages_writes_replay_and_compaction_expires_cursors() {
         "sync.cursor_expired"
     );
     let (full, _) = f.drain(None, 4).await;
-    // The profile, eight applications and the two demo documents.
-    assert_eq!(full.len(), 1 + 8 + 2);
+    // The profile, eight applications and the three demo documents (two
+    // and a receipt), each once.
+    let count = |e: &str| full.iter().filter(|c| c.entity == e).count();
+    assert_eq!(
+        (count("profile"), apps(&full), count("document")),
+        (1, 8, 3)
+    );
+    let mut ids: Vec<_> = full.iter().map(|c| (&c.entity, &c.id)).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), full.len(), "one change per entity");
     let latest = full.iter().find(|c| c.id == draft.id).unwrap();
     assert_eq!(
         latest.data_as::<serde_json::Value>().unwrap().unwrap()["status"],
@@ -417,7 +434,8 @@ async fn profile_edits_are_versioned_validated_idempotent_and_role_checked() {
     assert_eq!(replay, after);
     assert_eq!(get().await, after);
     let (changes, _) = f.drain(Some(cursor), 500).await;
-    assert_eq!(changes.len(), 1);
+    let kinds: Vec<&str> = changes.iter().map(|c| c.entity.as_str()).collect();
+    assert_eq!(kinds, ["profile", "audit"], "one edit, despite the replay");
     assert_eq!(
         (changes[0].entity.as_str(), changes[0].id.as_str()),
         ("profile", f.org.as_str())
@@ -475,6 +493,6 @@ async fn profile_edits_are_versioned_validated_idempotent_and_role_checked() {
         Some(after.version),
         json!({"phone": "+74950000002"}),
     );
-    assert_eq!(code(r.await.unwrap(), 403).await, "org.forbidden");
+    assert_eq!(code(r.await.unwrap(), 403).await, "org.permission_denied");
     assert_eq!(get().await, after, "nothing changed");
 }

@@ -1,0 +1,396 @@
+//! The organization's other entities in the change feed: application
+//! history and comments, notifications, requirements, charges, payments,
+//! employees, roles and the audit log; the requests that change them; and
+//! the permission matrix both sides check against.
+//!
+//! Dates are RFC 3339 (`…_at`) or ISO dates (`…_date`); money is in kopecks.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::ApplicationStatus;
+
+/// An entity of the change feed with an id of its own. `ENTITY` is its
+/// `entity` in the feed; `parent` the entity it belongs to, if any (an
+/// application for its history and comments, a charge for its payments).
+pub trait Record: Serialize + DeserializeOwned {
+    const ENTITY: &'static str;
+    fn id(&self) -> &str;
+    fn parent(&self) -> Option<&str> {
+        None
+    }
+}
+
+macro_rules! record {
+    ($t:ty, $entity:literal) => {
+        impl Record for $t {
+            const ENTITY: &'static str = $entity;
+            fn id(&self) -> &str {
+                &self.id
+            }
+        }
+    };
+    ($t:ty, $entity:literal, $parent:ident) => {
+        impl Record for $t {
+            const ENTITY: &'static str = $entity;
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn parent(&self) -> Option<&str> {
+                self.$parent.as_deref()
+            }
+        }
+    };
+}
+
+/// A step in an application's history (`status_event`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct StatusEvent {
+    pub id: String,
+    pub application_id: Option<String>,
+    pub status: ApplicationStatus,
+    pub created_at: String,
+    /// Who made the step: an employee's name or the authority's.
+    pub actor: String,
+}
+record!(StatusEvent, "status_event", application_id);
+
+/// A comment on an application, or a reply to one (`comment`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Comment {
+    pub id: String,
+    pub application_id: Option<String>,
+    pub author: String,
+    pub text: String,
+    pub created_at: String,
+    pub reply_to: Option<String>,
+}
+record!(Comment, "comment", application_id);
+
+/// `POST /v1/orgs/{org}/applications/{id}/comments`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NewComment {
+    pub text: String,
+    #[serde(default)]
+    pub reply_to: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// An application changed status.
+    Status,
+    Requirement,
+    Charge,
+    Payment,
+    System,
+}
+
+/// A message to the organization (`notification`). Read by anyone of it
+/// is read for all: the cabinet is the organization's mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Notification {
+    pub id: String,
+    pub kind: NotificationKind,
+    pub title: String,
+    pub text: String,
+    pub created_at: String,
+    pub read: bool,
+    /// What it is about: an entity kind and id.
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+}
+record!(Notification, "notification");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RequirementStatus {
+    /// Issued, not yet seen to.
+    New,
+    /// «Принято к исполнению».
+    Accepted,
+    /// Answered; the authority reviews the answer.
+    Answered,
+    /// The authority closed it.
+    Closed,
+}
+
+/// A requirement from a government body (`requirement`), with a due date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Requirement {
+    pub id: String,
+    pub number: String,
+    pub title: String,
+    pub text: String,
+    pub authority: String,
+    /// The application it is about, if any.
+    pub application_id: Option<String>,
+    pub created_at: String,
+    /// ISO date the answer is due.
+    pub due_date: String,
+    pub status: RequirementStatus,
+    pub answer: Option<RequirementAnswer>,
+    #[ts(type = "number")]
+    pub version: i64,
+}
+record!(Requirement, "requirement", application_id);
+
+/// The organization's answer to a requirement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RequirementAnswer {
+    pub text: String,
+    /// Documents of the organization sent with it.
+    pub document_ids: Vec<String>,
+    pub answered_at: String,
+    pub answered_by: String,
+}
+
+/// `POST /v1/orgs/{org}/requirements/{id}/answer` (`If-Match`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RequirementReply {
+    pub text: String,
+    #[serde(default)]
+    pub document_ids: Vec<String>,
+}
+
+impl RequirementReply {
+    /// At most this many characters of text and this many documents.
+    pub const MAX_TEXT: usize = 10_000;
+    pub const MAX_DOCUMENTS: usize = 10;
+
+    /// The reply as stored (text trimmed), or the name of the bad field.
+    pub fn normalized(self) -> Result<Self, (&'static str, &'static str)> {
+        let text = self.text.trim().to_owned();
+        if text.is_empty() {
+            return Err(("text", "the answer needs a text"));
+        }
+        if text.chars().count() > Self::MAX_TEXT {
+            return Err(("text", "the answer is longer than 10000 characters"));
+        }
+        if self.document_ids.len() > Self::MAX_DOCUMENTS {
+            return Err(("document_ids", "at most 10 documents"));
+        }
+        Ok(Self {
+            text,
+            document_ids: self.document_ids,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ChargeKind {
+    /// Государственная пошлина.
+    Duty,
+    Tax,
+    Fine,
+    Fee,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ChargeStatus {
+    Unpaid,
+    Paid,
+}
+
+/// A charge to pay (`charge`): a duty, tax, fine or fee, with its UIN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Charge {
+    pub id: String,
+    /// Уникальный идентификатор начисления (20 or 25 digits).
+    pub uin: String,
+    pub kind: ChargeKind,
+    pub title: String,
+    pub authority: String,
+    /// Kopecks.
+    #[ts(type = "number")]
+    pub amount: i64,
+    pub created_at: String,
+    pub due_date: String,
+    pub status: ChargeStatus,
+    pub application_id: Option<String>,
+    #[ts(type = "number")]
+    pub version: i64,
+}
+record!(Charge, "charge", application_id);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Card,
+    /// Система быстрых платежей.
+    Sbp,
+}
+
+/// `POST /v1/orgs/{org}/charges/{id}/pay` (`If-Match`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PayCharge {
+    pub method: PaymentMethod,
+}
+
+/// A payment of a charge (`payment`), with its receipt document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Payment {
+    pub id: String,
+    pub charge_id: Option<String>,
+    #[ts(type = "number")]
+    pub amount: i64,
+    pub method: PaymentMethod,
+    pub created_at: String,
+    pub paid_by: String,
+    pub receipt_document_id: String,
+}
+record!(Payment, "payment", charge_id);
+
+/// A member of the organization (`employee`; the id is the user's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Employee {
+    pub id: String,
+    pub full_name: String,
+    pub email: String,
+    /// The role's name.
+    pub role: String,
+}
+record!(Employee, "employee");
+
+/// What a role may do in the organization (`role`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Role {
+    /// The role's name; built-in roles are Russian words.
+    pub id: String,
+    pub permissions: Vec<Permission>,
+    pub builtin: bool,
+}
+record!(Role, "role");
+
+/// One line of the audit log (`audit`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditEntry {
+    pub id: String,
+    pub created_at: String,
+    pub user_id: String,
+    pub user_name: String,
+    /// The client's address as the portal saw it.
+    pub ip: Option<String>,
+    /// A stable code, e.g. `auth.login`, `application.submit`.
+    pub action: String,
+    /// What it was about, for people (a title, a number).
+    pub detail: String,
+}
+record!(AuditEntry, "audit");
+
+/// Something a role allows. The portal checks them on every endpoint; the
+/// client hides what the user may not do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub enum Permission {
+    #[serde(rename = "applications.edit")]
+    ApplicationsEdit,
+    #[serde(rename = "applications.submit")]
+    ApplicationsSubmit,
+    #[serde(rename = "documents.sign")]
+    DocumentsSign,
+    #[serde(rename = "requirements.answer")]
+    RequirementsAnswer,
+    #[serde(rename = "payments.pay")]
+    PaymentsPay,
+    #[serde(rename = "profile.edit")]
+    ProfileEdit,
+    #[serde(rename = "employees.manage")]
+    EmployeesManage,
+    #[serde(rename = "audit.view")]
+    AuditView,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 8] = [
+        Permission::ApplicationsEdit,
+        Permission::ApplicationsSubmit,
+        Permission::DocumentsSign,
+        Permission::RequirementsAnswer,
+        Permission::PaymentsPay,
+        Permission::ProfileEdit,
+        Permission::EmployeesManage,
+        Permission::AuditView,
+    ];
+}
+
+/// The built-in roles and what each may do. Every member may read the
+/// organization's applications, documents, notifications, requirements
+/// and charges; a Наблюдатель only that.
+pub fn builtin_roles() -> Vec<Role> {
+    use Permission as P;
+    let role = |name: &str, permissions: &[Permission]| Role {
+        id: name.to_owned(),
+        permissions: permissions.to_vec(),
+        builtin: true,
+    };
+    vec![
+        role("Руководитель", &P::ALL),
+        role(
+            "Администратор",
+            &[
+                P::ApplicationsEdit,
+                P::RequirementsAnswer,
+                P::ProfileEdit,
+                P::EmployeesManage,
+                P::AuditView,
+            ],
+        ),
+        role(
+            "Бухгалтер",
+            &[
+                P::ApplicationsEdit,
+                P::RequirementsAnswer,
+                P::PaymentsPay,
+                P::ProfileEdit,
+            ],
+        ),
+        role("Менеджер", &[P::ApplicationsEdit, P::RequirementsAnswer]),
+        role("Оператор", &[P::ApplicationsEdit]),
+        role("Наблюдатель", &[]),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permissions_have_stable_codes_and_the_head_may_do_everything() {
+        let codes: Vec<String> = Permission::ALL
+            .iter()
+            .map(|p| {
+                serde_json::to_value(p)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(codes[0], "applications.edit");
+        assert_eq!(codes[7], "audit.view");
+        let roles = builtin_roles();
+        assert_eq!(roles.len(), 6);
+        assert_eq!(roles[0].permissions.len(), Permission::ALL.len());
+        let observer = roles.iter().find(|r| r.id == "Наблюдатель").unwrap();
+        assert!(observer.permissions.is_empty());
+        let accountant = roles.iter().find(|r| r.id == "Бухгалтер").unwrap();
+        assert!(accountant.permissions.contains(&Permission::PaymentsPay));
+        assert!(!accountant
+            .permissions
+            .contains(&Permission::EmployeesManage));
+    }
+
+    #[test]
+    fn a_reply_needs_text_and_few_enough_documents() {
+        let r = |text: &str, n: usize| RequirementReply {
+            text: text.into(),
+            document_ids: (0..n).map(|i| i.to_string()).collect(),
+        };
+        assert_eq!(r("  Ответ  ", 1).normalized().unwrap().text, "Ответ");
+        assert_eq!(r("   ", 0).normalized().unwrap_err().0, "text");
+        assert_eq!(r("ok", 11).normalized().unwrap_err().0, "document_ids");
+    }
+}

@@ -1,0 +1,338 @@
+//! Writes on the organization's records: comments on applications,
+//! notifications read, requirements accepted and answered, charges paid.
+//! Each is idempotent (`Idempotency-Key`), versioned where the record is
+//! (`If-Match`, 412 with the current record), allowed by the member's role,
+//! and written to the audit log and the change feed with the record.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::post;
+use axum::Router;
+use cabinet_api::{
+    Charge, ChargeStatus, Comment, NewComment, Notification, NotificationKind, PayCharge, Payment,
+    PaymentMethod, Permission, Record, Requirement, RequirementAnswer, RequirementReply,
+    RequirementStatus,
+};
+use rusqlite::Connection;
+
+use crate::applications::{idempotency_key, if_match, once};
+use crate::auth::{ts, AuthUser};
+use crate::error::{ApiJson, PortalError};
+use crate::records::{self, Actor};
+use crate::{AppState, PortalConfig};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/orgs/{org}/applications/{id}/comments", post(comment))
+        .route("/orgs/{org}/notifications/{id}/read", post(read))
+        .route("/orgs/{org}/requirements/{id}/accept", post(accept))
+        .route("/orgs/{org}/requirements/{id}/answer", post(answer))
+        .route("/orgs/{org}/charges/{id}/pay", post(pay))
+}
+
+fn body<T: Record>(r: &T) -> Result<(StatusCode, serde_json::Value), PortalError> {
+    serde_json::to_value(r)
+        .map(|v| (StatusCode::OK, v))
+        .map_err(|e| PortalError::Internal(format!("{}: {e}", T::ENTITY)))
+}
+
+fn conflict<T: Record>(current: i64, r: &T) -> PortalError {
+    PortalError::VersionMismatch {
+        current,
+        entity: serde_json::to_value(r).ok().map(Box::new),
+    }
+}
+
+/// Runs an idempotent write by a member allowed `permission`.
+async fn write(
+    st: &AppState,
+    user: AuthUser,
+    org: String,
+    headers: &HeaderMap,
+    permission: Option<Permission>,
+    request: String,
+    f: impl FnOnce(
+            &Connection,
+            &PortalConfig,
+            &Actor,
+        ) -> Result<(StatusCode, serde_json::Value), PortalError>
+        + Send
+        + 'static,
+) -> Result<Response, PortalError> {
+    let key = idempotency_key(headers)?;
+    st.with_db(move |conn, cfg| {
+        let who = records::require(conn, &org, &user.user_id, user.ip.as_deref(), permission)?;
+        once(conn, &user.user_id, &key, &request, |tx| f(tx, cfg, &who))
+    })
+    .await
+}
+
+async fn comment(
+    State(st): State<AppState>,
+    user: AuthUser,
+    Path((org, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    ApiJson(new): ApiJson<NewComment>,
+) -> Result<Response, PortalError> {
+    let text = new.text.trim().to_owned();
+    if text.is_empty() || text.chars().count() > 4000 {
+        return Err(PortalError::InvalidField {
+            field: "text",
+            detail: "a comment is 1 to 4000 characters".into(),
+        });
+    }
+    let request = format!("comment {org} {id} {:?} {text}", new.reply_to);
+    let o = org.clone();
+    write(
+        &st,
+        user,
+        org,
+        &headers,
+        Some(Permission::ApplicationsEdit),
+        request,
+        move |tx, cfg, who| {
+            let app = crate::applications::load(tx, &o, &id)?;
+            if let Some(parent) = &new.reply_to {
+                let c: Comment = records::get(tx, &o, parent)?;
+                if c.application_id.as_deref() != Some(app.id.as_str()) {
+                    return Err(PortalError::InvalidField {
+                        field: "reply_to",
+                        detail: "the comment replied to is on another application".into(),
+                    });
+                }
+            }
+            let now = cfg.clock.now();
+            let c = Comment {
+                id: uuid::Uuid::new_v4().to_string(),
+                application_id: Some(app.id.clone()),
+                author: who.name.clone(),
+                text,
+                created_at: ts(now),
+                reply_to: new.reply_to,
+            };
+            records::put(tx, &o, &c)?;
+            let detail = app.number.unwrap_or(app.title);
+            records::audit(tx, &o, who, "application.comment", &detail, now)?;
+            body(&c).map(|(_, v)| (StatusCode::CREATED, v))
+        },
+    )
+    .await
+}
+
+async fn read(
+    State(st): State<AppState>,
+    user: AuthUser,
+    Path((org, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, PortalError> {
+    let request = format!("read {org} {id}");
+    let o = org.clone();
+    write(&st, user, org, &headers, None, request, move |tx, _, _| {
+        let mut n: Notification = records::get(tx, &o, &id)?;
+        if !n.read {
+            n.read = true;
+            records::put(tx, &o, &n)?;
+        }
+        body(&n)
+    })
+    .await
+}
+
+async fn accept(
+    State(st): State<AppState>,
+    user: AuthUser,
+    Path((org, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, PortalError> {
+    let expected = if_match(&headers)?;
+    let request = format!("accept {org} {id} {expected}");
+    let o = org.clone();
+    write(
+        &st,
+        user,
+        org,
+        &headers,
+        Some(Permission::RequirementsAnswer),
+        request,
+        move |tx, cfg, who| {
+            let mut r: Requirement = records::get(tx, &o, &id)?;
+            if r.version != expected {
+                return Err(conflict(r.version, &r));
+            }
+            if r.status != RequirementStatus::New {
+                return Err(PortalError::WrongState(
+                    "only a new requirement can be accepted".into(),
+                ));
+            }
+            r.status = RequirementStatus::Accepted;
+            r.version += 1;
+            records::put(tx, &o, &r)?;
+            records::audit(
+                tx,
+                &o,
+                who,
+                "requirement.accept",
+                &r.number,
+                cfg.clock.now(),
+            )?;
+            body(&r)
+        },
+    )
+    .await
+}
+
+async fn answer(
+    State(st): State<AppState>,
+    user: AuthUser,
+    Path((org, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    ApiJson(reply): ApiJson<RequirementReply>,
+) -> Result<Response, PortalError> {
+    let expected = if_match(&headers)?;
+    let reply = reply
+        .normalized()
+        .map_err(|(field, detail)| PortalError::InvalidField {
+            field,
+            detail: detail.into(),
+        })?;
+    let request = format!("answer {org} {id} {expected} {reply:?}");
+    let o = org.clone();
+    write(
+        &st,
+        user,
+        org,
+        &headers,
+        Some(Permission::RequirementsAnswer),
+        request,
+        move |tx, cfg, who| {
+            let mut r: Requirement = records::get(tx, &o, &id)?;
+            if r.version != expected {
+                return Err(conflict(r.version, &r));
+            }
+            if !matches!(
+                r.status,
+                RequirementStatus::New | RequirementStatus::Accepted
+            ) {
+                return Err(PortalError::WrongState(
+                    "the requirement is already answered".into(),
+                ));
+            }
+            for doc in &reply.document_ids {
+                crate::documents::load(tx, &o, doc).map_err(|_| PortalError::InvalidField {
+                    field: "document_ids",
+                    detail: format!("no document {doc} in this organization"),
+                })?;
+            }
+            let now = cfg.clock.now();
+            r.status = RequirementStatus::Answered;
+            r.answer = Some(RequirementAnswer {
+                text: reply.text,
+                document_ids: reply.document_ids,
+                answered_at: ts(now),
+                answered_by: who.name.clone(),
+            });
+            r.version += 1;
+            records::put(tx, &o, &r)?;
+            records::audit(tx, &o, who, "requirement.answer", &r.number, now)?;
+            body(&r)
+        },
+    )
+    .await
+}
+
+async fn pay(
+    State(st): State<AppState>,
+    user: AuthUser,
+    Path((org, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<PayCharge>,
+) -> Result<Response, PortalError> {
+    let expected = if_match(&headers)?;
+    let request = format!("pay {org} {id} {expected} {:?}", req.method);
+    let o = org.clone();
+    write(
+        &st,
+        user,
+        org,
+        &headers,
+        Some(Permission::PaymentsPay),
+        request,
+        move |tx, cfg, who| {
+            let charge: Charge = records::get(tx, &o, &id)?;
+            if charge.version != expected {
+                return Err(conflict(charge.version, &charge));
+            }
+            let payment = settle(tx, &o, charge, req.method, who, cfg.clock.now())?;
+            body(&payment).map(|(_, v)| (StatusCode::CREATED, v))
+        },
+    )
+    .await
+}
+
+fn rubles(kopecks: i64) -> String {
+    format!("{}.{:02}", kopecks / 100, kopecks % 100)
+}
+
+/// Pays `charge` (simulated acquiring: the money always arrives): the
+/// charge is paid, a payment with a receipt document is recorded, and the
+/// organization is notified.
+pub fn settle(
+    tx: &Connection,
+    org: &str,
+    mut charge: Charge,
+    method: PaymentMethod,
+    who: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Payment, PortalError> {
+    if charge.status == ChargeStatus::Paid {
+        return Err(PortalError::WrongState("the charge is already paid".into()));
+    }
+    let how = match method {
+        PaymentMethod::Card => "банковская карта",
+        PaymentMethod::Sbp => "СБП",
+    };
+    let receipt = format!(
+        "КВИТАНЦИЯ ОБ ОПЛАТЕ\n\nНачисление: {}\nУИН: {}\nПолучатель: {}\nСумма: {} руб.\n\
+         Способ оплаты: {how}\nПлательщик: {}\nДата и время: {}\n",
+        charge.title,
+        charge.uin,
+        charge.authority,
+        rubles(charge.amount),
+        who.name,
+        now.format("%d.%m.%Y %H:%M:%S UTC"),
+    );
+    let doc = crate::documents::insert(
+        tx,
+        org,
+        &format!("Квитанция УИН {}.txt", charge.uin),
+        "text/plain; charset=utf-8",
+        receipt.as_bytes(),
+        now,
+    )?;
+    charge.status = ChargeStatus::Paid;
+    charge.version += 1;
+    records::put(tx, org, &charge)?;
+    let payment = Payment {
+        id: uuid::Uuid::new_v4().to_string(),
+        charge_id: Some(charge.id.clone()),
+        amount: charge.amount,
+        method,
+        created_at: ts(now),
+        paid_by: who.name.clone(),
+        receipt_document_id: doc.id,
+    };
+    records::put(tx, org, &payment)?;
+    records::notify(
+        tx,
+        org,
+        NotificationKind::Payment,
+        format!("Оплачено: {}", charge.title),
+        format!("{} руб., УИН {}", rubles(charge.amount), charge.uin),
+        Payment::ENTITY,
+        &payment.id,
+        now,
+    )?;
+    records::audit(tx, org, who, "charge.pay", &charge.uin, now)?;
+    Ok(payment)
+}

@@ -1,0 +1,234 @@
+//! Storage of the organization's records (history, comments,
+//! notifications, requirements, charges, payments, employees, roles, audit):
+//! one row per record, its JSON as the API gives it, and every write
+//! recorded in the change feed in the same transaction. Also who may do
+//! what: a member's role and its permissions, and the audit log.
+
+use cabinet_api::{
+    builtin_roles, AuditEntry, ChangeOp, Employee, Notification, NotificationKind, Permission,
+    Record, Role,
+};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::auth::ts;
+use crate::error::PortalError;
+use crate::feed;
+
+fn to_json<T: Record>(r: &T) -> Result<String, PortalError> {
+    serde_json::to_string(r).map_err(|e| PortalError::Internal(format!("{}: {e}", T::ENTITY)))
+}
+
+/// Saves `r` of `org` and records it in the feed (caller's transaction).
+pub fn put<T: Record>(conn: &Connection, org: &str, r: &T) -> Result<(), PortalError> {
+    let text = to_json(r)?;
+    conn.prepare_cached(
+        "INSERT INTO records (org_id, entity, id, parent, json) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (org_id, entity, id) DO UPDATE SET parent = excluded.parent,
+             json = excluded.json",
+    )?
+    .execute(params![org, T::ENTITY, r.id(), r.parent(), text])?;
+    feed::record_json(conn, org, T::ENTITY, r.id(), ChangeOp::Upsert, Some(&text))?;
+    Ok(())
+}
+
+/// Record `id` of `org`; `NotFound` when `org` has none, so ids of other
+/// organizations cannot be probed.
+pub fn get<T: Record>(conn: &Connection, org: &str, id: &str) -> Result<T, PortalError> {
+    let text: String = conn
+        .prepare_cached("SELECT json FROM records WHERE org_id = ?1 AND entity = ?2 AND id = ?3")?
+        .query_row(params![org, T::ENTITY, id], |r| r.get(0))
+        .optional()?
+        .ok_or(PortalError::NotFound)?;
+    serde_json::from_str(&text).map_err(|e| PortalError::Internal(format!("{}: {e}", T::ENTITY)))
+}
+
+/// Every record of a kind in `org` (of `parent`, when given), in id order.
+pub fn list<T: Record>(
+    conn: &Connection,
+    org: &str,
+    parent: Option<&str>,
+) -> Result<Vec<T>, PortalError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT json FROM records WHERE org_id = ?1 AND entity = ?2
+             AND (?3 IS NULL OR parent = ?3) ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map(params![org, T::ENTITY, parent], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.iter()
+        .map(|t| {
+            serde_json::from_str(t)
+                .map_err(|e| PortalError::Internal(format!("{}: {e}", T::ENTITY)))
+        })
+        .collect()
+}
+
+/// A member of an organization acting in it.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: String,
+    pub name: String,
+    pub ip: Option<String>,
+}
+
+/// The member `user` of `org` if their role allows `permission` (`None`:
+/// any member). Not a member: `OrgForbidden`, as for an unknown org.
+pub fn require(
+    conn: &Connection,
+    org: &str,
+    user: &str,
+    ip: Option<&str>,
+    permission: Option<Permission>,
+) -> Result<Actor, PortalError> {
+    let row: Option<(String, String)> = conn
+        .prepare_cached(
+            "SELECT m.role, u.full_name FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.org_id = ?1 AND m.user_id = ?2",
+        )?
+        .query_row(params![org, user], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((role, name)) = row else {
+        return Err(PortalError::OrgForbidden);
+    };
+    if let Some(p) = permission {
+        let allowed = match get::<Role>(conn, org, &role) {
+            Ok(r) => r.permissions,
+            Err(PortalError::NotFound) => builtin_roles()
+                .into_iter()
+                .find(|r| r.id == role)
+                .map(|r| r.permissions)
+                .unwrap_or_default(),
+            Err(e) => return Err(e),
+        };
+        if !allowed.contains(&p) {
+            return Err(PortalError::PermissionDenied(p));
+        }
+    }
+    Ok(Actor {
+        user_id: user.to_owned(),
+        name,
+        ip: ip.map(str::to_owned),
+    })
+}
+
+/// One line in `org`'s audit log.
+pub fn audit(
+    conn: &Connection,
+    org: &str,
+    who: &Actor,
+    action: &str,
+    detail: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), PortalError> {
+    put(
+        conn,
+        org,
+        &AuditEntry {
+            id: uuid::Uuid::new_v4().to_string(),
+            created_at: ts(now),
+            user_id: who.user_id.clone(),
+            user_name: who.name.clone(),
+            ip: who.ip.clone(),
+            action: action.to_owned(),
+            detail: detail.to_owned(),
+        },
+    )
+}
+
+/// A login of `user`: a line in the audit log of each of their
+/// organizations (the log is the organization's).
+pub fn audit_login(
+    conn: &Connection,
+    user: &str,
+    ip: Option<&str>,
+    how: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), PortalError> {
+    let orgs: Vec<String> = {
+        let mut st = conn.prepare("SELECT org_id FROM memberships WHERE user_id = ?1")?;
+        let rows = st
+            .query_map([user], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        rows
+    };
+    for org in orgs {
+        let who = require(conn, &org, user, ip, None)?;
+        audit(conn, &org, &who, "auth.login", how, now)?;
+    }
+    Ok(())
+}
+
+/// A notification to `org`.
+#[allow(clippy::too_many_arguments)]
+pub fn notify(
+    conn: &Connection,
+    org: &str,
+    kind: NotificationKind,
+    title: String,
+    text: String,
+    entity: &str,
+    entity_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Notification, PortalError> {
+    let n = Notification {
+        id: uuid::Uuid::new_v4().to_string(),
+        kind,
+        title,
+        text,
+        created_at: ts(now),
+        read: false,
+        entity: Some(entity.to_owned()),
+        entity_id: Some(entity_id.to_owned()),
+    };
+    put(conn, org, &n)?;
+    Ok(n)
+}
+
+/// The employee record of a membership, as the feed shows it.
+pub fn publish_employee(conn: &Connection, org: &str, user: &str) -> Result<(), PortalError> {
+    let e: Employee = conn.query_row(
+        "SELECT u.id, u.full_name, u.email, m.role FROM memberships m
+         JOIN users u ON u.id = m.user_id WHERE m.org_id = ?1 AND m.user_id = ?2",
+        params![org, user],
+        |r| {
+            Ok(Employee {
+                id: r.get(0)?,
+                full_name: r.get(1)?,
+                email: r.get(2)?,
+                role: r.get(3)?,
+            })
+        },
+    )?;
+    put(conn, org, &e)
+}
+
+/// Organizations without roles in their records get the built-in roles
+/// and their members as employees (databases from before records).
+pub fn backfill(conn: &mut Connection) -> Result<(), PortalError> {
+    let tx = conn.transaction()?;
+    let orgs: Vec<String> = {
+        let mut st = tx.prepare(
+            "SELECT id FROM organizations o WHERE NOT EXISTS
+                 (SELECT 1 FROM records r WHERE r.org_id = o.id AND r.entity = 'role')",
+        )?;
+        let rows = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        rows
+    };
+    for org in orgs {
+        for role in builtin_roles() {
+            put(&tx, &org, &role)?;
+        }
+        let users: Vec<String> = {
+            let mut st = tx.prepare("SELECT user_id FROM memberships WHERE org_id = ?1")?;
+            let rows = st
+                .query_map([&org], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            rows
+        };
+        for user in users {
+            publish_employee(&tx, &org, &user)?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
