@@ -46,6 +46,10 @@ pub enum CoreError {
     /// as the portal's.
     #[error("certificate: {detail}")]
     Certificate { code: &'static str, detail: String },
+    /// The user's role in the organization does not allow it (the portal
+    /// would answer the same).
+    #[error("the role does not allow {0:?}")]
+    NotAllowed(cabinet_api::Permission),
     /// A local file could not be read or written.
     #[error("file: {detail}")]
     File { code: &'static str, detail: String },
@@ -69,6 +73,7 @@ impl CoreError {
             CoreError::Config(_) => "config.invalid".into(),
             CoreError::Invalid(field) => format!("input.{field}"),
             CoreError::Sign(e) => e.code().into(),
+            CoreError::NotAllowed(_) => cabinet_api::problem::codes::PERMISSION_DENIED.into(),
             CoreError::Certificate { code, .. } | CoreError::File { code, .. } => (*code).into(),
         }
     }

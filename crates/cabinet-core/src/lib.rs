@@ -13,6 +13,7 @@ pub mod error;
 pub mod export;
 pub mod lists;
 pub mod portal;
+pub mod records;
 pub mod secrets;
 pub mod session;
 pub mod signing;

@@ -341,6 +341,34 @@ impl PortalClient {
         Self::json(Self::send(rb).await?).await
     }
 
+    /// A write on a record: `POST v1/orgs/{org}/{path}` with the key and,
+    /// for a versioned record, `If-Match`; the portal's answer as JSON.
+    pub async fn write(
+        &self,
+        token: &str,
+        org_id: &str,
+        path: &str,
+        key: &str,
+        version: Option<i64>,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, CoreError> {
+        for part in path.split('/') {
+            segment(part)?;
+        }
+        let mut rb = self
+            .request(
+                Method::POST,
+                &format!("v1/orgs/{}/{path}", segment(org_id)?),
+                Some(token),
+            )?
+            .header(IDEMPOTENCY_KEY, key)
+            .json(body);
+        if let Some(v) = version {
+            rb = rb.header(reqwest::header::IF_MATCH, v.to_string());
+        }
+        Self::json(Self::send(rb).await?).await
+    }
+
     /// A one-time nonce for certificate login.
     pub async fn challenge(&self) -> Result<CertChallenge, CoreError> {
         self.post("v1/auth/challenge", &serde_json::json!({})).await

@@ -581,6 +581,27 @@ impl Cabinet {
                     .await
                     .map(Answer::Profile)
                 }
+                Action::Write {
+                    entity,
+                    path,
+                    version,
+                    body,
+                    ..
+                } => {
+                    if is_local(&target) {
+                        // Its draft has not reached the portal: wait for it.
+                        continue;
+                    }
+                    let path = path.replace("{target}", &target);
+                    let (version, body, entity) = (*version, body.clone(), entity.clone());
+                    self.call_retrying(a, move |c, t| {
+                        let (o, key, path, body) =
+                            (o.clone(), key.clone(), path.clone(), body.clone());
+                        async move { c.write(&t, &o, &path, &key, version, &body).await }
+                    })
+                    .await
+                    .map(|json| Answer::Record { entity, json })
+                }
                 Action::SubmitApplication { .. } if is_local(&target) => {
                     // Its draft has not reached the portal: wait for it.
                     continue;
@@ -990,6 +1011,69 @@ impl Cabinet {
             Ok(profile)
         })
         .await
+    }
+
+    /// A page of one kind of the organization's records (requirements,
+    /// charges, notifications, history, …), filtered and sorted, with the
+    /// actions on each still in the outbox (works offline).
+    pub async fn records<T: cabinet_api::Record>(
+        &self,
+        org_id: &str,
+        query: &crate::records::RecordQuery,
+    ) -> Result<crate::records::RecordPage<T>, CoreError> {
+        self.with_store(|s| s.record_page::<T>(org_id, query)).await
+    }
+
+    /// What the user's role in the organization allows (works offline).
+    pub async fn permissions(
+        &self,
+        org_id: &str,
+    ) -> Result<Vec<cabinet_api::Permission>, CoreError> {
+        self.with_store(|s| s.permissions(org_id)).await
+    }
+
+    /// «Принято к исполнению» for a requirement, queued.
+    pub async fn accept_requirement(&self, org_id: &str, id: &str) -> Result<(), CoreError> {
+        self.with_store(|s| s.queue_accept_requirement(org_id, id))
+            .await
+    }
+
+    /// An answer to a requirement, queued (checked as the portal checks it).
+    pub async fn answer_requirement(
+        &self,
+        org_id: &str,
+        id: &str,
+        reply: cabinet_api::RequirementReply,
+    ) -> Result<(), CoreError> {
+        self.with_store(|s| s.queue_answer_requirement(org_id, id, reply))
+            .await
+    }
+
+    /// Pays a charge at the next sync; the receipt arrives with it.
+    pub async fn pay_charge(
+        &self,
+        org_id: &str,
+        id: &str,
+        method: cabinet_api::PaymentMethod,
+    ) -> Result<(), CoreError> {
+        self.with_store(|s| s.queue_pay_charge(org_id, id, cabinet_api::PayCharge { method }))
+            .await
+    }
+
+    /// A comment (or a reply) on an application, queued.
+    pub async fn comment(
+        &self,
+        org_id: &str,
+        application_id: &str,
+        comment: cabinet_api::NewComment,
+    ) -> Result<(), CoreError> {
+        self.with_store(|s| s.queue_comment(org_id, application_id, comment))
+            .await
+    }
+
+    /// Marks a notification read, queued.
+    pub async fn mark_read(&self, org_id: &str, id: &str) -> Result<(), CoreError> {
+        self.with_store(|s| s.queue_mark_read(org_id, id)).await
     }
 
     /// The header's sync indicator (works offline).

@@ -201,6 +201,41 @@ END;
 INSERT INTO applications_fts (rowid, text)
     SELECT rid, replace(replace(coalesce(json_extract(json, '$.title'), '') || ' ' || coalesce(json_extract(json, '$.number'), '') || ' ' || coalesce(json_extract(json, '$.service_code'), ''), 'ё', 'е'), 'Ё', 'Е') FROM applications;
 "#,
+    r#"
+-- Lists of the other records (history, comments, notifications,
+-- requirements, charges, payments, employees, roles, audit): the fields
+-- they filter and sort on, computed from the stored JSON, and indexes.
+ALTER TABLE entities ADD COLUMN at TEXT GENERATED ALWAYS AS
+    (coalesce(json_extract(json, '$.created_at'), '')) VIRTUAL;
+ALTER TABLE entities ADD COLUMN parent TEXT GENERATED ALWAYS AS
+    (coalesce(json_extract(json, '$.application_id'), json_extract(json, '$.charge_id'))) VIRTUAL;
+ALTER TABLE entities ADD COLUMN rec_status TEXT GENERATED ALWAYS AS
+    (json_extract(json, '$.status')) VIRTUAL;
+ALTER TABLE entities ADD COLUMN due TEXT GENERATED ALWAYS AS
+    (json_extract(json, '$.due_date')) VIRTUAL;
+CREATE INDEX entities_at ON entities (org_id, entity, at);
+CREATE INDEX entities_parent ON entities (org_id, entity, parent, at);
+-- Search finds documents, requirements, charges, notifications and
+-- comments, also by their text; history, payments, people and the audit
+-- log are lists, not search results.
+DROP TRIGGER entities_search_insert;
+DROP TRIGGER entities_search_update;
+CREATE TRIGGER entities_search_insert AFTER INSERT ON entities
+WHEN new.entity IN ('document', 'requirement', 'charge', 'notification', 'comment') BEGIN
+    INSERT INTO search (org_id, kind, ref_id, text)
+    VALUES (new.org_id, new.entity, new.id, replace(replace(coalesce(json_extract(new.json, '$.name'), '') || ' ' || coalesce(json_extract(new.json, '$.title'), '') || ' ' || coalesce(json_extract(new.json, '$.number'), '') || ' ' || coalesce(json_extract(new.json, '$.text'), ''), 'ё', 'е'), 'Ё', 'Е'));
+END;
+CREATE TRIGGER entities_search_update AFTER UPDATE OF json ON entities
+WHEN new.entity IN ('document', 'requirement', 'charge', 'notification', 'comment') BEGIN
+    DELETE FROM search WHERE kind = old.entity AND ref_id = old.id;
+    INSERT INTO search (org_id, kind, ref_id, text)
+    VALUES (new.org_id, new.entity, new.id, replace(replace(coalesce(json_extract(new.json, '$.name'), '') || ' ' || coalesce(json_extract(new.json, '$.title'), '') || ' ' || coalesce(json_extract(new.json, '$.number'), '') || ' ' || coalesce(json_extract(new.json, '$.text'), ''), 'ё', 'е'), 'Ё', 'Е'));
+END;
+DELETE FROM search WHERE kind <> 'application';
+INSERT INTO search (org_id, kind, ref_id, text)
+    SELECT new.org_id, new.entity, new.id, replace(replace(coalesce(json_extract(new.json, '$.name'), '') || ' ' || coalesce(json_extract(new.json, '$.title'), '') || ' ' || coalesce(json_extract(new.json, '$.number'), '') || ' ' || coalesce(json_extract(new.json, '$.text'), ''), 'ё', 'е'), 'Ё', 'Е') FROM entities AS new
+    WHERE new.entity IN ('document', 'requirement', 'charge', 'notification', 'comment');
+"#,
 ];
 
 /// A stored certificate row.

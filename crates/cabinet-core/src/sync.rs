@@ -250,6 +250,38 @@ pub(crate) enum Action {
         version: i64,
         edit: ProfileEdit,
     },
+    /// A write on one of the organization's records (see `records`):
+    /// `POST {path}` with `{target}` in it replaced by the target's id,
+    /// `If-Match: version` when the record is versioned; the portal
+    /// answers with an `entity` record.
+    Write {
+        name: String,
+        entity: String,
+        path: String,
+        version: Option<i64>,
+        body: serde_json::Value,
+        summary: String,
+    },
+}
+
+impl Action {
+    /// A [`Action::Write`] answered with a `T`.
+    pub(crate) fn write<T: cabinet_api::Record>(
+        name: &str,
+        path: &str,
+        version: Option<i64>,
+        body: serde_json::Value,
+        summary: &str,
+    ) -> Self {
+        Action::Write {
+            name: name.to_owned(),
+            entity: T::ENTITY.to_owned(),
+            path: path.to_owned(),
+            version,
+            body,
+            summary: summary.to_owned(),
+        }
+    }
 }
 
 /// What the portal answered to a delivered action.
@@ -257,6 +289,11 @@ pub(crate) enum Answer {
     Application(Application),
     Document(Document),
     Profile(OrganizationProfile),
+    /// A record of kind `entity`, as JSON.
+    Record {
+        entity: String,
+        json: serde_json::Value,
+    },
 }
 
 /// An action the portal refused because the entity changed meanwhile
@@ -661,6 +698,17 @@ impl Store {
                 tx.commit()?;
                 return Ok(());
             }
+            Answer::Record { entity, json } => {
+                let tx = self.conn.unchecked_transaction()?;
+                let org: String =
+                    tx.query_row("SELECT org_id FROM outbox WHERE id = ?1", [&p.id], |r| {
+                        r.get(0)
+                    })?;
+                put_record(&tx, &org, entity, json)?;
+                tx.execute("DELETE FROM outbox WHERE id = ?1", [&p.id])?;
+                tx.commit()?;
+                return Ok(());
+            }
         };
         let tx = self.conn.unchecked_transaction()?;
         if let Some(local) = p.target.as_deref().filter(|t| t.starts_with(LOCAL_PREFIX)) {
@@ -741,6 +789,7 @@ impl Store {
                 item.summary = match (parse::<Action>(&payload), app) {
                     (Ok(Action::CreateApplication { body }), _) => body.title,
                     (Ok(Action::SignDocument { signer, .. }), _) => signer,
+                    (Ok(Action::Write { summary, .. }), _) => summary,
                     (Ok(Action::EditProfile { edit, .. }), _) => [
                         edit.email.as_deref(),
                         edit.phone.as_deref(),
@@ -837,6 +886,11 @@ impl Store {
         let (entity, base) = match &p.action {
             Action::EditProfile { version, .. } => ("profile", *version),
             Action::SubmitApplication { version } => ("application", *version),
+            Action::Write {
+                entity,
+                version: Some(version),
+                ..
+            } => (entity.as_str(), *version),
             _ => {
                 return self.mark_failed(
                     &p.id,
@@ -867,6 +921,8 @@ impl Store {
             if let Ok(profile) = serde_json::from_value::<OrganizationProfile>(theirs.clone()) {
                 put_profile(&tx, &profile)?;
             }
+        } else if entity != "application" {
+            put_record(&tx, org, entity, theirs)?;
         }
         tx.commit()?;
         Ok(())
@@ -946,6 +1002,21 @@ impl Store {
                     Action::SubmitApplication { .. } => {
                         Action::SubmitApplication { version: current }
                     }
+                    Action::Write {
+                        name,
+                        entity,
+                        path,
+                        version: Some(_),
+                        body,
+                        summary,
+                    } => Action::Write {
+                        name,
+                        entity,
+                        path,
+                        version: Some(current),
+                        body,
+                        summary,
+                    },
                     _ => return Err(CoreError::Invalid("conflict")),
                 };
                 // A new key: the refused request must not be replayed.
@@ -1016,7 +1087,26 @@ fn put_profile(conn: &rusqlite::Connection, p: &OrganizationProfile) -> Result<(
     Ok(())
 }
 
-fn enqueue(
+/// Stores a record the portal answered with (`json` must carry its `id`).
+fn put_record(
+    conn: &rusqlite::Connection,
+    org: &str,
+    entity: &str,
+    json: &serde_json::Value,
+) -> Result<(), CoreError> {
+    let id = json
+        .get("id")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| CoreError::Protocol(format!("{entity} without an id")))?;
+    conn.prepare_cached(
+        "INSERT INTO entities (org_id, entity, id, json) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT DO UPDATE SET json = excluded.json",
+    )?
+    .execute(params![org, entity, id, json.to_string()])?;
+    Ok(())
+}
+
+pub(crate) fn enqueue(
     conn: &rusqlite::Connection,
     org: &str,
     target: Option<&str>,
@@ -1028,6 +1118,7 @@ fn enqueue(
         Action::SubmitApplication { .. } => "submit_application",
         Action::SignDocument { .. } => "sign_document",
         Action::EditProfile { .. } => "edit_profile",
+        Action::Write { name, .. } => name.as_str(),
     };
     let at = now();
     conn.execute(

@@ -52,7 +52,7 @@ async fn sign_offline_deliver_on_reconnect() {
         .id;
     cab.sync(&org).await.unwrap();
     let docs = cab.documents(&org).await.unwrap();
-    assert_eq!(docs.len(), 2);
+    assert_eq!(docs.len(), 3, "two demo documents and a payment receipt");
     assert!(docs
         .iter()
         .all(|d| !d.cached && d.document.signatures.is_empty()));

@@ -1,0 +1,348 @@
+//! The organization's other records in the cache — application history
+//! and comments, notifications, requirements, charges, payments,
+//! employees, roles, the audit log — as the feed delivered them: paged,
+//! filtered and sorted lists, what the user's role allows, and the offline
+//! actions on them (accept and answer a requirement, pay a charge, comment,
+//! mark read), queued in the outbox like every other action.
+
+use cabinet_api::{
+    builtin_roles, Charge, ChargeStatus, Comment, NewComment, Notification, PayCharge, Payment,
+    Permission, Record, Requirement, RequirementReply, RequirementStatus, Role,
+};
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::store::Store;
+use crate::sync::Action;
+use crate::CoreError;
+
+/// Order of a records list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordSort {
+    /// Newest first (by `created_at`).
+    #[default]
+    Newest,
+    Oldest,
+    /// Earliest due date first (requirements, charges); then newest.
+    Due,
+}
+
+/// A list query over one kind of record; every filter optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct RecordQuery {
+    /// Records of this application (history, comments, requirements,
+    /// charges) or charge (payments).
+    pub parent: Option<String>,
+    /// Any of these statuses (requirements, charges).
+    pub status: Vec<String>,
+    /// Created on or after / before this day or instant (ISO).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Full-text: every word as a prefix, ё = е.
+    pub text: Option<String>,
+    /// Notifications not yet read.
+    pub unread: bool,
+    pub sort: RecordSort,
+    pub offset: u32,
+    /// 0: all rows.
+    pub limit: u32,
+}
+
+/// A record with the user's actions on it still in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RecordView<T> {
+    pub record: T,
+    /// Kinds of the queued actions (`accept_requirement`, …), oldest first.
+    pub pending: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RecordPage<T> {
+    pub items: Vec<RecordView<T>>,
+    /// Rows matching the filters, all pages.
+    pub total: u32,
+}
+
+fn parse<T: Record>(text: &str) -> Result<T, CoreError> {
+    serde_json::from_str(text).map_err(|e| CoreError::Store(format!("{}: {e}", T::ENTITY)))
+}
+
+/// `to` as an exclusive upper bound: a bare day includes all of it.
+fn end_bound(to: &str) -> String {
+    if to.len() == 10 {
+        format!("{to}T99")
+    } else {
+        to.to_owned()
+    }
+}
+
+impl Store {
+    /// A page of `T` records of `org` and the total matching.
+    pub fn record_page<T: Record>(
+        &self,
+        org: &str,
+        q: &RecordQuery,
+    ) -> Result<RecordPage<T>, CoreError> {
+        let terms = match q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => match crate::lists::fts_terms(t) {
+                Some(terms) => Some(terms),
+                // Nothing searchable in it: nothing matches.
+                None => {
+                    return Ok(RecordPage {
+                        items: Vec::new(),
+                        total: 0,
+                    })
+                }
+            },
+            None => None,
+        };
+        let statuses =
+            serde_json::to_string(&q.status).map_err(|e| CoreError::Store(e.to_string()))?;
+        let to = q.to.as_deref().map(end_bound);
+        let filter = "FROM entities WHERE org_id = ?1 AND entity = ?2
+                AND (?3 IS NULL OR parent = ?3)
+                AND (?4 = '[]' OR rec_status IN (SELECT value FROM json_each(?4)))
+                AND (?5 IS NULL OR at >= ?5) AND (?6 IS NULL OR at < ?6)
+                AND (?7 IS NULL OR id IN (SELECT ref_id FROM search
+                     WHERE search MATCH ?7 AND org_id = ?1 AND kind = ?2))
+                AND (?8 = 0 OR json_extract(json, '$.read') = 0)";
+        let order = match q.sort {
+            RecordSort::Newest => "at DESC, id",
+            RecordSort::Oldest => "at, id",
+            RecordSort::Due => "due IS NULL, due, at DESC, id",
+        };
+        let args = params![
+            org,
+            T::ENTITY,
+            q.parent,
+            statuses,
+            q.from,
+            to,
+            terms,
+            q.unread
+        ];
+        let total: u32 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) {filter}"))?
+            .query_row(args, |r| r.get(0))?;
+        let limit = if q.limit == 0 { -1 } else { i64::from(q.limit) };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id, json {filter} ORDER BY {order} LIMIT {limit} OFFSET {}",
+            q.offset
+        ))?;
+        let rows = stmt
+            .query_map(args, |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let items = rows
+            .into_iter()
+            .map(|(id, json)| {
+                Ok(RecordView {
+                    record: parse::<T>(&json)?,
+                    pending: self.queued_kinds(&id)?,
+                })
+            })
+            .collect::<Result<Vec<_>, CoreError>>()?;
+        Ok(RecordPage { items, total })
+    }
+
+    /// Record `id` of kind `T` in `org`, if cached.
+    pub fn record<T: Record>(&self, org: &str, id: &str) -> Result<Option<T>, CoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT json FROM entities WHERE org_id = ?1 AND entity = ?2 AND id = ?3",
+            )?
+            .query_row(params![org, T::ENTITY, id], |r| r.get::<_, String>(0))
+            .optional()?
+            .map(|j| parse(&j))
+            .transpose()
+    }
+
+    fn queued_kinds(&self, target: &str) -> Result<Vec<String>, CoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT kind FROM outbox WHERE target = ?1 ORDER BY seq")?;
+        let kinds = stmt
+            .query_map([target], |r| r.get(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(kinds)
+    }
+
+    /// What the user's role in `org` allows, as the portal last said (the
+    /// built-in matrix until the roles have synced).
+    pub fn permissions(&self, org: &str) -> Result<Vec<Permission>, CoreError> {
+        let role: Option<String> = self
+            .conn
+            .query_row("SELECT role FROM organizations WHERE id = ?1", [org], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(role) = role else {
+            return Ok(Vec::new());
+        };
+        if let Some(r) = self.record::<Role>(org, &role)? {
+            return Ok(r.permissions);
+        }
+        Ok(builtin_roles()
+            .into_iter()
+            .find(|r| r.id == role)
+            .map(|r| r.permissions)
+            .unwrap_or_default())
+    }
+
+    fn allowed(&self, org: &str, p: Permission) -> Result<(), CoreError> {
+        if self.permissions(org)?.contains(&p) {
+            Ok(())
+        } else {
+            Err(CoreError::NotAllowed(p))
+        }
+    }
+
+    fn queue_write(&self, org: &str, target: &str, action: Action) -> Result<(), CoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        crate::sync::enqueue(&tx, org, Some(target), &action)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// «Принято к исполнению», sent at the next sync.
+    pub fn queue_accept_requirement(&self, org: &str, id: &str) -> Result<(), CoreError> {
+        self.allowed(org, Permission::RequirementsAnswer)?;
+        let r: Requirement = self.record(org, id)?.ok_or(CoreError::NotCached)?;
+        let queued = self.queued_kinds(id)?;
+        if r.status != RequirementStatus::New || !queued.is_empty() {
+            return Err(CoreError::Invalid("requirement"));
+        }
+        self.queue_write(
+            org,
+            id,
+            Action::write::<Requirement>(
+                "accept_requirement",
+                "requirements/{target}/accept",
+                Some(r.version),
+                serde_json::json!({}),
+                &r.number,
+            ),
+        )
+    }
+
+    /// An answer to a requirement (text and documents of the organization),
+    /// sent at the next sync. If the requirement is also being accepted,
+    /// the answer goes over the accepted version.
+    pub fn queue_answer_requirement(
+        &self,
+        org: &str,
+        id: &str,
+        reply: RequirementReply,
+    ) -> Result<(), CoreError> {
+        self.allowed(org, Permission::RequirementsAnswer)?;
+        let reply = reply
+            .normalized()
+            .map_err(|(field, _)| CoreError::Invalid(field))?;
+        let r: Requirement = self.record(org, id)?.ok_or(CoreError::NotCached)?;
+        let queued = self.queued_kinds(id)?;
+        let open = matches!(
+            r.status,
+            RequirementStatus::New | RequirementStatus::Accepted
+        );
+        if !open || queued.iter().any(|k| k == "answer_requirement") {
+            return Err(CoreError::Invalid("requirement"));
+        }
+        for doc in &reply.document_ids {
+            if self.document(org, doc)?.is_none() {
+                return Err(CoreError::Invalid("document_ids"));
+            }
+        }
+        let version = r.version + i64::from(queued.iter().any(|k| k == "accept_requirement"));
+        let body = serde_json::to_value(&reply).map_err(|e| CoreError::Store(e.to_string()))?;
+        self.queue_write(
+            org,
+            id,
+            Action::write::<Requirement>(
+                "answer_requirement",
+                "requirements/{target}/answer",
+                Some(version),
+                body,
+                &r.number,
+            ),
+        )
+    }
+
+    /// Pays a charge (card or СБП) at the next sync; the receipt comes back.
+    pub fn queue_pay_charge(&self, org: &str, id: &str, pay: PayCharge) -> Result<(), CoreError> {
+        self.allowed(org, Permission::PaymentsPay)?;
+        let c: Charge = self.record(org, id)?.ok_or(CoreError::NotCached)?;
+        if c.status != ChargeStatus::Unpaid || !self.queued_kinds(id)?.is_empty() {
+            return Err(CoreError::Invalid("charge"));
+        }
+        let body = serde_json::to_value(&pay).map_err(|e| CoreError::Store(e.to_string()))?;
+        self.queue_write(
+            org,
+            id,
+            Action::write::<Payment>(
+                "pay_charge",
+                "charges/{target}/pay",
+                Some(c.version),
+                body,
+                &c.title,
+            ),
+        )
+    }
+
+    /// A comment on an application (one drafted offline too), or a reply.
+    pub fn queue_comment(
+        &self,
+        org: &str,
+        application_id: &str,
+        comment: NewComment,
+    ) -> Result<(), CoreError> {
+        self.allowed(org, Permission::ApplicationsEdit)?;
+        let text = comment.text.trim().to_owned();
+        if text.is_empty() || text.chars().count() > 4000 {
+            return Err(CoreError::Invalid("text"));
+        }
+        let app = self
+            .application(application_id)?
+            .ok_or(CoreError::Invalid("application"))?;
+        let summary: String = text.chars().take(80).collect();
+        let body = serde_json::to_value(NewComment {
+            text,
+            reply_to: comment.reply_to,
+        })
+        .map_err(|e| CoreError::Store(e.to_string()))?;
+        self.queue_write(
+            org,
+            &app.id,
+            Action::write::<Comment>(
+                "comment",
+                "applications/{target}/comments",
+                None,
+                body,
+                &summary,
+            ),
+        )
+    }
+
+    /// Marks a notification read (for the whole organization).
+    pub fn queue_mark_read(&self, org: &str, id: &str) -> Result<(), CoreError> {
+        let n: Notification = self.record(org, id)?.ok_or(CoreError::NotCached)?;
+        if n.read || !self.queued_kinds(id)?.is_empty() {
+            return Ok(());
+        }
+        self.queue_write(
+            org,
+            id,
+            Action::write::<Notification>(
+                "mark_read",
+                "notifications/{target}/read",
+                None,
+                serde_json::json!({}),
+                &n.title,
+            ),
+        )
+    }
+}
