@@ -165,5 +165,10 @@ async fn content_by_hash_and_verified_signatures() {
         .json()
         .await
         .unwrap();
-    assert_eq!(page.changes.len(), 1, "one accepted signature, one change");
+    let kinds: Vec<&str> = page.changes.iter().map(|c| c.entity.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["document", "audit"],
+        "one accepted signature: the document's change and its audit line"
+    );
 }
