@@ -55,6 +55,7 @@ pub struct StatusEvent {
     pub actor: String,
 }
 record!(StatusEvent, "status_event", application_id);
+record!(crate::Document, "document");
 
 /// A comment on an application, or a reply to one (`comment`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -114,6 +114,8 @@ impl Store {
             RecordSort::Oldest => "at, id",
             RecordSort::Due => "due IS NULL, due, at DESC, id",
         };
+        let limit = if q.limit == 0 { -1 } else { i64::from(q.limit) };
+        // ?1…?8 filter (the count takes those), ?9 and ?10 page.
         let args = params![
             org,
             T::ENTITY,
@@ -122,34 +124,23 @@ impl Store {
             q.from,
             to,
             terms,
-            q.unread
+            q.unread,
+            limit,
+            q.offset
         ];
         let total: u32 = self
             .conn
             .prepare_cached(&format!("SELECT count(*) {filter}"))?
-            .query_row(args, |r| r.get(0))?;
-        let limit = if q.limit == 0 { -1 } else { i64::from(q.limit) };
+            .query_row(&args[..8], |r| r.get(0))?;
         // Limit and offset bound, not formatted: one cached statement per
         // filter and order, whatever page is asked for.
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, json {filter} ORDER BY {order} LIMIT ?9 OFFSET ?10"
         ))?;
         let rows = stmt
-            .query_map(
-                params![
-                    org,
-                    T::ENTITY,
-                    q.parent,
-                    statuses,
-                    q.from,
-                    to,
-                    terms,
-                    q.unread,
-                    limit,
-                    q.offset
-                ],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-            )?
+            .query_map(args, |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         let items = rows
             .into_iter()

@@ -458,11 +458,7 @@ impl Store {
                     put_profile(&tx, &profile)?;
                 }
                 (entity, ChangeOp::Upsert, Some(data)) => {
-                    tx.prepare_cached(
-                        "INSERT INTO entities (org_id, entity, id, json) VALUES (?1, ?2, ?3, ?4)
-                         ON CONFLICT DO UPDATE SET json = excluded.json",
-                    )?
-                    .execute(params![org, entity, c.id, data.get()])?;
+                    put_entity(&tx, org, entity, &c.id, data.get())?;
                 }
                 (entity, _, _) => {
                     tx.prepare_cached(
@@ -563,15 +559,7 @@ impl Store {
     }
 
     pub(crate) fn document(&self, org: &str, id: &str) -> Result<Option<Document>, CoreError> {
-        self.conn
-            .query_row(
-                "SELECT json FROM entities WHERE org_id = ?1 AND entity = 'document' AND id = ?2",
-                params![org, id],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()?
-            .map(|j| parse(&j))
-            .transpose()
+        self.record::<Document>(org, id)
     }
 
     /// Signatures of a document made here and not yet delivered: (base64
@@ -682,11 +670,7 @@ impl Store {
             Answer::Application(a) => a,
             Answer::Document(d) => {
                 let tx = self.conn.unchecked_transaction()?;
-                tx.execute(
-                    "INSERT INTO entities (org_id, entity, id, json) VALUES (?1, 'document', ?2, ?3)
-                     ON CONFLICT DO UPDATE SET json = excluded.json",
-                    params![d.org_id, d.id, json(d)?],
-                )?;
+                put_entity(&tx, &d.org_id, "document", &d.id, &json(d)?)?;
                 tx.execute("DELETE FROM outbox WHERE id = ?1", [&p.id])?;
                 tx.commit()?;
                 return Ok(());
@@ -1098,11 +1082,22 @@ fn put_record(
         .get("id")
         .and_then(serde_json::Value::as_str)
         .ok_or_else(|| CoreError::Protocol(format!("{entity} without an id")))?;
+    put_entity(conn, org, entity, id, &json.to_string())
+}
+
+/// Stores (or replaces) an entity's JSON in `entities`.
+fn put_entity(
+    conn: &rusqlite::Connection,
+    org: &str,
+    entity: &str,
+    id: &str,
+    json: &str,
+) -> Result<(), CoreError> {
     conn.prepare_cached(
         "INSERT INTO entities (org_id, entity, id, json) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT DO UPDATE SET json = excluded.json",
     )?
-    .execute(params![org, entity, id, json.to_string()])?;
+    .execute(params![org, entity, id, json])?;
     Ok(())
 }
 

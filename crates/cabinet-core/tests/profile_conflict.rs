@@ -7,29 +7,12 @@ mod support;
 use std::sync::atomic::Ordering;
 
 use cabinet_api::ProfileEdit;
-use cabinet_core::secrets::{Keychain, KeychainBackend};
-use cabinet_core::sync::{Resolution, RetryPolicy};
+use cabinet_core::sync::Resolution;
 use cabinet_core::Cabinet;
 use support::proxy::{FaultProxy, DOWN, PASS};
 
 async fn logged_in(url: &str, data: &std::path::Path) -> Cabinet {
-    let cab = Cabinet::new(
-        url.parse().unwrap(),
-        data,
-        Keychain::new(KeychainBackend::Keyutils),
-    )
-    .unwrap()
-    .with_network(
-        std::time::Duration::from_secs(5),
-        RetryPolicy {
-            attempts: 2,
-            base: std::time::Duration::from_millis(10),
-            cap: std::time::Duration::from_millis(20),
-        },
-    )
-    .unwrap();
-    support::log_in_accountant(&cab).await;
-    cab
+    support::accountant(url, data, support::quick_retries(2, 20)).await
 }
 
 fn phone(p: &str) -> ProfileEdit {

@@ -13,7 +13,6 @@ use cabinet_api::{
 };
 use cabinet_core::records::{RecordQuery, RecordSort};
 use cabinet_core::secrets::{Keychain, KeychainBackend};
-use cabinet_core::sync::RetryPolicy;
 use cabinet_core::Cabinet;
 use support::proxy::{FaultProxy, DOWN, LOSE_NEXT_WRITE_REPLY, PASS};
 
@@ -26,22 +25,12 @@ async fn records_sync_list_and_offline_actions_reach_the_portal_once() {
     let dir = tempfile::tempdir().unwrap();
     let portal = support::demo_portal(dir.path()).await;
     let proxy = FaultProxy::start(portal.addr(), 11).await;
-    let cab = Cabinet::new(
-        proxy.url.parse().unwrap(),
+    let cab = support::accountant(
+        &proxy.url,
         &dir.path().join("app"),
-        Keychain::new(KeychainBackend::Keyutils),
+        support::quick_retries(2, 20),
     )
-    .unwrap()
-    .with_network(
-        std::time::Duration::from_secs(5),
-        RetryPolicy {
-            attempts: 2,
-            base: std::time::Duration::from_millis(10),
-            cap: std::time::Duration::from_millis(20),
-        },
-    )
-    .unwrap();
-    support::log_in_accountant(&cab).await;
+    .await;
     let org = support::romashka(&cab).await;
     // A requirement and a charge issued before the first sync.
     let extra = portal.admin().issue_requirement(&org, None).await.unwrap();

@@ -8,29 +8,11 @@ mod support;
 use std::sync::atomic::Ordering;
 
 use cabinet_api::ApplicationStatus;
-use cabinet_core::secrets::{Keychain, KeychainBackend};
-use cabinet_core::sync::RetryPolicy;
 use cabinet_core::Cabinet;
 use support::proxy::{FaultProxy, DOWN, LOSE_NEXT_WRITE_REPLY, PASS};
 
 async fn logged_in(url: &str, data: &std::path::Path) -> Cabinet {
-    let cab = Cabinet::new(
-        url.parse().unwrap(),
-        data,
-        Keychain::new(KeychainBackend::Keyutils),
-    )
-    .unwrap()
-    .with_network(
-        std::time::Duration::from_secs(5),
-        RetryPolicy {
-            attempts: 3,
-            base: std::time::Duration::from_millis(10),
-            cap: std::time::Duration::from_millis(50),
-        },
-    )
-    .unwrap();
-    support::log_in_accountant(&cab).await;
-    cab
+    support::accountant(url, data, support::quick_retries(3, 50)).await
 }
 
 #[tokio::test(flavor = "multi_thread")]

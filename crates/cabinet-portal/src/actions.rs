@@ -37,11 +37,39 @@ fn body<T: Record>(r: &T) -> Result<(StatusCode, serde_json::Value), PortalError
         .map_err(|e| PortalError::Internal(format!("{}: {e}", T::ENTITY)))
 }
 
-fn conflict<T: Record>(current: i64, r: &T) -> PortalError {
-    PortalError::VersionMismatch {
-        current,
-        entity: serde_json::to_value(r).ok().map(Box::new),
+/// A record edited under `If-Match`.
+trait Versioned: Record {
+    fn version(&self) -> i64;
+}
+
+impl Versioned for Requirement {
+    fn version(&self) -> i64 {
+        self.version
     }
+}
+
+impl Versioned for Charge {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+/// Record `id` if it is still at the `expected` version; else 412 with
+/// the record as it is now.
+fn at_version<T: Versioned>(
+    tx: &Connection,
+    org: &str,
+    id: &str,
+    expected: i64,
+) -> Result<T, PortalError> {
+    let r: T = records::get(tx, org, id)?;
+    if r.version() != expected {
+        return Err(PortalError::VersionMismatch {
+            current: r.version(),
+            entity: serde_json::to_value(&r).ok().map(Box::new),
+        });
+    }
+    Ok(r)
 }
 
 /// Runs an idempotent write by a member allowed `permission`.
@@ -156,10 +184,7 @@ async fn accept(
         Some(Permission::RequirementsAnswer),
         request,
         move |tx, cfg, who| {
-            let mut r: Requirement = records::get(tx, &o, &id)?;
-            if r.version != expected {
-                return Err(conflict(r.version, &r));
-            }
+            let mut r: Requirement = at_version(tx, &o, &id, expected)?;
             if r.status != RequirementStatus::New {
                 return Err(PortalError::WrongState(
                     "only a new requirement can be accepted".into(),
@@ -206,10 +231,7 @@ async fn answer(
         Some(Permission::RequirementsAnswer),
         request,
         move |tx, cfg, who| {
-            let mut r: Requirement = records::get(tx, &o, &id)?;
-            if r.version != expected {
-                return Err(conflict(r.version, &r));
-            }
+            let mut r: Requirement = at_version(tx, &o, &id, expected)?;
             if !matches!(
                 r.status,
                 RequirementStatus::New | RequirementStatus::Accepted
@@ -259,10 +281,7 @@ async fn pay(
         Some(Permission::PaymentsPay),
         request,
         move |tx, cfg, who| {
-            let charge: Charge = records::get(tx, &o, &id)?;
-            if charge.version != expected {
-                return Err(conflict(charge.version, &charge));
-            }
+            let charge: Charge = at_version(tx, &o, &id, expected)?;
             let payment = settle(tx, &o, charge, req.method, who, cfg.clock.now())?;
             body(&payment).map(|(_, v)| (StatusCode::CREATED, v))
         },

@@ -4,10 +4,10 @@
 //! turning old cursors into `410 sync.cursor_expired`, and compressed
 //! answers.
 
-use cabinet_api::{
-    Application, ApplicationStatus, ChangePage, PasswordLoginResponse, Problem, TokenPair,
-};
-use cabinet_portal::{MfaMode, NewUser, Portal, PortalConfig, RunningPortal};
+mod support;
+
+use cabinet_api::{Application, ApplicationStatus, ChangePage, Problem};
+use cabinet_portal::RunningPortal;
 use serde_json::json;
 
 struct F {
@@ -20,46 +20,20 @@ struct F {
 
 async fn start() -> F {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
-    config.demo = true;
-    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
-    let portal = Portal::open(config)
-        .unwrap()
-        .spawn("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let admin = portal.admin();
-    let user = admin
-        .create_user(NewUser {
-            email: "sync@example.ru".into(),
-            full_name: "Синхронова Ольга".into(),
-            password: "Sync-pass-1".into(),
-            inn: None,
-            snils: None,
-            ogrnip: None,
-            phone: "+79990000002".into(),
-            mfa: MfaMode::None,
-        })
-        .await
-        .unwrap();
-    let romashka = cabinet_api::requisites::complete_inn10("770412345").unwrap();
-    let org = admin.org_id_by_inn(&romashka).await.unwrap();
-    admin.add_member(&org, &user, "Бухгалтер").await.unwrap();
-    let http = reqwest::Client::new();
-    let resp = http
-        .post(format!("{}/v1/auth/password", portal.url()))
-        .json(&json!({"login": "sync@example.ru", "password": "Sync-pass-1"}))
-        .send()
-        .await
-        .unwrap();
-    let PasswordLoginResponse::Tokens(TokenPair { access_token, .. }) = resp.json().await.unwrap()
-    else {
-        panic!("no second factor for this user")
-    };
+    let portal = support::demo_portal(dir.path()).await;
+    let org = support::romashka(&portal).await;
+    let token = support::member_token(
+        &portal,
+        &org,
+        "sync@example.ru",
+        "Синхронова Ольга",
+        "Бухгалтер",
+    )
+    .await;
     F {
         portal,
-        http,
-        token: access_token,
+        http: reqwest::Client::new(),
+        token,
         org,
         _dir: dir,
     }
@@ -458,35 +432,14 @@ async fn profile_edits_are_versioned_validated_idempotent_and_role_checked() {
     assert_eq!(current, after);
 
     // An observer may read the profile but not change it.
-    let admin = f.portal.admin();
-    let observer = admin
-        .create_user(NewUser {
-            email: "watch@example.ru".into(),
-            full_name: "Наблюдаев Пётр".into(),
-            password: "Watch-pass-1".into(),
-            inn: None,
-            snils: None,
-            ogrnip: None,
-            phone: "+79990000003".into(),
-            mfa: MfaMode::None,
-        })
-        .await
-        .unwrap();
-    admin
-        .add_member(&f.org, &observer, "Наблюдатель")
-        .await
-        .unwrap();
-    let resp = f
-        .http
-        .post(format!("{}/v1/auth/password", f.portal.url()))
-        .json(&json!({"login": "watch@example.ru", "password": "Watch-pass-1"}))
-        .send()
-        .await
-        .unwrap();
-    let PasswordLoginResponse::Tokens(TokenPair { access_token, .. }) = resp.json().await.unwrap()
-    else {
-        panic!("no second factor for this user")
-    };
+    let access_token = support::member_token(
+        &f.portal,
+        &f.org,
+        "watch@example.ru",
+        "Наблюдаев Пётр",
+        "Наблюдатель",
+    )
+    .await;
     let r = patch(
         access_token,
         Some("p-5"),

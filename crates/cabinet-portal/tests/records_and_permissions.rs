@@ -4,12 +4,13 @@
 //! charges paid and comments written idempotently, versioned and as the
 //! member's role allows; the government body closes answered requirements.
 
+mod support;
+
 use cabinet_api::{
     ApplicationStatus, AuditEntry, Change, ChangePage, Charge, ChargeStatus, Comment, Document,
-    Notification, PasswordLoginResponse, Payment, Problem, Requirement, RequirementStatus,
-    StatusEvent, TokenPair,
+    Notification, Payment, Problem, Requirement, RequirementStatus, StatusEvent,
 };
-use cabinet_portal::{MfaMode, NewUser, Portal, PortalConfig, RunningPortal};
+use cabinet_portal::RunningPortal;
 use serde_json::json;
 
 struct F {
@@ -21,16 +22,8 @@ struct F {
 
 async fn start() -> F {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
-    config.demo = true;
-    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
-    let portal = Portal::open(config)
-        .unwrap()
-        .spawn("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let romashka = cabinet_api::requisites::complete_inn10("770412345").unwrap();
-    let org = portal.admin().org_id_by_inn(&romashka).await.unwrap();
+    let portal = support::demo_portal(dir.path()).await;
+    let org = support::romashka(&portal).await;
     F {
         portal,
         http: reqwest::Client::new(),
@@ -42,34 +35,7 @@ async fn start() -> F {
 impl F {
     /// A new member of the organization with `role`, logged in.
     async fn member(&self, email: &str, name: &str, role: &str) -> String {
-        let admin = self.portal.admin();
-        let user = admin
-            .create_user(NewUser {
-                email: email.into(),
-                full_name: name.into(),
-                password: "Member-pass-1".into(),
-                inn: None,
-                snils: None,
-                ogrnip: None,
-                phone: "+79990000010".into(),
-                mfa: MfaMode::None,
-            })
-            .await
-            .unwrap();
-        admin.add_member(&self.org, &user, role).await.unwrap();
-        let resp = self
-            .http
-            .post(format!("{}/v1/auth/password", self.portal.url()))
-            .json(&json!({"login": email, "password": "Member-pass-1"}))
-            .send()
-            .await
-            .unwrap();
-        let PasswordLoginResponse::Tokens(TokenPair { access_token, .. }) =
-            resp.json().await.unwrap()
-        else {
-            panic!("no second factor for this user")
-        };
-        access_token
+        support::member_token(&self.portal, &self.org, email, name, role).await
     }
 
     async fn post(

@@ -21,6 +21,35 @@ pub async fn demo_portal(dir: &std::path::Path) -> RunningPortal {
         .unwrap()
 }
 
+/// Network retries quick enough for tests: `attempts` tries, pauses of
+/// 10 ms growing to at most `cap_ms`.
+pub fn quick_retries(attempts: u32, cap_ms: u64) -> cabinet_core::sync::RetryPolicy {
+    cabinet_core::sync::RetryPolicy {
+        attempts,
+        base: std::time::Duration::from_millis(10),
+        cap: std::time::Duration::from_millis(cap_ms),
+    }
+}
+
+/// A client of the portal at `url` with its data in `data` (5 s timeout,
+/// `retry`), logged in as the demo accountant.
+pub async fn accountant(
+    url: &str,
+    data: &std::path::Path,
+    retry: cabinet_core::sync::RetryPolicy,
+) -> Cabinet {
+    let cab = Cabinet::new(
+        url.parse().unwrap(),
+        data,
+        cabinet_core::secrets::Keychain::new(cabinet_core::secrets::KeychainBackend::Keyutils),
+    )
+    .unwrap()
+    .with_network(std::time::Duration::from_secs(5), retry)
+    .unwrap();
+    log_in_accountant(&cab).await;
+    cab
+}
+
 /// Logs `cab` in as the demo accountant: password, then the demo SMS code.
 pub async fn log_in_accountant(cab: &Cabinet) {
     let LoginStep::NeedCode { ticket, .. } = cab
