@@ -6,7 +6,7 @@
 
 use anyhow::{Context, Result};
 use cabinet_api::{OrganizationProfile, PasswordLoginResponse, TokenPair};
-use cabinet_e2e::{find, log_in_as_accountant, screenshot, text_contains, Driver, SERIAL};
+use cabinet_e2e::{count_is, find, log_in_as_accountant, screenshot, text_contains, Driver, SERIAL};
 use cabinet_portal::{MfaMode, NewUser, Portal, PortalConfig};
 use fantoccini::key::Key;
 use serde_json::json;
@@ -134,6 +134,8 @@ async fn a_profile_edit_meeting_a_colleagues_edit_opens_the_conflict_dialog() ->
         );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
+    count_is(&c, "[data-testid=pending-count]", 0).await?;
+    count_is(&c, "[data-testid=conflicts-count]", 0).await?;
     let header = text_contains(&c, "[data-testid=sync-status]", "Синхронизировано").await?;
     assert!(!header.contains("Конфликты"), "{header}");
     assert!(!header.contains("Исходящие"), "{header}");
