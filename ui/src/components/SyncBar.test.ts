@@ -43,7 +43,7 @@ describe("SyncBar", () => {
     });
     render(SyncBar, { orgId: "o1" });
     await waitFor(() => expect(screen.getByTestId("connection").textContent).toContain("Нет связи"));
-    expect(screen.getByTestId("sync-status").textContent).toContain("Ещё не синхронизировано");
+    await waitFor(() => expect(screen.getByTestId("sync-status").textContent).toContain("Ещё не синхронизировано"));
   });
 
   it("opens the conflict dialog with both versions and sends the user's choice", async () => {
