@@ -662,71 +662,92 @@ impl Cabinet {
         if resync {
             generation = a.store.start_resync(org)?;
         }
-        // The next page is fetched while this one is applied: the portal
-        // and the network work while the cache writes. A prefetch is only a
-        // head start: if it fails, the page is fetched again the normal way
-        // (retries, token renewal, cursor reset).
-        type Prefetch = tokio::task::JoinHandle<Result<(ChangePage, u64), CoreError>>;
-        let mut prefetch: Option<Prefetch> = None;
+        // Pages are read ahead while earlier ones are applied: the portal
+        // and the network work while the cache writes, and the pages that
+        // are ready go into one transaction (fewer commits rewriting the
+        // same index pages). Reading ahead is only a head start: when it
+        // fails, the page is fetched again the normal way (retries, token
+        // renewal, cursor reset).
+        let mut ahead: Option<ReadAhead> = None;
         loop {
-            let early = match prefetch.take() {
-                Some(task) => task.await.ok().and_then(Result::ok),
+            let early = match ahead.as_mut() {
+                Some(r) => r.pages.recv().await.and_then(Result::ok),
                 None => None,
             };
-            let (o, after) = (org.to_owned(), cursor.clone());
-            let fetched = match early {
-                Some(page) => Ok(page),
+            let first = match early {
+                Some(page) => page,
                 None => {
-                    self.call_retrying(a, move |c, t| {
-                        let (o, after) = (o.clone(), after.clone());
-                        async move { c.changes(&t, &o, after.as_deref(), PAGE).await }
-                    })
-                    .await
+                    ahead = None;
+                    let (o, after) = (org.to_owned(), cursor.clone());
+                    let fetched = self
+                        .call_retrying(a, move |c, t| {
+                            let (o, after) = (o.clone(), after.clone());
+                            async move { c.changes(&t, &o, after.as_deref(), PAGE).await }
+                        })
+                        .await;
+                    match fetched {
+                        Ok(p) => p,
+                        Err(e)
+                            if e.code() == cabinet_api::problem::codes::CURSOR_EXPIRED
+                                && cursor.is_some() =>
+                        {
+                            tracing::info!(org, "change cursor expired: full resync");
+                            report.resynced = true;
+                            resync = true;
+                            generation = a.store.start_resync(org)?;
+                            cursor = None;
+                            meter.phase(SyncPhase::Pull, None);
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    }
                 }
             };
-            let (page, size) = match fetched {
-                Ok(p) => p,
-                Err(e)
-                    if e.code() == cabinet_api::problem::codes::CURSOR_EXPIRED
-                        && cursor.is_some() =>
-                {
-                    tracing::info!(org, "change cursor expired: full resync");
-                    report.resynced = true;
-                    resync = true;
-                    generation = a.store.start_resync(org)?;
-                    cursor = None;
-                    meter.phase(SyncPhase::Pull, None);
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
-            if page.has_more {
+            if first.0.has_more && ahead.is_none() {
                 if let Ok(token) = a.access_token() {
-                    let (client, o, after) = (
+                    ahead = Some(ReadAhead::start(
                         self.client.clone(),
+                        token,
                         org.to_owned(),
-                        page.next_cursor.clone(),
-                    );
-                    prefetch = Some(tokio::spawn(async move {
-                        client.changes(&token, &o, Some(&after), PAGE).await
-                    }));
+                        first.0.next_cursor.clone(),
+                        PAGE,
+                    ));
                 }
             }
+            let mut pages = vec![first];
+            while pages.last().is_some_and(|(p, _)| p.has_more) && pages.len() < READ_AHEAD {
+                let Some(r) = ahead.as_mut() else { break };
+                match r.pages.try_recv() {
+                    Ok(Ok(page)) => pages.push(page),
+                    Ok(Err(_)) => {
+                        ahead = None;
+                        break;
+                    }
+                    Err(_) => break,
+                }
+            }
+            let last = &pages[pages.len() - 1].0;
+            let (next_cursor, has_more, remaining) =
+                (last.next_cursor.clone(), last.has_more, last.remaining);
+            let changes: Vec<&[cabinet_api::Change]> =
+                pages.iter().map(|(p, _)| p.changes.as_slice()).collect();
             a.store
-                .apply_page(org, &page.changes, &page.next_cursor, generation)?;
-            let n = u32::try_from(page.changes.len()).unwrap_or(u32::MAX);
+                .apply_pages(org, &changes, &next_cursor, generation)?;
+            let n = u32::try_from(changes.iter().map(|c| c.len()).sum::<usize>())
+                .unwrap_or(u32::MAX);
+            let size = pages.iter().map(|(_, s)| s).sum();
             report.pulled += n;
             // The total is known once the portal says how much is left, or
             // when this page is the last; set before the event goes out.
             let done = meter.state.items_done.saturating_add(n);
-            if !page.has_more {
+            if !has_more {
                 meter.total(done);
-            } else if let Some(rest) = page.remaining {
+            } else if let Some(rest) = remaining {
                 meter.total(done.saturating_add(u32::try_from(rest).unwrap_or(u32::MAX)));
             }
             meter.item(n, size);
-            cursor = Some(page.next_cursor);
-            if !page.has_more {
+            cursor = Some(next_cursor);
+            if !has_more {
                 break;
             }
         }
@@ -1427,5 +1448,46 @@ impl Cabinet {
             self.keychain.delete(&self.key_account(&a_user))?;
         }
         Ok(())
+    }
+}
+
+/// How many pages the pull reads ahead and applies in one transaction.
+const READ_AHEAD: usize = 5;
+
+/// Change-feed pages fetched one after another in the background, up to
+/// `READ_AHEAD` ahead of the pull; stops at the last page or the first
+/// error (which the pull then meets with a normal fetch).
+struct ReadAhead {
+    pages: tokio::sync::mpsc::Receiver<Result<(ChangePage, u64), CoreError>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl ReadAhead {
+    fn start(client: PortalClient, token: String, org: String, after: String, limit: u32) -> Self {
+        let (tx, pages) = tokio::sync::mpsc::channel(READ_AHEAD);
+        let task = tokio::spawn(async move {
+            let mut after = after;
+            loop {
+                let page = client.changes(&token, &org, Some(&after), limit).await;
+                let next = match &page {
+                    Ok((p, _)) if p.has_more => Some(p.next_cursor.clone()),
+                    _ => None,
+                };
+                if tx.send(page).await.is_err() {
+                    return;
+                }
+                match next {
+                    Some(n) => after = n,
+                    None => return,
+                }
+            }
+        });
+        Self { pages, task }
+    }
+}
+
+impl Drop for ReadAhead {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }

@@ -433,6 +433,7 @@ impl Store {
     }
 
     /// Applies a page and its cursor in one transaction.
+    #[cfg(test)]
     pub(crate) fn apply_page(
         &self,
         org: &str,
@@ -440,33 +441,26 @@ impl Store {
         next_cursor: &str,
         generation: i64,
     ) -> Result<(), CoreError> {
+        self.apply_pages(org, &[changes], next_cursor, generation)
+    }
+
+    /// Applies pages in order, and the cursor after the last, in one
+    /// transaction.
+    ///
+    /// Runs of upserts of one kind go in as one statement: SQLite opens a
+    /// statement savepoint for every statement that fires the full-text
+    /// triggers, and FTS5 writes its pending terms to disk at each one, so
+    /// row-by-row inserts build (and then merge) a segment per row.
+    pub(crate) fn apply_pages(
+        &self,
+        org: &str,
+        pages: &[&[Change]],
+        next_cursor: &str,
+        generation: i64,
+    ) -> Result<(), CoreError> {
         let tx = self.conn.unchecked_transaction()?;
-        for c in changes {
-            match (c.entity.as_str(), c.op, &c.data) {
-                ("application", ChangeOp::Upsert, Some(data)) => {
-                    let app: Application = serde_json::from_str(data.get())
-                        .map_err(|e| CoreError::Protocol(format!("application: {e}")))?;
-                    put_application_json(&tx, &app, data.get(), generation, false)?;
-                }
-                ("application", ChangeOp::Delete, _) => {
-                    tx.prepare_cached("DELETE FROM applications WHERE id = ?1")?
-                        .execute([&c.id])?;
-                }
-                ("profile", ChangeOp::Upsert, Some(data)) => {
-                    let profile: OrganizationProfile = serde_json::from_str(data.get())
-                        .map_err(|e| CoreError::Protocol(format!("profile: {e}")))?;
-                    put_profile(&tx, &profile)?;
-                }
-                (entity, ChangeOp::Upsert, Some(data)) => {
-                    put_entity(&tx, org, entity, &c.id, data.get())?;
-                }
-                (entity, _, _) => {
-                    tx.prepare_cached(
-                        "DELETE FROM entities WHERE org_id = ?1 AND entity = ?2 AND id = ?3",
-                    )?
-                    .execute(params![org, entity, c.id])?;
-                }
-            }
+        for changes in pages {
+            self.apply_changes(&tx, org, changes, generation)?;
         }
         tx.execute(
             "INSERT INTO sync_state (org_id, cursor, generation, synced_at) VALUES (?1, ?2, ?3, ?4)
@@ -475,6 +469,57 @@ impl Store {
             params![org, next_cursor, generation, now()],
         )?;
         tx.commit()?;
+        Ok(())
+    }
+
+    fn apply_changes(
+        &self,
+        tx: &rusqlite::Connection,
+        org: &str,
+        changes: &[Change],
+        generation: i64,
+    ) -> Result<(), CoreError> {
+        let mut rest = changes;
+        while let Some(first) = rest.first() {
+            let run = rest
+                .iter()
+                .take_while(|c| {
+                    c.entity == first.entity
+                        && c.op == ChangeOp::Upsert
+                        && first.op == ChangeOp::Upsert
+                        && c.data.is_some()
+                })
+                .count()
+                .max(1);
+            let (batch, tail) = rest.split_at(run);
+            rest = tail;
+            match (first.entity.as_str(), first.op, &first.data) {
+                ("application", ChangeOp::Upsert, Some(_)) => {
+                    put_applications(tx, batch, generation)?;
+                }
+                ("application", ChangeOp::Delete, _) => {
+                    tx.prepare_cached("DELETE FROM applications WHERE id = ?1")?
+                        .execute([&first.id])?;
+                }
+                ("profile", ChangeOp::Upsert, Some(_)) => {
+                    for c in batch {
+                        let data = c.data.as_deref().map_or("null", |d| d.get());
+                        let profile: OrganizationProfile = serde_json::from_str(data)
+                            .map_err(|e| CoreError::Protocol(format!("profile: {e}")))?;
+                        put_profile(tx, &profile)?;
+                    }
+                }
+                (entity, ChangeOp::Upsert, Some(_)) => {
+                    put_entities(tx, org, entity, batch)?;
+                }
+                (entity, _, _) => {
+                    tx.prepare_cached(
+                        "DELETE FROM entities WHERE org_id = ?1 AND entity = ?2 AND id = ?3",
+                    )?
+                    .execute(params![org, entity, first.id])?;
+                }
+            }
+        }
         Ok(())
     }
 
@@ -1057,6 +1102,68 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Stores the portal's applications in `batch` (upserts, each checked to
+/// be an application) in one statement; their JSON as received.
+fn put_applications(
+    conn: &rusqlite::Connection,
+    batch: &[Change],
+    generation: i64,
+) -> Result<(), CoreError> {
+    let mut array = String::from("[");
+    for (i, c) in batch.iter().enumerate() {
+        let data = c.data.as_deref().map_or("null", |d| d.get());
+        serde_json::from_str::<Application>(data)
+            .map_err(|e| CoreError::Protocol(format!("application: {e}")))?;
+        if i > 0 {
+            array.push(',');
+        }
+        array.push_str(data);
+    }
+    array.push(']');
+    // `WHERE true` tells the parser the ON CONFLICT is the upsert's.
+    conn.prepare_cached(
+        "INSERT INTO applications (id, org_id, status, updated_at, json, generation, local)
+         SELECT value ->> 'id', value ->> 'org_id', value ->> 'status', value ->> 'updated_at',
+                value, ?2, 0
+         FROM json_each(?1) WHERE true
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status,
+             updated_at = excluded.updated_at, json = excluded.json,
+             generation = excluded.generation, local = excluded.local",
+    )?
+    .execute(params![array, generation])?;
+    Ok(())
+}
+
+/// Stores (or replaces) the records in `batch`, all upserts of `entity`,
+/// in one statement.
+fn put_entities(
+    conn: &rusqlite::Connection,
+    org: &str,
+    entity: &str,
+    batch: &[Change],
+) -> Result<(), CoreError> {
+    let mut array = String::from("[");
+    for (i, c) in batch.iter().enumerate() {
+        let data = c.data.as_deref().map_or("null", |d| d.get());
+        if i > 0 {
+            array.push(',');
+        }
+        array.push('[');
+        array.push_str(&json(&c.id)?);
+        array.push(',');
+        array.push_str(data);
+        array.push(']');
+    }
+    array.push(']');
+    conn.prepare_cached(
+        "INSERT INTO entities (org_id, entity, id, json)
+         SELECT ?1, ?2, value ->> 0, value -> 1 FROM json_each(?3) WHERE true
+         ON CONFLICT DO UPDATE SET json = excluded.json",
+    )?
+    .execute(params![org, entity, array])?;
+    Ok(())
 }
 
 /// Stores the portal's profile, unless the cache already holds a newer one
