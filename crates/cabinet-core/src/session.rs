@@ -1452,7 +1452,7 @@ impl Cabinet {
 }
 
 /// How many pages the pull reads ahead and applies in one transaction.
-const READ_AHEAD: usize = 5;
+const READ_AHEAD: usize = 20;
 
 /// Change-feed pages fetched one after another in the background, up to
 /// `READ_AHEAD` ahead of the pull; stops at the last page or the first

@@ -459,9 +459,10 @@ impl Store {
         generation: i64,
     ) -> Result<(), CoreError> {
         let tx = self.conn.unchecked_transaction()?;
-        for changes in pages {
-            self.apply_changes(&tx, org, changes, generation)?;
-        }
+        // Runs continue across pages: one statement (one statement journal
+        // and one full-text flush) per run, not per page.
+        let changes: Vec<&Change> = pages.iter().flat_map(|p| p.iter()).collect();
+        self.apply_changes(&tx, org, &changes, generation)?;
         tx.execute(
             "INSERT INTO sync_state (org_id, cursor, generation, synced_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (org_id) DO UPDATE SET cursor = excluded.cursor,
@@ -476,7 +477,7 @@ impl Store {
         &self,
         tx: &rusqlite::Connection,
         org: &str,
-        changes: &[Change],
+        changes: &[&Change],
         generation: i64,
     ) -> Result<(), CoreError> {
         let mut rest = changes;
@@ -1108,7 +1109,7 @@ impl Store {
 /// be an application) in one statement; their JSON as received.
 fn put_applications(
     conn: &rusqlite::Connection,
-    batch: &[Change],
+    batch: &[&Change],
     generation: i64,
 ) -> Result<(), CoreError> {
     let mut array = String::from("[");
@@ -1142,7 +1143,7 @@ fn put_entities(
     conn: &rusqlite::Connection,
     org: &str,
     entity: &str,
-    batch: &[Change],
+    batch: &[&Change],
 ) -> Result<(), CoreError> {
     let mut array = String::from("[");
     for (i, c) in batch.iter().enumerate() {
