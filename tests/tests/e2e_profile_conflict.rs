@@ -6,7 +6,9 @@
 
 use anyhow::{Context, Result};
 use cabinet_api::{OrganizationProfile, PasswordLoginResponse, TokenPair};
-use cabinet_e2e::{count_is, find, log_in_as_accountant, screenshot, text_contains, Driver, SERIAL};
+use cabinet_e2e::{
+    count_is, find, log_in_as_accountant, screenshot, text_contains, Driver, SERIAL,
+};
 use cabinet_portal::{MfaMode, NewUser, Portal, PortalConfig};
 use fantoccini::key::Key;
 use serde_json::json;

@@ -288,7 +288,11 @@ async fn main() -> Result<()> {
                 let took = t.elapsed();
                 let (up, down, requests) = counters.take();
                 assert_eq!(report.pulled, 0, "nothing changed on the portal");
-                no_change_rows.push(format!("| {run} | {requests} | {} | {} |", up + down, ms(took)));
+                no_change_rows.push(format!(
+                    "| {run} | {requests} | {} | {} |",
+                    up + down,
+                    ms(took)
+                ));
             }
         }
 

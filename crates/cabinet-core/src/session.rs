@@ -733,8 +733,8 @@ impl Cabinet {
                 pages.iter().map(|(p, _)| p.changes.as_slice()).collect();
             a.store
                 .apply_pages(org, &changes, &next_cursor, generation)?;
-            let n = u32::try_from(changes.iter().map(|c| c.len()).sum::<usize>())
-                .unwrap_or(u32::MAX);
+            let n =
+                u32::try_from(changes.iter().map(|c| c.len()).sum::<usize>()).unwrap_or(u32::MAX);
             let size = pages.iter().map(|(_, s)| s).sum();
             report.pulled += n;
             // The total is known once the portal says how much is left, or
