@@ -349,6 +349,8 @@ impl Store {
         conn.pragma_update(None, "cache_size", -131_072)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // `rarray(?)`: the sync binds a page's records as one array.
+        rusqlite::vtab::array::load_module(&conn)?;
         let done: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if done > MIGRATIONS.len() {
             return Err(CoreError::Store(format!(

@@ -1105,6 +1105,21 @@ impl Store {
     }
 }
 
+/// The JSON texts of `batch` as an array for `rarray()`: bound without
+/// copying them into one JSON document SQLite would parse and re-render.
+fn texts(batch: &[&Change]) -> rusqlite::vtab::array::Array {
+    std::rc::Rc::new(
+        batch
+            .iter()
+            .map(|c| {
+                rusqlite::types::Value::Text(
+                    c.data.as_deref().map_or("null", |d| d.get()).to_owned(),
+                )
+            })
+            .collect(),
+    )
+}
+
 /// Stores the portal's applications in `batch` (upserts, each checked to
 /// be an application) in one statement; their JSON as received.
 fn put_applications(
@@ -1112,58 +1127,56 @@ fn put_applications(
     batch: &[&Change],
     generation: i64,
 ) -> Result<(), CoreError> {
-    let mut array = String::from("[");
-    for (i, c) in batch.iter().enumerate() {
+    for c in batch {
         let data = c.data.as_deref().map_or("null", |d| d.get());
         serde_json::from_str::<Application>(data)
             .map_err(|e| CoreError::Protocol(format!("application: {e}")))?;
-        if i > 0 {
-            array.push(',');
-        }
-        array.push_str(data);
     }
-    array.push(']');
     // `WHERE true` tells the parser the ON CONFLICT is the upsert's.
     conn.prepare_cached(
         "INSERT INTO applications (id, org_id, status, updated_at, json, generation, local)
          SELECT value ->> 'id', value ->> 'org_id', value ->> 'status', value ->> 'updated_at',
                 value, ?2, 0
-         FROM json_each(?1) WHERE true
+         FROM rarray(?1) WHERE true
          ON CONFLICT (id) DO UPDATE SET status = excluded.status,
              updated_at = excluded.updated_at, json = excluded.json,
              generation = excluded.generation, local = excluded.local",
     )?
-    .execute(params![array, generation])?;
+    .execute(params![texts(batch), generation])?;
     Ok(())
 }
 
 /// Stores (or replaces) the records in `batch`, all upserts of `entity`,
-/// in one statement.
+/// in one statement. Each must be an object carrying the change's id.
 fn put_entities(
     conn: &rusqlite::Connection,
     org: &str,
     entity: &str,
     batch: &[&Change],
 ) -> Result<(), CoreError> {
-    let mut array = String::from("[");
-    for (i, c) in batch.iter().enumerate() {
-        let data = c.data.as_deref().map_or("null", |d| d.get());
-        if i > 0 {
-            array.push(',');
-        }
-        array.push('[');
-        array.push_str(&json(&c.id)?);
-        array.push(',');
-        array.push_str(data);
-        array.push(']');
+    #[derive(Deserialize)]
+    struct Id<'a> {
+        #[serde(borrow)]
+        id: std::borrow::Cow<'a, str>,
     }
-    array.push(']');
+    for c in batch {
+        let data = c.data.as_deref().map_or("null", |d| d.get());
+        let id = serde_json::from_str::<Id<'_>>(data)
+            .map_err(|e| CoreError::Protocol(format!("{entity}: {e}")))?
+            .id;
+        if id != c.id {
+            return Err(CoreError::Protocol(format!(
+                "{entity} {} carries the id {id}",
+                c.id
+            )));
+        }
+    }
     conn.prepare_cached(
         "INSERT INTO entities (org_id, entity, id, json)
-         SELECT ?1, ?2, value ->> 0, value -> 1 FROM json_each(?3) WHERE true
+         SELECT ?1, ?2, value ->> 'id', value FROM rarray(?3) WHERE true
          ON CONFLICT DO UPDATE SET json = excluded.json",
     )?
-    .execute(params![org, entity, array])?;
+    .execute(params![org, entity, texts(batch)])?;
     Ok(())
 }
 
@@ -1295,7 +1308,7 @@ mod tests {
             3,
             "document",
             "d1",
-            &serde_json::json!({"name": "Договор поставки № 14-П.txt"}),
+            &serde_json::json!({"id": "d1", "name": "Договор поставки № 14-П.txt"}),
         )))
         .collect();
         store.apply_page("o1", &changes, "c1.0.3", 0).unwrap();
