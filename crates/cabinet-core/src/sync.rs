@@ -1161,6 +1161,13 @@ fn put_entities(
     }
     for c in batch {
         let data = c.data.as_deref().map_or("null", |d| d.get());
+        // (serde would also take `["id"]` for the struct)
+        if !data.trim_start().starts_with('{') {
+            return Err(CoreError::Protocol(format!(
+                "{entity} {} is not an object",
+                c.id
+            )));
+        }
         let id = serde_json::from_str::<Id<'_>>(data)
             .map_err(|e| CoreError::Protocol(format!("{entity}: {e}")))?
             .id;
@@ -1271,6 +1278,37 @@ mod tests {
         let spread: std::collections::HashSet<_> = (0..20).map(|_| p.delay(4)).collect();
         assert!(spread.len() > 10, "pauses are jittered");
         assert!((0..20).any(|_| p.delay(4) > Duration::from_millis(500)));
+    }
+
+    #[test]
+    fn a_page_with_a_malformed_record_is_refused_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("cache.sqlite3"), None).unwrap();
+        let doc = |seq: u64, id: &str, data: serde_json::Value| {
+            Change::upsert(seq, "document", id, &data)
+        };
+        let good = doc(1, "d1", serde_json::json!({"id": "d1", "name": "a.pdf"}));
+        for bad in [
+            doc(2, "d2", serde_json::json!({"id": "d3", "name": "b.pdf"})),
+            doc(2, "d2", serde_json::json!({"name": "b.pdf"})),
+            doc(2, "d2", serde_json::json!(["d2"])),
+        ] {
+            let err = store
+                .apply_page("o1", &[good.clone(), bad], "c1.0.2", 0)
+                .unwrap_err();
+            assert!(matches!(err, CoreError::Protocol(_)), "{err:?}");
+            assert_eq!(store.sync_cursor("o1").unwrap().0, None, "cursor unmoved");
+            let n: i64 = store
+                .conn
+                .query_row("SELECT count(*) FROM entities", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(n, 0, "nothing of the page kept");
+        }
+        store.apply_page("o1", &[good], "c1.0.1", 0).unwrap();
+        assert_eq!(
+            store.sync_cursor("o1").unwrap().0.as_deref(),
+            Some("c1.0.1")
+        );
     }
 
     #[test]
