@@ -655,6 +655,21 @@ impl Cabinet {
         report: &mut SyncReport,
         meter: &mut Meter<'_>,
     ) -> Result<(), CoreError> {
+        // Checkpoints wait for the end of the pull: each would copy back
+        // the index pages the next transaction rewrites anyway.
+        a.store.hold_checkpoints(true)?;
+        let pulled = self.pull_pages(a, org, report, meter).await;
+        let released = a.store.hold_checkpoints(false);
+        pulled.and(released)
+    }
+
+    async fn pull_pages(
+        &self,
+        a: &mut Active,
+        org: &str,
+        report: &mut SyncReport,
+        meter: &mut Meter<'_>,
+    ) -> Result<(), CoreError> {
         const PAGE: u32 = cabinet_api::sync::MAX_PAGE;
         meter.phase(SyncPhase::Pull, None);
         let (mut cursor, mut generation) = a.store.sync_cursor(org)?;

@@ -432,6 +432,20 @@ impl Store {
         Ok(())
     }
 
+    /// Holds back automatic WAL checkpoints (`true`), or runs one and
+    /// restores them (`false`). A crash meanwhile leaves a longer WAL,
+    /// checkpointed at the next open.
+    pub(crate) fn hold_checkpoints(&self, hold: bool) -> Result<(), CoreError> {
+        if hold {
+            self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        } else {
+            self.conn.pragma_update(None, "wal_autocheckpoint", 1000)?;
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        }
+        Ok(())
+    }
+
     /// Applies a page and its cursor in one transaction.
     #[cfg(test)]
     pub(crate) fn apply_page(
