@@ -51,6 +51,11 @@ impl Change {
         }
     }
 
+    /// The data's JSON text as received (`null` when there is none).
+    pub fn data_text(&self) -> &str {
+        self.data.as_deref().map_or("null", |d| d.get())
+    }
+
     /// The data as `T`; `None` for a removal.
     pub fn data_as<T: serde::de::DeserializeOwned>(&self) -> Option<Result<T, serde_json::Error>> {
         self.data.as_ref().map(|d| serde_json::from_str(d.get()))

@@ -208,10 +208,9 @@ async fn main() -> Result<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir()?;
-    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
-    config.demo = true;
-    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
-    let portal = Portal::open(config)?.spawn("127.0.0.1:0".parse()?).await?;
+    let portal = Portal::open(PortalConfig::quick_demo(dir.path().join("portal.sqlite3")))?
+        .spawn("127.0.0.1:0".parse()?)
+        .await?;
     let admin = portal.admin();
     let org = admin
         .org_id_by_inn(&cabinet_api::requisites::complete_inn10("770412345").unwrap())

@@ -15,10 +15,7 @@ use support::text;
 #[tokio::test(flavor = "multi_thread")]
 async fn sync_list_new_export_and_offline_outbox() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
-    config.demo = true;
-    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
-    let portal = Portal::open(config)
+    let portal = Portal::open(PortalConfig::quick_demo(dir.path().join("portal.sqlite3")))
         .unwrap()
         .spawn("127.0.0.1:0".parse().unwrap())
         .await

@@ -141,10 +141,7 @@ async fn sigkill_mid_sync_never_corrupts_loses_or_duplicates() {
     let mut dice = Dice(seed);
 
     let dir = tempfile::tempdir().unwrap();
-    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
-    config.demo = true;
-    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
-    let portal = Portal::open(config)
+    let portal = Portal::open(PortalConfig::quick_demo(dir.path().join("portal.sqlite3")))
         .unwrap()
         .spawn("127.0.0.1:0".parse().unwrap())
         .await

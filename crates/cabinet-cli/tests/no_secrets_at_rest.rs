@@ -121,9 +121,7 @@ fn session(
 #[tokio::test(flavor = "multi_thread")]
 async fn no_secret_is_left_on_disk_or_in_logs_and_the_cache_is_ciphertext() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
-    config.demo = true;
-    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
+    let mut config = PortalConfig::quick_demo(dir.path().join("portal.sqlite3"));
     config.demo_pki_dir = Some(dir.path().join("pki"));
     let portal = Portal::open(config)
         .unwrap()

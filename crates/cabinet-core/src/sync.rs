@@ -357,21 +357,10 @@ fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T, CoreError> {
     serde_json::from_str(s).map_err(|e| CoreError::Store(e.to_string()))
 }
 
+/// Stores an application this client made or the portal answered with.
 fn put_application(
     conn: &rusqlite::Connection,
     app: &Application,
-    generation: i64,
-    local: bool,
-) -> Result<(), CoreError> {
-    put_application_json(conn, app, &json(app)?, generation, local)
-}
-
-/// Stores `app` with `text`, its JSON as received (kept as is: fields this
-/// version does not know yet survive until it does).
-fn put_application_json(
-    conn: &rusqlite::Connection,
-    app: &Application,
-    text: &str,
     generation: i64,
     local: bool,
 ) -> Result<(), CoreError> {
@@ -387,7 +376,7 @@ fn put_application_json(
         app.org_id,
         app.status.as_str(),
         app.updated_at,
-        text,
+        json(app)?,
         generation,
         local
     ])?;
@@ -518,8 +507,7 @@ impl Store {
                 }
                 ("profile", ChangeOp::Upsert, Some(_)) => {
                     for c in batch {
-                        let data = c.data.as_deref().map_or("null", |d| d.get());
-                        let profile: OrganizationProfile = serde_json::from_str(data)
+                        let profile: OrganizationProfile = serde_json::from_str(c.data_text())
                             .map_err(|e| CoreError::Protocol(format!("profile: {e}")))?;
                         put_profile(tx, &profile)?;
                     }
@@ -1125,11 +1113,7 @@ fn texts(batch: &[&Change]) -> rusqlite::vtab::array::Array {
     std::rc::Rc::new(
         batch
             .iter()
-            .map(|c| {
-                rusqlite::types::Value::Text(
-                    c.data.as_deref().map_or("null", |d| d.get()).to_owned(),
-                )
-            })
+            .map(|c| rusqlite::types::Value::Text(c.data_text().to_owned()))
             .collect(),
     )
 }
@@ -1142,7 +1126,7 @@ fn put_applications(
     generation: i64,
 ) -> Result<(), CoreError> {
     for c in batch {
-        let data = c.data.as_deref().map_or("null", |d| d.get());
+        let data = c.data_text();
         serde_json::from_str::<Application>(data)
             .map_err(|e| CoreError::Protocol(format!("application: {e}")))?;
     }
@@ -1174,7 +1158,7 @@ fn put_entities(
         id: std::borrow::Cow<'a, str>,
     }
     for c in batch {
-        let data = c.data.as_deref().map_or("null", |d| d.get());
+        let data = c.data_text();
         // (serde would also take `["id"]` for the struct)
         if !data.trim_start().starts_with('{') {
             return Err(CoreError::Protocol(format!(

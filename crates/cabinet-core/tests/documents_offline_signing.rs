@@ -11,12 +11,7 @@ use cabinet_portal::{Portal, PortalConfig};
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_offline_deliver_on_reconnect() {
     let dir = tempfile::tempdir().unwrap();
-    let config = || {
-        let mut c = PortalConfig::new(dir.path().join("portal.sqlite3"));
-        c.demo = true;
-        c.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
-        c
-    };
+    let config = || PortalConfig::quick_demo(dir.path().join("portal.sqlite3"));
     let portal = Portal::open(config())
         .unwrap()
         .spawn("127.0.0.1:0".parse().unwrap())

@@ -32,10 +32,7 @@ async fn sync_converges_through_resets_500s_stalls_and_truncation() {
     println!("CABINET_FAULT_SEED={seed}");
 
     let dir = tempfile::tempdir().unwrap();
-    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
-    config.demo = true;
-    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
-    let portal = Portal::open(config)
+    let portal = Portal::open(PortalConfig::quick_demo(dir.path().join("portal.sqlite3")))
         .unwrap()
         .spawn("127.0.0.1:0".parse().unwrap())
         .await

@@ -92,6 +92,16 @@ impl PortalConfig {
             gov_interval: None,
         }
     }
+
+    /// Demo data with ECDSA demo keys, quick to make: for tests and
+    /// benchmarks that do not need the default RSA certificates.
+    pub fn quick_demo(db_path: impl Into<PathBuf>) -> Self {
+        Self {
+            demo: true,
+            demo_key_kind: cabinet_sign::pki::KeyKind::EcdsaP256,
+            ..Self::new(db_path)
+        }
+    }
 }
 
 /// Shared state of the running server.

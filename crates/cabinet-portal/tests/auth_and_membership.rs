@@ -22,10 +22,8 @@ struct Fixture {
 async fn start() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Clock::manual(chrono::Utc::now());
-    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
-    config.demo = true;
     // These tests do not log in with certificates: the quick key type.
-    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
+    let mut config = PortalConfig::quick_demo(dir.path().join("portal.sqlite3"));
     config.clock = clock.clone();
     let portal = Portal::open(config)
         .unwrap()

@@ -17,10 +17,7 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 #[tokio::test]
 async fn content_by_hash_and_verified_signatures() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = PortalConfig::new(dir.path().join("portal.sqlite3"));
-    config.demo = true;
-    config.demo_key_kind = KeyKind::EcdsaP256;
-    let portal = Portal::open(config)
+    let portal = Portal::open(PortalConfig::quick_demo(dir.path().join("portal.sqlite3")))
         .unwrap()
         .spawn("127.0.0.1:0".parse().unwrap())
         .await

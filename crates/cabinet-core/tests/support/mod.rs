@@ -11,10 +11,7 @@ use cabinet_portal::{Portal, PortalConfig, RunningPortal};
 
 /// A demo portal (ECDSA demo keys: quick to make) with its database in `dir`.
 pub async fn demo_portal(dir: &std::path::Path) -> RunningPortal {
-    let mut config = PortalConfig::new(dir.join("portal.sqlite3"));
-    config.demo = true;
-    config.demo_key_kind = cabinet_sign::pki::KeyKind::EcdsaP256;
-    Portal::open(config)
+    Portal::open(PortalConfig::quick_demo(dir.join("portal.sqlite3")))
         .unwrap()
         .spawn("127.0.0.1:0".parse().unwrap())
         .await
