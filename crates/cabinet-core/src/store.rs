@@ -236,7 +236,70 @@ INSERT INTO search (org_id, kind, ref_id, text)
     SELECT new.org_id, new.entity, new.id, replace(replace(coalesce(json_extract(new.json, '$.name'), '') || ' ' || coalesce(json_extract(new.json, '$.title'), '') || ' ' || coalesce(json_extract(new.json, '$.number'), '') || ' ' || coalesce(json_extract(new.json, '$.text'), ''), 'ё', 'е'), 'Ё', 'Е') FROM entities AS new
     WHERE new.entity IN ('document', 'requirement', 'charge', 'notification', 'comment');
 "#,
+    r#"
+-- Application search text in one place: `search_text` is the search form of
+-- title, number and service code (lower case, ё as е, no Latin diacritics,
+-- each word after a space), made by the app's `cabinet_search_form` when a
+-- row is written. The full-text index is built from it with the `ascii`
+-- tokenizer, which splits it exactly at those spaces; and the date index
+-- carries it, so a list newest first can test ` word` in the index itself
+-- while it walks, without the full-text index or reading rows.
+CREATE TABLE applications_v8 (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    org_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    json TEXT NOT NULL,
+    generation INTEGER NOT NULL DEFAULT 0,
+    local INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT GENERATED ALWAYS AS (json_extract(json, '$.created_at')) VIRTUAL,
+    deadline TEXT GENERATED ALWAYS AS (json_extract(json, '$.deadline')) VIRTUAL,
+    number TEXT GENERATED ALWAYS AS (json_extract(json, '$.number')) VIRTUAL,
+    service_code TEXT GENERATED ALWAYS AS (json_extract(json, '$.service_code')) VIRTUAL,
+    search_text TEXT GENERATED ALWAYS AS (cabinet_search_form(
+        coalesce(json_extract(json, '$.title'), '') || ' ' ||
+        coalesce(json_extract(json, '$.number'), '') || ' ' ||
+        coalesce(json_extract(json, '$.service_code'), ''))) STORED
+);
+INSERT INTO applications_v8 (rid, id, org_id, status, updated_at, json, generation, local)
+    SELECT rid, id, org_id, status, updated_at, json, generation, local FROM applications;
+DROP TABLE applications;
+ALTER TABLE applications_v8 RENAME TO applications;
+CREATE INDEX applications_org ON applications (org_id, updated_at, status, search_text);
+CREATE INDEX applications_status ON applications (org_id, status, updated_at);
+CREATE INDEX applications_created ON applications (org_id, created_at);
+DROP TABLE applications_fts;
+CREATE VIRTUAL TABLE applications_fts USING fts5(text, tokenize = 'ascii');
+CREATE TRIGGER applications_fts_insert AFTER INSERT ON applications BEGIN
+    INSERT INTO applications_fts (rowid, text) VALUES (new.rid, new.search_text);
+END;
+CREATE TRIGGER applications_fts_update AFTER UPDATE OF json ON applications BEGIN
+    DELETE FROM applications_fts WHERE rowid = old.rid;
+    INSERT INTO applications_fts (rowid, text) VALUES (new.rid, new.search_text);
+END;
+CREATE TRIGGER applications_fts_delete AFTER DELETE ON applications BEGIN
+    DELETE FROM applications_fts WHERE rowid = old.rid;
+END;
+INSERT INTO applications_fts (rowid, text) SELECT rid, search_text FROM applications;
+"#,
 ];
+
+/// `cabinet_search_form(text)`: [`crate::lists::search_form`] for SQL, as
+/// the applications table computes its `search_text`. Every connection that
+/// writes the cache needs it.
+fn add_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "cabinet_search_form",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let text = ctx.get_raw(0).as_str_or_null()?.unwrap_or_default();
+            Ok(crate::lists::search_form(text))
+        },
+    )
+}
 
 /// A stored certificate row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -295,6 +358,7 @@ fn encrypt_in_place(path: &Path, key: &CacheKey) -> Result<(), CoreError> {
     let _ = std::fs::remove_file(&tmp);
     {
         let plain = Connection::open(path)?;
+        add_functions(&plain)?;
         let version: i64 = plain.pragma_query_value(None, "user_version", |r| r.get(0))?;
         plain.execute(
             "ATTACH DATABASE ?1 AS encrypted KEY ?2",
@@ -351,6 +415,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // `rarray(?)`: the sync binds a page's records as one array.
         rusqlite::vtab::array::load_module(&conn)?;
+        add_functions(&conn)?;
         let done: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if done > MIGRATIONS.len() {
             return Err(CoreError::Store(format!(
