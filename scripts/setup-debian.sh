@@ -20,8 +20,9 @@ PACKAGES=(
   # .deb bundle
   dpkg-dev
   # signature tests: OpenSSL's CLI as the interop oracle, SoftHSM2 as a
-  # PKCS#11 token
-  openssl softhsm2
+  # PKCS#11 token, and OpenSSL's GOST engine as the independent oracle for
+  # GOST R 34.10/34.11-2012 signatures and GOST-protected .pfx files
+  openssl softhsm2 libengine-gost-openssl
   # cargo xtask bench: peak memory of each contender, and the sqlite3 shell
   # the cache's list query is compared with
   time sqlite3

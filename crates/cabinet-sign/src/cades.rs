@@ -1,8 +1,10 @@
 //! CAdES-BES detached signatures (`.sig`, DER CMS SignedData).
 //!
 //! Signed attributes: contentType, messageDigest, signingTime and
-//! signingCertificateV2. The content is
-//! hashed as a stream, so a 2 GB file never sits in memory.
+//! signingCertificateV2. The content is hashed as a stream, so a 2 GB file
+//! never sits in memory, with the digest of the signer's key: SHA-256 for
+//! RSA and ECDSA, Streebog-256/512 for GOST R 34.10-2012 256/512 (as
+//! OpenSSL's GOST engine signs).
 
 use std::io::Read;
 
@@ -12,15 +14,13 @@ use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{
     CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
-use sha2::{Digest, Sha256};
 use x509_cert::attr::Attribute;
 use x509_cert::der::asn1::{ObjectIdentifier, OctetString, SetOfVec, UtcTime};
 use x509_cert::der::{Any, Decode, Encode};
-use x509_cert::spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 
-use crate::key::ID_SHA256;
-use crate::{SignError, SigningKey};
+use crate::key::SignatureUse;
+use crate::{DigestAlgorithm, SignError, SigningKey};
 
 const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
@@ -30,22 +30,6 @@ const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
 
 fn failed(what: &str, e: impl std::fmt::Display) -> SignError {
     SignError::SigningFailed(format!("{what}: {e}"))
-}
-
-/// SHA-256 of a stream, in 64 KiB chunks.
-pub fn sha256_stream(mut content: impl Read) -> Result<[u8; 32], SignError> {
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = content
-            .read(&mut buf)
-            .map_err(|e| SignError::Io(e.to_string()))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher.finalize().into())
 }
 
 fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
@@ -66,11 +50,22 @@ fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     out
 }
 
-/// signingCertificateV2 (RFC 5035): the SHA-256 of the signer's certificate
-/// (SHA-256 is the default hash, so it is not named).
-fn signing_certificate_v2(cert_der: &[u8]) -> Result<Attribute, SignError> {
-    let hash = Sha256::digest(cert_der);
-    let ess_cert_id_v2 = der_tlv(0x30, &der_tlv(0x04, &hash));
+/// signingCertificateV2 (RFC 5035): the hash of the signer's certificate
+/// with the signature's digest, named unless it is the default SHA-256.
+fn signing_certificate_v2(
+    cert_der: &[u8],
+    digest: DigestAlgorithm,
+) -> Result<Attribute, SignError> {
+    let hash = digest.digest(cert_der);
+    let mut ess_cert_id_v2 = Vec::new();
+    if digest != DigestAlgorithm::Sha256 {
+        ess_cert_id_v2 = digest
+            .identifier()
+            .to_der()
+            .map_err(|e| failed("signingCertificateV2", e))?;
+    }
+    ess_cert_id_v2.extend(der_tlv(0x04, &hash));
+    let ess_cert_id_v2 = der_tlv(0x30, &ess_cert_id_v2);
     let signing_certificate = der_tlv(0x30, &der_tlv(0x30, &ess_cert_id_v2));
     let value =
         Any::from_der(&signing_certificate).map_err(|e| failed("signingCertificateV2", e))?;
@@ -111,7 +106,8 @@ fn signer_info(
     at: DateTime<Utc>,
 ) -> Result<SignerInfo, SignError> {
     let info = key.certificate();
-    let signature_algorithm = crate::key::signature_algorithm(&info.algorithm)?;
+    let signature_algorithm = crate::key::signature_algorithm(&info.algorithm, SignatureUse::Cms)?;
+    let digest_algorithm = DigestAlgorithm::of(&info.algorithm);
     let cert = Certificate::from_der(&info.der).map_err(|e| failed("certificate", e))?;
     let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
         issuer: cert.tbs_certificate.issuer.clone(),
@@ -128,7 +124,7 @@ fn signer_info(
             Any::encode_from(&digest_value).map_err(|e| failed("messageDigest", e))?,
         )?,
         signing_time(at)?,
-        signing_certificate_v2(&info.der)?,
+        signing_certificate_v2(&info.der, digest_algorithm)?,
     ];
     // SetOfVec sorts its elements, as DER requires of a SET OF.
     let signed_attrs =
@@ -136,14 +132,11 @@ fn signer_info(
     let message = signed_attrs
         .to_der()
         .map_err(|e| failed("signed attributes", e))?;
-    let signature = key.sign_sha256(&message)?;
+    let signature = key.sign_message(&message)?;
     Ok(SignerInfo {
         version: CmsVersion::V1,
         sid,
-        digest_alg: AlgorithmIdentifierOwned {
-            oid: ID_SHA256,
-            parameters: None,
-        },
+        digest_alg: digest_algorithm.identifier(),
         signed_attrs: Some(signed_attrs),
         signature_algorithm,
         signature: OctetString::new(signature).map_err(|e| failed("signature", e))?,
@@ -174,17 +167,30 @@ pub fn sign_detached(
     content: impl Read,
     at: DateTime<Utc>,
 ) -> Result<Vec<u8>, SignError> {
-    let digest = sha256_stream(content)?;
+    let digest = DigestAlgorithm::of(&key.certificate().algorithm).digest_stream(content)?;
     sign_digest(key, &digest, at)
 }
 
-/// [`sign_detached`] for content already hashed with SHA-256 (a batch hashes
-/// files while the token signs, a caller may hash while uploading).
+/// [`sign_detached`] for content already hashed with the key's digest,
+/// [`DigestAlgorithm::of`] its algorithm (a batch hashes files while the
+/// token signs, a caller may hash while uploading).
 pub fn sign_digest(
     key: &dyn SigningKey,
-    digest: &[u8; 32],
+    digest: &[u8],
     at: DateTime<Utc>,
 ) -> Result<Vec<u8>, SignError> {
+    let algorithm = DigestAlgorithm::of(&key.certificate().algorithm);
+    if digest.len() != algorithm.output_len() {
+        return Err(failed(
+            "digest",
+            format!(
+                "{} bytes, {} has {}",
+                digest.len(),
+                algorithm.name(),
+                algorithm.output_len()
+            ),
+        ));
+    }
     let si = signer_info(key, ID_DATA, digest, at)?;
     let certificates = key_certificates(key)?
         .into_iter()
@@ -192,11 +198,8 @@ pub fn sign_digest(
         .collect::<Vec<_>>();
     let sd = SignedData {
         version: CmsVersion::V1,
-        digest_algorithms: SetOfVec::try_from(vec![AlgorithmIdentifierOwned {
-            oid: ID_SHA256,
-            parameters: None,
-        }])
-        .map_err(|e| failed("SignedData", e))?,
+        digest_algorithms: SetOfVec::try_from(vec![algorithm.identifier()])
+            .map_err(|e| failed("SignedData", e))?,
         encap_content_info: EncapsulatedContentInfo {
             econtent_type: ID_DATA,
             econtent: None,
@@ -236,20 +239,32 @@ pub fn cosign_detached(
             "not a detached signature".into(),
         ));
     }
-    let digest = sha256_stream(content)?;
+    // Each existing signer's digest and the new one's, in one read.
+    let ours = DigestAlgorithm::of(&key.certificate().algorithm);
+    let mut algorithms = crate::verify::signer_digest_algorithms(&sd)?;
+    if !algorithms.contains(&ours) {
+        algorithms.push(ours);
+    }
+    let digests = crate::digest::digest_stream_all(&algorithms, content)?;
+    let digest_of = |a: DigestAlgorithm| {
+        let i = algorithms.iter().position(|x| *x == a).expect("listed");
+        digests[i].as_slice()
+    };
     // Co-signing other content would make a file no one can verify.
-    crate::verify::check_message_digests(&sd, &digest)?;
-    let si = signer_info(key, sd.encap_content_info.econtent_type, &digest, at)?;
+    crate::verify::check_message_digests(&sd, digest_of)?;
+    let si = signer_info(
+        key,
+        sd.encap_content_info.econtent_type,
+        digest_of(ours),
+        at,
+    )?;
     sd.signer_infos
         .0
         .insert(si)
         .map_err(|e| failed("SignedData", e))?;
-    if !sd.digest_algorithms.iter().any(|a| a.oid == ID_SHA256) {
+    if !sd.digest_algorithms.iter().any(|a| a.oid == ours.oid()) {
         sd.digest_algorithms
-            .insert(AlgorithmIdentifierOwned {
-                oid: ID_SHA256,
-                parameters: None,
-            })
+            .insert(ours.identifier())
             .map_err(|e| failed("SignedData", e))?;
     }
     let mut set: Vec<CertificateChoices> = sd

@@ -19,6 +19,9 @@ pub enum SignError {
     NoPrivateKey,
     #[error("algorithm not supported: {0}")]
     UnsupportedAlgorithm(String),
+    /// A key whose encoding or value is wrong (off the curve, out of range).
+    #[error("not a valid key: {0}")]
+    MalformedKey(String),
     #[error("signing failed: {0}")]
     SigningFailed(String),
     #[error("reading the content: {0}")]
@@ -65,6 +68,7 @@ impl SignError {
             SignError::UnsupportedContainer(_) => "pfx.unsupported",
             SignError::NoPrivateKey => "pfx.no_key",
             SignError::UnsupportedAlgorithm(_) => "sign.unsupported_algorithm",
+            SignError::MalformedKey(_) => "key.malformed",
             SignError::SigningFailed(_) => "sign.failed",
             SignError::Io(_) => "file.read",
             SignError::MalformedSignature(_) => "sig.malformed",

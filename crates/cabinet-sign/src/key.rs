@@ -10,10 +10,9 @@ use x509_cert::der::asn1::ObjectIdentifier;
 use x509_cert::der::{Any, Tag};
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
+use crate::gost::KeySize;
 use crate::{Algorithm, CertificateInfo, SignError};
 
-pub(crate) const ID_SHA256: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 pub(crate) const SHA256_WITH_RSA: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 pub(crate) const ECDSA_WITH_SHA256: ObjectIdentifier =
@@ -27,22 +26,46 @@ pub trait SigningKey {
     /// Issuer certificates that travel with the signature (may be empty).
     fn chain(&self) -> &[CertificateInfo];
 
-    /// Signs `message` with SHA-256 and the key's algorithm. The value is
-    /// encoded as CMS and X.509 carry it: PKCS#1 v1.5 bytes for RSA, a DER
-    /// `Ecdsa-Sig-Value` for ECDSA.
-    fn sign_sha256(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
+    /// Signs `message` with the key's algorithm over the digest
+    /// [`crate::DigestAlgorithm::of`] it (SHA-256, or Streebog for GOST). The value
+    /// is encoded as CMS and X.509 carry it: PKCS#1 v1.5 bytes for RSA, a DER
+    /// `Ecdsa-Sig-Value` for ECDSA, s ‖ r big-endian for GOST.
+    fn sign_message(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
+}
+
+/// Where a signature algorithm identifier goes: OpenSSL's GOST engine names
+/// the key algorithm in a CMS SignerInfo but the signature-with-digest
+/// algorithm in certificates and CRLs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignatureUse {
+    Cms,
+    X509,
 }
 
 /// The signature algorithm identifier for a key of `algorithm` signing with
-/// SHA-256, as it goes into a SignerInfo or a certificate.
+/// its digest, as it goes into a SignerInfo or a certificate.
 pub(crate) fn signature_algorithm(
     algorithm: &Algorithm,
+    usage: SignatureUse,
 ) -> Result<AlgorithmIdentifierOwned, SignError> {
+    let null = || Some(Any::new(Tag::Null, Vec::<u8>::new()).expect("NULL encodes"));
+    let gost = |size: KeySize| {
+        let oid = match usage {
+            SignatureUse::Cms => size.key_oid(),
+            SignatureUse::X509 => size.signature_oid(),
+        };
+        Ok(AlgorithmIdentifierOwned {
+            oid: ObjectIdentifier::new(oid).expect("a constant OID parses"),
+            parameters: null(),
+        })
+    };
     match algorithm {
         Algorithm::Rsa { .. } => Ok(AlgorithmIdentifierOwned {
             oid: SHA256_WITH_RSA,
-            parameters: Some(Any::new(Tag::Null, Vec::<u8>::new()).expect("NULL encodes")),
+            parameters: null(),
         }),
+        Algorithm::Gost2012_256 => gost(KeySize::Bits256),
+        Algorithm::Gost2012_512 => gost(KeySize::Bits512),
         Algorithm::Ecdsa { curve } if curve == "P-256" => Ok(AlgorithmIdentifierOwned {
             oid: ECDSA_WITH_SHA256,
             parameters: None,
@@ -51,7 +74,8 @@ pub(crate) fn signature_algorithm(
     }
 }
 
-/// Signs with a PKCS#8 private key held in memory (a .pfx key, a demo CA).
+/// Signs with a PKCS#8 private key held in memory (a .pfx key, a demo CA),
+/// over the digest of the key's algorithm.
 pub(crate) fn sign_with_pkcs8(
     algorithm: &Algorithm,
     pkcs8: &[u8],
@@ -79,6 +103,9 @@ pub(crate) fn sign_with_pkcs8(
                 .try_sign(message)
                 .map_err(|e| failed("ECDSA signature", &e))?;
             Ok(sig.to_der().to_vec())
+        }
+        Algorithm::Gost2012_256 | Algorithm::Gost2012_512 => {
+            crate::gost::GostPrivateKey::from_pkcs8_der(pkcs8)?.sign(message)
         }
         other => Err(SignError::UnsupportedAlgorithm(other.display_name())),
     }

@@ -7,7 +7,9 @@
 
 pub mod cades;
 pub mod cert;
+pub mod digest;
 pub mod error;
+pub mod gost;
 pub mod key;
 pub mod oid;
 pub mod pfx;
@@ -16,6 +18,7 @@ pub mod pki;
 pub mod verify;
 
 pub use cert::{Algorithm, CertificateInfo, ExpiryStatus, KeyUsage};
+pub use digest::DigestAlgorithm;
 pub use error::SignError;
 pub use key::SigningKey;
 pub use pfx::PfxIdentity;

@@ -88,7 +88,7 @@ impl SigningKey for PfxIdentity {
         &self.chain
     }
 
-    fn sign_sha256(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+    fn sign_message(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
         crate::key::sign_with_pkcs8(&self.certificate.algorithm, &self.key, message)
     }
 }

@@ -344,7 +344,7 @@ impl SigningKey for TokenKey {
         &self.chain
     }
 
-    fn sign_sha256(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+    fn sign_message(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
         let session = self.session.lock().unwrap_or_else(|e| e.into_inner());
         match &self.certificate.algorithm {
             Algorithm::Rsa { .. } => session

@@ -22,6 +22,7 @@ use x509_cert::time::{Time, Validity};
 use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
+use crate::gost::{GostPrivateKey, KeySize, ParamSet};
 use crate::{oid, CertificateInfo, SignError, SigningKey};
 
 /// The key algorithms the CA can generate.
@@ -29,6 +30,29 @@ use crate::{oid, CertificateInfo, SignError, SigningKey};
 pub enum KeyKind {
     Rsa2048,
     EcdsaP256,
+    /// GOST R 34.10-2012 with a parameter set (256 or 512 bits).
+    Gost(ParamSet),
+}
+
+impl KeyKind {
+    /// GOST R 34.10-2012 256 on the CryptoPro A curve, the most common in
+    /// Russian qualified certificates.
+    pub const GOST_256: KeyKind = KeyKind::Gost(ParamSet::CryptoProA);
+    /// GOST R 34.10-2012 512 on the TC26 512 A curve.
+    pub const GOST_512: KeyKind = KeyKind::Gost(ParamSet::Tc26_512A);
+
+    pub fn algorithm(self) -> crate::Algorithm {
+        match self {
+            KeyKind::Rsa2048 => crate::Algorithm::Rsa { bits: 2048 },
+            KeyKind::EcdsaP256 => crate::Algorithm::Ecdsa {
+                curve: "P-256".into(),
+            },
+            KeyKind::Gost(p) => match p.size() {
+                KeySize::Bits256 => crate::Algorithm::Gost2012_256,
+                KeySize::Bits512 => crate::Algorithm::Gost2012_512,
+            },
+        }
+    }
 }
 
 /// The subject of a certificate. Empty fields are left out.
@@ -75,7 +99,7 @@ impl SigningKey for IssuedKey {
         &self.chain
     }
 
-    fn sign_sha256(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+    fn sign_message(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
         crate::key::sign_with_pkcs8(&self.certificate.algorithm, &self.pkcs8, message)
     }
 }
@@ -107,6 +131,15 @@ pub fn generate_key(kind: KeyKind) -> Result<(Zeroizing<Vec<u8>>, Vec<u8>), Sign
                 .to_public_key_der()
                 .map_err(|e| failed("EC key", e))?;
             Ok((Zeroizing::new(pkcs8.as_bytes().to_vec()), spki.into_vec()))
+        }
+        KeyKind::Gost(params) => {
+            let key = GostPrivateKey::generate(params)?;
+            let spki = key
+                .public_key()
+                .to_spki()
+                .to_der()
+                .map_err(|e| failed("GOST key", e))?;
+            Ok((key.to_pkcs8_der()?, spki))
         }
     }
 }
@@ -231,18 +264,10 @@ fn build(request: &Request, issuer: Option<&IssuedKey>) -> Result<IssuedKey, Sig
             c.tbs_certificate.subject_public_key_info.clone(),
             i.certificate.algorithm.clone(),
         ),
-        _ => (
-            subject.clone(),
-            spki.clone(),
-            match request.kind {
-                KeyKind::Rsa2048 => crate::Algorithm::Rsa { bits: 2048 },
-                KeyKind::EcdsaP256 => crate::Algorithm::Ecdsa {
-                    curve: "P-256".into(),
-                },
-            },
-        ),
+        _ => (subject.clone(), spki.clone(), request.kind.algorithm()),
     };
-    let signature = crate::key::signature_algorithm(&issuer_algorithm)?;
+    let signature =
+        crate::key::signature_algorithm(&issuer_algorithm, crate::key::SignatureUse::X509)?;
     let mut extensions = vec![
         extension("2.5.29.14", false, &SubjectKeyIdentifier(key_id(&spki)?))?,
         extension(
@@ -304,7 +329,7 @@ fn build(request: &Request, issuer: Option<&IssuedKey>) -> Result<IssuedKey, Sig
     };
     let tbs_der = tbs.to_der().map_err(|e| failed("certificate", e))?;
     let value = match issuer {
-        Some(i) => i.sign_sha256(&tbs_der)?,
+        Some(i) => i.sign_message(&tbs_der)?,
         None => crate::key::sign_with_pkcs8(&issuer_algorithm, &pkcs8, &tbs_der)?,
     };
     let cert = Certificate {
@@ -366,7 +391,10 @@ impl IssuedKey {
         next_update: DateTime<Utc>,
     ) -> Result<Vec<u8>, SignError> {
         let ca = Certificate::from_der(&self.certificate.der).map_err(|e| failed("CA", e))?;
-        let signature = crate::key::signature_algorithm(&self.certificate.algorithm)?;
+        let signature = crate::key::signature_algorithm(
+            &self.certificate.algorithm,
+            crate::key::SignatureUse::X509,
+        )?;
         let entries = revoked
             .iter()
             .map(|hex| {
@@ -391,7 +419,7 @@ impl IssuedKey {
             revoked_certificates: (!entries.is_empty()).then_some(entries),
             crl_extensions: None,
         };
-        let value = self.sign_sha256(&tbs.to_der().map_err(|e| failed("CRL", e))?)?;
+        let value = self.sign_message(&tbs.to_der().map_err(|e| failed("CRL", e))?)?;
         CertificateList {
             tbs_cert_list: tbs,
             signature_algorithm: signature,

@@ -18,9 +18,9 @@ use x509_cert::der::{Decode, Encode};
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 use x509_cert::Certificate;
 
-use crate::cades::sha256_stream;
-use crate::key::{ECDSA_WITH_SHA256, ID_SHA256, SHA256_WITH_RSA};
-use crate::{CertificateInfo, SignError};
+use crate::gost::{GostPublicKey, KeySize};
+use crate::key::{ECDSA_WITH_SHA256, SHA256_WITH_RSA};
+use crate::{CertificateInfo, DigestAlgorithm, SignError};
 
 const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
@@ -101,7 +101,8 @@ fn signer_certificate<'a>(si: &SignerInfo, certs: &'a [Certificate]) -> Option<&
     })
 }
 
-/// Verifies `signature` (made with SHA-256) by `spki` over `message`.
+/// Verifies `signature` by `spki` over `message`, hashed with the digest
+/// `sig_alg` names (SHA-256; Streebog of the key's size for GOST).
 fn verify_raw(
     spki: &SubjectPublicKeyInfoOwned,
     sig_alg: &ObjectIdentifier,
@@ -109,6 +110,22 @@ fn verify_raw(
     signature: &[u8],
 ) -> Result<bool, SignError> {
     use signature::Verifier;
+    if let Some(size) = crate::gost::key_size_of(&spki.algorithm.oid) {
+        // The engine names the key algorithm in CMS, the
+        // signature-with-digest algorithm in certificates and CRLs.
+        let names_this_key = [size.key_oid(), size.signature_oid()]
+            .iter()
+            .any(|o| sig_alg.to_string() == *o);
+        if !names_this_key {
+            return Err(SignError::UnsupportedAlgorithm(format!(
+                "{} with {}",
+                spki.algorithm.oid, sig_alg
+            )));
+        }
+        let key = GostPublicKey::from_spki(spki)?;
+        debug_assert_eq!(key.params().size(), size);
+        return key.verify(message, signature);
+    }
     let key_der = spki
         .to_der()
         .map_err(|e| SignError::MalformedSignature(e.to_string()))?;
@@ -211,14 +228,34 @@ fn chain_to_root(
     Err(SignError::UntrustedChain)
 }
 
+fn signer_digest_algorithm(si: &SignerInfo) -> Result<DigestAlgorithm, SignError> {
+    DigestAlgorithm::from_oid(&si.digest_alg.oid)
+        .ok_or_else(|| SignError::UnsupportedAlgorithm(si.digest_alg.oid.to_string()))
+}
+
+/// The digest algorithms of the signers, each once, in signer order.
+pub(crate) fn signer_digest_algorithms(sd: &SignedData) -> Result<Vec<DigestAlgorithm>, SignError> {
+    let mut out = Vec::new();
+    for si in sd.signer_infos.0.iter() {
+        let a = signer_digest_algorithm(si)?;
+        if !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
 /// Fails with `sig.content_changed` when any signer's messageDigest differs
-/// from `digest`.
-pub(crate) fn check_message_digests(sd: &SignedData, digest: &[u8]) -> Result<(), SignError> {
+/// from the content's digest with that signer's algorithm.
+pub(crate) fn check_message_digests<'a>(
+    sd: &SignedData,
+    digest_of: impl Fn(DigestAlgorithm) -> &'a [u8],
+) -> Result<(), SignError> {
     for si in sd.signer_infos.0.iter() {
         let md = attribute_value(si, &ID_MESSAGE_DIGEST)
             .and_then(|a| a.decode_as::<OctetString>().ok())
             .ok_or_else(|| SignError::MalformedSignature("no messageDigest attribute".into()))?;
-        if md.as_bytes() != digest {
+        if md.as_bytes() != digest_of(signer_digest_algorithm(si)?) {
             return Err(SignError::ContentChanged);
         }
     }
@@ -353,7 +390,8 @@ fn verify(
             "not a detached signature".into(),
         ));
     }
-    let digest = sha256_stream(content)?;
+    let algorithms = signer_digest_algorithms(&sd)?;
+    let digests = crate::digest::digest_stream_all(&algorithms, content)?;
     let certs = certificates(&sd);
     let roots: Vec<Certificate> = roots
         .iter()
@@ -361,17 +399,29 @@ fn verify(
         .collect();
     let mut reports = Vec::new();
     for si in sd.signer_infos.0.iter() {
-        if si.digest_alg.oid != ID_SHA256 {
-            return Err(SignError::UnsupportedAlgorithm(
-                si.digest_alg.oid.to_string(),
-            ));
-        }
+        let algorithm = signer_digest_algorithm(si)?;
+        let digest = &digests[algorithms
+            .iter()
+            .position(|a| *a == algorithm)
+            .expect("listed")];
         let cert = signer_certificate(si, &certs).ok_or(SignError::SignerCertificateMissing)?;
         let md = attribute_value(si, &ID_MESSAGE_DIGEST)
             .and_then(|a| a.decode_as::<OctetString>().ok())
             .ok_or_else(|| SignError::MalformedSignature("no messageDigest attribute".into()))?;
-        if md.as_bytes() != digest {
+        if md.as_bytes() != digest.as_slice() {
             return Err(SignError::ContentChanged);
+        }
+        let spki = &cert.tbs_certificate.subject_public_key_info;
+        let key_digest = crate::gost::key_size_of(&spki.algorithm.oid).map(|s| match s {
+            KeySize::Bits256 => DigestAlgorithm::Streebog256,
+            KeySize::Bits512 => DigestAlgorithm::Streebog512,
+        });
+        if key_digest.is_some_and(|d| d != algorithm) {
+            // A GOST key signs the Streebog of its own size, nothing else.
+            return Err(SignError::UnsupportedAlgorithm(format!(
+                "{} with {}",
+                spki.algorithm.oid, si.digest_alg.oid
+            )));
         }
         let signed_attrs = si
             .signed_attrs
@@ -379,7 +429,6 @@ fn verify(
             .ok_or_else(|| SignError::MalformedSignature("no signed attributes".into()))?
             .to_der()
             .map_err(|e| SignError::MalformedSignature(e.to_string()))?;
-        let spki = &cert.tbs_certificate.subject_public_key_info;
         if !verify_raw(
             spki,
             &si.signature_algorithm.oid,
