@@ -13,6 +13,7 @@ pub mod gost;
 pub mod key;
 pub mod oid;
 pub mod pfx;
+mod pfx_gost;
 pub mod pkcs11;
 pub mod pki;
 pub mod verify;

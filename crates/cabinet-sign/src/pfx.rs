@@ -51,8 +51,25 @@ impl PfxIdentity {
         if bytes.is_empty() {
             return Err(SignError::NotPkcs12);
         }
-        let store = p12_keystore::KeyStore::from_pkcs12(bytes, password)
-            .map_err(|e| map_error(bytes, e))?;
+        let store = match p12_keystore::KeyStore::from_pkcs12(bytes, password) {
+            Ok(store) => store,
+            Err(e) => {
+                let theirs = map_error(bytes, e);
+                if matches!(
+                    theirs,
+                    SignError::WrongPasswordOrDamaged | SignError::NotPkcs12
+                ) {
+                    return Err(theirs);
+                }
+                // GOST protection (the engine's gost89 / Kuznyechik PBES2, a
+                // Streebog MAC, a Streebog PRF) is read by our own parser;
+                // what neither reads keeps the crate's explanation.
+                return match Self::open_gost(bytes, password) {
+                    Err(SignError::UnsupportedContainer(_)) => Err(theirs),
+                    other => other,
+                };
+            }
+        };
         let (_, chain) = store.private_key_chain().ok_or(SignError::NoPrivateKey)?;
         let key = Zeroizing::new(chain.key().to_vec());
         let mut certs = chain
@@ -66,6 +83,99 @@ impl PfxIdentity {
             chain,
             key,
         })
+    }
+
+    /// A GOST-protected container: the first key with the certificate it
+    /// matches, and that certificate's issuers found in the container (as
+    /// the PKCS#12 crate does for the others).
+    fn open_gost(bytes: &[u8], password: &str) -> Result<Self, SignError> {
+        let contents = crate::pfx_gost::open(bytes, password)?;
+        let certificates = contents
+            .certificates
+            .iter()
+            .map(|c| CertificateInfo::parse(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        let key = contents
+            .keys
+            .into_iter()
+            .next()
+            .ok_or(SignError::NoPrivateKey)?;
+        for (i, certificate) in certificates.iter().enumerate() {
+            let candidate = Self {
+                certificate: certificate.clone(),
+                chain: Vec::new(),
+                key: key.clone(),
+            };
+            if candidate.check_key_matches().is_ok() {
+                let names = contents
+                    .certificates
+                    .iter()
+                    .map(|der| {
+                        x509_cert::Certificate::from_der(der)
+                            .map(|c| (c.tbs_certificate.subject, c.tbs_certificate.issuer))
+                            .map_err(|e| SignError::MalformedCertificate(e.to_string()))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut chain: Vec<CertificateInfo> = Vec::new();
+                let mut current = i;
+                while let Some(issuer) = (0..names.len()).find(|&j| {
+                    names[j].0 == names[current].1
+                        && names[j].0 != names[current].0
+                        && j != i
+                        && !chain.iter().any(|x| x.sha256 == certificates[j].sha256)
+                }) {
+                    chain.push(certificates[issuer].clone());
+                    current = issuer;
+                }
+                return Ok(Self { chain, ..candidate });
+            }
+        }
+        Err(SignError::NoPrivateKey)
+    }
+
+    /// An identity from a PKCS#8 private key (DER, or PEM `PRIVATE KEY`) and
+    /// its certificate (DER or PEM), as `openssl genpkey` and `openssl req`
+    /// write them. The key must be the certificate's (`key.malformed` if not).
+    pub fn from_key_and_certificate(key: &[u8], certificate: &[u8]) -> Result<Self, SignError> {
+        let certificate = CertificateInfo::parse(certificate)?;
+        let key = if key.trim_ascii_start().starts_with(b"-----BEGIN") {
+            if !key.windows(11).any(|w| w == b"PRIVATE KEY")
+                || key.windows(9).any(|w| w == b"ENCRYPTED")
+            {
+                return Err(SignError::MalformedKey(
+                    "not an unencrypted PKCS#8 PRIVATE KEY".into(),
+                ));
+            }
+            Zeroizing::new(
+                crate::verify::decode_signature(key)
+                    .map_err(|_| SignError::MalformedKey("PEM: not base64".into()))?,
+            )
+        } else {
+            Zeroizing::new(key.to_vec())
+        };
+        let identity = Self {
+            certificate,
+            chain: Vec::new(),
+            key,
+        };
+        identity.check_key_matches()?;
+        Ok(identity)
+    }
+
+    /// Signs a probe and verifies it with the certificate's public key.
+    fn check_key_matches(&self) -> Result<(), SignError> {
+        let probe = b"cabinet key check";
+        let signature = self.sign_message(probe).map_err(|e| match e {
+            SignError::SigningFailed(why) => SignError::MalformedKey(why),
+            other => other,
+        })?;
+        if crate::verify::verify_with_certificate(&self.certificate, probe, &signature)? {
+            Ok(())
+        } else {
+            Err(SignError::MalformedKey(
+                "the private key is not the certificate's".into(),
+            ))
+        }
     }
 
     /// The certificate of the private key.

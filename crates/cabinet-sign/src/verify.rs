@@ -161,6 +161,25 @@ fn verify_raw(
     )))
 }
 
+/// Whether `signature` is by the key of `certificate` over `message`, with
+/// the signature algorithm a SignerInfo of that key names.
+pub(crate) fn verify_with_certificate(
+    certificate: &CertificateInfo,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<bool, SignError> {
+    let cert = Certificate::from_der(&certificate.der)
+        .map_err(|e| SignError::MalformedCertificate(e.to_string()))?;
+    let algorithm =
+        crate::key::signature_algorithm(&certificate.algorithm, crate::key::SignatureUse::Cms)?;
+    verify_raw(
+        &cert.tbs_certificate.subject_public_key_info,
+        &algorithm.oid,
+        message,
+        signature,
+    )
+}
+
 fn attribute_value<'a>(
     si: &'a SignerInfo,
     oid: &ObjectIdentifier,

@@ -1,6 +1,7 @@
 //! Test PKI made with the OpenSSL CLI, the independent oracle of these tests.
 #![allow(dead_code)]
 
+pub mod engine;
 pub mod softhsm;
 
 use std::path::Path;
