@@ -64,7 +64,8 @@ pub struct PortalConfig {
     /// Demo mode: where the demo PKI's .pfx files are written (besides
     /// `GET /v1/demo/certificates/…`). `None`: not written to disk.
     pub demo_pki_dir: Option<PathBuf>,
-    /// Demo mode: the key algorithm of the demo CA and certificates.
+    /// Demo mode: the key algorithm of the demo CA and certificates: GOST
+    /// R 34.10-2012 256 by default, as Russian qualified certificates are.
     pub demo_key_kind: cabinet_sign::pki::KeyKind,
     /// The demo government body moves one application of each organization
     /// a step further this often. `None` (the default, and in tests): never.
@@ -88,13 +89,13 @@ impl PortalConfig {
             crls: Vec::new(),
             challenge_ttl: Duration::from_secs(2 * 60),
             demo_pki_dir: None,
-            demo_key_kind: cabinet_sign::pki::KeyKind::Rsa2048,
+            demo_key_kind: cabinet_sign::pki::KeyKind::GOST_256,
             gov_interval: None,
         }
     }
 
-    /// Demo data with ECDSA demo keys, quick to make: for tests and
-    /// benchmarks that do not need the default RSA certificates.
+    /// Demo data with ECDSA demo keys: for tests and benchmarks that do not
+    /// need the default GOST certificates.
     pub fn quick_demo(db_path: impl Into<PathBuf>) -> Self {
         Self {
             demo: true,

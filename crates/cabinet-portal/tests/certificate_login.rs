@@ -41,12 +41,9 @@ async fn start(configure: impl FnOnce(&mut PortalConfig)) -> Fixture {
     }
 }
 
+/// The demo with its default keys: GOST R 34.10-2012 256.
 async fn demo() -> Fixture {
-    start(|c| {
-        c.demo = true;
-        c.demo_key_kind = KeyKind::Rsa2048;
-    })
-    .await
+    start(|c| c.demo = true).await
 }
 
 impl Fixture {
@@ -125,6 +122,10 @@ async fn demo_director_logs_in_with_his_pfx_and_the_nonce_is_single_use() {
     let director = f
         .demo_pfx("director.pfx", cabinet_portal::DIRECTOR_PFX_PASSWORD)
         .await;
+    assert_eq!(
+        director.certificate().algorithm,
+        cabinet_sign::Algorithm::Gost2012_256
+    );
     assert_eq!(
         director.certificate().organization.as_deref(),
         Some("ООО «Ромашка»")

@@ -2,6 +2,7 @@
 //! certificates verify with `openssl verify`, its .pfx opens with
 //! `openssl pkcs12`, its CRL verifies with `openssl crl`, and a signature by
 //! an issued key verifies with `openssl cms`. Then our own verifier agrees.
+//! GOST keys are checked by OpenSSL with its GOST engine.
 
 mod support;
 
@@ -10,7 +11,8 @@ use cabinet_sign::pki::{IssuedKey, KeyKind, Profile, Request, Subject};
 use cabinet_sign::verify::{verify_detached_with, Trust};
 use cabinet_sign::{KeyUsage, PfxIdentity, SigningKey};
 use chrono::{Duration, Utc};
-use support::{ok, openssl};
+use support::engine::engine;
+use support::openssl;
 
 fn request(kind: KeyKind, profile: Profile, subject: Subject) -> Request {
     Request {
@@ -37,7 +39,26 @@ fn director() -> Subject {
     }
 }
 
+/// OpenSSL, with the GOST engine for GOST keys.
+fn openssl_for(gost: bool, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    if gost {
+        engine(dir, args)
+    } else {
+        openssl(dir, args)
+    }
+}
+
+fn ok_for(gost: bool, dir: &std::path::Path, args: &[&str]) {
+    let out = openssl_for(gost, dir, args);
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn check(kind: KeyKind) {
+    let gost = matches!(kind, KeyKind::Gost(_));
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     let root = IssuedKey::new_root(&request(
@@ -67,22 +88,25 @@ fn check(kind: KeyKind) {
 
     std::fs::write(d.join("ca.der"), &root.certificate().der).unwrap();
     std::fs::write(d.join("user.der"), &info.der).unwrap();
-    ok(
+    ok_for(
+        gost,
         d,
         &["x509", "-inform", "DER", "-in", "ca.der", "-out", "ca.pem"],
     );
-    ok(
+    ok_for(
+        gost,
         d,
         &[
             "x509", "-inform", "DER", "-in", "user.der", "-out", "user.pem",
         ],
     );
-    ok(d, &["verify", "-CAfile", "ca.pem", "user.pem"]);
+    ok_for(gost, d, &["verify", "-CAfile", "ca.pem", "user.pem"]);
 
     // The .pfx opens in OpenSSL and in ours.
     let pfx = user.to_pfx("Пароль-1").unwrap();
     std::fs::write(d.join("user.pfx"), &pfx).unwrap();
-    ok(
+    ok_for(
+        gost,
         d,
         &[
             "pkcs12",
@@ -103,7 +127,8 @@ fn check(kind: KeyKind) {
     std::fs::write(d.join("doc.txt"), "Заявление").unwrap();
     let sig = sign_detached(&opened, "Заявление".as_bytes(), Utc::now()).unwrap();
     std::fs::write(d.join("doc.sig"), &sig).unwrap();
-    ok(
+    ok_for(
+        gost,
         d,
         &[
             "cms",
@@ -131,7 +156,8 @@ fn check(kind: KeyKind) {
         )
         .unwrap();
     std::fs::write(d.join("ca.crl"), &crl).unwrap();
-    let out = openssl(
+    let out = openssl_for(
+        gost,
         d,
         &[
             "crl", "-inform", "DER", "-in", "ca.crl", "-CAfile", "ca.pem", "-noout", "-text",
@@ -165,4 +191,10 @@ fn rsa_ca_is_accepted_by_openssl() {
 #[test]
 fn ecdsa_ca_is_accepted_by_openssl() {
     check(KeyKind::EcdsaP256);
+}
+
+#[test]
+fn gost_256_and_512_cas_are_accepted_by_openssl_with_the_engine() {
+    check(KeyKind::GOST_256);
+    check(KeyKind::GOST_512);
 }
