@@ -177,8 +177,13 @@ enum LocalCommand {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Add a signature to an existing FILE.sig instead of replacing it.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "raw")]
         cosign: bool,
+        /// GOST keys only: write the raw signature value instead of CMS,
+        /// reversed as ESIA's client_secret expects (64 or 128 bytes), to
+        /// FILE.raw, and print it in base64url.
+        #[arg(long)]
+        raw: bool,
     },
     /// Verify FILE against SIG (DER or base64). Exit 0 when every signer
     /// verifies, 1 with the code otherwise.
@@ -302,7 +307,15 @@ fn local(command: LocalCommand) -> Result<(), Failure> {
             key,
             out,
             cosign,
-        } => signing::sign(&files, &key, out.as_deref(), cosign),
+            raw,
+        } => {
+            let mode = match (raw, cosign) {
+                (true, _) => signing::SignMode::Raw,
+                (false, true) => signing::SignMode::Cosign,
+                (false, false) => signing::SignMode::Sign,
+            };
+            signing::sign(&files, &key, out.as_deref(), mode)
+        }
         LocalCommand::Verify {
             file,
             sig,

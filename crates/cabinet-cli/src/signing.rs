@@ -103,9 +103,20 @@ impl KeySource {
     }
 }
 
-fn sig_path(file: &Path, out: Option<&Path>) -> PathBuf {
+/// What `cabinet sign` writes for each file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignMode {
+    /// A new detached CAdES-BES `FILE.sig`.
+    Sign,
+    /// Our signature added to the existing `FILE.sig`.
+    Cosign,
+    /// The raw GOST value (ESIA's byte order) in `FILE.raw`.
+    Raw,
+}
+
+fn sig_path(file: &Path, out: Option<&Path>, extension: &str) -> PathBuf {
     let name = format!(
-        "{}.sig",
+        "{}.{extension}",
         file.file_name()
             .map(|n| n.to_string_lossy())
             .unwrap_or_default()
@@ -124,9 +135,13 @@ pub fn sign(
     files: &[PathBuf],
     key: &KeySource,
     out: Option<&Path>,
-    cosign: bool,
+    mode: SignMode,
 ) -> Result<(), Failure> {
     let identity = key.open()?;
+    if mode == SignMode::Raw {
+        // Refuse before the first file, not after it.
+        cabinet_sign::gost::sign_raw(identity.as_ref(), b"")?;
+    }
     if let Some(dir) = out {
         std::fs::create_dir_all(dir)
             .map_err(|e| Failure::Usage(format!("{}: {e}", dir.display())))?;
@@ -135,16 +150,39 @@ pub fn sign(
     for (i, file) in files.iter().enumerate() {
         let content = std::fs::File::open(file)
             .map_err(|e| Failure::Usage(format!("{}: {e}", file.display())))?;
-        let target = sig_path(file, out);
         let now = chrono::Utc::now();
-        let sig = if cosign {
-            cosign_detached(&read_file(&target)?, identity.as_ref(), content, now)?
-        } else {
-            sign_detached(identity.as_ref(), content, now)?
+        let (target, sig) = match mode {
+            SignMode::Sign => {
+                let target = sig_path(file, out, "sig");
+                (target, sign_detached(identity.as_ref(), content, now)?)
+            }
+            SignMode::Cosign => {
+                let target = sig_path(file, out, "sig");
+                let existing = read_file(&target)?;
+                let sig = cosign_detached(&existing, identity.as_ref(), content, now)?;
+                (target, sig)
+            }
+            SignMode::Raw => {
+                // A raw signature covers the bytes themselves; it is for
+                // short messages (ESIA's client_secret), so they are read
+                // whole.
+                let message = read_file(file)?;
+                let raw = cabinet_sign::gost::sign_raw(identity.as_ref(), &message)?;
+                (sig_path(file, out, "raw"), raw)
+            }
         };
         write_atomically(&target, &sig)?;
+        let base64url = if mode == SignMode::Raw {
+            use base64::Engine as _;
+            format!(
+                " {}",
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&sig)
+            )
+        } else {
+            String::new()
+        };
         println!(
-            "[{}/{total}] {} → {}",
+            "[{}/{total}] {} → {}{base64url}",
             i + 1,
             file.display(),
             target.display()

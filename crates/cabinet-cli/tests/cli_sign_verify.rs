@@ -201,3 +201,136 @@ fn batch_sign_verify_cosign_and_certs() {
         "a 30-day certificate warns: {out}"
     );
 }
+
+/// A GOST .pfx as the engine writes it (gost89 protection, Streebog MAC):
+/// `certs` names the algorithm, `sign` makes CAdES the engine verifies,
+/// `sign --raw` writes the reversed raw value the engine verifies once
+/// turned back, and an RSA key is refused a raw signature.
+#[test]
+fn gost_pfx_from_the_engine_signs_cades_and_raw() {
+    use pki::engine::{engine, engine_ok, self_signed};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    self_signed(
+        d,
+        "g",
+        cabinet_sign::gost::ParamSet::Tc26_512A,
+        "/CN=Петров Пётр Петрович",
+    );
+    engine_ok(
+        d,
+        &[
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "g.key",
+            "-in",
+            "g.pem",
+            "-passout",
+            "pass:ГОСТ-пароль",
+            "-keypbe",
+            "gost89",
+            "-certpbe",
+            "gost89",
+            "-macalg",
+            "md_gost12_512",
+            "-out",
+            "g.pfx",
+        ],
+    );
+    let (code, out, err) = cabinet(d, &["certs", "--pfx", "g.pfx"], Some("ГОСТ-пароль"), "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ГОСТ Р 34.10-2012 (512)"), "{out}");
+
+    std::fs::write(d.join("act.txt"), "Акт приёма-передачи").unwrap();
+    let (code, _, err) = cabinet(
+        d,
+        &["sign", "act.txt", "--pfx", "g.pfx"],
+        Some("ГОСТ-пароль"),
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let verified = engine(
+        d,
+        &[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "act.txt.sig",
+            "-content",
+            "act.txt",
+            "-CAfile",
+            "g.pem",
+            "-purpose",
+            "any",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+
+    // ESIA's client_secret: scope, timestamp, client id and state joined.
+    let message = "openid2026.11.23 10:00:00 +0300ORG-CLIENTf4b1c2a0-0000-4000-8000-000000000001";
+    std::fs::write(d.join("secret.txt"), message).unwrap();
+    let (code, out, err) = cabinet(
+        d,
+        &["sign", "--raw", "secret.txt", "--pfx", "g.pfx"],
+        Some("ГОСТ-пароль"),
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let raw = std::fs::read(d.join("secret.txt.raw")).unwrap();
+    assert_eq!(raw.len(), 128);
+    use base64::Engine as _;
+    let printed = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&raw);
+    assert!(out.contains(&printed), "{out}");
+    // Reversed back it is the engine's s ‖ r.
+    let value: Vec<u8> = raw.iter().rev().copied().collect();
+    std::fs::write(d.join("secret.sig"), value).unwrap();
+    engine_ok(
+        d,
+        &["x509", "-in", "g.pem", "-pubkey", "-noout", "-out", "g.pub"],
+    );
+    let verified = engine(
+        d,
+        &[
+            "dgst",
+            "-md_gost12_512",
+            "-verify",
+            "g.pub",
+            "-signature",
+            "secret.sig",
+            "secret.txt",
+        ],
+    );
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    let info =
+        cabinet_sign::CertificateInfo::parse(&std::fs::read(d.join("g.pem")).unwrap()).unwrap();
+    assert!(cabinet_sign::gost::verify_raw(&info, message.as_bytes(), &raw).unwrap());
+
+    // An RSA key has no raw GOST form.
+    let ca = d.join("rsa");
+    pki::ca(&ca, "УЦ");
+    pki::issue(&ca, "r", "rsa:2048", "/CN=R");
+    let bytes = pki::export_pfx(&ca, "r", "pw", &[]);
+    std::fs::write(d.join("r.pfx"), bytes).unwrap();
+    let (code, _, err) = cabinet(
+        d,
+        &["sign", "--raw", "secret.txt", "--pfx", "r.pfx"],
+        Some("pw"),
+        "",
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("[sign.unsupported_algorithm]"), "{err}");
+}

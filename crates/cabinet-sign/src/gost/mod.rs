@@ -428,8 +428,39 @@ fn sign_generic<const L: usize>(
 
 /// The raw form of a signature value (s ‖ r, big-endian) that ESIA takes
 /// as `client_secret`: the same bytes reversed (r, then s, little-endian).
+/// Reversing again gives the value back.
 pub fn raw_form(signature: &[u8]) -> Vec<u8> {
     reversed(signature)
+}
+
+/// Signs `message` with a GOST key (in a .pfx or anywhere a
+/// [`crate::SigningKey`] lives) and returns the raw form: 64 bytes for a
+/// 256-bit key, 128 for a 512-bit one, as integrators (ESIA's
+/// `client_secret`) expect. Other algorithms are refused.
+pub fn sign_raw(key: &dyn crate::SigningKey, message: &[u8]) -> Result<Vec<u8>, SignError> {
+    match key.certificate().algorithm {
+        crate::Algorithm::Gost2012_256 | crate::Algorithm::Gost2012_512 => {
+            Ok(raw_form(&key.sign_message(message)?))
+        }
+        ref other => Err(SignError::UnsupportedAlgorithm(format!(
+            "{}: a raw signature needs a GOST key",
+            other.display_name()
+        ))),
+    }
+}
+
+/// Whether `raw` (the raw form) is the signature of `message` by the key
+/// of `certificate`.
+pub fn verify_raw(
+    certificate: &crate::CertificateInfo,
+    message: &[u8],
+    raw: &[u8],
+) -> Result<bool, SignError> {
+    use x509_cert::der::Decode;
+    let cert = x509_cert::Certificate::from_der(&certificate.der)
+        .map_err(|e| SignError::MalformedCertificate(e.to_string()))?;
+    let key = GostPublicKey::from_spki(&cert.tbs_certificate.subject_public_key_info)?;
+    key.verify(message, &raw_form(raw))
 }
 
 #[cfg(test)]
