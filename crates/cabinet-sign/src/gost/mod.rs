@@ -11,6 +11,8 @@
 mod curve;
 mod encoding;
 pub mod params;
+mod streebog;
+mod streebog_consts;
 
 use crypto_bigint::subtle::ConstantTimeLess;
 use crypto_bigint::{Uint, Zero};
@@ -24,46 +26,34 @@ pub use params::{KeySize, ParamSet};
 
 /// Streebog-256 of `data`.
 pub fn streebog256(data: &[u8]) -> [u8; 32] {
-    use streebog::Digest;
-    streebog::Streebog256::digest(data).into()
+    let mut h = Streebog::new(KeySize::Bits256);
+    h.update(data);
+    h.finalize().try_into().expect("32 bytes")
 }
 
 /// Streebog-512 of `data`.
 pub fn streebog512(data: &[u8]) -> [u8; 64] {
-    use streebog::Digest;
-    streebog::Streebog512::digest(data).into()
+    let mut h = Streebog::new(KeySize::Bits512);
+    h.update(data);
+    h.finalize().try_into().expect("64 bytes")
 }
 
-/// A running Streebog digest of the size a key signs.
+/// A running Streebog digest of the size a key signs (our word-oriented
+/// implementation, [`streebog::StreebogCore`]).
 #[derive(Clone)]
-pub enum Streebog {
-    S256(streebog::Streebog256),
-    S512(streebog::Streebog512),
-}
+pub struct Streebog(streebog::StreebogCore);
 
 impl Streebog {
     pub fn new(size: KeySize) -> Self {
-        use streebog::Digest;
-        match size {
-            KeySize::Bits256 => Streebog::S256(streebog::Streebog256::new()),
-            KeySize::Bits512 => Streebog::S512(streebog::Streebog512::new()),
-        }
+        Streebog(streebog::StreebogCore::new(size.bytes()))
     }
 
     pub fn update(&mut self, data: &[u8]) {
-        use streebog::Digest;
-        match self {
-            Streebog::S256(h) => h.update(data),
-            Streebog::S512(h) => h.update(data),
-        }
+        self.0.update(data);
     }
 
     pub fn finalize(self) -> Vec<u8> {
-        use streebog::Digest;
-        match self {
-            Streebog::S256(h) => h.finalize().to_vec(),
-            Streebog::S512(h) => h.finalize().to_vec(),
-        }
+        self.0.finalize()
     }
 }
 

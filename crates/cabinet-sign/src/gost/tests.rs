@@ -53,6 +53,41 @@ fn streebog_examples_of_the_standard() {
     assert_eq!(h.finalize(), streebog512(&m2).to_vec());
 }
 
+/// Differential test of our word-oriented Streebog against RustCrypto's
+/// byte-oriented crate: every length from 0 to 300 bytes (around the block
+/// boundaries), and 1 MiB fed in random-sized pieces.
+#[test]
+fn streebog_agrees_with_the_streebog_crate() {
+    use ::streebog::Digest;
+    let mut data = vec![0u8; 1 << 20];
+    getrandom::getrandom(&mut data).unwrap();
+    for len in 0..=300 {
+        let m = &data[..len];
+        assert_eq!(
+            streebog256(m).to_vec(),
+            ::streebog::Streebog256::digest(m).to_vec(),
+            "256, {len} bytes"
+        );
+        assert_eq!(
+            streebog512(m).to_vec(),
+            ::streebog::Streebog512::digest(m).to_vec(),
+            "512, {len} bytes"
+        );
+    }
+    let mut ours = Streebog::new(KeySize::Bits256);
+    let mut rest = &data[..];
+    let mut sizes = data.iter().map(|b| *b as usize * 37 % 5000);
+    while !rest.is_empty() {
+        let n = sizes.next().unwrap().min(rest.len());
+        ours.update(&rest[..n]);
+        rest = &rest[n..];
+    }
+    assert_eq!(
+        ours.finalize(),
+        ::streebog::Streebog256::digest(&data).to_vec()
+    );
+}
+
 struct Example {
     params: ParamSet,
     d: &'static str,
