@@ -27,9 +27,17 @@ impl DigestAlgorithm {
     /// The digest a key of `algorithm` signs.
     pub fn of(algorithm: &Algorithm) -> Self {
         match algorithm {
-            Algorithm::Gost2012_256 => DigestAlgorithm::Streebog256,
-            Algorithm::Gost2012_512 => DigestAlgorithm::Streebog512,
+            Algorithm::Gost2012_256 => Self::streebog(KeySize::Bits256),
+            Algorithm::Gost2012_512 => Self::streebog(KeySize::Bits512),
             _ => DigestAlgorithm::Sha256,
+        }
+    }
+
+    /// The Streebog a GOST key of `size` signs.
+    pub fn streebog(size: KeySize) -> Self {
+        match size {
+            KeySize::Bits256 => DigestAlgorithm::Streebog256,
+            KeySize::Bits512 => DigestAlgorithm::Streebog512,
         }
     }
 

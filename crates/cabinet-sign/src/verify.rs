@@ -18,7 +18,7 @@ use x509_cert::der::{Decode, Encode};
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 use x509_cert::Certificate;
 
-use crate::gost::{GostPublicKey, KeySize};
+use crate::gost::GostPublicKey;
 use crate::key::{ECDSA_WITH_SHA256, SHA256_WITH_RSA};
 use crate::{CertificateInfo, DigestAlgorithm, SignError};
 
@@ -431,10 +431,8 @@ fn verify(
             return Err(SignError::ContentChanged);
         }
         let spki = &cert.tbs_certificate.subject_public_key_info;
-        let key_digest = crate::gost::key_size_of(&spki.algorithm.oid).map(|s| match s {
-            KeySize::Bits256 => DigestAlgorithm::Streebog256,
-            KeySize::Bits512 => DigestAlgorithm::Streebog512,
-        });
+        let key_digest =
+            crate::gost::key_size_of(&spki.algorithm.oid).map(DigestAlgorithm::streebog);
         if key_digest.is_some_and(|d| d != algorithm) {
             // A GOST key signs the Streebog of its own size, nothing else.
             return Err(SignError::UnsupportedAlgorithm(format!(

@@ -12,6 +12,7 @@ mod curve;
 mod encoding;
 pub mod params;
 mod streebog;
+pub use streebog::Streebog;
 mod streebog_consts;
 
 use crypto_bigint::subtle::ConstantTimeLess;
@@ -36,25 +37,6 @@ pub fn streebog512(data: &[u8]) -> [u8; 64] {
     let mut h = Streebog::new(KeySize::Bits512);
     h.update(data);
     h.finalize().try_into().expect("64 bytes")
-}
-
-/// A running Streebog digest of the size a key signs (our word-oriented
-/// implementation, [`streebog::StreebogCore`]).
-#[derive(Clone)]
-pub struct Streebog(streebog::StreebogCore);
-
-impl Streebog {
-    pub fn new(size: KeySize) -> Self {
-        Streebog(streebog::StreebogCore::new(size.bytes()))
-    }
-
-    pub fn update(&mut self, data: &[u8]) {
-        self.0.update(data);
-    }
-
-    pub fn finalize(self) -> Vec<u8> {
-        self.0.finalize()
-    }
 }
 
 fn reversed(bytes: &[u8]) -> Vec<u8> {

@@ -11,6 +11,7 @@
 use std::sync::OnceLock;
 
 use super::streebog_consts::{A, C, PI};
+use super::KeySize;
 
 type Table = [[u64; 256]; 8];
 
@@ -97,9 +98,9 @@ fn words(block: &[u8]) -> [u64; 8] {
     w
 }
 
-/// A running Streebog-256 or -512 digest.
+/// A running Streebog digest of the size a key signs (256 or 512 bits).
 #[derive(Clone)]
-pub struct StreebogCore {
+pub struct Streebog {
     h: [u64; 8],
     n: [u64; 8],
     sigma: [u64; 8],
@@ -110,17 +111,12 @@ pub struct StreebogCore {
 
 const BLOCK_BITS: [u64; 8] = [512, 0, 0, 0, 0, 0, 0, 0];
 
-impl StreebogCore {
-    /// `out_len` is 32 (Streebog-256) or 64 (Streebog-512).
-    pub fn new(out_len: usize) -> Self {
-        assert!(
-            out_len == 32 || out_len == 64,
-            "Streebog is 256 or 512 bits"
-        );
-        let iv = if out_len == 32 {
-            0x0101_0101_0101_0101
-        } else {
-            0
+impl Streebog {
+    pub fn new(size: KeySize) -> Self {
+        let out_len = size.bytes();
+        let iv = match size {
+            KeySize::Bits256 => 0x0101_0101_0101_0101,
+            KeySize::Bits512 => 0,
         };
         Self {
             h: [iv; 8],
