@@ -37,6 +37,12 @@ fn main() {
         "resolve_conflict",
         "lock_session",
         "unlock_session",
+        "requirements",
+        "notifications",
+        "permissions",
+        "accept_requirement",
+        "answer_requirement",
+        "mark_read",
     ]);
     let attrs = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -10,10 +10,13 @@ use cabinet_api::{Application, ApplicationStatus, Document, DocumentSignature};
 use cabinet_api::{
     DemoCertificate, DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus,
 };
+use cabinet_api::{Notification, NotificationKind, Permission};
 use cabinet_api::{OrganizationProfile, OrganizationSummary, ProfileEdit};
+use cabinet_api::{Requirement, RequirementAnswer, RequirementReply, RequirementStatus};
 use cabinet_core::certificates::{
     CertificateStatus, CertificateView, TokenCertificateView, TokenListing, TokenModuleView,
 };
+use cabinet_core::records::{RecordPage, RecordQuery, RecordSort, RecordView};
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
 use cabinet_core::sync::{
     Conflict, DocumentView, OutboxItem, Resolution, SyncPhase, SyncProgress, SyncReport, SyncStatus,
@@ -25,9 +28,9 @@ use cabinet_core::view::{
 use ts_rs::TS;
 
 use crate::commands::{
-    ActionArgs, CertificateArgs, CodeArgs, DocumentArgs, EditProfileArgs, LoginArgs, LogoutArgs,
-    NewApplicationArgs, OrgArgs, PfxArgs, ResolveConflictArgs, SignDocumentArgs, SignFilesArgs,
-    TicketArgs, TokenArgs, TokenLoginArgs, UnlockArgs, VerifyArgs,
+    ActionArgs, AnswerArgs, CertificateArgs, CodeArgs, DocumentArgs, EditProfileArgs, LoginArgs,
+    LogoutArgs, NewApplicationArgs, OrgArgs, PfxArgs, RecordArgs, RecordsArgs, ResolveConflictArgs,
+    SignDocumentArgs, SignFilesArgs, TicketArgs, TokenArgs, TokenLoginArgs, UnlockArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -105,6 +108,12 @@ commands! {
     resolve_conflict(ResolveConflictArgs) -> ();
     lock_session() -> ();
     unlock_session(UnlockArgs) -> ();
+    requirements(RecordsArgs) -> RecordPage<Requirement>;
+    notifications(RecordsArgs) -> RecordPage<Notification>;
+    permissions(OrgArgs) -> Vec<Permission>;
+    accept_requirement(RecordArgs) -> ();
+    answer_requirement(AnswerArgs) -> ();
+    mark_read(RecordArgs) -> ();
 }
 
 fn camel(snake: &str) -> String {
@@ -183,6 +192,20 @@ pub fn typescript() -> String {
         Resolution::decl(),
         ResolveConflictArgs::decl(),
         UnlockArgs::decl(),
+        RecordQuery::decl(),
+        RecordSort::decl(),
+        RecordPage::<Requirement>::decl(),
+        RecordView::<Requirement>::decl(),
+        RecordsArgs::decl(),
+        RecordArgs::decl(),
+        AnswerArgs::decl(),
+        Requirement::decl(),
+        RequirementStatus::decl(),
+        RequirementAnswer::decl(),
+        RequirementReply::decl(),
+        Notification::decl(),
+        NotificationKind::decl(),
+        Permission::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\

@@ -3,10 +3,12 @@
 
 use cabinet_api::Application;
 use cabinet_api::DemoSms;
+use cabinet_api::{Notification, Permission, Requirement, RequirementReply};
 use cabinet_api::{OrganizationProfile, ProfileEdit};
 use cabinet_core::certificates::{
     open_pfx as open_pfx_file, open_token_key, token_listing, CertificateView, TokenListing,
 };
+use cabinet_core::records::{RecordPage, RecordQuery};
 use cabinet_core::session::KeyLocation;
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
 use cabinet_core::sync::{
@@ -514,4 +516,71 @@ pub async fn verify_document(st: State<'_, Desktop>, args: DocumentArgs) -> Res<
         .cabinet
         .verify_document(&args.org_id, &args.document_id)
         .await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct RecordsArgs {
+    pub org_id: String,
+    pub query: RecordQuery,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct RecordArgs {
+    pub org_id: String,
+    pub id: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct AnswerArgs {
+    pub org_id: String,
+    pub id: String,
+    pub reply: RequirementReply,
+}
+
+/// Requirements from government bodies, from the cache (works offline).
+#[tauri::command]
+pub async fn requirements(
+    st: State<'_, Desktop>,
+    args: RecordsArgs,
+) -> Res<RecordPage<Requirement>> {
+    Ok(st.cabinet.records(&args.org_id, &args.query).await?)
+}
+
+/// The organization's notifications, from the cache (works offline).
+#[tauri::command]
+pub async fn notifications(
+    st: State<'_, Desktop>,
+    args: RecordsArgs,
+) -> Res<RecordPage<Notification>> {
+    Ok(st.cabinet.records(&args.org_id, &args.query).await?)
+}
+
+/// What the user's role allows: the UI hides what it does not.
+#[tauri::command]
+pub async fn permissions(st: State<'_, Desktop>, args: OrgArgs) -> Res<Vec<Permission>> {
+    Ok(st.cabinet.permissions(&args.org_id).await?)
+}
+
+/// «Принять к исполнению», queued (works offline).
+#[tauri::command]
+pub async fn accept_requirement(st: State<'_, Desktop>, args: RecordArgs) -> Res<()> {
+    Ok(st
+        .cabinet
+        .accept_requirement(&args.org_id, &args.id)
+        .await?)
+}
+
+/// An answer to a requirement, queued (works offline).
+#[tauri::command]
+pub async fn answer_requirement(st: State<'_, Desktop>, args: AnswerArgs) -> Res<()> {
+    Ok(st
+        .cabinet
+        .answer_requirement(&args.org_id, &args.id, args.reply)
+        .await?)
+}
+
+/// Marks a notification read, queued (works offline).
+#[tauri::command]
+pub async fn mark_read(st: State<'_, Desktop>, args: RecordArgs) -> Res<()> {
+    Ok(st.cabinet.mark_read(&args.org_id, &args.id).await?)
 }

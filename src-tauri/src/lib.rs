@@ -132,6 +132,12 @@ pub fn run() {
             commands::resolve_conflict,
             commands::lock_session,
             commands::unlock_session,
+            commands::requirements,
+            commands::notifications,
+            commands::permissions,
+            commands::accept_requirement,
+            commands::answer_requirement,
+            commands::mark_read,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -388,6 +388,83 @@ export type ResolveConflictArgs = { action_id: string, resolution: Resolution, }
 
 export type UnlockArgs = { password: string, };
 
+export type RecordQuery = { 
+/**
+ * Records of this application (history, comments, requirements,
+ * charges) or charge (payments).
+ */
+parent: string | null, 
+/**
+ * Any of these statuses (requirements, charges).
+ */
+status: Array<string>, 
+/**
+ * Created on or after / before this day or instant (ISO).
+ */
+from: string | null, to: string | null, 
+/**
+ * Full-text: every word as a prefix, ё = е.
+ */
+text: string | null, 
+/**
+ * Notifications not yet read.
+ */
+unread: boolean, sort: RecordSort, offset: number, 
+/**
+ * 0: all rows.
+ */
+limit: number, };
+
+export type RecordSort = "newest" | "oldest" | "due";
+
+export type RecordPage<T> = { items: Array<RecordView<T>>, 
+/**
+ * Rows matching the filters, all pages.
+ */
+total: number, };
+
+export type RecordView<T> = { record: T, 
+/**
+ * Kinds of the queued actions (`accept_requirement`, …), oldest first.
+ */
+pending: Array<string>, };
+
+export type RecordsArgs = { org_id: string, query: RecordQuery, };
+
+export type RecordArgs = { org_id: string, id: string, };
+
+export type AnswerArgs = { org_id: string, id: string, reply: RequirementReply, };
+
+export type Requirement = { id: string, number: string, title: string, text: string, authority: string, 
+/**
+ * The application it is about, if any.
+ */
+application_id: string | null, created_at: string, 
+/**
+ * ISO date the answer is due.
+ */
+due_date: string, status: RequirementStatus, answer: RequirementAnswer | null, version: number, };
+
+export type RequirementStatus = "new" | "accepted" | "answered" | "closed";
+
+export type RequirementAnswer = { text: string, 
+/**
+ * Documents of the organization sent with it.
+ */
+document_ids: Array<string>, answered_at: string, answered_by: string, };
+
+export type RequirementReply = { text: string, document_ids: Array<string>, };
+
+export type Notification = { id: string, kind: NotificationKind, title: string, text: string, created_at: string, read: boolean, 
+/**
+ * What it is about: an entity kind and id.
+ */
+entity: string | null, entity_id: string | null, };
+
+export type NotificationKind = "status" | "requirement" | "charge" | "payment" | "system";
+
+export type Permission = "applications.edit" | "applications.submit" | "documents.sign" | "requirements.answer" | "payments.pay" | "profile.edit" | "employees.manage" | "audit.view";
+
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -425,4 +502,10 @@ export const commands = {
   resolveConflict: (args: ResolveConflictArgs) => invoke<null>("resolve_conflict", { args }),
   lockSession: () => invoke<null>("lock_session"),
   unlockSession: (args: UnlockArgs) => invoke<null>("unlock_session", { args }),
+  requirements: (args: RecordsArgs) => invoke<RecordPage<Requirement>>("requirements", { args }),
+  notifications: (args: RecordsArgs) => invoke<RecordPage<Notification>>("notifications", { args }),
+  permissions: (args: OrgArgs) => invoke<Array<Permission>>("permissions", { args }),
+  acceptRequirement: (args: RecordArgs) => invoke<null>("accept_requirement", { args }),
+  answerRequirement: (args: AnswerArgs) => invoke<null>("answer_requirement", { args }),
+  markRead: (args: RecordArgs) => invoke<null>("mark_read", { args }),
 };
