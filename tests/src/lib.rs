@@ -4,6 +4,7 @@
 //! Nothing here skips: a missing app binary, display or driver fails the test
 //! with a message saying what to do (`cargo xtask test` provides them all).
 
+use std::ffi::OsStr;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -42,6 +43,33 @@ pub fn screenshot_dir() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("target/screenshots"))
 }
 
+/// The app's environment in a test: its data and config home under `tmp`,
+/// keys in the kernel keyring, the demo government body still (statuses a
+/// test checks must not move under it); `extra` adds or overrides.
+pub fn app_env(tmp: &Path, extra: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+    let mut env = vec![
+        ("CABINET_DATA_DIR", tmp.join("data").display().to_string()),
+        ("CABINET_KEYCHAIN", "keyutils".to_owned()),
+        ("CABINET_DEMO_GOV_SECONDS", "0".to_owned()),
+        ("XDG_CONFIG_HOME", tmp.join("config").display().to_string()),
+    ];
+    for (k, v) in extra {
+        env.retain(|(name, _)| name != k);
+        env.push((k, (*v).to_owned()));
+    }
+    env
+}
+
+/// Types `name` into the organization chooser's filter and opens the match.
+pub async fn open_org(c: &Client, name: &str) -> Result<()> {
+    let filter = find(c, "#org-filter").await?;
+    filter.send_keys(name).await?;
+    filter
+        .send_keys(&fantoccini::key::Key::Enter.to_string())
+        .await?;
+    Ok(())
+}
+
 /// A running tauri-driver; stopped with SIGTERM (SIGKILL leaks WebKitWebDriver).
 pub struct Driver {
     child: Child,
@@ -50,7 +78,7 @@ pub struct Driver {
 
 impl Driver {
     /// Starts tauri-driver; the app it launches inherits `env`.
-    pub fn start(env: &[(&str, &str)]) -> Result<Self> {
+    pub fn start<K: AsRef<OsStr>, V: AsRef<OsStr>>(env: &[(K, V)]) -> Result<Self> {
         if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
             bail!("no display: run under Xvfb (`cargo xtask test` starts one)");
         }
@@ -71,7 +99,7 @@ impl Driver {
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
         for (k, v) in env {
-            cmd.env(k, v);
+            cmd.env(k.as_ref(), v.as_ref());
         }
         let child = cmd
             .spawn()

@@ -4,19 +4,8 @@
 //! and logs in to his organizations.
 
 use anyhow::Result;
-use cabinet_e2e::{count_is, find, screenshot, text_contains, Driver, SERIAL};
+use cabinet_e2e::{app_env, count_is, find, screenshot, text_contains, Driver, SERIAL};
 use fantoccini::key::Key;
-
-fn env(tmp: &std::path::Path) -> Vec<(&'static str, String)> {
-    vec![
-        ("CABINET_DATA_DIR", tmp.join("data").display().to_string()),
-        ("CABINET_KEYCHAIN", "keyutils".to_owned()),
-        ("CABINET_PORTAL_URL", String::new()),
-        // Statuses the test checks must not move under it.
-        ("CABINET_DEMO_GOV_SECONDS", "0".to_owned()),
-        ("XDG_CONFIG_HOME", tmp.join("config").display().to_string()),
-    ]
-}
 
 /// «Подставить» of the n-th demo certificate (1: director, 2: accountant,
 /// 3: director's expired one).
@@ -29,9 +18,8 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
 {
     let _one_window = SERIAL.lock().await;
     let tmp = tempfile::tempdir()?;
-    let env = env(tmp.path());
-    let refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let driver = Driver::start(&refs)?;
+    // No portal configured: the app starts its demo portal.
+    let driver = Driver::start(&app_env(tmp.path(), &[("CABINET_PORTAL_URL", "")]))?;
     let c = driver.launch(&[]).await?;
 
     find(&c, "[data-testid=method-certificate]")

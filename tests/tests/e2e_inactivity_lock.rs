@@ -4,7 +4,9 @@
 //! dashboard back.
 
 use anyhow::Result;
-use cabinet_e2e::{find, has, log_in_as_accountant, screenshot, text_contains, Driver, SERIAL};
+use cabinet_e2e::{
+    app_env, find, has, log_in_as_accountant, open_org, screenshot, text_contains, Driver, SERIAL,
+};
 use cabinet_portal::{Portal, PortalConfig};
 use fantoccini::key::Key;
 
@@ -16,21 +18,10 @@ async fn an_idle_cabinet_locks_and_the_password_unlocks_it() -> Result<()> {
     config.demo = true;
     let portal = Portal::open(config)?.spawn("127.0.0.1:0".parse()?).await?;
     let url = portal.url();
-    let data = tmp.path().join("data");
-    let config_home = tmp.path().join("config");
-    let env = [
-        ("CABINET_DATA_DIR", data.to_str().unwrap()),
-        ("CABINET_KEYCHAIN", "keyutils"),
-        ("CABINET_DEMO_GOV_SECONDS", "0"),
-        ("CABINET_LOCK_SECONDS", "3"),
-        ("XDG_CONFIG_HOME", config_home.to_str().unwrap()),
-    ];
-    let driver = Driver::start(&env)?;
+    let driver = Driver::start(&app_env(tmp.path(), &[("CABINET_LOCK_SECONDS", "3")]))?;
     let c = driver.launch(&["--portal", url.as_str()]).await?;
     log_in_as_accountant(&c, None).await?;
-    let filter = find(&c, "#org-filter").await?;
-    filter.send_keys("ромашка").await?;
-    filter.send_keys(&Key::Enter.to_string()).await?;
+    open_org(&c, "ромашка").await?;
     text_contains(&c, "[data-testid=org-full-name]", "«Ромашка»").await?;
 
     // No input: the lock screen replaces the cabinet, data and all.

@@ -7,10 +7,10 @@
 use anyhow::{Context, Result};
 use cabinet_api::{OrganizationProfile, PasswordLoginResponse, TokenPair};
 use cabinet_e2e::{
-    count_is, find, log_in_as_accountant, screenshot, text_contains, Driver, SERIAL,
+    app_env, count_is, find, log_in_as_accountant, open_org, screenshot, text_contains, Driver,
+    SERIAL,
 };
 use cabinet_portal::{MfaMode, NewUser, Portal, PortalConfig};
-use fantoccini::key::Key;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -62,24 +62,10 @@ async fn a_profile_edit_meeting_a_colleagues_edit_opens_the_conflict_dialog() ->
             .context("profile")
     };
 
-    let data = tmp.path().join("data");
-    let env = [
-        ("CABINET_DATA_DIR", data.to_str().unwrap()),
-        ("CABINET_KEYCHAIN", "keyutils"),
-        ("CABINET_DEMO_GOV_SECONDS", "0"),
-        (
-            "XDG_CONFIG_HOME",
-            tmp.path().join("config").to_str().unwrap(),
-        ),
-    ]
-    .map(|(k, v)| (k, v.to_owned()));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let driver = Driver::start(&env)?;
+    let driver = Driver::start(&app_env(tmp.path(), &[]))?;
     let c = driver.launch(&["--portal", url.as_str()]).await?;
     log_in_as_accountant(&c, None).await?;
-    let filter = find(&c, "#org-filter").await?;
-    filter.send_keys("ромашка").await?;
-    filter.send_keys(&Key::Enter.to_string()).await?;
+    open_org(&c, "ромашка").await?;
     // The first sync is done and the profile reread: the cache holds it.
     find(&c, "[data-testid=dashboard][data-refreshes='1']").await?;
     text_contains(&c, "[data-testid=sync-status]", "Синхронизировано").await?;

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use cabinet_api::{Requirement, RequirementStatus};
 use cabinet_e2e::{
-    count_is, find, log_in_as_accountant, screenshot, text_contains, Driver, SERIAL,
+    app_env, count_is, find, log_in_as_accountant, open_org, screenshot, text_contains, Driver,
+    SERIAL,
 };
 use cabinet_portal::{Portal, PortalConfig};
 use fantoccini::key::Key;
@@ -42,24 +43,10 @@ async fn a_requirement_accepted_and_answered_offline_reaches_the_portal_once() -
     );
     let target = open[0].clone();
 
-    let data = tmp.path().join("data");
-    let env = [
-        ("CABINET_DATA_DIR", data.to_str().unwrap()),
-        ("CABINET_KEYCHAIN", "keyutils"),
-        ("CABINET_DEMO_GOV_SECONDS", "0"),
-        (
-            "XDG_CONFIG_HOME",
-            tmp.path().join("config").to_str().unwrap(),
-        ),
-    ]
-    .map(|(k, v)| (k, v.to_owned()));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let driver = Driver::start(&env)?;
+    let driver = Driver::start(&app_env(tmp.path(), &[]))?;
     let c = driver.launch(&["--portal", url.as_str()]).await?;
     log_in_as_accountant(&c, None).await?;
-    let filter = find(&c, "#org-filter").await?;
-    filter.send_keys("ромашка").await?;
-    filter.send_keys(&Key::Enter.to_string()).await?;
+    open_org(&c, "ромашка").await?;
     find(&c, "[data-testid=dashboard][data-refreshes='1']").await?;
     text_contains(&c, "[data-testid=requirements-count]", "2").await?;
 

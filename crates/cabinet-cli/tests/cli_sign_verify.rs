@@ -117,26 +117,10 @@ fn batch_sign_verify_cosign_and_certs() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("[2/2]"), "{out}");
     for f in ["a.txt", "b.txt"] {
+        let sig = format!("sigs/{f}.sig");
         ok(
             d,
-            &[
-                "cms",
-                "-verify",
-                "-binary",
-                "-inform",
-                "DER",
-                "-in",
-                &format!("sigs/{f}.sig"),
-                "-content",
-                f,
-                "-CAfile",
-                "ca.pem",
-                "-cades",
-                "-purpose",
-                "any",
-                "-out",
-                "/dev/null",
-            ],
+            &pki::cms_verify(&sig, f, "ca.pem", &["-cades", "-purpose", "any"]),
         );
     }
 
@@ -252,23 +236,7 @@ fn gost_pfx_from_the_engine_signs_cades_and_raw() {
     assert_eq!(code, 0, "{err}");
     let verified = engine(
         d,
-        &[
-            "cms",
-            "-verify",
-            "-binary",
-            "-inform",
-            "DER",
-            "-in",
-            "act.txt.sig",
-            "-content",
-            "act.txt",
-            "-CAfile",
-            "g.pem",
-            "-purpose",
-            "any",
-            "-out",
-            "/dev/null",
-        ],
+        &pki::cms_verify("act.txt.sig", "act.txt", "g.pem", &["-purpose", "any"]),
     );
     assert!(
         verified.status.success(),

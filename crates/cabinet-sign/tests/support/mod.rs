@@ -28,6 +28,24 @@ pub fn ok(dir: &Path, args: &[&str]) {
     );
 }
 
+/// `openssl cms -verify` arguments for a detached DER signature `sig` over
+/// `content`, trusting `ca`, with `extra` options (e.g. `-cades`,
+/// `-purpose any`); the content it would print is discarded.
+pub fn cms_verify<'a>(
+    sig: &'a str,
+    content: &'a str,
+    ca: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec![
+        "cms", "-verify", "-binary", "-inform", "DER", "-in", sig, "-content", content, "-CAfile",
+        ca,
+    ];
+    args.extend_from_slice(extra);
+    args.extend(["-out", "/dev/null"]);
+    args
+}
+
 /// Splits a command line written as one string (no argument has spaces).
 fn words(s: &str) -> Vec<&str> {
     s.split_whitespace().collect()
