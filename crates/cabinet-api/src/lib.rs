@@ -16,9 +16,10 @@ pub use auth::*;
 pub use orgs::*;
 pub use problem::Problem;
 pub use records::{
-    builtin_roles, AuditEntry, Charge, ChargeKind, ChargeStatus, Comment, Employee, NewComment,
-    Notification, NotificationKind, PayCharge, Payment, PaymentMethod, Permission, Record,
-    Requirement, RequirementAnswer, RequirementReply, RequirementStatus, Role, StatusEvent,
+    builtin_roles, format_rubles, AuditEntry, ChangeRole, Charge, ChargeKind, ChargeStatus,
+    Comment, Employee, EmployeeStatus, InviteEmployee, NewComment, Notification, NotificationKind,
+    PayCharge, Payment, PaymentMethod, Permission, Record, Requirement, RequirementAnswer,
+    RequirementReply, RequirementStatus, Role, SaveRole, StatusEvent,
 };
 pub use sync::{
     Application, ApplicationStatus, Change, ChangeOp, ChangePage, Document, DocumentSignature,

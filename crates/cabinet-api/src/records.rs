@@ -225,6 +225,22 @@ pub enum PaymentMethod {
     Sbp,
 }
 
+/// Kopecks as people read rubles: thin-space thousands, a decimal comma
+/// and «₽» (`301 662,00 ₽`), as the UI writes them.
+pub fn format_rubles(kopecks: i64) -> String {
+    let sign = if kopecks < 0 { "−" } else { "" };
+    let abs = kopecks.unsigned_abs();
+    let digits = (abs / 100).to_string();
+    let mut grouped = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push('\u{2009}');
+        }
+        grouped.push(d);
+    }
+    format!("{sign}{grouped},{:02}\u{a0}₽", abs % 100)
+}
+
 /// `POST /v1/orgs/{org}/charges/{id}/pay` (`If-Match`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PayCharge {
@@ -245,7 +261,25 @@ pub struct Payment {
 }
 record!(Payment, "payment", charge_id);
 
-/// A member of the organization (`employee`; the id is the user's).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EmployeeStatus {
+    /// A member with access.
+    #[default]
+    Active,
+    /// Invited by e-mail; has no portal account yet. Becomes a member
+    /// (under the new user's id) when one is made for that address.
+    Invited,
+    /// Access removed; kept for the record.
+    Removed,
+}
+
+fn first_version() -> i64 {
+    1
+}
+
+/// A member of the organization (`employee`; the id is the user's, or the
+/// invitation's while invited).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Employee {
     pub id: String,
@@ -253,8 +287,53 @@ pub struct Employee {
     pub email: String,
     /// The role's name.
     pub role: String,
+    #[serde(default)]
+    pub status: EmployeeStatus,
+    #[serde(default = "first_version")]
+    #[ts(type = "number")]
+    pub version: i64,
 }
 record!(Employee, "employee");
+
+/// `POST /v1/orgs/{org}/employees`: access for a person by e-mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct InviteEmployee {
+    pub email: String,
+    pub full_name: String,
+    pub role: String,
+}
+
+impl InviteEmployee {
+    /// The invitation as stored (trimmed, e-mail lower-cased), or the
+    /// name of the bad field.
+    pub fn normalized(self) -> Result<Self, &'static str> {
+        let email = self.email.trim().to_lowercase();
+        crate::requisites::validate_email(&email).map_err(|_| "email")?;
+        let full_name = self
+            .full_name
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if full_name.chars().count() < 2 || full_name.chars().count() > 200 {
+            return Err("full_name");
+        }
+        let role = self.role.trim().to_owned();
+        if role.is_empty() {
+            return Err("role");
+        }
+        Ok(Self {
+            email,
+            full_name,
+            role,
+        })
+    }
+}
+
+/// `POST /v1/orgs/{org}/employees/{id}/role` (`If-Match`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChangeRole {
+    pub role: String,
+}
 
 /// What a role may do in the organization (`role`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -263,8 +342,37 @@ pub struct Role {
     pub id: String,
     pub permissions: Vec<Permission>,
     pub builtin: bool,
+    #[serde(default = "first_version")]
+    #[ts(type = "number")]
+    pub version: i64,
 }
 record!(Role, "role");
+
+/// `POST /v1/orgs/{org}/roles` (a custom role) and
+/// `POST /v1/orgs/{org}/roles/{id}/permissions` (`If-Match`; `name` is
+/// ignored there).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SaveRole {
+    #[serde(default)]
+    pub name: String,
+    pub permissions: Vec<Permission>,
+}
+
+impl SaveRole {
+    /// The role as stored (name trimmed, permissions in canonical order
+    /// without repeats), or the name of the bad field.
+    pub fn normalized(self) -> Result<Self, &'static str> {
+        let name = self.name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.chars().count() > 60 {
+            return Err("name");
+        }
+        let permissions = Permission::ALL
+            .into_iter()
+            .filter(|p| self.permissions.contains(p))
+            .collect();
+        Ok(Self { name, permissions })
+    }
+}
 
 /// One line of the audit log (`audit`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -326,6 +434,7 @@ pub fn builtin_roles() -> Vec<Role> {
         id: name.to_owned(),
         permissions: permissions.to_vec(),
         builtin: true,
+        version: 1,
     };
     vec![
         role("Руководитель", &P::ALL),
@@ -343,6 +452,7 @@ pub fn builtin_roles() -> Vec<Role> {
             "Бухгалтер",
             &[
                 P::ApplicationsEdit,
+                P::ApplicationsSubmit,
                 P::RequirementsAnswer,
                 P::PaymentsPay,
                 P::ProfileEdit,
@@ -382,6 +492,17 @@ mod tests {
         assert!(!accountant
             .permissions
             .contains(&Permission::EmployeesManage));
+    }
+
+    #[test]
+    fn rubles_are_written_the_russian_way() {
+        assert_eq!(format_rubles(30166200), "301\u{2009}662,00\u{a0}₽");
+        assert_eq!(
+            format_rubles(123456789),
+            "1\u{2009}234\u{2009}567,89\u{a0}₽"
+        );
+        assert_eq!(format_rubles(5), "0,05\u{a0}₽");
+        assert_eq!(format_rubles(-100), "−1,00\u{a0}₽");
     }
 
     #[test]

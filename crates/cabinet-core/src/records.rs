@@ -3,11 +3,13 @@
 //! employees, roles, the audit log — as the feed delivered them: paged,
 //! filtered and sorted lists, what the user's role allows, and the offline
 //! actions on them (accept and answer a requirement, pay a charge, comment,
-//! mark read), queued in the outbox like every other action.
+//! mark read, manage employees and roles), queued in the outbox like every
+//! other action.
 
 use cabinet_api::{
-    builtin_roles, Charge, ChargeStatus, Comment, NewComment, Notification, PayCharge, Payment,
-    Permission, Record, Requirement, RequirementReply, RequirementStatus, Role,
+    builtin_roles, ChangeRole, Charge, ChargeStatus, Comment, Employee, EmployeeStatus,
+    InviteEmployee, NewComment, Notification, PayCharge, Payment, Permission, Record, Requirement,
+    RequirementReply, RequirementStatus, Role, SaveRole,
 };
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -329,6 +331,144 @@ impl Store {
                 &summary,
             ),
         )
+    }
+
+    /// The organization's role named `name`, as synced (built-in ones
+    /// before the first sync).
+    fn role(&self, org: &str, name: &str) -> Result<Option<Role>, CoreError> {
+        if let Some(r) = self.record::<Role>(org, name)? {
+            return Ok(Some(r));
+        }
+        Ok(builtin_roles().into_iter().find(|r| r.id == name))
+    }
+
+    /// Access for a person by e-mail with a role, given at the next sync.
+    pub fn queue_invite_employee(
+        &self,
+        org: &str,
+        invite: InviteEmployee,
+    ) -> Result<(), CoreError> {
+        self.allowed(org, Permission::EmployeesManage)?;
+        let invite = invite.normalized().map_err(CoreError::Invalid)?;
+        if self.role(org, &invite.role)?.is_none() {
+            return Err(CoreError::Invalid("role"));
+        }
+        let all = self.record_page::<Employee>(org, &RecordQuery::default())?;
+        if all.items.iter().any(|e| {
+            e.record.email.eq_ignore_ascii_case(&invite.email)
+                && e.record.status != EmployeeStatus::Removed
+        }) {
+            return Err(CoreError::Invalid("email_taken"));
+        }
+        let summary = format!("{} <{}>", invite.full_name, invite.email);
+        let body = serde_json::to_value(&invite).map_err(|e| CoreError::Store(e.to_string()))?;
+        let tx = self.conn.unchecked_transaction()?;
+        crate::sync::enqueue(
+            &tx,
+            org,
+            None,
+            &Action::write::<Employee>("invite_employee", "employees", None, body, &summary),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// An employee with access (or invited), not already being changed.
+    fn employee_to_change(&self, org: &str, id: &str) -> Result<Employee, CoreError> {
+        self.allowed(org, Permission::EmployeesManage)?;
+        let e: Employee = self.record(org, id)?.ok_or(CoreError::NotCached)?;
+        if e.status == EmployeeStatus::Removed || !self.queued_kinds(id)?.is_empty() {
+            return Err(CoreError::Invalid("employee"));
+        }
+        Ok(e)
+    }
+
+    /// Another role for an employee, at the next sync.
+    pub fn queue_change_role(&self, org: &str, id: &str, role: &str) -> Result<(), CoreError> {
+        let e = self.employee_to_change(org, id)?;
+        let role = role.trim();
+        if self.role(org, role)?.is_none() || role == e.role {
+            return Err(CoreError::Invalid("role"));
+        }
+        let body = serde_json::to_value(ChangeRole {
+            role: role.to_owned(),
+        })
+        .map_err(|e| CoreError::Store(e.to_string()))?;
+        self.queue_write(
+            org,
+            id,
+            Action::write::<Employee>(
+                "change_role",
+                "employees/{target}/role",
+                Some(e.version),
+                body,
+                &format!("{}: {role}", e.full_name),
+            ),
+        )
+    }
+
+    /// Removes an employee's access at the next sync.
+    pub fn queue_remove_employee(&self, org: &str, id: &str) -> Result<(), CoreError> {
+        let e = self.employee_to_change(org, id)?;
+        self.queue_write(
+            org,
+            id,
+            Action::write::<Employee>(
+                "remove_employee",
+                "employees/{target}/remove",
+                Some(e.version),
+                serde_json::json!({}),
+                &e.full_name,
+            ),
+        )
+    }
+
+    /// A custom role (`existing: None`), or new permissions for one.
+    pub fn queue_save_role(
+        &self,
+        org: &str,
+        existing: Option<&str>,
+        role: SaveRole,
+    ) -> Result<(), CoreError> {
+        self.allowed(org, Permission::EmployeesManage)?;
+        let role = role.normalized().map_err(CoreError::Invalid)?;
+        let body = serde_json::to_value(&role).map_err(|e| CoreError::Store(e.to_string()))?;
+        match existing {
+            None => {
+                if role.name.chars().count() < 2 {
+                    return Err(CoreError::Invalid("name"));
+                }
+                if self.role(org, &role.name)?.is_some() {
+                    return Err(CoreError::Invalid("name"));
+                }
+                let tx = self.conn.unchecked_transaction()?;
+                crate::sync::enqueue(
+                    &tx,
+                    org,
+                    None,
+                    &Action::write::<Role>("create_role", "roles", None, body, &role.name),
+                )?;
+                tx.commit()?;
+                Ok(())
+            }
+            Some(id) => {
+                let r = self.role(org, id)?.ok_or(CoreError::Invalid("role"))?;
+                if r.builtin || !self.queued_kinds(id)?.is_empty() {
+                    return Err(CoreError::Invalid("role"));
+                }
+                self.queue_write(
+                    org,
+                    id,
+                    Action::write::<Role>(
+                        "edit_role",
+                        "roles/{target}/permissions",
+                        Some(r.version),
+                        body,
+                        &r.id,
+                    ),
+                )
+            }
+        }
     }
 
     /// Marks a notification read (for the whole organization).

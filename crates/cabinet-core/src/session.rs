@@ -1096,6 +1096,45 @@ impl Cabinet {
             .await
     }
 
+    /// Access for a person by e-mail with a role, queued.
+    pub async fn invite_employee(
+        &self,
+        org_id: &str,
+        invite: cabinet_api::InviteEmployee,
+    ) -> Result<(), CoreError> {
+        self.with_store(|s| s.queue_invite_employee(org_id, invite))
+            .await
+    }
+
+    /// Another role for an employee, queued.
+    pub async fn change_employee_role(
+        &self,
+        org_id: &str,
+        id: &str,
+        role: &str,
+    ) -> Result<(), CoreError> {
+        self.with_store(|s| s.queue_change_role(org_id, id, role))
+            .await
+    }
+
+    /// An employee's access removed, queued.
+    pub async fn remove_employee(&self, org_id: &str, id: &str) -> Result<(), CoreError> {
+        self.with_store(|s| s.queue_remove_employee(org_id, id))
+            .await
+    }
+
+    /// A custom role made (`existing: None`) or its permissions changed,
+    /// queued.
+    pub async fn save_role(
+        &self,
+        org_id: &str,
+        existing: Option<&str>,
+        role: cabinet_api::SaveRole,
+    ) -> Result<(), CoreError> {
+        self.with_store(|s| s.queue_save_role(org_id, existing, role))
+            .await
+    }
+
     /// A comment (or a reply) on an application, queued.
     pub async fn comment(
         &self,

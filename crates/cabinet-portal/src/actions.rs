@@ -31,14 +31,14 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{org}/charges/{id}/pay", post(pay))
 }
 
-fn body<T: Record>(r: &T) -> Result<(StatusCode, serde_json::Value), PortalError> {
+pub(crate) fn body<T: Record>(r: &T) -> Result<(StatusCode, serde_json::Value), PortalError> {
     serde_json::to_value(r)
         .map(|v| (StatusCode::OK, v))
         .map_err(|e| PortalError::Internal(format!("{}: {e}", T::ENTITY)))
 }
 
 /// A record edited under `If-Match`.
-trait Versioned: Record {
+pub(crate) trait Versioned: Record {
     fn version(&self) -> i64;
 }
 
@@ -56,7 +56,7 @@ impl Versioned for Charge {
 
 /// Record `id` if it is still at the `expected` version; else 412 with
 /// the record as it is now.
-fn at_version<T: Versioned>(
+pub(crate) fn at_version<T: Versioned>(
     tx: &Connection,
     org: &str,
     id: &str,
@@ -73,7 +73,7 @@ fn at_version<T: Versioned>(
 }
 
 /// Runs an idempotent write by a member allowed `permission`.
-async fn write(
+pub(crate) async fn write(
     st: &AppState,
     user: AuthUser,
     org: String,
@@ -289,8 +289,12 @@ async fn pay(
     .await
 }
 
-fn rubles(kopecks: i64) -> String {
-    format!("{}.{:02}", kopecks / 100, kopecks % 100)
+/// Moscow time (UTC+3, no daylight saving since 2014), as receipts show it.
+fn moscow(t: chrono::DateTime<chrono::Utc>) -> String {
+    let msk = chrono::FixedOffset::east_opt(3 * 3600).expect("a valid offset");
+    t.with_timezone(&msk)
+        .format("%d.%m.%Y %H:%M:%S МСК")
+        .to_string()
 }
 
 /// Pays `charge` (simulated acquiring: the money always arrives): the
@@ -312,14 +316,14 @@ pub fn settle(
         PaymentMethod::Sbp => "СБП",
     };
     let receipt = format!(
-        "КВИТАНЦИЯ ОБ ОПЛАТЕ\n\nНачисление: {}\nУИН: {}\nПолучатель: {}\nСумма: {} руб.\n\
+        "КВИТАНЦИЯ ОБ ОПЛАТЕ\n\nНачисление: {}\nУИН: {}\nПолучатель: {}\nСумма: {}\n\
          Способ оплаты: {how}\nПлательщик: {}\nДата и время: {}\n",
         charge.title,
         charge.uin,
         charge.authority,
-        rubles(charge.amount),
+        cabinet_api::format_rubles(charge.amount),
         who.name,
-        now.format("%d.%m.%Y %H:%M:%S UTC"),
+        moscow(now),
     );
     let doc = crate::documents::insert(
         tx,
@@ -347,7 +351,11 @@ pub fn settle(
         org,
         NotificationKind::Payment,
         format!("Оплачено: {}", charge.title),
-        format!("{} руб., УИН {}", rubles(charge.amount), charge.uin),
+        format!(
+            "{}, УИН {}",
+            cabinet_api::format_rubles(charge.amount),
+            charge.uin
+        ),
         Payment::ENTITY,
         &payment.id,
         now,

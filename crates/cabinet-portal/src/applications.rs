@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use cabinet_api::sync::IDEMPOTENCY_KEY;
-use cabinet_api::{Application, ApplicationStatus, ChangeOp, NewApplication, StatusEvent};
+use cabinet_api::{
+    Application, ApplicationStatus, ChangeOp, NewApplication, Permission, StatusEvent,
+};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 
@@ -236,7 +238,13 @@ async fn create(
     let key = idempotency_key(&headers)?;
     validate(&new)?;
     st.with_db(move |conn, cfg: &PortalConfig| {
-        let who = records::require(conn, &org, &user.user_id, user.ip.as_deref(), None)?;
+        let who = records::require(
+            conn,
+            &org,
+            &user.user_id,
+            user.ip.as_deref(),
+            Some(Permission::ApplicationsEdit),
+        )?;
         let request = format!("create {org} {} {}", new.service_code, new.title);
         once(conn, &user.user_id, &key, &request, |tx| {
             let now = ts(cfg.clock.now());
@@ -303,7 +311,13 @@ async fn submit(
     let key = idempotency_key(&headers)?;
     let expected = if_match(&headers)?;
     st.with_db(move |conn, cfg: &PortalConfig| {
-        let who = records::require(conn, &org, &user.user_id, user.ip.as_deref(), None)?;
+        let who = records::require(
+            conn,
+            &org,
+            &user.user_id,
+            user.ip.as_deref(),
+            Some(Permission::ApplicationsSubmit),
+        )?;
         let request = format!("submit {org} {id} {expected}");
         once(conn, &user.user_id, &key, &request, |tx| {
             let mut app = load(tx, &org, &id)?;

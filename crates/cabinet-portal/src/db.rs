@@ -196,6 +196,17 @@ CREATE TABLE records (
 );
 CREATE INDEX records_parent ON records (org_id, entity, parent);
 "#,
+    r#"
+-- Access given by e-mail to someone without a portal account yet: they
+-- become a member when an account is made for the address.
+CREATE TABLE invitations (
+    org_id TEXT NOT NULL REFERENCES organizations (id),
+    employee_id TEXT NOT NULL,
+    email TEXT NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (org_id, employee_id)
+);
+CREATE INDEX invitations_email ON invitations (email);
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {
@@ -267,6 +278,7 @@ pub fn insert_user(conn: &Connection, u: &NewUser) -> Result<String, PortalError
             u.snils,
         ],
     )?;
+    crate::staff::accept_invitations(conn, &id, &u.email)?;
     Ok(id)
 }
 
@@ -281,7 +293,7 @@ pub fn insert_membership(
          ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
         params![org, user, role],
     )?;
-    crate::records::publish_employee(conn, org, user)
+    crate::records::publish_employee(conn, org, user).map(|_| ())
 }
 
 pub fn org_id_by_inn(conn: &Connection, inn: &str) -> Result<String, PortalError> {

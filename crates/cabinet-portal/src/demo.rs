@@ -21,6 +21,8 @@ pub const DIRECTOR_LOGIN: &str = "director@romashka.demo";
 pub const DIRECTOR_PASSWORD: &str = "Director-2026";
 pub const ACCOUNTANT_LOGIN: &str = "buh@romashka.demo";
 pub const ACCOUNTANT_PASSWORD: &str = "Buh-2026";
+pub const ADMIN_LOGIN: &str = "admin@romashka.demo";
+pub const ADMIN_PASSWORD: &str = "Admin-2026";
 pub const ENTREPRENEUR_LOGIN: &str = "smirnov@ip.demo";
 pub const ENTREPRENEUR_PASSWORD: &str = "Smirnov-2026";
 
@@ -66,6 +68,12 @@ fn info_value(certificates: Vec<DemoCertificate>) -> DemoInfo {
                 password: DIRECTOR_PASSWORD.into(),
                 full_name: "Иванов Сергей Петрович".into(),
                 role: "Руководитель".into(),
+            },
+            DemoUser {
+                login: ADMIN_LOGIN.into(),
+                password: ADMIN_PASSWORD.into(),
+                full_name: "Орлова Мария Сергеевна".into(),
+                role: "Администратор".into(),
             },
             DemoUser {
                 login: ENTREPRENEUR_LOGIN.into(),
@@ -392,6 +400,15 @@ pub fn seed_if_empty(conn: &mut Connection, _cfg: &PortalConfig) -> Result<(), P
         complete_ogrnip(ORGS[1].ogrn_base),
         "+79031112233",
     )?;
+    let administrator = user(
+        &tx,
+        ADMIN_LOGIN,
+        "Орлова Мария Сергеевна",
+        ADMIN_PASSWORD,
+        "7708543210",
+        None,
+        "+79165550011",
+    )?;
     let mut random_pw = [0u8; 24];
     getrandom::getrandom(&mut random_pw).map_err(|e| PortalError::Internal(format!("rng: {e}")))?;
     let staff_pw = format!("{random_pw:02x?}");
@@ -417,6 +434,7 @@ pub fn seed_if_empty(conn: &mut Connection, _cfg: &PortalConfig) -> Result<(), P
     let romashka = &org_ids[0];
     db::insert_membership(&tx, romashka, &director, "Руководитель")?;
     db::insert_membership(&tx, &org_ids[2], &director, "Руководитель")?;
+    db::insert_membership(&tx, romashka, &administrator, "Администратор")?;
     db::insert_membership(&tx, romashka, &manager, "Менеджер")?;
     db::insert_membership(&tx, romashka, &operator, "Оператор")?;
     db::insert_membership(&tx, &org_ids[1], &entrepreneur, "Руководитель")?;

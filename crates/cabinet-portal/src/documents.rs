@@ -206,7 +206,13 @@ async fn sign(
         .map_err(|e| PortalError::SignatureInvalid(format!("base64: {e}")))?;
     let trust = st.trust.clone();
     st.with_db(move |conn, cfg| {
-        let who = crate::records::require(conn, &org, &user.user_id, user.ip.as_deref(), None)?;
+        let who = crate::records::require(
+            conn,
+            &org,
+            &user.user_id,
+            user.ip.as_deref(),
+            Some(cabinet_api::Permission::DocumentsSign),
+        )?;
         let hash = data_encoding::HEXLOWER.encode(&Sha256::digest(&signature));
         let request = format!("sign {org} {id} {hash}");
         once(conn, &user.user_id, &key, &request, |tx| {

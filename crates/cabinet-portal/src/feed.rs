@@ -133,12 +133,14 @@ struct PageQuery {
     limit: Option<u32>,
 }
 
-/// A page of changes after `after` (exclusive).
+/// A page of changes after `after` (exclusive); the audit log only when
+/// `audit` (the member may view it).
 pub fn page(
     conn: &Connection,
     org_id: &str,
     after: Option<&str>,
     limit: u32,
+    audit: bool,
 ) -> Result<ChangePage, PortalError> {
     let cursor_in = parse_cursor(after)?;
     let limit = limit.clamp(1, MAX_PAGE);
@@ -159,10 +161,11 @@ pub fn page(
     };
     let mut stmt = conn.prepare_cached(
         "SELECT seq, entity, entity_id, op, data FROM changes
-         WHERE org_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+         WHERE org_id = ?1 AND seq > ?2 AND (?4 OR entity <> 'audit')
+         ORDER BY seq LIMIT ?3",
     )?;
     let mut changes = stmt
-        .query_map(params![org_id, after, limit + 1], |r| {
+        .query_map(params![org_id, after, limit + 1, audit], |r| {
             let op: String = r.get(3)?;
             let data: Option<String> = r.get(4)?;
             Ok(Change {
@@ -204,10 +207,24 @@ async fn changes(
 ) -> Result<ApiJson<ChangePage>, PortalError> {
     let Query(q) = q?;
     st.with_db(move |conn, _| {
-        if !db::is_member(conn, &org, &user.user_id)? {
-            return Err(PortalError::OrgForbidden);
-        }
-        page(conn, &org, q.after.as_deref(), q.limit.unwrap_or(200))
+        let audit = match crate::records::require(
+            conn,
+            &org,
+            &user.user_id,
+            None,
+            Some(cabinet_api::Permission::AuditView),
+        ) {
+            Ok(_) => true,
+            Err(PortalError::PermissionDenied(_)) => false,
+            Err(e) => return Err(e),
+        };
+        page(
+            conn,
+            &org,
+            q.after.as_deref(),
+            q.limit.unwrap_or(200),
+            audit,
+        )
     })
     .await
     .map(ApiJson)

@@ -279,7 +279,7 @@ pub fn issue_charge(
         tx,
         org,
         NotificationKind::Charge,
-        format!("Новое начисление: {} руб.", c.amount / 100),
+        format!("Новое начисление: {}", cabinet_api::format_rubles(c.amount)),
         format!("{}. Оплатить до {}", c.title, dmy(&c.due_date)),
         Charge::ENTITY,
         &c.id,

@@ -19,6 +19,7 @@ mod feed;
 pub mod gov;
 mod orgs;
 mod records;
+mod staff;
 mod totp;
 
 use std::net::SocketAddr;
@@ -31,6 +32,10 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use clock::Clock;
+pub use demo::{
+    ACCOUNTANT_LOGIN, ACCOUNTANT_PASSWORD, ADMIN_LOGIN, ADMIN_PASSWORD, DIRECTOR_LOGIN,
+    DIRECTOR_PASSWORD,
+};
 pub use demopki::{ACCOUNTANT_PFX_PASSWORD, DIRECTOR_PFX_PASSWORD};
 pub use error::PortalError;
 pub use totp::totp_code;
@@ -185,6 +190,7 @@ impl Portal {
             .merge(feed::routes())
             .merge(applications::routes())
             .merge(actions::routes())
+            .merge(staff::routes())
             .merge(documents::routes());
         if self.state.config.demo {
             api = api.merge(demo::routes());

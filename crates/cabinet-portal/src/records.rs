@@ -5,8 +5,8 @@
 //! what: a member's role and its permissions, and the audit log.
 
 use cabinet_api::{
-    builtin_roles, AuditEntry, ChangeOp, Employee, Notification, NotificationKind, Permission,
-    Record, Role,
+    builtin_roles, AuditEntry, ChangeOp, Employee, EmployeeStatus, Notification, NotificationKind,
+    Permission, Record, Role,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -91,15 +91,7 @@ pub fn require(
         return Err(PortalError::OrgForbidden);
     };
     if let Some(p) = permission {
-        let allowed = match get::<Role>(conn, org, &role) {
-            Ok(r) => r.permissions,
-            Err(PortalError::NotFound) => builtin_roles()
-                .into_iter()
-                .find(|r| r.id == role)
-                .map(|r| r.permissions)
-                .unwrap_or_default(),
-            Err(e) => return Err(e),
-        };
+        let allowed = role_permissions(conn, org, &role)?.unwrap_or_default();
         if !allowed.contains(&p) {
             return Err(PortalError::PermissionDenied(p));
         }
@@ -109,6 +101,33 @@ pub fn require(
         name,
         ip: ip.map(str::to_owned),
     })
+}
+
+/// What `role` of `org` allows; `None` when `org` has no such role.
+pub fn role_permissions(
+    conn: &Connection,
+    org: &str,
+    role: &str,
+) -> Result<Option<Vec<Permission>>, PortalError> {
+    match get::<Role>(conn, org, role) {
+        Ok(r) => Ok(Some(r.permissions)),
+        Err(PortalError::NotFound) => Ok(builtin_roles()
+            .into_iter()
+            .find(|r| r.id == role)
+            .map(|r| r.permissions)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes record `id` of `org` and records the removal in the feed.
+pub fn delete<T: Record>(conn: &Connection, org: &str, id: &str) -> Result<(), PortalError> {
+    let n = conn
+        .prepare_cached("DELETE FROM records WHERE org_id = ?1 AND entity = ?2 AND id = ?3")?
+        .execute(params![org, T::ENTITY, id])?;
+    if n > 0 {
+        feed::record_json(conn, org, T::ENTITY, id, ChangeOp::Delete, None)?;
+    }
+    Ok(())
 }
 
 /// One line in `org`'s audit log.
@@ -184,8 +203,14 @@ pub fn notify(
     Ok(n)
 }
 
-/// The employee record of a membership, as the feed shows it.
-pub fn publish_employee(conn: &Connection, org: &str, user: &str) -> Result<(), PortalError> {
+/// The employee record of a membership, as the feed shows it: active,
+/// one version past the record it replaces.
+pub fn publish_employee(conn: &Connection, org: &str, user: &str) -> Result<Employee, PortalError> {
+    let version = match get::<Employee>(conn, org, user) {
+        Ok(e) => e.version + 1,
+        Err(PortalError::NotFound) => 1,
+        Err(e) => return Err(e),
+    };
     let e: Employee = conn.query_row(
         "SELECT u.id, u.full_name, u.email, m.role FROM memberships m
          JOIN users u ON u.id = m.user_id WHERE m.org_id = ?1 AND m.user_id = ?2",
@@ -196,10 +221,13 @@ pub fn publish_employee(conn: &Connection, org: &str, user: &str) -> Result<(), 
                 full_name: r.get(1)?,
                 email: r.get(2)?,
                 role: r.get(3)?,
+                status: EmployeeStatus::Active,
+                version,
             })
         },
     )?;
-    put(conn, org, &e)
+    put(conn, org, &e)?;
+    Ok(e)
 }
 
 /// Organizations without roles in their records get the built-in roles

@@ -49,12 +49,19 @@ pub async fn accountant(
 
 /// Logs `cab` in as the demo accountant: password, then the demo SMS code.
 pub async fn log_in_accountant(cab: &Cabinet) {
-    let LoginStep::NeedCode { ticket, .. } = cab
-        .login_password("buh@romashka.demo", "Buh-2026")
-        .await
-        .unwrap()
+    log_in(
+        cab,
+        cabinet_portal::ACCOUNTANT_LOGIN,
+        cabinet_portal::ACCOUNTANT_PASSWORD,
+    )
+    .await
+}
+
+/// Logs `cab` in as a demo user: password, then the demo SMS code.
+pub async fn log_in(cab: &Cabinet, login: &str, password: &str) {
+    let LoginStep::NeedCode { ticket, .. } = cab.login_password(login, password).await.unwrap()
     else {
-        panic!("the demo accountant needs a code")
+        panic!("the demo user {login} needs a code")
     };
     let code = cab.demo_sms(&ticket).await.unwrap().code;
     cab.submit_code(&ticket, &code).await.unwrap();

@@ -23,7 +23,8 @@ pub async fn romashka(portal: &RunningPortal) -> String {
 }
 
 /// A new user (no second factor) made a member of `org` with `role`, and
-/// their access token from a password login.
+/// their access token from a password login (as a member: the login is in
+/// the organization's audit log).
 pub async fn member_token(
     portal: &RunningPortal,
     org: &str,
@@ -31,13 +32,26 @@ pub async fn member_token(
     name: &str,
     role: &str,
 ) -> String {
-    let password = "Member-pass-1";
-    let admin = portal.admin();
-    let user = admin
+    let user = new_user(portal, email, name).await;
+    portal.admin().add_member(org, &user, role).await.unwrap();
+    log_in(portal, email).await
+}
+
+/// A new user (no second factor) of no organization, logged in.
+pub async fn stranger_token(portal: &RunningPortal, email: &str, name: &str) -> String {
+    new_user(portal, email, name).await;
+    log_in(portal, email).await
+}
+
+const PASSWORD: &str = "Member-pass-1";
+
+async fn new_user(portal: &RunningPortal, email: &str, name: &str) -> String {
+    portal
+        .admin()
         .create_user(NewUser {
             email: email.into(),
             full_name: name.into(),
-            password: password.into(),
+            password: PASSWORD.into(),
             inn: None,
             snils: None,
             ogrnip: None,
@@ -45,11 +59,13 @@ pub async fn member_token(
             mfa: MfaMode::None,
         })
         .await
-        .unwrap();
-    admin.add_member(org, &user, role).await.unwrap();
+        .unwrap()
+}
+
+async fn log_in(portal: &RunningPortal, email: &str) -> String {
     let resp = reqwest::Client::new()
         .post(format!("{}/v1/auth/password", portal.url()))
-        .json(&json!({"login": email, "password": password}))
+        .json(&json!({"login": email, "password": PASSWORD}))
         .send()
         .await
         .unwrap();

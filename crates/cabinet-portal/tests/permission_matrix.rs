@@ -1,0 +1,520 @@
+//! Every role against every organization endpoint: a member whose role
+//! allows the action gets it done (2xx), any other member `403
+//! org.permission_denied`, and someone of another organization `403
+//! org.forbidden` everywhere. The expected matrix is written out here, not
+//! derived from the portal's role table, so a change to either shows.
+
+mod support;
+
+use base64::Engine;
+use cabinet_api::{
+    Application, ApplicationStatus, Change, ChangePage, Charge, ChargeStatus, Document, Employee,
+    Notification, OrganizationProfile, Problem, Requirement, RequirementStatus,
+};
+use cabinet_portal::RunningPortal;
+use cabinet_sign::PfxIdentity;
+use serde_json::{json, Value};
+
+const ROLES: [&str; 6] = [
+    "Руководитель",
+    "Администратор",
+    "Бухгалтер",
+    "Менеджер",
+    "Оператор",
+    "Наблюдатель",
+];
+
+/// Who may do what: one letter per role in [`ROLES`] order, `+` allowed.
+const MATRIX: &[(&str, &str)] = &[
+    ("profile.read", "++++++"),
+    ("changes.read", "++++++"),
+    ("application.read", "++++++"),
+    ("document.content", "++++++"),
+    ("notification.read", "++++++"),
+    ("profile.edit", "+++---"),
+    ("application.create", "+++++-"),
+    ("application.comment", "+++++-"),
+    ("application.submit", "+-+---"),
+    ("document.sign", "+-----"),
+    ("requirement.accept", "++++--"),
+    ("requirement.answer", "++++--"),
+    ("charge.pay", "+-+---"),
+    ("employee.invite", "++----"),
+    ("employee.role", "++----"),
+    ("employee.remove", "++----"),
+    ("role.create", "++----"),
+    ("role.edit", "++----"),
+    ("audit.view", "++----"),
+];
+
+/// What one request needs: method, path under the organization, version
+/// for `If-Match`, JSON body.
+struct Call {
+    method: reqwest::Method,
+    path: String,
+    version: Option<i64>,
+    body: Option<Value>,
+}
+
+fn get(path: String) -> Call {
+    Call {
+        method: reqwest::Method::GET,
+        path,
+        version: None,
+        body: None,
+    }
+}
+
+fn post(path: String, version: Option<i64>, body: Value) -> Call {
+    Call {
+        method: reqwest::Method::POST,
+        path,
+        version,
+        body: Some(body),
+    }
+}
+
+/// A fresh demo portal, its organization, and what the calls act on.
+struct Fixture {
+    portal: RunningPortal,
+    org: String,
+    http: reqwest::Client,
+    calls: Vec<(&'static str, Call)>,
+    _dir: tempfile::TempDir,
+}
+
+async fn feed(http: &reqwest::Client, base: &str, org: &str, token: &str) -> Vec<Change> {
+    let page: ChangePage = http
+        .get(format!("{base}/v1/orgs/{org}/changes?limit=1000"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!page.has_more);
+    page.changes
+}
+
+fn records<T: serde::de::DeserializeOwned>(all: &[Change], entity: &str) -> Vec<T> {
+    let mut latest = std::collections::BTreeMap::new();
+    for c in all.iter().filter(|c| c.entity == entity) {
+        latest.insert(c.id.clone(), c.data_as::<T>().unwrap().unwrap());
+    }
+    latest.into_values().collect()
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let portal = support::demo_portal(dir.path()).await;
+    let org = support::romashka(&portal).await;
+    let http = reqwest::Client::new();
+    let base = portal.url().to_string();
+    let base = base.trim_end_matches('/');
+    let head = support::member_token(
+        &portal,
+        &org,
+        "head@example.ru",
+        "Главный Пётр",
+        "Руководитель",
+    )
+    .await;
+    // A custom role to edit.
+    let resp = http
+        .post(format!("{base}/v1/orgs/{org}/roles"))
+        .bearer_auth(&head)
+        .header("Idempotency-Key", "setup-role")
+        .json(&json!({"name": "Проверяющий", "permissions": ["audit.view"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
+
+    let all = feed(&http, base, &org, &head).await;
+    let profile: OrganizationProfile = records(&all, "profile").remove(0);
+    let apps: Vec<Application> = records(&all, "application");
+    let draft = apps
+        .iter()
+        .find(|a| a.status == ApplicationStatus::Draft)
+        .expect("a demo draft");
+    let docs: Vec<Document> = records(&all, "document");
+    let contract = docs
+        .iter()
+        .find(|d| d.name.starts_with("Договор"))
+        .expect("the demo contract");
+    let notification: Notification = records(&all, "notification").remove(0);
+    let open: Vec<Requirement> = records::<Requirement>(&all, "requirement")
+        .into_iter()
+        .filter(|r| r.status == RequirementStatus::New)
+        .collect();
+    assert!(open.len() >= 2, "two new demo requirements");
+    let charge = records::<Charge>(&all, "charge")
+        .into_iter()
+        .find(|c| c.status == ChargeStatus::Unpaid)
+        .expect("an unpaid demo charge");
+    let staff: Vec<Employee> = records(&all, "employee");
+    let by_role = |role: &str| staff.iter().find(|e| e.role == role).unwrap().clone();
+    let (operator, manager) = (by_role("Оператор"), by_role("Менеджер"));
+
+    // The director's demo certificate signs the contract; the portal checks
+    // the signature, the role checks who may hand it in.
+    let pfx = http
+        .get(format!("{base}/v1/demo/certificates/director.pfx"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let director = PfxIdentity::open(&pfx, cabinet_portal::DIRECTOR_PFX_PASSWORD).unwrap();
+    let content = http
+        .get(format!(
+            "{base}/v1/orgs/{org}/documents/{}/content",
+            contract.id
+        ))
+        .bearer_auth(&head)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let signature =
+        cabinet_sign::cades::sign_detached(&director, &content[..], chrono::Utc::now()).unwrap();
+    let signature = base64::engine::general_purpose::STANDARD.encode(signature);
+
+    let calls = vec![
+        ("profile.read", get("profile".into())),
+        ("changes.read", get("changes?limit=1".into())),
+        (
+            "application.read",
+            get(format!("applications/{}", draft.id)),
+        ),
+        (
+            "document.content",
+            get(format!("documents/{}/content", contract.id)),
+        ),
+        (
+            "notification.read",
+            post(
+                format!("notifications/{}/read", notification.id),
+                None,
+                json!({}),
+            ),
+        ),
+        (
+            "profile.edit",
+            Call {
+                method: reqwest::Method::PATCH,
+                path: "profile".into(),
+                version: Some(profile.version),
+                body: Some(json!({"email": "new-office@romashka.ru"})),
+            },
+        ),
+        (
+            "application.create",
+            post(
+                "applications".into(),
+                None,
+                json!({"service_code": "10000000001", "title": "Проверка прав"}),
+            ),
+        ),
+        (
+            "application.comment",
+            post(
+                format!("applications/{}/comments", draft.id),
+                None,
+                json!({"text": "Комментарий"}),
+            ),
+        ),
+        (
+            "application.submit",
+            post(
+                format!("applications/{}/submit", draft.id),
+                Some(draft.version),
+                json!({}),
+            ),
+        ),
+        (
+            "document.sign",
+            post(
+                format!("documents/{}/signatures", contract.id),
+                None,
+                json!({ "signature": signature }),
+            ),
+        ),
+        (
+            "requirement.accept",
+            post(
+                format!("requirements/{}/accept", open[0].id),
+                Some(open[0].version),
+                json!({}),
+            ),
+        ),
+        (
+            "requirement.answer",
+            post(
+                format!("requirements/{}/answer", open[1].id),
+                Some(open[1].version),
+                json!({"text": "Документы направлены"}),
+            ),
+        ),
+        (
+            "charge.pay",
+            post(
+                format!("charges/{}/pay", charge.id),
+                Some(charge.version),
+                json!({"method": "sbp"}),
+            ),
+        ),
+        (
+            "employee.invite",
+            post(
+                "employees".into(),
+                None,
+                json!({"email": "new@example.ru", "full_name": "Новиков Иван", "role": "Оператор"}),
+            ),
+        ),
+        (
+            "employee.role",
+            post(
+                format!("employees/{}/role", operator.id),
+                Some(operator.version),
+                json!({"role": "Наблюдатель"}),
+            ),
+        ),
+        (
+            "employee.remove",
+            post(
+                format!("employees/{}/remove", manager.id),
+                Some(manager.version),
+                json!({}),
+            ),
+        ),
+        (
+            "role.create",
+            post(
+                "roles".into(),
+                None,
+                json!({"name": "Кассир", "permissions": ["payments.pay"]}),
+            ),
+        ),
+        (
+            "role.edit",
+            post(
+                "roles/Проверяющий/permissions".into(),
+                Some(1),
+                json!({"permissions": ["audit.view", "payments.pay"]}),
+            ),
+        ),
+    ];
+    Fixture {
+        portal,
+        org,
+        http,
+        calls,
+        _dir: dir,
+    }
+}
+
+impl Fixture {
+    async fn call(&self, token: &str, i: usize, call: &Call) -> reqwest::Response {
+        let base = self.portal.url().to_string();
+        let url = format!(
+            "{}/v1/orgs/{}/{}",
+            base.trim_end_matches('/'),
+            self.org,
+            call.path
+        );
+        let mut rb = self
+            .http
+            .request(call.method.clone(), url)
+            .bearer_auth(token)
+            .header("Idempotency-Key", format!("matrix-{i}"));
+        if let Some(v) = call.version {
+            rb = rb.header("If-Match", v.to_string());
+        }
+        if let Some(b) = &call.body {
+            rb = rb.json(b);
+        }
+        rb.send().await.unwrap()
+    }
+
+    /// Whether the feed as `token` sees it holds the audit log.
+    async fn sees_audit(&self, token: &str) -> bool {
+        let base = self.portal.url().to_string();
+        feed(&self.http, base.trim_end_matches('/'), &self.org, token)
+            .await
+            .iter()
+            .any(|c| c.entity == "audit")
+    }
+}
+
+fn expected(action: &str, role: usize) -> bool {
+    let (_, row) = MATRIX
+        .iter()
+        .find(|(a, _)| *a == action)
+        .unwrap_or_else(|| panic!("{action} is not in the matrix"));
+    row.chars().nth(role).unwrap() == '+'
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_role_against_every_endpoint() {
+    let mut checked = 0;
+    for (r, role) in ROLES.iter().enumerate() {
+        // A fresh portal per role: the allowed writes change what the next
+        // call would act on.
+        let f = fixture().await;
+        assert_eq!(
+            f.calls.len() + 1,
+            MATRIX.len(),
+            "every endpoint is called once"
+        );
+        let token = support::member_token(
+            &f.portal,
+            &f.org,
+            "subject@example.ru",
+            "Проверяемый Иван",
+            role,
+        )
+        .await;
+        for (i, (action, call)) in f.calls.iter().enumerate() {
+            let resp = f.call(&token, i, call).await;
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap();
+            if expected(action, r) {
+                assert!(
+                    (200..300).contains(&status),
+                    "{role} may {action}: got {status} {text}"
+                );
+            } else {
+                assert_eq!(status, 403, "{role} may not {action}: got {text}");
+                let p: Problem = serde_json::from_str(&text).unwrap();
+                assert_eq!(p.code, "org.permission_denied", "{role} {action}");
+            }
+            checked += 1;
+        }
+        assert_eq!(
+            f.sees_audit(&token).await,
+            expected("audit.view", r),
+            "{role} and the audit log"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, ROLES.len() * MATRIX.len());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn someone_of_another_organization_gets_nowhere() {
+    let f = fixture().await;
+    let token = support::stranger_token(&f.portal, "stranger@example.ru", "Чужой Олег").await;
+    for (i, (action, call)) in f.calls.iter().enumerate() {
+        let resp = f.call(&token, i, call).await;
+        assert_eq!(resp.status(), 403, "a stranger and {action}");
+        let p: Problem = resp.json().await.unwrap();
+        assert_eq!(p.code, "org.forbidden", "a stranger and {action}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn removed_members_lose_access_and_someone_always_manages() {
+    let f = fixture().await;
+    let base = f.portal.url();
+    let head = support::member_token(
+        &f.portal,
+        &f.org,
+        "boss@example.ru",
+        "Начальник Ян",
+        "Руководитель",
+    )
+    .await;
+    let gone = support::member_token(
+        &f.portal,
+        &f.org,
+        "gone@example.ru",
+        "Ушедший Лев",
+        "Оператор",
+    )
+    .await;
+    let staff = |all: &[Change]| records::<Employee>(all, "employee");
+    let find =
+        |all: &[Change], email: &str| staff(all).into_iter().find(|e| e.email == email).unwrap();
+    let write = |path: String, key: &str, version: i64, body: Value| {
+        f.http
+            .post(format!("{base}/v1/orgs/{}/{path}", f.org))
+            .bearer_auth(&head)
+            .header("Idempotency-Key", key.to_owned())
+            .header("If-Match", version.to_string())
+            .json(&body)
+            .send()
+    };
+    let all = feed(&f.http, &base, &f.org, &head).await;
+    let g = find(&all, "gone@example.ru");
+    let resp = write(
+        format!("employees/{}/remove", g.id),
+        "rm-1",
+        g.version,
+        json!({}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 200);
+    let resp = f
+        .http
+        .get(format!("{base}/v1/orgs/{}/profile", f.org))
+        .bearer_auth(&gone)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403, "a removed member reads nothing");
+
+    // Nobody removes their own access.
+    let me = find(&all, "boss@example.ru");
+    let resp = write(
+        format!("employees/{}/remove", me.id),
+        "rm-2",
+        me.version,
+        json!({}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 409);
+
+    // Every other manager becomes a cashier; the last one cannot follow.
+    let resp = write(
+        "roles".into(),
+        "role-1",
+        0,
+        json!({"name": "Кассир", "permissions": ["payments.pay"]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 201);
+    for (i, e) in staff(&all)
+        .into_iter()
+        .filter(|e| e.id != me.id && ["Руководитель", "Администратор"].contains(&e.role.as_str()))
+        .enumerate()
+    {
+        let resp = write(
+            format!("employees/{}/role", e.id),
+            &format!("demote-{i}"),
+            e.version,
+            json!({"role": "Кассир"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(resp.status(), 200, "{e:?}");
+    }
+    let resp = write(
+        format!("employees/{}/role", me.id),
+        "demote-me",
+        me.version,
+        json!({"role": "Кассир"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 409, "the last manager stays one");
+    let p: Problem = resp.json().await.unwrap();
+    assert_eq!(p.code, "conflict.state");
+}
