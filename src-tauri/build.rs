@@ -43,6 +43,17 @@ fn main() {
         "accept_requirement",
         "answer_requirement",
         "mark_read",
+        "charges",
+        "payments",
+        "pay_charge",
+        "document_content",
+        "employees",
+        "roles",
+        "audit_log",
+        "invite_employee",
+        "change_employee_role",
+        "remove_employee",
+        "save_role",
     ]);
     let attrs = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -7,6 +7,8 @@
 //! list cannot drift from them.
 
 use cabinet_api::{Application, ApplicationStatus, Document, DocumentSignature};
+use cabinet_api::{AuditEntry, Employee, EmployeeStatus, InviteEmployee, Role, SaveRole};
+use cabinet_api::{Charge, ChargeKind, ChargeStatus, Payment, PaymentMethod};
 use cabinet_api::{
     DemoCertificate, DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus,
 };
@@ -28,8 +30,9 @@ use cabinet_core::view::{
 use ts_rs::TS;
 
 use crate::commands::{
-    ActionArgs, AnswerArgs, CertificateArgs, CodeArgs, DocumentArgs, EditProfileArgs, LoginArgs,
-    LogoutArgs, NewApplicationArgs, OrgArgs, PfxArgs, RecordArgs, RecordsArgs, ResolveConflictArgs,
+    ActionArgs, AnswerArgs, CertificateArgs, CodeArgs, DocumentArgs, DocumentContent,
+    EditProfileArgs, InviteArgs, LoginArgs, LogoutArgs, NewApplicationArgs, OrgArgs, PayArgs,
+    PfxArgs, RecordArgs, RecordsArgs, ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs,
     SignDocumentArgs, SignFilesArgs, TicketArgs, TokenArgs, TokenLoginArgs, UnlockArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
@@ -114,6 +117,17 @@ commands! {
     accept_requirement(RecordArgs) -> ();
     answer_requirement(AnswerArgs) -> ();
     mark_read(RecordArgs) -> ();
+    charges(RecordsArgs) -> RecordPage<Charge>;
+    payments(RecordsArgs) -> RecordPage<Payment>;
+    pay_charge(PayArgs) -> ();
+    document_content(DocumentArgs) -> DocumentContent;
+    employees(RecordsArgs) -> RecordPage<Employee>;
+    roles(RecordsArgs) -> RecordPage<Role>;
+    audit_log(RecordsArgs) -> RecordPage<AuditEntry>;
+    invite_employee(InviteArgs) -> ();
+    change_employee_role(RoleChangeArgs) -> ();
+    remove_employee(RecordArgs) -> ();
+    save_role(SaveRoleArgs) -> ();
 }
 
 fn camel(snake: &str) -> String {
@@ -206,6 +220,22 @@ pub fn typescript() -> String {
         Notification::decl(),
         NotificationKind::decl(),
         Permission::decl(),
+        Charge::decl(),
+        ChargeKind::decl(),
+        ChargeStatus::decl(),
+        Payment::decl(),
+        PaymentMethod::decl(),
+        PayArgs::decl(),
+        DocumentContent::decl(),
+        Employee::decl(),
+        EmployeeStatus::decl(),
+        Role::decl(),
+        AuditEntry::decl(),
+        InviteEmployee::decl(),
+        InviteArgs::decl(),
+        RoleChangeArgs::decl(),
+        SaveRole::decl(),
+        SaveRoleArgs::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\

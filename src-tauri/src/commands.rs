@@ -3,7 +3,10 @@
 
 use cabinet_api::Application;
 use cabinet_api::DemoSms;
-use cabinet_api::{Notification, Permission, Requirement, RequirementReply};
+use cabinet_api::{
+    AuditEntry, Charge, Employee, InviteEmployee, Notification, Payment, PaymentMethod, Permission,
+    Requirement, RequirementReply, Role, SaveRole,
+};
 use cabinet_api::{OrganizationProfile, ProfileEdit};
 use cabinet_core::certificates::{
     open_pfx as open_pfx_file, open_token_key, token_listing, CertificateView, TokenListing,
@@ -583,4 +586,152 @@ pub async fn answer_requirement(st: State<'_, Desktop>, args: AnswerArgs) -> Res
 #[tauri::command]
 pub async fn mark_read(st: State<'_, Desktop>, args: RecordArgs) -> Res<()> {
     Ok(st.cabinet.mark_read(&args.org_id, &args.id).await?)
+}
+
+/// Charges to pay, from the cache (works offline).
+#[tauri::command]
+pub async fn charges(st: State<'_, Desktop>, args: RecordsArgs) -> Res<RecordPage<Charge>> {
+    Ok(st.cabinet.records(&args.org_id, &args.query).await?)
+}
+
+/// Payments made, each with its receipt document (works offline).
+#[tauri::command]
+pub async fn payments(st: State<'_, Desktop>, args: RecordsArgs) -> Res<RecordPage<Payment>> {
+    Ok(st.cabinet.records(&args.org_id, &args.query).await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct PayArgs {
+    pub org_id: String,
+    pub id: String,
+    pub method: PaymentMethod,
+}
+
+/// Pays a charge, queued; the receipt arrives with the next sync.
+#[tauri::command]
+pub async fn pay_charge(st: State<'_, Desktop>, args: PayArgs) -> Res<()> {
+    Ok(st
+        .cabinet
+        .pay_charge(&args.org_id, &args.id, args.method)
+        .await?)
+}
+
+/// What a document holds, for showing inside the app.
+#[derive(Debug, serde::Serialize, TS)]
+pub struct DocumentContent {
+    pub name: String,
+    pub mime: String,
+    /// Text documents, decoded (invalid UTF-8 replaced).
+    pub text: Option<String>,
+    /// Images and PDF, base64 for a `data:` URL.
+    pub base64: Option<String>,
+}
+
+/// The largest content sent to the window for preview.
+const PREVIEW_MAX: usize = 10 * 1024 * 1024;
+
+/// A document's content for preview: fetched once, then from the
+/// hash-checked offline copy.
+#[tauri::command]
+pub async fn document_content(st: State<'_, Desktop>, args: DocumentArgs) -> Res<DocumentContent> {
+    let docs = st.cabinet.documents(&args.org_id).await?;
+    let doc = docs
+        .into_iter()
+        .find(|d| d.document.id == args.document_id)
+        .ok_or(CoreError::Invalid("document"))?
+        .document;
+    let bytes = st
+        .cabinet
+        .document_content(&args.org_id, &args.document_id)
+        .await?;
+    let mime = doc.mime.to_ascii_lowercase();
+    let (text, base64) = if mime.starts_with("text/") {
+        (Some(String::from_utf8_lossy(&bytes).into_owned()), None)
+    } else if (mime.starts_with("image/") || mime == "application/pdf")
+        && bytes.len() <= PREVIEW_MAX
+    {
+        use base64::Engine;
+        let b = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        (None, Some(b))
+    } else {
+        (None, None)
+    };
+    Ok(DocumentContent {
+        name: doc.name,
+        mime: doc.mime,
+        text,
+        base64,
+    })
+}
+
+/// The organization's employees and invitations (works offline).
+#[tauri::command]
+pub async fn employees(st: State<'_, Desktop>, args: RecordsArgs) -> Res<RecordPage<Employee>> {
+    Ok(st.cabinet.records(&args.org_id, &args.query).await?)
+}
+
+/// The organization's roles with their permissions (works offline).
+#[tauri::command]
+pub async fn roles(st: State<'_, Desktop>, args: RecordsArgs) -> Res<RecordPage<Role>> {
+    Ok(st.cabinet.records(&args.org_id, &args.query).await?)
+}
+
+/// The audit log (synced only to roles allowed to view it).
+#[tauri::command]
+pub async fn audit_log(st: State<'_, Desktop>, args: RecordsArgs) -> Res<RecordPage<AuditEntry>> {
+    Ok(st.cabinet.records(&args.org_id, &args.query).await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct InviteArgs {
+    pub org_id: String,
+    pub invite: InviteEmployee,
+}
+
+/// Access for a person by e-mail, queued (works offline).
+#[tauri::command]
+pub async fn invite_employee(st: State<'_, Desktop>, args: InviteArgs) -> Res<()> {
+    Ok(st
+        .cabinet
+        .invite_employee(&args.org_id, args.invite)
+        .await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct RoleChangeArgs {
+    pub org_id: String,
+    pub id: String,
+    pub role: String,
+}
+
+/// Another role for an employee, queued (works offline).
+#[tauri::command]
+pub async fn change_employee_role(st: State<'_, Desktop>, args: RoleChangeArgs) -> Res<()> {
+    Ok(st
+        .cabinet
+        .change_employee_role(&args.org_id, &args.id, &args.role)
+        .await?)
+}
+
+/// An employee's access removed, queued (works offline).
+#[tauri::command]
+pub async fn remove_employee(st: State<'_, Desktop>, args: RecordArgs) -> Res<()> {
+    Ok(st.cabinet.remove_employee(&args.org_id, &args.id).await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct SaveRoleArgs {
+    pub org_id: String,
+    /// The custom role to change; none: a new role.
+    pub existing: Option<String>,
+    pub role: SaveRole,
+}
+
+/// A custom role made or changed, queued (works offline).
+#[tauri::command]
+pub async fn save_role(st: State<'_, Desktop>, args: SaveRoleArgs) -> Res<()> {
+    Ok(st
+        .cabinet
+        .save_role(&args.org_id, args.existing.as_deref(), args.role)
+        .await?)
 }

@@ -138,6 +138,17 @@ pub fn run() {
             commands::accept_requirement,
             commands::answer_requirement,
             commands::mark_read,
+            commands::charges,
+            commands::payments,
+            commands::pay_charge,
+            commands::document_content,
+            commands::employees,
+            commands::roles,
+            commands::audit_log,
+            commands::invite_employee,
+            commands::change_employee_role,
+            commands::remove_employee,
+            commands::save_role,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

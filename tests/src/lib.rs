@@ -282,10 +282,22 @@ pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 /// then the SMS code the demo portal shows in the window. `shots`: a prefix
 /// for screenshots of both steps.
 pub async fn log_in_as_accountant(c: &Client, shots: Option<&str>) -> Result<()> {
+    log_in_as(
+        c,
+        cabinet_portal::ACCOUNTANT_LOGIN,
+        cabinet_portal::ACCOUNTANT_PASSWORD,
+        shots,
+    )
+    .await
+}
+
+/// Logs in as a demo user the login screen lists, as
+/// [`log_in_as_accountant`] does.
+pub async fn log_in_as(c: &Client, user: &str, password: &str, shots: Option<&str>) -> Result<()> {
     let login = find(c, "#login").await?;
-    text_contains(c, "[data-testid=demo-panel]", "buh@romashka.demo").await?;
-    login.send_keys("buh@romashka.demo").await?;
-    find(c, "#password").await?.send_keys("Buh-2026").await?;
+    text_contains(c, "[data-testid=demo-panel]", user).await?;
+    login.send_keys(user).await?;
+    find(c, "#password").await?.send_keys(password).await?;
     if let Some(prefix) = shots {
         screenshot(c, &format!("{prefix}login")).await?;
     }
@@ -313,4 +325,41 @@ pub async fn log_in_as_accountant(c: &Client, shots: Option<&str>) -> Result<()>
     }
     find(c, "button[type=submit]").await?.click().await?;
     Ok(())
+}
+
+/// An access token of a demo user straight from the portal's API
+/// (password, then the demo SMS code): for checking what the portal itself
+/// answers, past the app's UI.
+pub async fn api_token(portal_url: &str, login: &str, password: &str) -> Result<String> {
+    use cabinet_api::{PasswordLoginResponse, TokenPair};
+    let http = reqwest::Client::new();
+    let step: PasswordLoginResponse = http
+        .post(format!("{portal_url}/v1/auth/password"))
+        .json(&serde_json::json!({"login": login, "password": password}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let ticket = match step {
+        PasswordLoginResponse::Tokens(t) => return Ok(t.access_token),
+        PasswordLoginResponse::Mfa(m) => m.ticket,
+    };
+    let sms: cabinet_api::DemoSms = http
+        .get(format!("{portal_url}/v1/demo/sms"))
+        .query(&[("ticket", &ticket)])
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let tokens: TokenPair = http
+        .post(format!("{portal_url}/v1/auth/otp"))
+        .json(&serde_json::json!({"ticket": ticket, "code": sms.code}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(tokens.access_token)
 }

@@ -465,6 +465,78 @@ export type NotificationKind = "status" | "requirement" | "charge" | "payment" |
 
 export type Permission = "applications.edit" | "applications.submit" | "documents.sign" | "requirements.answer" | "payments.pay" | "profile.edit" | "employees.manage" | "audit.view";
 
+export type Charge = { id: string, 
+/**
+ * Уникальный идентификатор начисления (20 or 25 digits).
+ */
+uin: string, kind: ChargeKind, title: string, authority: string, 
+/**
+ * Kopecks.
+ */
+amount: number, created_at: string, due_date: string, status: ChargeStatus, application_id: string | null, version: number, };
+
+export type ChargeKind = "duty" | "tax" | "fine" | "fee";
+
+export type ChargeStatus = "unpaid" | "paid";
+
+export type Payment = { id: string, charge_id: string | null, amount: number, method: PaymentMethod, created_at: string, paid_by: string, receipt_document_id: string, };
+
+export type PaymentMethod = "card" | "sbp";
+
+export type PayArgs = { org_id: string, id: string, method: PaymentMethod, };
+
+export type DocumentContent = { name: string, mime: string, 
+/**
+ * Text documents, decoded (invalid UTF-8 replaced).
+ */
+text: string | null, 
+/**
+ * Images and PDF, base64 for a `data:` URL.
+ */
+base64: string | null, };
+
+export type Employee = { id: string, full_name: string, email: string, 
+/**
+ * The role's name.
+ */
+role: string, status: EmployeeStatus, version: number, };
+
+export type EmployeeStatus = "active" | "invited" | "removed";
+
+export type Role = { 
+/**
+ * The role's name; built-in roles are Russian words.
+ */
+id: string, permissions: Array<Permission>, builtin: boolean, version: number, };
+
+export type AuditEntry = { id: string, created_at: string, user_id: string, user_name: string, 
+/**
+ * The client's address as the portal saw it.
+ */
+ip: string | null, 
+/**
+ * A stable code, e.g. `auth.login`, `application.submit`.
+ */
+action: string, 
+/**
+ * What it was about, for people (a title, a number).
+ */
+detail: string, };
+
+export type InviteEmployee = { email: string, full_name: string, role: string, };
+
+export type InviteArgs = { org_id: string, invite: InviteEmployee, };
+
+export type RoleChangeArgs = { org_id: string, id: string, role: string, };
+
+export type SaveRole = { name: string, permissions: Array<Permission>, };
+
+export type SaveRoleArgs = { org_id: string, 
+/**
+ * The custom role to change; none: a new role.
+ */
+existing: string | null, role: SaveRole, };
+
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -508,4 +580,15 @@ export const commands = {
   acceptRequirement: (args: RecordArgs) => invoke<null>("accept_requirement", { args }),
   answerRequirement: (args: AnswerArgs) => invoke<null>("answer_requirement", { args }),
   markRead: (args: RecordArgs) => invoke<null>("mark_read", { args }),
+  charges: (args: RecordsArgs) => invoke<RecordPage<Charge>>("charges", { args }),
+  payments: (args: RecordsArgs) => invoke<RecordPage<Payment>>("payments", { args }),
+  payCharge: (args: PayArgs) => invoke<null>("pay_charge", { args }),
+  documentContent: (args: DocumentArgs) => invoke<DocumentContent>("document_content", { args }),
+  employees: (args: RecordsArgs) => invoke<RecordPage<Employee>>("employees", { args }),
+  roles: (args: RecordsArgs) => invoke<RecordPage<Role>>("roles", { args }),
+  auditLog: (args: RecordsArgs) => invoke<RecordPage<AuditEntry>>("audit_log", { args }),
+  inviteEmployee: (args: InviteArgs) => invoke<null>("invite_employee", { args }),
+  changeEmployeeRole: (args: RoleChangeArgs) => invoke<null>("change_employee_role", { args }),
+  removeEmployee: (args: RecordArgs) => invoke<null>("remove_employee", { args }),
+  saveRole: (args: SaveRoleArgs) => invoke<null>("save_role", { args }),
 };

@@ -32,3 +32,13 @@ export function formatDateTime(value: string): string {
 export function normalize(s: string): string {
   return s.toLocaleLowerCase("ru-RU").replaceAll("ё", "е").replace(/[«»"]/g, "").trim();
 }
+
+/** Kopecks as rubles: thin-space thousands, comma decimals, «₽». */
+export function formatMoney(kopecks: number): string {
+  const sign = kopecks < 0 ? "−" : "";
+  const abs = Math.abs(Math.round(kopecks));
+  const rubles = Math.floor(abs / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, "\u2009");
+  return `${sign}${rubles},${pad(abs % 100)}\u00a0₽`;
+}

@@ -24,3 +24,34 @@ export function daysLeft(isoDate: string, today: Date = new Date()): number {
   const now = Date.UTC(today.getFullYear(), today.getMonth(), today.getDate());
   return Math.round((due - now) / 86_400_000);
 }
+
+/** A period of the lists' filters: this month, quarter or year, all, or custom dates. */
+export type Period = "month" | "quarter" | "year" | "all" | "custom";
+
+function iso(d: Date): string {
+  const p = (n: number) => n.toString().padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/** The `from`/`to` (ISO days, both included) of a period; null is open. */
+export function periodRange(
+  period: Period,
+  customFrom = "",
+  customTo = "",
+  today: Date = new Date(),
+): { from: string | null; to: string | null } {
+  const y = today.getFullYear();
+  const m = today.getMonth();
+  switch (period) {
+    case "month":
+      return { from: iso(new Date(y, m, 1)), to: null };
+    case "quarter":
+      return { from: iso(new Date(y, m - (m % 3), 1)), to: null };
+    case "year":
+      return { from: iso(new Date(y, 0, 1)), to: null };
+    case "all":
+      return { from: null, to: null };
+    case "custom":
+      return { from: customFrom || null, to: customTo || null };
+  }
+}
