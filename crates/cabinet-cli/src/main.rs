@@ -74,10 +74,18 @@ enum PortalCommand {
     Export {
         #[arg(value_enum)]
         what: ExportWhat,
-        #[arg(long, value_enum, default_value = "csv")]
-        format: ExportFormat,
+        /// csv (the default for tables), xlsx, json (the default, and the
+        /// only format, for accounting).
+        #[arg(long, value_enum)]
+        format: Option<ExportFormat>,
         #[arg(long)]
         org: Option<String>,
+        /// Charges and payments from this day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// … to this day, included.
+        #[arg(long)]
+        to: Option<String>,
         /// Write here instead of standard output (needed for xlsx on a
         /// terminal).
         #[arg(long, value_name = "FILE")]
@@ -153,6 +161,13 @@ enum ApplicationsCommand {
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ExportWhat {
     Applications,
+    /// Charges issued in the period (--from/--to).
+    Charges,
+    /// Payments made in the period.
+    Payments,
+    /// Charges and payments of the period as one JSON document for
+    /// 1C-style import.
+    Accounting,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -467,12 +482,23 @@ async fn portal(
         }
         PortalCommand::Applications(command) => applications(&cab, command).await?,
         PortalCommand::Export {
-            what: ExportWhat::Applications,
+            what,
             format,
             org,
+            from,
+            to,
             out,
         } => {
+            use cabinet_core::accounting::{AccountingFormat, AccountingPart};
             use std::io::{IsTerminal, Write};
+            let format = match (what, format) {
+                (ExportWhat::Accounting, None | Some(ExportFormat::Json)) => ExportFormat::Json,
+                (ExportWhat::Accounting, Some(_)) => return Err(Failure::Usage(
+                    "выгрузка для 1С — только JSON; таблицы: `export charges` и `export payments`"
+                        .into(),
+                )),
+                (_, f) => f.unwrap_or(ExportFormat::Csv),
+            };
             if matches!(format, ExportFormat::Xlsx)
                 && out.is_none()
                 && std::io::stdout().is_terminal()
@@ -482,16 +508,34 @@ async fn portal(
                 ));
             }
             let org = resolve_org(&cab, org).await?;
-            let list = cab.applications(&org).await?;
-            let bytes = match format {
-                ExportFormat::Json => {
-                    let mut j = serde_json::to_string_pretty(&list)
-                        .map_err(|e| Failure::Usage(e.to_string()))?;
-                    j.push('\n');
-                    j.into_bytes()
-                }
-                ExportFormat::Csv => applications_csv(&list).into_bytes(),
-                ExportFormat::Xlsx => applications_xlsx(&list)?,
+            let (bytes, what_ru) = if let ExportWhat::Applications = what {
+                let list = cab.applications(&org).await?;
+                let bytes = match format {
+                    ExportFormat::Json => {
+                        let mut j = serde_json::to_string_pretty(&list)
+                            .map_err(|e| Failure::Usage(e.to_string()))?;
+                        j.push('\n');
+                        j.into_bytes()
+                    }
+                    ExportFormat::Csv => applications_csv(&list).into_bytes(),
+                    ExportFormat::Xlsx => applications_xlsx(&list)?,
+                };
+                (bytes, format!("заявлений: {}", list.len()))
+            } else {
+                let (part, what_ru) = match what {
+                    ExportWhat::Payments => (AccountingPart::Payments, "платежи"),
+                    ExportWhat::Charges => (AccountingPart::Charges, "начисления"),
+                    _ => (AccountingPart::Charges, "начисления и платежи для 1С"),
+                };
+                let format = match format {
+                    ExportFormat::Csv => AccountingFormat::Csv,
+                    ExportFormat::Xlsx => AccountingFormat::Xlsx,
+                    ExportFormat::Json => AccountingFormat::Json,
+                };
+                let bytes = cab
+                    .export_accounting(&org, part, format, from.as_deref(), to.as_deref())
+                    .await?;
+                (bytes, what_ru.to_owned())
             };
             match out {
                 Some(path) => {
@@ -506,7 +550,7 @@ async fn portal(
                                 detail: format!("{}: {e}", path.display()),
                             })
                         })?;
-                    eprintln!("Выгружено заявлений: {} → {}", list.len(), path.display());
+                    eprintln!("Выгружено {what_ru} → {}", path.display());
                 }
                 None => std::io::stdout()
                     .write_all(&bytes)
@@ -726,28 +770,27 @@ fn progress_line(p: &cabinet_core::sync::SyncProgress) -> String {
 }
 
 /// RFC 4180 CSV with a BOM, `;`-separated: what Excel and 1C open as is.
+/// Dates stay ISO here, as scripts reading this export expect.
 fn applications_csv(list: &[cabinet_api::Application]) -> String {
-    let cell = |s: &str| {
-        if s.contains([';', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_owned()
-        }
-    };
-    let mut out = String::from("\u{feff}Номер;Статус;Услуга;Название;Создано;Срок\r\n");
-    for a in list {
-        let row = [
-            a.number.as_deref().unwrap_or(""),
-            status_ru(a.status),
-            &a.service_code,
-            &a.title,
-            a.created_at.get(..10).unwrap_or(""),
-            a.deadline.as_deref().unwrap_or(""),
-        ];
-        out.push_str(&row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(";"));
-        out.push_str("\r\n");
-    }
-    out
+    use cabinet_core::export::{csv_table, Cell};
+    let text = |s: &str| Cell::Text(s.to_owned());
+    let rows: Vec<Vec<Cell>> = list
+        .iter()
+        .map(|a| {
+            vec![
+                text(a.number.as_deref().unwrap_or("")),
+                text(status_ru(a.status)),
+                text(&a.service_code),
+                text(&a.title),
+                text(a.created_at.get(..10).unwrap_or("")),
+                text(a.deadline.as_deref().unwrap_or("")),
+            ]
+        })
+        .collect();
+    csv_table(
+        &["Номер", "Статус", "Услуга", "Название", "Создано", "Срок"],
+        &rows,
+    )
 }
 
 /// The same columns as the CSV, as a workbook: real dates, filters, a

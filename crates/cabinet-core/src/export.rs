@@ -1,7 +1,8 @@
 //! Spreadsheet exports: a table of text, dates and amounts as an .xlsx
-//! workbook that Excel, LibreOffice and 1C open as is. Callers supply the
-//! column titles and labels (in the UI's language); dates are real Excel
-//! dates shown as DD.MM.YYYY, so they sort and filter as dates.
+//! workbook or a CSV file that Excel, LibreOffice and 1C open as is.
+//! Callers supply the column titles and labels (in the UI's language); in
+//! a workbook dates are real Excel dates shown as DD.MM.YYYY, so they sort
+//! and filter as dates.
 
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook};
 
@@ -34,6 +35,41 @@ fn ymd(s: &str) -> Option<(u16, u8, u8)> {
         u8::try_from(d.month()).ok()?,
         u8::try_from(d.day()).ok()?,
     ))
+}
+
+/// A CSV table the Russian way: a BOM (so Excel reads UTF-8), `;` between
+/// cells, CRLF lines (RFC 4180 quoting), dates as DD.MM.YYYY and amounts
+/// with a decimal comma and no thousands separators.
+pub fn csv_table(headers: &[&str], rows: &[Vec<Cell>]) -> String {
+    fn cell(s: &str) -> String {
+        if s.contains([';', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_owned()
+        }
+    }
+    let mut out = String::from("\u{feff}");
+    let line = |out: &mut String, cells: Vec<String>| {
+        out.push_str(&cells.join(";"));
+        out.push_str("\r\n");
+    };
+    line(&mut out, headers.iter().map(|h| cell(h)).collect());
+    for row in rows {
+        let cells = row
+            .iter()
+            .map(|c| match c {
+                Cell::Text(t) => cell(t),
+                Cell::Date(d) => match ymd(d) {
+                    Some((y, m, day)) => format!("{day:02}.{m:02}.{y}"),
+                    None => cell(d),
+                },
+                Cell::Amount(a) => format!("{a:.2}").replace('.', ","),
+                Cell::Empty => String::new(),
+            })
+            .collect();
+        line(&mut out, cells);
+    }
+    out
 }
 
 /// A workbook with one sheet: bold, frozen header row with filters, then
@@ -109,6 +145,31 @@ mod tests {
             .read_to_string(&mut text)
             .unwrap();
         text
+    }
+
+    #[test]
+    fn a_csv_table_quotes_what_needs_it_and_writes_russian_dates_and_amounts() {
+        let rows = vec![
+            vec![
+                Cell::Text("Пошлина; «Ёлка» \"А\"".into()),
+                Cell::Date("2026-11-01T10:00:00Z".into()),
+                Cell::Amount(301662.0),
+                Cell::Empty,
+            ],
+            vec![
+                Cell::Text("две\nстроки".into()),
+                Cell::Date("не дата".into()),
+                Cell::Amount(0.05),
+                Cell::Text("x".into()),
+            ],
+        ];
+        let csv = csv_table(&["Начисление", "Дата", "Сумма, ₽", "Прим."], &rows);
+        assert_eq!(
+            csv,
+            "\u{feff}Начисление;Дата;Сумма, ₽;Прим.\r\n\
+             \"Пошлина; «Ёлка» \"\"А\"\"\";01.11.2026;301662,00;\r\n\
+             \"две\nстроки\";не дата;0,05;x\r\n"
+        );
     }
 
     #[test]

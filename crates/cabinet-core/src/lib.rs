@@ -5,6 +5,7 @@
 //! `portal` (HTTP client), `secrets` (OS keychain), `store` (offline cache),
 //! `session` (login flows and the facade), `config` (where things live).
 
+pub mod accounting;
 pub mod blobs;
 pub mod certificates;
 pub mod cipher;

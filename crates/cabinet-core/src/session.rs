@@ -1096,6 +1096,30 @@ impl Cabinet {
             .await
     }
 
+    /// An accounting export of the period (ISO days, both included) from
+    /// the cache: a table of charges or payments (CSV, XLSX), or both in
+    /// the JSON document for 1C-style import (`part` ignored).
+    pub async fn export_accounting(
+        &self,
+        org_id: &str,
+        part: crate::accounting::AccountingPart,
+        format: crate::accounting::AccountingFormat,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<u8>, CoreError> {
+        self.with_store(|s| {
+            let data = s.accounting(org_id, from, to)?;
+            match format {
+                crate::accounting::AccountingFormat::Json => {
+                    let (profile, _) = s.profile(org_id)?.ok_or(CoreError::NotCached)?;
+                    data.json(&profile, chrono::Utc::now())
+                }
+                table => data.table_file(part, table),
+            }
+        })
+        .await
+    }
+
     /// Access for a person by e-mail with a role, queued.
     pub async fn invite_employee(
         &self,
