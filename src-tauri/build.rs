@@ -54,6 +54,7 @@ fn main() {
         "change_employee_role",
         "remove_employee",
         "save_role",
+        "export_accounting",
     ]);
     let attrs = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -15,6 +15,7 @@ use cabinet_api::{
 use cabinet_api::{Notification, NotificationKind, Permission};
 use cabinet_api::{OrganizationProfile, OrganizationSummary, ProfileEdit};
 use cabinet_api::{Requirement, RequirementAnswer, RequirementReply, RequirementStatus};
+use cabinet_core::accounting::{AccountingFormat, AccountingPart};
 use cabinet_core::certificates::{
     CertificateStatus, CertificateView, TokenCertificateView, TokenListing, TokenModuleView,
 };
@@ -31,9 +32,10 @@ use ts_rs::TS;
 
 use crate::commands::{
     ActionArgs, AnswerArgs, CertificateArgs, CodeArgs, DocumentArgs, DocumentContent,
-    EditProfileArgs, InviteArgs, LoginArgs, LogoutArgs, NewApplicationArgs, OrgArgs, PayArgs,
-    PfxArgs, RecordArgs, RecordsArgs, ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs,
-    SignDocumentArgs, SignFilesArgs, TicketArgs, TokenArgs, TokenLoginArgs, UnlockArgs, VerifyArgs,
+    EditProfileArgs, ExportAccountingArgs, InviteArgs, LoginArgs, LogoutArgs, NewApplicationArgs,
+    OrgArgs, PayArgs, PfxArgs, RecordArgs, RecordsArgs, ResolveConflictArgs, RoleChangeArgs,
+    SaveRoleArgs, SignDocumentArgs, SignFilesArgs, TicketArgs, TokenArgs, TokenLoginArgs,
+    UnlockArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -128,6 +130,7 @@ commands! {
     change_employee_role(RoleChangeArgs) -> ();
     remove_employee(RecordArgs) -> ();
     save_role(SaveRoleArgs) -> ();
+    export_accounting(ExportAccountingArgs) -> u32;
 }
 
 fn camel(snake: &str) -> String {
@@ -236,6 +239,9 @@ pub fn typescript() -> String {
         RoleChangeArgs::decl(),
         SaveRole::decl(),
         SaveRoleArgs::decl(),
+        ExportAccountingArgs::decl(),
+        AccountingPart::decl(),
+        AccountingFormat::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\

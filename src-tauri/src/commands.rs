@@ -8,6 +8,7 @@ use cabinet_api::{
     Requirement, RequirementReply, Role, SaveRole,
 };
 use cabinet_api::{OrganizationProfile, ProfileEdit};
+use cabinet_core::accounting::{AccountingFormat, AccountingPart};
 use cabinet_core::certificates::{
     open_pfx as open_pfx_file, open_token_key, token_listing, CertificateView, TokenListing,
 };
@@ -734,4 +735,37 @@ pub async fn save_role(st: State<'_, Desktop>, args: SaveRoleArgs) -> Res<()> {
         .cabinet
         .save_role(&args.org_id, args.existing.as_deref(), args.role)
         .await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct ExportAccountingArgs {
+    pub org_id: String,
+    pub part: AccountingPart,
+    pub format: AccountingFormat,
+    /// ISO days, both included; null is open.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Where the user chose to save it.
+    pub path: String,
+}
+
+/// Charges or payments of a period as CSV or XLSX, or both as JSON for
+/// 1C, from the cache (works offline). Written whole or not at all: a temp
+/// file beside the target, then a rename. Returns the bytes written.
+#[tauri::command]
+pub async fn export_accounting(st: State<'_, Desktop>, args: ExportAccountingArgs) -> Res<u32> {
+    let bytes = st
+        .cabinet
+        .export_accounting(
+            &args.org_id,
+            args.part,
+            args.format,
+            args.from.as_deref(),
+            args.to.as_deref(),
+        )
+        .await?;
+    let path = std::path::PathBuf::from(&args.path);
+    let n = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+    blocking(move || cabinet_core::export::write_whole(&path, &bytes)).await?;
+    Ok(n)
 }

@@ -149,6 +149,7 @@ pub fn run() {
             commands::change_employee_role,
             commands::remove_employee,
             commands::save_role,
+            commands::export_accounting,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

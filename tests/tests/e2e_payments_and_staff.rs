@@ -7,7 +7,8 @@
 //! invite someone.
 //!
 //! The administrator invites a new employee by e-mail and changes a
-//! demo employee's role; both reach the portal and come back by sync.
+//! demo employee's role; both reach the portal and come back by sync, and
+//! the role change is in «Журнал» with who made it and from where.
 
 use std::time::{Duration, Instant};
 
@@ -261,6 +262,27 @@ async fn the_administrator_invites_an_employee_and_changes_a_role() -> Result<()
     )
     .await?;
     screenshot(&c, "employees-roles").await?;
+
+    // «Журнал» (the administrator may view it): the role change, by whom,
+    // from which address.
+    find(&c, "[data-testid=nav-audit]").await?.click().await?;
+    find(&c, "[data-testid=audit-action]")
+        .await?
+        .select_by_value("employee.role")
+        .await?;
+    count_is(&c, "[data-testid=audit-row]", 1).await?;
+    let line = text_contains(&c, "[data-testid=audit-row]", "Соколова Елена Андреевна").await?;
+    assert!(
+        line.contains("Орлова Мария Сергеевна")
+            && line.contains("Наблюдатель")
+            && line.contains("127.0.0.1"),
+        "{line}"
+    );
+    find(&c, "[data-testid=audit-action]")
+        .await?
+        .select_by_value("")
+        .await?;
+    screenshot(&c, "audit").await?;
     c.close().await?;
     portal.stop().await;
     Ok(())

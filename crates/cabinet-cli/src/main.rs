@@ -539,17 +539,7 @@ async fn portal(
             };
             match out {
                 Some(path) => {
-                    // Whole or nothing: a temp file beside it, then a rename.
-                    let tmp = path.with_extension("part");
-                    std::fs::write(&tmp, &bytes)
-                        .and_then(|()| std::fs::rename(&tmp, &path))
-                        .map_err(|e| {
-                            let _ = std::fs::remove_file(&tmp);
-                            Failure::Core(CoreError::File {
-                                code: "file.write",
-                                detail: format!("{}: {e}", path.display()),
-                            })
-                        })?;
+                    cabinet_core::export::write_whole(&path, &bytes)?;
                     eprintln!("Выгружено {what_ru} → {}", path.display());
                 }
                 None => std::io::stdout()

@@ -37,6 +37,21 @@ fn ymd(s: &str) -> Option<(u16, u8, u8)> {
     ))
 }
 
+/// Writes an export whole or not at all: a temp file beside `path`, then a
+/// rename over it (`file.write` with the path when that fails).
+pub fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<(), CoreError> {
+    let tmp = path.with_extension("part");
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            CoreError::File {
+                code: "file.write",
+                detail: format!("{}: {e}", path.display()),
+            }
+        })
+}
+
 /// A CSV table the Russian way: a BOM (so Excel reads UTF-8), `;` between
 /// cells, CRLF lines (RFC 4180 quoting), dates as DD.MM.YYYY and amounts
 /// with a decimal comma and no thousands separators.

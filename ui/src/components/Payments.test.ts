@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
@@ -6,6 +6,9 @@ import Payments from "./Payments.svelte";
 import type { Charge, Payment, Permission, RecordView } from "../lib/bindings";
 import { formatMoney } from "../lib/format";
 import { periodRange } from "../lib/records";
+
+// The native save dialog: the user picks this file.
+vi.mock("@tauri-apps/plugin-dialog", () => ({ save: vi.fn(async () => "/home/buh/Начисления.xlsx") }));
 
 const charge = (id: string, amount: number, due: string, status: "unpaid" | "paid", pending: string[] = []): RecordView<Charge> => ({
   record: {
@@ -53,6 +56,7 @@ function portal(permissions: Permission[]) {
       pending = ["pay_charge"];
       return null;
     }
+    if (cmd === "export_accounting") return 4096;
     if (cmd === "document_content") {
       return { name: "Квитанция.txt", mime: "text/plain", text: "КВИТАНЦИЯ ОБ ОПЛАТЕ\nУИН: 18810000000000000002", base64: null };
     }
@@ -117,5 +121,25 @@ describe("Payments", () => {
         query: { status: ["unpaid"], from: null, to: null },
       }),
     );
+  });
+
+  it("exports the period's charges to the file the user picks", async () => {
+    const calls = portal(["payments.pay"]);
+    const user = userEvent.setup();
+    render(Payments, { orgId: "o1" });
+    await screen.findAllByTestId("charge-row");
+    await user.selectOptions(screen.getByTestId("charges-period"), "all");
+    await user.click(screen.getByTestId("export-xlsx"));
+    await waitFor(() =>
+      expect(calls.find((c) => c.cmd === "export_accounting")?.args).toEqual({
+        org_id: "o1",
+        part: "charges",
+        format: "xlsx",
+        from: null,
+        to: null,
+        path: "/home/buh/Начисления.xlsx",
+      }),
+    );
+    expect((await screen.findByRole("status")).textContent).toContain("Файл сохранён: /home/buh/Начисления.xlsx");
   });
 });

@@ -537,6 +537,20 @@ export type SaveRoleArgs = { org_id: string,
  */
 existing: string | null, role: SaveRole, };
 
+export type ExportAccountingArgs = { org_id: string, part: AccountingPart, format: AccountingFormat, 
+/**
+ * ISO days, both included; null is open.
+ */
+from: string | null, to: string | null, 
+/**
+ * Where the user chose to save it.
+ */
+path: string, };
+
+export type AccountingPart = "charges" | "payments";
+
+export type AccountingFormat = "csv" | "xlsx" | "json";
+
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -591,4 +605,5 @@ export const commands = {
   changeEmployeeRole: (args: RoleChangeArgs) => invoke<null>("change_employee_role", { args }),
   removeEmployee: (args: RecordArgs) => invoke<null>("remove_employee", { args }),
   saveRole: (args: SaveRoleArgs) => invoke<null>("save_role", { args }),
+  exportAccounting: (args: ExportAccountingArgs) => invoke<number>("export_accounting", { args }),
 };
