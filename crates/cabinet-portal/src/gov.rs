@@ -9,8 +9,8 @@
 //! the crash tests.
 
 use cabinet_api::{
-    Application, ApplicationStatus as S, Charge, ChargeKind, ChargeStatus, NotificationKind,
-    Record, Requirement, RequirementStatus,
+    Application, ApplicationStatus as S, Charge, ChargeKind, ChargeStatus, Notification,
+    NotificationKind, Record, Requirement, RequirementStatus,
 };
 use rusqlite::{params, Connection};
 
@@ -93,6 +93,7 @@ pub fn step(
         }
         changed.push(app);
     }
+    remind(&tx, org, now)?;
     for mut r in records::list::<Requirement>(&tx, org, None)? {
         if r.status != RequirementStatus::Answered {
             continue;
@@ -221,6 +222,63 @@ pub fn issue_requirement(
         now,
     )?;
     Ok(r)
+}
+
+/// Days before the due date when an open requirement is reminded of.
+pub const REMIND_DAYS: i64 = 3;
+
+/// Reminds `org` of each open requirement due within [`REMIND_DAYS`] (or
+/// overdue), once per requirement: the reminder's id is derived from the
+/// requirement's, so steps and restarts never repeat it.
+pub fn remind(
+    tx: &Connection,
+    org: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, PortalError> {
+    let today = now.date_naive();
+    let mut sent = 0;
+    for r in records::list::<Requirement>(tx, org, None)? {
+        if !matches!(
+            r.status,
+            RequirementStatus::New | RequirementStatus::Accepted
+        ) {
+            continue;
+        }
+        let Ok(due) = chrono::NaiveDate::parse_from_str(&r.due_date, "%Y-%m-%d") else {
+            continue;
+        };
+        let left = (due - today).num_days();
+        if left > REMIND_DAYS {
+            continue;
+        }
+        let id = format!("reminder-{}", r.id);
+        match records::get::<Notification>(tx, org, &id) {
+            Ok(_) => continue,
+            Err(PortalError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+        let when = match left {
+            ..=-1 => format!("истёк {}", dmy(&r.due_date)),
+            0 => "истекает сегодня".to_owned(),
+            n => format!("истекает {} (осталось дней: {n})", dmy(&r.due_date)),
+        };
+        records::put(
+            tx,
+            org,
+            &Notification {
+                id,
+                kind: NotificationKind::Requirement,
+                title: format!("Напоминание: требование № {}", r.number),
+                text: format!("Срок ответа на «{}» {when}.", r.title),
+                created_at: ts(now),
+                read: false,
+                entity: Some(Requirement::ENTITY.to_owned()),
+                entity_id: Some(r.id.clone()),
+            },
+        )?;
+        sent += 1;
+    }
+    Ok(sent)
 }
 
 fn dmy(iso_date: &str) -> String {

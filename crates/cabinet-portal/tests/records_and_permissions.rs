@@ -356,3 +356,41 @@ async fn records_flow_through_the_feed_and_writes_respect_versions_and_roles() {
         .iter()
         .all(|e| e.status != ApplicationStatus::Draft || e.actor != "Ведомство"));
 }
+
+#[tokio::test]
+async fn open_requirements_due_within_three_days_are_reminded_of_once() {
+    let f = start().await;
+    let buh = f
+        .member("buh3@example.ru", "Напоминаева Ия", "Бухгалтер")
+        .await;
+    let today = chrono::Utc::now().date_naive();
+    let reqs: Vec<Requirement> = f.portal.admin().records(&f.org).await.unwrap();
+    let due_soon: std::collections::BTreeSet<String> = reqs
+        .iter()
+        .filter(|r| {
+            let due = chrono::NaiveDate::parse_from_str(&r.due_date, "%Y-%m-%d").unwrap();
+            (due - today).num_days() <= 3
+        })
+        .map(|r| r.id.clone())
+        .collect();
+    assert!(
+        !due_soon.is_empty() && due_soon.len() < reqs.len(),
+        "the demo has one due soon and one not: {reqs:?}"
+    );
+    // Two steps of the government body: one reminder each, not two.
+    f.portal.admin().gov_step(&f.org, 0).await.unwrap();
+    f.portal.admin().gov_step(&f.org, 0).await.unwrap();
+    let (all, _) = f.feed(&buh, None).await;
+    let reminders: Vec<Notification> = of::<Notification>(&all, "notification")
+        .into_iter()
+        .filter(|n| n.id.starts_with("reminder-"))
+        .collect();
+    let about: std::collections::BTreeSet<String> = reminders
+        .iter()
+        .map(|n| n.entity_id.clone().unwrap())
+        .collect();
+    assert_eq!(about, due_soon);
+    assert_eq!(reminders.len(), due_soon.len(), "once each: {reminders:?}");
+    assert!(reminders[0].title.starts_with("Напоминание: требование №"));
+    assert!(reminders[0].text.contains("Срок ответа"));
+}
