@@ -80,6 +80,11 @@ async fn a_requirement_accepted_and_answered_offline_reaches_the_portal_once() -
         .await?;
     let text = find(&c, "#req-answer").await?;
     text.send_keys(" Копия устава прилагается.").await?;
+    // One of the organization's documents goes with it.
+    find(&c, "[data-testid=attach-document]")
+        .await?
+        .click()
+        .await?;
     find(&c, "[data-testid=send-answer]").await?.click().await?;
     text_contains(
         &c,
@@ -112,6 +117,7 @@ async fn a_requirement_accepted_and_answered_offline_reaches_the_portal_once() -
             && answer.text.ends_with("Копия устава прилагается."),
         "{answer:?}"
     );
+    assert_eq!(answer.document_ids.len(), 1, "{answer:?}");
     // Accepted once and answered once: two versions, not more.
     assert_eq!(delivered.version, target.version + 2, "{delivered:?}");
 
@@ -135,6 +141,7 @@ async fn a_requirement_accepted_and_answered_offline_reaches_the_portal_once() -
     )
     .await?;
     text_contains(&c, "[data-testid=requirement-status]", "Ответ отправлен").await?;
+    text_contains(&c, "[data-testid=answer-documents]", ".").await?;
     count_is(&c, "[data-testid=pending-count]", 0).await?;
     text_contains(&c, "[data-testid=requirements-count]", "1").await?;
     screenshot(&c, "requirements-delivered").await?;

@@ -40,6 +40,14 @@ function portal(permissions: Permission[]) {
       return { items, total: items.length };
     }
     if (cmd === "permissions") return permissions;
+    if (cmd === "documents") {
+      const doc = (id: string, name: string) => ({
+        document: { id, org_id: "o1", name, mime: "application/pdf", size: 1000, sha256: id, created_at: "2026-11-01T10:00:00Z", signatures: [] },
+        cached: false,
+        pending_signatures: 0,
+      });
+      return [doc("d1", "Устав.pdf"), doc("d2", "Выписка.pdf")];
+    }
     if (cmd === "accept_requirement") {
       pending = [...pending, "accept_requirement"];
       return null;
@@ -77,6 +85,7 @@ describe("Requirements", () => {
     await user.selectOptions(screen.getByLabelText("Шаблон ответа"), "Запрос отсрочки");
     const text = screen.getByLabelText("Текст ответа") as HTMLTextAreaElement;
     expect(text.value).toContain("продлить срок");
+    await user.click(screen.getByRole("checkbox", { name: "Устав.pdf" }));
     await user.click(screen.getByRole("button", { name: "Отправить ответ" }));
     await waitFor(() =>
       expect(screen.getByTestId("requirement-detail").textContent).toContain("Ответ ждёт отправки"),
@@ -84,7 +93,7 @@ describe("Requirements", () => {
     expect(calls.find((c) => c.cmd === "answer_requirement")?.args).toEqual({
       org_id: "o1",
       id: "1",
-      reply: { text: expect.stringContaining("продлить срок"), document_ids: [] },
+      reply: { text: expect.stringContaining("продлить срок"), document_ids: ["d1"] },
     });
     // Answered once: the form is gone until the portal has it.
     expect(screen.queryByRole("button", { name: "Отправить ответ" })).toBeNull();

@@ -489,6 +489,8 @@ export const ru = {
     ],
     answerText: "Текст ответа",
     answerHint: (n: number) => `${n} из 10 000 символов`,
+    attached: "Приложенные документы:",
+    attach: (n: number, max: number) => `Приложить документы организации (выбрано ${n} из ${max})`,
     send: "Отправить ответ",
     answerQueued: "Ответ сохранён и будет отправлен на портал при синхронизации.",
     answered: (who: string, at: string) => `Ответ отправлен ${at}, ${who}`,
