@@ -10,6 +10,7 @@ pub mod orgs;
 pub mod problem;
 pub mod records;
 pub mod requisites;
+pub mod services;
 pub mod sync;
 
 pub use auth::*;
@@ -21,6 +22,7 @@ pub use records::{
     PayCharge, Payment, PaymentMethod, Permission, Record, Requirement, RequirementAnswer,
     RequirementReply, RequirementStatus, Role, SaveRole, StatusEvent,
 };
+pub use services::{RequiredDocument, Service, ServiceKind, ServiceQuery};
 pub use sync::{
     Application, ApplicationStatus, Change, ChangeOp, ChangePage, Document, DocumentSignature,
     NewApplication, NewSignature,

@@ -69,7 +69,8 @@ impl PortalClient {
             .send()
             .await
             .map_err(|e| CoreError::Offline(describe(&e)))?;
-        if resp.status().is_success() {
+        // 304 only answers a conditional request, whose caller handles it.
+        if resp.status().is_success() || resp.status() == StatusCode::NOT_MODIFIED {
             return Ok(resp);
         }
         let status = resp.status();
@@ -313,6 +314,34 @@ impl PortalClient {
             .await
             .map(|b| Some(b.to_vec()))
             .map_err(|e| CoreError::Offline(describe(&e)))
+    }
+
+    /// The services catalog, unless it is still `etag` (`None`: 304). The
+    /// answer's body as JSON text and its ETag.
+    pub async fn services(
+        &self,
+        etag: Option<&str>,
+    ) -> Result<Option<(String, Option<String>)>, CoreError> {
+        let mut rb = self.request(Method::GET, "v1/services", None)?;
+        if let Some(e) = etag {
+            rb = rb.header(reqwest::header::IF_NONE_MATCH, e);
+        }
+        let resp = Self::send(rb).await?;
+        if resp.status() == StatusCode::NOT_MODIFIED {
+            return Ok(None);
+        }
+        let tag = resp
+            .headers()
+            .get(reqwest::header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| CoreError::Offline(describe(&e)))?;
+        serde_json::from_str::<Vec<cabinet_api::Service>>(&text)
+            .map_err(|e| CoreError::Protocol(format!("services: {e}")))?;
+        Ok(Some((text, tag)))
     }
 
     /// Attaches a detached signature (base64 DER) to a document.

@@ -1440,6 +1440,40 @@ impl Cabinet {
         })
     }
 
+    /// The services catalog: refreshed from the portal when it changed,
+    /// the copy kept here when offline (`cache.not_found` if there never
+    /// was one).
+    pub async fn services(&self) -> Result<crate::view::ServicesView, CoreError> {
+        const NAME: &str = "services";
+        let mut guard = self.active.lock().await;
+        let a = open_session_mut(guard.as_mut())?;
+        let cached = a.store.reference(NAME)?;
+        let etag = cached.as_ref().and_then(|(_, e, _)| e.clone());
+        let online = match self.client.services(etag.as_deref()).await {
+            Ok(fresh) => {
+                let (json, tag) = match fresh {
+                    Some((json, tag)) => (Some(json), tag),
+                    None => (None, etag),
+                };
+                a.store
+                    .put_reference(NAME, json.as_deref(), tag.as_deref(), &now())?;
+                true
+            }
+            Err(e) if e.is_transient() => {
+                tracing::info!(error = %e, "offline: the services catalog from the cache");
+                false
+            }
+            Err(e) => return Err(e),
+        };
+        let (json, _, fetched_at) = a.store.reference(NAME)?.ok_or(CoreError::NotCached)?;
+        let items = serde_json::from_str(&json).map_err(|e| CoreError::Store(e.to_string()))?;
+        Ok(crate::view::ServicesView {
+            items,
+            online,
+            fetched_at,
+        })
+    }
+
     /// Opens an organization: its dashboard, fresh when online, cached when not.
     pub async fn open_organization(&self, org_id: &str) -> Result<Dashboard, CoreError> {
         let mut guard = self.active.lock().await;

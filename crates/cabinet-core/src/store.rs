@@ -283,6 +283,16 @@ CREATE TRIGGER applications_fts_delete AFTER DELETE ON applications BEGIN
 END;
 INSERT INTO applications_fts (rowid, text) SELECT rid, search_text FROM applications;
 "#,
+    r#"
+-- Reference data of the portal kept for offline use (the services
+-- catalog), with the ETag it came with.
+CREATE TABLE reference (
+    name TEXT PRIMARY KEY,
+    etag TEXT,
+    json TEXT NOT NULL,
+    fetched_at TEXT NOT NULL
+);
+"#,
 ];
 
 /// `cabinet_search_form(text)`: [`crate::lists::search_form`] for SQL, as
@@ -576,6 +586,45 @@ impl Store {
              ON CONFLICT (org_id) DO UPDATE SET json = excluded.json, fetched_at = excluded.fetched_at",
             [&p.id, &json, fetched_at],
         )?;
+        Ok(())
+    }
+
+    /// Reference data `name` as last fetched: its JSON, ETag and time.
+    pub fn reference(
+        &self,
+        name: &str,
+    ) -> Result<Option<(String, Option<String>, String)>, CoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT json, etag, fetched_at FROM reference WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
+    }
+
+    /// Keeps reference data `name` (`json: None`: unchanged, only the
+    /// time it was confirmed).
+    pub fn put_reference(
+        &self,
+        name: &str,
+        json: Option<&str>,
+        etag: Option<&str>,
+        fetched_at: &str,
+    ) -> Result<(), CoreError> {
+        match json {
+            Some(j) => self.conn.execute(
+                "INSERT INTO reference (name, etag, json, fetched_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (name) DO UPDATE SET etag = excluded.etag, json = excluded.json,
+                     fetched_at = excluded.fetched_at",
+                rusqlite::params![name, etag, j, fetched_at],
+            )?,
+            None => self.conn.execute(
+                "UPDATE reference SET fetched_at = ?2 WHERE name = ?1",
+                rusqlite::params![name, fetched_at],
+            )?,
+        };
         Ok(())
     }
 

@@ -49,6 +49,16 @@ pub struct OrganizationsView {
     pub online: bool,
 }
 
+/// The services catalog as the app shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ServicesView {
+    pub items: Vec<cabinet_api::Service>,
+    /// Fresh from the portal (`false`: the copy kept offline).
+    pub online: bool,
+    /// When the portal last confirmed it.
+    pub fetched_at: String,
+}
+
 /// The dashboard of one organization.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct Dashboard {

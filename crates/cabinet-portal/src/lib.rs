@@ -8,6 +8,7 @@
 mod actions;
 mod applications;
 mod auth;
+mod catalog;
 mod certlogin;
 pub mod clock;
 mod db;
@@ -191,6 +192,7 @@ impl Portal {
             .merge(applications::routes())
             .merge(actions::routes())
             .merge(staff::routes())
+            .merge(catalog::routes())
             .merge(documents::routes());
         if self.state.config.demo {
             api = api.merge(demo::routes());
