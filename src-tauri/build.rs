@@ -55,6 +55,7 @@ fn main() {
         "remove_employee",
         "save_role",
         "export_accounting",
+        "services",
     ]);
     let attrs = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -14,6 +14,7 @@ use cabinet_api::{
 };
 use cabinet_api::{Notification, NotificationKind, Permission};
 use cabinet_api::{OrganizationProfile, OrganizationSummary, ProfileEdit};
+use cabinet_api::{RequiredDocument, Service, ServiceKind};
 use cabinet_api::{Requirement, RequirementAnswer, RequirementReply, RequirementStatus};
 use cabinet_core::accounting::{AccountingFormat, AccountingPart};
 use cabinet_core::certificates::{
@@ -26,7 +27,7 @@ use cabinet_core::sync::{
 };
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView,
-    SessionView,
+    ServicesView, SessionView,
 };
 use ts_rs::TS;
 
@@ -131,6 +132,7 @@ commands! {
     remove_employee(RecordArgs) -> ();
     save_role(SaveRoleArgs) -> ();
     export_accounting(ExportAccountingArgs) -> u32;
+    services() -> ServicesView;
 }
 
 fn camel(snake: &str) -> String {
@@ -242,6 +244,10 @@ pub fn typescript() -> String {
         ExportAccountingArgs::decl(),
         AccountingPart::decl(),
         AccountingFormat::decl(),
+        ServicesView::decl(),
+        Service::decl(),
+        ServiceKind::decl(),
+        RequiredDocument::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\

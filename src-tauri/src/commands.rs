@@ -18,10 +18,10 @@ use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
 use cabinet_core::sync::{
     Conflict, DocumentView, OutboxItem, Resolution, SyncProgress, SyncReport, SyncStatus,
 };
-use cabinet_core::view::MyCertificate;
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, OrganizationsView, SessionView,
 };
+use cabinet_core::view::{MyCertificate, ServicesView};
 use cabinet_core::CoreError;
 use cabinet_sign::SigningKey;
 use serde::Deserialize;
@@ -768,4 +768,11 @@ pub async fn export_accounting(st: State<'_, Desktop>, args: ExportAccountingArg
     let n = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
     blocking(move || cabinet_core::export::write_whole(&path, &bytes)).await?;
     Ok(n)
+}
+
+/// The services catalog: fresh when the portal answers, the kept copy
+/// when not.
+#[tauri::command]
+pub async fn services(st: State<'_, Desktop>) -> Res<ServicesView> {
+    Ok(st.cabinet.services().await?)
 }

@@ -150,6 +150,7 @@ pub fn run() {
             commands::remove_employee,
             commands::save_role,
             commands::export_accounting,
+            commands::services,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -52,8 +52,8 @@ async fn the_accountant_pays_a_charge_and_opens_the_receipt_but_manages_no_one()
     open_org(&c, "ромашка").await?;
     find(&c, "[data-testid=dashboard][data-refreshes='1']").await?;
 
-    // Four sections: no «Сотрудники» for a Бухгалтер.
-    count_is(&c, "nav.sections .tab", 4).await?;
+    // Five sections: no «Сотрудники» and no «Журнал» for a Бухгалтер.
+    count_is(&c, "nav.sections .tab", 5).await?;
     assert!(!has(&c, "[data-testid=nav-employees]").await?);
     text_contains(
         &c,
@@ -112,6 +112,47 @@ async fn the_accountant_pays_a_charge_and_opens_the_receipt_but_manages_no_one()
         .send_keys(&Key::Escape.to_string())
         .await?;
     count_is(&c, "[data-testid=receipt]", 0).await?;
+
+    // «Услуги»: find a service, read what it needs, start a draft for it.
+    find(&c, "[data-testid=nav-services]")
+        .await?
+        .click()
+        .await?;
+    find(&c, "[data-testid=services-search]")
+        .await?
+        .send_keys("ЛИЦЕНЗ алкогол")
+        .await?;
+    count_is(&c, "[data-testid=service-row]", 1).await?;
+    text_contains(&c, "[data-testid=service-documents]", "Устав организации").await?;
+    text_contains(&c, "[data-testid=service-cost]", "65\u{2009}000,00").await?;
+    screenshot(&c, "services").await?;
+    let title = find(&c, "#service-title").await?;
+    title.clear().await?;
+    title.send_keys("Лицензия для кафе на Тверской").await?;
+    find(&c, "[data-testid=service-apply]")
+        .await?
+        .click()
+        .await?;
+    text_contains(
+        &c,
+        "[data-testid=services-notice]",
+        "Лицензия для кафе на Тверской",
+    )
+    .await?;
+    let deadline = Instant::now() + cabinet_e2e::TIMEOUT;
+    loop {
+        let apps = portal.admin().applications(&org).await?;
+        let drafts: Vec<_> = apps
+            .iter()
+            .filter(|a| a.title == "Лицензия для кафе на Тверской")
+            .collect();
+        if drafts.len() == 1 {
+            assert_eq!(drafts[0].service_code, "license-alcohol");
+            break;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "the draft never arrived");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
     c.close().await?;
 
     // Past the UI, the portal refuses her the employee endpoints.

@@ -551,6 +551,54 @@ export type AccountingPart = "charges" | "payments";
 
 export type AccountingFormat = "csv" | "xlsx" | "json";
 
+export type ServicesView = { items: Array<Service>, 
+/**
+ * Fresh from the portal (`false`: the copy kept offline).
+ */
+online: boolean, 
+/**
+ * When the portal last confirmed it.
+ */
+fetched_at: string, };
+
+export type Service = { 
+/**
+ * The `service_code` of applications for it.
+ */
+code: string, title: string, description: string, kind: ServiceKind, 
+/**
+ * A theme for people: «Налоги», «Торговля», …
+ */
+category: string, authority: string, 
+/**
+ * Can be applied for through the cabinet.
+ */
+online: boolean, 
+/**
+ * Can be applied for in person (МФЦ or the authority's office).
+ */
+in_person: boolean, 
+/**
+ * Calendar days the authority has.
+ */
+deadline_days: number, 
+/**
+ * State duty in kopecks; 0 is free.
+ */
+cost: number, required_documents: Array<RequiredDocument>, };
+
+export type ServiceKind = "registration" | "license" | "permit" | "extract" | "reporting";
+
+export type RequiredDocument = { 
+/**
+ * Stable code, e.g. `charter`.
+ */
+code: string, title: string, 
+/**
+ * `false`: only when it applies.
+ */
+mandatory: boolean, };
+
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -606,4 +654,5 @@ export const commands = {
   removeEmployee: (args: RecordArgs) => invoke<null>("remove_employee", { args }),
   saveRole: (args: SaveRoleArgs) => invoke<null>("save_role", { args }),
   exportAccounting: (args: ExportAccountingArgs) => invoke<number>("export_accounting", { args }),
+  services: () => invoke<ServicesView>("services"),
 };
