@@ -56,6 +56,9 @@ fn main() {
         "save_role",
         "export_accounting",
         "services",
+        "application_history",
+        "comments",
+        "add_comment",
     ]);
     let attrs = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -9,6 +9,7 @@
 use cabinet_api::{Application, ApplicationStatus, Document, DocumentSignature};
 use cabinet_api::{AuditEntry, Employee, EmployeeStatus, InviteEmployee, Role, SaveRole};
 use cabinet_api::{Charge, ChargeKind, ChargeStatus, Payment, PaymentMethod};
+use cabinet_api::{Comment, NewComment, StatusEvent};
 use cabinet_api::{
     DemoCertificate, DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus,
 };
@@ -32,7 +33,7 @@ use cabinet_core::view::{
 use ts_rs::TS;
 
 use crate::commands::{
-    ActionArgs, AnswerArgs, CertificateArgs, CodeArgs, DocumentArgs, DocumentContent,
+    ActionArgs, AnswerArgs, CertificateArgs, CodeArgs, CommentArgs, DocumentArgs, DocumentContent,
     EditProfileArgs, ExportAccountingArgs, InviteArgs, LoginArgs, LogoutArgs, NewApplicationArgs,
     OrgArgs, PayArgs, PfxArgs, RecordArgs, RecordsArgs, ResolveConflictArgs, RoleChangeArgs,
     SaveRoleArgs, SignDocumentArgs, SignFilesArgs, TicketArgs, TokenArgs, TokenLoginArgs,
@@ -133,6 +134,9 @@ commands! {
     save_role(SaveRoleArgs) -> ();
     export_accounting(ExportAccountingArgs) -> u32;
     services() -> ServicesView;
+    application_history(RecordsArgs) -> RecordPage<StatusEvent>;
+    comments(RecordsArgs) -> RecordPage<Comment>;
+    add_comment(CommentArgs) -> ();
 }
 
 fn camel(snake: &str) -> String {
@@ -248,6 +252,10 @@ pub fn typescript() -> String {
         Service::decl(),
         ServiceKind::decl(),
         RequiredDocument::decl(),
+        StatusEvent::decl(),
+        Comment::decl(),
+        NewComment::decl(),
+        CommentArgs::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\

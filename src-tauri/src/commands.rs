@@ -7,6 +7,7 @@ use cabinet_api::{
     AuditEntry, Charge, Employee, InviteEmployee, Notification, Payment, PaymentMethod, Permission,
     Requirement, RequirementReply, Role, SaveRole,
 };
+use cabinet_api::{Comment, NewComment, StatusEvent};
 use cabinet_api::{OrganizationProfile, ProfileEdit};
 use cabinet_core::accounting::{AccountingFormat, AccountingPart};
 use cabinet_core::certificates::{
@@ -775,4 +776,35 @@ pub async fn export_accounting(st: State<'_, Desktop>, args: ExportAccountingArg
 #[tauri::command]
 pub async fn services(st: State<'_, Desktop>) -> Res<ServicesView> {
     Ok(st.cabinet.services().await?)
+}
+
+/// An application's status history (query `parent`: the application).
+#[tauri::command]
+pub async fn application_history(
+    st: State<'_, Desktop>,
+    args: RecordsArgs,
+) -> Res<RecordPage<StatusEvent>> {
+    Ok(st.cabinet.records(&args.org_id, &args.query).await?)
+}
+
+/// Comments on an application and replies (query `parent`: the application).
+#[tauri::command]
+pub async fn comments(st: State<'_, Desktop>, args: RecordsArgs) -> Res<RecordPage<Comment>> {
+    Ok(st.cabinet.records(&args.org_id, &args.query).await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct CommentArgs {
+    pub org_id: String,
+    pub application_id: String,
+    pub comment: NewComment,
+}
+
+/// A comment or a reply on an application, queued (works offline).
+#[tauri::command]
+pub async fn add_comment(st: State<'_, Desktop>, args: CommentArgs) -> Res<()> {
+    Ok(st
+        .cabinet
+        .comment(&args.org_id, &args.application_id, args.comment)
+        .await?)
 }

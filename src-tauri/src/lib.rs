@@ -151,6 +151,9 @@ pub fn run() {
             commands::save_role,
             commands::export_accounting,
             commands::services,
+            commands::application_history,
+            commands::comments,
+            commands::add_comment,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -113,6 +113,62 @@ async fn the_accountant_pays_a_charge_and_opens_the_receipt_but_manages_no_one()
         .await?;
     count_is(&c, "[data-testid=receipt]", 0).await?;
 
+    // «Главная»: an application's card with its history; a comment is
+    // queued, sent by the sync the change starts, and shown as the portal's.
+    find(&c, "[data-testid=nav-home]").await?.click().await?;
+    let submitted = portal
+        .admin()
+        .applications(&org)
+        .await?
+        .into_iter()
+        .find(|a| a.number.is_some())
+        .context("a submitted demo application")?;
+    let open_card = format!(
+        "//button[@data-testid='open-application' and normalize-space()='{}']",
+        submitted.title
+    );
+    c.wait()
+        .at_most(cabinet_e2e::TIMEOUT)
+        .for_element(fantoccini::Locator::XPath(&open_card))
+        .await?
+        .click()
+        .await?;
+    text_contains(
+        &c,
+        "[data-testid=application-history]",
+        "Иванов Сергей Петрович",
+    )
+    .await?;
+    find(&c, "[data-testid=comment-text]")
+        .await?
+        .send_keys("Прошу ускорить рассмотрение.")
+        .await?;
+    find(&c, "[data-testid=comment-send]")
+        .await?
+        .click()
+        .await?;
+    text_contains(
+        &c,
+        "[data-testid=application-comments]",
+        "Прошу ускорить рассмотрение.",
+    )
+    .await?;
+    screenshot(&c, "application-card").await?;
+    let comments: Vec<cabinet_api::Comment> = portal.admin().records(&org).await?;
+    let ours: Vec<_> = comments
+        .iter()
+        .filter(|c| c.text == "Прошу ускорить рассмотрение.")
+        .collect();
+    assert_eq!(ours.len(), 1, "{comments:?}");
+    assert_eq!(
+        ours[0].application_id.as_deref(),
+        Some(submitted.id.as_str())
+    );
+    find(&c, "[data-testid=application-card]")
+        .await?
+        .send_keys(&Key::Escape.to_string())
+        .await?;
+
     // «Услуги»: find a service, read what it needs, start a draft for it.
     find(&c, "[data-testid=nav-services]")
         .await?

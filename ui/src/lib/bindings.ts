@@ -599,6 +599,18 @@ code: string, title: string,
  */
 mandatory: boolean, };
 
+export type StatusEvent = { id: string, application_id: string | null, status: ApplicationStatus, created_at: string, 
+/**
+ * Who made the step: an employee's name or the authority's.
+ */
+actor: string, };
+
+export type Comment = { id: string, application_id: string | null, author: string, text: string, created_at: string, reply_to: string | null, };
+
+export type NewComment = { text: string, reply_to: string | null, };
+
+export type CommentArgs = { org_id: string, application_id: string, comment: NewComment, };
+
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -655,4 +667,7 @@ export const commands = {
   saveRole: (args: SaveRoleArgs) => invoke<null>("save_role", { args }),
   exportAccounting: (args: ExportAccountingArgs) => invoke<number>("export_accounting", { args }),
   services: () => invoke<ServicesView>("services"),
+  applicationHistory: (args: RecordsArgs) => invoke<RecordPage<StatusEvent>>("application_history", { args }),
+  comments: (args: RecordsArgs) => invoke<RecordPage<Comment>>("comments", { args }),
+  addComment: (args: CommentArgs) => invoke<null>("add_comment", { args }),
 };

@@ -319,6 +319,24 @@ export const ru = {
     hint: "Alt+1 … Alt+7 — переход между разделами",
   },
 
+  card: {
+    title: (n: string) => `Заявление № ${n}`,
+    draftTitle: "Черновик заявления",
+    deadline: (d: string) => `срок до ${d}`,
+    history: "История статусов",
+    noHistory: "Статус ещё не менялся.",
+    comments: "Комментарии",
+    noComments: "Комментариев пока нет.",
+    reply: "Ответить",
+    inReply: (who: string) => `в ответ на комментарий ${who}`,
+    replying: (who: string) => `Ответ на комментарий ${who}.`,
+    cancelReply: "Отменить",
+    commentLabel: "Текст комментария",
+    hint: "До 4000 символов. Уйдёт на портал при синхронизации.",
+    send: "Отправить",
+    waiting: (n: number) => `Ждут отправки: ${n}`,
+  },
+
   services: {
     title: "Каталог услуг",
     search: "Найти услугу: например, выписка или лицензия",
