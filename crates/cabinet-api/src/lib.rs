@@ -18,9 +18,10 @@ pub use orgs::*;
 pub use problem::Problem;
 pub use records::{
     builtin_roles, format_rubles, AuditEntry, ChangeRole, Charge, ChargeKind, ChargeStatus,
-    Comment, Employee, EmployeeStatus, InviteEmployee, NewComment, Notification, NotificationKind,
-    PayCharge, Payment, PaymentMethod, Permission, Record, Requirement, RequirementAnswer,
-    RequirementReply, RequirementStatus, Role, SaveRole, StatusEvent,
+    Comment, CourtCase, Employee, EmployeeStatus, InviteEmployee, LegalStatus, Licence, NewComment,
+    Notification, NotificationKind, PayCharge, Payment, PaymentMethod, Permission, Record,
+    Requirement, RequirementAnswer, RequirementReply, RequirementStatus, Restriction, Role,
+    SaveRole, StatusEvent,
 };
 pub use services::{RequiredDocument, Service, ServiceKind, ServiceQuery};
 pub use sync::{

@@ -390,6 +390,58 @@ pub struct AuditEntry {
 }
 record!(AuditEntry, "audit");
 
+/// The organization's legal status as the registers show it
+/// (`legal_status`, one per organization; the id is the organization's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct LegalStatus {
+    pub id: String,
+    /// The register's words: «Действующее», «В процессе ликвидации», …
+    pub registration: String,
+    /// ЕГРЮЛ or ЕГРИП.
+    pub register: String,
+    pub registered_on: String,
+    pub registered_by: String,
+    pub licences: Vec<Licence>,
+    pub restrictions: Vec<Restriction>,
+    pub court_cases: Vec<CourtCase>,
+    /// When the registers were last checked.
+    pub checked_at: String,
+}
+record!(LegalStatus, "legal_status");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Licence {
+    pub number: String,
+    pub activity: String,
+    pub issued_by: String,
+    pub issued_on: String,
+    /// None: indefinite.
+    pub valid_until: Option<String>,
+    /// «Действующая», «Приостановлена», «Прекращена».
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Restriction {
+    pub kind: String,
+    pub imposed_by: String,
+    pub since: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CourtCase {
+    /// «А40-123456/2026».
+    pub number: String,
+    pub court: String,
+    /// «Истец», «Ответчик», «Третье лицо».
+    pub role: String,
+    pub subject: String,
+    /// «Рассматривается», «Завершено».
+    pub status: String,
+    pub filed_on: String,
+}
+
 /// Something a role allows. The portal checks them on every endpoint; the
 /// client hides what the user may not do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

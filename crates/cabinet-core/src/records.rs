@@ -471,6 +471,26 @@ impl Store {
         }
     }
 
+    /// An extract from the register, made by the portal at the next sync
+    /// and delivered as a document of the organization.
+    pub fn queue_request_extract(&self, org: &str) -> Result<(), CoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        crate::sync::enqueue(
+            &tx,
+            org,
+            None,
+            &Action::write::<cabinet_api::Document>(
+                "request_extract",
+                "legal-status/extract",
+                None,
+                serde_json::json!({}),
+                "Выписка из реестра",
+            ),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Marks a notification read (for the whole organization).
     pub fn queue_mark_read(&self, org: &str, id: &str) -> Result<(), CoreError> {
         let n: Notification = self.record(org, id)?.ok_or(CoreError::NotCached)?;

@@ -1120,6 +1120,11 @@ impl Cabinet {
         .await
     }
 
+    /// An extract from the register, queued; it arrives as a document.
+    pub async fn request_extract(&self, org_id: &str) -> Result<(), CoreError> {
+        self.with_store(|s| s.queue_request_extract(org_id)).await
+    }
+
     /// Access for a person by e-mail with a role, queued.
     pub async fn invite_employee(
         &self,

@@ -18,6 +18,7 @@ mod documents;
 mod error;
 mod feed;
 pub mod gov;
+mod legal;
 mod orgs;
 mod records;
 mod staff;
@@ -163,6 +164,7 @@ impl Portal {
         }
         feed::backfill(&mut conn)?;
         records::backfill(&mut conn)?;
+        legal::backfill(&mut conn)?;
         if config.demo {
             demo::seed_applications_if_empty(&mut conn, &config)?;
             demo_pki = demo::issue_pki(&mut conn, &config)?;
@@ -193,6 +195,7 @@ impl Portal {
             .merge(actions::routes())
             .merge(staff::routes())
             .merge(catalog::routes())
+            .merge(legal::routes())
             .merge(documents::routes());
         if self.state.config.demo {
             api = api.merge(demo::routes());

@@ -31,6 +31,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("application.read", "++++++"),
     ("document.content", "++++++"),
     ("notification.read", "++++++"),
+    ("legal.extract", "++++++"),
     ("profile.edit", "+++---"),
     ("application.create", "+++++-"),
     ("application.comment", "+++++-"),
@@ -202,6 +203,10 @@ async fn fixture() -> Fixture {
                 None,
                 json!({}),
             ),
+        ),
+        (
+            "legal.extract",
+            post("legal-status/extract".into(), None, json!({})),
         ),
         (
             "profile.edit",

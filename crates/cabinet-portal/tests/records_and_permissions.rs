@@ -394,3 +394,57 @@ async fn open_requirements_due_within_three_days_are_reminded_of_once() {
     assert!(reminders[0].title.starts_with("Напоминание: требование №"));
     assert!(reminders[0].text.contains("Срок ответа"));
 }
+
+#[tokio::test]
+async fn legal_status_is_in_the_feed_and_an_extract_becomes_a_document_once() {
+    let f = start().await;
+    let buh = f
+        .member("buh4@example.ru", "Выписова Ада", "Бухгалтер")
+        .await;
+    let (all, cursor) = f.feed(&buh, None).await;
+    let status: Vec<cabinet_api::LegalStatus> = of(&all, "legal_status");
+    assert_eq!(status.len(), 1, "one per organization");
+    let s = &status[0];
+    assert_eq!(s.id, f.org);
+    assert_eq!(
+        (s.register.as_str(), s.registration.as_str()),
+        ("ЕГРЮЛ", "Действующее")
+    );
+    assert!(!s.court_cases.is_empty() && !s.licences.is_empty(), "{s:?}");
+
+    let first = f
+        .post(&buh, "/legal-status/extract", "x-1", None, json!({}))
+        .await;
+    assert_eq!(first.status(), 201);
+    let doc: Document = first.json().await.unwrap();
+    assert!(doc.name.starts_with("Выписка из ЕГРЮЛ от "), "{}", doc.name);
+    let again: Document = f
+        .post(&buh, "/legal-status/extract", "x-1", None, json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again.id, doc.id, "a replay is the same extract");
+    let text = f
+        .http
+        .get(format!(
+            "{}/v1/orgs/{}/documents/{}/content",
+            f.portal.url(),
+            f.org,
+            doc.id
+        ))
+        .bearer_auth(&buh)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let inn = cabinet_api::requisites::complete_inn10("770412345").unwrap();
+    assert!(text.starts_with("ВЫПИСКА ИЗ ЕГРЮЛ"), "{text}");
+    assert!(text.contains(&format!("ИНН: {inn}")), "{text}");
+    assert!(text.contains(&s.licences[0].number), "{text}");
+    let (delta, _) = f.feed(&buh, Some(cursor)).await;
+    let docs: Vec<Document> = of(&delta, "document");
+    assert_eq!(docs.len(), 1, "one new document: {docs:?}");
+}
