@@ -59,6 +59,8 @@ fn main() {
         "application_history",
         "comments",
         "add_comment",
+        "legal_status",
+        "request_extract",
     ]);
     let attrs = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

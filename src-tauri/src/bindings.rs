@@ -10,6 +10,7 @@ use cabinet_api::{Application, ApplicationStatus, Document, DocumentSignature};
 use cabinet_api::{AuditEntry, Employee, EmployeeStatus, InviteEmployee, Role, SaveRole};
 use cabinet_api::{Charge, ChargeKind, ChargeStatus, Payment, PaymentMethod};
 use cabinet_api::{Comment, NewComment, StatusEvent};
+use cabinet_api::{CourtCase, LegalStatus, Licence, Restriction};
 use cabinet_api::{
     DemoCertificate, DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus,
 };
@@ -137,6 +138,8 @@ commands! {
     application_history(RecordsArgs) -> RecordPage<StatusEvent>;
     comments(RecordsArgs) -> RecordPage<Comment>;
     add_comment(CommentArgs) -> ();
+    legal_status(RecordsArgs) -> RecordPage<LegalStatus>;
+    request_extract(OrgArgs) -> ();
 }
 
 fn camel(snake: &str) -> String {
@@ -256,6 +259,10 @@ pub fn typescript() -> String {
         Comment::decl(),
         NewComment::decl(),
         CommentArgs::decl(),
+        LegalStatus::decl(),
+        Licence::decl(),
+        Restriction::decl(),
+        CourtCase::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\

@@ -7,7 +7,7 @@ use cabinet_api::{
     AuditEntry, Charge, Employee, InviteEmployee, Notification, Payment, PaymentMethod, Permission,
     Requirement, RequirementReply, Role, SaveRole,
 };
-use cabinet_api::{Comment, NewComment, StatusEvent};
+use cabinet_api::{Comment, LegalStatus, NewComment, StatusEvent};
 use cabinet_api::{OrganizationProfile, ProfileEdit};
 use cabinet_core::accounting::{AccountingFormat, AccountingPart};
 use cabinet_core::certificates::{
@@ -807,4 +807,19 @@ pub async fn add_comment(st: State<'_, Desktop>, args: CommentArgs) -> Res<()> {
         .cabinet
         .comment(&args.org_id, &args.application_id, args.comment)
         .await?)
+}
+
+/// The organization's legal status from the cache (works offline).
+#[tauri::command]
+pub async fn legal_status(
+    st: State<'_, Desktop>,
+    args: RecordsArgs,
+) -> Res<RecordPage<LegalStatus>> {
+    Ok(st.cabinet.records(&args.org_id, &args.query).await?)
+}
+
+/// An extract from the register, queued; it arrives as a document.
+#[tauri::command]
+pub async fn request_extract(st: State<'_, Desktop>, args: OrgArgs) -> Res<()> {
+    Ok(st.cabinet.request_extract(&args.org_id).await?)
 }

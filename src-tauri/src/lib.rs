@@ -154,6 +154,8 @@ pub fn run() {
             commands::application_history,
             commands::comments,
             commands::add_comment,
+            commands::legal_status,
+            commands::request_extract,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -169,6 +169,24 @@ async fn the_accountant_pays_a_charge_and_opens_the_receipt_but_manages_no_one()
         .send_keys(&Key::Escape.to_string())
         .await?;
 
+    // The legal status on «Главная»; an extract ordered arrives as a
+    // document of the organization.
+    text_contains(&c, "[data-testid=legal-status]", "Действующее").await?;
+    find(&c, "[data-testid=licence]").await?;
+    find(&c, "[data-testid=court-case]").await?;
+    c.execute(
+        "document.querySelector('[data-testid=legal-status]').scrollIntoView()",
+        vec![],
+    )
+    .await?;
+    screenshot(&c, "legal-status").await?;
+    find(&c, "[data-testid=order-extract]")
+        .await?
+        .click()
+        .await?;
+    let listed = text_contains(&c, "[data-testid=documents]", "Выписка из ЕГРЮЛ от").await?;
+    assert_eq!(listed.matches("Выписка из ЕГРЮЛ от").count(), 1, "{listed}");
+
     // «Услуги»: find a service, read what it needs, start a draft for it.
     find(&c, "[data-testid=nav-services]")
         .await?

@@ -611,6 +611,46 @@ export type NewComment = { text: string, reply_to: string | null, };
 
 export type CommentArgs = { org_id: string, application_id: string, comment: NewComment, };
 
+export type LegalStatus = { id: string, 
+/**
+ * The register's words: «Действующее», «В процессе ликвидации», …
+ */
+registration: string, 
+/**
+ * ЕГРЮЛ or ЕГРИП.
+ */
+register: string, registered_on: string, registered_by: string, licences: Array<Licence>, restrictions: Array<Restriction>, court_cases: Array<CourtCase>, 
+/**
+ * When the registers were last checked.
+ */
+checked_at: string, };
+
+export type Licence = { number: string, activity: string, issued_by: string, issued_on: string, 
+/**
+ * None: indefinite.
+ */
+valid_until: string | null, 
+/**
+ * «Действующая», «Приостановлена», «Прекращена».
+ */
+status: string, };
+
+export type Restriction = { kind: string, imposed_by: string, since: string, detail: string, };
+
+export type CourtCase = { 
+/**
+ * «А40-123456/2026».
+ */
+number: string, court: string, 
+/**
+ * «Истец», «Ответчик», «Третье лицо».
+ */
+role: string, subject: string, 
+/**
+ * «Рассматривается», «Завершено».
+ */
+status: string, filed_on: string, };
+
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -670,4 +710,6 @@ export const commands = {
   applicationHistory: (args: RecordsArgs) => invoke<RecordPage<StatusEvent>>("application_history", { args }),
   comments: (args: RecordsArgs) => invoke<RecordPage<Comment>>("comments", { args }),
   addComment: (args: CommentArgs) => invoke<null>("add_comment", { args }),
+  legalStatus: (args: RecordsArgs) => invoke<RecordPage<LegalStatus>>("legal_status", { args }),
+  requestExtract: (args: OrgArgs) => invoke<null>("request_extract", { args }),
 };
