@@ -208,9 +208,15 @@ impl Store {
         }
     }
 
-    fn queue_write(&self, org: &str, target: &str, action: Action) -> Result<(), CoreError> {
+    /// Queues `action` on `target` (`None`: it makes a new record).
+    fn queue_write(
+        &self,
+        org: &str,
+        target: Option<&str>,
+        action: Action,
+    ) -> Result<(), CoreError> {
         let tx = self.conn.unchecked_transaction()?;
-        crate::sync::enqueue(&tx, org, Some(target), &action)?;
+        crate::sync::enqueue(&tx, org, target, &action)?;
         tx.commit()?;
         Ok(())
     }
@@ -225,7 +231,7 @@ impl Store {
         }
         self.queue_write(
             org,
-            id,
+            Some(id),
             Action::write::<Requirement>(
                 "accept_requirement",
                 "requirements/{target}/accept",
@@ -267,7 +273,7 @@ impl Store {
         let body = serde_json::to_value(&reply).map_err(|e| CoreError::Store(e.to_string()))?;
         self.queue_write(
             org,
-            id,
+            Some(id),
             Action::write::<Requirement>(
                 "answer_requirement",
                 "requirements/{target}/answer",
@@ -288,7 +294,7 @@ impl Store {
         let body = serde_json::to_value(&pay).map_err(|e| CoreError::Store(e.to_string()))?;
         self.queue_write(
             org,
-            id,
+            Some(id),
             Action::write::<Payment>(
                 "pay_charge",
                 "charges/{target}/pay",
@@ -322,7 +328,7 @@ impl Store {
         .map_err(|e| CoreError::Store(e.to_string()))?;
         self.queue_write(
             org,
-            &app.id,
+            Some(&app.id),
             Action::write::<Comment>(
                 "comment",
                 "applications/{target}/comments",
@@ -362,15 +368,11 @@ impl Store {
         }
         let summary = format!("{} <{}>", invite.full_name, invite.email);
         let body = serde_json::to_value(&invite).map_err(|e| CoreError::Store(e.to_string()))?;
-        let tx = self.conn.unchecked_transaction()?;
-        crate::sync::enqueue(
-            &tx,
+        self.queue_write(
             org,
             None,
-            &Action::write::<Employee>("invite_employee", "employees", None, body, &summary),
-        )?;
-        tx.commit()?;
-        Ok(())
+            Action::write::<Employee>("invite_employee", "employees", None, body, &summary),
+        )
     }
 
     /// An employee with access (or invited), not already being changed.
@@ -396,7 +398,7 @@ impl Store {
         .map_err(|e| CoreError::Store(e.to_string()))?;
         self.queue_write(
             org,
-            id,
+            Some(id),
             Action::write::<Employee>(
                 "change_role",
                 "employees/{target}/role",
@@ -412,7 +414,7 @@ impl Store {
         let e = self.employee_to_change(org, id)?;
         self.queue_write(
             org,
-            id,
+            Some(id),
             Action::write::<Employee>(
                 "remove_employee",
                 "employees/{target}/remove",
@@ -441,15 +443,11 @@ impl Store {
                 if self.role(org, &role.name)?.is_some() {
                     return Err(CoreError::Invalid("name"));
                 }
-                let tx = self.conn.unchecked_transaction()?;
-                crate::sync::enqueue(
-                    &tx,
+                self.queue_write(
                     org,
                     None,
-                    &Action::write::<Role>("create_role", "roles", None, body, &role.name),
-                )?;
-                tx.commit()?;
-                Ok(())
+                    Action::write::<Role>("create_role", "roles", None, body, &role.name),
+                )
             }
             Some(id) => {
                 let r = self.role(org, id)?.ok_or(CoreError::Invalid("role"))?;
@@ -458,7 +456,7 @@ impl Store {
                 }
                 self.queue_write(
                     org,
-                    id,
+                    Some(id),
                     Action::write::<Role>(
                         "edit_role",
                         "roles/{target}/permissions",
@@ -474,21 +472,17 @@ impl Store {
     /// An extract from the register, made by the portal at the next sync
     /// and delivered as a document of the organization.
     pub fn queue_request_extract(&self, org: &str) -> Result<(), CoreError> {
-        let tx = self.conn.unchecked_transaction()?;
-        crate::sync::enqueue(
-            &tx,
+        self.queue_write(
             org,
             None,
-            &Action::write::<cabinet_api::Document>(
+            Action::write::<cabinet_api::Document>(
                 "request_extract",
                 "legal-status/extract",
                 None,
                 serde_json::json!({}),
                 "Выписка из реестра",
             ),
-        )?;
-        tx.commit()?;
-        Ok(())
+        )
     }
 
     /// Marks a notification read (for the whole organization).
@@ -499,7 +493,7 @@ impl Store {
         }
         self.queue_write(
             org,
-            id,
+            Some(id),
             Action::write::<Notification>(
                 "mark_read",
                 "notifications/{target}/read",

@@ -281,8 +281,10 @@ pub fn remind(
     Ok(sent)
 }
 
-fn dmy(iso_date: &str) -> String {
-    chrono::NaiveDate::parse_from_str(iso_date, "%Y-%m-%d")
+/// An ISO date (or the date of an RFC 3339 time) as DD.MM.YYYY; anything
+/// else as it is.
+pub(crate) fn dmy(iso_date: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso_date.get(..10).unwrap_or(iso_date), "%Y-%m-%d")
         .map(|d| d.format("%d.%m.%Y").to_string())
         .unwrap_or_else(|_| iso_date.to_owned())
 }

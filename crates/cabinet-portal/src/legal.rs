@@ -17,16 +17,11 @@ use rusqlite::Connection;
 use crate::actions::{body, write};
 use crate::auth::{ts, AuthUser};
 use crate::error::PortalError;
+use crate::gov::dmy;
 use crate::{db, records, AppState};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/orgs/{org}/legal-status/extract", post(extract))
-}
-
-fn dmy(iso: &str) -> String {
-    chrono::NaiveDate::parse_from_str(iso.get(..10).unwrap_or(iso), "%Y-%m-%d")
-        .map(|d| d.format("%d.%m.%Y").to_string())
-        .unwrap_or_else(|_| iso.to_owned())
 }
 
 /// The legal status the registers would show for `p`.
