@@ -6,6 +6,7 @@
 //! them into TypeScript.
 
 pub mod auth;
+pub mod files;
 pub mod orgs;
 pub mod problem;
 pub mod records;
@@ -14,6 +15,7 @@ pub mod services;
 pub mod sync;
 
 pub use auth::*;
+pub use files::{FileError, FileKind};
 pub use orgs::*;
 pub use problem::Problem;
 pub use records::{
@@ -23,10 +25,10 @@ pub use records::{
     Requirement, RequirementAnswer, RequirementReply, RequirementStatus, Restriction, Role,
     SaveRole, StatusEvent,
 };
-pub use services::{RequiredDocument, Service, ServiceKind, ServiceQuery};
+pub use services::{missing_documents, RequiredDocument, Service, ServiceKind, ServiceQuery};
 pub use sync::{
-    Application, ApplicationStatus, Change, ChangeOp, ChangePage, Document, DocumentSignature,
-    NewApplication, NewSignature,
+    Application, ApplicationStatus, Attachment, Change, ChangeOp, ChangePage, Document,
+    DocumentSignature, NewApplication, NewSignature,
 };
 
 /// Path prefix of every API route.

@@ -107,4 +107,9 @@ pub mod codes {
     pub const WRONG_STATE: &str = "conflict.state";
     /// A form field is invalid (422); `field` names it.
     pub const INVALID_FIELD: &str = "request.invalid_field";
+    /// A mandatory document of the service is not attached.
+    pub const MISSING_DOCUMENTS: &str = "application.missing_documents";
+    /// An attachment has no signature yet.
+    pub const UNSIGNED_ATTACHMENT: &str = "application.unsigned";
+    pub const TOO_MANY_ATTACHMENTS: &str = "application.too_many_files";
 }

@@ -135,6 +135,24 @@ fn service(
     }
 }
 
+/// The mandatory documents of `service` that `kinds` (codes of the
+/// attached documents) do not cover, in the catalog's order.
+pub fn missing_documents<'a, S: AsRef<str>>(
+    service: &'a Service,
+    kinds: &[S],
+) -> Vec<&'a RequiredDocument> {
+    service
+        .required_documents
+        .iter()
+        .filter(|d| d.mandatory && !kinds.iter().any(|k| k.as_ref() == d.code))
+        .collect()
+}
+
+/// The catalog's service with this code.
+pub fn find(code: &str) -> Option<Service> {
+    catalog().into_iter().find(|s| s.code == code)
+}
+
 /// The reference portal's catalog.
 pub fn catalog() -> Vec<Service> {
     use ServiceKind as K;

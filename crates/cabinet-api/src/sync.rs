@@ -128,6 +128,29 @@ pub struct Application {
     pub deadline: Option<String>,
     #[ts(type = "number")]
     pub version: i64,
+    /// Documents attached to the draft, in the order they were added.
+    /// (Left out of the JSON when empty, as on most of a big list.)
+    #[serde(default)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<Attachment>>")]
+    pub attachments: Vec<Attachment>,
+    /// Given at submission: a digest of the number and of exactly the
+    /// files sent, for the applicant to quote and compare (`XXXX-XXXX`).
+    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub control_code: Option<String>,
+}
+
+/// A document attached to an application, as one of the service's
+/// required documents (`kind` is its code, or `other`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Attachment {
+    pub document_id: String,
+    pub kind: String,
+    pub name: String,
+    /// Lower-case hex SHA-256 of the content.
+    pub sha256: String,
 }
 
 /// `POST /v1/orgs/{org}/applications`: a new draft.

@@ -22,6 +22,11 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The name content is stored under: its SHA-256 in lower-case hex.
+pub fn sha256_hex(content: &[u8]) -> String {
+    hex(&Sha256::digest(content))
+}
+
 fn valid(sha: &str) -> bool {
     sha.len() == 64
         && sha

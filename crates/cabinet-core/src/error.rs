@@ -50,6 +50,10 @@ pub enum CoreError {
     /// would answer the same).
     #[error("the role does not allow {0:?}")]
     NotAllowed(cabinet_api::Permission),
+    /// A rule of the portal, checked here before queueing
+    /// (`application.missing_documents`, `file.type_not_allowed`, …).
+    #[error("refused ({code}): {detail}")]
+    Refused { code: &'static str, detail: String },
     /// A local file could not be read or written.
     #[error("file: {detail}")]
     File { code: &'static str, detail: String },
@@ -74,7 +78,9 @@ impl CoreError {
             CoreError::Invalid(field) => format!("input.{field}"),
             CoreError::Sign(e) => e.code().into(),
             CoreError::NotAllowed(_) => cabinet_api::problem::codes::PERMISSION_DENIED.into(),
-            CoreError::Certificate { code, .. } | CoreError::File { code, .. } => (*code).into(),
+            CoreError::Certificate { code, .. }
+            | CoreError::File { code, .. }
+            | CoreError::Refused { code, .. } => (*code).into(),
         }
     }
 

@@ -6,6 +6,7 @@
 //! `session` (login flows and the facade), `config` (where things live).
 
 pub mod accounting;
+pub mod attachments;
 pub mod blobs;
 pub mod certificates;
 pub mod cipher;

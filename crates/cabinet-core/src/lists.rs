@@ -346,6 +346,8 @@ mod tests {
             updated_at: format!("2026-11-{:02}T{:02}:00:00Z", 1 + i % 28, i % 24),
             deadline: (i % 3 == 0).then(|| format!("2026-12-{:02}", 1 + i % 28)),
             version: 1,
+            attachments: Vec::new(),
+            control_code: None,
         }
     }
 

@@ -265,6 +265,60 @@ impl PortalClient {
         Self::json(Self::send(rb).await?).await
     }
 
+    /// Attaches a file to a draft as the document `kind` of its service;
+    /// the portal answers with the draft.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn attach(
+        &self,
+        token: &str,
+        org_id: &str,
+        id: &str,
+        key: &str,
+        kind: &str,
+        name: &str,
+        content: Vec<u8>,
+    ) -> Result<Application, CoreError> {
+        let rb = self
+            .request(
+                Method::POST,
+                &format!(
+                    "v1/orgs/{}/applications/{}/attachments",
+                    segment(org_id)?,
+                    segment(id)?
+                ),
+                Some(token),
+            )?
+            .query(&[("kind", kind), ("name", name)])
+            .header(IDEMPOTENCY_KEY, key)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(content);
+        Self::json(Self::send(rb).await?).await
+    }
+
+    /// Takes an attached document off a draft.
+    pub async fn detach(
+        &self,
+        token: &str,
+        org_id: &str,
+        id: &str,
+        key: &str,
+        document_id: &str,
+    ) -> Result<Application, CoreError> {
+        let rb = self
+            .request(
+                Method::POST,
+                &format!(
+                    "v1/orgs/{}/applications/{}/attachments/{}/remove",
+                    segment(org_id)?,
+                    segment(id)?,
+                    segment(document_id)?
+                ),
+                Some(token),
+            )?
+            .header(IDEMPOTENCY_KEY, key);
+        Self::json(Self::send(rb).await?).await
+    }
+
     /// Changes the organization's contacts at profile `version` (`If-Match`).
     pub async fn edit_profile(
         &self,

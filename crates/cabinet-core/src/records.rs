@@ -200,7 +200,7 @@ impl Store {
             .unwrap_or_default())
     }
 
-    fn allowed(&self, org: &str, p: Permission) -> Result<(), CoreError> {
+    pub(crate) fn allowed(&self, org: &str, p: Permission) -> Result<(), CoreError> {
         if self.permissions(org)?.contains(&p) {
             Ok(())
         } else {

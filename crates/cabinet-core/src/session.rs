@@ -602,6 +602,43 @@ impl Cabinet {
                     .await
                     .map(|json| Answer::Record { entity, json })
                 }
+                Action::Attach { .. } | Action::Detach { .. } if is_local(&target) => {
+                    // Its draft has not reached the portal: wait for it.
+                    continue;
+                }
+                Action::Attach {
+                    document_kind: kind,
+                    name,
+                    sha256,
+                    ..
+                } => match self.blobs(a).get(sha256) {
+                    Ok(Some(content)) => {
+                        let (kind, name) = (kind.clone(), name.clone());
+                        self.call_retrying(a, move |c, t| {
+                            let (o, key, id) = (o.clone(), key.clone(), target.clone());
+                            let (kind, name, content) =
+                                (kind.clone(), name.clone(), content.clone());
+                            async move { c.attach(&t, &o, &id, &key, &kind, &name, content).await }
+                        })
+                        .await
+                        .map(Answer::Application)
+                    }
+                    // Its copy here is gone or damaged: the user attaches it again.
+                    Ok(None) | Err(_) => Err(CoreError::File {
+                        code: "file.missing",
+                        detail: format!("{name}: the local copy is gone"),
+                    }),
+                },
+                Action::Detach { document_id } => {
+                    let doc = document_id.clone();
+                    self.call_retrying(a, move |c, t| {
+                        let (o, key, id, doc) =
+                            (o.clone(), key.clone(), target.clone(), doc.clone());
+                        async move { c.detach(&t, &o, &id, &key, &doc).await }
+                    })
+                    .await
+                    .map(Answer::Application)
+                }
                 Action::SubmitApplication { .. } if is_local(&target) => {
                     // Its draft has not reached the portal: wait for it.
                     continue;
@@ -855,7 +892,9 @@ impl Cabinet {
             .await
     }
 
-    /// Queues the submission of a draft (a local one too).
+    /// Queues the submission of a draft (a local one too), once it has
+    /// what the portal will ask for: the service's mandatory documents,
+    /// every file signed.
     pub async fn submit_application(&self, id: &str) -> Result<(), CoreError> {
         self.with_store(|s| {
             let app = s
@@ -864,9 +903,108 @@ impl Cabinet {
             if app.status != cabinet_api::ApplicationStatus::Draft {
                 return Err(CoreError::Invalid("application"));
             }
+            s.allowed(&app.org_id, cabinet_api::Permission::ApplicationsSubmit)?;
+            s.check_ready(&app.org_id, id)?;
             s.queue_submit(&app)
         })
         .await
+    }
+
+    /// Attaches a file to a draft as the service's document `kind`: checked
+    /// by its content as the portal checks it, kept (encrypted) on this
+    /// computer and queued for the next sync.
+    pub async fn attach_file(
+        &self,
+        org_id: &str,
+        id: &str,
+        kind: &str,
+        name: &str,
+        content: &[u8],
+    ) -> Result<crate::attachments::DraftFiles, CoreError> {
+        let name = name.trim();
+        cabinet_api::files::check(name, content).map_err(|e| CoreError::Refused {
+            code: e.code(),
+            detail: e.to_string(),
+        })?;
+        let kind = kind.trim();
+        if kind.is_empty() || kind.len() > 64 {
+            return Err(CoreError::Invalid("kind"));
+        }
+        let sha = crate::blobs::sha256_hex(content);
+        let guard = self.active.lock().await;
+        let a = open_session(guard.as_ref())?;
+        // Checked before the content is written, so a refusal leaves nothing.
+        a.store
+            .allowed(org_id, cabinet_api::Permission::ApplicationsEdit)?;
+        a.store.draft(org_id, id)?;
+        self.blobs(a).put(&sha, content)?;
+        let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
+        a.store.queue_attach(org_id, id, kind, name, &sha, size)?;
+        a.store.draft_files(org_id, id, None)
+    }
+
+    /// Takes a file off a draft (`file`: an [`AttachmentView`]'s id).
+    ///
+    /// [`AttachmentView`]: crate::attachments::AttachmentView
+    pub async fn detach_file(
+        &self,
+        org_id: &str,
+        id: &str,
+        file: &str,
+    ) -> Result<crate::attachments::DraftFiles, CoreError> {
+        self.with_store(|s| {
+            s.queue_detach(org_id, id, file)?;
+            s.draft_files(org_id, id, None)
+        })
+        .await
+    }
+
+    /// A draft's files and the service's documents still missing.
+    pub async fn draft_files(
+        &self,
+        org_id: &str,
+        id: &str,
+    ) -> Result<crate::attachments::DraftFiles, CoreError> {
+        self.with_store(|s| s.draft_files(org_id, id, None)).await
+    }
+
+    /// Signs every file of a draft that `key`'s holder has not signed yet
+    /// (one PIN or password for all); the signatures are queued. Returns
+    /// how many were signed.
+    pub async fn sign_draft(
+        &self,
+        org_id: &str,
+        id: &str,
+        key: &(dyn cabinet_sign::SigningKey + Sync),
+    ) -> Result<u32, CoreError> {
+        let signer = key
+            .certificate()
+            .subject_common_name
+            .clone()
+            .unwrap_or_default();
+        let files = self
+            .with_store(|s| {
+                s.allowed(org_id, cabinet_api::Permission::DocumentsSign)?;
+                s.draft(org_id, id)?;
+                s.draft_files(org_id, id, None)
+            })
+            .await?;
+        if let Some(f) = files.files.iter().find(|f| f.pending) {
+            // Its document does not exist on the portal yet.
+            return Err(CoreError::Refused {
+                code: "file.not_sent",
+                detail: f.name.clone(),
+            });
+        }
+        let mut signed = 0;
+        for f in files.files.iter().filter(|f| !f.removing) {
+            if f.signers.contains(&signer) {
+                continue;
+            }
+            self.sign_document(org_id, &f.id, key).await?;
+            signed += 1;
+        }
+        Ok(signed)
     }
 
     /// A page of the applications list: filtered, sorted, with the total

@@ -240,6 +240,17 @@ pub(crate) enum Action {
     SubmitApplication {
         version: i64,
     },
+    /// A file for the target draft; the content waits in the blob store.
+    Attach {
+        document_kind: String,
+        name: String,
+        sha256: String,
+        size: i64,
+    },
+    /// Takes a document off the target draft.
+    Detach {
+        document_id: String,
+    },
     /// A detached signature (base64 DER) for the target document.
     SignDocument {
         signature: String,
@@ -353,7 +364,7 @@ fn json<T: Serialize>(v: &T) -> Result<String, CoreError> {
     serde_json::to_string(v).map_err(|e| CoreError::Store(e.to_string()))
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T, CoreError> {
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T, CoreError> {
     serde_json::from_str(s).map_err(|e| CoreError::Store(e.to_string()))
 }
 
@@ -664,6 +675,8 @@ impl Store {
             updated_at: at,
             deadline: None,
             version: 1,
+            attachments: Vec::new(),
+            control_code: None,
         };
         let tx = self.conn.unchecked_transaction()?;
         put_application(&tx, &app, 0, true)?;
@@ -821,6 +834,7 @@ impl Store {
                 item.summary = match (parse::<Action>(&payload), app) {
                     (Ok(Action::CreateApplication { body }), _) => body.title,
                     (Ok(Action::SignDocument { signer, .. }), _) => signer,
+                    (Ok(Action::Attach { name, .. }), _) => name,
                     (Ok(Action::Write { summary, .. }), _) => summary,
                     (Ok(Action::EditProfile { edit, .. }), _) => [
                         edit.email.as_deref(),
@@ -1238,6 +1252,8 @@ pub(crate) fn enqueue(
         Action::CreateApplication { .. } => "create_application",
         Action::SubmitApplication { .. } => "submit_application",
         Action::SignDocument { .. } => "sign_document",
+        Action::Attach { .. } => "attach_file",
+        Action::Detach { .. } => "detach_file",
         Action::EditProfile { .. } => "edit_profile",
         Action::Write { name, .. } => name.as_str(),
     };
@@ -1328,6 +1344,8 @@ mod tests {
             updated_at: "2026-11-01T00:00:00Z".into(),
             deadline: None,
             version: 1,
+            attachments: Vec::new(),
+            control_code: None,
         };
         let changes: Vec<Change> = [
             app(

@@ -45,7 +45,7 @@ async fn offline_draft_reaches_the_portal_exactly_once_and_resync_recovers() {
     // Offline: a draft is made and submitted; both wait in the outbox.
     mode.store(DOWN, Ordering::SeqCst);
     let draft = cab
-        .create_application(&org, "cash-register", "Перерегистрация ККТ (офлайн)")
+        .create_application(&org, "egrul-extract", "Выписка для банка (офлайн)")
         .await
         .unwrap();
     cab.submit_application(&draft.id).await.unwrap();
@@ -54,7 +54,7 @@ async fn offline_draft_reaches_the_portal_exactly_once_and_resync_recovers() {
     assert_eq!(r.pending, 2);
     let outbox = cab.outbox(&org).await.unwrap();
     assert_eq!(outbox.len(), 2);
-    assert_eq!(outbox[0].summary, "Перерегистрация ККТ (офлайн)");
+    assert_eq!(outbox[0].summary, "Выписка для банка (офлайн)");
     assert!(cab
         .applications(&org)
         .await
@@ -77,7 +77,7 @@ async fn offline_draft_reaches_the_portal_exactly_once_and_resync_recovers() {
         .await
         .unwrap()
         .into_iter()
-        .filter(|a| a.title == "Перерегистрация ККТ (офлайн)")
+        .filter(|a| a.title == "Выписка для банка (офлайн)")
         .collect();
     assert_eq!(
         mine.len(),
@@ -93,7 +93,7 @@ async fn offline_draft_reaches_the_portal_exactly_once_and_resync_recovers() {
         .await
         .unwrap()
         .into_iter()
-        .filter(|a| a.title == "Перерегистрация ККТ (офлайн)")
+        .filter(|a| a.title == "Выписка для банка (офлайн)")
         .count();
     assert_eq!(on_portal, 1);
 

@@ -69,6 +69,10 @@ async fn sync_converges_through_resets_500s_stalls_and_truncation() {
     };
     let code = cab.demo_sms(&ticket).await.unwrap().code;
     cab.submit_code(&ticket, &code).await.unwrap();
+    // As the app does after login: the list says her role (a Бухгалтер
+    // may submit), which the core checks before queueing.
+    let listed = cab.organizations().await.unwrap();
+    assert!(listed.items.iter().any(|o| o.id == org));
 
     // Work done offline: ten drafts, every other one submitted.
     let mut titles = Vec::new();

@@ -8,6 +8,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use cabinet_api::files::MAX_ATTACHMENTS_PER_APPLICATION;
+use cabinet_api::problem::codes;
 use cabinet_api::sync::IDEMPOTENCY_KEY;
 use cabinet_api::{
     Application, ApplicationStatus, ChangeOp, NewApplication, Permission, StatusEvent,
@@ -24,6 +26,16 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{org}/applications", post(create))
         .route("/orgs/{org}/applications/{id}", get(one))
         .route("/orgs/{org}/applications/{id}/submit", post(submit))
+        .route(
+            "/orgs/{org}/applications/{id}/attachments",
+            post(attach).layer(axum::extract::DefaultBodyLimit::max(
+                cabinet_api::files::MAX_ATTACHMENT + 1,
+            )),
+        )
+        .route(
+            "/orgs/{org}/applications/{id}/attachments/{doc}/remove",
+            post(detach),
+        )
 }
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Application> {
@@ -41,11 +53,15 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Application> {
         updated_at: r.get(7)?,
         deadline: r.get(8)?,
         version: r.get(9)?,
+        attachments: serde_json::from_str(&r.get::<_, String>(10)?).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(10, rusqlite::types::Type::Text, e.into())
+        })?,
+        control_code: r.get(11)?,
     })
 }
 
-const COLUMNS: &str =
-    "id, org_id, number, service_code, title, status, created_at, updated_at, deadline, version";
+const COLUMNS: &str = "id, org_id, number, service_code, title, status, created_at, updated_at, \
+     deadline, version, attachments, control_code";
 
 pub fn load(conn: &Connection, org: &str, id: &str) -> Result<Application, PortalError> {
     conn.query_row(
@@ -72,11 +88,12 @@ pub fn store(conn: &Connection, app: &Application, by: &str) -> Result<(), Porta
         .optional()?;
     conn.prepare_cached(
         "INSERT INTO applications (id, org_id, number, service_code, title, status, created_by,
-             created_at, updated_at, deadline, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             created_at, updated_at, deadline, version, attachments, control_code)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (id) DO UPDATE SET number = excluded.number, title = excluded.title,
              status = excluded.status, updated_at = excluded.updated_at,
-             deadline = excluded.deadline, version = excluded.version",
+             deadline = excluded.deadline, version = excluded.version,
+             attachments = excluded.attachments, control_code = excluded.control_code",
     )?
     .execute(params![
         app.id,
@@ -89,7 +106,10 @@ pub fn store(conn: &Connection, app: &Application, by: &str) -> Result<(), Porta
         app.created_at,
         app.updated_at,
         app.deadline,
-        app.version
+        app.version,
+        serde_json::to_string(&app.attachments)
+            .map_err(|e| PortalError::Internal(format!("attachments: {e}")))?,
+        app.control_code,
     ])?;
     let data = serde_json::to_value(app)
         .map_err(|e| PortalError::Internal(format!("application: {e}")))?;
@@ -259,6 +279,8 @@ async fn create(
                 updated_at: now,
                 deadline: None,
                 version: 1,
+                attachments: Vec::new(),
+                control_code: None,
             };
             store(tx, &app, &user.user_id)?;
             records::audit(
@@ -332,6 +354,7 @@ async fn submit(
                     "only a draft can be submitted".into(),
                 ));
             }
+            ready_to_submit(tx, &app)?;
             let now = cfg.clock.now();
             let n: i64 = tx.query_row(
                 "SELECT count(*) FROM applications WHERE number IS NOT NULL",
@@ -346,10 +369,177 @@ async fn submit(
                     .format("%Y-%m-%d")
                     .to_string(),
             );
+            app.control_code = Some(control_code(&app));
             app.version += 1;
             store(tx, &app, &user.user_id)?;
             let number = app.number.clone().unwrap_or_default();
             records::audit(tx, &org, &who, "application.submit", &number, now)?;
+            let body = serde_json::to_value(&app)
+                .map_err(|e| PortalError::Internal(format!("application: {e}")))?;
+            Ok((StatusCode::OK, body))
+        })
+    })
+    .await
+}
+
+/// What a draft needs before it goes: every mandatory document of its
+/// service attached, and every attachment signed.
+fn ready_to_submit(conn: &Connection, app: &Application) -> Result<(), PortalError> {
+    if let Some(service) = cabinet_api::services::find(&app.service_code) {
+        let kinds: Vec<&str> = app.attachments.iter().map(|a| a.kind.as_str()).collect();
+        let missing = cabinet_api::missing_documents(&service, &kinds);
+        if !missing.is_empty() {
+            let titles: Vec<&str> = missing.iter().map(|d| d.title.as_str()).collect();
+            return Err(PortalError::Refused {
+                status: 422,
+                code: codes::MISSING_DOCUMENTS,
+                detail: format!("missing: {}", titles.join("; ")),
+            });
+        }
+    }
+    let mut stmt =
+        conn.prepare_cached("SELECT count(*) FROM document_signatures WHERE document_id = ?1")?;
+    for a in &app.attachments {
+        let n: i64 = stmt.query_row([&a.document_id], |r| r.get(0))?;
+        if n == 0 {
+            return Err(PortalError::Refused {
+                status: 422,
+                code: codes::UNSIGNED_ATTACHMENT,
+                detail: format!("not signed: {}", a.name),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `XXXX-XXXX`: the first bytes of SHA-256 over the number and the sorted
+/// hashes of the files sent, so the applicant can tell that what the
+/// authority holds is what was signed.
+fn control_code(app: &Application) -> String {
+    let mut hashes: Vec<&str> = app.attachments.iter().map(|a| a.sha256.as_str()).collect();
+    hashes.sort_unstable();
+    let mut h = Sha256::new();
+    h.update(app.number.as_deref().unwrap_or_default().as_bytes());
+    for sha in hashes {
+        h.update(b"\n");
+        h.update(sha.as_bytes());
+    }
+    let hex = data_encoding::HEXUPPER.encode(&h.finalize()[..4]);
+    format!("{}-{}", &hex[..4], &hex[4..])
+}
+
+/// `?kind=…&name=…` of an upload.
+#[derive(Debug, serde::Deserialize)]
+struct AttachQuery {
+    kind: String,
+    name: String,
+}
+
+/// `POST …/applications/{id}/attachments?kind=K&name=N` with the file as
+/// the body: checked by its content (not its name or `Content-Type`),
+/// stored as a document of the organization and attached to the draft.
+async fn attach(
+    State(st): State<AppState>,
+    user: AuthUser,
+    Path((org, id)): Path<(String, String)>,
+    query: Result<axum::extract::Query<AttachQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, PortalError> {
+    let key = idempotency_key(&headers)?;
+    // Past the body limit axum stops reading: the same refusal as ours.
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => PortalError::from(cabinet_api::FileError::TooLarge),
+        _ => PortalError::BadRequest(e.body_text()),
+    })?;
+    let axum::extract::Query(q) = query?;
+    let kind = q.kind.trim().to_owned();
+    if kind.is_empty() || kind.len() > 64 {
+        return Err(PortalError::InvalidField {
+            field: "kind",
+            detail: "the document kind is required".into(),
+        });
+    }
+    let name = q.name.trim().to_owned();
+    let file = cabinet_api::files::check(&name, &body).map_err(PortalError::from)?;
+    let sha = data_encoding::HEXLOWER.encode(&Sha256::digest(&body));
+    st.with_db(move |conn, cfg: &PortalConfig| {
+        let who = records::require(
+            conn,
+            &org,
+            &user.user_id,
+            user.ip.as_deref(),
+            Some(Permission::ApplicationsEdit),
+        )?;
+        let request = format!("attach {org} {id} {kind} {name} {sha}");
+        once(conn, &user.user_id, &key, &request, |tx| {
+            let mut app = load(tx, &org, &id)?;
+            if app.status != ApplicationStatus::Draft {
+                return Err(PortalError::WrongState(
+                    "files are attached to a draft only".into(),
+                ));
+            }
+            if app.attachments.len() >= MAX_ATTACHMENTS_PER_APPLICATION {
+                return Err(PortalError::Refused {
+                    status: 422,
+                    code: codes::TOO_MANY_ATTACHMENTS,
+                    detail: format!("at most {MAX_ATTACHMENTS_PER_APPLICATION} files"),
+                });
+            }
+            let now = cfg.clock.now();
+            let doc = crate::documents::insert(tx, &org, &name, file.mime(), &body, now)?;
+            app.attachments.push(cabinet_api::Attachment {
+                document_id: doc.id,
+                kind: kind.clone(),
+                name: name.clone(),
+                sha256: doc.sha256,
+            });
+            app.updated_at = ts(now);
+            app.version += 1;
+            store(tx, &app, &user.user_id)?;
+            records::audit(tx, &org, &who, "application.attach", &name, now)?;
+            let body = serde_json::to_value(&app)
+                .map_err(|e| PortalError::Internal(format!("application: {e}")))?;
+            Ok((StatusCode::OK, body))
+        })
+    })
+    .await
+}
+
+/// `POST …/attachments/{doc}/remove`: takes a file off a draft (the
+/// document stays among the organization's). Removing one already gone
+/// answers with the draft as it is.
+async fn detach(
+    State(st): State<AppState>,
+    user: AuthUser,
+    Path((org, id, doc)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, PortalError> {
+    let key = idempotency_key(&headers)?;
+    st.with_db(move |conn, cfg: &PortalConfig| {
+        let who = records::require(
+            conn,
+            &org,
+            &user.user_id,
+            user.ip.as_deref(),
+            Some(Permission::ApplicationsEdit),
+        )?;
+        let request = format!("detach {org} {id} {doc}");
+        once(conn, &user.user_id, &key, &request, |tx| {
+            let mut app = load(tx, &org, &id)?;
+            if app.status != ApplicationStatus::Draft {
+                return Err(PortalError::WrongState(
+                    "files are removed from a draft only".into(),
+                ));
+            }
+            if let Some(at) = app.attachments.iter().position(|a| a.document_id == doc) {
+                let gone = app.attachments.remove(at);
+                let now = cfg.clock.now();
+                app.updated_at = ts(now);
+                app.version += 1;
+                store(tx, &app, &user.user_id)?;
+                records::audit(tx, &org, &who, "application.detach", &gone.name, now)?;
+            }
             let body = serde_json::to_value(&app)
                 .map_err(|e| PortalError::Internal(format!("application: {e}")))?;
             Ok((StatusCode::OK, body))

@@ -207,6 +207,12 @@ CREATE TABLE invitations (
 );
 CREATE INDEX invitations_email ON invitations (email);
 "#,
+    r#"
+-- A draft's attached documents (JSON array of `Attachment`), and the
+-- control code given at submission.
+ALTER TABLE applications ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE applications ADD COLUMN control_code TEXT;
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {

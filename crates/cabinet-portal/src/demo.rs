@@ -525,6 +525,8 @@ pub fn seed_applications_if_empty(
                     .to_string()
             }),
             version: 1,
+            attachments: Vec::new(),
+            control_code: None,
         };
         crate::applications::store(&tx, &app, &author)?;
     }

@@ -71,6 +71,13 @@ pub enum PortalError {
     InvalidField { field: &'static str, detail: String },
     #[error("signature refused: {detail}")]
     SignatureRejected { code: &'static str, detail: String },
+    /// A rule of the API refused the request; the code says which.
+    #[error("refused ({code}): {detail}")]
+    Refused {
+        status: u16,
+        code: &'static str,
+        detail: String,
+    },
     #[error("not found")]
     NotFound,
     #[error("internal error: {0}")]
@@ -228,6 +235,11 @@ impl PortalError {
             PortalError::SignatureRejected { code, detail } => {
                 Problem::new(422, code, "Signature refused").with_detail(detail.clone())
             }
+            PortalError::Refused {
+                status,
+                code,
+                detail,
+            } => Problem::new(*status, code, "Refused").with_detail(detail.clone()),
             PortalError::NotFound => Problem::new(404, codes::NOT_FOUND, "Not found"),
             PortalError::Internal(_) => Problem::new(500, codes::INTERNAL, "Internal error"),
         }
@@ -259,5 +271,15 @@ pub struct ApiJson<T>(pub T);
 impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
     fn into_response(self) -> Response {
         axum::Json(self.0).into_response()
+    }
+}
+
+impl From<cabinet_api::FileError> for PortalError {
+    fn from(e: cabinet_api::FileError) -> Self {
+        PortalError::Refused {
+            status: e.status(),
+            code: e.code(),
+            detail: e.to_string(),
+        }
     }
 }

@@ -405,6 +405,8 @@ pub fn seed_applications(
                     .to_string()
             }),
             version: 1,
+            attachments: Vec::new(),
+            control_code: None,
         };
         crate::applications::store(&tx, &app, crate::applications::SEEDER)?;
     }

@@ -492,6 +492,22 @@ impl Admin {
             .await
     }
 
+    /// Every document of `org` with its signatures, oldest first.
+    pub async fn documents(&self, org_id: &str) -> Result<Vec<cabinet_api::Document>, PortalError> {
+        let org = org_id.to_owned();
+        self.state
+            .with_db(move |conn, _| {
+                let ids: Vec<String> = conn
+                    .prepare("SELECT id FROM documents WHERE org_id = ?1 ORDER BY created_at, id")?
+                    .query_map([&org], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                ids.iter()
+                    .map(|id| documents::load(conn, &org, id))
+                    .collect()
+            })
+            .await
+    }
+
     /// Organization id by INN.
     pub async fn org_id_by_inn(&self, inn: &str) -> Result<String, PortalError> {
         let inn = inn.to_owned();

@@ -35,6 +35,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("profile.edit", "+++---"),
     ("application.create", "+++++-"),
     ("application.comment", "+++++-"),
+    ("application.attach", "+++++-"),
+    ("application.detach", "+++++-"),
     ("application.submit", "+-+---"),
     ("document.sign", "+-----"),
     ("requirement.accept", "++++--"),
@@ -49,12 +51,13 @@ const MATRIX: &[(&str, &str)] = &[
 ];
 
 /// What one request needs: method, path under the organization, version
-/// for `If-Match`, JSON body.
+/// for `If-Match`, JSON body or a file's bytes.
 struct Call {
     method: reqwest::Method,
     path: String,
     version: Option<i64>,
     body: Option<Value>,
+    file: Option<&'static [u8]>,
 }
 
 fn get(path: String) -> Call {
@@ -63,6 +66,7 @@ fn get(path: String) -> Call {
         path,
         version: None,
         body: None,
+        file: None,
     }
 }
 
@@ -72,6 +76,20 @@ fn post(path: String, version: Option<i64>, body: Value) -> Call {
         path,
         version,
         body: Some(body),
+        file: None,
+    }
+}
+
+/// A PDF as small as the portal takes.
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+
+fn upload(path: String) -> Call {
+    Call {
+        method: reqwest::Method::POST,
+        path,
+        version: None,
+        body: None,
+        file: Some(PDF),
     }
 }
 
@@ -185,6 +203,43 @@ async fn fixture() -> Fixture {
         cabinet_sign::cades::sign_detached(&director, &content[..], chrono::Utc::now()).unwrap();
     let signature = base64::engine::general_purpose::STANDARD.encode(signature);
 
+    // A second draft, with a file, for the attachment calls (the demo
+    // draft stays without files, so it can be submitted).
+    let resp = http
+        .post(format!("{base}/v1/orgs/{org}/applications"))
+        .bearer_auth(&head)
+        .header("Idempotency-Key", "setup-draft")
+        .json(&json!({"service_code": "egrul-extract", "title": "Выписка"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let second: Application = resp.json().await.unwrap();
+    let resp = http
+        .post(format!(
+            "{base}/v1/orgs/{org}/applications/{}/attachments?kind=other&name=setup.pdf",
+            second.id
+        ))
+        .bearer_auth(&head)
+        .header("Idempotency-Key", "setup-file")
+        .body(PDF.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    let second: Application = resp.json().await.unwrap();
+    let setup_file = second.attachments[0].document_id.clone();
+    // And one of a service that asks for no documents, to submit.
+    let resp = http
+        .post(format!("{base}/v1/orgs/{org}/applications"))
+        .bearer_auth(&head)
+        .header("Idempotency-Key", "setup-plain")
+        .json(&json!({"service_code": "egrul-extract", "title": "Выписка без файлов"}))
+        .send()
+        .await
+        .unwrap();
+    let plain: Application = resp.json().await.unwrap();
+
     let calls = vec![
         ("profile.read", get("profile".into())),
         ("changes.read", get("changes?limit=1".into())),
@@ -215,6 +270,7 @@ async fn fixture() -> Fixture {
                 path: "profile".into(),
                 version: Some(profile.version),
                 body: Some(json!({"email": "new-office@romashka.ru"})),
+                file: None,
             },
         ),
         (
@@ -234,10 +290,25 @@ async fn fixture() -> Fixture {
             ),
         ),
         (
+            "application.attach",
+            upload(format!(
+                "applications/{}/attachments?kind=other&name=%D1%81%D0%BA%D0%B0%D0%BD.pdf",
+                second.id
+            )),
+        ),
+        (
+            "application.detach",
+            post(
+                format!("applications/{}/attachments/{setup_file}/remove", second.id),
+                None,
+                json!({}),
+            ),
+        ),
+        (
             "application.submit",
             post(
-                format!("applications/{}/submit", draft.id),
-                Some(draft.version),
+                format!("applications/{}/submit", plain.id),
+                Some(plain.version),
                 json!({}),
             ),
         ),
@@ -342,6 +413,9 @@ impl Fixture {
         }
         if let Some(b) = &call.body {
             rb = rb.json(b);
+        }
+        if let Some(f) = call.file {
+            rb = rb.body(f.to_vec());
         }
         rb.send().await.unwrap()
     }
