@@ -61,6 +61,10 @@ fn main() {
         "add_comment",
         "legal_status",
         "request_extract",
+        "draft_files",
+        "attach_file",
+        "detach_file",
+        "sign_draft",
     ]);
     let attrs = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -6,7 +6,7 @@
 //! compile-time check ties the list to the real command functions, so the
 //! list cannot drift from them.
 
-use cabinet_api::{Application, ApplicationStatus, Document, DocumentSignature};
+use cabinet_api::{Application, ApplicationStatus, Attachment, Document, DocumentSignature};
 use cabinet_api::{AuditEntry, Employee, EmployeeStatus, InviteEmployee, Role, SaveRole};
 use cabinet_api::{Charge, ChargeKind, ChargeStatus, Payment, PaymentMethod};
 use cabinet_api::{Comment, NewComment, StatusEvent};
@@ -19,6 +19,7 @@ use cabinet_api::{OrganizationProfile, OrganizationSummary, ProfileEdit};
 use cabinet_api::{RequiredDocument, Service, ServiceKind};
 use cabinet_api::{Requirement, RequirementAnswer, RequirementReply, RequirementStatus};
 use cabinet_core::accounting::{AccountingFormat, AccountingPart};
+use cabinet_core::attachments::{AttachmentView, DraftFiles};
 use cabinet_core::certificates::{
     CertificateStatus, CertificateView, TokenCertificateView, TokenListing, TokenModuleView,
 };
@@ -34,11 +35,11 @@ use cabinet_core::view::{
 use ts_rs::TS;
 
 use crate::commands::{
-    ActionArgs, AnswerArgs, CertificateArgs, CodeArgs, CommentArgs, DocumentArgs, DocumentContent,
-    EditProfileArgs, ExportAccountingArgs, InviteArgs, LoginArgs, LogoutArgs, NewApplicationArgs,
-    OrgArgs, PayArgs, PfxArgs, RecordArgs, RecordsArgs, ResolveConflictArgs, RoleChangeArgs,
-    SaveRoleArgs, SignDocumentArgs, SignFilesArgs, TicketArgs, TokenArgs, TokenLoginArgs,
-    UnlockArgs, VerifyArgs,
+    ActionArgs, AnswerArgs, AttachArgs, CertificateArgs, CodeArgs, CommentArgs, DetachArgs,
+    DocumentArgs, DocumentContent, EditProfileArgs, ExportAccountingArgs, InviteArgs, LoginArgs,
+    LogoutArgs, NewApplicationArgs, OrgArgs, PayArgs, PfxArgs, RecordArgs, RecordsArgs,
+    ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SignDocumentArgs, SignDraftArgs,
+    SignFilesArgs, TicketArgs, TokenArgs, TokenLoginArgs, UnlockArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -140,6 +141,10 @@ commands! {
     add_comment(CommentArgs) -> ();
     legal_status(RecordsArgs) -> RecordPage<LegalStatus>;
     request_extract(OrgArgs) -> ();
+    draft_files(RecordArgs) -> DraftFiles;
+    attach_file(AttachArgs) -> DraftFiles;
+    detach_file(DetachArgs) -> DraftFiles;
+    sign_draft(SignDraftArgs) -> u32;
 }
 
 fn camel(snake: &str) -> String {
@@ -202,6 +207,12 @@ pub fn typescript() -> String {
         SignerView::decl(),
         SyncReport::decl(),
         Application::decl(),
+        Attachment::decl(),
+        AttachmentView::decl(),
+        DraftFiles::decl(),
+        AttachArgs::decl(),
+        DetachArgs::decl(),
+        SignDraftArgs::decl(),
         ApplicationStatus::decl(),
         OutboxItem::decl(),
         ActionArgs::decl(),

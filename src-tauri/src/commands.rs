@@ -10,6 +10,7 @@ use cabinet_api::{
 use cabinet_api::{Comment, LegalStatus, NewComment, StatusEvent};
 use cabinet_api::{OrganizationProfile, ProfileEdit};
 use cabinet_core::accounting::{AccountingFormat, AccountingPart};
+use cabinet_core::attachments::DraftFiles;
 use cabinet_core::certificates::{
     open_pfx as open_pfx_file, open_token_key, token_listing, CertificateView, TokenListing,
 };
@@ -822,4 +823,106 @@ pub async fn legal_status(
 #[tauri::command]
 pub async fn request_extract(st: State<'_, Desktop>, args: OrgArgs) -> Res<()> {
     Ok(st.cabinet.request_extract(&args.org_id).await?)
+}
+
+/// A draft's files and the service's documents still missing.
+#[tauri::command]
+pub async fn draft_files(st: State<'_, Desktop>, args: RecordArgs) -> Res<DraftFiles> {
+    Ok(st.cabinet.draft_files(&args.org_id, &args.id).await?)
+}
+
+#[derive(Deserialize, TS)]
+pub struct AttachArgs {
+    pub org_id: String,
+    /// The draft.
+    pub id: String,
+    /// The service's code for the document, or `other`.
+    pub kind: String,
+    pub name: String,
+    /// The file's bytes, base64 (the window reads a file the user chose).
+    pub content: String,
+}
+
+impl std::fmt::Debug for AttachArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AttachArgs")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .field("content_len", &self.content.len())
+            .finish()
+    }
+}
+
+/// Attaches a file to a draft: checked by its content, kept encrypted on
+/// this computer, sent at the next sync.
+#[tauri::command]
+pub async fn attach_file(st: State<'_, Desktop>, args: AttachArgs) -> Res<DraftFiles> {
+    use base64::Engine;
+    // Base64 of more than the limit is refused before it is decoded.
+    if args.content.len() / 4 * 3 > cabinet_api::files::MAX_ATTACHMENT + 3 {
+        return Err(CoreError::Refused {
+            code: cabinet_api::FileError::TooLarge.code(),
+            detail: args.name,
+        }
+        .into());
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(args.content.as_bytes())
+        .map_err(|_| CoreError::Invalid("content"))?;
+    Ok(st
+        .cabinet
+        .attach_file(&args.org_id, &args.id, &args.kind, &args.name, &bytes)
+        .await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct DetachArgs {
+    pub org_id: String,
+    /// The draft.
+    pub id: String,
+    /// The file's id as `draft_files` gives it.
+    pub file: String,
+}
+
+#[tauri::command]
+pub async fn detach_file(st: State<'_, Desktop>, args: DetachArgs) -> Res<DraftFiles> {
+    Ok(st
+        .cabinet
+        .detach_file(&args.org_id, &args.id, &args.file)
+        .await?)
+}
+
+#[derive(Deserialize, TS)]
+pub struct SignDraftArgs {
+    pub org_id: String,
+    pub id: String,
+    /// Which of «my certificates» signs.
+    pub sha256: String,
+    /// The .pfx password or the token PIN.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for SignDraftArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignDraftArgs")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Signs every file of a draft the holder has not signed yet, with one
+/// password or PIN; returns how many were signed.
+#[tauri::command]
+pub async fn sign_draft(st: State<'_, Desktop>, args: SignDraftArgs) -> Res<u32> {
+    let SignDraftArgs {
+        org_id,
+        id,
+        sha256,
+        secret,
+    } = args;
+    let secret = zeroize::Zeroizing::new(secret);
+    let mine = my_certificate(&st, &sha256).await?;
+    let key = blocking(move || cabinet_core::certificates::open_my_key(&mine, &secret)).await?;
+    Ok(st.cabinet.sign_draft(&org_id, &id, key.as_ref()).await?)
 }

@@ -156,6 +156,10 @@ pub fn run() {
             commands::add_comment,
             commands::legal_status,
             commands::request_extract,
+            commands::draft_files,
+            commands::attach_file,
+            commands::detach_file,
+            commands::sign_draft,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -7,6 +7,7 @@
 
 use cabinet_api::problem::codes;
 use cabinet_api::{Application, ApplicationStatus, Permission, Service};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -37,6 +38,9 @@ pub struct AttachmentView {
 /// A draft's files and what its service still asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DraftFiles {
+    /// The application as the cache holds it now (under the portal's id
+    /// once its draft has been delivered).
+    pub application: Application,
     pub files: Vec<AttachmentView>,
     /// Titles of mandatory documents not attached (empty when the
     /// service is not in the cached catalog).
@@ -44,6 +48,20 @@ pub struct DraftFiles {
 }
 
 impl Store {
+    /// The id an application has now: a local draft's id, once delivered,
+    /// leads to the portal's (a window may still hold the old one).
+    pub(crate) fn current_id(&self, id: &str) -> Result<String, CoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT server_id FROM id_map WHERE local_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_else(|| id.to_owned()))
+    }
+
     /// A draft of `org` this cache holds, or `input.application`.
     pub(crate) fn draft(&self, org: &str, id: &str) -> Result<Application, CoreError> {
         match self.application(id)? {
@@ -147,6 +165,7 @@ impl Store {
         id: &str,
         service: Option<&Service>,
     ) -> Result<DraftFiles, CoreError> {
+        let id = &self.current_id(id)?;
         let app = self
             .application(id)?
             .filter(|a| a.org_id == org)
@@ -219,7 +238,11 @@ impl Store {
                     .collect()
             })
             .unwrap_or_default();
-        Ok(DraftFiles { files, missing })
+        Ok(DraftFiles {
+            application: app,
+            files,
+            missing,
+        })
     }
 
     /// The portal's rules for a submission, checked on the cache: the

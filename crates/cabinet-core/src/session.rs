@@ -897,6 +897,7 @@ impl Cabinet {
     /// every file signed.
     pub async fn submit_application(&self, id: &str) -> Result<(), CoreError> {
         self.with_store(|s| {
+            let id = &s.current_id(id)?;
             let app = s
                 .application(id)?
                 .ok_or(CoreError::Invalid("application"))?;
@@ -933,6 +934,7 @@ impl Cabinet {
         let sha = crate::blobs::sha256_hex(content);
         let guard = self.active.lock().await;
         let a = open_session(guard.as_ref())?;
+        let id = &a.store.current_id(id)?;
         // Checked before the content is written, so a refusal leaves nothing.
         a.store
             .allowed(org_id, cabinet_api::Permission::ApplicationsEdit)?;
@@ -953,6 +955,7 @@ impl Cabinet {
         file: &str,
     ) -> Result<crate::attachments::DraftFiles, CoreError> {
         self.with_store(|s| {
+            let id = &s.current_id(id)?;
             s.queue_detach(org_id, id, file)?;
             s.draft_files(org_id, id, None)
         })
@@ -984,6 +987,7 @@ impl Cabinet {
             .unwrap_or_default();
         let files = self
             .with_store(|s| {
+                let id = &s.current_id(id)?;
                 s.allowed(org_id, cabinet_api::Permission::DocumentsSign)?;
                 s.draft(org_id, id)?;
                 s.draft_files(org_id, id, None)

@@ -186,7 +186,9 @@ async fn accountant_prepares_offline_director_signs_and_submits() {
         "image/jpeg"
     );
     let app_id = held[0].id.clone();
-    let files = acc.draft_files(&org, &app_id).await.unwrap();
+    // A window that still holds the local draft's id finds it delivered.
+    let files = acc.draft_files(&org, &draft.id).await.unwrap();
+    assert_eq!(files.application.id, app_id);
     assert!(files
         .files
         .iter()

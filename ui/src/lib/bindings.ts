@@ -258,7 +258,92 @@ created_at: string, updated_at: string,
 /**
  * ISO date (YYYY-MM-DD) the answer is due, once accepted.
  */
-deadline: string | null, version: number, };
+deadline: string | null, version: number, 
+/**
+ * Documents attached to the draft, in the order they were added.
+ * (Left out of the JSON when empty, as on most of a big list.)
+ */
+attachments?: Array<Attachment>, 
+/**
+ * Given at submission: a digest of the number and of exactly the
+ * files sent, for the applicant to quote and compare (`XXXX-XXXX`).
+ */
+control_code?: string, };
+
+export type Attachment = { document_id: string, kind: string, name: string, 
+/**
+ * Lower-case hex SHA-256 of the content.
+ */
+sha256: string, };
+
+export type AttachmentView = { 
+/**
+ * The document's id once the portal has it; before that the id of the
+ * outbox action carrying it. Either removes it.
+ */
+id: string, 
+/**
+ * The service's code for the document (`charter`, …) or `other`.
+ */
+kind: string, name: string, sha256: string, size: number, 
+/**
+ * Still on this computer only.
+ */
+pending: boolean, 
+/**
+ * Signers, accepted by the portal or waiting in the outbox.
+ */
+signers: Array<string>, 
+/**
+ * Its removal is queued.
+ */
+removing: boolean, };
+
+export type DraftFiles = { 
+/**
+ * The application as the cache holds it now (under the portal's id
+ * once its draft has been delivered).
+ */
+application: Application, files: Array<AttachmentView>, 
+/**
+ * Titles of mandatory documents not attached (empty when the
+ * service is not in the cached catalog).
+ */
+missing: Array<string>, };
+
+export type AttachArgs = { org_id: string, 
+/**
+ * The draft.
+ */
+id: string, 
+/**
+ * The service's code for the document, or `other`.
+ */
+kind: string, name: string, 
+/**
+ * The file's bytes, base64 (the window reads a file the user chose).
+ */
+content: string, };
+
+export type DetachArgs = { org_id: string, 
+/**
+ * The draft.
+ */
+id: string, 
+/**
+ * The file's id as `draft_files` gives it.
+ */
+file: string, };
+
+export type SignDraftArgs = { org_id: string, id: string, 
+/**
+ * Which of «my certificates» signs.
+ */
+sha256: string, 
+/**
+ * The .pfx password or the token PIN.
+ */
+secret: string, };
 
 export type ApplicationStatus = "draft" | "accepted" | "in_progress" | "needs_info" | "completed" | "rejected";
 
@@ -712,4 +797,8 @@ export const commands = {
   addComment: (args: CommentArgs) => invoke<null>("add_comment", { args }),
   legalStatus: (args: RecordsArgs) => invoke<RecordPage<LegalStatus>>("legal_status", { args }),
   requestExtract: (args: OrgArgs) => invoke<null>("request_extract", { args }),
+  draftFiles: (args: RecordArgs) => invoke<DraftFiles>("draft_files", { args }),
+  attachFile: (args: AttachArgs) => invoke<DraftFiles>("attach_file", { args }),
+  detachFile: (args: DetachArgs) => invoke<DraftFiles>("detach_file", { args }),
+  signDraft: (args: SignDraftArgs) => invoke<number>("sign_draft", { args }),
 };

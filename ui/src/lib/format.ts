@@ -42,3 +42,21 @@ export function formatMoney(kopecks: number): string {
     .replace(/\B(?=(\d{3})+(?!\d))/g, "\u2009");
   return `${sign}${rubles},${pad(abs % 100)}\u00a0₽`;
 }
+
+/** A file size as people read it: «820 Б», «14,2 КБ», «3,4 МБ». */
+export function formatSize(bytes: number): string {
+  const num = (n: number) => n.toLocaleString("ru-RU", { maximumFractionDigits: 1 });
+  if (bytes < 1024) return `${bytes}\u00a0Б`;
+  if (bytes < 1024 * 1024) return `${num(bytes / 1024)}\u00a0КБ`;
+  return `${num(bytes / (1024 * 1024))}\u00a0МБ`;
+}
+
+/** Bytes as base64, in chunks (a 10 MB file would overflow one call). */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  }
+  return btoa(binary);
+}
