@@ -17,6 +17,8 @@ PACKAGES=(
   fonts-noto-core fonts-dejavu-core
   # end-to-end tests: a virtual display and WebKit's WebDriver
   xvfb xauth webkit2gtk-driver
+  # desktop notifications in e2e: a private session bus the test listens on
+  dbus-daemon
   # .deb bundle
   dpkg-dev
   # signature tests: OpenSSL's CLI as the interop oracle, SoftHSM2 as a

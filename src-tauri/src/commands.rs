@@ -373,6 +373,16 @@ pub async fn sync_org(st: State<'_, Desktop>, args: OrgArgs) -> Res<SyncReport> 
             }
         })
         .await?;
+    // What this sync brought is announced on the desktop.
+    match st.cabinet.fresh_notifications(&args.org_id).await {
+        Ok(fresh) if !fresh.is_empty() => {
+            if let Some(app) = st.app.get() {
+                crate::announce::announce(app, &fresh);
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "fresh notifications"),
+    }
     Ok(report)
 }
 

@@ -4,6 +4,7 @@
 //! portal when no portal is configured, and maps each UI command to one core
 //! call. No SQL, no HTTP, no crypto here.
 
+mod announce;
 pub mod bindings;
 mod commands;
 mod demo;
@@ -90,6 +91,7 @@ pub fn run() {
     };
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(desktop)
         .setup(|app| {
             use tauri::Manager;

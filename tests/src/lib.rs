@@ -14,6 +14,8 @@ use anyhow::{bail, Context, Result};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
+pub mod notifications;
+
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
 fn workspace_root() -> PathBuf {

@@ -10,11 +10,15 @@
 //! The director logs in with his demo certificate, opens the same draft,
 //! signs both files with one password and sends it; the portal accepts it,
 //! and the card shows the number and the control code the portal gave.
+//! When the government body moves applications on, each status change the
+//! next sync brings is shown as a desktop notification (through the
+//! system's notification service on D-Bus), until his own is taken up.
 
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use cabinet_api::{Application, ApplicationStatus};
+use cabinet_e2e::notifications::NotificationService;
 use cabinet_e2e::{
     app_env, count, count_is, find, log_in_as_accountant, open_org, screenshot, text_contains,
     Driver, SERIAL,
@@ -160,10 +164,22 @@ async fn accountant_attaches_files_director_signs_and_submits() -> Result<()> {
 
     // The director, on his own computer.
     let his = tmp.path().join("director");
-    let driver = Driver::start(&app_env(&his, &[]))?;
-    let c = driver.launch(&["--portal", url.as_str()]).await?;
+    let desktop = NotificationService::start().await?;
+    let driver = Driver::start(&app_env(
+        &his,
+        &[
+            ("DBUS_SESSION_BUS_ADDRESS", desktop.address.as_str()),
+            // No accessibility bus on the private one: nothing here uses it.
+            ("NO_AT_BRIDGE", "1"),
+        ],
+    ))?;
+    let c = driver
+        .launch(&["--portal", url.as_str()])
+        .await
+        .context("the director's window")?;
     find(&c, "[data-testid=method-certificate]")
-        .await?
+        .await
+        .context("the director's login screen")?
         .click()
         .await?;
     find(
@@ -175,7 +191,9 @@ async fn accountant_attaches_files_director_signs_and_submits() -> Result<()> {
     .await?;
     find(&c, "button[type=submit]").await?.click().await?;
     find(&c, "[data-testid=cert-login]").await?.click().await?;
-    open_org(&c, "ромашка").await?;
+    open_org(&c, "ромашка")
+        .await
+        .context("the director's organizations")?;
     find(&c, "[data-testid=dashboard][data-refreshes='1']").await?;
     open_card(&c).await?;
     count_is(&c, "[data-testid=draft-file]", 2).await?;
@@ -211,6 +229,50 @@ async fn accountant_attaches_files_director_signs_and_submits() -> Result<()> {
     }
     text_contains(&c, "[data-testid=draft-file]", "подписан: ").await?;
     screenshot(&c, "application-sent").await?;
+
+    find(&c, "[data-testid=application-card]")
+        .await?
+        .send_keys(&fantoccini::key::Key::Escape.to_string())
+        .await?;
+    count_is(&c, "[data-testid=application-card]", 0).await?;
+
+    // The government body takes applications up one at a time; each change
+    // arrives with the next sync and is announced on the desktop.
+    assert!(
+        desktop.shown().is_empty(),
+        "nothing new before: {:?}",
+        desktop.shown()
+    );
+    let mut ours = false;
+    for _ in 0..30 {
+        let moved = portal.admin().gov_step(&org, 1).await?;
+        if moved.is_empty() {
+            continue;
+        }
+        find(&c, "[data-testid=sync-now]")
+            .await?
+            .click()
+            .await
+            .context("«Синхронизировать»")?;
+        for app in &moved {
+            let number = app.number.clone().context("a moved application's number")?;
+            let shown = desktop
+                .wait_for(&format!("Заявление № {number}:"), Duration::from_secs(30))
+                .await?;
+            assert_eq!(shown.body, app.title);
+            ours |= app.id == sent.id;
+        }
+        if ours {
+            break;
+        }
+    }
+    assert!(ours, "his application was taken up: {:?}", desktop.shown());
+    let shown = desktop.shown();
+    let mut summaries: Vec<&str> = shown.iter().map(|s| s.summary.as_str()).collect();
+    summaries.sort_unstable();
+    let before = summaries.len();
+    summaries.dedup();
+    assert_eq!(summaries.len(), before, "each shown once: {shown:?}");
     c.close().await?;
     Ok(())
 }

@@ -485,6 +485,81 @@ impl Store {
         )
     }
 
+    /// Unread notifications that arrived since the last call, oldest
+    /// first: what the desktop announces after a sync. The first call for
+    /// an organization only sets the mark (what was there before is not
+    /// news). The mark is the newest `created_at` seen with the ids that
+    /// carry it: times are whole seconds, and a notification of the same
+    /// second can arrive with a later sync.
+    pub fn take_fresh_notifications(&self, org: &str) -> Result<Vec<Notification>, CoreError> {
+        #[derive(Serialize, Deserialize)]
+        struct Mark {
+            at: String,
+            ids: Vec<String>,
+        }
+        let key = format!("announced_until:{org}");
+        let tx = self.conn.unchecked_transaction()?;
+        // The newest time and the ids at it, as the cache holds them now.
+        let newest = || -> Result<Option<Mark>, CoreError> {
+            let at: Option<String> = tx.query_row(
+                "SELECT max(json ->> 'created_at') FROM entities
+                 WHERE org_id = ?1 AND entity = 'notification'",
+                [org],
+                |r| r.get(0),
+            )?;
+            let Some(at) = at else { return Ok(None) };
+            let ids = tx
+                .prepare(
+                    "SELECT id FROM entities WHERE org_id = ?1 AND entity = 'notification'
+                       AND json ->> 'created_at' = ?2",
+                )?
+                .query_map(params![org, at], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(Some(Mark { at, ids }))
+        };
+        let mark: Option<Mark> = self.meta(&key)?.and_then(|j| serde_json::from_str(&j).ok());
+        let fresh = match &mark {
+            None => Vec::new(),
+            Some(mark) => {
+                let texts: Vec<(String, String)> = tx
+                    .prepare(
+                        "SELECT id, json FROM entities
+                         WHERE org_id = ?1 AND entity = 'notification'
+                           AND json ->> 'created_at' >= ?2 AND NOT json ->> 'read'
+                         ORDER BY json ->> 'created_at', id",
+                    )?
+                    .query_map(params![org, mark.at], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<_, _>>()?;
+                texts
+                    .iter()
+                    .filter(|(id, _)| !mark.ids.contains(id))
+                    .map(|(_, t)| parse::<Notification>(t))
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+        };
+        let next = newest()?.unwrap_or(Mark {
+            at: String::new(),
+            ids: Vec::new(),
+        });
+        let next = match mark {
+            Some(m) if m.at == next.at => Mark {
+                ids: m
+                    .ids
+                    .into_iter()
+                    .chain(next.ids)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+                at: next.at,
+            },
+            _ => next,
+        };
+        let text = serde_json::to_string(&next).map_err(|e| CoreError::Store(e.to_string()))?;
+        self.set_meta(&key, &text)?;
+        tx.commit()?;
+        Ok(fresh)
+    }
+
     /// Marks a notification read (for the whole organization).
     pub fn queue_mark_read(&self, org: &str, id: &str) -> Result<(), CoreError> {
         let n: Notification = self.record(org, id)?.ok_or(CoreError::NotCached)?;

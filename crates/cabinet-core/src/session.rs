@@ -1317,6 +1317,18 @@ impl Cabinet {
             .await
     }
 
+    /// Notifications that arrived since the last call, for the desktop to
+    /// announce (see [`Store::take_fresh_notifications`]).
+    ///
+    /// [`Store::take_fresh_notifications`]: crate::store::Store::take_fresh_notifications
+    pub async fn fresh_notifications(
+        &self,
+        org_id: &str,
+    ) -> Result<Vec<cabinet_api::Notification>, CoreError> {
+        self.with_store(|s| s.take_fresh_notifications(org_id))
+            .await
+    }
+
     /// Marks a notification read, queued.
     pub async fn mark_read(&self, org_id: &str, id: &str) -> Result<(), CoreError> {
         self.with_store(|s| s.queue_mark_read(org_id, id)).await

@@ -318,3 +318,51 @@ async fn an_observer_is_refused_before_anything_is_queued() {
     }
     assert!(cab.outbox(&org).await.unwrap().is_empty());
 }
+
+/// What the desktop announces after a sync: only notifications that came
+/// with it, each once; the ones already there at the first sync are not news.
+#[tokio::test(flavor = "multi_thread")]
+async fn fresh_notifications_are_announced_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let portal = support::demo_portal(dir.path()).await;
+    let cab = support::accountant(
+        &portal.url().to_string(),
+        &dir.path().join("app"),
+        support::quick_retries(2, 20),
+    )
+    .await;
+    let org = support::romashka(&cab).await;
+    cab.sync(&org).await.unwrap();
+    let before = cab
+        .records::<cabinet_api::Notification>(&org, &RecordQuery::default())
+        .await
+        .unwrap()
+        .items
+        .len();
+    assert!(before > 0, "the demo has notifications");
+    assert!(cab.fresh_notifications(&org).await.unwrap().is_empty());
+
+    let mut moved = Vec::new();
+    while moved.is_empty() {
+        moved = portal.admin().gov_step(&org, 3).await.unwrap();
+    }
+    cab.sync(&org).await.unwrap();
+    let fresh = cab.fresh_notifications(&org).await.unwrap();
+    let titles: Vec<&str> = fresh.iter().map(|n| n.title.as_str()).collect();
+    for app in &moved {
+        let number = app.number.as_deref().unwrap_or("—");
+        assert!(
+            titles
+                .iter()
+                .any(|t| t.starts_with(&format!("Заявление № {number}:"))),
+            "{number} in {titles:?}"
+        );
+    }
+    assert!(fresh.iter().all(|n| !n.read));
+    assert!(
+        cab.fresh_notifications(&org).await.unwrap().is_empty(),
+        "once"
+    );
+    cab.sync(&org).await.unwrap();
+    assert!(cab.fresh_notifications(&org).await.unwrap().is_empty());
+}
