@@ -383,7 +383,22 @@ pub async fn sync_org(st: State<'_, Desktop>, args: OrgArgs) -> Res<SyncReport> 
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "fresh notifications"),
     }
+    show_unread(&st, &args.org_id).await;
     Ok(report)
+}
+
+/// The organization's unread notifications, by the tray icon.
+async fn show_unread(st: &Desktop, org_id: &str) {
+    let Some(tray) = st.tray.get() else { return };
+    let query = RecordQuery {
+        unread: true,
+        limit: 1,
+        ..RecordQuery::default()
+    };
+    match st.cabinet.records::<Notification>(org_id, &query).await {
+        Ok(page) => crate::tray::show_unread(tray, page.total),
+        Err(e) => tracing::warn!(error = %e, "unread count"),
+    }
 }
 
 #[tauri::command]
@@ -598,7 +613,9 @@ pub async fn answer_requirement(st: State<'_, Desktop>, args: AnswerArgs) -> Res
 /// Marks a notification read, queued (works offline).
 #[tauri::command]
 pub async fn mark_read(st: State<'_, Desktop>, args: RecordArgs) -> Res<()> {
-    Ok(st.cabinet.mark_read(&args.org_id, &args.id).await?)
+    st.cabinet.mark_read(&args.org_id, &args.id).await?;
+    show_unread(&st, &args.org_id).await;
+    Ok(())
 }
 
 /// Charges to pay, from the cache (works offline).

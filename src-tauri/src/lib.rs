@@ -9,6 +9,7 @@ pub mod bindings;
 mod commands;
 mod demo;
 pub mod ipc;
+mod tray;
 
 use std::path::PathBuf;
 
@@ -43,6 +44,8 @@ pub struct Desktop {
     pub pending_key: std::sync::Mutex<Option<commands::PendingKey>>,
     /// For events to the window (signing progress); set once the app runs.
     pub app: std::sync::OnceLock<tauri::AppHandle>,
+    /// The tray icon, when the desktop has a tray.
+    pub tray: std::sync::OnceLock<tauri::tray::TrayIcon>,
     /// Keeps the embedded demo portal running for the app's lifetime.
     _demo: Option<cabinet_portal::RunningPortal>,
 }
@@ -96,6 +99,9 @@ pub fn run() {
         .setup(|app| {
             use tauri::Manager;
             let _ = app.state::<Desktop>().app.set(app.handle().clone());
+            if let Some(t) = tray::create(app.handle()) {
+                let _ = app.state::<Desktop>().tray.set(t);
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -205,6 +211,7 @@ fn setup(args: &Args) -> Result<Desktop, String> {
         info,
         pending_key: std::sync::Mutex::new(None),
         app: std::sync::OnceLock::new(),
+        tray: std::sync::OnceLock::new(),
         _demo: demo,
     })
 }

@@ -1,7 +1,8 @@
-//! A desktop notification service for the tests: a private D-Bus session
-//! bus (`dbus-daemon`) with a server of `org.freedesktop.Notifications` on
-//! it that records what it is asked to show. The app, given the bus's
-//! address, talks to it as to any desktop's notification daemon.
+//! A desktop for the tests on a private D-Bus session bus (`dbus-daemon`):
+//! a server of `org.freedesktop.Notifications` that records what it is
+//! asked to show, and a tray host (`org.kde.StatusNotifierWatcher`) that
+//! tray icons register with, so their label can be read back. The app,
+//! given the bus's address, talks to them as to any desktop's.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -56,13 +57,56 @@ impl Server {
     async fn close_notification(&self, _id: u32) {}
 }
 
-/// The bus and the server; the bus stops when this is dropped.
+/// Tray icons registered: (the registering connection, what it gave).
+type Items = Arc<Mutex<Vec<(String, String)>>>;
+
+struct Watcher {
+    items: Items,
+}
+
+#[zbus::interface(name = "org.kde.StatusNotifierWatcher")]
+impl Watcher {
+    async fn register_status_notifier_item(
+        &self,
+        service: String,
+        #[zbus(header)] header: zbus::message::Header<'_>,
+    ) {
+        let sender = header.sender().map(|s| s.to_string()).unwrap_or_default();
+        self.items.lock().unwrap().push((sender, service));
+    }
+
+    async fn register_status_notifier_host(&self, _service: String) {}
+
+    #[zbus(property)]
+    async fn registered_status_notifier_items(&self) -> Vec<String> {
+        self.items
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, s)| s.clone())
+            .collect()
+    }
+
+    #[zbus(property)]
+    async fn is_status_notifier_host_registered(&self) -> bool {
+        true
+    }
+
+    #[zbus(property)]
+    async fn protocol_version(&self) -> i32 {
+        0
+    }
+}
+
+/// The bus and the servers; the bus stops when this is dropped.
 pub struct NotificationService {
     daemon: Child,
     /// `DBUS_SESSION_BUS_ADDRESS` for the app.
     pub address: String,
     shown: Arc<Mutex<Vec<Shown>>>,
-    _conn: zbus::Connection,
+    items: Items,
+    conn: zbus::Connection,
+    _watcher: zbus::Connection,
 }
 
 impl NotificationService {
@@ -93,11 +137,25 @@ impl NotificationService {
             .build()
             .await
             .context("serving org.freedesktop.Notifications")?;
+        let items = Items::default();
+        let watcher = zbus::connection::Builder::address(address.as_str())?
+            .name("org.kde.StatusNotifierWatcher")?
+            .serve_at(
+                "/StatusNotifierWatcher",
+                Watcher {
+                    items: items.clone(),
+                },
+            )?
+            .build()
+            .await
+            .context("serving org.kde.StatusNotifierWatcher")?;
         Ok(Self {
             daemon,
             address,
             shown,
-            _conn: conn,
+            items,
+            conn,
+            _watcher: watcher,
         })
     }
 
@@ -123,6 +181,50 @@ impl NotificationService {
                     "no desktop notification «{prefix}…»; shown: {:?}",
                     self.shown()
                 );
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl NotificationService {
+    /// The label of the first tray icon registered (what the panel shows
+    /// next to it), once one has registered.
+    pub async fn tray_label(&self) -> Result<Option<String>> {
+        let Some((sender, service)) = self.items.lock().unwrap().first().cloned() else {
+            return Ok(None);
+        };
+        // An item registers by object path (on its own connection) or by
+        // bus name (at the standard path).
+        let (dest, path) = if service.starts_with('/') {
+            (sender, service)
+        } else {
+            (service, "/StatusNotifierItem".to_owned())
+        };
+        let proxy = zbus::Proxy::new(
+            &self.conn,
+            dest.as_str(),
+            path.as_str(),
+            "org.kde.StatusNotifierItem",
+        )
+        .await?;
+        let label: String = proxy
+            .get_property("XAyatanaLabel")
+            .await
+            .context("the tray icon's label")?;
+        Ok(Some(label))
+    }
+
+    /// Waits until the tray icon's label is `want`.
+    pub async fn wait_for_tray_label(&self, want: &str, timeout: Duration) -> Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let last = match self.tray_label().await {
+                Ok(Some(l)) if l == want => return Ok(()),
+                other => format!("{other:?}"),
+            };
+            if Instant::now() > deadline {
+                bail!("the tray label never became {want:?}; last {last}");
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }

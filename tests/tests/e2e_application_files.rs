@@ -267,6 +267,19 @@ async fn accountant_attaches_files_director_signs_and_submits() -> Result<()> {
         }
     }
     assert!(ours, "his application was taken up: {:?}", desktop.shown());
+    // By the tray icon: the organization's unread notifications, as many
+    // as the portal holds unread.
+    let unread = portal
+        .admin()
+        .records::<cabinet_api::Notification>(&org)
+        .await?
+        .iter()
+        .filter(|n| !n.read)
+        .count();
+    assert!(unread > 0);
+    desktop
+        .wait_for_tray_label(&unread.to_string(), Duration::from_secs(30))
+        .await?;
     let shown = desktop.shown();
     let mut summaries: Vec<&str> = shown.iter().map(|s| s.summary.as_str()).collect();
     summaries.sort_unstable();
