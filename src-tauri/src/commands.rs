@@ -532,13 +532,23 @@ pub async fn sign_document(st: State<'_, Desktop>, args: SignDocumentArgs) -> Re
         sha256,
         secret,
     } = args;
-    let secret = zeroize::Zeroizing::new(secret);
-    let mine = my_certificate(&st, &sha256).await?;
-    let key = blocking(move || cabinet_core::certificates::open_my_key(&mine, &secret)).await?;
+    let key = open_mine(&st, &sha256, secret).await?;
     Ok(st
         .cabinet
         .sign_document(&org_id, &document_id, key.as_ref())
         .await?)
+}
+
+/// Opens one of «my certificates» with its password or PIN, off the async
+/// threads; the secret is zeroized when done.
+async fn open_mine(
+    st: &Desktop,
+    sha256: &str,
+    secret: String,
+) -> Res<cabinet_core::certificates::AnyKey> {
+    let secret = zeroize::Zeroizing::new(secret);
+    let mine = my_certificate(st, sha256).await?;
+    blocking(move || cabinet_core::certificates::open_my_key(&mine, &secret)).await
 }
 
 #[tauri::command]
@@ -948,8 +958,6 @@ pub async fn sign_draft(st: State<'_, Desktop>, args: SignDraftArgs) -> Res<u32>
         sha256,
         secret,
     } = args;
-    let secret = zeroize::Zeroizing::new(secret);
-    let mine = my_certificate(&st, &sha256).await?;
-    let key = blocking(move || cabinet_core::certificates::open_my_key(&mine, &secret)).await?;
+    let key = open_mine(&st, &sha256, secret).await?;
     Ok(st.cabinet.sign_draft(&org_id, &id, key.as_ref()).await?)
 }

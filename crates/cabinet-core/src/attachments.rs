@@ -115,31 +115,20 @@ impl Store {
     }
 
     /// Takes a file off the draft: a file not yet sent is simply dropped
-    /// from the outbox (returns its hash, for the caller to let the blob
-    /// go); a delivered one gets a queued removal.
-    pub(crate) fn queue_detach(
-        &self,
-        org: &str,
-        id: &str,
-        file: &str,
-    ) -> Result<Option<String>, CoreError> {
+    /// from the outbox; a delivered one gets a queued removal. The content
+    /// stays in the blob store (content-addressed, it may be another
+    /// document's too).
+    pub(crate) fn queue_detach(&self, org: &str, id: &str, file: &str) -> Result<(), CoreError> {
         self.allowed(org, Permission::ApplicationsEdit)?;
         let app = self.draft(org, id)?;
         let tx = self.conn.unchecked_transaction()?;
-        let payload: Option<String> = tx
-            .query_row(
-                "SELECT payload FROM outbox WHERE id = ?1 AND target = ?2 AND kind = 'attach_file'",
-                [file, id],
-                |r| r.get(0),
-            )
-            .ok();
-        if let Some(payload) = payload {
-            tx.execute("DELETE FROM outbox WHERE id = ?1", [file])?;
+        let unsent = tx.execute(
+            "DELETE FROM outbox WHERE id = ?1 AND target = ?2 AND kind = 'attach_file'",
+            [file, id],
+        )?;
+        if unsent > 0 {
             tx.commit()?;
-            return Ok(match crate::sync::parse::<Action>(&payload)? {
-                Action::Attach { sha256, .. } => Some(sha256),
-                _ => None,
-            });
+            return Ok(());
         }
         if !app.attachments.iter().any(|a| a.document_id == file) {
             return Err(CoreError::Invalid("attachment"));
@@ -153,7 +142,7 @@ impl Store {
             },
         )?;
         tx.commit()?;
-        Ok(None)
+        Ok(())
     }
 
     /// The draft's files: delivered ones with their signatures, then the

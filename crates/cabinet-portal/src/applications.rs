@@ -428,6 +428,40 @@ fn control_code(app: &Application) -> String {
     format!("{}-{}", &hex[..4], &hex[4..])
 }
 
+/// The draft whose files change; files of a sent application stay.
+fn draft_for_files(conn: &Connection, org: &str, id: &str) -> Result<Application, PortalError> {
+    let app = load(conn, org, id)?;
+    if app.status != ApplicationStatus::Draft {
+        return Err(PortalError::WrongState(
+            "files change on a draft only".into(),
+        ));
+    }
+    Ok(app)
+}
+
+/// Saves a draft whose files changed (a new version) with its audit line
+/// `(action, detail)`.
+fn files_changed(
+    tx: &Connection,
+    app: &mut Application,
+    by: &str,
+    who: &records::Actor,
+    (action, detail): (&str, &str),
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), PortalError> {
+    app.updated_at = ts(now);
+    app.version += 1;
+    store(tx, app, by)?;
+    records::audit(tx, &app.org_id, who, action, detail, now)
+}
+
+/// The stored answer of a write that gives the application back.
+fn answer(app: &Application) -> Result<(StatusCode, serde_json::Value), PortalError> {
+    let body = serde_json::to_value(app)
+        .map_err(|e| PortalError::Internal(format!("application: {e}")))?;
+    Ok((StatusCode::OK, body))
+}
+
 /// `?kind=…&name=…` of an upload.
 #[derive(Debug, serde::Deserialize)]
 struct AttachQuery {
@@ -473,12 +507,7 @@ async fn attach(
         )?;
         let request = format!("attach {org} {id} {kind} {name} {sha}");
         once(conn, &user.user_id, &key, &request, |tx| {
-            let mut app = load(tx, &org, &id)?;
-            if app.status != ApplicationStatus::Draft {
-                return Err(PortalError::WrongState(
-                    "files are attached to a draft only".into(),
-                ));
-            }
+            let mut app = draft_for_files(tx, &org, &id)?;
             if app.attachments.len() >= MAX_ATTACHMENTS_PER_APPLICATION {
                 return Err(PortalError::Refused {
                     status: 422,
@@ -494,13 +523,15 @@ async fn attach(
                 name: name.clone(),
                 sha256: doc.sha256,
             });
-            app.updated_at = ts(now);
-            app.version += 1;
-            store(tx, &app, &user.user_id)?;
-            records::audit(tx, &org, &who, "application.attach", &name, now)?;
-            let body = serde_json::to_value(&app)
-                .map_err(|e| PortalError::Internal(format!("application: {e}")))?;
-            Ok((StatusCode::OK, body))
+            files_changed(
+                tx,
+                &mut app,
+                &user.user_id,
+                &who,
+                ("application.attach", &name),
+                now,
+            )?;
+            answer(&app)
         })
     })
     .await
@@ -526,23 +557,13 @@ async fn detach(
         )?;
         let request = format!("detach {org} {id} {doc}");
         once(conn, &user.user_id, &key, &request, |tx| {
-            let mut app = load(tx, &org, &id)?;
-            if app.status != ApplicationStatus::Draft {
-                return Err(PortalError::WrongState(
-                    "files are removed from a draft only".into(),
-                ));
-            }
+            let mut app = draft_for_files(tx, &org, &id)?;
             if let Some(at) = app.attachments.iter().position(|a| a.document_id == doc) {
                 let gone = app.attachments.remove(at);
-                let now = cfg.clock.now();
-                app.updated_at = ts(now);
-                app.version += 1;
-                store(tx, &app, &user.user_id)?;
-                records::audit(tx, &org, &who, "application.detach", &gone.name, now)?;
+                let what = ("application.detach", gone.name.as_str());
+                files_changed(tx, &mut app, &user.user_id, &who, what, cfg.clock.now())?;
             }
-            let body = serde_json::to_value(&app)
-                .map_err(|e| PortalError::Internal(format!("application: {e}")))?;
-            Ok((StatusCode::OK, body))
+            answer(&app)
         })
     })
     .await
