@@ -65,6 +65,7 @@ fn main() {
         "attach_file",
         "detach_file",
         "sign_draft",
+        "export_audit",
     ]);
     let attrs = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -36,10 +36,10 @@ use ts_rs::TS;
 
 use crate::commands::{
     ActionArgs, AnswerArgs, AttachArgs, CertificateArgs, CodeArgs, CommentArgs, DetachArgs,
-    DocumentArgs, DocumentContent, EditProfileArgs, ExportAccountingArgs, InviteArgs, LoginArgs,
-    LogoutArgs, NewApplicationArgs, OrgArgs, PayArgs, PfxArgs, RecordArgs, RecordsArgs,
-    ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SignDocumentArgs, SignDraftArgs,
-    SignFilesArgs, TicketArgs, TokenArgs, TokenLoginArgs, UnlockArgs, VerifyArgs,
+    DocumentArgs, DocumentContent, EditProfileArgs, ExportAccountingArgs, ExportAuditArgs,
+    InviteArgs, LoginArgs, LogoutArgs, NewApplicationArgs, OrgArgs, PayArgs, PfxArgs, RecordArgs,
+    RecordsArgs, ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SignDocumentArgs,
+    SignDraftArgs, SignFilesArgs, TicketArgs, TokenArgs, TokenLoginArgs, UnlockArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -145,6 +145,7 @@ commands! {
     attach_file(AttachArgs) -> DraftFiles;
     detach_file(DetachArgs) -> DraftFiles;
     sign_draft(SignDraftArgs) -> u32;
+    export_audit(ExportAuditArgs) -> u32;
 }
 
 fn camel(snake: &str) -> String {
@@ -213,6 +214,7 @@ pub fn typescript() -> String {
         AttachArgs::decl(),
         DetachArgs::decl(),
         SignDraftArgs::decl(),
+        ExportAuditArgs::decl(),
         ApplicationStatus::decl(),
         OutboxItem::decl(),
         ActionArgs::decl(),

@@ -809,6 +809,37 @@ pub async fn export_accounting(st: State<'_, Desktop>, args: ExportAccountingArg
     Ok(n)
 }
 
+#[derive(Debug, Deserialize, TS)]
+pub struct ExportAuditArgs {
+    pub org_id: String,
+    /// `csv` or `xlsx`.
+    pub format: AccountingFormat,
+    /// ISO days, both included; null is open.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Where the user chose to save it.
+    pub path: String,
+}
+
+/// The audit log of a period as CSV or XLSX, from the cache; written whole
+/// or not at all. Returns the bytes written.
+#[tauri::command]
+pub async fn export_audit(st: State<'_, Desktop>, args: ExportAuditArgs) -> Res<u32> {
+    let bytes = st
+        .cabinet
+        .export_audit(
+            &args.org_id,
+            args.format,
+            args.from.as_deref(),
+            args.to.as_deref(),
+        )
+        .await?;
+    let path = std::path::PathBuf::from(&args.path);
+    let n = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+    blocking(move || cabinet_core::export::write_whole(&path, &bytes)).await?;
+    Ok(n)
+}
+
 /// The services catalog: fresh when the portal answers, the kept copy
 /// when not.
 #[tauri::command]

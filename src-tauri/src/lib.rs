@@ -168,6 +168,7 @@ pub fn run() {
             commands::attach_file,
             commands::detach_file,
             commands::sign_draft,
+            commands::export_audit,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -168,6 +168,8 @@ enum ExportWhat {
     /// Charges and payments of the period as one JSON document for
     /// 1C-style import.
     Accounting,
+    /// The audit log of the period (roles that may see it).
+    Audit,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -497,6 +499,9 @@ async fn portal(
                     "выгрузка для 1С — только JSON; таблицы: `export charges` и `export payments`"
                         .into(),
                 )),
+                (ExportWhat::Audit, Some(ExportFormat::Json)) => {
+                    return Err(Failure::Usage("журнал выгружается в CSV или XLSX".into()))
+                }
                 (_, f) => f.unwrap_or(ExportFormat::Csv),
             };
             if matches!(format, ExportFormat::Xlsx)
@@ -521,6 +526,15 @@ async fn portal(
                     ExportFormat::Xlsx => applications_xlsx(&list)?,
                 };
                 (bytes, format!("заявлений: {}", list.len()))
+            } else if let ExportWhat::Audit = what {
+                let format = match format {
+                    ExportFormat::Xlsx => AccountingFormat::Xlsx,
+                    _ => AccountingFormat::Csv,
+                };
+                let bytes = cab
+                    .export_audit(&org, format, from.as_deref(), to.as_deref())
+                    .await?;
+                (bytes, "журнал действий".to_owned())
             } else {
                 let (part, what_ru) = match what {
                     ExportWhat::Payments => (AccountingPart::Payments, "платежи"),

@@ -7,6 +7,7 @@
 
 pub mod accounting;
 pub mod attachments;
+pub mod audit;
 pub mod blobs;
 pub mod certificates;
 pub mod cipher;

@@ -1262,6 +1262,21 @@ impl Cabinet {
         .await
     }
 
+    /// The audit log for a period as a CSV or XLSX file (see
+    /// [`Store::audit_file`]).
+    ///
+    /// [`Store::audit_file`]: crate::store::Store::audit_file
+    pub async fn export_audit(
+        &self,
+        org_id: &str,
+        format: crate::accounting::AccountingFormat,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<u8>, CoreError> {
+        self.with_store(|s| s.audit_file(org_id, from, to, format))
+            .await
+    }
+
     /// An extract from the register, queued; it arrives as a document.
     pub async fn request_extract(&self, org_id: &str) -> Result<(), CoreError> {
         self.with_store(|s| s.queue_request_extract(org_id)).await

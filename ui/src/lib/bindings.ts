@@ -345,6 +345,20 @@ sha256: string,
  */
 secret: string, };
 
+export type ExportAuditArgs = { org_id: string, 
+/**
+ * `csv` or `xlsx`.
+ */
+format: AccountingFormat, 
+/**
+ * ISO days, both included; null is open.
+ */
+from: string | null, to: string | null, 
+/**
+ * Where the user chose to save it.
+ */
+path: string, };
+
 export type ApplicationStatus = "draft" | "accepted" | "in_progress" | "needs_info" | "completed" | "rejected";
 
 export type OutboxItem = { id: string, org_id: string, 
@@ -801,4 +815,5 @@ export const commands = {
   attachFile: (args: AttachArgs) => invoke<DraftFiles>("attach_file", { args }),
   detachFile: (args: DetachArgs) => invoke<DraftFiles>("detach_file", { args }),
   signDraft: (args: SignDraftArgs) => invoke<number>("sign_draft", { args }),
+  exportAudit: (args: ExportAuditArgs) => invoke<number>("export_audit", { args }),
 };

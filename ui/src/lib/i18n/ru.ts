@@ -443,7 +443,12 @@ export const ru = {
       "employee.remove": "Отзыв доступа",
       "role.create": "Новая роль",
       "role.edit": "Изменение прав роли",
+      "application.attach": "Файл к заявлению",
+      "application.detach": "Удаление файла из заявления",
+      "legal.extract": "Заказ выписки из реестра",
     } as Record<string, string>,
+    exportFile: (day: string) => `Журнал действий ${day}`,
+    exportHint: "Выгружается весь журнал за выбранный период.",
     loginHow: {
       password: "по паролю",
       "password+code": "по паролю и коду из СМС",
