@@ -803,7 +803,13 @@ pub async fn export_accounting(st: State<'_, Desktop>, args: ExportAccountingArg
             args.to.as_deref(),
         )
         .await?;
-    let path = std::path::PathBuf::from(&args.path);
+    save_export(&args.path, bytes).await
+}
+
+/// Writes an export where the user chose, whole or not at all (a temp file
+/// beside the target, then a rename); returns the bytes written.
+async fn save_export(path: &str, bytes: Vec<u8>) -> Res<u32> {
+    let path = std::path::PathBuf::from(path);
     let n = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
     blocking(move || cabinet_core::export::write_whole(&path, &bytes)).await?;
     Ok(n)
@@ -834,10 +840,7 @@ pub async fn export_audit(st: State<'_, Desktop>, args: ExportAuditArgs) -> Res<
             args.to.as_deref(),
         )
         .await?;
-    let path = std::path::PathBuf::from(&args.path);
-    let n = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
-    blocking(move || cabinet_core::export::write_whole(&path, &bytes)).await?;
-    Ok(n)
+    save_export(&args.path, bytes).await
 }
 
 /// The services catalog: fresh when the portal answers, the kept copy

@@ -6,7 +6,7 @@
 //! and every file is signed.
 
 use cabinet_api::problem::codes;
-use cabinet_api::{Application, ApplicationStatus, Permission, Service};
+use cabinet_api::{Application, ApplicationStatus, Permission, RequiredDocument, Service};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -42,6 +42,9 @@ pub struct DraftFiles {
     /// once its draft has been delivered).
     pub application: Application,
     pub files: Vec<AttachmentView>,
+    /// The documents the service asks for (empty when it is not in the
+    /// cached catalog): the slots files go into.
+    pub required: Vec<RequiredDocument>,
     /// Titles of mandatory documents not attached (empty when the
     /// service is not in the cached catalog).
     pub missing: Vec<String>,
@@ -83,7 +86,7 @@ impl Store {
     ) -> Result<(), CoreError> {
         self.allowed(org, Permission::ApplicationsEdit)?;
         self.draft(org, id)?;
-        let files = self.draft_files(org, id, None)?.files;
+        let files = self.draft_files(org, id)?.files;
         if files.iter().filter(|f| !f.removing).count()
             >= cabinet_api::files::MAX_ATTACHMENTS_PER_APPLICATION
         {
@@ -146,14 +149,9 @@ impl Store {
     }
 
     /// The draft's files: delivered ones with their signatures, then the
-    /// ones waiting in the outbox; and the service's mandatory documents
-    /// still missing (by `service`, or the cached catalog).
-    pub fn draft_files(
-        &self,
-        org: &str,
-        id: &str,
-        service: Option<&Service>,
-    ) -> Result<DraftFiles, CoreError> {
+    /// ones waiting in the outbox; and what the service asks for, by the
+    /// cached catalog.
+    pub fn draft_files(&self, org: &str, id: &str) -> Result<DraftFiles, CoreError> {
         let id = &self.current_id(id)?;
         let app = self
             .application(id)?
@@ -206,20 +204,14 @@ impl Store {
             });
         }
         files.extend(waiting);
-        let cached;
-        let service = match service {
-            Some(s) => Some(s),
-            None => {
-                cached = self.cached_service(&app.service_code)?;
-                cached.as_ref()
-            }
-        };
+        let service = self.cached_service(&app.service_code)?;
         let kinds: Vec<&str> = files
             .iter()
             .filter(|f| !f.removing)
             .map(|f| f.kind.as_str())
             .collect();
         let missing = service
+            .as_ref()
             .map(|s| {
                 cabinet_api::missing_documents(s, &kinds)
                     .into_iter()
@@ -230,6 +222,7 @@ impl Store {
         Ok(DraftFiles {
             application: app,
             files,
+            required: service.map(|s| s.required_documents).unwrap_or_default(),
             missing,
         })
     }
@@ -238,7 +231,7 @@ impl Store {
     /// mandatory documents are attached and every file is signed (files
     /// still to be sent cannot have been).
     pub(crate) fn check_ready(&self, org: &str, id: &str) -> Result<(), CoreError> {
-        let files = self.draft_files(org, id, None)?;
+        let files = self.draft_files(org, id)?;
         if !files.missing.is_empty() {
             return Err(CoreError::Refused {
                 code: codes::MISSING_DOCUMENTS,
@@ -260,7 +253,7 @@ impl Store {
 
     /// The service from the catalog copy the cache keeps, if any.
     fn cached_service(&self, code: &str) -> Result<Option<Service>, CoreError> {
-        let Some((json, _, _)) = self.reference("services")? else {
+        let Some((json, _, _)) = self.reference(crate::session::SERVICES)? else {
             return Ok(None);
         };
         let all: Vec<Service> =

@@ -111,6 +111,9 @@ fn open_session_mut(a: Option<&mut Active>) -> Result<&mut Active, CoreError> {
     }
 }
 
+/// The `reference` entry holding the portal's services catalog.
+pub(crate) const SERVICES: &str = "services";
+
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
@@ -942,7 +945,7 @@ impl Cabinet {
         self.blobs(a).put(&sha, content)?;
         let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
         a.store.queue_attach(org_id, id, kind, name, &sha, size)?;
-        a.store.draft_files(org_id, id, None)
+        a.store.draft_files(org_id, id)
     }
 
     /// Takes a file off a draft (`file`: an [`AttachmentView`]'s id).
@@ -957,18 +960,28 @@ impl Cabinet {
         self.with_store(|s| {
             let id = &s.current_id(id)?;
             s.queue_detach(org_id, id, file)?;
-            s.draft_files(org_id, id, None)
+            s.draft_files(org_id, id)
         })
         .await
     }
 
-    /// A draft's files and the service's documents still missing.
+    /// A draft's files, what its service asks for and what is still
+    /// missing. The catalog is fetched once if this computer has none yet
+    /// (offline, the files come without the service's list).
     pub async fn draft_files(
         &self,
         org_id: &str,
         id: &str,
     ) -> Result<crate::attachments::DraftFiles, CoreError> {
-        self.with_store(|s| s.draft_files(org_id, id, None)).await
+        let have_catalog = self
+            .with_store(|s| Ok(s.reference(SERVICES)?.is_some()))
+            .await?;
+        if !have_catalog {
+            if let Err(e) = self.services().await {
+                tracing::info!(error = %e, "no services catalog for the draft's files");
+            }
+        }
+        self.with_store(|s| s.draft_files(org_id, id)).await
     }
 
     /// Signs every file of a draft that `key`'s holder has not signed yet
@@ -990,7 +1003,7 @@ impl Cabinet {
                 let id = &s.current_id(id)?;
                 s.allowed(org_id, cabinet_api::Permission::DocumentsSign)?;
                 s.draft(org_id, id)?;
-                s.draft_files(org_id, id, None)
+                s.draft_files(org_id, id)
             })
             .await?;
         if let Some(f) = files.files.iter().find(|f| f.pending) {
@@ -1618,10 +1631,9 @@ impl Cabinet {
     /// the copy kept here when offline (`cache.not_found` if there never
     /// was one).
     pub async fn services(&self) -> Result<crate::view::ServicesView, CoreError> {
-        const NAME: &str = "services";
         let mut guard = self.active.lock().await;
         let a = open_session_mut(guard.as_mut())?;
-        let cached = a.store.reference(NAME)?;
+        let cached = a.store.reference(SERVICES)?;
         let etag = cached.as_ref().and_then(|(_, e, _)| e.clone());
         let online = match self.client.services(etag.as_deref()).await {
             Ok(fresh) => {
@@ -1630,7 +1642,7 @@ impl Cabinet {
                     None => (None, etag),
                 };
                 a.store
-                    .put_reference(NAME, json.as_deref(), tag.as_deref(), &now())?;
+                    .put_reference(SERVICES, json.as_deref(), tag.as_deref(), &now())?;
                 true
             }
             Err(e) if e.is_transient() => {
@@ -1639,7 +1651,7 @@ impl Cabinet {
             }
             Err(e) => return Err(e),
         };
-        let (json, _, fetched_at) = a.store.reference(NAME)?.ok_or(CoreError::NotCached)?;
+        let (json, _, fetched_at) = a.store.reference(SERVICES)?.ok_or(CoreError::NotCached)?;
         let items = serde_json::from_str(&json).map_err(|e| CoreError::Store(e.to_string()))?;
         Ok(crate::view::ServicesView {
             items,

@@ -36,8 +36,7 @@ describe("ApplicationCard", () => {
         return { items: [{ record: c, pending: [] }], total: 1 };
       }
       if (cmd === "permissions") return ["applications.edit"];
-      if (cmd === "draft_files") return { application: app, files: [], missing: [] };
-      if (cmd === "services") return { items: [], online: true, fetched_at: "2026-11-02T10:00:00Z" };
+      if (cmd === "draft_files") return { application: app, files: [], required: [], missing: [] };
       if (cmd === "outbox") return Array.from({ length: queued }, (_, i) => ({ id: `q${i}`, kind: "comment", target: "a1" }));
       if (cmd === "add_comment") {
         queued += 1;

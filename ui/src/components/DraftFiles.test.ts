@@ -29,31 +29,21 @@ const passport: AttachmentView = {
   removing: false,
 };
 
-const services = {
-  items: [
-    {
-      code: "cash-register",
-      title: "Регистрация ККТ",
-      required_documents: [
-        { code: "kkt-passport", title: "Паспорт ККТ", mandatory: true },
-        { code: "fn-contract", title: "Договор с оператором фискальных данных", mandatory: true },
-      ],
-    },
-  ],
-  online: true,
-  fetched_at: "2026-11-01T09:00:00Z",
-};
+// What the catalog says the service asks for.
+const required = [
+  { code: "kkt-passport", title: "Паспорт ККТ", mandatory: true },
+  { code: "fn-contract", title: "Договор с оператором фискальных данных", mandatory: true },
+];
 
 describe("DraftFiles", () => {
   it("names what is missing, sends a chosen file as base64 and shows the core's refusal", async () => {
     const calls: { cmd: string; args: Record<string, unknown> }[] = [];
-    let files: Files = { application: draft, files: [passport], missing: ["Договор с оператором фискальных данных"] };
+    let files: Files = { application: draft, files: [passport], required, missing: ["Договор с оператором фискальных данных"] };
     mockIPC((cmd, payload) => {
       const args = (payload as { args?: Record<string, unknown> } | undefined)?.args ?? {};
       calls.push({ cmd, args });
       if (cmd === "draft_files") return files;
       if (cmd === "outbox") return [];
-      if (cmd === "services") return services;
       if (cmd === "attach_file") {
         if (String(args.name).endsWith(".exe.pdf")) throw { code: "file.type_not_allowed", message: "no" };
         files = {

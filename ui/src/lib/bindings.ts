@@ -306,6 +306,11 @@ export type DraftFiles = {
  */
 application: Application, files: Array<AttachmentView>, 
 /**
+ * The documents the service asks for (empty when it is not in the
+ * cached catalog): the slots files go into.
+ */
+required: Array<RequiredDocument>, 
+/**
  * Titles of mandatory documents not attached (empty when the
  * service is not in the cached catalog).
  */
