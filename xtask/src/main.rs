@@ -48,6 +48,14 @@ fn cargo() -> Command {
     c
 }
 
+/// Cargo for the one-shot check: no incremental cache, which would add
+/// gigabytes that a clean build never reads back.
+fn cargo_once() -> Command {
+    let mut c = cargo();
+    c.env("CARGO_INCREMENTAL", "0");
+    c
+}
+
 fn npm(args: &[&str]) -> Command {
     let mut c = Command::new("npm");
     c.args(args).current_dir(root().join("ui"));
@@ -201,14 +209,14 @@ fn cmd_run(args: &[String]) -> Result<()> {
 fn cmd_test() -> Result<()> {
     setup(true)?;
     step("format");
-    run(cargo().args(["fmt", "--all", "--check"]))?;
+    run(cargo_once().args(["fmt", "--all", "--check"]))?;
     step("UI type check");
     run(&mut npm(&["run", "check"]))?;
     step("UI unit tests");
     run(&mut npm(&["test"]))?;
     build_ui()?;
     step("clippy");
-    run(cargo().args([
+    run(cargo_once().args([
         "clippy",
         "--workspace",
         "--all-targets",
@@ -217,17 +225,17 @@ fn cmd_test() -> Result<()> {
         "warnings",
     ]))?;
     step("build (the app binary the end-to-end tests drive)");
-    run(cargo().args(["build", "--workspace", "--all-targets"]))?;
+    run(cargo_once().args(["build", "--workspace", "--all-targets"]))?;
     step("Rust tests, end-to-end included");
     std::fs::create_dir_all(root().join("target/screenshots"))?;
     let mut test = if has_display() {
-        cargo()
+        cargo_once()
     } else {
         // No display: the end-to-end tests get a virtual one, never a skip.
         let mut c = Command::new("xvfb-run");
         c.args(["-a", "-s", "-screen 0 1366x900x24"])
             .arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        c.current_dir(root());
+        c.current_dir(root()).env("CARGO_INCREMENTAL", "0");
         c
     };
     test.args(["test", "--workspace", "--", "--test-threads=2"])
