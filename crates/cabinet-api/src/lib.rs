@@ -10,6 +10,7 @@ pub mod files;
 pub mod orgs;
 pub mod problem;
 pub mod records;
+pub mod registration;
 pub mod requisites;
 pub mod services;
 pub mod sync;
@@ -24,6 +25,10 @@ pub use records::{
     Notification, NotificationKind, PayCharge, Payment, PaymentMethod, Permission, Record,
     Requirement, RequirementAnswer, RequirementReply, RequirementStatus, Restriction, Role,
     SaveRole, StatusEvent,
+};
+pub use registration::{
+    required_registration_documents, Refusal, Registration, RegistrationCode, RegistrationDocument,
+    RegistrationForm, RegistrationList, RegistrationState, RegistrationStep, SubmitRegistration,
 };
 pub use services::{missing_documents, RequiredDocument, Service, ServiceKind, ServiceQuery};
 pub use sync::{

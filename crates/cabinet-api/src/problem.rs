@@ -112,4 +112,18 @@ pub mod codes {
     /// An attachment has no signature yet.
     pub const UNSIGNED_ATTACHMENT: &str = "application.unsigned";
     pub const TOO_MANY_ATTACHMENTS: &str = "application.too_many_files";
+    /// Registration: no organization with this INN in the state register.
+    pub const NOT_IN_REGISTRY: &str = "registration.not_in_registry";
+    /// Registration: the register knows the INN with another OGRN or KPP;
+    /// `field` names which.
+    pub const REGISTRY_MISMATCH: &str = "registration.registry_mismatch";
+    /// Registration: the organization has a cabinet already (409).
+    pub const ALREADY_REGISTERED: &str = "registration.already_registered";
+    /// Registration: a required document is not uploaded.
+    pub const REGISTRATION_DOCUMENTS: &str = "registration.missing_documents";
+    /// Registration: no confirmation code was asked for, or it has expired.
+    pub const CODE_EXPIRED: &str = "registration.code_expired";
+    /// Registration: a wrong confirmation code (`attempts_left` says how
+    /// many remain before a new code is needed).
+    pub const CODE_INVALID: &str = "registration.code_invalid";
 }

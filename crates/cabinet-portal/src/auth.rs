@@ -139,13 +139,13 @@ fn issue_tokens(
     })
 }
 
-fn mask_phone(phone: &str) -> String {
+pub(crate) fn mask_phone(phone: &str) -> String {
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
     let tail = &digits[digits.len().saturating_sub(2)..];
     format!("+7 *** ***-**-{tail}")
 }
 
-fn sms_code() -> Result<String, PortalError> {
+pub(crate) fn sms_code() -> Result<String, PortalError> {
     let mut b = [0u8; 4];
     getrandom::getrandom(&mut b).map_err(|e| PortalError::Internal(format!("rng: {e}")))?;
     Ok(format!("{:06}", u32::from_le_bytes(b) % 1_000_000))

@@ -213,6 +213,36 @@ CREATE INDEX invitations_email ON invitations (email);
 ALTER TABLE applications ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE applications ADD COLUMN control_code TEXT;
 "#,
+    r#"
+-- The state register (ЕГРЮЛ/ЕГРИП) registrations are checked against.
+CREATE TABLE registry (
+    inn TEXT PRIMARY KEY,
+    ogrn TEXT NOT NULL UNIQUE,
+    kpp TEXT,
+    kind TEXT NOT NULL,
+    full_name TEXT NOT NULL,
+    short_name TEXT NOT NULL,
+    legal_address TEXT NOT NULL,
+    head_name TEXT NOT NULL,
+    head_position TEXT NOT NULL,
+    registered_on TEXT NOT NULL,
+    okved TEXT NOT NULL
+);
+-- Registrations of new cabinets, each its author's: the JSON is what the
+-- API gives; the confirmation code is kept hashed.
+CREATE TABLE registrations (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    inn TEXT NOT NULL,
+    state TEXT NOT NULL,
+    json TEXT NOT NULL,
+    code_hash TEXT,
+    code_expires_at TEXT,
+    code_attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX registrations_user ON registrations (user_id);
+CREATE INDEX registrations_state ON registrations (state);
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {

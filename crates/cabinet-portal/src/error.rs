@@ -78,6 +78,20 @@ pub enum PortalError {
         code: &'static str,
         detail: String,
     },
+    /// A form field refused by a rule beyond its own format (the register
+    /// knows another OGRN for this INN, …).
+    #[error("refused {field} ({code}): {detail}")]
+    FieldRefused {
+        code: &'static str,
+        field: &'static str,
+        detail: String,
+    },
+    /// A requisite that fails its own check (`inn.checksum`, …).
+    #[error("invalid requisite: {0}")]
+    Requisite(#[from] cabinet_api::requisites::RequisiteError),
+    /// A wrong confirmation code.
+    #[error("wrong code, {attempts_left} attempts left")]
+    CodeInvalid { attempts_left: u32 },
     #[error("not found")]
     NotFound,
     #[error("internal error: {0}")]
@@ -240,6 +254,21 @@ impl PortalError {
                 code,
                 detail,
             } => Problem::new(*status, code, "Refused").with_detail(detail.clone()),
+            PortalError::FieldRefused {
+                code,
+                field,
+                detail,
+            } => Problem::new(422, code, "Refused")
+                .with_field(field)
+                .with_detail(detail.clone()),
+            PortalError::Requisite(e) => Problem::new(422, &e.code(), "Invalid field")
+                .with_field(e.kind())
+                .with_detail(e.to_string()),
+            PortalError::CodeInvalid { attempts_left } => {
+                let mut p = Problem::new(422, codes::CODE_INVALID, "Wrong code");
+                p.attempts_left = Some(*attempts_left);
+                p
+            }
             PortalError::NotFound => Problem::new(404, codes::NOT_FOUND, "Not found"),
             PortalError::Internal(_) => Problem::new(500, codes::INTERNAL, "Internal error"),
         }

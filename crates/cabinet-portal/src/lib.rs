@@ -21,6 +21,8 @@ pub mod gov;
 mod legal;
 mod orgs;
 mod records;
+mod registration;
+mod registry;
 mod staff;
 mod totp;
 
@@ -40,6 +42,7 @@ pub use demo::{
 };
 pub use demopki::{ACCOUNTANT_PFX_PASSWORD, DIRECTOR_PFX_PASSWORD};
 pub use error::PortalError;
+pub use registry::RegistryEntry;
 pub use totp::totp_code;
 
 /// How the portal behaves. Defaults are production-like.
@@ -166,6 +169,7 @@ impl Portal {
         records::backfill(&mut conn)?;
         legal::backfill(&mut conn)?;
         if config.demo {
+            registry::seed_demo_if_empty(&mut conn)?;
             demo::seed_applications_if_empty(&mut conn, &config)?;
             demo_pki = demo::issue_pki(&mut conn, &config)?;
             // Every demo CA this database has seen stays trusted, so .pfx
@@ -196,6 +200,7 @@ impl Portal {
             .merge(staff::routes())
             .merge(catalog::routes())
             .merge(legal::routes())
+            .merge(registration::routes())
             .merge(documents::routes());
         if self.state.config.demo {
             api = api.merge(demo::routes());
@@ -508,6 +513,43 @@ impl Admin {
             .await
     }
 
+    /// One working step of the registry office: registrations being
+    /// checked are verified or refused, verified ones become organizations.
+    pub async fn review_registrations(
+        &self,
+    ) -> Result<Vec<cabinet_api::Registration>, PortalError> {
+        self.state
+            .with_db(move |conn, cfg| registration::review(conn, cfg.clock.now()))
+            .await
+    }
+
+    /// Companies of the register without a cabinet, oldest first.
+    pub async fn unregistered_companies(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<RegistryEntry>, PortalError> {
+        self.state
+            .with_db(move |conn, _| registry::unregistered(conn, limit))
+            .await
+    }
+
+    /// The last confirmation code sent for registration `id` (the "phone").
+    pub async fn registration_code(&self, id: &str) -> Result<String, PortalError> {
+        let ticket = auth::hash_token(&registration::code_ticket(id));
+        self.state
+            .with_db(move |conn, _| {
+                use rusqlite::OptionalExtension;
+                conn.query_row(
+                    "SELECT code FROM sms_outbox WHERE ticket_hash = ?1 ORDER BY id DESC LIMIT 1",
+                    [ticket],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or(PortalError::NotFound)
+            })
+            .await
+    }
+
     /// Organization id by INN.
     pub async fn org_id_by_inn(&self, inn: &str) -> Result<String, PortalError> {
         let inn = inn.to_owned();
@@ -572,6 +614,7 @@ async fn government_body(state: AppState, every: Duration) {
                     }
                     tx.commit()?;
                 }
+                moved += registration::review(conn, now)?.len();
                 Ok(moved)
             })
             .await;
