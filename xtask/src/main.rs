@@ -238,12 +238,20 @@ fn cmd_test() -> Result<()> {
         c.current_dir(root()).env("CARGO_INCREMENTAL", "0");
         c
     };
-    test.args(["test", "--workspace", "--", "--test-threads=2"])
-        .env("CABINET_APP", root().join("target/debug/cabinet-desktop"))
-        // Tests keep their secrets in the kernel keyring, never in a
-        // developer's desktop keyring.
-        .env("CABINET_KEYCHAIN", "keyutils")
-        .env("CABINET_SCREENSHOTS", root().join("target/screenshots"));
+    // Every test binary runs even when one fails, so one red test does not
+    // hide another.
+    test.args([
+        "test",
+        "--workspace",
+        "--no-fail-fast",
+        "--",
+        "--test-threads=2",
+    ])
+    .env("CABINET_APP", root().join("target/debug/cabinet-desktop"))
+    // Tests keep their secrets in the kernel keyring, never in a
+    // developer's desktop keyring.
+    .env("CABINET_KEYCHAIN", "keyutils")
+    .env("CABINET_SCREENSHOTS", root().join("target/screenshots"));
     run(&mut test)?;
     eprintln!("\nall checks passed; screenshots in target/screenshots/");
     Ok(())
