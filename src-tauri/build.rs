@@ -66,6 +66,11 @@ fn main() {
         "detach_file",
         "sign_draft",
         "export_audit",
+        "registrations",
+        "save_registration",
+        "upload_registration_document",
+        "send_registration_code",
+        "submit_registration",
     ]);
     let attrs = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -16,6 +16,10 @@ use cabinet_api::{
 };
 use cabinet_api::{Notification, NotificationKind, Permission};
 use cabinet_api::{OrganizationProfile, OrganizationSummary, ProfileEdit};
+use cabinet_api::{
+    Refusal, Registration, RegistrationCode, RegistrationDocument, RegistrationForm,
+    RegistrationState, RegistrationStep,
+};
 use cabinet_api::{RequiredDocument, Service, ServiceKind};
 use cabinet_api::{Requirement, RequirementAnswer, RequirementReply, RequirementStatus};
 use cabinet_core::accounting::{AccountingFormat, AccountingPart};
@@ -38,8 +42,10 @@ use crate::commands::{
     ActionArgs, AnswerArgs, AttachArgs, CertificateArgs, CodeArgs, CommentArgs, DetachArgs,
     DocumentArgs, DocumentContent, EditProfileArgs, ExportAccountingArgs, ExportAuditArgs,
     InviteArgs, LoginArgs, LogoutArgs, NewApplicationArgs, OrgArgs, PayArgs, PfxArgs, RecordArgs,
-    RecordsArgs, ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SignDocumentArgs,
-    SignDraftArgs, SignFilesArgs, TicketArgs, TokenArgs, TokenLoginArgs, UnlockArgs, VerifyArgs,
+    RecordsArgs, RegistrationArgs, RegistrationDocumentArgs, RegistrationFormArgs,
+    ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SignDocumentArgs, SignDraftArgs,
+    SignFilesArgs, SubmitRegistrationArgs, TicketArgs, TokenArgs, TokenLoginArgs, UnlockArgs,
+    VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -146,6 +152,11 @@ commands! {
     detach_file(DetachArgs) -> DraftFiles;
     sign_draft(SignDraftArgs) -> u32;
     export_audit(ExportAuditArgs) -> u32;
+    registrations() -> Vec<Registration>;
+    save_registration(RegistrationFormArgs) -> Registration;
+    upload_registration_document(RegistrationDocumentArgs) -> Registration;
+    send_registration_code(RegistrationArgs) -> RegistrationCode;
+    submit_registration(SubmitRegistrationArgs) -> Registration;
 }
 
 fn camel(snake: &str) -> String {
@@ -276,6 +287,17 @@ pub fn typescript() -> String {
         Licence::decl(),
         Restriction::decl(),
         CourtCase::decl(),
+        Registration::decl(),
+        RegistrationState::decl(),
+        RegistrationForm::decl(),
+        RegistrationDocument::decl(),
+        RegistrationStep::decl(),
+        Refusal::decl(),
+        RegistrationCode::decl(),
+        RegistrationArgs::decl(),
+        RegistrationFormArgs::decl(),
+        RegistrationDocumentArgs::decl(),
+        SubmitRegistrationArgs::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\

@@ -9,6 +9,7 @@ use cabinet_api::{
 };
 use cabinet_api::{Comment, LegalStatus, NewComment, StatusEvent};
 use cabinet_api::{OrganizationProfile, ProfileEdit};
+use cabinet_api::{Registration, RegistrationCode, RegistrationForm};
 use cabinet_core::accounting::{AccountingFormat, AccountingPart};
 use cabinet_core::attachments::DraftFiles;
 use cabinet_core::certificates::{
@@ -929,22 +930,26 @@ impl std::fmt::Debug for AttachArgs {
 /// this computer, sent at the next sync.
 #[tauri::command]
 pub async fn attach_file(st: State<'_, Desktop>, args: AttachArgs) -> Res<DraftFiles> {
-    use base64::Engine;
-    // Base64 of more than the limit is refused before it is decoded.
-    if args.content.len() / 4 * 3 > cabinet_api::files::MAX_ATTACHMENT + 3 {
-        return Err(CoreError::Refused {
-            code: cabinet_api::FileError::TooLarge.code(),
-            detail: args.name,
-        }
-        .into());
-    }
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(args.content.as_bytes())
-        .map_err(|_| CoreError::Invalid("content"))?;
+    let bytes = decode_file(&args.name, &args.content)?;
     Ok(st
         .cabinet
         .attach_file(&args.org_id, &args.id, &args.kind, &args.name, &bytes)
         .await?)
+}
+
+/// A file the UI read, as base64: more than the attachment limit is
+/// refused before it is decoded.
+fn decode_file(name: &str, content: &str) -> Result<Vec<u8>, CoreError> {
+    use base64::Engine;
+    if content.len() / 4 * 3 > cabinet_api::files::MAX_ATTACHMENT + 3 {
+        return Err(CoreError::Refused {
+            code: cabinet_api::FileError::TooLarge.code(),
+            detail: name.to_owned(),
+        });
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(content.as_bytes())
+        .map_err(|_| CoreError::Invalid("content"))
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -994,4 +999,95 @@ pub async fn sign_draft(st: State<'_, Desktop>, args: SignDraftArgs) -> Res<u32>
     } = args;
     let key = open_mine(&st, &sha256, secret).await?;
     Ok(st.cabinet.sign_draft(&org_id, &id, key.as_ref()).await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct RegistrationArgs {
+    pub id: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct RegistrationFormArgs {
+    /// Absent: a new registration.
+    pub id: Option<String>,
+    /// The version the form was edited at (`id` given).
+    #[ts(type = "number | null")]
+    pub version: Option<i64>,
+    pub form: RegistrationForm,
+}
+
+#[derive(Deserialize, TS)]
+pub struct RegistrationDocumentArgs {
+    pub id: String,
+    /// `charter` or `founding_decision`.
+    pub kind: String,
+    pub name: String,
+    /// Base64.
+    pub content: String,
+}
+
+impl std::fmt::Debug for RegistrationDocumentArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistrationDocumentArgs")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct SubmitRegistrationArgs {
+    pub id: String,
+    pub code: String,
+}
+
+/// The user's registrations of new cabinets, newest first (online only).
+#[tauri::command]
+pub async fn registrations(st: State<'_, Desktop>) -> Res<Vec<Registration>> {
+    Ok(st.cabinet.registrations().await?)
+}
+
+/// Starts a registration, or changes the form of one still editable.
+#[tauri::command]
+pub async fn save_registration(
+    st: State<'_, Desktop>,
+    args: RegistrationFormArgs,
+) -> Res<Registration> {
+    Ok(match (args.id, args.version) {
+        (Some(id), Some(version)) => {
+            st.cabinet
+                .edit_registration(&id, version, args.form)
+                .await?
+        }
+        (None, _) => st.cabinet.start_registration(args.form).await?,
+        (Some(_), None) => return Err(CoreError::Invalid("version").into()),
+    })
+}
+
+#[tauri::command]
+pub async fn upload_registration_document(
+    st: State<'_, Desktop>,
+    args: RegistrationDocumentArgs,
+) -> Res<Registration> {
+    let bytes = decode_file(&args.name, &args.content)?;
+    Ok(st
+        .cabinet
+        .upload_registration_document(&args.id, &args.kind, &args.name, bytes)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn send_registration_code(
+    st: State<'_, Desktop>,
+    args: RegistrationArgs,
+) -> Res<RegistrationCode> {
+    Ok(st.cabinet.send_registration_code(&args.id).await?)
+}
+
+#[tauri::command]
+pub async fn submit_registration(
+    st: State<'_, Desktop>,
+    args: SubmitRegistrationArgs,
+) -> Res<Registration> {
+    Ok(st.cabinet.submit_registration(&args.id, &args.code).await?)
 }

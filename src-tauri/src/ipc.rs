@@ -22,7 +22,7 @@ impl From<CoreError> for IpcError {
         Self {
             code: e.code(),
             message: e.to_string(),
-            field: p.and_then(|p| p.field.clone()),
+            field: e.field(),
             locked_until: p.and_then(|p| p.locked_until.clone()),
             attempts_left: match e {
                 CoreError::UnlockFailed { attempts_left } => Some(attempts_left),

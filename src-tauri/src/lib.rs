@@ -169,6 +169,11 @@ pub fn run() {
             commands::detach_file,
             commands::sign_draft,
             commands::export_audit,
+            commands::registrations,
+            commands::save_registration,
+            commands::upload_registration_document,
+            commands::send_registration_code,
+            commands::submit_registration,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

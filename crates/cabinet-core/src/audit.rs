@@ -34,6 +34,7 @@ pub fn action_ru(code: &str) -> &str {
         "charge.pay" => "Оплата начисления",
         "profile.edit" => "Изменение данных организации",
         "legal.extract" => "Заказ выписки из реестра",
+        "organization.registered" => "Регистрация кабинета организации",
         "employee.invite" => "Приглашение сотрудника",
         "employee.role" => "Смена роли сотрудника",
         "employee.remove" => "Отзыв доступа",

@@ -54,6 +54,10 @@ pub enum CoreError {
     /// (`application.missing_documents`, `file.type_not_allowed`, …).
     #[error("refused ({code}): {detail}")]
     Refused { code: &'static str, detail: String },
+    /// A requisite that fails its own check (`inn.checksum`, …): the same
+    /// rules and codes as the portal's.
+    #[error("invalid requisite: {0}")]
+    Requisite(#[from] cabinet_api::requisites::RequisiteError),
     /// A local file could not be read or written.
     #[error("file: {detail}")]
     File { code: &'static str, detail: String },
@@ -77,10 +81,20 @@ impl CoreError {
             CoreError::Config(_) => "config.invalid".into(),
             CoreError::Invalid(field) => format!("input.{field}"),
             CoreError::Sign(e) => e.code().into(),
+            CoreError::Requisite(e) => e.code(),
             CoreError::NotAllowed(_) => cabinet_api::problem::codes::PERMISSION_DENIED.into(),
             CoreError::Certificate { code, .. }
             | CoreError::File { code, .. }
             | CoreError::Refused { code, .. } => (*code).into(),
+        }
+    }
+
+    /// The form field at fault, if the error is about one.
+    pub fn field(&self) -> Option<String> {
+        match self {
+            CoreError::Portal(p) => p.field.clone(),
+            CoreError::Requisite(e) => Some(e.kind().to_owned()),
+            _ => None,
         }
     }
 

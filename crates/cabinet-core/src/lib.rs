@@ -17,6 +17,7 @@ pub mod export;
 pub mod lists;
 pub mod portal;
 pub mod records;
+pub mod registration;
 pub mod secrets;
 pub mod session;
 pub mod signing;

@@ -7,7 +7,8 @@ use cabinet_api::sync::IDEMPOTENCY_KEY;
 use cabinet_api::{
     Application, CertChallenge, CertificateLogin, ChangePage, DemoInfo, DemoSms, Document, Me,
     NewApplication, NewSignature, OrganizationList, OrganizationProfile, OtpSubmit, PasswordLogin,
-    PasswordLoginResponse, Problem, ProfileEdit, RefreshRequest, TokenPair,
+    PasswordLoginResponse, Problem, ProfileEdit, RefreshRequest, Registration, RegistrationCode,
+    RegistrationList, TokenPair,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -449,6 +450,78 @@ impl PortalClient {
         if let Some(v) = version {
             rb = rb.header(reqwest::header::IF_MATCH, v.to_string());
         }
+        Self::json(Self::send(rb).await?).await
+    }
+
+    /// The user's registrations of new cabinets, newest first.
+    pub async fn registrations(&self, token: &str) -> Result<RegistrationList, CoreError> {
+        self.get("v1/registrations", Some(token)).await
+    }
+
+    /// A registration write: `POST v1/registrations[/{id}/{action}]` (or
+    /// `PUT v1/registrations/{id}` with `version`), with the key.
+    pub async fn registration_write<B: Serialize>(
+        &self,
+        token: &str,
+        path: &[&str],
+        key: &str,
+        version: Option<i64>,
+        body: &B,
+    ) -> Result<Registration, CoreError> {
+        let mut url = String::from("v1/registrations");
+        for part in path {
+            url.push('/');
+            url.push_str(segment(part)?);
+        }
+        let method = if version.is_some() {
+            Method::PUT
+        } else {
+            Method::POST
+        };
+        let mut rb = self
+            .request(method, &url, Some(token))?
+            .header(IDEMPOTENCY_KEY, key)
+            .json(body);
+        if let Some(v) = version {
+            rb = rb.header(reqwest::header::IF_MATCH, v.to_string());
+        }
+        Self::json(Self::send(rb).await?).await
+    }
+
+    /// Uploads a registration document of `kind`, replacing the last one.
+    pub async fn registration_document(
+        &self,
+        token: &str,
+        id: &str,
+        key: &str,
+        kind: &str,
+        name: &str,
+        content: Vec<u8>,
+    ) -> Result<Registration, CoreError> {
+        let rb = self
+            .request(
+                Method::POST,
+                &format!("v1/registrations/{}/documents", segment(id)?),
+                Some(token),
+            )?
+            .query(&[("kind", kind), ("name", name)])
+            .header(IDEMPOTENCY_KEY, key)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(content);
+        Self::json(Self::send(rb).await?).await
+    }
+
+    /// Sends a registration's confirmation code to its phone.
+    pub async fn registration_code(
+        &self,
+        token: &str,
+        id: &str,
+    ) -> Result<RegistrationCode, CoreError> {
+        let rb = self.request(
+            Method::POST,
+            &format!("v1/registrations/{}/code", segment(id)?),
+            Some(token),
+        )?;
         Self::json(Self::send(rb).await?).await
     }
 

@@ -1579,6 +1579,24 @@ impl Cabinet {
         }
     }
 
+    /// An authenticated call for work that only exists online (a
+    /// registration): the session's online flag follows the outcome.
+    pub(crate) async fn online_call<T, F, Fut>(&self, f: F) -> Result<T, CoreError>
+    where
+        F: Fn(PortalClient, String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, CoreError>>,
+    {
+        let mut guard = self.active.lock().await;
+        let a = open_session_mut(guard.as_mut())?;
+        let result = self.call(a, f).await;
+        match &result {
+            Ok(_) => a.online = true,
+            Err(e) if e.is_transient() => a.online = false,
+            Err(_) => {}
+        }
+        result
+    }
+
     /// Runs an authenticated call; renews the access token once if it expired.
     async fn call<T, F, Fut>(&self, a: &mut Active, f: F) -> Result<T, CoreError>
     where

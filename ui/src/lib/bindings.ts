@@ -755,6 +755,92 @@ role: string, subject: string,
  */
 status: string, filed_on: string, };
 
+export type Registration = { id: string, state: RegistrationState, kind: OrgKind, form: RegistrationForm, 
+/**
+ * From the registry.
+ */
+full_name: string, short_name: string, head_name: string, documents: Array<RegistrationDocument>, refusal?: Refusal, history: Array<RegistrationStep>, 
+/**
+ * The cabinet, once active.
+ */
+org_id?: string, version: number, };
+
+export type RegistrationState = "draft" | "checking" | "verified" | "active" | "refused";
+
+export type RegistrationForm = { inn: string, 
+/**
+ * OGRN of a legal entity, OGRNIP of an entrepreneur.
+ */
+ogrn: string, 
+/**
+ * Legal entities only.
+ */
+kpp: string | null, legal_address: string, email: string, 
+/**
+ * Where the confirmation code goes.
+ */
+phone: string, };
+
+export type RegistrationDocument = { 
+/**
+ * [`CHARTER`] or [`FOUNDING_DECISION`].
+ */
+kind: string, name: string, sha256: string, size: number, };
+
+export type RegistrationStep = { state: RegistrationState, 
+/**
+ * RFC 3339.
+ */
+at: string, };
+
+export type Refusal = { 
+/**
+ * The form field at fault (`inn`, `legal_address`, …).
+ */
+field?: string, 
+/**
+ * The document kind at fault.
+ */
+document?: string, 
+/**
+ * Stable reason code (`registration.document_foreign`, …).
+ */
+code: string, 
+/**
+ * The office's words, for the user.
+ */
+reason: string, };
+
+export type RegistrationCode = { 
+/**
+ * The phone, masked.
+ */
+destination: string, expires_at: string, };
+
+export type RegistrationArgs = { id: string, };
+
+export type RegistrationFormArgs = { 
+/**
+ * Absent: a new registration.
+ */
+id: string | null, 
+/**
+ * The version the form was edited at (`id` given).
+ */
+version: number | null, form: RegistrationForm, };
+
+export type RegistrationDocumentArgs = { id: string, 
+/**
+ * `charter` or `founding_decision`.
+ */
+kind: string, name: string, 
+/**
+ * Base64.
+ */
+content: string, };
+
+export type SubmitRegistrationArgs = { id: string, code: string, };
+
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -821,4 +907,9 @@ export const commands = {
   detachFile: (args: DetachArgs) => invoke<DraftFiles>("detach_file", { args }),
   signDraft: (args: SignDraftArgs) => invoke<number>("sign_draft", { args }),
   exportAudit: (args: ExportAuditArgs) => invoke<number>("export_audit", { args }),
+  registrations: () => invoke<Array<Registration>>("registrations"),
+  saveRegistration: (args: RegistrationFormArgs) => invoke<Registration>("save_registration", { args }),
+  uploadRegistrationDocument: (args: RegistrationDocumentArgs) => invoke<Registration>("upload_registration_document", { args }),
+  sendRegistrationCode: (args: RegistrationArgs) => invoke<RegistrationCode>("send_registration_code", { args }),
+  submitRegistration: (args: SubmitRegistrationArgs) => invoke<Registration>("submit_registration", { args }),
 };

@@ -12,6 +12,14 @@ describe("errors", () => {
     expect(errorText(new Error("boom"))).toBe("Что-то пошло не так. Попробуйте ещё раз.");
   });
 
+  it("names the requisite and what is wrong with it", () => {
+    expect(errorText(err("inn.checksum", { field: "inn" }))).toBe(
+      "ИНН не проходит проверку контрольной суммы — проверьте цифры.",
+    );
+    expect(errorText(err("kpp.length"))).toBe("КПП неверной длины.");
+    expect(errorText(err("inn.unheard_of"))).toBe("Что-то пошло не так. Попробуйте ещё раз.");
+  });
+
   it("adds attempts left only when they are running out", () => {
     expect(errorText(err("auth.otp_invalid", { attempts_left: 4 }))).toBe("Неверный код подтверждения. Осталось попыток: 4.");
     expect(errorText(err("auth.otp_invalid", { attempts_left: 5 }))).toBe("Неверный код подтверждения.");

@@ -15,10 +15,18 @@ export function errorCode(e: unknown): string {
 /** The Russian message for an error, with its details. */
 export function errorText(e: unknown): string {
   if (!isIpcError(e)) return t.errors.unknown ?? "";
-  const base = t.errors[e.code] ?? t.errors.unknown ?? "";
+  const base = t.errors[e.code] ?? requisiteText(e.code) ?? t.errors.unknown ?? "";
   const parts = [base];
   if (e.code === "auth.locked" && e.locked_until) parts.push(t.lockedUntil(formatDateTime(e.locked_until)));
   if (e.code !== "auth.locked" && e.attempts_left !== null && e.attempts_left !== undefined && e.attempts_left < 5)
     parts.push(t.attemptsLeft(e.attempts_left));
   return parts.join(" ");
+}
+
+/** `inn.checksum` → «ИНН не проходит проверку контрольной суммы…». */
+function requisiteText(code: string): string | null {
+  const [field, problem] = code.split(".");
+  const name = t.requisite.names[field ?? ""];
+  const what = t.requisite.problems[problem ?? ""];
+  return name && what ? `${name} ${what}.` : null;
 }

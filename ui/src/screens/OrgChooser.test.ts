@@ -35,7 +35,7 @@ describe("OrgChooser", () => {
     mockIPC((cmd) => (cmd === "organizations" ? { items: orgs, online: true } : null));
     const onChoose = vi.fn();
     const user = userEvent.setup();
-    render(OrgChooser, { session, onChoose, onLogout: vi.fn() });
+    render(OrgChooser, { session, onChoose, onLogout: vi.fn(), onRegister: vi.fn() });
     await screen.findAllByTestId("org-row");
     const filter = screen.getByLabelText("Поиск по названию, ИНН или ОГРН");
     await waitFor(() => expect(document.activeElement).toBe(filter));
@@ -52,7 +52,7 @@ describe("OrgChooser", () => {
     mockIPC((cmd) => (cmd === "organizations" ? { items: orgs, online: true } : null));
     const onChoose = vi.fn();
     const user = userEvent.setup();
-    render(OrgChooser, { session, onChoose, onLogout: vi.fn() });
+    render(OrgChooser, { session, onChoose, onLogout: vi.fn(), onRegister: vi.fn() });
     await screen.findAllByTestId("org-row");
     const filter = screen.getByLabelText("Поиск по названию, ИНН или ОГРН");
     await user.click(filter);
@@ -70,7 +70,7 @@ describe("OrgChooser", () => {
 
   it("shows the offline banner with cached organizations", async () => {
     mockIPC((cmd) => (cmd === "organizations" ? { items: orgs, online: false } : null));
-    render(OrgChooser, { session, onChoose: vi.fn(), onLogout: vi.fn() });
+    render(OrgChooser, { session, onChoose: vi.fn(), onLogout: vi.fn(), onRegister: vi.fn() });
     expect((await screen.findByTestId("offline-banner")).textContent).toContain("Нет связи с порталом");
   });
 });
