@@ -1701,6 +1701,19 @@ impl Cabinet {
                 Ok(mut profile) => {
                     a.online = true;
                     let at = now();
+                    if role(a)?.is_none() {
+                        // An organization the cached list does not know
+                        // yet (just registered, or joined since): the role
+                        // comes with a fresh list. Without it the dashboard
+                        // still opens, showing no role.
+                        match self
+                            .call(a, |c, t| async move { c.organizations(&t).await })
+                            .await
+                        {
+                            Ok(list) => a.store.replace_organizations(&list.items, &at)?,
+                            Err(e) => tracing::info!(error = %e, "organizations not refreshed"),
+                        }
+                    }
                     a.store.save_profile(&profile, &at)?;
                     a.store.overlay_profile_edits(&mut profile)?;
                     a.store.set_meta(LAST_ORG, org_id)?;

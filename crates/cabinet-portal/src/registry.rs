@@ -260,7 +260,7 @@ fn generated(dice: &mut Dice, i: usize) -> RegistryEntry {
         };
     }
     let (suffix, okved) = *pick(dice, ACTIVITIES);
-    let name = format!("{}{}", pick(dice, WORDS), suffix.to_lowercase());
+    let name = format!("{}-{suffix}", pick(dice, WORDS));
     let inn = complete_inn10(&format!("{region}{office}{}", digits(dice, 5)))
         .expect("9 digits complete an INN");
     let ogrn = complete_ogrn(&format!(

@@ -155,7 +155,7 @@ export const ru = {
     fixDocument: (doc: string) => `Замените документ «${doc}».`,
     fix: "Исправить",
     activeTitle: "Кабинет организации создан",
-    activeLead: (name: string) => `Вы — руководитель ${name} в личном кабинете.`,
+    activeLead: (name: string) => `${name} теперь в вашем списке организаций, вы — её руководитель.`,
     open: "Открыть кабинет",
     refresh: "Обновить",
     fields: {
