@@ -71,6 +71,8 @@ fn main() {
         "upload_registration_document",
         "send_registration_code",
         "submit_registration",
+        "start_recovery",
+        "finish_recovery",
     ]);
     let attrs = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

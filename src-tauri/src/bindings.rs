@@ -17,8 +17,8 @@ use cabinet_api::{
 use cabinet_api::{Notification, NotificationKind, Permission};
 use cabinet_api::{OrganizationProfile, OrganizationSummary, ProfileEdit};
 use cabinet_api::{
-    Refusal, Registration, RegistrationCode, RegistrationDocument, RegistrationForm,
-    RegistrationState, RegistrationStep,
+    RecoveryTicket, Refusal, Registration, RegistrationCode, RegistrationDocument,
+    RegistrationForm, RegistrationState, RegistrationStep,
 };
 use cabinet_api::{RequiredDocument, Service, ServiceKind};
 use cabinet_api::{Requirement, RequirementAnswer, RequirementReply, RequirementStatus};
@@ -41,11 +41,11 @@ use ts_rs::TS;
 use crate::commands::{
     ActionArgs, AnswerArgs, AttachArgs, CertificateArgs, CodeArgs, CommentArgs, DetachArgs,
     DocumentArgs, DocumentContent, EditProfileArgs, ExportAccountingArgs, ExportAuditArgs,
-    InviteArgs, LoginArgs, LogoutArgs, NewApplicationArgs, OrgArgs, PayArgs, PfxArgs, RecordArgs,
-    RecordsArgs, RegistrationArgs, RegistrationDocumentArgs, RegistrationFormArgs,
-    ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SignDocumentArgs, SignDraftArgs,
-    SignFilesArgs, SubmitRegistrationArgs, TicketArgs, TokenArgs, TokenLoginArgs, UnlockArgs,
-    VerifyArgs,
+    FinishRecoveryArgs, InviteArgs, LoginArgs, LogoutArgs, NewApplicationArgs, OrgArgs, PayArgs,
+    PfxArgs, RecordArgs, RecordsArgs, RecoveryArgs, RegistrationArgs, RegistrationDocumentArgs,
+    RegistrationFormArgs, ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SignDocumentArgs,
+    SignDraftArgs, SignFilesArgs, SubmitRegistrationArgs, TicketArgs, TokenArgs, TokenLoginArgs,
+    UnlockArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -157,6 +157,8 @@ commands! {
     upload_registration_document(RegistrationDocumentArgs) -> Registration;
     send_registration_code(RegistrationArgs) -> RegistrationCode;
     submit_registration(SubmitRegistrationArgs) -> Registration;
+    start_recovery(RecoveryArgs) -> RecoveryTicket;
+    finish_recovery(FinishRecoveryArgs) -> ();
 }
 
 fn camel(snake: &str) -> String {
@@ -298,6 +300,9 @@ pub fn typescript() -> String {
         RegistrationFormArgs::decl(),
         RegistrationDocumentArgs::decl(),
         SubmitRegistrationArgs::decl(),
+        RecoveryTicket::decl(),
+        RecoveryArgs::decl(),
+        FinishRecoveryArgs::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\

@@ -9,7 +9,7 @@ use cabinet_api::{
 };
 use cabinet_api::{Comment, LegalStatus, NewComment, StatusEvent};
 use cabinet_api::{OrganizationProfile, ProfileEdit};
-use cabinet_api::{Registration, RegistrationCode, RegistrationForm};
+use cabinet_api::{RecoveryTicket, Registration, RegistrationCode, RegistrationForm};
 use cabinet_core::accounting::{AccountingFormat, AccountingPart};
 use cabinet_core::attachments::DraftFiles;
 use cabinet_core::certificates::{
@@ -1090,4 +1090,37 @@ pub async fn submit_registration(
     args: SubmitRegistrationArgs,
 ) -> Res<Registration> {
     Ok(st.cabinet.submit_registration(&args.id, &args.code).await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct RecoveryArgs {
+    pub login: String,
+}
+
+#[derive(Deserialize, TS)]
+pub struct FinishRecoveryArgs {
+    pub ticket: String,
+    pub code: String,
+    pub new_password: String,
+}
+
+impl std::fmt::Debug for FinishRecoveryArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FinishRecoveryArgs").finish_non_exhaustive()
+    }
+}
+
+/// «Забыли пароль?»: a code to the user's phone.
+#[tauri::command]
+pub async fn start_recovery(st: State<'_, Desktop>, args: RecoveryArgs) -> Res<RecoveryTicket> {
+    Ok(st.cabinet.start_recovery(&args.login).await?)
+}
+
+/// The new password, with the code.
+#[tauri::command]
+pub async fn finish_recovery(st: State<'_, Desktop>, args: FinishRecoveryArgs) -> Res<()> {
+    Ok(st
+        .cabinet
+        .finish_recovery(&args.ticket, &args.code, &args.new_password)
+        .await?)
 }

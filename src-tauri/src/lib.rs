@@ -174,6 +174,8 @@ pub fn run() {
             commands::upload_registration_document,
             commands::send_registration_code,
             commands::submit_registration,
+            commands::start_recovery,
+            commands::finish_recovery,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -1,8 +1,10 @@
 //! End-to-end: a new organization cabinet registered through the wizard in
 //! the real window, refused once for a wrong document, fixed and activated.
 //!
-//! A portal user without organizations starts a registration from the
-//! chooser. A mistyped INN is refused in place with the field marked; the
+//! A portal user without organizations, who has forgotten his password,
+//! sets a new one with a code from his phone («Забыли пароль?») and logs
+//! in. He starts a registration from the chooser. A mistyped INN is
+//! refused in place with the field marked; the
 //! right requisites are found in the state register. He attaches the
 //! charter of another company by mistake and the founding decision,
 //! confirms with the code from the demo "phone" and sends. The registry
@@ -82,7 +84,7 @@ async fn a_new_organization_is_registered_refused_once_fixed_and_activated() -> 
         .create_user(NewUser {
             email: LOGIN.into(),
             full_name: "Морозов Андрей Павлович".into(),
-            password: PASSWORD.into(),
+            password: "Forgotten-pass-2019".into(),
             inn: None,
             snils: None,
             ogrnip: None,
@@ -111,7 +113,27 @@ async fn a_new_organization_is_registered_refused_once_fixed_and_activated() -> 
 
     let driver = Driver::start(&app_env(tmp.path(), &[]))?;
     let c = driver.launch(&["--portal", url.as_str()]).await?;
+    // He has forgotten his password: «Забыли пароль?», the code from his
+    // phone, a new one.
     find(&c, "#login").await?.send_keys(LOGIN).await?;
+    find(&c, "[data-testid=forgot-password]")
+        .await?
+        .click()
+        .await?;
+    find(&c, "[data-testid=recovery-ask]")
+        .await?
+        .click()
+        .await?;
+    let code = text_contains(&c, "[data-testid=recovery-demo-code] strong", "").await?;
+    type_into(&c, "#recovery-code", &code).await?;
+    type_into(&c, "#recovery-password", PASSWORD).await?;
+    type_into(&c, "#recovery-repeat", PASSWORD).await?;
+    screenshot(&c, "password-recovery").await?;
+    find(&c, "[data-testid=recovery-submit]")
+        .await?
+        .click()
+        .await?;
+    text_contains(&c, "[data-testid=recovery-done]", "Пароль изменён").await?;
     find(&c, "#password").await?.send_keys(PASSWORD).await?;
     find(&c, "button[type=submit]").await?.click().await?;
 

@@ -152,3 +152,53 @@ pub struct DemoSms {
     pub code: String,
     pub sent_at: String,
 }
+
+/// `POST /v1/auth/recovery`: "forgot password" for `login` (an INN, an
+/// OGRN or an e-mail). The answer is the same whether or not the login
+/// exists; if it does, a code goes to the user's phone.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PasswordRecovery {
+    pub login: String,
+}
+
+/// The recovery ticket the code belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RecoveryTicket {
+    pub ticket: String,
+    pub expires_at: String,
+}
+
+/// `POST /v1/auth/recovery/confirm`: the code and the new password. All
+/// sessions of the user end; the login lock, if any, is lifted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecoveryConfirm {
+    pub ticket: String,
+    pub code: String,
+    pub new_password: String,
+}
+
+/// The password rule, the same on both sides: 8 to 128 characters, at least
+/// one letter and one digit. The error is the rule's code.
+pub fn check_new_password(password: &str) -> Result<(), &'static str> {
+    let n = password.chars().count();
+    if !(8..=128).contains(&n)
+        || !password.chars().any(char::is_alphabetic)
+        || !password.chars().any(|c| c.is_ascii_digit())
+    {
+        return Err(crate::problem::codes::WEAK_PASSWORD);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_password_has_letters_and_digits_and_some_length() {
+        assert!(check_new_password("Пароль2026").is_ok());
+        assert!(check_new_password("short1").is_err());
+        assert!(check_new_password("onlyletters").is_err());
+        assert!(check_new_password("1234567890").is_err());
+    }
+}

@@ -112,6 +112,8 @@ pub mod codes {
     /// An attachment has no signature yet.
     pub const UNSIGNED_ATTACHMENT: &str = "application.unsigned";
     pub const TOO_MANY_ATTACHMENTS: &str = "application.too_many_files";
+    /// A new password that breaks the rule (8+ characters, a letter, a digit).
+    pub const WEAK_PASSWORD: &str = "auth.weak_password";
     /// Registration: no organization with this INN in the state register.
     pub const NOT_IN_REGISTRY: &str = "registration.not_in_registry";
     /// Registration: the register knows the INN with another OGRN or KPP;

@@ -5,6 +5,7 @@
 //! `portal` (HTTP client), `secrets` (OS keychain), `store` (offline cache),
 //! `session` (login flows and the facade), `config` (where things live).
 
+pub mod access;
 pub mod accounting;
 pub mod attachments;
 pub mod audit;
@@ -17,7 +18,6 @@ pub mod export;
 pub mod lists;
 pub mod portal;
 pub mod records;
-pub mod registration;
 pub mod secrets;
 pub mod session;
 pub mod signing;

@@ -7,8 +7,8 @@ use cabinet_api::sync::IDEMPOTENCY_KEY;
 use cabinet_api::{
     Application, CertChallenge, CertificateLogin, ChangePage, DemoInfo, DemoSms, Document, Me,
     NewApplication, NewSignature, OrganizationList, OrganizationProfile, OtpSubmit, PasswordLogin,
-    PasswordLoginResponse, Problem, ProfileEdit, RefreshRequest, Registration, RegistrationCode,
-    RegistrationList, TokenPair,
+    PasswordLoginResponse, PasswordRecovery, Problem, ProfileEdit, RecoveryConfirm, RecoveryTicket,
+    RefreshRequest, Registration, RegistrationCode, RegistrationList, TokenPair,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -451,6 +451,23 @@ impl PortalClient {
             rb = rb.header(reqwest::header::IF_MATCH, v.to_string());
         }
         Self::json(Self::send(rb).await?).await
+    }
+
+    /// «Забыли пароль?»: a code to the phone of `login`, if it exists.
+    pub async fn start_recovery(&self, login: &str) -> Result<RecoveryTicket, CoreError> {
+        self.post(
+            "v1/auth/recovery",
+            &PasswordRecovery {
+                login: login.into(),
+            },
+        )
+        .await
+    }
+
+    /// Sets the new password with the code; the user's sessions end.
+    pub async fn finish_recovery(&self, confirm: &RecoveryConfirm) -> Result<(), CoreError> {
+        let _: serde_json::Value = self.post("v1/auth/recovery/confirm", confirm).await?;
+        Ok(())
     }
 
     /// The user's registrations of new cabinets, newest first.

@@ -1579,6 +1579,11 @@ impl Cabinet {
         }
     }
 
+    /// The portal client, for calls that need no session.
+    pub(crate) fn portal_client(&self) -> &PortalClient {
+        &self.client
+    }
+
     /// An authenticated call for work that only exists online (a
     /// registration): the session's online flag follows the outcome.
     pub(crate) async fn online_call<T, F, Fut>(&self, f: F) -> Result<T, CoreError>

@@ -54,16 +54,16 @@ pub(crate) fn after(now: DateTime<Utc>, d: std::time::Duration) -> DateTime<Utc>
     now + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::zero())
 }
 
-struct UserRow {
-    id: String,
+pub(crate) struct UserRow {
+    pub id: String,
     password_hash: String,
-    phone: String,
+    pub phone: String,
     mfa: String,
     failed_attempts: u32,
     locked_until: Option<String>,
 }
 
-fn find_login(conn: &Connection, login: &str) -> Result<Option<UserRow>, PortalError> {
+pub(crate) fn find_login(conn: &Connection, login: &str) -> Result<Option<UserRow>, PortalError> {
     Ok(conn
         .query_row(
             "SELECT id, password_hash, phone, mfa, failed_attempts, locked_until FROM users

@@ -243,6 +243,18 @@ CREATE TABLE registrations (
 CREATE INDEX registrations_user ON registrations (user_id);
 CREATE INDEX registrations_state ON registrations (state);
 "#,
+    r#"
+-- «Забыли пароль?» tickets; `user_id` is NULL for a login that does not
+-- exist (the answer looks the same).
+CREATE TABLE recovery_tickets (
+    ticket_hash TEXT PRIMARY KEY,
+    user_id TEXT REFERENCES users (id),
+    code_hash TEXT,
+    expires_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'used', 'burned'))
+);
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {

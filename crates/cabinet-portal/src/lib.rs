@@ -21,6 +21,7 @@ pub mod gov;
 mod legal;
 mod orgs;
 mod records;
+mod recovery;
 mod registration;
 mod registry;
 mod staff;
@@ -193,6 +194,7 @@ impl Portal {
                 axum::routing::get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
             )
             .merge(auth::routes())
+            .merge(recovery::routes())
             .merge(orgs::routes())
             .merge(feed::routes())
             .merge(applications::routes())

@@ -841,6 +841,12 @@ content: string, };
 
 export type SubmitRegistrationArgs = { id: string, code: string, };
 
+export type RecoveryTicket = { ticket: string, expires_at: string, };
+
+export type RecoveryArgs = { login: string, };
+
+export type FinishRecoveryArgs = { ticket: string, code: string, new_password: string, };
+
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -912,4 +918,6 @@ export const commands = {
   uploadRegistrationDocument: (args: RegistrationDocumentArgs) => invoke<Registration>("upload_registration_document", { args }),
   sendRegistrationCode: (args: RegistrationArgs) => invoke<RegistrationCode>("send_registration_code", { args }),
   submitRegistration: (args: SubmitRegistrationArgs) => invoke<Registration>("submit_registration", { args }),
+  startRecovery: (args: RecoveryArgs) => invoke<RecoveryTicket>("start_recovery", { args }),
+  finishRecovery: (args: FinishRecoveryArgs) => invoke<null>("finish_recovery", { args }),
 };

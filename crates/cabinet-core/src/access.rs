@@ -1,10 +1,16 @@
-//! Registering a new organization cabinet. The state register and the
-//! registry office are the portal's, so this is online work: nothing is
-//! queued, each step answers at once, and the registration itself (form,
-//! documents, state) is kept by the portal, so a restart or another
-//! computer continues where the user stopped.
+//! The access lifecycle: registering a new organization cabinet, and a
+//! forgotten password.
+//!
+//! Both are online work: the state register, the registry office and the
+//! passwords are the portal's. Nothing is queued, each step answers at
+//! once, and a registration (form, documents, state) is kept by the
+//! portal, so a restart or another computer continues where the user
+//! stopped.
 
-use cabinet_api::{Registration, RegistrationCode, RegistrationForm, SubmitRegistration};
+use cabinet_api::{
+    RecoveryConfirm, RecoveryTicket, Registration, RegistrationCode, RegistrationForm,
+    SubmitRegistration,
+};
 
 use crate::{Cabinet, CoreError};
 
@@ -104,5 +110,42 @@ impl Cabinet {
             }
         })
         .await
+    }
+}
+
+impl Cabinet {
+    /// «Забыли пароль?», first step: the portal sends a code to the phone
+    /// of `login` if there is such a user (it answers alike either way).
+    pub async fn start_recovery(&self, login: &str) -> Result<RecoveryTicket, CoreError> {
+        let login = login.trim();
+        if login.is_empty() {
+            return Err(CoreError::Invalid("login"));
+        }
+        self.portal_client().start_recovery(login).await
+    }
+
+    /// Sets a new password with the code from the phone. Every session of
+    /// the user ends on the portal, this one's tokens included.
+    pub async fn finish_recovery(
+        &self,
+        ticket: &str,
+        code: &str,
+        new_password: &str,
+    ) -> Result<(), CoreError> {
+        cabinet_api::check_new_password(new_password).map_err(|code| CoreError::Refused {
+            code,
+            detail: "8 to 128 characters with a letter and a digit".into(),
+        })?;
+        let code = code.trim();
+        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CoreError::Invalid("code"));
+        }
+        self.portal_client()
+            .finish_recovery(&RecoveryConfirm {
+                ticket: ticket.into(),
+                code: code.into(),
+                new_password: new_password.into(),
+            })
+            .await
     }
 }

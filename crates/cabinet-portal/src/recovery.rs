@@ -1,0 +1,197 @@
+//! «Забыли пароль?»: a code to the user's phone, then a new password.
+//!
+//! The first step answers the same for any login, so it cannot tell which
+//! logins exist; for an unknown one the ticket simply never matches a code.
+//! The new password follows the shared rule; setting it ends every session
+//! of the user (whoever knew the old password is out) and lifts a login
+//! lock. Wrong codes burn the ticket like a login code.
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::Router;
+use cabinet_api::{PasswordRecovery, RecoveryConfirm, RecoveryTicket};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::auth::{after, find_login, hash_token, parse_ts, random_token, sms_code, ts};
+use crate::error::{ApiJson, PortalError};
+use crate::{db, totp, AppState, PortalConfig};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/recovery", post(start))
+        .route("/auth/recovery/confirm", post(confirm))
+}
+
+async fn start(
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<PasswordRecovery>,
+) -> Result<ApiJson<RecoveryTicket>, PortalError> {
+    st.with_db(move |conn, cfg| begin(conn, cfg, req.login.trim()))
+        .await
+        .map(ApiJson)
+}
+
+fn begin(
+    conn: &mut Connection,
+    cfg: &PortalConfig,
+    login: &str,
+) -> Result<RecoveryTicket, PortalError> {
+    let now = cfg.clock.now();
+    let ticket = random_token("rec_")?;
+    let ticket_hash = hash_token(&ticket);
+    let expires = after(now, cfg.otp_ttl);
+    let user = find_login(conn, login)?;
+    let tx = conn.transaction()?;
+    let code_hash = match &user {
+        Some(u) => {
+            let code = sms_code()?;
+            tx.execute(
+                "INSERT INTO sms_outbox (ticket_hash, phone, code, sent_at) VALUES (?1, ?2, ?3, ?4)",
+                params![ticket_hash, u.phone, code, ts(now)],
+            )?;
+            if cfg.demo {
+                tracing::info!(target: "cabinet_portal::demo_sms", phone = %u.phone, %code, "demo SMS code");
+            }
+            Some(hash_token(&format!("{ticket_hash}:{code}")))
+        }
+        None => {
+            // Spend the time a real code would take to make and store.
+            let _ = sms_code()?;
+            None
+        }
+    };
+    tx.execute(
+        "INSERT INTO recovery_tickets (ticket_hash, user_id, code_hash, expires_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![
+            ticket_hash,
+            user.as_ref().map(|u| &u.id),
+            code_hash,
+            ts(expires)
+        ],
+    )?;
+    tx.commit()?;
+    Ok(RecoveryTicket {
+        ticket,
+        expires_at: ts(expires),
+    })
+}
+
+async fn confirm(
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<RecoveryConfirm>,
+) -> Result<ApiJson<serde_json::Value>, PortalError> {
+    cabinet_api::check_new_password(&req.new_password).map_err(|code| {
+        PortalError::FieldRefused {
+            code,
+            field: "new_password",
+            detail: "8 to 128 characters with a letter and a digit".into(),
+        }
+    })?;
+    // Hash before taking the database: argon2 is slow on purpose.
+    let hash = db::hash_password(&req.new_password)?;
+    st.with_db(move |conn, cfg| finish(conn, cfg, &req, &hash))
+        .await
+        .map(|()| ApiJson(serde_json::json!({})))
+}
+
+/// A recovery ticket as stored; `user` is `None` for an unknown login.
+struct Ticket {
+    user: Option<String>,
+    code_hash: Option<String>,
+    expires_at: String,
+    attempts: u32,
+    state: String,
+}
+
+fn finish(
+    conn: &mut Connection,
+    cfg: &PortalConfig,
+    req: &RecoveryConfirm,
+    password_hash: &str,
+) -> Result<(), PortalError> {
+    let now = cfg.clock.now();
+    let ticket_hash = hash_token(&req.ticket);
+    let row = conn
+        .query_row(
+            "SELECT user_id, code_hash, expires_at, attempts, state FROM recovery_tickets
+             WHERE ticket_hash = ?1",
+            [&ticket_hash],
+            |r| {
+                Ok(Ticket {
+                    user: r.get(0)?,
+                    code_hash: r.get(1)?,
+                    expires_at: r.get(2)?,
+                    attempts: r.get(3)?,
+                    state: r.get(4)?,
+                })
+            },
+        )
+        .optional()?;
+    let Some(Ticket {
+        user,
+        code_hash,
+        expires_at,
+        attempts,
+        state,
+    }) = row
+    else {
+        return Err(PortalError::TicketInvalid);
+    };
+    if state != "open" {
+        return Err(PortalError::TicketInvalid);
+    }
+    if parse_ts(&expires_at)? <= now {
+        conn.execute(
+            "UPDATE recovery_tickets SET state = 'burned' WHERE ticket_hash = ?1",
+            [&ticket_hash],
+        )?;
+        return Err(PortalError::OtpExpired);
+    }
+    let expected = hash_token(&format!("{ticket_hash}:{}", req.code.trim()));
+    let matches =
+        code_hash.is_some_and(|h| totp::constant_time_eq(h.as_bytes(), expected.as_bytes()));
+    let Some(user) = user.filter(|_| matches) else {
+        let attempts = attempts + 1;
+        let burned = attempts >= cfg.otp_max_attempts;
+        conn.execute(
+            "UPDATE recovery_tickets SET attempts = ?2, state = ?3 WHERE ticket_hash = ?1",
+            params![
+                ticket_hash,
+                attempts,
+                if burned { "burned" } else { "open" }
+            ],
+        )?;
+        return Err(PortalError::OtpInvalid {
+            attempts_left: cfg.otp_max_attempts.saturating_sub(attempts),
+        });
+    };
+    let tx = conn.transaction()?;
+    tx.execute(
+        "UPDATE recovery_tickets SET state = 'used' WHERE ticket_hash = ?1",
+        [&ticket_hash],
+    )?;
+    tx.execute(
+        "UPDATE users SET password_hash = ?2, failed_attempts = 0, locked_until = NULL WHERE id = ?1",
+        params![user, password_hash],
+    )?;
+    end_sessions(&tx, &user, now)?;
+    tx.commit()?;
+    tracing::info!(%user, "password reset with a recovery code");
+    Ok(())
+}
+
+/// Ends every session of `user`: refresh tokens stop working at once,
+/// access tokens are dropped.
+fn end_sessions(
+    conn: &Connection,
+    user: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), PortalError> {
+    conn.execute(
+        "UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL",
+        params![user, ts(now)],
+    )?;
+    conn.execute("DELETE FROM access_tokens WHERE user_id = ?1", [user])?;
+    Ok(())
+}

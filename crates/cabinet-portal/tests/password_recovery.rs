@@ -1,0 +1,192 @@
+//! «Забыли пароль?» over HTTP: the first step answers alike for any login,
+//! the code comes to the user's phone, the new password follows the rule,
+//! and setting it ends every session, lifts a login lock and spends the
+//! ticket.
+
+mod support;
+
+use cabinet_api::{PasswordLoginResponse, Problem, RecoveryTicket, TokenPair};
+use cabinet_portal::{MfaMode, NewUser};
+use serde_json::{json, Value};
+
+const LOGIN: &str = "forgetful@example.ru";
+const OLD: &str = "Old-pass-2025";
+const NEW: &str = "Новый-пароль-2026";
+
+async fn post(http: &reqwest::Client, url: String, body: Value) -> reqwest::Response {
+    http.post(url).json(&body).send().await.unwrap()
+}
+
+async fn problem(resp: reqwest::Response) -> (u16, Problem) {
+    (resp.status().as_u16(), resp.json().await.unwrap())
+}
+
+async fn login(http: &reqwest::Client, base: &str, password: &str) -> reqwest::Response {
+    post(
+        http,
+        format!("{base}/v1/auth/password"),
+        json!({"login": LOGIN, "password": password}),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forgotten_password_is_replaced_with_a_code_and_old_sessions_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let portal = support::demo_portal(dir.path()).await;
+    let base = portal.url();
+    let http = reqwest::Client::new();
+    portal
+        .admin()
+        .create_user(NewUser {
+            email: LOGIN.into(),
+            full_name: "Забывчивый З. З.".into(),
+            password: OLD.into(),
+            inn: None,
+            snils: None,
+            ogrnip: None,
+            phone: "+79990000033".into(),
+            mfa: MfaMode::None,
+        })
+        .await
+        .unwrap();
+    let old: PasswordLoginResponse = login(&http, &base, OLD).await.json().await.unwrap();
+    let PasswordLoginResponse::Tokens(old) = old else {
+        panic!("no second factor for this user")
+    };
+    // Five wrong passwords lock the login.
+    for _ in 0..5 {
+        login(&http, &base, "Wrong-pass-1").await;
+    }
+    assert_eq!(
+        problem(login(&http, &base, OLD).await).await.1.code,
+        "auth.locked"
+    );
+
+    // An unknown login gets a ticket too, which no code opens.
+    let ghost: RecoveryTicket = post(
+        &http,
+        format!("{base}/v1/auth/recovery"),
+        json!({"login": "nobody@example.ru"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let (status, p) = problem(
+        post(
+            &http,
+            format!("{base}/v1/auth/recovery/confirm"),
+            json!({"ticket": ghost.ticket, "code": "123456", "new_password": NEW}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, p.code.as_str(), p.attempts_left),
+        (401, "auth.otp_invalid", Some(4))
+    );
+
+    let ticket: RecoveryTicket = post(
+        &http,
+        format!("{base}/v1/auth/recovery"),
+        json!({"login": LOGIN}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let sms: cabinet_api::DemoSms = http
+        .get(format!("{base}/v1/demo/sms"))
+        .query(&[("ticket", &ticket.ticket)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sms.phone, "+79990000033");
+    let confirm = |code: &str, password: &str| json!({"ticket": ticket.ticket, "code": code, "new_password": password});
+    let (status, p) = problem(
+        post(
+            &http,
+            format!("{base}/v1/auth/recovery/confirm"),
+            confirm(&sms.code, "short1"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, p.code.as_str(), p.field.as_deref()),
+        (422, "auth.weak_password", Some("new_password"))
+    );
+    let wrong = if sms.code == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let (_, p) = problem(
+        post(
+            &http,
+            format!("{base}/v1/auth/recovery/confirm"),
+            confirm(wrong, NEW),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (p.code.as_str(), p.attempts_left),
+        ("auth.otp_invalid", Some(4))
+    );
+    let done = post(
+        &http,
+        format!("{base}/v1/auth/recovery/confirm"),
+        confirm(&sms.code, NEW),
+    )
+    .await;
+    assert_eq!(done.status(), 200);
+
+    // Spent; the old password and the old session are gone; the lock too.
+    let (_, p) = problem(
+        post(
+            &http,
+            format!("{base}/v1/auth/recovery/confirm"),
+            confirm(&sms.code, NEW),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(p.code, "auth.ticket_invalid");
+    assert_eq!(
+        problem(login(&http, &base, OLD).await).await.1.code,
+        "auth.invalid_credentials"
+    );
+    let me = http
+        .get(format!("{base}/v1/me"))
+        .bearer_auth(&old.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 401);
+    let (_, p) = problem(
+        post(
+            &http,
+            format!("{base}/v1/auth/refresh"),
+            json!({"refresh_token": old.refresh_token}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(p.code, "auth.refresh_invalid");
+    let fresh: PasswordLoginResponse = login(&http, &base, NEW).await.json().await.unwrap();
+    let PasswordLoginResponse::Tokens(TokenPair { access_token, .. }) = fresh else {
+        panic!("the new password does not log in")
+    };
+    let me = http
+        .get(format!("{base}/v1/me"))
+        .bearer_auth(&access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+}
