@@ -279,16 +279,26 @@ impl PortalClient {
         name: &str,
         content: Vec<u8>,
     ) -> Result<Application, CoreError> {
+        let path = format!(
+            "v1/orgs/{}/applications/{}/attachments",
+            segment(org_id)?,
+            segment(id)?
+        );
+        self.upload(token, &path, key, kind, name, content).await
+    }
+
+    /// A file as the raw body of `POST path?kind=K&name=N`, with the key.
+    async fn upload<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        key: &str,
+        kind: &str,
+        name: &str,
+        content: Vec<u8>,
+    ) -> Result<T, CoreError> {
         let rb = self
-            .request(
-                Method::POST,
-                &format!(
-                    "v1/orgs/{}/applications/{}/attachments",
-                    segment(org_id)?,
-                    segment(id)?
-                ),
-                Some(token),
-            )?
+            .request(Method::POST, path, Some(token))?
             .query(&[("kind", kind), ("name", name)])
             .header(IDEMPOTENCY_KEY, key)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
@@ -515,17 +525,8 @@ impl PortalClient {
         name: &str,
         content: Vec<u8>,
     ) -> Result<Registration, CoreError> {
-        let rb = self
-            .request(
-                Method::POST,
-                &format!("v1/registrations/{}/documents", segment(id)?),
-                Some(token),
-            )?
-            .query(&[("kind", kind), ("name", name)])
-            .header(IDEMPOTENCY_KEY, key)
-            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .body(content);
-        Self::json(Self::send(rb).await?).await
+        let path = format!("v1/registrations/{}/documents", segment(id)?);
+        self.upload(token, &path, key, kind, name, content).await
     }
 
     /// Sends a registration's confirmation code to its phone.

@@ -271,6 +271,66 @@ async fn password(
         .map(ApiJson)
 }
 
+/// The tables of one-time-code tickets; they share the columns
+/// `ticket_hash`, `attempts` and `state`.
+#[derive(Clone, Copy)]
+pub(crate) enum Tickets {
+    Login,
+    Recovery,
+}
+
+impl Tickets {
+    fn table(self) -> &'static str {
+        match self {
+            Tickets::Login => "login_tickets",
+            Tickets::Recovery => "recovery_tickets",
+        }
+    }
+}
+
+/// A wrong code on an open ticket: counted, the ticket burned once
+/// `otp_max_attempts` are spent. Answers the error to give.
+pub(crate) fn wrong_code(
+    conn: &Connection,
+    cfg: &PortalConfig,
+    tickets: Tickets,
+    ticket_hash: &str,
+    attempts: u32,
+) -> Result<PortalError, PortalError> {
+    let attempts = attempts + 1;
+    let burned = attempts >= cfg.otp_max_attempts;
+    conn.execute(
+        &format!(
+            "UPDATE {} SET attempts = ?2, state = ?3 WHERE ticket_hash = ?1",
+            tickets.table()
+        ),
+        params![
+            ticket_hash,
+            attempts,
+            if burned { "burned" } else { "open" }
+        ],
+    )?;
+    Ok(PortalError::OtpInvalid {
+        attempts_left: cfg.otp_max_attempts.saturating_sub(attempts),
+    })
+}
+
+/// An expired ticket: burned. Answers the error to give.
+pub(crate) fn expired(
+    conn: &Connection,
+    tickets: Tickets,
+    ticket_hash: &str,
+) -> Result<PortalError, PortalError> {
+    conn.execute(
+        &format!(
+            "UPDATE {} SET state = 'burned' WHERE ticket_hash = ?1",
+            tickets.table()
+        ),
+        [ticket_hash],
+    )?;
+    Ok(PortalError::OtpExpired)
+}
+
 fn check_otp(
     ip: Option<&str>,
     conn: &mut Connection,
@@ -304,11 +364,7 @@ fn check_otp(
         return Err(PortalError::TicketInvalid);
     }
     if parse_ts(&expires_at)? <= now {
-        conn.execute(
-            "UPDATE login_tickets SET state = 'burned' WHERE ticket_hash = ?1",
-            [&ticket_hash],
-        )?;
-        return Err(PortalError::OtpExpired);
+        return Err(expired(conn, Tickets::Login, &ticket_hash)?);
     }
     let code = req.code.trim();
     let ok = match channel.as_str() {
@@ -327,19 +383,13 @@ fn check_otp(
         }),
     };
     if !ok {
-        let attempts = attempts + 1;
-        let burned = attempts >= cfg.otp_max_attempts;
-        conn.execute(
-            "UPDATE login_tickets SET attempts = ?2, state = ?3 WHERE ticket_hash = ?1",
-            params![
-                ticket_hash,
-                attempts,
-                if burned { "burned" } else { "open" }
-            ],
-        )?;
-        return Err(PortalError::OtpInvalid {
-            attempts_left: cfg.otp_max_attempts.saturating_sub(attempts),
-        });
+        return Err(wrong_code(
+            conn,
+            cfg,
+            Tickets::Login,
+            &ticket_hash,
+            attempts,
+        )?);
     }
     let tx = conn.transaction()?;
     tx.execute(

@@ -12,7 +12,10 @@ use axum::Router;
 use cabinet_api::{PasswordRecovery, RecoveryConfirm, RecoveryTicket};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::auth::{after, find_login, hash_token, parse_ts, random_token, sms_code, ts};
+use crate::auth::{
+    after, expired, find_login, hash_token, parse_ts, random_token, sms_code, ts, wrong_code,
+    Tickets,
+};
 use crate::error::{ApiJson, PortalError};
 use crate::{db, totp, AppState, PortalConfig};
 
@@ -142,29 +145,19 @@ fn finish(
         return Err(PortalError::TicketInvalid);
     }
     if parse_ts(&expires_at)? <= now {
-        conn.execute(
-            "UPDATE recovery_tickets SET state = 'burned' WHERE ticket_hash = ?1",
-            [&ticket_hash],
-        )?;
-        return Err(PortalError::OtpExpired);
+        return Err(expired(conn, Tickets::Recovery, &ticket_hash)?);
     }
     let expected = hash_token(&format!("{ticket_hash}:{}", req.code.trim()));
     let matches =
         code_hash.is_some_and(|h| totp::constant_time_eq(h.as_bytes(), expected.as_bytes()));
     let Some(user) = user.filter(|_| matches) else {
-        let attempts = attempts + 1;
-        let burned = attempts >= cfg.otp_max_attempts;
-        conn.execute(
-            "UPDATE recovery_tickets SET attempts = ?2, state = ?3 WHERE ticket_hash = ?1",
-            params![
-                ticket_hash,
-                attempts,
-                if burned { "burned" } else { "open" }
-            ],
-        )?;
-        return Err(PortalError::OtpInvalid {
-            attempts_left: cfg.otp_max_attempts.saturating_sub(attempts),
-        });
+        return Err(wrong_code(
+            conn,
+            cfg,
+            Tickets::Recovery,
+            &ticket_hash,
+            attempts,
+        )?);
     };
     let tx = conn.transaction()?;
     tx.execute(
