@@ -480,11 +480,25 @@ pub fn review(conn: &mut Connection, now: DateTime<Utc>) -> Result<Vec<Registrat
                     r.state = RegistrationState::Active;
                     r.org_id = Some(org);
                 }
-                // Registered by someone else since the check.
+                // Registered by someone else since the check, or the
+                // register changed: the author has to look again.
                 Err(PortalError::Refused { code, detail, .. }) => {
                     r.state = RegistrationState::Refused;
                     r.refusal = Some(Refusal {
                         field: Some("inn".into()),
+                        document: None,
+                        code: code.into(),
+                        reason: detail,
+                    });
+                }
+                Err(PortalError::FieldRefused {
+                    code,
+                    field,
+                    detail,
+                }) => {
+                    r.state = RegistrationState::Refused;
+                    r.refusal = Some(Refusal {
+                        field: Some(field.into()),
                         document: None,
                         code: code.into(),
                         reason: detail,
