@@ -172,6 +172,10 @@ pub struct Registration {
     pub full_name: String,
     pub short_name: String,
     pub head_name: String,
+    /// The document kinds this registration needs
+    /// ([`required_registration_documents`] of its kind).
+    #[serde(default)]
+    pub required_documents: Vec<String>,
     pub documents: Vec<RegistrationDocument>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]

@@ -6,28 +6,18 @@
 mod support;
 
 use cabinet_api::{Charge, Payment};
-use cabinet_portal::{Portal, PortalConfig};
 use support::text;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn charges_and_payments_export_for_accounting() {
     let dir = tempfile::tempdir().unwrap();
-    let portal = Portal::open(PortalConfig::quick_demo(dir.path().join("portal.sqlite3")))
-        .unwrap()
-        .spawn("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let portal = support::demo_portal(dir.path()).await;
     let url = portal.url();
     let data = dir.path().join("cli");
-    let romashka = cabinet_api::requisites::complete_inn10("770412345").unwrap();
-    let org = portal.admin().org_id_by_inn(&romashka).await.unwrap();
-    let run = |args: Vec<String>, stdin: &'static str| {
-        let (url, data) = (url.clone(), data.clone());
-        tokio::task::spawn_blocking(move || {
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            support::cabinet_at(&url, &data, &args, stdin)
-        })
-    };
+    let romashka = support::romashka_inn();
+    let org = support::romashka(&portal).await;
+    let run =
+        |args: Vec<String>, stdin: &'static str| support::spawn_cabinet(&url, &data, args, stdin);
     let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let out = run(
         v(&[

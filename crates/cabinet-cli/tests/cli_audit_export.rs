@@ -6,26 +6,17 @@
 mod support;
 
 use cabinet_api::AuditEntry;
-use cabinet_portal::{Portal, PortalConfig};
 use support::text;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_audit_log_exports_for_those_who_may_see_it() {
     let dir = tempfile::tempdir().unwrap();
-    let portal = Portal::open(PortalConfig::quick_demo(dir.path().join("portal.sqlite3")))
-        .unwrap()
-        .spawn("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let portal = support::demo_portal(dir.path()).await;
     let url = portal.url();
-    let romashka = cabinet_api::requisites::complete_inn10("770412345").unwrap();
-    let org = portal.admin().org_id_by_inn(&romashka).await.unwrap();
+    let romashka = support::romashka_inn();
+    let org = support::romashka(&portal).await;
     let run = |who: &'static str, args: Vec<String>, stdin: &'static str| {
-        let (url, data) = (url.clone(), dir.path().join(who));
-        tokio::task::spawn_blocking(move || {
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            support::cabinet_at(&url, &data, &args, stdin)
-        })
+        support::spawn_cabinet(&url, &dir.path().join(who), args, stdin)
     };
     let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     for (who, login, password) in [

@@ -14,7 +14,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cabinet_api::{Application, ApplicationStatus};
-use cabinet_portal::{Portal, PortalConfig};
 use support::text;
 
 struct Dice(u64);
@@ -141,14 +140,9 @@ async fn sigkill_mid_sync_never_corrupts_loses_or_duplicates() {
     let mut dice = Dice(seed);
 
     let dir = tempfile::tempdir().unwrap();
-    let portal = Portal::open(PortalConfig::quick_demo(dir.path().join("portal.sqlite3")))
-        .unwrap()
-        .spawn("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let portal = support::demo_portal(dir.path()).await;
     let admin = portal.admin().clone();
-    let inn = cabinet_api::requisites::complete_inn10("770412345").unwrap();
-    let org = admin.org_id_by_inn(&inn).await.unwrap();
+    let org = support::romashka(&portal).await;
     admin.seed_applications(&org, 2000, seed).await.unwrap();
 
     let cli = Cli {

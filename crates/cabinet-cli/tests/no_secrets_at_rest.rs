@@ -131,8 +131,7 @@ async fn no_secret_is_left_on_disk_or_in_logs_and_the_cache_is_ciphertext() {
     let url = portal.url();
     let pfx = dir.path().join("pki").join("director.pfx");
     assert!(pfx.is_file(), "the demo PKI wrote {}", pfx.display());
-    let inn = cabinet_api::requisites::complete_inn10("770412345").unwrap();
-    let org = portal.admin().org_id_by_inn(&inn).await.unwrap();
+    let org = support::romashka(&portal).await;
 
     let secrets = ["Buh-2026", DIRECTOR_PFX_PASSWORD, "oca_", "ocr_"];
     let titles = ["Черновик для проверки тайн", "Выписка из ЕГРЮЛ", "Ромашка"];

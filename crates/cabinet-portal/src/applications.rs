@@ -481,11 +481,7 @@ async fn attach(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, PortalError> {
     let key = idempotency_key(&headers)?;
-    // Past the body limit axum stops reading: the same refusal as ours.
-    let body = body.map_err(|e| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => PortalError::from(cabinet_api::FileError::TooLarge),
-        _ => PortalError::BadRequest(e.body_text()),
-    })?;
+    let body = body?;
     let axum::extract::Query(q) = query?;
     let kind = q.kind.trim().to_owned();
     if kind.is_empty() || kind.len() > 64 {
@@ -496,7 +492,7 @@ async fn attach(
     }
     let name = q.name.trim().to_owned();
     let file = cabinet_api::files::check(&name, &body).map_err(PortalError::from)?;
-    let sha = data_encoding::HEXLOWER.encode(&Sha256::digest(&body));
+    let sha = crate::documents::content_sha(&body);
     st.with_db(move |conn, cfg: &PortalConfig| {
         let who = records::require(
             conn,

@@ -87,11 +87,8 @@ pub fn insert(
     content: &[u8],
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Document, PortalError> {
-    let sha = data_encoding::HEXLOWER.encode(&Sha256::digest(content));
-    conn.execute(
-        "INSERT OR IGNORE INTO blobs (sha256, content) VALUES (?1, ?2)",
-        params![sha, content],
-    )?;
+    let sha = content_sha(content);
+    put_blob(conn, &sha, content)?;
     let id = uuid::Uuid::new_v4().to_string();
     conn.execute(
         "INSERT INTO documents (id, org_id, name, mime, size, sha256, created_at)
@@ -103,7 +100,21 @@ pub fn insert(
     Ok(doc)
 }
 
-fn blob(conn: &Connection, sha: &str) -> Result<Vec<u8>, PortalError> {
+/// The hex SHA-256 a content is stored under.
+pub(crate) fn content_sha(content: &[u8]) -> String {
+    data_encoding::HEXLOWER.encode(&Sha256::digest(content))
+}
+
+/// Stores a content under its `sha` (once: contents are shared).
+pub(crate) fn put_blob(conn: &Connection, sha: &str, content: &[u8]) -> Result<(), PortalError> {
+    conn.execute(
+        "INSERT OR IGNORE INTO blobs (sha256, content) VALUES (?1, ?2)",
+        params![sha, content],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn blob(conn: &Connection, sha: &str) -> Result<Vec<u8>, PortalError> {
     conn.query_row("SELECT content FROM blobs WHERE sha256 = ?1", [sha], |r| {
         r.get(0)
     })

@@ -1,6 +1,6 @@
 //! The portal's error type and its RFC 7807 rendering.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cabinet_api::problem::{codes, PROBLEM_JSON};
@@ -107,6 +107,17 @@ impl From<rusqlite::Error> for PortalError {
 impl From<JsonRejection> for PortalError {
     fn from(e: JsonRejection) -> Self {
         PortalError::BadRequest(e.body_text())
+    }
+}
+
+/// A file body: past the route's limit axum stops reading, and the answer
+/// is the same refusal as the file check's own.
+impl From<BytesRejection> for PortalError {
+    fn from(e: BytesRejection) -> Self {
+        match e.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => PortalError::from(cabinet_api::FileError::TooLarge),
+            _ => PortalError::BadRequest(e.body_text()),
+        }
     }
 }
 

@@ -26,13 +26,12 @@ use cabinet_api::{
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use crate::applications::{idempotency_key, if_match, once};
 use crate::auth::{after, hash_token, mask_phone, parse_ts, sms_code, ts, AuthUser};
 use crate::error::{ApiJson, PortalError};
 use crate::registry::{self, RegistryEntry};
-use crate::{db, feed, legal, records, AppState, PortalConfig};
+use crate::{db, documents, feed, legal, records, AppState, PortalConfig};
 
 /// The role of a registration's author in the new organization.
 pub const FOUNDER_ROLE: &str = "Руководитель";
@@ -138,6 +137,7 @@ fn apply_form(r: &mut Registration, form: RegistrationForm, entry: &RegistryEntr
     r.short_name = entry.short_name.clone();
     r.head_name = entry.head_name.clone();
     let kinds = required_registration_documents(r.kind);
+    r.required_documents = kinds.iter().map(|k| (*k).to_owned()).collect();
     r.documents.retain(|d| kinds.contains(&d.kind.as_str()));
     r.form = form;
 }
@@ -202,6 +202,7 @@ async fn create(
                 full_name: String::new(),
                 short_name: String::new(),
                 head_name: String::new(),
+                required_documents: Vec::new(),
                 documents: Vec::new(),
                 refusal: None,
                 history: vec![RegistrationStep {
@@ -277,14 +278,11 @@ async fn upload(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, PortalError> {
     let key = idempotency_key(&headers)?;
-    let body = body.map_err(|e| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => PortalError::from(cabinet_api::FileError::TooLarge),
-        _ => PortalError::BadRequest(e.body_text()),
-    })?;
+    let body = body?;
     let Query(q) = query?;
     let name = q.name.trim().to_owned();
     cabinet_api::files::check(&name, &body).map_err(PortalError::from)?;
-    let sha = data_encoding::HEXLOWER.encode(&Sha256::digest(&body));
+    let sha = documents::content_sha(&body);
     st.with_db(move |conn, _| {
         let request = format!("registration document {id} {} {name} {sha}", q.kind);
         once(conn, &user.user_id, &key, &request, |tx| {
@@ -295,10 +293,7 @@ async fn upload(
                     detail: format!("a registration takes no {:?} document", q.kind),
                 });
             }
-            tx.execute(
-                "INSERT OR IGNORE INTO blobs (sha256, content) VALUES (?1, ?2)",
-                params![sha, body.as_ref()],
-            )?;
+            documents::put_blob(tx, &sha, &body)?;
             r.documents.retain(|d| d.kind != q.kind);
             r.documents.push(RegistrationDocument {
                 kind: q.kind.clone(),
@@ -549,11 +544,7 @@ fn findings(conn: &Connection, r: &Registration) -> Result<Option<Refusal>, Port
         );
     }
     for d in &r.documents {
-        let content: Vec<u8> = conn.query_row(
-            "SELECT content FROM blobs WHERE sha256 = ?1",
-            [&d.sha256],
-            |row| row.get(0),
-        )?;
+        let content = documents::blob(conn, &d.sha256)?;
         if !mentions(&content, &[&r.form.inn, &r.form.ogrn]) {
             return refuse(
                 None,
@@ -699,14 +690,10 @@ fn activate(
     records::put(conn, &id, &legal::status_for(&profile, now))?;
     db::insert_membership(conn, &id, user, FOUNDER_ROLE)?;
     for d in &r.documents {
-        let content: Vec<u8> = conn.query_row(
-            "SELECT content FROM blobs WHERE sha256 = ?1",
-            [&d.sha256],
-            |row| row.get(0),
-        )?;
+        let content = documents::blob(conn, &d.sha256)?;
         let mime =
             cabinet_api::files::sniff(&content).map_or("application/octet-stream", |k| k.mime());
-        crate::documents::insert(conn, &id, &d.name, mime, &content, now)?;
+        documents::insert(conn, &id, &d.name, mime, &content, now)?;
     }
     let who = records::require(conn, &id, user, None, None)?;
     records::audit(conn, &id, &who, "organization.registered", &r.id, now)?;

@@ -6,6 +6,8 @@ export class Action {
   busy = $state(false);
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
+  /** The failure itself, for a caller that needs its details (the field). */
+  cause = $state<unknown>(null);
 
   /** Runs `what`; when it works, shows `done` (a text, or one made from the
    * result) and answers true. */
@@ -26,10 +28,12 @@ export class Action {
 
   fail(e: unknown) {
     this.error = errorText(e);
+    this.cause = e;
   }
 
   clear() {
     this.error = null;
     this.notice = null;
+    this.cause = null;
   }
 }

@@ -759,7 +759,12 @@ export type Registration = { id: string, state: RegistrationState, kind: OrgKind
 /**
  * From the registry.
  */
-full_name: string, short_name: string, head_name: string, documents: Array<RegistrationDocument>, refusal?: Refusal, history: Array<RegistrationStep>, 
+full_name: string, short_name: string, head_name: string, 
+/**
+ * The document kinds this registration needs
+ * ([`required_registration_documents`] of its kind).
+ */
+required_documents: Array<string>, documents: Array<RegistrationDocument>, refusal?: Refusal, history: Array<RegistrationStep>, 
 /**
  * The cabinet, once active.
  */

@@ -27,6 +27,7 @@ const draft = (over: Partial<Reg> = {}): Reg => ({
   full_name: "ПАО Сбербанк",
   short_name: "ПАО Сбербанк",
   head_name: "Греф Герман Оскарович",
+  required_documents: ["charter", "founding_decision"],
   documents: [],
   history: [{ state: "draft", at: "2026-11-23T10:00:00Z" }],
   version: 1,

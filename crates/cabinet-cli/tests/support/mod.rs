@@ -4,8 +4,10 @@
 #![allow(dead_code)]
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+use cabinet_portal::{Portal, PortalConfig, RunningPortal};
 
 /// Runs `cabinet ARGS` in `dir` (or here) with extra `env` and `stdin`.
 pub fn cabinet_in(dir: Option<&Path>, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
@@ -45,4 +47,38 @@ pub fn cabinet_at(url: &str, data: &Path, args: &[&str], stdin: &str) -> Output 
 
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+/// A demo portal (ECDSA demo keys: quick to make) on loopback with its
+/// database in `dir`.
+pub async fn demo_portal(dir: &Path) -> RunningPortal {
+    Portal::open(PortalConfig::quick_demo(dir.join("portal.sqlite3")))
+        .unwrap()
+        .spawn("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
+/// The id of ООО «Ромашка», the demo organization with applications.
+pub async fn romashka(portal: &RunningPortal) -> String {
+    portal.admin().org_id_by_inn(&romashka_inn()).await.unwrap()
+}
+
+pub fn romashka_inn() -> String {
+    cabinet_api::requisites::complete_inn10("770412345").unwrap()
+}
+
+/// [`cabinet_at`] off the async workers, for tests that serve the portal
+/// on the same runtime.
+pub fn spawn_cabinet(
+    url: &str,
+    data: &Path,
+    args: Vec<String>,
+    stdin: &'static str,
+) -> tokio::task::JoinHandle<Output> {
+    let (url, data): (String, PathBuf) = (url.to_owned(), data.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        cabinet_at(&url, &data, &args, stdin)
+    })
 }
