@@ -86,6 +86,18 @@ pub enum ApplicationStatus {
 }
 
 impl ApplicationStatus {
+    /// The status as the portal and the UI name it in Russian.
+    pub fn name_ru(self) -> &'static str {
+        match self {
+            ApplicationStatus::Draft => "Черновик",
+            ApplicationStatus::Accepted => "Принято",
+            ApplicationStatus::InProgress => "В работе",
+            ApplicationStatus::NeedsInfo => "Требуется уточнение",
+            ApplicationStatus::Completed => "Завершено",
+            ApplicationStatus::Rejected => "Отказано",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ApplicationStatus::Draft => "draft",

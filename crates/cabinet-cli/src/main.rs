@@ -80,7 +80,8 @@ enum PortalCommand {
         format: Option<ExportFormat>,
         #[arg(long)]
         org: Option<String>,
-        /// Charges and payments from this day (YYYY-MM-DD).
+        /// Rows from this day (YYYY-MM-DD): charges by their date, payments
+        /// by when paid, applications by when created, audit by when done.
         #[arg(long)]
         from: Option<String>,
         /// … to this day, included.
@@ -514,18 +515,18 @@ async fn portal(
             }
             let org = resolve_org(&cab, org).await?;
             let (bytes, what_ru) = if let ExportWhat::Applications = what {
-                let list = cab.applications(&org).await?;
-                let bytes = match format {
-                    ExportFormat::Json => {
-                        let mut j = serde_json::to_string_pretty(&list)
-                            .map_err(|e| Failure::Usage(e.to_string()))?;
-                        j.push('\n');
-                        j.into_bytes()
-                    }
-                    ExportFormat::Csv => applications_csv(&list).into_bytes(),
-                    ExportFormat::Xlsx => applications_xlsx(&list)?,
+                let format = match format {
+                    ExportFormat::Csv => AccountingFormat::Csv,
+                    ExportFormat::Xlsx => AccountingFormat::Xlsx,
+                    ExportFormat::Json => AccountingFormat::Json,
                 };
-                (bytes, format!("заявлений: {}", list.len()))
+                let query = cabinet_core::lists::ApplicationQuery {
+                    from: from.clone(),
+                    to: to.clone(),
+                    ..Default::default()
+                };
+                let (bytes, count) = cab.export_applications(&org, &query, format).await?;
+                (bytes, format!("заявлений: {count}"))
             } else if let ExportWhat::Audit = what {
                 let format = match format {
                     ExportFormat::Xlsx => AccountingFormat::Xlsx,
@@ -627,18 +628,6 @@ async fn resolve_org(cab: &Cabinet, org: Option<String>) -> Result<String, Failu
     }
 }
 
-fn status_ru(s: cabinet_api::ApplicationStatus) -> &'static str {
-    use cabinet_api::ApplicationStatus as S;
-    match s {
-        S::Draft => "Черновик",
-        S::Accepted => "Принято",
-        S::InProgress => "В работе",
-        S::NeedsInfo => "Требуется уточнение",
-        S::Completed => "Завершено",
-        S::Rejected => "Отказано",
-    }
-}
-
 async fn applications(cab: &Cabinet, command: ApplicationsCommand) -> Result<(), Failure> {
     match command {
         ApplicationsCommand::List {
@@ -716,7 +705,7 @@ async fn applications(cab: &Cabinet, command: ApplicationsCommand) -> Result<(),
                     println!(
                         "{:<12} {:<22} {:<11} {}",
                         a.number.as_deref().unwrap_or("—"),
-                        status_ru(a.status),
+                        a.status.name_ru(),
                         a.created_at.get(..10).unwrap_or(""),
                         a.title
                     );
@@ -771,55 +760,6 @@ fn progress_line(p: &cabinet_core::sync::SyncProgress) -> String {
         String::new()
     };
     format!("{what}{bar}{size}")
-}
-
-/// RFC 4180 CSV with a BOM, `;`-separated: what Excel and 1C open as is.
-/// Dates stay ISO here, as scripts reading this export expect.
-fn applications_csv(list: &[cabinet_api::Application]) -> String {
-    use cabinet_core::export::{csv_table, Cell};
-    let text = |s: &str| Cell::Text(s.to_owned());
-    let rows: Vec<Vec<Cell>> = list
-        .iter()
-        .map(|a| {
-            vec![
-                text(a.number.as_deref().unwrap_or("")),
-                text(status_ru(a.status)),
-                text(&a.service_code),
-                text(&a.title),
-                text(a.created_at.get(..10).unwrap_or("")),
-                text(a.deadline.as_deref().unwrap_or("")),
-            ]
-        })
-        .collect();
-    csv_table(
-        &["Номер", "Статус", "Услуга", "Название", "Создано", "Срок"],
-        &rows,
-    )
-}
-
-/// The same columns as the CSV, as a workbook: real dates, filters, a
-/// frozen header.
-fn applications_xlsx(list: &[cabinet_api::Application]) -> Result<Vec<u8>, Failure> {
-    use cabinet_core::export::{xlsx_table, Cell};
-    let text = |s: &str| Cell::Text(s.to_owned());
-    let rows: Vec<Vec<Cell>> = list
-        .iter()
-        .map(|a| {
-            vec![
-                a.number.as_deref().map_or(Cell::Empty, text),
-                text(status_ru(a.status)),
-                text(&a.service_code),
-                text(&a.title),
-                Cell::Date(a.created_at.clone()),
-                a.deadline.clone().map_or(Cell::Empty, Cell::Date),
-            ]
-        })
-        .collect();
-    Ok(xlsx_table(
-        "Заявления",
-        &["Номер", "Статус", "Услуга", "Название", "Создано", "Срок"],
-        &rows,
-    )?)
 }
 
 fn main() -> ExitCode {

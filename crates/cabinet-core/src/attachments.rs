@@ -253,12 +253,15 @@ impl Store {
 
     /// The service from the catalog copy the cache keeps, if any.
     fn cached_service(&self, code: &str) -> Result<Option<Service>, CoreError> {
+        Ok(self.cached_services()?.into_iter().find(|s| s.code == code))
+    }
+
+    /// The catalog copy the cache keeps; empty before the first fetch.
+    pub(crate) fn cached_services(&self) -> Result<Vec<Service>, CoreError> {
         let Some((json, _, _)) = self.reference(crate::session::SERVICES)? else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
-        let all: Vec<Service> =
-            serde_json::from_str(&json).map_err(|e| CoreError::Store(e.to_string()))?;
-        Ok(all.into_iter().find(|s| s.code == code))
+        serde_json::from_str(&json).map_err(|e| CoreError::Store(e.to_string()))
     }
 
     /// Actions queued on `target`, oldest first: (action id, action).

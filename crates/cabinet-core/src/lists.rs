@@ -312,6 +312,81 @@ impl Store {
     }
 }
 
+/// The columns of an applications export.
+const EXPORT_COLUMNS: [&str; 7] = [
+    "Номер",
+    "Статус",
+    "Услуга",
+    "Название",
+    "Создано",
+    "Изменено",
+    "Срок",
+];
+
+impl Store {
+    /// Every application the filters of `query` match (its paging aside),
+    /// in its order, as CSV (`;`, a BOM, DD.MM.YYYY), XLSX (real dates, a
+    /// frozen header with filters) or JSON (the records as the portal sends
+    /// them). Services are named from the cached catalog when it is there.
+    /// Returns the file and how many applications it holds.
+    pub fn applications_file(
+        &self,
+        org: &str,
+        query: &ApplicationQuery,
+        format: crate::accounting::AccountingFormat,
+    ) -> Result<(Vec<u8>, u32), CoreError> {
+        use crate::accounting::AccountingFormat;
+        use crate::export::{csv_table, xlsx_table, Cell};
+        let mut page = ApplicationQuery {
+            offset: 0,
+            limit: MAX_LIMIT,
+            ..query.clone()
+        };
+        let mut list = Vec::new();
+        loop {
+            let rows = self.application_rows(org, &page)?;
+            let n = rows.len();
+            list.extend(rows);
+            if n < MAX_LIMIT as usize {
+                break;
+            }
+            page.offset += MAX_LIMIT;
+        }
+        let count = u32::try_from(list.len()).unwrap_or(u32::MAX);
+        if format == AccountingFormat::Json {
+            let mut json =
+                serde_json::to_vec_pretty(&list).map_err(|e| CoreError::Store(e.to_string()))?;
+            json.push(b'\n');
+            return Ok((json, count));
+        }
+        let names: std::collections::HashMap<String, String> = self
+            .cached_services()?
+            .into_iter()
+            .map(|s| (s.code, s.title))
+            .collect();
+        let text = |s: &str| Cell::Text(s.to_owned());
+        let rows: Vec<Vec<Cell>> = list
+            .iter()
+            .map(|a| {
+                vec![
+                    a.number.as_deref().map_or(Cell::Empty, text),
+                    text(a.status.name_ru()),
+                    text(names.get(&a.service_code).unwrap_or(&a.service_code)),
+                    text(&a.title),
+                    Cell::Date(a.created_at.clone()),
+                    Cell::Date(a.updated_at.clone()),
+                    a.deadline.clone().map_or(Cell::Empty, Cell::Date),
+                ]
+            })
+            .collect();
+        let bytes = match format {
+            AccountingFormat::Csv => csv_table(&EXPORT_COLUMNS, &rows).into_bytes(),
+            _ => xlsx_table("Заявления", &EXPORT_COLUMNS, &rows)?,
+        };
+        Ok((bytes, count))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -579,5 +654,74 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(by_number.page_plans("o1").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_export_holds_every_filtered_row_past_one_page_in_the_list_order() {
+        use crate::accounting::AccountingFormat;
+        use ApplicationStatus as S;
+        let apps: Vec<Application> = (0..1_203u32)
+            .map(|i| {
+                let status = if i % 3 == 0 {
+                    S::Completed
+                } else {
+                    S::InProgress
+                };
+                app(i, status, "Регистрация ККТ; кассы \"Юг\"")
+            })
+            .collect();
+        let (_dir, store) = store_with(&apps);
+        store
+            .put_reference(
+                crate::session::SERVICES,
+                Some(r#"[{"code":"egrul-extract","title":"Выписка из ЕГРЮЛ","description":"","kind":"extract","category":"","authority":"","online":true,"in_person":false,"deadline_days":5,"cost":0,"required_documents":[]}]"#),
+                None,
+                "2026-11-01T00:00:00Z",
+            )
+            .unwrap();
+        let query = ApplicationQuery {
+            status: vec![S::Completed],
+            sort: ApplicationSort::Number,
+            ascending: true,
+            offset: 7,
+            limit: 3,
+            ..Default::default()
+        };
+        let (csv, count) = store
+            .applications_file("o1", &query, AccountingFormat::Csv)
+            .unwrap();
+        assert_eq!(count, 401);
+        let csv = String::from_utf8(csv).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        // The paging of the list does not limit an export: all 401.
+        assert_eq!(lines.len(), 1 + 401, "{}", &csv[..300]);
+        assert_eq!(
+            lines[0],
+            "\u{feff}Номер;Статус;Услуга;Название;Создано;Изменено;Срок"
+        );
+        assert_eq!(
+            lines[1],
+            "2026-0000000;Завершено;Выписка из ЕГРЮЛ;\"Регистрация ККТ; кассы \"\"Юг\"\"\";01.10.2026;01.11.2026;01.12.2026"
+        );
+        // Not in the catalog: the code stays.
+        assert!(
+            lines[2].starts_with("2026-0000003;Завершено;cash-register;"),
+            "{}",
+            lines[2]
+        );
+        let numbers: Vec<&str> = lines[1..].iter().map(|l| &l[..12]).collect();
+        assert!(numbers.windows(2).all(|w| w[0] < w[1]));
+
+        let (json, _) = store
+            .applications_file("o1", &query, AccountingFormat::Json)
+            .unwrap();
+        let back: Vec<Application> = serde_json::from_slice(&json).unwrap();
+        assert_eq!(back.len(), 401);
+        assert!(back.iter().all(|a| a.status == S::Completed));
+
+        let (xlsx, _) = store
+            .applications_file("o1", &query, AccountingFormat::Xlsx)
+            .unwrap();
+        assert_eq!(&xlsx[..2], b"PK");
     }
 }

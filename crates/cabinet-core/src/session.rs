@@ -1044,6 +1044,18 @@ impl Cabinet {
         self.with_store(|s| s.application_rows(org_id, query)).await
     }
 
+    /// Every application the filters of `query` match, as CSV, XLSX or
+    /// JSON, from the cache (works offline); the file and its row count.
+    pub async fn export_applications(
+        &self,
+        org_id: &str,
+        query: &crate::lists::ApplicationQuery,
+        format: crate::accounting::AccountingFormat,
+    ) -> Result<(Vec<u8>, u32), CoreError> {
+        self.with_store(|s| s.applications_file(org_id, query, format))
+            .await
+    }
+
     /// The cached applications of `org` (works offline).
     pub async fn applications(&self, org_id: &str) -> Result<Vec<Application>, CoreError> {
         self.with_store(|s| s.applications(org_id)).await

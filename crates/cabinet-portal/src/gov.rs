@@ -114,18 +114,6 @@ pub fn step(
     Ok(changed)
 }
 
-/// The Russian name of a status, for notifications.
-fn status_name(s: S) -> &'static str {
-    match s {
-        S::Draft => "Черновик",
-        S::Accepted => "Принято",
-        S::InProgress => "В работе",
-        S::NeedsInfo => "Требуется уточнение",
-        S::Completed => "Завершено",
-        S::Rejected => "Отказано",
-    }
-}
-
 /// Stores the application's new status as the government body's step and
 /// notifies the organization.
 fn move_on(
@@ -143,7 +131,7 @@ fn move_on(
         format!(
             "Заявление № {}: {}",
             app.number.as_deref().unwrap_or("—"),
-            status_name(app.status)
+            app.status.name_ru()
         ),
         app.title.clone(),
         "application",
@@ -398,7 +386,8 @@ pub fn seed_applications(
             title: format!("{title} № {k}"),
             status,
             created_at: ts(created),
-            updated_at: ts(created + chrono::Duration::hours(dice.below(240) as i64)),
+            // Changed after it was made, never after now.
+            updated_at: ts(now.min(created + chrono::Duration::hours(dice.below(240) as i64))),
             deadline: submitted.then(|| {
                 (created + chrono::Duration::days(30))
                     .format("%Y-%m-%d")
