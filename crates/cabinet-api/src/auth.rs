@@ -177,6 +177,16 @@ pub struct RecoveryConfirm {
     pub new_password: String,
 }
 
+/// `POST /v1/auth/password/change`: a signed-in user's new password,
+/// confirmed by the current one. The user's other sessions end; the one
+/// that asked stays. Wrong current passwords count with wrong logins: the
+/// fifth locks the account and ends every session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
 /// The password rule, the same on both sides: 8 to 128 characters, at least
 /// one letter and one digit. The error is the rule's code.
 pub fn check_new_password(password: &str) -> Result<(), &'static str> {

@@ -114,6 +114,11 @@ pub mod codes {
     pub const TOO_MANY_ATTACHMENTS: &str = "application.too_many_files";
     /// A new password that breaks the rule (8+ characters, a letter, a digit).
     pub const WEAK_PASSWORD: &str = "auth.weak_password";
+    /// A password change with a wrong current password (422, field
+    /// `current_password`, with `attempts_left`).
+    pub const WRONG_PASSWORD: &str = "auth.wrong_password";
+    /// A new password the same as the current one (422, `new_password`).
+    pub const SAME_PASSWORD: &str = "auth.same_password";
     /// Registration: no organization with this INN in the state register.
     pub const NOT_IN_REGISTRY: &str = "registration.not_in_registry";
     /// Registration: the register knows the INN with another OGRN or KPP;

@@ -8,8 +8,8 @@
 //! stopped.
 
 use cabinet_api::{
-    RecoveryConfirm, RecoveryTicket, Registration, RegistrationCode, RegistrationForm,
-    SubmitRegistration,
+    PasswordChange, RecoveryConfirm, RecoveryTicket, Registration, RegistrationCode,
+    RegistrationForm, SubmitRegistration,
 };
 
 use crate::{Cabinet, CoreError};
@@ -147,5 +147,31 @@ impl Cabinet {
                 new_password: new_password.into(),
             })
             .await
+    }
+
+    /// A new password for the signed-in user, confirmed by the current one
+    /// (online only: nothing about a password is queued or stored). The
+    /// user's other sessions end; this one goes on.
+    pub async fn change_password(
+        &self,
+        current: &str,
+        new_password: &str,
+    ) -> Result<(), CoreError> {
+        if current.is_empty() {
+            return Err(CoreError::Invalid("current_password"));
+        }
+        cabinet_api::check_new_password(new_password).map_err(|code| CoreError::Refused {
+            code,
+            detail: "8 to 128 characters with a letter and a digit".into(),
+        })?;
+        let change = PasswordChange {
+            current_password: current.into(),
+            new_password: new_password.into(),
+        };
+        self.online_call(|c, t| {
+            let change = &change;
+            async move { c.change_password(&t, change).await }
+        })
+        .await
     }
 }

@@ -6,9 +6,9 @@ use cabinet_api::problem::PROBLEM_JSON;
 use cabinet_api::sync::IDEMPOTENCY_KEY;
 use cabinet_api::{
     Application, CertChallenge, CertificateLogin, ChangePage, DemoInfo, DemoSms, Document, Me,
-    NewApplication, NewSignature, OrganizationList, OrganizationProfile, OtpSubmit, PasswordLogin,
-    PasswordLoginResponse, PasswordRecovery, Problem, ProfileEdit, RecoveryConfirm, RecoveryTicket,
-    RefreshRequest, Registration, RegistrationCode, RegistrationList, TokenPair,
+    NewApplication, NewSignature, OrganizationList, OrganizationProfile, OtpSubmit, PasswordChange,
+    PasswordLogin, PasswordLoginResponse, PasswordRecovery, Problem, ProfileEdit, RecoveryConfirm,
+    RecoveryTicket, RefreshRequest, Registration, RegistrationCode, RegistrationList, TokenPair,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -478,6 +478,19 @@ impl PortalClient {
     pub async fn finish_recovery(&self, confirm: &RecoveryConfirm) -> Result<(), CoreError> {
         let _: serde_json::Value = self.post("v1/auth/recovery/confirm", confirm).await?;
         Ok(())
+    }
+
+    /// A new password for the signed-in user, confirmed by the current one;
+    /// the user's other sessions end.
+    pub async fn change_password(
+        &self,
+        token: &str,
+        change: &PasswordChange,
+    ) -> Result<(), CoreError> {
+        let rb = self
+            .request(Method::POST, "v1/auth/password/change", Some(token))?
+            .json(change);
+        Self::send(rb).await.map(drop)
     }
 
     /// The user's registrations of new cabinets, newest first.

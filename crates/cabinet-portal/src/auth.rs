@@ -540,6 +540,8 @@ async fn logout(
 /// The caller, authenticated by a bearer access token.
 pub struct AuthUser {
     pub user_id: String,
+    /// The session the access token belongs to.
+    pub session_id: String,
     /// The client's address, for the audit log.
     pub ip: Option<String>,
 }
@@ -582,7 +584,7 @@ impl FromRequestParts<AppState> for AuthUser {
         st.with_db(move |conn, cfg| {
             let row = conn
                 .query_row(
-                    "SELECT a.user_id, a.expires_at, s.revoked_at, a.used_at IS NOT NULL
+                    "SELECT a.user_id, a.expires_at, s.revoked_at, a.used_at IS NOT NULL, s.id
                      FROM access_tokens a
                      JOIN sessions s ON s.id = a.session_id WHERE a.token_hash = ?1",
                     [hash_token(&token)],
@@ -592,11 +594,12 @@ impl FromRequestParts<AppState> for AuthUser {
                             r.get::<_, String>(1)?,
                             r.get::<_, Option<String>>(2)?,
                             r.get::<_, bool>(3)?,
+                            r.get::<_, String>(4)?,
                         ))
                     },
                 )
                 .optional()?;
-            let Some((user_id, expires_at, revoked, seen)) = row else {
+            let Some((user_id, expires_at, revoked, seen, session_id)) = row else {
                 return Err(PortalError::TokenInvalid);
             };
             if revoked.is_some() {
@@ -613,7 +616,11 @@ impl FromRequestParts<AppState> for AuthUser {
                     params![hash_token(&token), ts(cfg.clock.now())],
                 )?;
             }
-            Ok(AuthUser { user_id, ip })
+            Ok(AuthUser {
+                user_id,
+                session_id,
+                ip,
+            })
         })
         .await
     }

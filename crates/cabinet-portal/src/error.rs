@@ -89,6 +89,9 @@ pub enum PortalError {
     /// A requisite that fails its own check (`inn.checksum`, …).
     #[error("invalid requisite: {0}")]
     Requisite(#[from] cabinet_api::requisites::RequisiteError),
+    /// A password change whose current password is wrong.
+    #[error("wrong current password, {attempts_left} attempts left")]
+    WrongPassword { attempts_left: u32 },
     /// A wrong confirmation code.
     #[error("wrong code, {attempts_left} attempts left")]
     CodeInvalid { attempts_left: u32 },
@@ -152,6 +155,12 @@ impl PortalError {
                 p
             }
             PortalError::OtpExpired => Problem::new(401, codes::OTP_EXPIRED, "Code expired"),
+            PortalError::WrongPassword { attempts_left } => {
+                let mut p = Problem::new(422, codes::WRONG_PASSWORD, "Wrong current password")
+                    .with_field("current_password");
+                p.attempts_left = Some(*attempts_left);
+                p
+            }
             PortalError::TicketInvalid => Problem::new(
                 401,
                 codes::TICKET_INVALID,

@@ -5,16 +5,20 @@
 //! The new password follows the shared rule; setting it ends every session
 //! of the user (whoever knew the old password is out) and lifts a login
 //! lock. Wrong codes burn the ticket like a login code.
+//!
+//! A signed-in user changes the password with the current one: the other
+//! sessions end, the asking one stays.
 
 use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
-use cabinet_api::{PasswordRecovery, RecoveryConfirm, RecoveryTicket};
+use cabinet_api::problem::codes;
+use cabinet_api::{PasswordChange, PasswordRecovery, RecoveryConfirm, RecoveryTicket};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::auth::{
     after, expired, find_login, hash_token, parse_ts, random_token, sms_code, ts, wrong_code,
-    Tickets,
+    AuthUser, Tickets,
 };
 use crate::error::{ApiJson, PortalError};
 use crate::{db, totp, AppState, PortalConfig};
@@ -23,6 +27,72 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/auth/recovery", post(start))
         .route("/auth/recovery/confirm", post(confirm))
+        .route("/auth/password/change", post(change))
+}
+
+fn weak(code: &'static str) -> PortalError {
+    PortalError::FieldRefused {
+        code,
+        field: "new_password",
+        detail: "8 to 128 characters with a letter and a digit".into(),
+    }
+}
+
+async fn change(
+    State(st): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<PasswordChange>,
+) -> Result<ApiJson<serde_json::Value>, PortalError> {
+    cabinet_api::check_new_password(&req.new_password).map_err(weak)?;
+    if req.new_password == req.current_password {
+        return Err(PortalError::FieldRefused {
+            code: codes::SAME_PASSWORD,
+            field: "new_password",
+            detail: "the new password is the current one".into(),
+        });
+    }
+    let hash = db::hash_password(&req.new_password)?;
+    st.with_db(move |conn, cfg| {
+        let now = cfg.clock.now();
+        let (current, failed): (String, u32) = conn.query_row(
+            "SELECT password_hash, failed_attempts FROM users WHERE id = ?1",
+            [&user.user_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if !db::verify_password(&req.current_password, &current) {
+            let failed = failed + 1;
+            if failed >= cfg.lockout_threshold {
+                // Someone at an unlocked desk guessing: out, and locked.
+                let until = after(now, cfg.lockout_duration);
+                let tx = conn.transaction()?;
+                tx.execute(
+                    "UPDATE users SET failed_attempts = ?2, locked_until = ?3 WHERE id = ?1",
+                    params![user.user_id, failed, ts(until)],
+                )?;
+                end_sessions(&tx, &user.user_id, None, now)?;
+                tx.commit()?;
+                tracing::warn!(user = %user.user_id, "password change: locked after wrong passwords");
+                return Err(PortalError::Locked(until));
+            }
+            conn.execute(
+                "UPDATE users SET failed_attempts = ?2 WHERE id = ?1",
+                params![user.user_id, failed],
+            )?;
+            return Err(PortalError::WrongPassword {
+                attempts_left: cfg.lockout_threshold - failed,
+            });
+        }
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE users SET password_hash = ?2, failed_attempts = 0, locked_until = NULL WHERE id = ?1",
+            params![user.user_id, hash],
+        )?;
+        end_sessions(&tx, &user.user_id, Some(&user.session_id), now)?;
+        tx.commit()?;
+        tracing::info!(user = %user.user_id, "password changed");
+        Ok(ApiJson(serde_json::json!({})))
+    })
+    .await
 }
 
 async fn start(
@@ -84,13 +154,7 @@ async fn confirm(
     State(st): State<AppState>,
     ApiJson(req): ApiJson<RecoveryConfirm>,
 ) -> Result<ApiJson<serde_json::Value>, PortalError> {
-    cabinet_api::check_new_password(&req.new_password).map_err(|code| {
-        PortalError::FieldRefused {
-            code,
-            field: "new_password",
-            detail: "8 to 128 characters with a letter and a digit".into(),
-        }
-    })?;
+    cabinet_api::check_new_password(&req.new_password).map_err(weak)?;
     // Hash before taking the database: argon2 is slow on purpose.
     let hash = db::hash_password(&req.new_password)?;
     st.with_db(move |conn, cfg| finish(conn, cfg, &req, &hash))
@@ -168,23 +232,28 @@ fn finish(
         "UPDATE users SET password_hash = ?2, failed_attempts = 0, locked_until = NULL WHERE id = ?1",
         params![user, password_hash],
     )?;
-    end_sessions(&tx, &user, now)?;
+    end_sessions(&tx, &user, None, now)?;
     tx.commit()?;
     tracing::info!(%user, "password reset with a recovery code");
     Ok(())
 }
 
-/// Ends every session of `user`: refresh tokens stop working at once,
-/// access tokens are dropped.
+/// Ends every session of `user` but `keep`: refresh tokens stop working
+/// at once, access tokens are dropped.
 fn end_sessions(
     conn: &Connection,
     user: &str,
+    keep: Option<&str>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), PortalError> {
+    let keep = keep.unwrap_or("");
     conn.execute(
-        "UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL",
-        params![user, ts(now)],
+        "UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL AND id <> ?3",
+        params![user, ts(now), keep],
     )?;
-    conn.execute("DELETE FROM access_tokens WHERE user_id = ?1", [user])?;
+    conn.execute(
+        "DELETE FROM access_tokens WHERE user_id = ?1 AND session_id <> ?2",
+        params![user, keep],
+    )?;
     Ok(())
 }

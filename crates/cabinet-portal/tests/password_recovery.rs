@@ -190,3 +190,136 @@ async fn a_forgotten_password_is_replaced_with_a_code_and_old_sessions_end() {
         .unwrap();
     assert_eq!(me.status(), 200);
 }
+
+async fn tokens(http: &reqwest::Client, base: &str, password: &str) -> TokenPair {
+    match login(http, base, password).await.json().await.unwrap() {
+        PasswordLoginResponse::Tokens(t) => t,
+        PasswordLoginResponse::Mfa(_) => panic!("no second factor for this user"),
+    }
+}
+
+async fn me_status(http: &reqwest::Client, base: &str, access: &str) -> u16 {
+    http.get(format!("{base}/v1/me"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_changed_password_ends_the_other_sessions_and_keeps_this_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let portal = support::demo_portal(dir.path()).await;
+    let base = portal.url();
+    let http = reqwest::Client::new();
+    portal
+        .admin()
+        .create_user(NewUser {
+            email: LOGIN.into(),
+            full_name: "Осторожный О. О.".into(),
+            password: OLD.into(),
+            inn: None,
+            snils: None,
+            ogrnip: None,
+            phone: "+79990000034".into(),
+            mfa: MfaMode::None,
+        })
+        .await
+        .unwrap();
+    // The office computer and a laptop.
+    let here = tokens(&http, &base, OLD).await;
+    let there = tokens(&http, &base, OLD).await;
+    let change = |current: &str, new: &str| {
+        http.post(format!("{base}/v1/auth/password/change"))
+            .bearer_auth(&here.access_token)
+            .json(&json!({"current_password": current, "new_password": new}))
+            .send()
+    };
+    let anonymous = http
+        .post(format!("{base}/v1/auth/password/change"))
+        .json(&json!({"current_password": OLD, "new_password": NEW}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+
+    let (status, p) = problem(change("Wrong-pass-1", NEW).await.unwrap()).await;
+    assert_eq!(
+        (status, p.code.as_str(), p.field.as_deref(), p.attempts_left),
+        (
+            422,
+            "auth.wrong_password",
+            Some("current_password"),
+            Some(4)
+        )
+    );
+    let (_, p) = problem(change(OLD, "short1").await.unwrap()).await;
+    assert_eq!(
+        (p.code.as_str(), p.field.as_deref()),
+        ("auth.weak_password", Some("new_password"))
+    );
+    let (_, p) = problem(change(OLD, OLD).await.unwrap()).await;
+    assert_eq!(
+        (p.code.as_str(), p.field.as_deref()),
+        ("auth.same_password", Some("new_password"))
+    );
+    assert_eq!(change(OLD, NEW).await.unwrap().status(), 200);
+
+    // This session goes on, refresh included; the laptop's is over.
+    assert_eq!(me_status(&http, &base, &here.access_token).await, 200);
+    let refreshed = post(
+        &http,
+        format!("{base}/v1/auth/refresh"),
+        json!({"refresh_token": here.refresh_token}),
+    )
+    .await;
+    assert_eq!(refreshed.status(), 200);
+    assert_eq!(me_status(&http, &base, &there.access_token).await, 401);
+    let (_, p) = problem(
+        post(
+            &http,
+            format!("{base}/v1/auth/refresh"),
+            json!({"refresh_token": there.refresh_token}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(p.code, "auth.refresh_invalid");
+    assert_eq!(
+        problem(login(&http, &base, OLD).await).await.1.code,
+        "auth.invalid_credentials"
+    );
+    let next = tokens(&http, &base, NEW).await;
+
+    // Guessing the current password at an unlocked desk: the fifth wrong
+    // one locks the account and ends every session, this one too.
+    for left in (1..=4).rev() {
+        let (_, p) = problem(
+            http.post(format!("{base}/v1/auth/password/change"))
+                .bearer_auth(&next.access_token)
+                .json(&json!({"current_password": "Guess-000", "new_password": "Guess-0001"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(p.attempts_left, Some(left));
+    }
+    let (status, p) = problem(
+        http.post(format!("{base}/v1/auth/password/change"))
+            .bearer_auth(&next.access_token)
+            .json(&json!({"current_password": "Guess-000", "new_password": "Guess-0001"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, p.code.as_str()), (423, "auth.locked"));
+    assert_eq!(me_status(&http, &base, &next.access_token).await, 401);
+    assert_eq!(
+        problem(login(&http, &base, NEW).await).await.1.code,
+        "auth.locked"
+    );
+}
