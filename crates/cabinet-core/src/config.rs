@@ -40,6 +40,73 @@ pub struct CabinetConfig {
     /// `prefetch = all|none|Nd` and `prefetch_cap_mb = N` in the config
     /// file (default: the last 30 days, at most 500 MiB).
     pub prefetch: crate::sync::PrefetchPolicy,
+    /// The config file read, which the Settings screen writes back to.
+    pub config_file: PathBuf,
+    /// `CABINET_LOCK_SECONDS` set the lock: the file's value does not count.
+    pub lock_from_env: bool,
+}
+
+/// What the Settings screen changes on this computer; kept in the config
+/// file as `lock_minutes`, `prefetch` and `prefetch_cap_mb`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct LocalSettings {
+    /// Minutes without input before the app locks; 0: never.
+    pub lock_minutes: u32,
+    pub prefetch: crate::sync::PrefetchPolicy,
+}
+
+/// The longest inactivity lock the Settings screen offers: a working day.
+pub const MAX_LOCK_MINUTES: u32 = 480;
+
+/// Writes `settings` into the config file at `path`: each key's line is
+/// replaced where it is, missing keys are added at the end, and every other
+/// line (the portal URL, comments) stays as it was. Written whole or not
+/// at all.
+pub fn save_local_settings(path: &Path, settings: &LocalSettings) -> Result<(), CoreError> {
+    if settings.lock_minutes > MAX_LOCK_MINUTES {
+        return Err(CoreError::Invalid("lock_minutes"));
+    }
+    if let crate::sync::PrefetchScope::Recent { days } = settings.prefetch.scope {
+        if days == 0 || days > 3650 {
+            return Err(CoreError::Invalid("prefetch"));
+        }
+    }
+    let (scope, cap_mb) = settings.prefetch.config_values();
+    let mut wanted = vec![
+        ("lock_minutes", settings.lock_minutes.to_string()),
+        ("prefetch", format!("\"{scope}\"")),
+        ("prefetch_cap_mb", cap_mb),
+    ];
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(CoreError::Config(format!("{}: {e}", path.display()))),
+    };
+    let mut out = String::with_capacity(text.len() + 96);
+    for line in text.lines() {
+        let key = line
+            .split_once('=')
+            .map(|(k, _)| k.trim())
+            .filter(|_| !line.trim_start().starts_with('#'));
+        match key.and_then(|k| wanted.iter().position(|(w, _)| *w == k)) {
+            Some(i) => {
+                let (k, v) = wanted.remove(i);
+                out.push_str(&format!("{k} = {v}\n"));
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    for (k, v) in wanted {
+        out.push_str(&format!("{k} = {v}\n"));
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CoreError::Config(format!("{}: {e}", dir.display())))?;
+    }
+    crate::export::write_whole(path, out.as_bytes())
 }
 
 /// The inactivity lock when nothing is configured.
@@ -175,7 +242,10 @@ impl CabinetConfig {
             (Some(parse_portal_url(&u)?), PortalSource::Env)
         } else {
             match config_value(&pairs, "portal_url") {
-                Some(u) => (Some(parse_portal_url(u)?), PortalSource::ConfigFile(file)),
+                Some(u) => (
+                    Some(parse_portal_url(u)?),
+                    PortalSource::ConfigFile(file.clone()),
+                ),
                 None => (None, PortalSource::Demo),
             }
         };
@@ -186,6 +256,8 @@ impl CabinetConfig {
             encrypt_cache,
             lock_seconds,
             prefetch,
+            lock_from_env: std::env::var_os("CABINET_LOCK_SECONDS").is_some(),
+            config_file: file,
         })
     }
 }
@@ -227,5 +299,57 @@ mod tests {
             "config.invalid"
         );
         parse_portal_url("http://127.0.0.1:8080").unwrap();
+    }
+
+    #[test]
+    fn settings_are_written_back_in_place_and_read_again() {
+        use crate::sync::{PrefetchPolicy, PrefetchScope};
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("orgcabinet").join("config.toml");
+        // No file yet: it is made.
+        let first = LocalSettings {
+            lock_minutes: 5,
+            prefetch: PrefetchPolicy {
+                scope: PrefetchScope::All,
+                cap_bytes: 200 * 1024 * 1024,
+            },
+        };
+        save_local_settings(&f, &first).unwrap();
+        std::fs::write(
+            &f,
+            format!(
+                "# the office portal\nportal_url = \"https://portal.example\"\n{}# lock_minutes = 1\n",
+                std::fs::read_to_string(&f).unwrap()
+            ),
+        )
+        .unwrap();
+        let second = LocalSettings {
+            lock_minutes: 0,
+            prefetch: PrefetchPolicy {
+                scope: PrefetchScope::Recent { days: 7 },
+                cap_bytes: 50 * 1024 * 1024,
+            },
+        };
+        save_local_settings(&f, &second).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&f).unwrap(),
+            "# the office portal\nportal_url = \"https://portal.example\"\n\
+             lock_minutes = 0\nprefetch = \"7d\"\nprefetch_cap_mb = 50\n# lock_minutes = 1\n"
+        );
+        let pairs = read_config_file(&f).unwrap();
+        assert_eq!(config_value(&pairs, "lock_minutes"), Some("0"));
+        assert_eq!(
+            PrefetchPolicy::parse(
+                config_value(&pairs, "prefetch"),
+                config_value(&pairs, "prefetch_cap_mb")
+            )
+            .unwrap(),
+            second.prefetch
+        );
+        let too_long = LocalSettings {
+            lock_minutes: MAX_LOCK_MINUTES + 1,
+            ..second
+        };
+        assert!(save_local_settings(&f, &too_long).is_err());
     }
 }

@@ -88,7 +88,7 @@ pub struct Cabinet {
     /// New caches are encrypted (the default); see [`Cabinet::with_cache_encryption`].
     encrypt_cache: bool,
     retry: RetryPolicy,
-    prefetch: PrefetchPolicy,
+    prefetch: std::sync::RwLock<PrefetchPolicy>,
     active: Mutex<Option<Active>>,
     /// The unlock check of a password login waiting for its second factor.
     pending_unlock: Mutex<Option<PasswordCheck>>,
@@ -134,7 +134,7 @@ impl Cabinet {
             data_dir: data_dir.to_owned(),
             encrypt_cache: true,
             retry: RetryPolicy::default(),
-            prefetch: PrefetchPolicy::default(),
+            prefetch: std::sync::RwLock::new(PrefetchPolicy::default()),
             active: Mutex::new(None),
             pending_unlock: Mutex::new(None),
         })
@@ -160,9 +160,23 @@ impl Cabinet {
 
     /// Which document contents each sync fetches ahead (default: the last
     /// 30 days, at most 500 MiB).
-    pub fn with_prefetch(mut self, policy: PrefetchPolicy) -> Self {
-        self.prefetch = policy;
+    pub fn with_prefetch(self, policy: PrefetchPolicy) -> Self {
+        *self.prefetch.write().unwrap_or_else(|e| e.into_inner()) = policy;
         self
+    }
+
+    /// The prefetch policy in force.
+    pub fn prefetch_policy(&self) -> PrefetchPolicy {
+        *self.prefetch.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Another prefetch policy from now on: the next sync of each
+    /// organization fetches what the new one asks for.
+    pub async fn set_prefetch(&self, policy: PrefetchPolicy) {
+        *self.prefetch.write().unwrap_or_else(|e| e.into_inner()) = policy;
+        if let Some(a) = self.active.lock().await.as_mut() {
+            a.prefetched.clear();
+        }
     }
 
     pub fn portal_url(&self) -> String {
@@ -822,7 +836,8 @@ impl Cabinet {
         report: &mut SyncReport,
         meter: &mut Meter<'_>,
     ) -> Result<(), CoreError> {
-        let since = match self.prefetch.scope {
+        let policy = self.prefetch_policy();
+        let since = match policy.scope {
             PrefetchScope::None => return Ok(()),
             PrefetchScope::All => None,
             PrefetchScope::Recent { days } => Some(
@@ -831,7 +846,7 @@ impl Cabinet {
             ),
         };
         let blobs = self.blobs(a);
-        let mut budget = self.prefetch.cap_bytes;
+        let mut budget = policy.cap_bytes;
         let mut wanted = Vec::new();
         for d in a.store.documents_since(org, since.as_deref())? {
             let size = u64::try_from(d.size).unwrap_or(0);

@@ -211,6 +211,17 @@ impl PrefetchPolicy {
         }
         Ok(p)
     }
+
+    /// The config file's `prefetch` and `prefetch_cap_mb` values that
+    /// [`PrefetchPolicy::parse`] reads back as this policy.
+    pub fn config_values(&self) -> (String, String) {
+        let scope = match self.scope {
+            PrefetchScope::All => "all".to_owned(),
+            PrefetchScope::None => "none".to_owned(),
+            PrefetchScope::Recent { days } => format!("{days}d"),
+        };
+        (scope, (self.cap_bytes / (1024 * 1024)).to_string())
+    }
 }
 
 /// What one sync did.
