@@ -27,10 +27,13 @@ use cabinet_core::attachments::{AttachmentView, DraftFiles};
 use cabinet_core::certificates::{
     CertificateStatus, CertificateView, TokenCertificateView, TokenListing, TokenModuleView,
 };
+use cabinet_core::config::LocalSettings;
+use cabinet_core::lists::{ApplicationPage, ApplicationQuery, ApplicationSort};
 use cabinet_core::records::{RecordPage, RecordQuery, RecordSort, RecordView};
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
 use cabinet_core::sync::{
-    Conflict, DocumentView, OutboxItem, Resolution, SyncPhase, SyncProgress, SyncReport, SyncStatus,
+    Conflict, DocumentView, OutboxItem, PrefetchPolicy, PrefetchScope, Resolution, SyncPhase,
+    SyncProgress, SyncReport, SyncStatus,
 };
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView,
@@ -39,13 +42,14 @@ use cabinet_core::view::{
 use ts_rs::TS;
 
 use crate::commands::{
-    ActionArgs, AnswerArgs, AttachArgs, CertificateArgs, CodeArgs, CommentArgs, DetachArgs,
-    DocumentArgs, DocumentContent, EditProfileArgs, ExportAccountingArgs, ExportAuditArgs,
-    FinishRecoveryArgs, InviteArgs, LoginArgs, LogoutArgs, NewApplicationArgs, OrgArgs, PayArgs,
-    PfxArgs, RecordArgs, RecordsArgs, RecoveryArgs, RegistrationArgs, RegistrationDocumentArgs,
-    RegistrationFormArgs, ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SignDocumentArgs,
-    SignDraftArgs, SignFilesArgs, SubmitRegistrationArgs, TicketArgs, TokenArgs, TokenLoginArgs,
-    UnlockArgs, VerifyArgs,
+    ActionArgs, AnswerArgs, ApplicationPageArgs, AttachArgs, CertificateArgs, ChangePasswordArgs,
+    CodeArgs, CommentArgs, DetachArgs, DocumentArgs, DocumentContent, EditProfileArgs,
+    ExportAccountingArgs, ExportApplicationsArgs, ExportAuditArgs, FinishRecoveryArgs, InviteArgs,
+    LoginArgs, LogoutArgs, NewApplicationArgs, OrgArgs, PayArgs, PfxArgs, RecordArgs, RecordsArgs,
+    RecoveryArgs, RegistrationArgs, RegistrationDocumentArgs, RegistrationFormArgs,
+    ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SaveSettingsArgs, SettingsView,
+    SignDocumentArgs, SignDraftArgs, SignFilesArgs, SubmitRegistrationArgs, TicketArgs, TokenArgs,
+    TokenLoginArgs, UnlockArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -108,7 +112,11 @@ commands! {
     sign_files(SignFilesArgs) -> Vec<SignedFile>;
     verify_file(VerifyArgs) -> Vec<SignerView>;
     sync_org(OrgArgs) -> SyncReport;
-    applications(OrgArgs) -> Vec<Application>;
+    application_page(ApplicationPageArgs) -> ApplicationPage;
+    settings() -> SettingsView;
+    save_settings(SaveSettingsArgs) -> SettingsView;
+    change_password(ChangePasswordArgs) -> ();
+    export_applications(ExportApplicationsArgs) -> u32;
     outbox(OrgArgs) -> Vec<OutboxItem>;
     retry_action(ActionArgs) -> ();
     discard_action(ActionArgs) -> ();
@@ -228,6 +236,17 @@ pub fn typescript() -> String {
         DetachArgs::decl(),
         SignDraftArgs::decl(),
         ExportAuditArgs::decl(),
+        ApplicationPageArgs::decl(),
+        SettingsView::decl(),
+        LocalSettings::decl(),
+        PrefetchPolicy::decl(),
+        PrefetchScope::decl(),
+        SaveSettingsArgs::decl(),
+        ChangePasswordArgs::decl(),
+        ApplicationPage::decl(),
+        ApplicationQuery::decl(),
+        ApplicationSort::decl(),
+        ExportApplicationsArgs::decl(),
         ApplicationStatus::decl(),
         OutboxItem::decl(),
         ActionArgs::decl(),

@@ -15,6 +15,8 @@ use cabinet_core::attachments::DraftFiles;
 use cabinet_core::certificates::{
     open_pfx as open_pfx_file, open_token_key, token_listing, CertificateView, TokenListing,
 };
+use cabinet_core::config::LocalSettings;
+use cabinet_core::lists::{ApplicationPage, ApplicationQuery};
 use cabinet_core::records::{RecordPage, RecordQuery};
 use cabinet_core::session::KeyLocation;
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
@@ -66,6 +68,7 @@ pub struct LogoutArgs {
 #[tauri::command]
 pub async fn app_info(st: State<'_, Desktop>) -> Res<AppInfo> {
     let mut info = st.info.clone();
+    info.lock_seconds = st.lock_seconds.load(std::sync::atomic::Ordering::Relaxed);
     info.demo = st.cabinet.demo_info().await;
     Ok(info)
 }
@@ -402,9 +405,56 @@ async fn show_unread(st: &Desktop, org_id: &str) {
     }
 }
 
+#[derive(Debug, Deserialize, TS)]
+pub struct ApplicationPageArgs {
+    pub org_id: String,
+    pub query: ApplicationQuery,
+    /// Count the rows the filters match (the first page after a filter
+    /// change); later pages of the same filters skip the count.
+    pub count: bool,
+}
+
+/// A page of the applications list from the cache: filtered, sorted, and
+/// the total when asked (works offline).
 #[tauri::command]
-pub async fn applications(st: State<'_, Desktop>, args: OrgArgs) -> Res<Vec<Application>> {
-    Ok(st.cabinet.applications(&args.org_id).await?)
+pub async fn application_page(
+    st: State<'_, Desktop>,
+    args: ApplicationPageArgs,
+) -> Res<ApplicationPage> {
+    if args.count {
+        Ok(st
+            .cabinet
+            .application_page(&args.org_id, &args.query)
+            .await?)
+    } else {
+        let items = st
+            .cabinet
+            .application_rows(&args.org_id, &args.query)
+            .await?;
+        Ok(ApplicationPage { items, total: 0 })
+    }
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct ExportApplicationsArgs {
+    pub org_id: String,
+    /// The list's filters and order; its paging is ignored.
+    pub query: ApplicationQuery,
+    pub format: AccountingFormat,
+    /// Where the user chose to save it.
+    pub path: String,
+}
+
+/// The applications the list's filters match, as CSV, XLSX or JSON, from
+/// the cache; written whole or not at all. Returns how many were written.
+#[tauri::command]
+pub async fn export_applications(st: State<'_, Desktop>, args: ExportApplicationsArgs) -> Res<u32> {
+    let (bytes, count) = st
+        .cabinet
+        .export_applications(&args.org_id, &args.query, args.format)
+        .await?;
+    save_export(&args.path, bytes).await?;
+    Ok(count)
 }
 
 #[tauri::command]
@@ -1122,5 +1172,70 @@ pub async fn finish_recovery(st: State<'_, Desktop>, args: FinishRecoveryArgs) -
     Ok(st
         .cabinet
         .finish_recovery(&args.ticket, &args.code, &args.new_password)
+        .await?)
+}
+
+/// The Settings screen's view of this computer's settings.
+#[derive(Debug, serde::Serialize, TS)]
+pub struct SettingsView {
+    pub local: LocalSettings,
+    /// Where they are kept.
+    pub config_file: String,
+    /// The inactivity lock is fixed for this run (`CABINET_LOCK_SECONDS`).
+    pub lock_fixed: bool,
+}
+
+fn settings_view(st: &Desktop) -> SettingsView {
+    let seconds = st.lock_seconds.load(std::sync::atomic::Ordering::Relaxed);
+    SettingsView {
+        local: LocalSettings {
+            lock_minutes: seconds.div_ceil(60),
+            prefetch: st.cabinet.prefetch_policy(),
+        },
+        config_file: st.config_file.display().to_string(),
+        lock_fixed: st.lock_from_env,
+    }
+}
+
+#[tauri::command]
+pub async fn settings(st: State<'_, Desktop>) -> Res<SettingsView> {
+    Ok(settings_view(&st))
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct SaveSettingsArgs {
+    pub settings: LocalSettings,
+}
+
+/// Keeps the settings in the config file and applies them at once: the
+/// lock's timer, and the prefetch policy from the next sync.
+#[tauri::command]
+pub async fn save_settings(st: State<'_, Desktop>, args: SaveSettingsArgs) -> Res<SettingsView> {
+    let path = st.config_file.clone();
+    let settings = args.settings;
+    blocking(move || cabinet_core::config::save_local_settings(&path, &settings)).await?;
+    if !st.lock_from_env {
+        st.lock_seconds.store(
+            settings.lock_minutes * 60,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+    st.cabinet.set_prefetch(settings.prefetch).await;
+    Ok(settings_view(&st))
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct ChangePasswordArgs {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// A new password for the signed-in user, confirmed by the current one;
+/// the user's other sessions end. Neither password is kept anywhere.
+#[tauri::command]
+pub async fn change_password(st: State<'_, Desktop>, args: ChangePasswordArgs) -> Res<()> {
+    Ok(st
+        .cabinet
+        .change_password(&args.current_password, &args.new_password)
         .await?)
 }

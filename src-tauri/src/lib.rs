@@ -46,6 +46,12 @@ pub struct Desktop {
     pub app: std::sync::OnceLock<tauri::AppHandle>,
     /// The tray icon, when the desktop has a tray.
     pub tray: std::sync::OnceLock<tauri::tray::TrayIcon>,
+    /// The inactivity lock in force (Settings changes it).
+    pub lock_seconds: std::sync::atomic::AtomicU32,
+    /// `CABINET_LOCK_SECONDS` fixed the lock for this run.
+    pub lock_from_env: bool,
+    /// The config file the Settings screen writes.
+    pub config_file: std::path::PathBuf,
     /// Keeps the embedded demo portal running for the app's lifetime.
     _demo: Option<cabinet_portal::RunningPortal>,
 }
@@ -125,7 +131,11 @@ pub fn run() {
             commands::sign_files,
             commands::verify_file,
             commands::sync_org,
-            commands::applications,
+            commands::application_page,
+            commands::settings,
+            commands::save_settings,
+            commands::change_password,
+            commands::export_applications,
             commands::outbox,
             commands::retry_action,
             commands::discard_action,
@@ -220,6 +230,9 @@ fn setup(args: &Args) -> Result<Desktop, String> {
         pending_key: std::sync::Mutex::new(None),
         app: std::sync::OnceLock::new(),
         tray: std::sync::OnceLock::new(),
+        lock_seconds: std::sync::atomic::AtomicU32::new(config.lock_seconds),
+        lock_from_env: config.lock_from_env,
+        config_file: config.config_file.clone(),
         _demo: demo,
     })
 }

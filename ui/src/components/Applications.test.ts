@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { render, screen, waitFor } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import Applications from "./Applications.svelte";
-import type { Application, OutboxItem } from "../lib/bindings";
+import type { Application, ApplicationQuery, OutboxItem } from "../lib/bindings";
 
 const app = (over: Partial<Application>): Application => ({
   id: "a1",
@@ -30,8 +30,11 @@ describe("Applications", () => {
     ];
     mockIPC((cmd) => {
       calls.push(cmd);
-      if (cmd === "applications")
-        return [app({}), app({ id: "local-1", number: null, status: "draft", deadline: null, title: "Без кода" })];
+      if (cmd === "application_page")
+        return {
+          items: [app({}), app({ id: "local-1", number: null, status: "draft", deadline: null, title: "Без кода" })],
+          total: 2,
+        };
       if (cmd === "outbox") return outbox;
       if (cmd === "discard_action") {
         outbox = [];
@@ -55,7 +58,7 @@ describe("Applications", () => {
 
   it("says when the portal is unreachable and keeps the action count", async () => {
     mockIPC((cmd) => {
-      if (cmd === "applications") return [];
+      if (cmd === "application_page") return { items: [], total: 0 };
       if (cmd === "outbox")
         return [{ id: "x2", org_id: "o1", kind: "submit_application", target: "a1", state: "pending", attempts: 2, error_code: null, error: null, created_at: "2026-11-22T10:00:00Z", summary: "Выписка" }];
       throw new Error(`unexpected ${cmd}`);
@@ -63,5 +66,68 @@ describe("Applications", () => {
     render(Applications, { orgId: "o1", online: false });
     expect(await screen.findByText("Нет связи: изменения отправятся, когда связь появится")).toBeTruthy();
     expect(screen.getByTestId("outbox-count").textContent).toBe("Исходящие: 1");
+  });
+
+  it("keeps a window of rows over 100 000 applications and loads the pages scrolled to", async () => {
+    const TOTAL = 100_000;
+    const asked: { query: ApplicationQuery; count: boolean }[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "outbox") return [];
+      if (cmd === "application_page") {
+        const { query, count } = (args as { args: { query: ApplicationQuery; count: boolean } }).args;
+        asked.push({ query, count });
+        const n = query.status.length ? 40 : TOTAL;
+        const items = Array.from({ length: Math.max(0, Math.min(query.limit, n - query.offset)) }, (_, i) => {
+          const k = query.offset + i;
+          return app({ id: `a${k}`, number: `2026-${String(k).padStart(7, "0")}`, title: `Заявление ${k}`, deadline: null });
+        });
+        return { items, total: count ? n : 0 };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(Applications, { orgId: "o1" });
+    await waitFor(() => expect(screen.getByTestId("apps-total").dataset.total).toBe(String(TOTAL)));
+    expect(screen.getByTestId("apps-total").textContent).toBe("Найдено: 100\u2009000");
+    const viewport = screen.getByTestId("apps-viewport");
+    // The spacer is as tall as every row; only a window is in the page.
+    expect((viewport.firstElementChild as HTMLElement).style.height).toBe(`${TOTAL * 56}px`);
+    const rows = () => screen.queryAllByTestId("application-row");
+    expect(rows().length).toBeGreaterThan(0);
+    expect(rows().length).toBeLessThan(40);
+    expect(asked).toEqual([{ query: expect.objectContaining({ offset: 0, limit: 100, sort: "updated" }), count: true }]);
+
+    // Far down: the rows there come from their own page, without a recount.
+    viewport.scrollTop = 56 * 73_450;
+    await fireEvent.scroll(viewport);
+    await waitFor(() => expect(rows()[0]?.textContent).toContain("Заявление 7344"));
+    expect(rows().length).toBeLessThan(40);
+    expect(asked.at(-1)).toEqual({ query: expect.objectContaining({ offset: 73_400 }), count: false });
+    expect(rows().every((r) => r.style.top === `${Number(r.getAttribute("aria-rowindex")) * 56 - 56}px`)).toBe(true);
+
+    // Keyboard: End goes to the last application.
+    await fireEvent.keyDown(viewport, { key: "End" });
+    await waitFor(() => expect(viewport.getAttribute("aria-activedescendant")).toBe(`app-row-${TOTAL - 1}`));
+    await waitFor(() => expect(document.getElementById(`app-row-${TOTAL - 1}`)?.textContent).toContain("Заявление 99999"));
+
+    // A filter starts from the top with a count; a sort click too.
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByTestId("apps-status"), "open");
+    await waitFor(() => expect(screen.getByTestId("apps-total").dataset.total).toBe("40"));
+    expect(asked.at(-1)).toEqual({
+      query: expect.objectContaining({ status: ["accepted", "in_progress", "needs_info"], offset: 0 }),
+      count: true,
+    });
+    expect(viewport.scrollTop).toBe(0);
+    await user.click(screen.getByRole("columnheader", { name: "Номер" }));
+    await waitFor(() => expect(asked.at(-1)?.query).toEqual(expect.objectContaining({ sort: "number", ascending: false })));
+    expect(screen.getByRole("columnheader", { name: "Номер" }).getAttribute("aria-sort")).toBe("descending");
+    await user.click(screen.getByRole("columnheader", { name: "Номер" }));
+    await waitFor(() => expect(asked.at(-1)?.query).toEqual(expect.objectContaining({ sort: "number", ascending: true })));
+
+    // Typing searches after a pause, once.
+    const before = asked.length;
+    await user.type(screen.getByTestId("apps-search"), "ёлка");
+    await waitFor(() => expect(asked.at(-1)?.query.q).toBe("ёлка"));
+    expect(asked.slice(before).filter((a) => a.count).length).toBe(1);
   });
 });

@@ -364,6 +364,61 @@ from: string | null, to: string | null,
  */
 path: string, };
 
+export type ApplicationPageArgs = { org_id: string, query: ApplicationQuery, 
+/**
+ * Count the rows the filters match (the first page after a filter
+ * change); later pages of the same filters skip the count.
+ */
+count: boolean, };
+
+export type SettingsView = { local: LocalSettings, 
+/**
+ * Where they are kept.
+ */
+config_file: string, 
+/**
+ * The inactivity lock is fixed for this run (`CABINET_LOCK_SECONDS`).
+ */
+lock_fixed: boolean, };
+
+export type LocalSettings = { 
+/**
+ * Minutes without input before the app locks; 0: never.
+ */
+lock_minutes: number, prefetch: PrefetchPolicy, };
+
+export type PrefetchPolicy = { scope: PrefetchScope, cap_bytes: number, };
+
+export type PrefetchScope = { "scope": "all" } | { "scope": "recent", days: number, } | { "scope": "none" };
+
+export type SaveSettingsArgs = { settings: LocalSettings, };
+
+export type ChangePasswordArgs = { current_password: string, new_password: string, };
+
+export type ApplicationPage = { items: Array<Application>, 
+/**
+ * Rows matching the filters, all pages together.
+ */
+total: number, };
+
+export type ApplicationQuery = { status: Array<ApplicationStatus>, service_code: string | null, from: string | null, to: string | null, q: string | null, sort: ApplicationSort, 
+/**
+ * Ascending instead of the natural newest/latest first.
+ */
+ascending: boolean, offset: number, limit: number, };
+
+export type ApplicationSort = "updated" | "created" | "deadline" | "number";
+
+export type ExportApplicationsArgs = { org_id: string, 
+/**
+ * The list's filters and order; its paging is ignored.
+ */
+query: ApplicationQuery, format: AccountingFormat, 
+/**
+ * Where the user chose to save it.
+ */
+path: string, };
+
 export type ApplicationStatus = "draft" | "accepted" | "in_progress" | "needs_info" | "completed" | "rejected";
 
 export type OutboxItem = { id: string, org_id: string, 
@@ -874,7 +929,11 @@ export const commands = {
   signFiles: (args: SignFilesArgs) => invoke<Array<SignedFile>>("sign_files", { args }),
   verifyFile: (args: VerifyArgs) => invoke<Array<SignerView>>("verify_file", { args }),
   syncOrg: (args: OrgArgs) => invoke<SyncReport>("sync_org", { args }),
-  applications: (args: OrgArgs) => invoke<Array<Application>>("applications", { args }),
+  applicationPage: (args: ApplicationPageArgs) => invoke<ApplicationPage>("application_page", { args }),
+  settings: () => invoke<SettingsView>("settings"),
+  saveSettings: (args: SaveSettingsArgs) => invoke<SettingsView>("save_settings", { args }),
+  changePassword: (args: ChangePasswordArgs) => invoke<null>("change_password", { args }),
+  exportApplications: (args: ExportApplicationsArgs) => invoke<number>("export_applications", { args }),
   outbox: (args: OrgArgs) => invoke<Array<OutboxItem>>("outbox", { args }),
   retryAction: (args: ActionArgs) => invoke<null>("retry_action", { args }),
   discardAction: (args: ActionArgs) => invoke<null>("discard_action", { args }),

@@ -33,14 +33,18 @@ export function normalize(s: string): string {
   return s.toLocaleLowerCase("ru-RU").replaceAll("ё", "е").replace(/[«»"]/g, "").trim();
 }
 
+/** A whole number with thin-space thousands: «100 000». */
+export function formatCount(n: number): string {
+  return Math.trunc(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, "\u2009");
+}
+
 /** Kopecks as rubles: thin-space thousands, comma decimals, «₽». */
 export function formatMoney(kopecks: number): string {
   const sign = kopecks < 0 ? "−" : "";
   const abs = Math.abs(Math.round(kopecks));
-  const rubles = Math.floor(abs / 100)
-    .toString()
-    .replace(/\B(?=(\d{3})+(?!\d))/g, "\u2009");
-  return `${sign}${rubles},${pad(abs % 100)}\u00a0₽`;
+  return `${sign}${formatCount(Math.floor(abs / 100))},${pad(abs % 100)}\u00a0₽`;
 }
 
 /** A file size as people read it: «820 Б», «14,2 КБ», «3,4 МБ». */

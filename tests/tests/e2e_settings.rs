@@ -1,0 +1,151 @@
+//! End-to-end: the accountant opens «Настройки», changes the password (a
+//! wrong current one first), and sets the inactivity lock and the offline
+//! policy. The portal takes the new password and refuses the old one, the
+//! app's own session goes on, and the config file holds the new settings.
+
+use anyhow::Result;
+use cabinet_e2e::{
+    api_token, find, log_in_as_accountant, open_org, screenshot, text_contains, Driver, SERIAL,
+};
+use cabinet_portal::{Portal, PortalConfig, ACCOUNTANT_LOGIN, ACCOUNTANT_PASSWORD};
+
+const NEW_PASSWORD: &str = "Бухгалтер-2027";
+const DRAFT: &str = "Выписка после смены пароля";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_accountant_changes_the_password_and_this_computers_settings() -> Result<()> {
+    let _one_window = SERIAL.lock().await;
+    let tmp = tempfile::tempdir()?;
+    let portal = Portal::open(PortalConfig::quick_demo(tmp.path().join("portal.sqlite3")))?
+        .spawn("127.0.0.1:0".parse()?)
+        .await?;
+    let data = tmp.path().join("data");
+    let config = tmp.path().join("config");
+    let env = [
+        ("CABINET_DATA_DIR", data.to_str().unwrap()),
+        ("CABINET_KEYCHAIN", "keyutils"),
+        ("CABINET_DEMO_GOV_SECONDS", "0"),
+        ("XDG_CONFIG_HOME", config.to_str().unwrap()),
+    ];
+    let driver = Driver::start(&env)?;
+    let url = portal.url();
+    let c = driver.launch(&["--portal", url.as_str()]).await?;
+    log_in_as_accountant(&c, None).await?;
+    open_org(&c, "ромашка").await?;
+    find(&c, "[data-testid=nav-settings]")
+        .await?
+        .click()
+        .await?;
+    text_contains(&c, "[data-testid=settings]", "Этот компьютер").await?;
+    text_contains(&c, "[data-testid=local-settings]", "orgcabinet/config.toml").await?;
+    screenshot(&c, "settings").await?;
+
+    // A wrong current password: refused, the field marked, nothing changed.
+    find(&c, "#current-password")
+        .await?
+        .send_keys("Не-тот-2026")
+        .await?;
+    find(&c, "#new-password")
+        .await?
+        .send_keys(NEW_PASSWORD)
+        .await?;
+    find(&c, "#repeat-password")
+        .await?
+        .send_keys(NEW_PASSWORD)
+        .await?;
+    find(&c, "[data-testid=password-submit]")
+        .await?
+        .click()
+        .await?;
+    text_contains(
+        &c,
+        "[data-testid=password-error]",
+        "Текущий пароль введён неверно",
+    )
+    .await?;
+    screenshot(&c, "settings-wrong-password").await?;
+    let current = find(&c, "#current-password").await?;
+    current.clear().await?;
+    current.send_keys(ACCOUNTANT_PASSWORD).await?;
+    find(&c, "[data-testid=password-submit]")
+        .await?
+        .click()
+        .await?;
+    text_contains(&c, "[data-testid=password-changed]", "Пароль изменён").await?;
+    assert!(
+        api_token(&url, ACCOUNTANT_LOGIN, ACCOUNTANT_PASSWORD)
+            .await
+            .is_err(),
+        "the old password still logs in"
+    );
+    api_token(&url, ACCOUNTANT_LOGIN, NEW_PASSWORD).await?;
+
+    // This computer: lock after 5 minutes, the last 7 days of documents,
+    // at most 50 MB.
+    c.execute(
+        "const s = document.querySelector('[data-testid=lock-minutes]'); \
+         s.value = '5'; s.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![],
+    )
+    .await?;
+    let days = find(&c, "[data-testid=prefetch-days]").await?;
+    days.clear().await?;
+    days.send_keys("7").await?;
+    let cap = find(&c, "[data-testid=prefetch-cap]").await?;
+    cap.clear().await?;
+    cap.send_keys("50").await?;
+    find(&c, "[data-testid=settings-save]")
+        .await?
+        .click()
+        .await?;
+    text_contains(&c, "[data-testid=settings-saved]", "Настройки сохранены").await?;
+    let file = std::fs::read_to_string(config.join("orgcabinet").join("config.toml"))?;
+    for line in [
+        "lock_minutes = 5",
+        "prefetch = \"7d\"",
+        "prefetch_cap_mb = 50",
+    ] {
+        assert!(file.lines().any(|l| l == line), "{line:?} not in {file}");
+    }
+    // The app's own session goes on after the change: a new draft still
+    // reaches the portal.
+    find(&c, "[data-testid=nav-home]").await?.click().await?;
+    find(&c, "#new-title").await?.send_keys(DRAFT).await?;
+    find(
+        &c,
+        "[data-testid=applications] form.new button[type=submit]",
+    )
+    .await?
+    .click()
+    .await?;
+    let org = portal
+        .admin()
+        .org_id_by_inn(&cabinet_api::requisites::complete_inn10("770412345").unwrap())
+        .await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !portal
+        .admin()
+        .applications(&org)
+        .await?
+        .iter()
+        .any(|a| a.title == DRAFT)
+    {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the draft never reached the portal after the password change"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let lock: serde_json::Value = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             window.__TAURI_INTERNALS__.invoke('app_info').then((i) => done(i.lock_seconds));",
+            vec![],
+        )
+        .await?;
+    assert_eq!(lock.as_u64(), Some(300), "the lock applies at once");
+
+    c.close().await?;
+    portal.stop().await;
+    Ok(())
+}

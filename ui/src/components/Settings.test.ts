@@ -1,0 +1,99 @@
+import { describe, expect, it, vi } from "vitest";
+import { render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import Settings from "./Settings.svelte";
+import type { SettingsView } from "../lib/bindings";
+
+const stored = (): SettingsView => ({
+  local: { lock_minutes: 15, prefetch: { scope: { scope: "recent", days: 30 }, cap_bytes: 500 * 1048576 } },
+  config_file: "/home/buh/.config/orgcabinet/config.toml",
+  lock_fixed: false,
+});
+
+describe("Settings", () => {
+  it("saves the lock and the offline policy to this computer and applies the lock", async () => {
+    let view = stored();
+    const saved: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "settings") return view;
+      if (cmd === "save_settings") {
+        const { settings } = (args as { args: { settings: SettingsView["local"] } }).args;
+        saved.push(settings);
+        view = { ...view, local: settings };
+        return view;
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const onLockChanged = vi.fn();
+    const user = userEvent.setup();
+    render(Settings, { onLockChanged });
+    const save = await screen.findByTestId("settings-save");
+    expect((save as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText("Хранятся в /home/buh/.config/orgcabinet/config.toml")).toBeTruthy();
+
+    await user.selectOptions(screen.getByTestId("lock-minutes"), "5");
+    const daysField = screen.getByTestId("prefetch-days");
+    await user.clear(daysField);
+    await user.type(daysField, "7");
+    await user.clear(screen.getByTestId("prefetch-cap"));
+    await user.type(screen.getByTestId("prefetch-cap"), "50");
+    await user.click(save);
+    await screen.findByTestId("settings-saved");
+    expect(saved).toEqual([
+      { lock_minutes: 5, prefetch: { scope: { scope: "recent", days: 7 }, cap_bytes: 50 * 1048576 } },
+    ]);
+    expect(onLockChanged).toHaveBeenCalledTimes(1);
+
+    // Only the policy this time: the lock timer stays as it is.
+    await user.click(screen.getByTestId("prefetch-none"));
+    expect((screen.getByTestId("prefetch-days") as HTMLInputElement).disabled).toBe(true);
+    await user.click(screen.getByTestId("settings-save"));
+    await waitFor(() => expect(saved.length).toBe(2));
+    expect(saved[1]).toEqual({ lock_minutes: 5, prefetch: { scope: { scope: "none" }, cap_bytes: 50 * 1048576 } });
+    expect(onLockChanged).toHaveBeenCalledTimes(1);
+  });
+
+  it("changes the password with the current one and marks a wrong one", async () => {
+    const asked: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "settings") return { ...stored(), lock_fixed: true };
+      if (cmd === "change_password") {
+        const a = (args as { args: { current_password: string; new_password: string } }).args;
+        asked.push(a);
+        if (a.current_password !== "Old-pass-1")
+          throw { code: "auth.wrong_password", message: "", field: "current_password", locked_until: null, attempts_left: 4 };
+        return null;
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const user = userEvent.setup();
+    render(Settings);
+    // A lock fixed by the administrator cannot be changed here.
+    expect((await screen.findByTestId("lock-minutes") as HTMLSelectElement).disabled).toBe(true);
+
+    await user.type(screen.getByLabelText("Текущий пароль"), "Guess-1");
+    await user.type(screen.getByLabelText("Новый пароль"), "Новый-2026");
+    await user.type(screen.getByLabelText("Повторите пароль"), "Новый-2025");
+    expect(screen.getByText("Пароли не совпадают.")).toBeTruthy();
+    expect((screen.getByTestId("password-submit") as HTMLButtonElement).disabled).toBe(true);
+    await user.clear(screen.getByLabelText("Повторите пароль"));
+    await user.type(screen.getByLabelText("Повторите пароль"), "Новый-2026");
+    await user.click(screen.getByTestId("password-submit"));
+    expect((await screen.findByTestId("password-error")).textContent).toBe(
+      "Текущий пароль введён неверно. Осталось попыток: 4.",
+    );
+    expect(screen.getByLabelText("Текущий пароль").getAttribute("aria-invalid")).toBe("true");
+
+    await user.clear(screen.getByLabelText("Текущий пароль"));
+    await user.type(screen.getByLabelText("Текущий пароль"), "Old-pass-1");
+    await user.click(screen.getByTestId("password-submit"));
+    await screen.findByTestId("password-changed");
+    expect((screen.getByLabelText("Текущий пароль") as HTMLInputElement).value).toBe("");
+    expect((screen.getByLabelText("Новый пароль") as HTMLInputElement).value).toBe("");
+    expect(asked).toEqual([
+      { current_password: "Guess-1", new_password: "Новый-2026" },
+      { current_password: "Old-pass-1", new_password: "Новый-2026" },
+    ]);
+  });
+});
