@@ -239,9 +239,19 @@ impl ApplicationQuery {
         };
         params.push(Value::Integer(i64::from(self.page_limit())));
         params.push(Value::Integer(i64::from(self.offset)));
+        // The page's row ids first, then their records: skipping to a deep
+        // page then walks index entries and row ids, not records. A walk
+        // tests status and words in the date index that carries them; left
+        // alone, the planner prefers the plain date index and reads rows.
+        let index = match words {
+            Words::Walk { .. } => " INDEXED BY applications_org",
+            Words::FullText => "",
+        };
         Ok(PageSql {
             sql: format!(
-                "SELECT a.json FROM applications a WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"
+                "SELECT a.json FROM applications a WHERE a.rid IN (\
+                 SELECT a.rid FROM applications a{index} WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?) \
+                 ORDER BY {order}"
             ),
             params,
             partial: matches!(words, Words::Walk { .. }),

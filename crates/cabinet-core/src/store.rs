@@ -293,6 +293,13 @@ CREATE TABLE reference (
     fetched_at TEXT NOT NULL
 );
 "#,
+    r#"
+-- The list's default order exactly (the row id follows the date in the
+-- index), so a page deep in 100k rows skips index entries only: the date
+-- index above has status and search text between the date and the row id,
+-- and the tie-break by row id needed a sort over every row before the page.
+CREATE INDEX applications_recent ON applications (org_id, updated_at);
+"#,
 ];
 
 /// `cabinet_search_form(text)`: [`crate::lists::search_form`] for SQL, as
