@@ -416,7 +416,7 @@ export const ru = {
     audit: "Журнал",
     services: "Услуги",
     settings: "Настройки",
-    hint: "Alt+1 … Alt+8 — переход между разделами",
+    hint: "Alt+1, Alt+2, … — переход между разделами по порядку",
   },
 
   settings: {
