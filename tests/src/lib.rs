@@ -62,6 +62,17 @@ pub fn app_env(tmp: &Path, extra: &[(&'static str, &str)]) -> Vec<(&'static str,
     env
 }
 
+/// Makes a draft application titled `title` with the dashboard's form
+/// (the service chosen there).
+pub async fn create_draft(c: &Client, title: &str) -> Result<()> {
+    find(c, "#new-title").await?.send_keys(title).await?;
+    find(c, "[data-testid=applications] form.new button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
 /// Types `name` into the organization chooser's filter and opens the match.
 pub async fn open_org(c: &Client, name: &str) -> Result<()> {
     let filter = find(c, "#org-filter").await?;

@@ -20,8 +20,8 @@ use anyhow::{bail, Context, Result};
 use cabinet_api::{Application, ApplicationStatus};
 use cabinet_e2e::notifications::NotificationService;
 use cabinet_e2e::{
-    app_env, count, count_is, find, log_in_as_accountant, open_org, screenshot, text_contains,
-    Driver, SERIAL,
+    app_env, count, count_is, create_draft, find, log_in_as_accountant, open_org, screenshot,
+    text_contains, Driver, SERIAL,
 };
 use cabinet_portal::{Portal, PortalConfig};
 
@@ -111,14 +111,7 @@ async fn accountant_attaches_files_director_signs_and_submits() -> Result<()> {
             .await?
             .select_by_value("cash-register")
             .await?;
-        find(&c, "#new-title").await?.send_keys(TITLE).await?;
-        find(
-            &c,
-            "[data-testid=applications] form.new button[type=submit]",
-        )
-        .await?
-        .click()
-        .await?;
+        create_draft(&c, TITLE).await?;
         open_card(&c).await?;
         text_contains(&c, "[data-testid=missing-documents]", "Паспорт ККТ").await?;
         let input = |kind: &str| {

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 use cabinet_api::requisites::complete_inn10;
 use cabinet_e2e::{
-    count, count_is, find, log_in_as_accountant, open_org, screenshot, text_contains, Driver,
-    SERIAL,
+    app_env, count, count_is, find, log_in_as_accountant, open_org, screenshot, text_contains,
+    Driver, SERIAL,
 };
 use cabinet_portal::{Portal, PortalConfig};
 use fantoccini::key::Key;
@@ -76,15 +76,7 @@ async fn a_hundred_thousand_applications_scroll_search_and_open_from_the_keyboar
         t.elapsed().as_secs_f64()
     );
 
-    let data = tmp.path().join("data");
-    let config = tmp.path().join("config");
-    let env = [
-        ("CABINET_DATA_DIR", data.to_str().unwrap()),
-        ("CABINET_KEYCHAIN", "keyutils"),
-        ("CABINET_DEMO_GOV_SECONDS", "0"),
-        ("XDG_CONFIG_HOME", config.to_str().unwrap()),
-    ];
-    let driver = Driver::start(&env)?;
+    let driver = Driver::start(&app_env(tmp.path(), &[]))?;
     let url = portal.url();
     let c = driver.launch(&["--portal", url.as_str()]).await?;
     log_in_as_accountant(&c, None).await?;

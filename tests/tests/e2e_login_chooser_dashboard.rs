@@ -6,7 +6,8 @@
 use anyhow::Result;
 use cabinet_api::requisites::{complete_inn10, complete_inn12};
 use cabinet_e2e::{
-    count_is, find, has, log_in_as_accountant, screenshot, text_contains, Driver, SERIAL,
+    count_is, create_draft, find, has, log_in_as_accountant, screenshot, text_contains, Driver,
+    SERIAL,
 };
 use cabinet_portal::{Portal, PortalConfig};
 use fantoccini::key::Key;
@@ -76,17 +77,7 @@ async fn demo_accountant_logs_in_picks_an_organization_and_sees_its_inn() -> Res
     // comes back with a number.
     count_is(&c, "[data-testid=application-row]", 7).await?;
     text_contains(&c, "[data-testid=sync-status]", "Синхронизировано").await?;
-    find(&c, "#new-title")
-        .await?
-        .send_keys("Выписка для банка (e2e)")
-        .await?;
-    find(
-        &c,
-        "[data-testid=applications] form.new button[type=submit]",
-    )
-    .await?
-    .click()
-    .await?;
+    create_draft(&c, "Выписка для банка (e2e)").await?;
     count_is(&c, "[data-testid=application-row]", 8).await?;
     text_contains(&c, "[data-testid=outbox]", "Все действия доставлены").await?;
     c.execute(

@@ -5,7 +5,8 @@
 
 use anyhow::Result;
 use cabinet_e2e::{
-    api_token, find, log_in_as_accountant, open_org, screenshot, text_contains, Driver, SERIAL,
+    api_token, app_env, create_draft, find, log_in_as_accountant, open_org, screenshot,
+    text_contains, Driver, SERIAL,
 };
 use cabinet_portal::{Portal, PortalConfig, ACCOUNTANT_LOGIN, ACCOUNTANT_PASSWORD};
 
@@ -19,15 +20,8 @@ async fn the_accountant_changes_the_password_and_this_computers_settings() -> Re
     let portal = Portal::open(PortalConfig::quick_demo(tmp.path().join("portal.sqlite3")))?
         .spawn("127.0.0.1:0".parse()?)
         .await?;
-    let data = tmp.path().join("data");
     let config = tmp.path().join("config");
-    let env = [
-        ("CABINET_DATA_DIR", data.to_str().unwrap()),
-        ("CABINET_KEYCHAIN", "keyutils"),
-        ("CABINET_DEMO_GOV_SECONDS", "0"),
-        ("XDG_CONFIG_HOME", config.to_str().unwrap()),
-    ];
-    let driver = Driver::start(&env)?;
+    let driver = Driver::start(&app_env(tmp.path(), &[]))?;
     let url = portal.url();
     let c = driver.launch(&["--portal", url.as_str()]).await?;
     log_in_as_accountant(&c, None).await?;
@@ -110,14 +104,7 @@ async fn the_accountant_changes_the_password_and_this_computers_settings() -> Re
     // The app's own session goes on after the change: a new draft still
     // reaches the portal.
     find(&c, "[data-testid=nav-home]").await?.click().await?;
-    find(&c, "#new-title").await?.send_keys(DRAFT).await?;
-    find(
-        &c,
-        "[data-testid=applications] form.new button[type=submit]",
-    )
-    .await?
-    .click()
-    .await?;
+    create_draft(&c, DRAFT).await?;
     let org = portal
         .admin()
         .org_id_by_inn(&cabinet_api::requisites::complete_inn10("770412345").unwrap())

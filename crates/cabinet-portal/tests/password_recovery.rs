@@ -21,6 +21,24 @@ async fn problem(resp: reqwest::Response) -> (u16, Problem) {
     (resp.status().as_u16(), resp.json().await.unwrap())
 }
 
+/// The test's user: `LOGIN` with the password `OLD`, no second factor.
+async fn user(portal: &cabinet_portal::RunningPortal, name: &str, phone: &str) {
+    portal
+        .admin()
+        .create_user(NewUser {
+            email: LOGIN.into(),
+            full_name: name.into(),
+            password: OLD.into(),
+            inn: None,
+            snils: None,
+            ogrnip: None,
+            phone: phone.into(),
+            mfa: MfaMode::None,
+        })
+        .await
+        .unwrap();
+}
+
 async fn login(http: &reqwest::Client, base: &str, password: &str) -> reqwest::Response {
     post(
         http,
@@ -36,20 +54,7 @@ async fn a_forgotten_password_is_replaced_with_a_code_and_old_sessions_end() {
     let portal = support::demo_portal(dir.path()).await;
     let base = portal.url();
     let http = reqwest::Client::new();
-    portal
-        .admin()
-        .create_user(NewUser {
-            email: LOGIN.into(),
-            full_name: "Забывчивый З. З.".into(),
-            password: OLD.into(),
-            inn: None,
-            snils: None,
-            ogrnip: None,
-            phone: "+79990000033".into(),
-            mfa: MfaMode::None,
-        })
-        .await
-        .unwrap();
+    user(&portal, "Забывчивый З. З.", "+79990000033").await;
     let old: PasswordLoginResponse = login(&http, &base, OLD).await.json().await.unwrap();
     let PasswordLoginResponse::Tokens(old) = old else {
         panic!("no second factor for this user")
@@ -214,20 +219,7 @@ async fn a_changed_password_ends_the_other_sessions_and_keeps_this_one() {
     let portal = support::demo_portal(dir.path()).await;
     let base = portal.url();
     let http = reqwest::Client::new();
-    portal
-        .admin()
-        .create_user(NewUser {
-            email: LOGIN.into(),
-            full_name: "Осторожный О. О.".into(),
-            password: OLD.into(),
-            inn: None,
-            snils: None,
-            ogrnip: None,
-            phone: "+79990000034".into(),
-            mfa: MfaMode::None,
-        })
-        .await
-        .unwrap();
+    user(&portal, "Осторожный О. О.", "+79990000034").await;
     // The office computer and a laptop.
     let here = tokens(&http, &base, OLD).await;
     let there = tokens(&http, &base, OLD).await;
