@@ -22,9 +22,9 @@ pub use problem::Problem;
 pub use records::{
     builtin_roles, format_rubles, AuditEntry, ChangeRole, Charge, ChargeKind, ChargeStatus,
     Comment, CourtCase, Employee, EmployeeStatus, InviteEmployee, LegalStatus, Licence, NewComment,
-    Notification, NotificationKind, PayCharge, Payment, PaymentMethod, Permission, Record,
-    Requirement, RequirementAnswer, RequirementReply, RequirementStatus, Restriction, Role,
-    SaveRole, StatusEvent,
+    Notification, NotificationChannels, NotificationKind, NotificationSettings, PayCharge, Payment,
+    PaymentMethod, Permission, Record, Requirement, RequirementAnswer, RequirementReply,
+    RequirementStatus, Restriction, Role, SaveRole, StatusEvent,
 };
 pub use registration::{
     required_registration_documents, Refusal, Registration, RegistrationCode, RegistrationDocument,

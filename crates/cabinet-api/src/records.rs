@@ -88,6 +88,58 @@ pub enum NotificationKind {
     System,
 }
 
+impl NotificationKind {
+    pub const ALL: [NotificationKind; 5] = [
+        NotificationKind::Status,
+        NotificationKind::Requirement,
+        NotificationKind::Charge,
+        NotificationKind::Payment,
+        NotificationKind::System,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationKind::Status => "status",
+            NotificationKind::Requirement => "requirement",
+            NotificationKind::Charge => "charge",
+            NotificationKind::Payment => "payment",
+            NotificationKind::System => "system",
+        }
+    }
+}
+
+/// Where one kind of notification reaches a user besides the cabinet's
+/// own list: on the desktop (the app's notifications), by e-mail, by SMS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NotificationChannels {
+    pub kind: NotificationKind,
+    pub desktop: bool,
+    pub email: bool,
+    pub sms: bool,
+}
+
+impl NotificationChannels {
+    /// Until the user chooses: everything on the desktop, e-mail for what
+    /// needs doing or paying, SMS for requirements only.
+    pub fn default_for(kind: NotificationKind) -> Self {
+        use NotificationKind as K;
+        Self {
+            kind,
+            desktop: true,
+            email: matches!(kind, K::Status | K::Requirement | K::Charge),
+            sms: kind == K::Requirement,
+        }
+    }
+}
+
+/// `GET|PUT /v1/me/notification-settings`: the user's channels for every
+/// kind (a kind left out of a PUT keeps its setting). The same in every
+/// organization of the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NotificationSettings {
+    pub items: Vec<NotificationChannels>,
+}
+
 /// A message to the organization (`notification`). Read by anyone of it
 /// is read for all: the cabinet is the organization's mailbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

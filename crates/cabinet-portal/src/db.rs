@@ -255,6 +255,30 @@ CREATE TABLE recovery_tickets (
     state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'used', 'burned'))
 );
 "#,
+    r#"
+-- Where each kind of notification reaches a user besides the cabinet's
+-- list; a kind without a row has the defaults (cabinet-api).
+CREATE TABLE notification_prefs (
+    user_id TEXT NOT NULL REFERENCES users (id),
+    kind TEXT NOT NULL,
+    desktop INTEGER NOT NULL,
+    email INTEGER NOT NULL,
+    sms INTEGER NOT NULL,
+    PRIMARY KEY (user_id, kind)
+);
+-- E-mails and SMS a notification sent to the organization's people (the
+-- reference portal has no gateway: this table is the post office).
+CREATE TABLE message_outbox (
+    id INTEGER PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    address TEXT NOT NULL,
+    org_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    sent_at TEXT NOT NULL
+);
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {

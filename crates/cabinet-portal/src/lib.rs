@@ -20,6 +20,7 @@ mod feed;
 pub mod gov;
 mod legal;
 mod orgs;
+mod prefs;
 mod records;
 mod recovery;
 mod registration;
@@ -195,6 +196,7 @@ impl Portal {
             )
             .merge(auth::routes())
             .merge(recovery::routes())
+            .merge(prefs::routes())
             .merge(orgs::routes())
             .merge(feed::routes())
             .merge(applications::routes())
@@ -320,6 +322,16 @@ impl Drop for RunningPortal {
 #[derive(Clone)]
 pub struct Admin {
     state: AppState,
+}
+
+/// An e-mail or SMS a notification sent (see [`Admin::sent_messages`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentMessage {
+    /// `email` or `sms`.
+    pub channel: String,
+    pub address: String,
+    pub kind: String,
+    pub title: String,
 }
 
 /// A user to create through [`Admin::create_user`].
@@ -484,6 +496,30 @@ impl Admin {
         self.state
             .with_db(move |conn, cfg| {
                 generate(conn, &org, n, cfg.clock.now(), &mut gov::Dice::new(seed))
+            })
+            .await
+    }
+
+    /// The e-mails and SMS notifications of `org` sent, oldest first.
+    pub async fn sent_messages(&self, org_id: &str) -> Result<Vec<SentMessage>, PortalError> {
+        let org = org_id.to_owned();
+        self.state
+            .with_db(move |conn, _| {
+                let rows = conn
+                    .prepare(
+                        "SELECT channel, address, kind, title FROM message_outbox
+                         WHERE org_id = ?1 ORDER BY id",
+                    )?
+                    .query_map([org], |r| {
+                        Ok(SentMessage {
+                            channel: r.get(0)?,
+                            address: r.get(1)?,
+                            kind: r.get(2)?,
+                            title: r.get(3)?,
+                        })
+                    })?
+                    .collect::<Result<_, _>>()?;
+                Ok(rows)
             })
             .await
     }

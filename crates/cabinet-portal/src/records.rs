@@ -200,6 +200,7 @@ pub fn notify(
         entity_id: Some(entity_id.to_owned()),
     };
     put(conn, org, &n)?;
+    crate::prefs::deliver(conn, org, n.kind, &n.title, now)?;
     Ok(n)
 }
 
