@@ -16,6 +16,7 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod lists;
+pub mod notify;
 pub mod portal;
 pub mod records;
 pub mod secrets;

@@ -6,9 +6,10 @@ use cabinet_api::problem::PROBLEM_JSON;
 use cabinet_api::sync::IDEMPOTENCY_KEY;
 use cabinet_api::{
     Application, CertChallenge, CertificateLogin, ChangePage, DemoInfo, DemoSms, Document, Me,
-    NewApplication, NewSignature, OrganizationList, OrganizationProfile, OtpSubmit, PasswordChange,
-    PasswordLogin, PasswordLoginResponse, PasswordRecovery, Problem, ProfileEdit, RecoveryConfirm,
-    RecoveryTicket, RefreshRequest, Registration, RegistrationCode, RegistrationList, TokenPair,
+    NewApplication, NewSignature, NotificationSettings, OrganizationList, OrganizationProfile,
+    OtpSubmit, PasswordChange, PasswordLogin, PasswordLoginResponse, PasswordRecovery, Problem,
+    ProfileEdit, RecoveryConfirm, RecoveryTicket, RefreshRequest, Registration, RegistrationCode,
+    RegistrationList, TokenPair,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -491,6 +492,26 @@ impl PortalClient {
             .request(Method::POST, "v1/auth/password/change", Some(token))?
             .json(change);
         Self::send(rb).await.map(drop)
+    }
+
+    /// The user's notification channels, every kind.
+    pub async fn notification_settings(
+        &self,
+        token: &str,
+    ) -> Result<NotificationSettings, CoreError> {
+        self.get("v1/me/notification-settings", Some(token)).await
+    }
+
+    /// Stores the channels of the kinds given; answers every kind's.
+    pub async fn save_notification_settings(
+        &self,
+        token: &str,
+        settings: &NotificationSettings,
+    ) -> Result<NotificationSettings, CoreError> {
+        let rb = self
+            .request(Method::PUT, "v1/me/notification-settings", Some(token))?
+            .json(settings);
+        Self::json(Self::send(rb).await?).await
     }
 
     /// The user's registrations of new cabinets, newest first.

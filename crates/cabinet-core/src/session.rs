@@ -375,7 +375,7 @@ impl Cabinet {
         self.finish(tokens, None).await
     }
 
-    async fn with_store<T>(
+    pub(crate) async fn with_store<T>(
         &self,
         f: impl FnOnce(&Store) -> Result<T, CoreError>,
     ) -> Result<T, CoreError> {
@@ -1380,8 +1380,15 @@ impl Cabinet {
         &self,
         org_id: &str,
     ) -> Result<Vec<cabinet_api::Notification>, CoreError> {
-        self.with_store(|s| s.take_fresh_notifications(org_id))
-            .await
+        let fresh = self
+            .with_store(|s| s.take_fresh_notifications(org_id))
+            .await?;
+        // The kinds the user wants on the desktop (as last fetched).
+        let settings = self.with_store(crate::notify::kept_settings).await?;
+        Ok(fresh
+            .into_iter()
+            .filter(|n| crate::notify::on_desktop(&settings, n.kind))
+            .collect())
     }
 
     /// Marks a notification read, queued.

@@ -365,4 +365,37 @@ async fn fresh_notifications_are_announced_once() {
     );
     cab.sync(&org).await.unwrap();
     assert!(cab.fresh_notifications(&org).await.unwrap().is_empty());
+
+    // Status changes off the desktop (kept, so it holds offline too):
+    // the next ones are not announced, a requirement still is.
+    let mut settings = cab.notification_settings().await.unwrap();
+    for item in &mut settings.items {
+        if item.kind == cabinet_api::NotificationKind::Status {
+            item.desktop = false;
+        }
+    }
+    let saved = cab.save_notification_settings(&settings).await.unwrap();
+    assert_eq!(saved, settings);
+    let mut moved = Vec::new();
+    while moved.is_empty() {
+        moved = portal.admin().gov_step(&org, 3).await.unwrap();
+    }
+    portal.admin().issue_requirement(&org, None).await.unwrap();
+    cab.sync(&org).await.unwrap();
+    let kinds: Vec<_> = cab
+        .fresh_notifications(&org)
+        .await
+        .unwrap()
+        .iter()
+        .map(|n| n.kind)
+        .collect();
+    // (A step may bring requirements and charges of its own.)
+    assert!(
+        !kinds.contains(&cabinet_api::NotificationKind::Status),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&cabinet_api::NotificationKind::Requirement),
+        "{kinds:?}"
+    );
 }
