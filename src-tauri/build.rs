@@ -24,6 +24,8 @@ fn main() {
         "sync_org",
         "application_page",
         "settings",
+        "notification_settings",
+        "save_notification_settings",
         "save_settings",
         "change_password",
         "export_applications",

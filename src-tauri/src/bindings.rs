@@ -14,7 +14,9 @@ use cabinet_api::{CourtCase, LegalStatus, Licence, Restriction};
 use cabinet_api::{
     DemoCertificate, DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus,
 };
-use cabinet_api::{Notification, NotificationKind, Permission};
+use cabinet_api::{
+    Notification, NotificationChannels, NotificationKind, NotificationSettings, Permission,
+};
 use cabinet_api::{OrganizationProfile, OrganizationSummary, ProfileEdit};
 use cabinet_api::{
     RecoveryTicket, Refusal, Registration, RegistrationCode, RegistrationDocument,
@@ -45,11 +47,11 @@ use crate::commands::{
     ActionArgs, AnswerArgs, ApplicationPageArgs, AttachArgs, CertificateArgs, ChangePasswordArgs,
     CodeArgs, CommentArgs, DetachArgs, DocumentArgs, DocumentContent, EditProfileArgs,
     ExportAccountingArgs, ExportApplicationsArgs, ExportAuditArgs, FinishRecoveryArgs, InviteArgs,
-    LoginArgs, LogoutArgs, NewApplicationArgs, OrgArgs, PayArgs, PfxArgs, RecordArgs, RecordsArgs,
-    RecoveryArgs, RegistrationArgs, RegistrationDocumentArgs, RegistrationFormArgs,
-    ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SaveSettingsArgs, SettingsView,
-    SignDocumentArgs, SignDraftArgs, SignFilesArgs, SubmitRegistrationArgs, TicketArgs, TokenArgs,
-    TokenLoginArgs, UnlockArgs, VerifyArgs,
+    LoginArgs, LogoutArgs, NewApplicationArgs, NotificationSettingsArgs, OrgArgs, PayArgs, PfxArgs,
+    RecordArgs, RecordsArgs, RecoveryArgs, RegistrationArgs, RegistrationDocumentArgs,
+    RegistrationFormArgs, ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SaveSettingsArgs,
+    SettingsView, SignDocumentArgs, SignDraftArgs, SignFilesArgs, SubmitRegistrationArgs,
+    TicketArgs, TokenArgs, TokenLoginArgs, UnlockArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -114,6 +116,8 @@ commands! {
     sync_org(OrgArgs) -> SyncReport;
     application_page(ApplicationPageArgs) -> ApplicationPage;
     settings() -> SettingsView;
+    notification_settings() -> NotificationSettings;
+    save_notification_settings(NotificationSettingsArgs) -> NotificationSettings;
     save_settings(SaveSettingsArgs) -> SettingsView;
     change_password(ChangePasswordArgs) -> ();
     export_applications(ExportApplicationsArgs) -> u32;
@@ -238,6 +242,9 @@ pub fn typescript() -> String {
         ExportAuditArgs::decl(),
         ApplicationPageArgs::decl(),
         SettingsView::decl(),
+        NotificationSettings::decl(),
+        NotificationChannels::decl(),
+        NotificationSettingsArgs::decl(),
         LocalSettings::decl(),
         PrefetchPolicy::decl(),
         PrefetchScope::decl(),

@@ -3,6 +3,7 @@
 
 use cabinet_api::Application;
 use cabinet_api::DemoSms;
+use cabinet_api::NotificationSettings;
 use cabinet_api::{
     AuditEntry, Charge, Employee, InviteEmployee, Notification, Payment, PaymentMethod, Permission,
     Requirement, RequirementReply, Role, SaveRole,
@@ -1237,5 +1238,29 @@ pub async fn change_password(st: State<'_, Desktop>, args: ChangePasswordArgs) -
     Ok(st
         .cabinet
         .change_password(&args.current_password, &args.new_password)
+        .await?)
+}
+
+/// The user's notification channels: fresh from the portal, the kept copy
+/// offline.
+#[tauri::command]
+pub async fn notification_settings(st: State<'_, Desktop>) -> Res<NotificationSettings> {
+    Ok(st.cabinet.notification_settings().await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct NotificationSettingsArgs {
+    pub settings: NotificationSettings,
+}
+
+/// Saves the channels on the portal (online only).
+#[tauri::command]
+pub async fn save_notification_settings(
+    st: State<'_, Desktop>,
+    args: NotificationSettingsArgs,
+) -> Res<NotificationSettings> {
+    Ok(st
+        .cabinet
+        .save_notification_settings(&args.settings)
         .await?)
 }

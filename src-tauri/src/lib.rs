@@ -133,6 +133,8 @@ pub fn run() {
             commands::sync_org,
             commands::application_page,
             commands::settings,
+            commands::notification_settings,
+            commands::save_notification_settings,
             commands::save_settings,
             commands::change_password,
             commands::export_applications,

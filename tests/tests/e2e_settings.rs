@@ -1,7 +1,8 @@
 //! End-to-end: the accountant opens «Настройки», changes the password (a
 //! wrong current one first), and sets the inactivity lock and the offline
-//! policy. The portal takes the new password and refuses the old one, the
-//! app's own session goes on, and the config file holds the new settings.
+//! policy, and where notifications reach them. The portal takes the new
+//! password and refuses the old one, the app's own session goes on, the
+//! config file holds this computer's settings and the portal the channels.
 
 use anyhow::Result;
 use cabinet_e2e::{
@@ -134,6 +135,40 @@ async fn the_accountant_changes_the_password_and_this_computers_settings() -> Re
         )
         .await?;
     assert_eq!(lock.as_u64(), Some(300), "the lock applies at once");
+
+    // Notification channels: status changes no longer on the desktop,
+    // charges by SMS too; the portal keeps them as the user's.
+    find(&c, "[data-testid=nav-settings]")
+        .await?
+        .click()
+        .await?;
+    find(&c, "[data-testid=channel-status-desktop]")
+        .await?
+        .click()
+        .await?;
+    find(&c, "[data-testid=channel-charge-sms]")
+        .await?
+        .click()
+        .await?;
+    find(&c, "[data-testid=notifications-save]")
+        .await?
+        .click()
+        .await?;
+    text_contains(&c, "[data-testid=notifications-saved]", "сохранены").await?;
+    screenshot(&c, "settings-saved").await?;
+    let token = api_token(&url, ACCOUNTANT_LOGIN, NEW_PASSWORD).await?;
+    let kept: cabinet_api::NotificationSettings = reqwest::Client::new()
+        .get(format!("{url}/v1/me/notification-settings"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let of = |k| *kept.items.iter().find(|i| i.kind == k).unwrap();
+    assert!(!of(cabinet_api::NotificationKind::Status).desktop);
+    assert!(of(cabinet_api::NotificationKind::Charge).sms);
+    assert!(of(cabinet_api::NotificationKind::Requirement).desktop);
 
     c.close().await?;
     portal.stop().await;

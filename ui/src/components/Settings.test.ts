@@ -96,4 +96,44 @@ describe("Settings", () => {
       { current_password: "Old-pass-1", new_password: "Новый-2026" },
     ]);
   });
+
+  it("sends the notification channels the user ticks, and only online", async () => {
+    const kinds = ["status", "requirement", "charge", "payment", "system"] as const;
+    let items = kinds.map((kind) => ({ kind, desktop: true, email: kind !== "system", sms: kind === "requirement" }));
+    const saved: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "settings") return stored();
+      if (cmd === "notification_settings") return { items };
+      if (cmd === "save_notification_settings") {
+        const { settings } = (args as { args: { settings: { items: typeof items } } }).args;
+        saved.push(settings);
+        items = settings.items;
+        return { items };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const user = userEvent.setup();
+    const { rerender } = render(Settings, { online: true });
+    const statusDesktop = await screen.findByLabelText("На рабочий стол: Смена статуса заявления");
+    const save = screen.getByTestId("notifications-save") as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+    await user.click(statusDesktop);
+    await user.click(screen.getByTestId("channel-charge-sms"));
+    await user.click(save);
+    await screen.findByTestId("notifications-saved");
+    expect(saved).toEqual([
+      {
+        items: [
+          { kind: "status", desktop: false, email: true, sms: false },
+          { kind: "requirement", desktop: true, email: true, sms: true },
+          { kind: "charge", desktop: true, email: true, sms: true },
+          { kind: "payment", desktop: true, email: true, sms: false },
+          { kind: "system", desktop: true, email: false, sms: false },
+        ],
+      },
+    ]);
+    await rerender({ online: false });
+    expect(screen.getByTestId("notifications-offline").textContent).toContain("Нет связи");
+    expect((screen.getByTestId("channel-payment-email") as HTMLInputElement).disabled).toBe(true);
+  });
 });

@@ -381,6 +381,12 @@ config_file: string,
  */
 lock_fixed: boolean, };
 
+export type NotificationSettings = { items: Array<NotificationChannels>, };
+
+export type NotificationChannels = { kind: NotificationKind, desktop: boolean, email: boolean, sms: boolean, };
+
+export type NotificationSettingsArgs = { settings: NotificationSettings, };
+
 export type LocalSettings = { 
 /**
  * Minutes without input before the app locks; 0: never.
@@ -931,6 +937,8 @@ export const commands = {
   syncOrg: (args: OrgArgs) => invoke<SyncReport>("sync_org", { args }),
   applicationPage: (args: ApplicationPageArgs) => invoke<ApplicationPage>("application_page", { args }),
   settings: () => invoke<SettingsView>("settings"),
+  notificationSettings: () => invoke<NotificationSettings>("notification_settings"),
+  saveNotificationSettings: (args: NotificationSettingsArgs) => invoke<NotificationSettings>("save_notification_settings", { args }),
   saveSettings: (args: SaveSettingsArgs) => invoke<SettingsView>("save_settings", { args }),
   changePassword: (args: ChangePasswordArgs) => invoke<null>("change_password", { args }),
   exportApplications: (args: ExportApplicationsArgs) => invoke<number>("export_applications", { args }),

@@ -442,6 +442,20 @@ export const ru = {
     save: "Сохранить",
     saved: "Настройки сохранены.",
     where: (file: string) => `Хранятся в ${file}`,
+    notifications: "Куда приходят уведомления",
+    notificationsLead: "В кабинете видны все уведомления. Здесь — куда ещё их присылать; настройки ваши, общие для всех организаций.",
+    kind: "Событие",
+    channels: { desktop: "На рабочий стол", email: "E-mail", sms: "SMS" } as Record<string, string>,
+    channelFor: (channel: string, kind: string) => `${channel}: ${kind}`,
+    kinds: {
+      status: "Смена статуса заявления",
+      requirement: "Требование ведомства",
+      charge: "Новое начисление",
+      payment: "Оплата прошла",
+      system: "Сообщения портала",
+    } as Record<string, string>,
+    notificationsSaved: "Настройки уведомлений сохранены.",
+    notificationsOffline: "Нет связи с порталом: показаны сохранённые настройки, изменить их можно при связи.",
   },
 
   legal: {
