@@ -187,6 +187,35 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
+/// `GET /v1/me/security`: how the user's password login is confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Security {
+    /// `None`: the password alone (test and service accounts).
+    pub second_factor: Option<MfaChannel>,
+}
+
+/// `POST /v1/me/totp`: a new authenticator secret, pending until a code
+/// made with it is confirmed (`POST /v1/me/totp/confirm {code}`). Until
+/// then the login stays as it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TotpEnrollment {
+    /// Base32, as authenticator apps take it typed in.
+    pub secret: String,
+    /// `otpauth://totp/…`, for a QR code.
+    pub uri: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TotpConfirm {
+    pub code: String,
+}
+
+/// `POST /v1/me/totp/disable`: back to SMS codes, with the password.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TotpDisable {
+    pub current_password: String,
+}
+
 /// The password rule, the same on both sides: 8 to 128 characters, at least
 /// one letter and one digit. The error is the rule's code.
 pub fn check_new_password(password: &str) -> Result<(), &'static str> {

@@ -119,6 +119,12 @@ pub mod codes {
     pub const WRONG_PASSWORD: &str = "auth.wrong_password";
     /// A new password the same as the current one (422, `new_password`).
     pub const SAME_PASSWORD: &str = "auth.same_password";
+    /// A wrong code from the authenticator being set up (422, field
+    /// `code`, with `attempts_left`).
+    pub const TOTP_INVALID: &str = "auth.totp_invalid";
+    /// No authenticator is being set up, or five wrong codes dropped it
+    /// (409): start again.
+    pub const TOTP_NOT_STARTED: &str = "auth.totp_not_started";
     /// Registration: no organization with this INN in the state register.
     pub const NOT_IN_REGISTRY: &str = "registration.not_in_registry";
     /// Registration: the register knows the INN with another OGRN or KPP;

@@ -279,6 +279,12 @@ CREATE TABLE message_outbox (
     sent_at TEXT NOT NULL
 );
 "#,
+    r#"
+-- An authenticator secret being set up: it replaces SMS codes once a code
+-- made with it is confirmed; five wrong codes drop it.
+ALTER TABLE users ADD COLUMN pending_totp_secret TEXT;
+ALTER TABLE users ADD COLUMN pending_totp_attempts INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {

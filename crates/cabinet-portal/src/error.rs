@@ -92,6 +92,9 @@ pub enum PortalError {
     /// A password change whose current password is wrong.
     #[error("wrong current password, {attempts_left} attempts left")]
     WrongPassword { attempts_left: u32 },
+    /// A wrong code from an authenticator being set up.
+    #[error("wrong authenticator code, {attempts_left} attempts left")]
+    TotpInvalid { attempts_left: u32 },
     /// A wrong confirmation code.
     #[error("wrong code, {attempts_left} attempts left")]
     CodeInvalid { attempts_left: u32 },
@@ -155,6 +158,11 @@ impl PortalError {
                 p
             }
             PortalError::OtpExpired => Problem::new(401, codes::OTP_EXPIRED, "Code expired"),
+            PortalError::TotpInvalid { attempts_left } => {
+                let mut p = Problem::new(422, codes::TOTP_INVALID, "Wrong code").with_field("code");
+                p.attempts_left = Some(*attempts_left);
+                p
+            }
             PortalError::WrongPassword { attempts_left } => {
                 let mut p = Problem::new(422, codes::WRONG_PASSWORD, "Wrong current password")
                     .with_field("current_password");

@@ -25,6 +25,7 @@ mod records;
 mod recovery;
 mod registration;
 mod registry;
+mod security;
 mod staff;
 mod totp;
 
@@ -197,6 +198,7 @@ impl Portal {
             .merge(auth::routes())
             .merge(recovery::routes())
             .merge(prefs::routes())
+            .merge(security::routes())
             .merge(orgs::routes())
             .merge(feed::routes())
             .merge(applications::routes())

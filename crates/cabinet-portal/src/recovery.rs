@@ -54,34 +54,7 @@ async fn change(
     let hash = db::hash_password(&req.new_password)?;
     st.with_db(move |conn, cfg| {
         let now = cfg.clock.now();
-        let (current, failed): (String, u32) = conn.query_row(
-            "SELECT password_hash, failed_attempts FROM users WHERE id = ?1",
-            [&user.user_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        if !db::verify_password(&req.current_password, &current) {
-            let failed = failed + 1;
-            if failed >= cfg.lockout_threshold {
-                // Someone at an unlocked desk guessing: out, and locked.
-                let until = after(now, cfg.lockout_duration);
-                let tx = conn.transaction()?;
-                tx.execute(
-                    "UPDATE users SET failed_attempts = ?2, locked_until = ?3 WHERE id = ?1",
-                    params![user.user_id, failed, ts(until)],
-                )?;
-                end_sessions(&tx, &user.user_id, None, now)?;
-                tx.commit()?;
-                tracing::warn!(user = %user.user_id, "password change: locked after wrong passwords");
-                return Err(PortalError::Locked(until));
-            }
-            conn.execute(
-                "UPDATE users SET failed_attempts = ?2 WHERE id = ?1",
-                params![user.user_id, failed],
-            )?;
-            return Err(PortalError::WrongPassword {
-                attempts_left: cfg.lockout_threshold - failed,
-            });
-        }
+        confirm_password(conn, cfg, &user.user_id, &req.current_password)?;
         let tx = conn.transaction()?;
         tx.execute(
             "UPDATE users SET password_hash = ?2, failed_attempts = 0, locked_until = NULL WHERE id = ?1",
@@ -93,6 +66,46 @@ async fn change(
         Ok(ApiJson(serde_json::json!({})))
     })
     .await
+}
+
+/// A signed-in user's password, asked again before a change of how they
+/// log in. Wrong ones count with wrong logins: the fifth locks the account
+/// and ends every session (someone at an unlocked desk guessing).
+pub(crate) fn confirm_password(
+    conn: &mut Connection,
+    cfg: &PortalConfig,
+    user: &str,
+    password: &str,
+) -> Result<(), PortalError> {
+    let now = cfg.clock.now();
+    let (current, failed): (String, u32) = conn.query_row(
+        "SELECT password_hash, failed_attempts FROM users WHERE id = ?1",
+        [user],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if db::verify_password(password, &current) {
+        return Ok(());
+    }
+    let failed = failed + 1;
+    if failed >= cfg.lockout_threshold {
+        let until = after(now, cfg.lockout_duration);
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE users SET failed_attempts = ?2, locked_until = ?3 WHERE id = ?1",
+            params![user, failed, ts(until)],
+        )?;
+        end_sessions(&tx, user, None, now)?;
+        tx.commit()?;
+        tracing::warn!(%user, "locked after wrong passwords at a signed-in check");
+        return Err(PortalError::Locked(until));
+    }
+    conn.execute(
+        "UPDATE users SET failed_attempts = ?2 WHERE id = ?1",
+        params![user, failed],
+    )?;
+    Err(PortalError::WrongPassword {
+        attempts_left: cfg.lockout_threshold - failed,
+    })
 }
 
 async fn start(

@@ -1,7 +1,9 @@
-//! «Забыли пароль?» over HTTP: the first step answers alike for any login,
-//! the code comes to the user's phone, the new password follows the rule,
-//! and setting it ends every session, lifts a login lock and spends the
-//! ticket.
+//! The password over HTTP. «Забыли пароль?»: the first step answers alike
+//! for any login, the code comes to the user's phone, the new password
+//! follows the rule, and setting it ends every session, lifts a login lock
+//! and spends the ticket. A signed-in change keeps the asking session and
+//! ends the others. An authenticator app replaces SMS codes once a code
+//! made with it is confirmed.
 
 mod support;
 
@@ -314,4 +316,103 @@ async fn a_changed_password_ends_the_other_sessions_and_keeps_this_one() {
         problem(login(&http, &base, NEW).await).await.1.code,
         "auth.locked"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_authenticator_app_replaces_sms_codes_once_a_code_from_it_is_confirmed() {
+    use cabinet_api::{MfaChannel, Security, TotpEnrollment};
+    let dir = tempfile::tempdir().unwrap();
+    let portal = support::demo_portal(dir.path()).await;
+    let base = portal.url();
+    let http = reqwest::Client::new();
+    user(&portal, "Надёжный Н. Н.", "+79990000035").await;
+    let token = tokens(&http, &base, OLD).await.access_token;
+    let call = |path: &str, body: Option<Value>| {
+        let rb = match body {
+            Some(b) => http.post(format!("{base}/v1/me/{path}")).json(&b),
+            None => http.get(format!("{base}/v1/me/{path}")),
+        };
+        rb.bearer_auth(&token).send()
+    };
+    let security: Security = call("security", None).await.unwrap().json().await.unwrap();
+    assert_eq!(security.second_factor, None);
+    let (status, p) = problem(
+        call("totp/confirm", Some(json!({"code": "123456"})))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, p.code.as_str()), (409, "auth.totp_not_started"));
+
+    let enrollment: TotpEnrollment = call("totp", Some(json!({})))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(enrollment
+        .uri
+        .starts_with("otpauth://totp/OrgCabinet:forgetful%40example.ru?secret="));
+    assert!(enrollment.uri.contains(&enrollment.secret));
+    let key = data_encoding::BASE32_NOPAD
+        .decode(enrollment.secret.as_bytes())
+        .unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let right = cabinet_portal::totp_code(&key, now);
+    // A code from another minute is wrong; the login is unchanged so far.
+    let wrong = cabinet_portal::totp_code(&key, now + 600);
+    let (status, p) = problem(
+        call("totp/confirm", Some(json!({"code": wrong})))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, p.code.as_str(), p.field.as_deref(), p.attempts_left),
+        (422, "auth.totp_invalid", Some("code"), Some(4))
+    );
+    let step: PasswordLoginResponse = login(&http, &base, OLD).await.json().await.unwrap();
+    assert!(matches!(step, PasswordLoginResponse::Tokens(_)));
+
+    let security: Security = call("totp/confirm", Some(json!({"code": right})))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(security.second_factor, Some(MfaChannel::Totp));
+    // The password alone no longer logs in: the app's code is asked, and
+    // taken.
+    let PasswordLoginResponse::Mfa(challenge) =
+        login(&http, &base, OLD).await.json().await.unwrap()
+    else {
+        panic!("no second factor after the set-up")
+    };
+    assert_eq!(challenge.channel, MfaChannel::Totp);
+    let done = post(
+        &http,
+        format!("{base}/v1/auth/otp"),
+        json!({"ticket": challenge.ticket, "code": cabinet_portal::totp_code(&key, chrono::Utc::now().timestamp())}),
+    )
+    .await;
+    assert_eq!(done.status(), 200);
+
+    // Turning it off takes the password.
+    let (_, p) = problem(
+        call(
+            "totp/disable",
+            Some(json!({"current_password": "Guess-000"})),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(p.code, "auth.wrong_password");
+    let security: Security = call("totp/disable", Some(json!({"current_password": OLD})))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(security.second_factor, Some(MfaChannel::Sms));
 }
