@@ -9,7 +9,7 @@
 
 use cabinet_api::{
     PasswordChange, RecoveryConfirm, RecoveryTicket, Registration, RegistrationCode,
-    RegistrationForm, SubmitRegistration,
+    RegistrationForm, Security, SubmitRegistration, TotpConfirm, TotpDisable, TotpEnrollment,
 };
 
 use crate::{Cabinet, CoreError};
@@ -147,6 +147,49 @@ impl Cabinet {
                 new_password: new_password.into(),
             })
             .await
+    }
+
+    /// How the user's password login is confirmed (online).
+    pub async fn security(&self) -> Result<Security, CoreError> {
+        self.online_call(|c, t| async move { c.security(&t).await })
+            .await
+    }
+
+    /// A new authenticator secret to put into the user's app; the login
+    /// changes only once [`Cabinet::confirm_totp`] takes a code made by it.
+    /// The secret is shown, never stored here.
+    pub async fn start_totp(&self) -> Result<TotpEnrollment, CoreError> {
+        self.online_call(|c, t| async move { c.me_post(&t, "totp", &serde_json::json!({})).await })
+            .await
+    }
+
+    /// A code from the app: from now on it confirms the password login.
+    pub async fn confirm_totp(&self, code: &str) -> Result<Security, CoreError> {
+        let code = code.trim();
+        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CoreError::Invalid("code"));
+        }
+        let body = TotpConfirm { code: code.into() };
+        self.online_call(|c, t| {
+            let body = &body;
+            async move { c.me_post(&t, "totp/confirm", body).await }
+        })
+        .await
+    }
+
+    /// Back to SMS codes, with the password.
+    pub async fn disable_totp(&self, current: &str) -> Result<Security, CoreError> {
+        if current.is_empty() {
+            return Err(CoreError::Invalid("current_password"));
+        }
+        let body = TotpDisable {
+            current_password: current.into(),
+        };
+        self.online_call(|c, t| {
+            let body = &body;
+            async move { c.me_post(&t, "totp/disable", body).await }
+        })
+        .await
     }
 
     /// A new password for the signed-in user, confirmed by the current one

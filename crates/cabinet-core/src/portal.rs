@@ -9,7 +9,7 @@ use cabinet_api::{
     NewApplication, NewSignature, NotificationSettings, OrganizationList, OrganizationProfile,
     OtpSubmit, PasswordChange, PasswordLogin, PasswordLoginResponse, PasswordRecovery, Problem,
     ProfileEdit, RecoveryConfirm, RecoveryTicket, RefreshRequest, Registration, RegistrationCode,
-    RegistrationList, TokenPair,
+    RegistrationList, Security, TokenPair,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -492,6 +492,24 @@ impl PortalClient {
             .request(Method::POST, "v1/auth/password/change", Some(token))?
             .json(change);
         Self::send(rb).await.map(drop)
+    }
+
+    /// A signed-in user's own settings: `POST v1/me/{path}` with `body`.
+    pub async fn me_post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<T, CoreError> {
+        let rb = self
+            .request(Method::POST, &format!("v1/me/{path}"), Some(token))?
+            .json(body);
+        Self::json(Self::send(rb).await?).await
+    }
+
+    /// How the user's password login is confirmed.
+    pub async fn security(&self, token: &str) -> Result<Security, CoreError> {
+        self.get("v1/me/security", Some(token)).await
     }
 
     /// The user's notification channels, every kind.
