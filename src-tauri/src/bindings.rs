@@ -12,7 +12,7 @@ use cabinet_api::{Charge, ChargeKind, ChargeStatus, Payment, PaymentMethod};
 use cabinet_api::{Comment, NewComment, StatusEvent};
 use cabinet_api::{CourtCase, LegalStatus, Licence, Restriction};
 use cabinet_api::{
-    DemoCertificate, DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus,
+    DemoCertificate, DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus, Security,
 };
 use cabinet_api::{
     Notification, NotificationChannels, NotificationKind, NotificationSettings, Permission,
@@ -45,13 +45,14 @@ use ts_rs::TS;
 
 use crate::commands::{
     ActionArgs, AnswerArgs, ApplicationPageArgs, AttachArgs, CertificateArgs, ChangePasswordArgs,
-    CodeArgs, CommentArgs, DetachArgs, DocumentArgs, DocumentContent, EditProfileArgs,
-    ExportAccountingArgs, ExportApplicationsArgs, ExportAuditArgs, FinishRecoveryArgs, InviteArgs,
-    LoginArgs, LogoutArgs, NewApplicationArgs, NotificationSettingsArgs, OrgArgs, PayArgs, PfxArgs,
-    RecordArgs, RecordsArgs, RecoveryArgs, RegistrationArgs, RegistrationDocumentArgs,
-    RegistrationFormArgs, ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SaveSettingsArgs,
-    SettingsView, SignDocumentArgs, SignDraftArgs, SignFilesArgs, SubmitRegistrationArgs,
-    TicketArgs, TokenArgs, TokenLoginArgs, UnlockArgs, VerifyArgs,
+    CodeArgs, CommentArgs, DetachArgs, DisableTotpArgs, DocumentArgs, DocumentContent,
+    EditProfileArgs, ExportAccountingArgs, ExportApplicationsArgs, ExportAuditArgs,
+    FinishRecoveryArgs, InviteArgs, LoginArgs, LogoutArgs, NewApplicationArgs,
+    NotificationSettingsArgs, OrgArgs, PayArgs, PfxArgs, RecordArgs, RecordsArgs, RecoveryArgs,
+    RegistrationArgs, RegistrationDocumentArgs, RegistrationFormArgs, ResolveConflictArgs,
+    RoleChangeArgs, SaveRoleArgs, SaveSettingsArgs, SettingsView, SignDocumentArgs, SignDraftArgs,
+    SignFilesArgs, SubmitRegistrationArgs, TicketArgs, TokenArgs, TokenLoginArgs, TotpCodeArgs,
+    TotpSetup, UnlockArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -116,6 +117,10 @@ commands! {
     sync_org(OrgArgs) -> SyncReport;
     application_page(ApplicationPageArgs) -> ApplicationPage;
     settings() -> SettingsView;
+    security() -> Security;
+    start_totp() -> TotpSetup;
+    confirm_totp(TotpCodeArgs) -> Security;
+    disable_totp(DisableTotpArgs) -> Security;
     notification_settings() -> NotificationSettings;
     save_notification_settings(NotificationSettingsArgs) -> NotificationSettings;
     save_settings(SaveSettingsArgs) -> SettingsView;
@@ -242,6 +247,10 @@ pub fn typescript() -> String {
         ExportAuditArgs::decl(),
         ApplicationPageArgs::decl(),
         SettingsView::decl(),
+        Security::decl(),
+        TotpSetup::decl(),
+        TotpCodeArgs::decl(),
+        DisableTotpArgs::decl(),
         NotificationSettings::decl(),
         NotificationChannels::decl(),
         NotificationSettingsArgs::decl(),

@@ -4,6 +4,7 @@
 use cabinet_api::Application;
 use cabinet_api::DemoSms;
 use cabinet_api::NotificationSettings;
+use cabinet_api::Security;
 use cabinet_api::{
     AuditEntry, Charge, Employee, InviteEmployee, Notification, Payment, PaymentMethod, Permission,
     Requirement, RequirementReply, Role, SaveRole,
@@ -1263,4 +1264,59 @@ pub async fn save_notification_settings(
         .cabinet
         .save_notification_settings(&args.settings)
         .await?)
+}
+
+/// How the user's password login is confirmed (online).
+#[tauri::command]
+pub async fn security(st: State<'_, Desktop>) -> Res<Security> {
+    Ok(st.cabinet.security().await?)
+}
+
+/// An authenticator being set up: the secret to type in, and its
+/// `otpauth://` address as a QR code's modules (row by row, `size` wide).
+#[derive(Debug, serde::Serialize, TS)]
+pub struct TotpSetup {
+    pub secret: String,
+    pub uri: String,
+    pub qr_size: u32,
+    pub qr_dark: Vec<bool>,
+}
+
+#[tauri::command]
+pub async fn start_totp(st: State<'_, Desktop>) -> Res<TotpSetup> {
+    let e = st.cabinet.start_totp().await?;
+    // An address this long always fits a QR code; the portal's answer is
+    // a protocol error if it does not.
+    let code = qrcode::QrCode::new(e.uri.as_bytes())
+        .map_err(|err| CoreError::Protocol(format!("otpauth address as a QR code: {err}")))?;
+    Ok(TotpSetup {
+        qr_size: u32::try_from(code.width()).unwrap_or(0),
+        qr_dark: code
+            .to_colors()
+            .into_iter()
+            .map(|c| c == qrcode::Color::Dark)
+            .collect(),
+        secret: e.secret,
+        uri: e.uri,
+    })
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct TotpCodeArgs {
+    pub code: String,
+}
+
+#[tauri::command]
+pub async fn confirm_totp(st: State<'_, Desktop>, args: TotpCodeArgs) -> Res<Security> {
+    Ok(st.cabinet.confirm_totp(&args.code).await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct DisableTotpArgs {
+    pub current_password: String,
+}
+
+#[tauri::command]
+pub async fn disable_totp(st: State<'_, Desktop>, args: DisableTotpArgs) -> Res<Security> {
+    Ok(st.cabinet.disable_totp(&args.current_password).await?)
 }

@@ -1,6 +1,6 @@
 //! End-to-end: the accountant opens «Настройки», changes the password (a
 //! wrong current one first), and sets the inactivity lock and the offline
-//! policy, and where notifications reach them. The portal takes the new
+//! policy, where notifications reach them, and an authenticator app. The portal takes the new
 //! password and refuses the old one, the app's own session goes on, the
 //! config file holds this computer's settings and the portal the channels.
 
@@ -169,6 +169,35 @@ async fn the_accountant_changes_the_password_and_this_computers_settings() -> Re
     assert!(!of(cabinet_api::NotificationKind::Status).desktop);
     assert!(of(cabinet_api::NotificationKind::Charge).sms);
     assert!(of(cabinet_api::NotificationKind::Requirement).desktop);
+
+    // An authenticator app instead of SMS codes: the secret from the
+    // window, a code made with it, and the next login asks for the app.
+    find(&c, "[data-testid=totp-start]").await?.click().await?;
+    let secret: String = text_contains(&c, "[data-testid=totp-secret]", "")
+        .await?
+        .split_whitespace()
+        .collect();
+    screenshot(&c, "settings-authenticator").await?;
+    let key = data_encoding::BASE32_NOPAD.decode(secret.as_bytes())?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+    let code = cabinet_portal::totp_code(&key, now.as_secs() as i64);
+    find(&c, "#totp-code").await?.send_keys(&code).await?;
+    find(&c, "[data-testid=totp-confirm]")
+        .await?
+        .click()
+        .await?;
+    text_contains(&c, "[data-testid=second-factor-now]", "приложения").await?;
+    let step: cabinet_api::PasswordLoginResponse = reqwest::Client::new()
+        .post(format!("{url}/v1/auth/password"))
+        .json(&serde_json::json!({"login": ACCOUNTANT_LOGIN, "password": NEW_PASSWORD}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let cabinet_api::PasswordLoginResponse::Mfa(challenge) = step else {
+        anyhow::bail!("the password alone logs in after the set-up")
+    };
+    assert_eq!(challenge.channel, cabinet_api::MfaChannel::Totp);
 
     c.close().await?;
     portal.stop().await;

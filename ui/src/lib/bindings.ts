@@ -381,6 +381,18 @@ config_file: string,
  */
 lock_fixed: boolean, };
 
+export type Security = { 
+/**
+ * `None`: the password alone (test and service accounts).
+ */
+second_factor: MfaChannel | null, };
+
+export type TotpSetup = { secret: string, uri: string, qr_size: number, qr_dark: Array<boolean>, };
+
+export type TotpCodeArgs = { code: string, };
+
+export type DisableTotpArgs = { current_password: string, };
+
 export type NotificationSettings = { items: Array<NotificationChannels>, };
 
 export type NotificationChannels = { kind: NotificationKind, desktop: boolean, email: boolean, sms: boolean, };
@@ -937,6 +949,10 @@ export const commands = {
   syncOrg: (args: OrgArgs) => invoke<SyncReport>("sync_org", { args }),
   applicationPage: (args: ApplicationPageArgs) => invoke<ApplicationPage>("application_page", { args }),
   settings: () => invoke<SettingsView>("settings"),
+  security: () => invoke<Security>("security"),
+  startTotp: () => invoke<TotpSetup>("start_totp"),
+  confirmTotp: (args: TotpCodeArgs) => invoke<Security>("confirm_totp", { args }),
+  disableTotp: (args: DisableTotpArgs) => invoke<Security>("disable_totp", { args }),
   notificationSettings: () => invoke<NotificationSettings>("notification_settings"),
   saveNotificationSettings: (args: NotificationSettingsArgs) => invoke<NotificationSettings>("save_notification_settings", { args }),
   saveSettings: (args: SaveSettingsArgs) => invoke<SettingsView>("save_settings", { args }),
