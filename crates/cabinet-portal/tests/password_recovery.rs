@@ -168,23 +168,7 @@ async fn a_forgotten_password_is_replaced_with_a_code_and_old_sessions_end() {
         problem(login(&http, &base, OLD).await).await.1.code,
         "auth.invalid_credentials"
     );
-    let me = http
-        .get(format!("{base}/v1/me"))
-        .bearer_auth(&old.access_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(me.status(), 401);
-    let (_, p) = problem(
-        post(
-            &http,
-            format!("{base}/v1/auth/refresh"),
-            json!({"refresh_token": old.refresh_token}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(p.code, "auth.refresh_invalid");
+    assert_session_over(&http, &base, &old).await;
     let fresh: PasswordLoginResponse = login(&http, &base, NEW).await.json().await.unwrap();
     let PasswordLoginResponse::Tokens(TokenPair { access_token, .. }) = fresh else {
         panic!("the new password does not log in")
@@ -213,6 +197,21 @@ async fn me_status(http: &reqwest::Client, base: &str, access: &str) -> u16 {
         .unwrap()
         .status()
         .as_u16()
+}
+
+/// Neither the access token nor the refresh token of `pair` works.
+async fn assert_session_over(http: &reqwest::Client, base: &str, pair: &TokenPair) {
+    assert_eq!(me_status(http, base, &pair.access_token).await, 401);
+    let (_, p) = problem(
+        post(
+            http,
+            format!("{base}/v1/auth/refresh"),
+            json!({"refresh_token": pair.refresh_token}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(p.code, "auth.refresh_invalid");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -270,17 +269,7 @@ async fn a_changed_password_ends_the_other_sessions_and_keeps_this_one() {
     )
     .await;
     assert_eq!(refreshed.status(), 200);
-    assert_eq!(me_status(&http, &base, &there.access_token).await, 401);
-    let (_, p) = problem(
-        post(
-            &http,
-            format!("{base}/v1/auth/refresh"),
-            json!({"refresh_token": there.refresh_token}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(p.code, "auth.refresh_invalid");
+    assert_session_over(&http, &base, &there).await;
     assert_eq!(
         problem(login(&http, &base, OLD).await).await.1.code,
         "auth.invalid_credentials"
