@@ -72,11 +72,12 @@ pub fn save_local_settings(path: &Path, settings: &LocalSettings) -> Result<(), 
         }
     }
     let (scope, cap_mb) = settings.prefetch.config_values();
-    let mut wanted = vec![
+    let ours = [
         ("lock_minutes", settings.lock_minutes.to_string()),
         ("prefetch", format!("\"{scope}\"")),
         ("prefetch_cap_mb", cap_mb),
     ];
+    let mut written = [false; 3];
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -88,19 +89,24 @@ pub fn save_local_settings(path: &Path, settings: &LocalSettings) -> Result<(), 
             .split_once('=')
             .map(|(k, _)| k.trim())
             .filter(|_| !line.trim_start().starts_with('#'));
-        match key.and_then(|k| wanted.iter().position(|(w, _)| *w == k)) {
-            Some(i) => {
-                let (k, v) = wanted.remove(i);
-                out.push_str(&format!("{k} = {v}\n"));
+        match key.and_then(|k| ours.iter().position(|(w, _)| *w == k)) {
+            // The first line of a key takes the value; a repeat is dropped
+            // (the reader takes the last one, which would win otherwise).
+            Some(i) if !written[i] => {
+                written[i] = true;
+                out.push_str(&format!("{} = {}\n", ours[i].0, ours[i].1));
             }
+            Some(_) => {}
             None => {
                 out.push_str(line);
                 out.push('\n');
             }
         }
     }
-    for (k, v) in wanted {
-        out.push_str(&format!("{k} = {v}\n"));
+    for ((k, v), done) in ours.iter().zip(written) {
+        if !done {
+            out.push_str(&format!("{k} = {v}\n"));
+        }
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
@@ -318,7 +324,7 @@ mod tests {
         std::fs::write(
             &f,
             format!(
-                "# the office portal\nportal_url = \"https://portal.example\"\n{}# lock_minutes = 1\n",
+                "# the office portal\nportal_url = \"https://portal.example\"\n{}# lock_minutes = 1\nlock_minutes = 30\n",
                 std::fs::read_to_string(&f).unwrap()
             ),
         )
