@@ -135,5 +135,10 @@ describe("Settings", () => {
     await rerender({ online: false });
     expect(screen.getByTestId("notifications-offline").textContent).toContain("Нет связи");
     expect((screen.getByTestId("channel-payment-email") as HTMLInputElement).disabled).toBe(true);
+    // Nor the password.
+    await user.type(screen.getByLabelText("Текущий пароль"), "Buh-2026");
+    await user.type(screen.getByLabelText("Новый пароль"), "Buh-2027x");
+    expect((screen.getByTestId("password-submit") as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText(/пароль можно сменить, когда связь появится/)).toBeTruthy();
   });
 });
