@@ -130,4 +130,31 @@ describe("Applications", () => {
     await waitFor(() => expect(asked.at(-1)?.query.q).toBe("ёлка"));
     expect(asked.slice(before).filter((a) => a.count).length).toBe(1);
   });
+
+  it("still loads the page it stops at after a drag that filled every loading slot", async () => {
+    mockIPC(async (cmd, args) => {
+      if (cmd === "outbox") return [];
+      if (cmd === "application_page") {
+        const { query, count } = (args as { args: { query: ApplicationQuery; count: boolean } }).args;
+        await new Promise((r) => setTimeout(r, 30));
+        const items = Array.from({ length: query.limit }, (_, i) => {
+          const k = query.offset + i;
+          return app({ id: `a${k}`, title: `Заявление ${k}`, deadline: null });
+        });
+        return { items, total: count ? 100_000 : 0 };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(Applications, { orgId: "o1" });
+    await waitFor(() => expect(screen.getByTestId("apps-total").dataset.total).toBe("100000"));
+    const viewport = screen.getByTestId("apps-viewport");
+    // A drag: many far places in a row, faster than the answers come.
+    for (const row of [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 99_950]) {
+      viewport.scrollTop = 56 * row;
+      await fireEvent.scroll(viewport);
+    }
+    await waitFor(() => expect(screen.getAllByTestId("application-row")[0]?.textContent).toContain("Заявление 9994"), {
+      timeout: 3000,
+    });
+  });
 });
