@@ -278,27 +278,20 @@ async fn a_changed_password_ends_the_other_sessions_and_keeps_this_one() {
 
     // Guessing the current password at an unlocked desk: the fifth wrong
     // one locks the account and ends every session, this one too.
-    for left in (1..=4).rev() {
-        let (_, p) = problem(
-            http.post(format!("{base}/v1/auth/password/change"))
-                .bearer_auth(&next.access_token)
-                .json(&json!({"current_password": "Guess-000", "new_password": "Guess-0001"}))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(p.attempts_left, Some(left));
-    }
-    let (status, p) = problem(
-        http.post(format!("{base}/v1/auth/password/change"))
+    let guess = || async {
+        let resp = http
+            .post(format!("{base}/v1/auth/password/change"))
             .bearer_auth(&next.access_token)
             .json(&json!({"current_password": "Guess-000", "new_password": "Guess-0001"}))
             .send()
             .await
-            .unwrap(),
-    )
-    .await;
+            .unwrap();
+        problem(resp).await
+    };
+    for left in (1..=4).rev() {
+        assert_eq!(guess().await.1.attempts_left, Some(left));
+    }
+    let (status, p) = guess().await;
     assert_eq!((status, p.code.as_str()), (423, "auth.locked"));
     assert_eq!(me_status(&http, &base, &next.access_token).await, 401);
     assert_eq!(
