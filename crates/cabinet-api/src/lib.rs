@@ -13,6 +13,7 @@ pub mod records;
 pub mod registration;
 pub mod requisites;
 pub mod services;
+pub mod support;
 pub mod sync;
 
 pub use auth::*;
@@ -31,6 +32,9 @@ pub use registration::{
     RegistrationForm, RegistrationList, RegistrationState, RegistrationStep, SubmitRegistration,
 };
 pub use services::{missing_documents, RequiredDocument, Service, ServiceKind, ServiceQuery};
+pub use support::{
+    faq, FaqEntry, NewTicket, NewTicketFile, Ticket, TicketFile, TicketStatus, TicketTopic,
+};
 pub use sync::{
     Application, ApplicationStatus, Attachment, Change, ChangeOp, ChangePage, Document,
     DocumentSignature, NewApplication, NewSignature,

@@ -112,6 +112,10 @@ pub mod codes {
     /// An attachment has no signature yet.
     pub const UNSIGNED_ATTACHMENT: &str = "application.unsigned";
     pub const TOO_MANY_ATTACHMENTS: &str = "application.too_many_files";
+    /// Support: more than five files on a ticket (422).
+    pub const TICKET_TOO_MANY_FILES: &str = "support.too_many_files";
+    /// Support: a ticket's files weigh more than 10 MB together (413).
+    pub const TICKET_TOO_LARGE: &str = "support.too_large";
     /// A new password that breaks the rule (8+ characters, a letter, a digit).
     pub const WEAK_PASSWORD: &str = "auth.weak_password";
     /// A password change with a wrong current password (422, field

@@ -23,7 +23,16 @@ async fn services(
 ) -> Result<Response, PortalError> {
     let Query(q) = q?;
     let list: Vec<_> = catalog().into_iter().filter(|s| q.matches(s)).collect();
-    let body = serde_json::to_vec(&list).map_err(|e| PortalError::Internal(e.to_string()))?;
+    etagged(&list, &headers)
+}
+
+/// `value` as JSON with an `ETag` of its bytes, or `304` when the client
+/// already holds it (`If-None-Match`).
+pub(crate) fn etagged<T: serde::Serialize>(
+    value: &T,
+    headers: &HeaderMap,
+) -> Result<Response, PortalError> {
+    let body = serde_json::to_vec(value).map_err(|e| PortalError::Internal(e.to_string()))?;
     let etag = format!(
         "\"{}\"",
         data_encoding::HEXLOWER.encode(&Sha256::digest(&body)[..16])

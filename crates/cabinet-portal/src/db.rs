@@ -285,6 +285,11 @@ CREATE TABLE message_outbox (
 ALTER TABLE users ADD COLUMN pending_totp_secret TEXT;
 ALTER TABLE users ADD COLUMN pending_totp_attempts INTEGER NOT NULL DEFAULT 0;
 "#,
+    r#"
+-- A change only one member of the organization may see (their support
+-- tickets); NULL: every member.
+ALTER TABLE changes ADD COLUMN visible_to TEXT;
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {

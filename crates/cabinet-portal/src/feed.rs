@@ -43,6 +43,38 @@ pub fn record_json(
     op: ChangeOp,
     data: Option<&str>,
 ) -> Result<u64, PortalError> {
+    insert(conn, org_id, entity, id, op, data, None)
+}
+
+/// [`record_json`] of a change only the member `user` gets in the feed.
+pub fn record_private(
+    conn: &Connection,
+    org_id: &str,
+    entity: &str,
+    id: &str,
+    data: &str,
+    user: &str,
+) -> Result<u64, PortalError> {
+    insert(
+        conn,
+        org_id,
+        entity,
+        id,
+        ChangeOp::Upsert,
+        Some(data),
+        Some(user),
+    )
+}
+
+fn insert(
+    conn: &Connection,
+    org_id: &str,
+    entity: &str,
+    id: &str,
+    op: ChangeOp,
+    data: Option<&str>,
+    visible_to: Option<&str>,
+) -> Result<u64, PortalError> {
     conn.prepare_cached(
         "INSERT INTO feed_state (org_id) VALUES (?1) ON CONFLICT (org_id) DO NOTHING",
     )?
@@ -57,9 +89,10 @@ pub fn record_json(
         ChangeOp::Delete => "delete",
     };
     conn.prepare_cached(
-        "INSERT INTO changes (org_id, seq, entity, entity_id, op, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO changes (org_id, seq, entity, entity_id, op, data, visible_to)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![org_id, seq, entity, id, op, data])?;
+    .execute(params![org_id, seq, entity, id, op, data, visible_to])?;
     Ok(seq)
 }
 
@@ -141,6 +174,7 @@ pub fn page(
     after: Option<&str>,
     limit: u32,
     audit: bool,
+    user: &str,
 ) -> Result<ChangePage, PortalError> {
     let cursor_in = parse_cursor(after)?;
     let limit = limit.clamp(1, MAX_PAGE);
@@ -162,10 +196,11 @@ pub fn page(
     let mut stmt = conn.prepare_cached(
         "SELECT seq, entity, entity_id, op, data FROM changes
          WHERE org_id = ?1 AND seq > ?2 AND (?4 OR entity <> 'audit')
+           AND (visible_to IS NULL OR visible_to = ?5)
          ORDER BY seq LIMIT ?3",
     )?;
     let mut changes = stmt
-        .query_map(params![org_id, after, limit + 1, audit], |r| {
+        .query_map(params![org_id, after, limit + 1, audit, user], |r| {
             let op: String = r.get(3)?;
             let data: Option<String> = r.get(4)?;
             Ok(Change {
@@ -224,6 +259,7 @@ async fn changes(
             q.after.as_deref(),
             q.limit.unwrap_or(200),
             audit,
+            &user.user_id,
         )
     })
     .await

@@ -27,6 +27,7 @@ mod registration;
 mod registry;
 mod security;
 mod staff;
+mod support;
 mod totp;
 
 use std::net::SocketAddr;
@@ -207,6 +208,7 @@ impl Portal {
             .merge(catalog::routes())
             .merge(legal::routes())
             .merge(registration::routes())
+            .merge(support::routes())
             .merge(documents::routes());
         if self.state.config.demo {
             api = api.merge(demo::routes());
@@ -467,6 +469,32 @@ impl Admin {
             .await
     }
 
+    /// Support answers ticket `id` of `org`.
+    pub async fn answer_ticket(
+        &self,
+        org_id: &str,
+        id: &str,
+        text: &str,
+    ) -> Result<cabinet_api::Ticket, PortalError> {
+        let (org, id, text) = (org_id.to_owned(), id.to_owned(), text.to_owned());
+        self.state
+            .with_db(move |conn, cfg| {
+                let tx = conn.transaction()?;
+                let t = support::answer(&tx, &org, &id, &text, cfg.clock.now())?;
+                tx.commit()?;
+                Ok(t)
+            })
+            .await
+    }
+
+    /// A stored content by its SHA-256 (documents, ticket files).
+    pub async fn content(&self, sha256: &str) -> Result<Vec<u8>, PortalError> {
+        let sha = sha256.to_owned();
+        self.state
+            .with_db(move |conn, _| documents::blob(conn, &sha))
+            .await
+    }
+
     /// Adds `n` generated applications to `org` (benchmarks, crash tests).
     pub async fn seed_applications(
         &self,
@@ -655,6 +683,7 @@ async fn government_body(state: AppState, every: Duration) {
                     tx.commit()?;
                 }
                 moved += registration::review(conn, now)?.len();
+                moved += support::answer_open(conn, now)?;
                 Ok(moved)
             })
             .await;

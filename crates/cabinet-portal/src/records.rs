@@ -31,6 +31,25 @@ pub fn put<T: Record>(conn: &Connection, org: &str, r: &T) -> Result<(), PortalE
     Ok(())
 }
 
+/// [`put`] for a record only the member `user` sees: others neither get
+/// it in the feed nor by [`get`] (the caller checks the owner).
+pub fn put_private<T: Record>(
+    conn: &Connection,
+    org: &str,
+    r: &T,
+    user: &str,
+) -> Result<(), PortalError> {
+    let text = to_json(r)?;
+    conn.prepare_cached(
+        "INSERT INTO records (org_id, entity, id, parent, json) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (org_id, entity, id) DO UPDATE SET parent = excluded.parent,
+             json = excluded.json",
+    )?
+    .execute(params![org, T::ENTITY, r.id(), r.parent(), text])?;
+    feed::record_private(conn, org, T::ENTITY, r.id(), &text, user)?;
+    Ok(())
+}
+
 /// Record `id` of `org`; `NotFound` when `org` has none, so ids of other
 /// organizations cannot be probed.
 pub fn get<T: Record>(conn: &Connection, org: &str, id: &str) -> Result<T, PortalError> {

@@ -32,6 +32,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("document.content", "++++++"),
     ("notification.read", "++++++"),
     ("legal.extract", "++++++"),
+    ("support.ticket", "++++++"),
     ("profile.edit", "+++---"),
     ("application.create", "+++++-"),
     ("application.comment", "+++++-"),
@@ -262,6 +263,14 @@ async fn fixture() -> Fixture {
         (
             "legal.extract",
             post("legal-status/extract".into(), None, json!({})),
+        ),
+        (
+            "support.ticket",
+            post(
+                "support/tickets".into(),
+                None,
+                json!({"topic": "other", "message": "Как выгрузить начисления?"}),
+            ),
         ),
         (
             "profile.edit",
