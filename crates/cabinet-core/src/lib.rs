@@ -23,6 +23,7 @@ pub mod secrets;
 pub mod session;
 pub mod signing;
 pub mod store;
+pub mod support;
 pub mod sync;
 pub mod view;
 

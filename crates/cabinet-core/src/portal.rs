@@ -382,13 +382,15 @@ impl PortalClient {
             .map_err(|e| CoreError::Offline(describe(&e)))
     }
 
-    /// The services catalog, unless it is still `etag` (`None`: 304). The
-    /// answer's body as JSON text and its ETag.
-    pub async fn services(
+    /// A public list at `path` (`v1/services`, `v1/support/faq`) as JSON
+    /// text that parses as `T`, with its ETag, unless it is still `etag`
+    /// (`None`: 304).
+    pub async fn etagged<T: DeserializeOwned>(
         &self,
+        path: &str,
         etag: Option<&str>,
     ) -> Result<Option<(String, Option<String>)>, CoreError> {
-        let mut rb = self.request(Method::GET, "v1/services", None)?;
+        let mut rb = self.request(Method::GET, path, None)?;
         if let Some(e) = etag {
             rb = rb.header(reqwest::header::IF_NONE_MATCH, e);
         }
@@ -405,8 +407,8 @@ impl PortalClient {
             .text()
             .await
             .map_err(|e| CoreError::Offline(describe(&e)))?;
-        serde_json::from_str::<Vec<cabinet_api::Service>>(&text)
-            .map_err(|e| CoreError::Protocol(format!("services: {e}")))?;
+        serde_json::from_str::<T>(&text)
+            .map_err(|e| CoreError::Protocol(format!("{path}: {e}")))?;
         Ok(Some((text, tag)))
     }
 

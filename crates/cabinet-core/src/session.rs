@@ -113,6 +113,38 @@ fn open_session_mut(a: Option<&mut Active>) -> Result<&mut Active, CoreError> {
 
 /// The `reference` entry holding the portal's services catalog.
 pub(crate) const SERVICES: &str = "services";
+/// The `reference` entry holding the support FAQ.
+const FAQ: &str = "faq";
+
+/// A queued ticket as the portal takes it, its files read back from the
+/// blob store (a file gone from there fails the action for the user to see).
+fn ticket_body(
+    blobs: &crate::blobs::Blobs,
+    topic: cabinet_api::TicketTopic,
+    message: &str,
+    files: &[crate::support::QueuedFile],
+) -> Result<serde_json::Value, CoreError> {
+    use base64::Engine;
+    let mut out = Vec::with_capacity(files.len());
+    for f in files {
+        let Ok(Some(content)) = blobs.get(&f.sha256) else {
+            return Err(CoreError::File {
+                code: "file.missing",
+                detail: format!("{}: the local copy is gone", f.name),
+            });
+        };
+        out.push(cabinet_api::NewTicketFile {
+            name: f.name.clone(),
+            content: base64::engine::general_purpose::STANDARD.encode(content),
+        });
+    }
+    serde_json::to_value(cabinet_api::NewTicket {
+        topic,
+        message: message.to_owned(),
+        files: out,
+    })
+    .map_err(|e| CoreError::Store(e.to_string()))
+}
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -569,69 +601,90 @@ impl Cabinet {
             seen.insert(p.id.clone());
             let target = p.target.clone().unwrap_or_default();
             let (o, key) = (org.to_owned(), p.id.clone());
-            let result = match &p.action {
-                Action::CreateApplication { body } => {
-                    let body = body.clone();
-                    self.call_retrying(a, move |c, t| {
-                        let (o, key, body) = (o.clone(), key.clone(), body.clone());
-                        async move { c.create_application(&t, &o, &key, &body).await }
-                    })
-                    .await
-                    .map(Answer::Application)
-                }
-                Action::SignDocument { signature, .. } => {
-                    let signature = signature.clone();
-                    self.call_retrying(a, move |c, t| {
-                        let (o, key, id, sig) =
-                            (o.clone(), key.clone(), target.clone(), signature.clone());
-                        async move { c.sign_document(&t, &o, &id, &key, &sig).await }
-                    })
-                    .await
-                    .map(Answer::Document)
-                }
-                Action::EditProfile { version, edit } => {
-                    let (version, edit) = (*version, edit.clone());
-                    self.call_retrying(a, move |c, t| {
-                        let (o, key, edit) = (o.clone(), key.clone(), edit.clone());
-                        async move { c.edit_profile(&t, &o, &key, version, &edit).await }
-                    })
-                    .await
-                    .map(Answer::Profile)
-                }
-                Action::Write {
-                    entity,
-                    path,
-                    version,
-                    body,
-                    ..
-                } => {
-                    if is_local(&target) {
+            let result =
+                match &p.action {
+                    Action::CreateApplication { body } => {
+                        let body = body.clone();
+                        self.call_retrying(a, move |c, t| {
+                            let (o, key, body) = (o.clone(), key.clone(), body.clone());
+                            async move { c.create_application(&t, &o, &key, &body).await }
+                        })
+                        .await
+                        .map(Answer::Application)
+                    }
+                    Action::SignDocument { signature, .. } => {
+                        let signature = signature.clone();
+                        self.call_retrying(a, move |c, t| {
+                            let (o, key, id, sig) =
+                                (o.clone(), key.clone(), target.clone(), signature.clone());
+                            async move { c.sign_document(&t, &o, &id, &key, &sig).await }
+                        })
+                        .await
+                        .map(Answer::Document)
+                    }
+                    Action::EditProfile { version, edit } => {
+                        let (version, edit) = (*version, edit.clone());
+                        self.call_retrying(a, move |c, t| {
+                            let (o, key, edit) = (o.clone(), key.clone(), edit.clone());
+                            async move { c.edit_profile(&t, &o, &key, version, &edit).await }
+                        })
+                        .await
+                        .map(Answer::Profile)
+                    }
+                    Action::Write {
+                        entity,
+                        path,
+                        version,
+                        body,
+                        ..
+                    } => {
+                        if is_local(&target) {
+                            // Its draft has not reached the portal: wait for it.
+                            continue;
+                        }
+                        let path = path.replace("{target}", &target);
+                        let (version, body, entity) = (*version, body.clone(), entity.clone());
+                        self.call_retrying(a, move |c, t| {
+                            let (o, key, path, body) =
+                                (o.clone(), key.clone(), path.clone(), body.clone());
+                            async move { c.write(&t, &o, &path, &key, version, &body).await }
+                        })
+                        .await
+                        .map(|json| Answer::Record { entity, json })
+                    }
+                    Action::Ticket {
+                        topic,
+                        message,
+                        files,
+                    } => match ticket_body(&self.blobs(a), *topic, message, files) {
+                        Ok(body) => self
+                            .call_retrying(a, move |c, t| {
+                                let (o, key, body) = (o.clone(), key.clone(), body.clone());
+                                async move {
+                                    c.write(&t, &o, "support/tickets", &key, None, &body).await
+                                }
+                            })
+                            .await
+                            .map(|json| Answer::Record {
+                                entity: <cabinet_api::Ticket as cabinet_api::Record>::ENTITY
+                                    .to_owned(),
+                                json,
+                            }),
+                        Err(e) => Err(e),
+                    },
+                    Action::Attach { .. } | Action::Detach { .. } if is_local(&target) => {
                         // Its draft has not reached the portal: wait for it.
                         continue;
                     }
-                    let path = path.replace("{target}", &target);
-                    let (version, body, entity) = (*version, body.clone(), entity.clone());
-                    self.call_retrying(a, move |c, t| {
-                        let (o, key, path, body) =
-                            (o.clone(), key.clone(), path.clone(), body.clone());
-                        async move { c.write(&t, &o, &path, &key, version, &body).await }
-                    })
-                    .await
-                    .map(|json| Answer::Record { entity, json })
-                }
-                Action::Attach { .. } | Action::Detach { .. } if is_local(&target) => {
-                    // Its draft has not reached the portal: wait for it.
-                    continue;
-                }
-                Action::Attach {
-                    document_kind: kind,
-                    name,
-                    sha256,
-                    ..
-                } => match self.blobs(a).get(sha256) {
-                    Ok(Some(content)) => {
-                        let (kind, name) = (kind.clone(), name.clone());
-                        self.call_retrying(a, move |c, t| {
+                    Action::Attach {
+                        document_kind: kind,
+                        name,
+                        sha256,
+                        ..
+                    } => match self.blobs(a).get(sha256) {
+                        Ok(Some(content)) => {
+                            let (kind, name) = (kind.clone(), name.clone());
+                            self.call_retrying(a, move |c, t| {
                             let (o, key, id) = (o.clone(), key.clone(), target.clone());
                             let (kind, name, content) =
                                 (kind.clone(), name.clone(), content.clone());
@@ -639,37 +692,37 @@ impl Cabinet {
                         })
                         .await
                         .map(Answer::Application)
+                        }
+                        // Its copy here is gone or damaged: the user attaches it again.
+                        Ok(None) | Err(_) => Err(CoreError::File {
+                            code: "file.missing",
+                            detail: format!("{name}: the local copy is gone"),
+                        }),
+                    },
+                    Action::Detach { document_id } => {
+                        let doc = document_id.clone();
+                        self.call_retrying(a, move |c, t| {
+                            let (o, key, id, doc) =
+                                (o.clone(), key.clone(), target.clone(), doc.clone());
+                            async move { c.detach(&t, &o, &id, &key, &doc).await }
+                        })
+                        .await
+                        .map(Answer::Application)
                     }
-                    // Its copy here is gone or damaged: the user attaches it again.
-                    Ok(None) | Err(_) => Err(CoreError::File {
-                        code: "file.missing",
-                        detail: format!("{name}: the local copy is gone"),
-                    }),
-                },
-                Action::Detach { document_id } => {
-                    let doc = document_id.clone();
-                    self.call_retrying(a, move |c, t| {
-                        let (o, key, id, doc) =
-                            (o.clone(), key.clone(), target.clone(), doc.clone());
-                        async move { c.detach(&t, &o, &id, &key, &doc).await }
-                    })
-                    .await
-                    .map(Answer::Application)
-                }
-                Action::SubmitApplication { .. } if is_local(&target) => {
-                    // Its draft has not reached the portal: wait for it.
-                    continue;
-                }
-                Action::SubmitApplication { version } => {
-                    let version = *version;
-                    self.call_retrying(a, move |c, t| {
-                        let (o, key, id) = (o.clone(), key.clone(), target.clone());
-                        async move { c.submit_application(&t, &o, &id, &key, version).await }
-                    })
-                    .await
-                    .map(Answer::Application)
-                }
-            };
+                    Action::SubmitApplication { .. } if is_local(&target) => {
+                        // Its draft has not reached the portal: wait for it.
+                        continue;
+                    }
+                    Action::SubmitApplication { version } => {
+                        let version = *version;
+                        self.call_retrying(a, move |c, t| {
+                            let (o, key, id) = (o.clone(), key.clone(), target.clone());
+                            async move { c.submit_application(&t, &o, &id, &key, version).await }
+                        })
+                        .await
+                        .map(Answer::Application)
+                    }
+                };
             match result {
                 Ok(answer) => {
                     a.store.complete(&p, &answer)?;
@@ -1688,33 +1741,90 @@ impl Cabinet {
     /// the copy kept here when offline (`cache.not_found` if there never
     /// was one).
     pub async fn services(&self) -> Result<crate::view::ServicesView, CoreError> {
+        let (items, online, fetched_at) = self.reference_list(SERVICES, "v1/services").await?;
+        Ok(crate::view::ServicesView {
+            items,
+            online,
+            fetched_at,
+        })
+    }
+
+    /// The support FAQ, kept for offline use like the catalog.
+    pub async fn faq(&self) -> Result<crate::support::FaqView, CoreError> {
+        let (items, online, fetched_at) = self.reference_list(FAQ, "v1/support/faq").await?;
+        Ok(crate::support::FaqView {
+            items,
+            online,
+            fetched_at,
+        })
+    }
+
+    /// A public list of the portal kept in the `reference` entry `name`:
+    /// refreshed when it changed (ETag), the kept copy when offline; also
+    /// whether it came from the portal, and when the portal last confirmed it.
+    async fn reference_list<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+        path: &str,
+    ) -> Result<(Vec<T>, bool, String), CoreError> {
         let mut guard = self.active.lock().await;
         let a = open_session_mut(guard.as_mut())?;
-        let cached = a.store.reference(SERVICES)?;
+        let cached = a.store.reference(name)?;
         let etag = cached.as_ref().and_then(|(_, e, _)| e.clone());
-        let online = match self.client.services(etag.as_deref()).await {
+        let online = match self.client.etagged::<Vec<T>>(path, etag.as_deref()).await {
             Ok(fresh) => {
                 let (json, tag) = match fresh {
                     Some((json, tag)) => (Some(json), tag),
                     None => (None, etag),
                 };
                 a.store
-                    .put_reference(SERVICES, json.as_deref(), tag.as_deref(), &now())?;
+                    .put_reference(name, json.as_deref(), tag.as_deref(), &now())?;
                 true
             }
             Err(e) if e.is_transient() => {
-                tracing::info!(error = %e, "offline: the services catalog from the cache");
+                tracing::info!(error = %e, "offline: {name} from the cache");
                 false
             }
             Err(e) => return Err(e),
         };
-        let (json, _, fetched_at) = a.store.reference(SERVICES)?.ok_or(CoreError::NotCached)?;
+        let (json, _, fetched_at) = a.store.reference(name)?.ok_or(CoreError::NotCached)?;
         let items = serde_json::from_str(&json).map_err(|e| CoreError::Store(e.to_string()))?;
-        Ok(crate::view::ServicesView {
-            items,
-            online,
-            fetched_at,
-        })
+        Ok((items, online, fetched_at))
+    }
+
+    /// Writes to support: checked as the portal will check it, the files
+    /// kept encrypted here, sent at the next sync (the number comes back
+    /// with it). Returns the outbox action's id.
+    pub async fn file_ticket(
+        &self,
+        org_id: &str,
+        topic: cabinet_api::TicketTopic,
+        message: &str,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<String, CoreError> {
+        let files: Vec<_> = files
+            .into_iter()
+            .map(|(name, bytes)| (name.trim().to_owned(), bytes))
+            .collect();
+        crate::support::check_files(&files)?;
+        let guard = self.active.lock().await;
+        let a = open_session(guard.as_ref())?;
+        let mut queued = Vec::with_capacity(files.len());
+        for (name, bytes) in files {
+            let sha256 = crate::blobs::sha256_hex(&bytes);
+            self.blobs(a).put(&sha256, &bytes)?;
+            queued.push(crate::support::QueuedFile {
+                name,
+                sha256,
+                size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+            });
+        }
+        a.store.queue_ticket(org_id, topic, message, queued)
+    }
+
+    /// The user's tickets in `org_id`, delivered and waiting.
+    pub async fn support(&self, org_id: &str) -> Result<crate::support::SupportView, CoreError> {
+        self.with_store(|s| s.support(org_id)).await
     }
 
     /// Opens an organization: its dashboard, fresh when online, cached when not.

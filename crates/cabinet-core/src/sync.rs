@@ -272,6 +272,13 @@ pub(crate) enum Action {
         version: i64,
         edit: ProfileEdit,
     },
+    /// A question to support; the files wait in the blob store and go
+    /// with it in one request (`support/tickets`).
+    Ticket {
+        topic: cabinet_api::TicketTopic,
+        message: String,
+        files: Vec<crate::support::QueuedFile>,
+    },
     /// A write on one of the organization's records (see `records`):
     /// `POST {path}` with `{target}` in it replaced by the target's id,
     /// `If-Match: version` when the record is versioned; the portal
@@ -847,6 +854,7 @@ impl Store {
                     (Ok(Action::SignDocument { signer, .. }), _) => signer,
                     (Ok(Action::Attach { name, .. }), _) => name,
                     (Ok(Action::Write { summary, .. }), _) => summary,
+                    (Ok(Action::Ticket { message, .. }), _) => message.chars().take(80).collect(),
                     (Ok(Action::EditProfile { edit, .. }), _) => [
                         edit.email.as_deref(),
                         edit.phone.as_deref(),
@@ -1266,6 +1274,7 @@ pub(crate) fn enqueue(
         Action::Attach { .. } => "attach_file",
         Action::Detach { .. } => "detach_file",
         Action::EditProfile { .. } => "edit_profile",
+        Action::Ticket { .. } => "support_ticket",
         Action::Write { name, .. } => name.as_str(),
     };
     let at = now();

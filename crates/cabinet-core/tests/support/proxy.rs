@@ -182,6 +182,12 @@ impl FaultProxy {
         self.mode.store(mode, Ordering::SeqCst);
     }
 
+    /// What the proxy does now ([`LOSE_NEXT_WRITE_REPLY`] turns into
+    /// [`PASS`] once a reply was lost).
+    pub fn mode(&self) -> u8 {
+        self.mode.load(Ordering::SeqCst)
+    }
+
     pub fn rate_percent(&self, p: u64) {
         self.state.rate_percent.store(p, Ordering::SeqCst);
     }
@@ -229,8 +235,10 @@ async fn serve(mut client: TcpStream, upstream: SocketAddr, mode: Arc<AtomicU8>,
             }
             _ => {}
         }
-        let is_write = req.starts_with(b"POST ")
-            && String::from_utf8_lossy(&req[..req.len().min(200)]).contains("/applications");
+        let is_write = req.starts_with(b"POST ") && {
+            let line = String::from_utf8_lossy(&req[..req.len().min(200)]);
+            line.contains("/applications") || line.contains("/support/tickets")
+        };
         if server.write_all(&req).await.is_err() {
             return;
         }
