@@ -14,6 +14,7 @@ use cabinet_api::{CourtCase, LegalStatus, Licence, Restriction};
 use cabinet_api::{
     DemoCertificate, DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus, Security,
 };
+use cabinet_api::{FaqEntry, Ticket, TicketFile, TicketStatus, TicketTopic};
 use cabinet_api::{
     Notification, NotificationChannels, NotificationKind, NotificationSettings, Permission,
 };
@@ -33,6 +34,7 @@ use cabinet_core::config::LocalSettings;
 use cabinet_core::lists::{ApplicationPage, ApplicationQuery, ApplicationSort};
 use cabinet_core::records::{RecordPage, RecordQuery, RecordSort, RecordView};
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
+use cabinet_core::support::{FaqView, QueuedFile, QueuedTicket, SupportView};
 use cabinet_core::sync::{
     Conflict, DocumentView, OutboxItem, PrefetchPolicy, PrefetchScope, Resolution, SyncPhase,
     SyncProgress, SyncReport, SyncStatus,
@@ -47,12 +49,12 @@ use crate::commands::{
     ActionArgs, AnswerArgs, ApplicationPageArgs, AttachArgs, CertificateArgs, ChangePasswordArgs,
     CodeArgs, CommentArgs, DetachArgs, DisableTotpArgs, DocumentArgs, DocumentContent,
     EditProfileArgs, ExportAccountingArgs, ExportApplicationsArgs, ExportAuditArgs,
-    FinishRecoveryArgs, InviteArgs, LoginArgs, LogoutArgs, NewApplicationArgs,
+    FinishRecoveryArgs, InviteArgs, LoginArgs, LogoutArgs, NewApplicationArgs, NewTicketArgs,
     NotificationSettingsArgs, OrgArgs, PayArgs, PfxArgs, RecordArgs, RecordsArgs, RecoveryArgs,
     RegistrationArgs, RegistrationDocumentArgs, RegistrationFormArgs, ResolveConflictArgs,
     RoleChangeArgs, SaveRoleArgs, SaveSettingsArgs, SettingsView, SignDocumentArgs, SignDraftArgs,
-    SignFilesArgs, SubmitRegistrationArgs, TicketArgs, TokenArgs, TokenLoginArgs, TotpCodeArgs,
-    TotpSetup, UnlockArgs, VerifyArgs,
+    SignFilesArgs, SubmitRegistrationArgs, TicketArgs, TicketFileArgs, TokenArgs, TokenLoginArgs,
+    TotpCodeArgs, TotpSetup, UnlockArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -159,6 +161,9 @@ commands! {
     save_role(SaveRoleArgs) -> ();
     export_accounting(ExportAccountingArgs) -> u32;
     services() -> ServicesView;
+    faq() -> FaqView;
+    support(OrgArgs) -> SupportView;
+    file_ticket(NewTicketArgs) -> String;
     application_history(RecordsArgs) -> RecordPage<StatusEvent>;
     comments(RecordsArgs) -> RecordPage<Comment>;
     add_comment(CommentArgs) -> ();
@@ -313,6 +318,17 @@ pub fn typescript() -> String {
         AccountingPart::decl(),
         AccountingFormat::decl(),
         ServicesView::decl(),
+        FaqView::decl(),
+        FaqEntry::decl(),
+        TicketTopic::decl(),
+        SupportView::decl(),
+        Ticket::decl(),
+        TicketStatus::decl(),
+        TicketFile::decl(),
+        QueuedTicket::decl(),
+        QueuedFile::decl(),
+        NewTicketArgs::decl(),
+        TicketFileArgs::decl(),
         Service::decl(),
         ServiceKind::decl(),
         RequiredDocument::decl(),

@@ -5,6 +5,7 @@ use cabinet_api::Application;
 use cabinet_api::DemoSms;
 use cabinet_api::NotificationSettings;
 use cabinet_api::Security;
+use cabinet_api::TicketTopic;
 use cabinet_api::{
     AuditEntry, Charge, Employee, InviteEmployee, Notification, Payment, PaymentMethod, Permission,
     Requirement, RequirementReply, Role, SaveRole,
@@ -22,6 +23,7 @@ use cabinet_core::lists::{ApplicationPage, ApplicationQuery};
 use cabinet_core::records::{RecordPage, RecordQuery};
 use cabinet_core::session::KeyLocation;
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
+use cabinet_core::support::{FaqView, SupportView};
 use cabinet_core::sync::{
     Conflict, DocumentView, OutboxItem, Resolution, SyncProgress, SyncReport, SyncStatus,
 };
@@ -901,6 +903,65 @@ pub async fn export_audit(st: State<'_, Desktop>, args: ExportAuditArgs) -> Res<
 #[tauri::command]
 pub async fn services(st: State<'_, Desktop>) -> Res<ServicesView> {
     Ok(st.cabinet.services().await?)
+}
+
+/// The answers to frequent questions: fresh when the portal answers, the
+/// kept copy when not.
+#[tauri::command]
+pub async fn faq(st: State<'_, Desktop>) -> Res<FaqView> {
+    Ok(st.cabinet.faq().await?)
+}
+
+/// The user's support tickets in the organization, sent and waiting.
+#[tauri::command]
+pub async fn support(st: State<'_, Desktop>, args: OrgArgs) -> Res<SupportView> {
+    Ok(st.cabinet.support(&args.org_id).await?)
+}
+
+/// A file of a new ticket, read by the window.
+#[derive(Deserialize, TS)]
+pub struct TicketFileArgs {
+    pub name: String,
+    /// The file's bytes, base64.
+    pub content: String,
+}
+
+impl std::fmt::Debug for TicketFileArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TicketFileArgs")
+            .field("name", &self.name)
+            .field("content_len", &self.content.len())
+            .finish()
+    }
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct NewTicketArgs {
+    pub org_id: String,
+    pub topic: TicketTopic,
+    pub message: String,
+    pub files: Vec<TicketFileArgs>,
+}
+
+/// Writes to support: checked here, sent at the next sync. Returns the
+/// outbox action's id.
+#[tauri::command]
+pub async fn file_ticket(st: State<'_, Desktop>, args: NewTicketArgs) -> Res<String> {
+    if args.files.len() > cabinet_api::support::MAX_TICKET_FILES {
+        return Err(CoreError::Refused {
+            code: cabinet_api::problem::codes::TICKET_TOO_MANY_FILES,
+            detail: format!("{} files", args.files.len()),
+        }
+        .into());
+    }
+    let mut files = Vec::with_capacity(args.files.len());
+    for f in &args.files {
+        files.push((f.name.clone(), decode_file(&f.name, &f.content)?));
+    }
+    Ok(st
+        .cabinet
+        .file_ticket(&args.org_id, args.topic, &args.message, files)
+        .await?)
 }
 
 /// An application's status history (query `parent`: the application).

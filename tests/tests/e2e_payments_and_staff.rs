@@ -53,7 +53,7 @@ async fn the_accountant_pays_a_charge_and_opens_the_receipt_but_manages_no_one()
     find(&c, "[data-testid=dashboard][data-refreshes='1']").await?;
 
     // Six sections: no «Сотрудники» and no «Журнал» for a Бухгалтер.
-    count_is(&c, "nav.sections .tab", 6).await?;
+    count_is(&c, "nav.sections .tab", 7).await?;
     assert!(!has(&c, "[data-testid=nav-employees]").await?);
     assert!(!has(&c, "[data-testid=nav-audit]").await?);
     text_contains(

@@ -738,6 +738,52 @@ online: boolean,
  */
 fetched_at: string, };
 
+export type FaqView = { items: Array<FaqEntry>, online: boolean, fetched_at: string, };
+
+export type FaqEntry = { topic: TicketTopic, question: string, answer: string, };
+
+export type TicketTopic = "login" | "signature" | "applications" | "payments" | "employees" | "registration" | "other";
+
+export type SupportView = { tickets: Array<Ticket>, queued: Array<QueuedTicket>, };
+
+export type Ticket = { id: string, 
+/**
+ * What the user quotes on the phone: `ТП-000123`.
+ */
+number: string, 
+/**
+ * The member who wrote it; only they see it.
+ */
+author_id: string, topic: TicketTopic, message: string, files: Array<TicketFile>, status: TicketStatus, created_at: string, 
+/**
+ * Support's answer, once there is one.
+ */
+answer: string | null, answered_at: string | null, };
+
+export type TicketStatus = "open" | "answered";
+
+export type TicketFile = { name: string, sha256: string, size: number, media_type: string, };
+
+export type QueuedTicket = { 
+/**
+ * The outbox action.
+ */
+id: string, topic: TicketTopic, message: string, files: Array<QueuedFile>, created_at: string, 
+/**
+ * The portal refused it: why (the action stays in «Исходящие»).
+ */
+error: string | null, };
+
+export type QueuedFile = { name: string, sha256: string, size: number, };
+
+export type NewTicketArgs = { org_id: string, topic: TicketTopic, message: string, files: Array<TicketFileArgs>, };
+
+export type TicketFileArgs = { name: string, 
+/**
+ * The file's bytes, base64.
+ */
+content: string, };
+
 export type Service = { 
 /**
  * The `service_code` of applications for it.
@@ -991,6 +1037,9 @@ export const commands = {
   saveRole: (args: SaveRoleArgs) => invoke<null>("save_role", { args }),
   exportAccounting: (args: ExportAccountingArgs) => invoke<number>("export_accounting", { args }),
   services: () => invoke<ServicesView>("services"),
+  faq: () => invoke<FaqView>("faq"),
+  support: (args: OrgArgs) => invoke<SupportView>("support", { args }),
+  fileTicket: (args: NewTicketArgs) => invoke<string>("file_ticket", { args }),
   applicationHistory: (args: RecordsArgs) => invoke<RecordPage<StatusEvent>>("application_history", { args }),
   comments: (args: RecordsArgs) => invoke<RecordPage<Comment>>("comments", { args }),
   addComment: (args: CommentArgs) => invoke<null>("add_comment", { args }),
