@@ -5,6 +5,7 @@
 //! drift. Types the UI also sees derive `ts_rs::TS`; the desktop crate turns
 //! them into TypeScript.
 
+pub mod access;
 pub mod auth;
 pub mod files;
 pub mod orgs;
@@ -16,6 +17,10 @@ pub mod services;
 pub mod support;
 pub mod sync;
 
+pub use access::{
+    AccessState, CabinetAccess, CodeConfirm, CodeSent, DeactivateRequest, LinkRequest,
+    UnblockRequest, UnblockStatus, UnblockView,
+};
 pub use auth::*;
 pub use files::{FileError, FileKind};
 pub use orgs::*;

@@ -73,6 +73,10 @@ pub struct OrganizationSummary {
     pub status: OrgStatus,
     /// The user's role in this organization, in Russian.
     pub role: String,
+    /// Why the cabinet is suspended or blocked; absent while it is open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub access: Option<crate::CabinetAccess>,
 }
 
 /// `GET /v1/orgs/{org}/profile`.

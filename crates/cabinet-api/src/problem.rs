@@ -81,6 +81,22 @@ pub mod codes {
     /// A member whose role does not allow the action (403); `detail` names
     /// the permission.
     pub const PERMISSION_DENIED: &str = "org.permission_denied";
+    /// The cabinet is suspended: it can be read, nothing sent (403; the
+    /// detail is the reason).
+    pub const ORG_SUSPENDED: &str = "org.suspended";
+    /// The cabinet is blocked: only its profile, support and an unblock
+    /// request (403; the detail is the reason).
+    pub const ORG_BLOCKED: &str = "org.blocked";
+    /// Only the head of the organization may do this (403).
+    pub const HEAD_ONLY: &str = "org.head_only";
+    /// An unblock request is already waiting (409).
+    pub const UNBLOCK_PENDING: &str = "org.unblock_pending";
+    /// The cabinet is open: there is nothing to unblock (409).
+    pub const NOT_BLOCKED: &str = "org.not_blocked";
+    /// No cabinet of an organization with this INN (404).
+    pub const LINK_NOT_FOUND: &str = "link.not_found";
+    /// The user is already a member of that cabinet (409).
+    pub const ALREADY_MEMBER: &str = "link.already_member";
     /// Certificate login: the challenge is unknown or was already used.
     pub const CHALLENGE_INVALID: &str = "auth.challenge_invalid";
     pub const CHALLENGE_EXPIRED: &str = "auth.challenge_expired";

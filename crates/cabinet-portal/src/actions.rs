@@ -19,7 +19,7 @@ use rusqlite::Connection;
 use crate::applications::{idempotency_key, if_match, once};
 use crate::auth::{ts, AuthUser};
 use crate::error::{ApiJson, PortalError};
-use crate::records::{self, Actor};
+use crate::records::{self, Actor, Use};
 use crate::{AppState, PortalConfig};
 
 pub fn routes() -> Router<AppState> {
@@ -88,9 +88,35 @@ pub(crate) async fn write(
         + Send
         + 'static,
 ) -> Result<Response, PortalError> {
+    write_for(st, user, org, headers, (permission, Use::Write), request, f).await
+}
+
+/// [`write`] that the cabinet's state allows for `what` it does.
+pub(crate) async fn write_for(
+    st: &AppState,
+    user: AuthUser,
+    org: String,
+    headers: &HeaderMap,
+    (permission, what): (Option<Permission>, Use),
+    request: String,
+    f: impl FnOnce(
+            &Connection,
+            &PortalConfig,
+            &Actor,
+        ) -> Result<(StatusCode, serde_json::Value), PortalError>
+        + Send
+        + 'static,
+) -> Result<Response, PortalError> {
     let key = idempotency_key(headers)?;
     st.with_db(move |conn, cfg| {
-        let who = records::require(conn, &org, &user.user_id, user.ip.as_deref(), permission)?;
+        let who = records::require_for(
+            conn,
+            &org,
+            &user.user_id,
+            user.ip.as_deref(),
+            permission,
+            what,
+        )?;
         once(conn, &user.user_id, &key, &request, |tx| f(tx, cfg, &who))
     })
     .await

@@ -240,9 +240,10 @@ fn validate(new: &NewApplication) -> Result<(), PortalError> {
     Ok(())
 }
 
+/// A member of `org` reading its records (a suspended cabinet allows it).
 pub(crate) fn member(conn: &Connection, org: &str, user: &str) -> Result<(), PortalError> {
     if db::is_member(conn, org, user)? {
-        Ok(())
+        records::check_access(conn, org, records::Use::Read)
     } else {
         Err(PortalError::OrgForbidden)
     }

@@ -290,6 +290,40 @@ ALTER TABLE users ADD COLUMN pending_totp_attempts INTEGER NOT NULL DEFAULT 0;
 -- tickets); NULL: every member.
 ALTER TABLE changes ADD COLUMN visible_to TEXT;
 "#,
+    r#"
+-- The cabinet's own state (not the organization's legal status): open,
+-- suspended (read-only), blocked (closed) or deactivated by its head.
+ALTER TABLE organizations ADD COLUMN access TEXT NOT NULL DEFAULT 'active'
+    CHECK (access IN ('active', 'suspended', 'blocked', 'deactivated'));
+ALTER TABLE organizations ADD COLUMN access_reason TEXT;
+ALTER TABLE organizations ADD COLUMN access_since TEXT;
+-- Requests to lift a suspension or a block, with documents.
+CREATE TABLE unblock_requests (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES organizations (id),
+    user_id TEXT NOT NULL REFERENCES users (id),
+    text TEXT NOT NULL,
+    files TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'refused')),
+    comment TEXT,
+    created_at TEXT NOT NULL,
+    decided_at TEXT
+);
+CREATE INDEX unblock_requests_org ON unblock_requests (org_id, created_at);
+-- One-time codes of signed-in users about an organization: linking it to
+-- one's account (sent to the organization's phone) and deactivating it
+-- (sent to the head's).
+CREATE TABLE org_codes (
+    ticket_hash TEXT PRIMARY KEY,
+    purpose TEXT NOT NULL CHECK (purpose IN ('link', 'deactivate')),
+    user_id TEXT NOT NULL REFERENCES users (id),
+    org_id TEXT NOT NULL REFERENCES organizations (id),
+    code_hash TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'used', 'burned'))
+);
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {
@@ -431,7 +465,8 @@ pub fn organizations_of(
     let mut st = conn.prepare(
         "SELECT o.id, o.kind, o.short_name, o.inn, o.ogrn, o.kpp, o.status, m.role
          FROM memberships m JOIN organizations o ON o.id = m.org_id
-         WHERE m.user_id = ?1 ORDER BY o.short_name COLLATE NOCASE",
+         WHERE m.user_id = ?1 AND o.access <> 'deactivated'
+         ORDER BY o.short_name COLLATE NOCASE",
     )?;
     let rows = st.query_map([user_id], |r| {
         Ok(OrganizationSummary {
@@ -443,9 +478,71 @@ pub fn organizations_of(
             kpp: r.get(5)?,
             status: parse_status(r.get(6)?)?,
             role: r.get(7)?,
+            access: None,
         })
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut orgs: Vec<OrganizationSummary> = rows.collect::<Result<_, _>>()?;
+    for o in &mut orgs {
+        o.access = cabinet_access(conn, &o.id)?;
+    }
+    Ok(orgs)
+}
+
+/// The cabinet's state: `active`, `suspended`, `blocked` or
+/// `deactivated`, with the reason given.
+pub fn access_of(conn: &Connection, org_id: &str) -> Result<(String, Option<String>), PortalError> {
+    conn.prepare_cached("SELECT access, access_reason FROM organizations WHERE id = ?1")?
+        .query_row([org_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or(PortalError::OrgForbidden)
+}
+
+/// Why the cabinet is not open (`None` while it is), with its latest
+/// unblock request.
+pub fn cabinet_access(
+    conn: &Connection,
+    org_id: &str,
+) -> Result<Option<cabinet_api::CabinetAccess>, PortalError> {
+    let row: (String, Option<String>, Option<String>) = conn
+        .prepare_cached(
+            "SELECT access, access_reason, access_since FROM organizations WHERE id = ?1",
+        )?
+        .query_row([org_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let Some(state) = cabinet_api::AccessState::parse(&row.0) else {
+        return Ok(None);
+    };
+    Ok(Some(cabinet_api::CabinetAccess {
+        state,
+        reason: row.1.unwrap_or_default(),
+        since: row.2.unwrap_or_default(),
+        unblock: latest_unblock(conn, org_id)?,
+    }))
+}
+
+/// The organization's latest unblock request.
+pub fn latest_unblock(
+    conn: &Connection,
+    org_id: &str,
+) -> Result<Option<cabinet_api::UnblockView>, PortalError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, status, created_at, comment FROM unblock_requests
+             WHERE org_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        )?
+        .query_row([org_id], |r| {
+            let status: String = r.get(1)?;
+            Ok(cabinet_api::UnblockView {
+                id: r.get(0)?,
+                status: match status.as_str() {
+                    "approved" => cabinet_api::UnblockStatus::Approved,
+                    "refused" => cabinet_api::UnblockStatus::Refused,
+                    _ => cabinet_api::UnblockStatus::Pending,
+                },
+                created_at: r.get(2)?,
+                comment: r.get(3)?,
+            })
+        })
+        .optional()?)
 }
 
 pub fn is_member(conn: &Connection, org_id: &str, user_id: &str) -> Result<bool, PortalError> {

@@ -319,7 +319,7 @@ fn requisites(seed: &OrgSeed) -> Result<(String, String), PortalError> {
 }
 
 /// Fills an empty database with the demo organizations and people.
-pub fn seed_if_empty(conn: &mut Connection, _cfg: &PortalConfig) -> Result<(), PortalError> {
+pub fn seed_if_empty(conn: &mut Connection, cfg: &PortalConfig) -> Result<(), PortalError> {
     let users: i64 = conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
     if users > 0 {
         return Ok(());
@@ -350,6 +350,20 @@ pub fn seed_if_empty(conn: &mut Connection, _cfg: &PortalConfig) -> Result<(), P
                 version: 1,
             },
         )?;
+        // One client company's cabinet is suspended, as the portal does
+        // when the register names a new head: read-only until the new head
+        // asks for it to be lifted.
+        if seed.short == "ООО «Меридиан»" {
+            crate::lifecycle::set_access(
+                &tx,
+                &id,
+                Some((
+                    cabinet_api::AccessState::Suspended,
+                    "В ЕГРЮЛ изменились сведения о руководителе. Подтвердите полномочия нового руководителя: подайте заявку на разблокировку с решением о его назначении.",
+                )),
+                cfg.clock.now(),
+            )?;
+        }
         org_ids.push(id);
     }
     let user = |tx: &Connection,

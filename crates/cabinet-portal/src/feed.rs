@@ -242,12 +242,14 @@ async fn changes(
 ) -> Result<ApiJson<ChangePage>, PortalError> {
     let Query(q) = q?;
     st.with_db(move |conn, _| {
-        let audit = match crate::records::require(
+        crate::applications::member(conn, &org, &user.user_id)?;
+        let audit = match crate::records::require_for(
             conn,
             &org,
             &user.user_id,
             None,
             Some(cabinet_api::Permission::AuditView),
+            crate::records::Use::Read,
         ) {
             Ok(_) => true,
             Err(PortalError::PermissionDenied(_)) => false,

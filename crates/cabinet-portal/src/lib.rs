@@ -19,6 +19,7 @@ mod error;
 mod feed;
 pub mod gov;
 mod legal;
+mod lifecycle;
 mod orgs;
 mod prefs;
 mod records;
@@ -209,6 +210,7 @@ impl Portal {
             .merge(legal::routes())
             .merge(registration::routes())
             .merge(support::routes())
+            .merge(lifecycle::routes())
             .merge(documents::routes());
         if self.state.config.demo {
             api = api.merge(demo::routes());
@@ -483,6 +485,74 @@ impl Admin {
                 let t = support::answer(&tx, &org, &id, &text, cfg.clock.now())?;
                 tx.commit()?;
                 Ok(t)
+            })
+            .await
+    }
+
+    /// The portal suspends or blocks the cabinet of `org` with a reason
+    /// (`Some`), or opens it again (`None`).
+    pub async fn set_access(
+        &self,
+        org_id: &str,
+        state: Option<(cabinet_api::AccessState, &str)>,
+    ) -> Result<(), PortalError> {
+        let org = org_id.to_owned();
+        let state = state.map(|(s, r)| (s, r.to_owned()));
+        self.state
+            .with_db(move |conn, cfg| {
+                let state = state.as_ref().map(|(s, r)| (*s, r.as_str()));
+                lifecycle::set_access(conn, &org, state, cfg.clock.now())
+            })
+            .await
+    }
+
+    /// The portal approves or refuses the pending unblock request of `org`.
+    pub async fn decide_unblock(
+        &self,
+        org_id: &str,
+        approve: bool,
+        comment: Option<&str>,
+    ) -> Result<cabinet_api::UnblockView, PortalError> {
+        let (org, comment) = (org_id.to_owned(), comment.map(str::to_owned));
+        self.state
+            .with_db(move |conn, cfg| {
+                lifecycle::decide_unblock(conn, &org, approve, comment.as_deref(), cfg.clock.now())
+            })
+            .await
+    }
+
+    /// The code an SMS with the confirmation `ticket` carried.
+    pub async fn sent_code(&self, ticket: &str) -> Result<String, PortalError> {
+        let hash = auth::hash_token(ticket);
+        self.state
+            .with_db(move |conn, _| {
+                conn.query_row(
+                    "SELECT code FROM sms_outbox WHERE ticket_hash = ?1 ORDER BY id DESC LIMIT 1",
+                    [hash],
+                    |r| r.get(0),
+                )
+                .map_err(PortalError::from)
+            })
+            .await
+    }
+
+    /// The files of the latest unblock request of `org` and its text.
+    pub async fn unblock_request(
+        &self,
+        org_id: &str,
+    ) -> Result<(String, Vec<cabinet_api::TicketFile>), PortalError> {
+        let org = org_id.to_owned();
+        self.state
+            .with_db(move |conn, _| {
+                let (text, files): (String, String) = conn.query_row(
+                    "SELECT text, files FROM unblock_requests WHERE org_id = ?1
+                     ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                    [org],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                let files = serde_json::from_str(&files)
+                    .map_err(|e| PortalError::Internal(format!("unblock files: {e}")))?;
+                Ok((text, files))
             })
             .await
     }

@@ -44,6 +44,8 @@ async fn profile(
         if !db::is_member(conn, &org, &user.user_id)? {
             return Err(PortalError::OrgForbidden);
         }
+        // A blocked cabinet still shows whose it is.
+        records::check_access(conn, &org, records::Use::Any)?;
         db::profile(conn, &org)
     })
     .await

@@ -10,6 +10,8 @@ use cabinet_api::{
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
+use cabinet_api::problem::codes;
+
 use crate::auth::ts;
 use crate::error::PortalError;
 use crate::feed;
@@ -90,14 +92,58 @@ pub struct Actor {
     pub ip: Option<String>,
 }
 
+/// What a request does with a cabinet, for its state to allow or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// Reads its records: a suspended cabinet allows it.
+    Read,
+    /// Changes something: only an open cabinet.
+    Write,
+    /// Shows the profile, writes to support, asks for an unblock: any
+    /// cabinet not deactivated.
+    Any,
+}
+
+/// Whether the cabinet's state allows `what`: a suspended or blocked one
+/// answers `403 org.suspended` / `org.blocked` with its reason; a
+/// deactivated one is as if it did not exist.
+pub fn check_access(conn: &Connection, org: &str, what: Use) -> Result<(), PortalError> {
+    let (state, reason) = crate::db::access_of(conn, org)?;
+    let closed = |code| PortalError::Refused {
+        status: 403,
+        code,
+        detail: reason.clone().unwrap_or_default(),
+    };
+    match (state.as_str(), what) {
+        ("active", _) => Ok(()),
+        ("deactivated", _) => Err(PortalError::OrgForbidden),
+        (_, Use::Any) | ("suspended", Use::Read) => Ok(()),
+        ("suspended", Use::Write) => Err(closed(codes::ORG_SUSPENDED)),
+        _ => Err(closed(codes::ORG_BLOCKED)),
+    }
+}
+
 /// The member `user` of `org` if their role allows `permission` (`None`:
-/// any member). Not a member: `OrgForbidden`, as for an unknown org.
+/// any member) and the cabinet is open for writes. Not a member:
+/// `OrgForbidden`, as for an unknown org.
 pub fn require(
     conn: &Connection,
     org: &str,
     user: &str,
     ip: Option<&str>,
     permission: Option<Permission>,
+) -> Result<Actor, PortalError> {
+    require_for(conn, org, user, ip, permission, Use::Write)
+}
+
+/// [`require`] for a request that does `what` with the cabinet.
+pub fn require_for(
+    conn: &Connection,
+    org: &str,
+    user: &str,
+    ip: Option<&str>,
+    permission: Option<Permission>,
+    what: Use,
 ) -> Result<Actor, PortalError> {
     let row: Option<(String, String)> = conn
         .prepare_cached(
@@ -109,6 +155,7 @@ pub fn require(
     let Some((role, name)) = row else {
         return Err(PortalError::OrgForbidden);
     };
+    check_access(conn, org, what)?;
     if let Some(p) = permission {
         let allowed = role_permissions(conn, org, &role)?.unwrap_or_default();
         if !allowed.contains(&p) {
@@ -183,14 +230,19 @@ pub fn audit_login(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), PortalError> {
     let orgs: Vec<String> = {
-        let mut st = conn.prepare("SELECT org_id FROM memberships WHERE user_id = ?1")?;
+        // A suspended or blocked cabinet logs the login too; a deactivated
+        // one is gone.
+        let mut st = conn.prepare(
+            "SELECT m.org_id FROM memberships m JOIN organizations o ON o.id = m.org_id
+             WHERE m.user_id = ?1 AND o.access <> 'deactivated'",
+        )?;
         let rows = st
             .query_map([user], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         rows
     };
     for org in orgs {
-        let who = require(conn, &org, user, ip, None)?;
+        let who = require_for(conn, &org, user, ip, None, Use::Any)?;
         audit(conn, &org, &who, "auth.login", how, now)?;
     }
     Ok(())

@@ -11,12 +11,12 @@ use axum::Router;
 use base64::Engine;
 use cabinet_api::problem::codes;
 use cabinet_api::support::{
-    ticket_message, NewTicket, Ticket, TicketFile, TicketStatus, TicketTopic, MAX_TICKET_BYTES,
-    MAX_TICKET_FILES,
+    ticket_message, NewTicket, NewTicketFile, Ticket, TicketFile, TicketStatus, TicketTopic,
+    MAX_TICKET_BYTES, MAX_TICKET_FILES,
 };
 use rusqlite::Connection;
 
-use crate::actions::{body, write};
+use crate::actions::{body, write_for};
 use crate::auth::{ts, AuthUser};
 use crate::documents::{content_sha, put_blob};
 use crate::error::PortalError;
@@ -37,14 +37,14 @@ async fn faq(headers: HeaderMap) -> Result<Response, PortalError> {
 }
 
 /// A file of a new ticket, checked: its name, its type by content, its bytes.
-struct Checked {
-    name: String,
-    media_type: &'static str,
-    sha256: String,
-    bytes: Vec<u8>,
+pub(crate) struct Checked {
+    pub name: String,
+    pub media_type: &'static str,
+    pub sha256: String,
+    pub bytes: Vec<u8>,
 }
 
-fn too_large() -> PortalError {
+pub(crate) fn too_large() -> PortalError {
     PortalError::Refused {
         status: 413,
         code: codes::TICKET_TOO_LARGE,
@@ -52,8 +52,10 @@ fn too_large() -> PortalError {
     }
 }
 
-fn check_files(new: &NewTicket) -> Result<Vec<Checked>, PortalError> {
-    if new.files.len() > MAX_TICKET_FILES {
+/// Files sent with a ticket or an unblock request: five at most, 10 MB
+/// in all, each a type allowed by its content.
+pub(crate) fn check_files(sent: &[NewTicketFile]) -> Result<Vec<Checked>, PortalError> {
+    if sent.len() > MAX_TICKET_FILES {
         return Err(PortalError::Refused {
             status: 422,
             code: codes::TICKET_TOO_MANY_FILES,
@@ -61,8 +63,8 @@ fn check_files(new: &NewTicket) -> Result<Vec<Checked>, PortalError> {
         });
     }
     let mut total = 0;
-    let mut files = Vec::with_capacity(new.files.len());
-    for f in &new.files {
+    let mut files = Vec::with_capacity(sent.len());
+    for f in sent {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(f.content.as_bytes())
             .map_err(|_| PortalError::InvalidField {
@@ -103,7 +105,7 @@ async fn create(
         field: "message",
         detail: detail.into(),
     })?;
-    let files = check_files(&new)?;
+    let files = check_files(&new.files)?;
     let shas: Vec<_> = files
         .iter()
         .map(|f| format!("{}:{}", f.name, f.sha256))
@@ -111,13 +113,14 @@ async fn create(
     let request = format!("ticket {org} {:?} {message} {}", new.topic, shas.join(","));
     let o = org.clone();
     let topic = new.topic;
-    // Any member may ask support, whatever their role.
-    write(
+    // Any member may ask support, whatever their role, also from a
+    // suspended or blocked cabinet.
+    write_for(
         &st,
         user,
         org,
         &headers,
-        None,
+        (None, records::Use::Any),
         request,
         move |tx, cfg, who| {
             let now = cfg.clock.now();

@@ -43,7 +43,7 @@ pub async fn stranger_token(portal: &RunningPortal, email: &str, name: &str) -> 
     log_in(portal, email).await
 }
 
-const PASSWORD: &str = "Member-pass-1";
+pub const PASSWORD: &str = "Member-pass-1";
 
 async fn new_user(portal: &RunningPortal, email: &str, name: &str) -> String {
     portal
