@@ -1,12 +1,17 @@
-//! The access lifecycle: registering a new organization cabinet, and a
-//! forgotten password.
+//! The access lifecycle: registering a new organization cabinet, linking an
+//! existing one by its INN and a code, asking to unblock a suspended or
+//! blocked one, deactivating one, and a forgotten or changed password.
 //!
-//! Both are online work: the state register, the registry office and the
+//! All of it is online work: the state register, the registry office and the
 //! passwords are the portal's. Nothing is queued, each step answers at
 //! once, and a registration (form, documents, state) is kept by the
 //! portal, so a restart or another computer continues where the user
 //! stopped.
 
+use cabinet_api::{
+    CodeConfirm, CodeSent, DeactivateRequest, LinkRequest, NewTicketFile, OrganizationSummary,
+    UnblockRequest, UnblockView,
+};
 use cabinet_api::{
     PasswordChange, RecoveryConfirm, RecoveryTicket, Registration, RegistrationCode,
     RegistrationForm, Security, SubmitRegistration, TotpConfirm, TotpDisable, TotpEnrollment,
@@ -18,7 +23,145 @@ fn key() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// A six-digit code, or why not.
+fn six_digits(code: &str) -> Result<String, CoreError> {
+    let code = code.trim();
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(CoreError::Invalid("code"));
+    }
+    Ok(code.to_owned())
+}
+
+fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, CoreError> {
+    serde_json::from_value(v).map_err(|e| CoreError::Protocol(e.to_string()))
+}
+
 impl Cabinet {
+    /// Links an existing cabinet to this account: a code goes to the phone
+    /// the organization has on the portal.
+    pub async fn link_organization(&self, inn: &str) -> Result<CodeSent, CoreError> {
+        let inn = inn.trim().to_owned();
+        cabinet_api::requisites::validate_inn(&inn)?;
+        let body = LinkRequest { inn };
+        self.online_call(|c, t| {
+            let body = &body;
+            async move { c.me_post(&t, "organizations/link", body).await }
+        })
+        .await
+    }
+
+    /// The code from the organization's phone: the cabinet joins the
+    /// user's list (as Наблюдатель until an administrator gives a role).
+    pub async fn confirm_link(
+        &self,
+        ticket: &str,
+        code: &str,
+    ) -> Result<OrganizationSummary, CoreError> {
+        let body = CodeConfirm {
+            ticket: ticket.to_owned(),
+            code: six_digits(code)?,
+        };
+        let org: OrganizationSummary = self
+            .online_call(|c, t| {
+                let body = &body;
+                async move { c.me_post(&t, "organizations/link/confirm", body).await }
+            })
+            .await?;
+        self.organizations().await?;
+        Ok(org)
+    }
+
+    /// The head asks to deactivate the cabinet: the password, then a code
+    /// to their phone.
+    pub async fn start_deactivation(
+        &self,
+        org_id: &str,
+        current: &str,
+    ) -> Result<CodeSent, CoreError> {
+        if current.is_empty() {
+            return Err(CoreError::Invalid("current_password"));
+        }
+        let body = serde_json::to_value(DeactivateRequest {
+            current_password: current.to_owned(),
+        })
+        .map_err(|e| CoreError::Store(e.to_string()))?;
+        let key = key();
+        let v = self
+            .online_call(|c, t| {
+                let (body, key) = (&body, &key);
+                async move { c.write(&t, org_id, "deactivation", key, None, body).await }
+            })
+            .await?;
+        parse(v)
+    }
+
+    /// The code: the cabinet is deactivated for every member and leaves
+    /// the user's list.
+    pub async fn confirm_deactivation(
+        &self,
+        org_id: &str,
+        ticket: &str,
+        code: &str,
+    ) -> Result<(), CoreError> {
+        let body = serde_json::to_value(CodeConfirm {
+            ticket: ticket.to_owned(),
+            code: six_digits(code)?,
+        })
+        .map_err(|e| CoreError::Store(e.to_string()))?;
+        let key = key();
+        self.online_call(|c, t| {
+            let (body, key) = (&body, &key);
+            async move {
+                c.write(&t, org_id, "deactivation/confirm", key, None, body)
+                    .await
+            }
+        })
+        .await?;
+        self.organizations().await?;
+        Ok(())
+    }
+
+    /// Asks the portal to lift a suspension or a block, with documents
+    /// (checked as for a support ticket: five, 10 MB in all, by content).
+    pub async fn request_unblock(
+        &self,
+        org_id: &str,
+        text: &str,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<UnblockView, CoreError> {
+        use base64::Engine;
+        let text =
+            cabinet_api::support::ticket_message(text).map_err(|_| CoreError::Invalid("text"))?;
+        let files: Vec<_> = files
+            .into_iter()
+            .map(|(name, bytes)| (name.trim().to_owned(), bytes))
+            .collect();
+        crate::support::check_files(&files)?;
+        let body = serde_json::to_value(UnblockRequest {
+            text,
+            files: files
+                .iter()
+                .map(|(name, bytes)| NewTicketFile {
+                    name: name.clone(),
+                    content: base64::engine::general_purpose::STANDARD.encode(bytes),
+                })
+                .collect(),
+        })
+        .map_err(|e| CoreError::Store(e.to_string()))?;
+        let key = key();
+        let v = self
+            .online_call(|c, t| {
+                let (body, key) = (&body, &key);
+                async move {
+                    c.write(&t, org_id, "unblock-requests", key, None, body)
+                        .await
+                }
+            })
+            .await?;
+        self.organizations().await?;
+        parse(v)
+    }
+
     /// The user's registrations, newest first.
     pub async fn registrations(&self) -> Result<Vec<Registration>, CoreError> {
         self.online_call(|c, t| async move { c.registrations(&t).await })

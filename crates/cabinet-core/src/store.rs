@@ -300,6 +300,10 @@ CREATE TABLE reference (
 -- and the tie-break by row id needed a sort over every row before the page.
 CREATE INDEX applications_recent ON applications (org_id, updated_at);
 "#,
+    r#"
+-- Why a cabinet is suspended or blocked (JSON), as the portal last said.
+ALTER TABLE organizations ADD COLUMN access TEXT;
+"#,
 ];
 
 /// `cabinet_search_form(text)`: [`crate::lists::search_form`] for SQL, as
@@ -516,9 +520,10 @@ impl Store {
         tx.execute("DELETE FROM organizations", [])?;
         for (i, o) in items.iter().enumerate() {
             tx.execute(
-                "INSERT INTO organizations (id, position, kind, short_name, inn, ogrn, kpp, status, role, fetched_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![o.id, i as i64, o.kind.as_str(), o.short_name, o.inn, o.ogrn, o.kpp, o.status.as_str(), o.role, fetched_at],
+                "INSERT INTO organizations (id, position, kind, short_name, inn, ogrn, kpp, status, role, fetched_at, access)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![o.id, i as i64, o.kind.as_str(), o.short_name, o.inn, o.ogrn, o.kpp, o.status.as_str(), o.role, fetched_at,
+                    o.access.as_ref().map(serde_json::to_string).transpose().map_err(|e| CoreError::Store(e.to_string()))?],
             )?;
         }
         tx.commit()?;
@@ -527,7 +532,8 @@ impl Store {
 
     pub fn organizations(&self) -> Result<Vec<OrganizationSummary>, CoreError> {
         let mut st = self.conn.prepare(
-            "SELECT id, kind, short_name, inn, ogrn, kpp, status, role FROM organizations ORDER BY position",
+            "SELECT id, kind, short_name, inn, ogrn, kpp, status, role, access FROM organizations
+             ORDER BY position",
         )?;
         let rows = st.query_map([], |r| {
             Ok(OrganizationSummary {
@@ -541,6 +547,10 @@ impl Store {
                 status: OrgStatus::parse(&r.get::<_, String>(6)?)
                     .ok_or_else(|| bad(6, "status".into()))?,
                 role: r.get(7)?,
+                access: r
+                    .get::<_, Option<String>>(8)?
+                    .map(|a| serde_json::from_str(&a).map_err(|_| bad(8, "access".into())))
+                    .transpose()?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -671,6 +681,7 @@ mod tests {
             kpp: Some("773601001".into()),
             status: OrgStatus::Active,
             role: "Бухгалтер".into(),
+            access: None,
         }
     }
 
