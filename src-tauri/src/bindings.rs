@@ -6,6 +6,7 @@
 //! compile-time check ties the list to the real command functions, so the
 //! list cannot drift from them.
 
+use cabinet_api::{AccessState, CabinetAccess, CodeSent, UnblockStatus, UnblockView};
 use cabinet_api::{Application, ApplicationStatus, Attachment, Document, DocumentSignature};
 use cabinet_api::{AuditEntry, Employee, EmployeeStatus, InviteEmployee, Role, SaveRole};
 use cabinet_api::{Charge, ChargeKind, ChargeStatus, Payment, PaymentMethod};
@@ -47,14 +48,15 @@ use ts_rs::TS;
 
 use crate::commands::{
     ActionArgs, AnswerArgs, ApplicationPageArgs, AttachArgs, CertificateArgs, ChangePasswordArgs,
-    CodeArgs, CommentArgs, DetachArgs, DisableTotpArgs, DocumentArgs, DocumentContent,
-    EditProfileArgs, ExportAccountingArgs, ExportApplicationsArgs, ExportAuditArgs,
-    FinishRecoveryArgs, InviteArgs, LoginArgs, LogoutArgs, NewApplicationArgs, NewTicketArgs,
-    NotificationSettingsArgs, OrgArgs, PayArgs, PfxArgs, RecordArgs, RecordsArgs, RecoveryArgs,
-    RegistrationArgs, RegistrationDocumentArgs, RegistrationFormArgs, ResolveConflictArgs,
-    RoleChangeArgs, SaveRoleArgs, SaveSettingsArgs, SettingsView, SignDocumentArgs, SignDraftArgs,
-    SignFilesArgs, SubmitRegistrationArgs, TicketArgs, TicketFileArgs, TokenArgs, TokenLoginArgs,
-    TotpCodeArgs, TotpSetup, UnlockArgs, VerifyArgs,
+    CodeArgs, CommentArgs, DeactivateArgs, DetachArgs, DisableTotpArgs, DocumentArgs,
+    DocumentContent, EditProfileArgs, ExportAccountingArgs, ExportApplicationsArgs,
+    ExportAuditArgs, FinishRecoveryArgs, InviteArgs, LinkArgs, LoginArgs, LogoutArgs,
+    NewApplicationArgs, NewTicketArgs, NotificationSettingsArgs, OrgArgs, OrgCodeArgs, PayArgs,
+    PfxArgs, RecordArgs, RecordsArgs, RecoveryArgs, RegistrationArgs, RegistrationDocumentArgs,
+    RegistrationFormArgs, ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SaveSettingsArgs,
+    SettingsView, SignDocumentArgs, SignDraftArgs, SignFilesArgs, SubmitRegistrationArgs,
+    TicketArgs, TicketFileArgs, TokenArgs, TokenLoginArgs, TotpCodeArgs, TotpSetup, UnblockArgs,
+    UnlockArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -164,6 +166,11 @@ commands! {
     faq() -> FaqView;
     support(OrgArgs) -> SupportView;
     file_ticket(NewTicketArgs) -> String;
+    link_organization(LinkArgs) -> CodeSent;
+    confirm_link(CodeArgs) -> OrganizationSummary;
+    start_deactivation(DeactivateArgs) -> CodeSent;
+    confirm_deactivation(OrgCodeArgs) -> ();
+    request_unblock(UnblockArgs) -> UnblockView;
     application_history(RecordsArgs) -> RecordPage<StatusEvent>;
     comments(RecordsArgs) -> RecordPage<Comment>;
     add_comment(CommentArgs) -> ();
@@ -329,6 +336,15 @@ pub fn typescript() -> String {
         QueuedFile::decl(),
         NewTicketArgs::decl(),
         TicketFileArgs::decl(),
+        CodeSent::decl(),
+        CabinetAccess::decl(),
+        AccessState::decl(),
+        UnblockView::decl(),
+        UnblockStatus::decl(),
+        LinkArgs::decl(),
+        DeactivateArgs::decl(),
+        OrgCodeArgs::decl(),
+        UnblockArgs::decl(),
         Service::decl(),
         ServiceKind::decl(),
         RequiredDocument::decl(),

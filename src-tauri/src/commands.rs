@@ -10,6 +10,7 @@ use cabinet_api::{
     AuditEntry, Charge, Employee, InviteEmployee, Notification, Payment, PaymentMethod, Permission,
     Requirement, RequirementReply, Role, SaveRole,
 };
+use cabinet_api::{CodeSent, OrganizationSummary, UnblockView};
 use cabinet_api::{Comment, LegalStatus, NewComment, StatusEvent};
 use cabinet_api::{OrganizationProfile, ProfileEdit};
 use cabinet_api::{RecoveryTicket, Registration, RegistrationCode, RegistrationForm};
@@ -947,21 +948,99 @@ pub struct NewTicketArgs {
 /// outbox action's id.
 #[tauri::command]
 pub async fn file_ticket(st: State<'_, Desktop>, args: NewTicketArgs) -> Res<String> {
-    if args.files.len() > cabinet_api::support::MAX_TICKET_FILES {
-        return Err(CoreError::Refused {
-            code: cabinet_api::problem::codes::TICKET_TOO_MANY_FILES,
-            detail: format!("{} files", args.files.len()),
-        }
-        .into());
-    }
-    let mut files = Vec::with_capacity(args.files.len());
-    for f in &args.files {
-        files.push((f.name.clone(), decode_file(&f.name, &f.content)?));
-    }
+    let files = decode_files(&args.files)?;
     Ok(st
         .cabinet
         .file_ticket(&args.org_id, args.topic, &args.message, files)
         .await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct LinkArgs {
+    pub inn: String,
+}
+
+/// Links an existing cabinet by its INN: a code goes to the
+/// organization's phone.
+#[tauri::command]
+pub async fn link_organization(st: State<'_, Desktop>, args: LinkArgs) -> Res<CodeSent> {
+    Ok(st.cabinet.link_organization(&args.inn).await?)
+}
+
+/// The code from the organization's phone: the cabinet joins the list.
+#[tauri::command]
+pub async fn confirm_link(st: State<'_, Desktop>, args: CodeArgs) -> Res<OrganizationSummary> {
+    Ok(st.cabinet.confirm_link(&args.ticket, &args.code).await?)
+}
+
+#[derive(Deserialize, TS)]
+pub struct DeactivateArgs {
+    pub org_id: String,
+    pub current_password: String,
+}
+
+impl std::fmt::Debug for DeactivateArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeactivateArgs")
+            .field("org_id", &self.org_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The head asks to deactivate the cabinet: the password, then a code.
+#[tauri::command]
+pub async fn start_deactivation(st: State<'_, Desktop>, args: DeactivateArgs) -> Res<CodeSent> {
+    Ok(st
+        .cabinet
+        .start_deactivation(&args.org_id, &args.current_password)
+        .await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct OrgCodeArgs {
+    pub org_id: String,
+    pub ticket: String,
+    pub code: String,
+}
+
+/// The code: the cabinet is deactivated for everyone.
+#[tauri::command]
+pub async fn confirm_deactivation(st: State<'_, Desktop>, args: OrgCodeArgs) -> Res<()> {
+    Ok(st
+        .cabinet
+        .confirm_deactivation(&args.org_id, &args.ticket, &args.code)
+        .await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct UnblockArgs {
+    pub org_id: String,
+    pub text: String,
+    pub files: Vec<TicketFileArgs>,
+}
+
+/// Asks the portal to lift a suspension or a block, with documents.
+#[tauri::command]
+pub async fn request_unblock(st: State<'_, Desktop>, args: UnblockArgs) -> Res<UnblockView> {
+    let files = decode_files(&args.files)?;
+    Ok(st
+        .cabinet
+        .request_unblock(&args.org_id, &args.text, files)
+        .await?)
+}
+
+/// Files the window read, at most five, each within the attachment limit.
+fn decode_files(files: &[TicketFileArgs]) -> Result<Vec<(String, Vec<u8>)>, CoreError> {
+    if files.len() > cabinet_api::support::MAX_TICKET_FILES {
+        return Err(CoreError::Refused {
+            code: cabinet_api::problem::codes::TICKET_TOO_MANY_FILES,
+            detail: format!("{} files", files.len()),
+        });
+    }
+    files
+        .iter()
+        .map(|f| Ok((f.name.clone(), decode_file(&f.name, &f.content)?)))
+        .collect()
 }
 
 /// An application's status history (query `parent`: the application).

@@ -78,7 +78,7 @@ async fn a_ticket_written_offline_gets_its_number_and_answer() -> Result<()> {
         .await?
         .send_keys(MESSAGE)
         .await?;
-    let input = "[data-testid=ticket-file-input]";
+    let input = "[data-testid=ticket-files-input]";
     find(&c, input)
         .await?
         .send_keys(&exe.to_string_lossy())

@@ -35,6 +35,7 @@ use crate::view::{
     Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView, SessionView,
 };
 use crate::CoreError;
+use cabinet_api::CabinetAccess;
 
 const POINTER_FILE: &str = "last-session.json";
 const CACHE_FILE: &str = "cache.sqlite3";
@@ -1831,12 +1832,14 @@ impl Cabinet {
     pub async fn open_organization(&self, org_id: &str) -> Result<Dashboard, CoreError> {
         let mut guard = self.active.lock().await;
         let a = open_session_mut(guard.as_mut())?;
-        let role = |a: &Active| -> Result<Option<String>, CoreError> {
+        // The user's role and the cabinet's state, as the kept list says.
+        let role = |a: &Active| -> Result<(Option<String>, Option<CabinetAccess>), CoreError> {
             Ok(a.store
                 .organizations()?
                 .into_iter()
                 .find(|o| o.id == org_id)
-                .map(|o| o.role))
+                .map(|o| (Some(o.role), o.access))
+                .unwrap_or_default())
         };
         if a.online || a.refresh.is_some() {
             let id = org_id.to_owned();
@@ -1850,24 +1853,24 @@ impl Cabinet {
                 Ok(mut profile) => {
                     a.online = true;
                     let at = now();
-                    if role(a)?.is_none() {
-                        // An organization the cached list does not know
-                        // yet (just registered, or joined since): the role
-                        // comes with a fresh list. Without it the dashboard
-                        // still opens, showing no role.
-                        match self
-                            .call(a, |c, t| async move { c.organizations(&t).await })
-                            .await
-                        {
-                            Ok(list) => a.store.replace_organizations(&list.items, &at)?,
-                            Err(e) => tracing::info!(error = %e, "organizations not refreshed"),
-                        }
+                    // A fresh list: the role of an organization joined
+                    // since, and whether the portal suspended or blocked
+                    // the cabinet (or lifted it). Without it the dashboard
+                    // still opens, with what the kept list says.
+                    match self
+                        .call(a, |c, t| async move { c.organizations(&t).await })
+                        .await
+                    {
+                        Ok(list) => a.store.replace_organizations(&list.items, &at)?,
+                        Err(e) => tracing::info!(error = %e, "organizations not refreshed"),
                     }
                     a.store.save_profile(&profile, &at)?;
                     a.store.overlay_profile_edits(&mut profile)?;
                     a.store.set_meta(LAST_ORG, org_id)?;
+                    let (role, access) = role(a)?;
                     return Ok(Dashboard {
-                        role: role(a)?,
+                        role,
+                        access,
                         profile,
                         online: true,
                         synced_at: at,
@@ -1883,8 +1886,10 @@ impl Cabinet {
         let (mut profile, synced_at) = a.store.profile(org_id)?.ok_or(CoreError::NotCached)?;
         a.store.overlay_profile_edits(&mut profile)?;
         a.store.set_meta(LAST_ORG, org_id)?;
+        let (role, access) = role(a)?;
         Ok(Dashboard {
-            role: role(a)?,
+            role,
+            access,
             profile,
             online: false,
             synced_at,

@@ -64,6 +64,10 @@ pub struct ServicesView {
 pub struct Dashboard {
     pub profile: OrganizationProfile,
     pub role: Option<String>,
+    /// Why the cabinet is suspended or blocked; absent while it is open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub access: Option<cabinet_api::CabinetAccess>,
     pub online: bool,
     /// RFC 3339 time the profile was last fetched from the portal.
     pub synced_at: String,

@@ -79,7 +79,7 @@ describe("Support", () => {
     expect(send.disabled).toBe(false);
 
     // Six files: one too many, and sending waits until one goes.
-    const input = screen.getByTestId("ticket-file-input") as HTMLInputElement;
+    const input = screen.getByTestId("ticket-files-input") as HTMLInputElement;
     await user.upload(input, [1, 2, 3, 4, 5, 6].map((i) => file(`скан${i}.pdf`, 100 * i)));
     expect(screen.getByTestId("ticket-files-total").textContent).toContain("не больше 5 файлов");
     expect(send.disabled).toBe(true);

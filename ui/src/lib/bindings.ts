@@ -65,13 +65,21 @@ ogrn: string, kpp: string | null, status: OrgStatus,
 /**
  * The user's role in this organization, in Russian.
  */
-role: string, };
+role: string, 
+/**
+ * Why the cabinet is suspended or blocked; absent while it is open.
+ */
+access?: CabinetAccess, };
 
 export type OrgKind = "legal_entity" | "entrepreneur";
 
 export type OrgStatus = "active" | "reorganizing" | "liquidating" | "liquidated";
 
-export type Dashboard = { profile: OrganizationProfile, role: string | null, online: boolean, 
+export type Dashboard = { profile: OrganizationProfile, role: string | null, 
+/**
+ * Why the cabinet is suspended or blocked; absent while it is open.
+ */
+access?: CabinetAccess, online: boolean, 
 /**
  * RFC 3339 time the profile was last fetched from the portal.
  */
@@ -784,6 +792,36 @@ export type TicketFileArgs = { name: string,
  */
 content: string, };
 
+export type CodeSent = { ticket: string, 
+/**
+ * Where it went, masked: `+7 495 ***-**-21`.
+ */
+phone: string, expires_at: string, };
+
+export type CabinetAccess = { state: AccessState, reason: string, since: string, 
+/**
+ * The latest unblock request, if any.
+ */
+unblock: UnblockView | null, };
+
+export type AccessState = "suspended" | "blocked";
+
+export type UnblockView = { id: string, status: UnblockStatus, created_at: string, 
+/**
+ * The portal's answer to a refused one.
+ */
+comment: string | null, };
+
+export type UnblockStatus = "pending" | "approved" | "refused";
+
+export type LinkArgs = { inn: string, };
+
+export type DeactivateArgs = { org_id: string, current_password: string, };
+
+export type OrgCodeArgs = { org_id: string, ticket: string, code: string, };
+
+export type UnblockArgs = { org_id: string, text: string, files: Array<TicketFileArgs>, };
+
 export type Service = { 
 /**
  * The `service_code` of applications for it.
@@ -1040,6 +1078,11 @@ export const commands = {
   faq: () => invoke<FaqView>("faq"),
   support: (args: OrgArgs) => invoke<SupportView>("support", { args }),
   fileTicket: (args: NewTicketArgs) => invoke<string>("file_ticket", { args }),
+  linkOrganization: (args: LinkArgs) => invoke<CodeSent>("link_organization", { args }),
+  confirmLink: (args: CodeArgs) => invoke<OrganizationSummary>("confirm_link", { args }),
+  startDeactivation: (args: DeactivateArgs) => invoke<CodeSent>("start_deactivation", { args }),
+  confirmDeactivation: (args: OrgCodeArgs) => invoke<null>("confirm_deactivation", { args }),
+  requestUnblock: (args: UnblockArgs) => invoke<UnblockView>("request_unblock", { args }),
   applicationHistory: (args: RecordsArgs) => invoke<RecordPage<StatusEvent>>("application_history", { args }),
   comments: (args: RecordsArgs) => invoke<RecordPage<Comment>>("comments", { args }),
   addComment: (args: CommentArgs) => invoke<null>("add_comment", { args }),

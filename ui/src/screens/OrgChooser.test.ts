@@ -73,4 +73,50 @@ describe("OrgChooser", () => {
     render(OrgChooser, { session, onChoose: vi.fn(), onLogout: vi.fn(), onRegister: vi.fn() });
     expect((await screen.findByTestId("offline-banner")).textContent).toContain("Нет связи с порталом");
   });
+
+  it("shows a closed cabinet's state and links another by INN and the code from its phone", async () => {
+    const suspended: OrganizationSummary = {
+      ...org("5", "ООО «Меридиан»", "6315678901"),
+      access: { state: "suspended", reason: "Смена руководителя", since: "2026-11-01T10:00:00Z", unblock: null },
+    };
+    const linked = { ...org("6", "ИП Кузнецова М. И.", "366212345678"), role: "Наблюдатель" };
+    let items = [...orgs, suspended];
+    const calls: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, payload) => {
+      const args = (payload as { args?: unknown } | undefined)?.args;
+      calls.push({ cmd, args });
+      if (cmd === "organizations") return { items, online: true };
+      if (cmd === "registrations") return [];
+      if (cmd === "link_organization") return { ticket: "org_t", phone: "+7 *** ***-**-45", expires_at: "2026-11-23T10:05:00Z" };
+      if (cmd === "demo_sms") return { phone: "+7 473 135-14-45", code: "482913", sent_at: "2026-11-23T10:00:00Z" };
+      if (cmd === "confirm_link") {
+        items = [...items, linked];
+        return linked;
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const user = userEvent.setup();
+    render(OrgChooser, { session, demo: true, onChoose: vi.fn(), onLogout: vi.fn(), onRegister: vi.fn() });
+    const badge = await screen.findByTestId("org-access");
+    expect(badge.textContent).toBe("Приостановлен");
+    expect(badge.getAttribute("title")).toBe("Смена руководителя");
+
+    await user.click(screen.getByTestId("link-org"));
+    const ask = screen.getByTestId("link-ask") as HTMLButtonElement;
+    await user.type(screen.getByTestId("link-inn"), "36621234");
+    expect(ask.disabled).toBe(true);
+    await user.type(screen.getByTestId("link-inn"), "5678");
+    await user.click(ask);
+    expect((await screen.findByTestId("link-sent")).textContent).toContain("+7 *** ***-**-45");
+    expect(screen.getByTestId("link-demo-code").textContent).toContain("482913");
+    await user.type(screen.getByTestId("link-code"), "482913");
+    await user.click(screen.getByTestId("link-confirm"));
+    await waitFor(() =>
+      expect(screen.getByTestId("chooser-notice").textContent).toContain("ИП Кузнецова М. И. добавлена в ваш список, роль «Наблюдатель»"),
+    );
+    expect(screen.queryByTestId("link")).toBeNull();
+    expect(calls.find((c) => c.cmd === "confirm_link")?.args).toEqual({ ticket: "org_t", code: "482913" });
+    expect(screen.getAllByTestId("org-row").map((r) => r.textContent)).toContainEqual(expect.stringContaining("Кузнецова"));
+    expect(screen.getAllByTestId("org-row")[5]?.getAttribute("aria-selected")).toBe("true");
+  });
 });
