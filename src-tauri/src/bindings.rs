@@ -31,7 +31,7 @@ use cabinet_core::attachments::{AttachmentView, DraftFiles};
 use cabinet_core::certificates::{
     CertificateStatus, CertificateView, TokenCertificateView, TokenListing, TokenModuleView,
 };
-use cabinet_core::config::LocalSettings;
+use cabinet_core::config::{LocalSettings, Theme};
 use cabinet_core::lists::{ApplicationPage, ApplicationQuery, ApplicationSort};
 use cabinet_core::records::{RecordPage, RecordQuery, RecordSort, RecordView};
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
@@ -336,6 +336,7 @@ pub fn typescript() -> String {
         QueuedFile::decl(),
         NewTicketArgs::decl(),
         TicketFileArgs::decl(),
+        Theme::decl(),
         CodeSent::decl(),
         CabinetAccess::decl(),
         AccessState::decl(),

@@ -74,6 +74,7 @@ pub struct LogoutArgs {
 pub async fn app_info(st: State<'_, Desktop>) -> Res<AppInfo> {
     let mut info = st.info.clone();
     info.lock_seconds = st.lock_seconds.load(std::sync::atomic::Ordering::Relaxed);
+    info.theme = st.theme();
     info.demo = st.cabinet.demo_info().await;
     Ok(info)
 }
@@ -1333,6 +1334,7 @@ fn settings_view(st: &Desktop) -> SettingsView {
         local: LocalSettings {
             lock_minutes: seconds.div_ceil(60),
             prefetch: st.cabinet.prefetch_policy(),
+            theme: st.theme(),
         },
         config_file: st.config_file.display().to_string(),
         lock_fixed: st.lock_from_env,
@@ -1363,6 +1365,9 @@ pub async fn save_settings(st: State<'_, Desktop>, args: SaveSettingsArgs) -> Re
         );
     }
     st.cabinet.set_prefetch(settings.prefetch).await;
+    if let Ok(mut theme) = st.theme.lock() {
+        *theme = settings.theme;
+    }
     Ok(settings_view(&st))
 }
 

@@ -52,8 +52,17 @@ pub struct Desktop {
     pub lock_from_env: bool,
     /// The config file the Settings screen writes.
     pub config_file: std::path::PathBuf,
+    /// How the window looks (Settings changes it).
+    pub theme: std::sync::Mutex<cabinet_core::config::Theme>,
     /// Keeps the embedded demo portal running for the app's lifetime.
     _demo: Option<cabinet_portal::RunningPortal>,
+}
+
+impl Desktop {
+    /// How the window looks now.
+    pub fn theme(&self) -> cabinet_core::config::Theme {
+        self.theme.lock().map(|t| *t).unwrap_or_default()
+    }
 }
 
 /// WebKitGTK draws a blank window when its DMA-BUF renderer has no GPU to
@@ -237,6 +246,7 @@ fn setup(args: &Args) -> Result<Desktop, String> {
         embedded_demo: config.portal_source == PortalSource::Demo,
         demo: None,
         lock_seconds: config.lock_seconds,
+        theme: config.theme,
     };
     Ok(Desktop {
         cabinet,
@@ -247,6 +257,7 @@ fn setup(args: &Args) -> Result<Desktop, String> {
         lock_seconds: std::sync::atomic::AtomicU32::new(config.lock_seconds),
         lock_from_env: config.lock_from_env,
         config_file: config.config_file.clone(),
+        theme: std::sync::Mutex::new(config.theme),
         _demo: demo,
     })
 }

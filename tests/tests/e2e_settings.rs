@@ -1,8 +1,9 @@
 //! End-to-end: the accountant opens «Настройки», changes the password (a
-//! wrong current one first), and sets the inactivity lock and the offline
-//! policy, where notifications reach them, and an authenticator app. The portal takes the new
-//! password and refuses the old one, the app's own session goes on, the
-//! config file holds this computer's settings and the portal the channels.
+//! wrong current one first), and sets the inactivity lock, the offline
+//! policy and the dark look, where notifications reach them, and an
+//! authenticator app. The portal takes the new password and refuses the old
+//! one, the app's own session goes on, the window turns dark, the config
+//! file holds this computer's settings and the portal the channels.
 
 use anyhow::Result;
 use cabinet_e2e::{
@@ -92,22 +93,28 @@ async fn the_accountant_changes_the_password_and_this_computers_settings() -> Re
     let cap = find(&c, "[data-testid=prefetch-cap]").await?;
     cap.clear().await?;
     cap.send_keys("50").await?;
+    // And the dark look, for the evening.
+    find(&c, "[data-testid=theme-dark]").await?.click().await?;
     find(&c, "[data-testid=settings-save]")
         .await?
         .click()
         .await?;
     text_contains(&c, "[data-testid=settings-saved]", "Настройки сохранены").await?;
+    find(&c, "html[data-theme=dark]").await?;
+    screenshot(&c, "settings-dark").await?;
     let file = std::fs::read_to_string(config.join("orgcabinet").join("config.toml"))?;
     for line in [
         "lock_minutes = 5",
         "prefetch = \"7d\"",
         "prefetch_cap_mb = 50",
+        "theme = \"dark\"",
     ] {
         assert!(file.lines().any(|l| l == line), "{line:?} not in {file}");
     }
     // The app's own session goes on after the change: a new draft still
     // reaches the portal.
     find(&c, "[data-testid=nav-home]").await?.click().await?;
+    screenshot(&c, "dashboard-dark").await?;
     create_draft(&c, DRAFT).await?;
     let org = portal
         .admin()

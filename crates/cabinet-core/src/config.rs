@@ -44,15 +44,50 @@ pub struct CabinetConfig {
     pub config_file: PathBuf,
     /// `CABINET_LOCK_SECONDS` set the lock: the file's value does not count.
     pub lock_from_env: bool,
+    /// `theme = "system"|"light"|"dark"` in the config file.
+    pub theme: Theme,
+}
+
+/// How the window looks: as the desktop says, or always light or dark.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "system" => Some(Theme::System),
+            "light" => Some(Theme::Light),
+            "dark" => Some(Theme::Dark),
+            _ => None,
+        }
+    }
 }
 
 /// What the Settings screen changes on this computer; kept in the config
-/// file as `lock_minutes`, `prefetch` and `prefetch_cap_mb`.
+/// file as `lock_minutes`, `prefetch`, `prefetch_cap_mb` and `theme`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct LocalSettings {
     /// Minutes without input before the app locks; 0: never.
     pub lock_minutes: u32,
     pub prefetch: crate::sync::PrefetchPolicy,
+    #[serde(default)]
+    pub theme: Theme,
 }
 
 /// The longest inactivity lock the Settings screen offers: a working day.
@@ -76,8 +111,9 @@ pub fn save_local_settings(path: &Path, settings: &LocalSettings) -> Result<(), 
         ("lock_minutes", settings.lock_minutes.to_string()),
         ("prefetch", format!("\"{scope}\"")),
         ("prefetch_cap_mb", cap_mb),
+        ("theme", format!("\"{}\"", settings.theme.as_str())),
     ];
-    let mut written = [false; 3];
+    let mut written = [false; 4];
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -239,6 +275,15 @@ impl CabinetConfig {
             config_value(&pairs, "prefetch_cap_mb"),
         )
         .map_err(|e| CoreError::Config(format!("{}: {e}", file.display())))?;
+        let theme = match config_value(&pairs, "theme") {
+            None => Theme::System,
+            Some(v) => Theme::parse(v).ok_or_else(|| {
+                CoreError::Config(format!(
+                    "{}: theme must be \"system\", \"light\" or \"dark\", not {v:?}",
+                    file.display()
+                ))
+            })?,
+        };
         let (portal_url, portal_source) = if let Some(u) = flag_portal {
             (Some(parse_portal_url(u)?), PortalSource::Flag)
         } else if let Some(u) = std::env::var(PORTAL_ENV)
@@ -264,6 +309,7 @@ impl CabinetConfig {
             prefetch,
             lock_from_env: std::env::var_os("CABINET_LOCK_SECONDS").is_some(),
             config_file: file,
+            theme,
         })
     }
 }
@@ -319,6 +365,7 @@ mod tests {
                 scope: PrefetchScope::All,
                 cap_bytes: 200 * 1024 * 1024,
             },
+            theme: Theme::System,
         };
         save_local_settings(&f, &first).unwrap();
         std::fs::write(
@@ -335,15 +382,21 @@ mod tests {
                 scope: PrefetchScope::Recent { days: 7 },
                 cap_bytes: 50 * 1024 * 1024,
             },
+            theme: Theme::Dark,
         };
         save_local_settings(&f, &second).unwrap();
         assert_eq!(
             std::fs::read_to_string(&f).unwrap(),
             "# the office portal\nportal_url = \"https://portal.example\"\n\
-             lock_minutes = 0\nprefetch = \"7d\"\nprefetch_cap_mb = 50\n# lock_minutes = 1\n"
+             lock_minutes = 0\nprefetch = \"7d\"\nprefetch_cap_mb = 50\ntheme = \"dark\"\n\
+             # lock_minutes = 1\n"
         );
         let pairs = read_config_file(&f).unwrap();
         assert_eq!(config_value(&pairs, "lock_minutes"), Some("0"));
+        assert_eq!(
+            config_value(&pairs, "theme").and_then(Theme::parse),
+            Some(Theme::Dark)
+        );
         assert_eq!(
             PrefetchPolicy::parse(
                 config_value(&pairs, "prefetch"),

@@ -15,6 +15,8 @@ pub struct AppInfo {
     pub demo: Option<DemoInfo>,
     /// Seconds without input before the app locks; 0: never.
     pub lock_seconds: u32,
+    /// How the window looks.
+    pub theme: crate::config::Theme,
 }
 
 /// Result of the password step.

@@ -6,7 +6,7 @@ import Settings from "./Settings.svelte";
 import type { SettingsView } from "../lib/bindings";
 
 const stored = (): SettingsView => ({
-  local: { lock_minutes: 15, prefetch: { scope: { scope: "recent", days: 30 }, cap_bytes: 500 * 1048576 } },
+  local: { lock_minutes: 15, prefetch: { scope: { scope: "recent", days: 30 }, cap_bytes: 500 * 1048576 }, theme: "system" },
   config_file: "/home/buh/.config/orgcabinet/config.toml",
   lock_fixed: false,
 });
@@ -41,7 +41,7 @@ describe("Settings", () => {
     await user.click(save);
     await screen.findByTestId("settings-saved");
     expect(saved).toEqual([
-      { lock_minutes: 5, prefetch: { scope: { scope: "recent", days: 7 }, cap_bytes: 50 * 1048576 } },
+      { lock_minutes: 5, prefetch: { scope: { scope: "recent", days: 7 }, cap_bytes: 50 * 1048576 }, theme: "system" },
     ]);
     expect(onLockChanged).toHaveBeenCalledTimes(1);
 
@@ -50,8 +50,28 @@ describe("Settings", () => {
     expect((screen.getByTestId("prefetch-days") as HTMLInputElement).disabled).toBe(true);
     await user.click(screen.getByTestId("settings-save"));
     await waitFor(() => expect(saved.length).toBe(2));
-    expect(saved[1]).toEqual({ lock_minutes: 5, prefetch: { scope: { scope: "none" }, cap_bytes: 50 * 1048576 } });
+    expect(saved[1]).toEqual({ lock_minutes: 5, prefetch: { scope: { scope: "none" }, cap_bytes: 50 * 1048576 }, theme: "system" });
     expect(onLockChanged).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps the dark look on this computer and applies it once saved", async () => {
+    let view = stored();
+    mockIPC((cmd, args) => {
+      if (cmd === "settings") return view;
+      if (cmd === "save_settings") {
+        view = { ...view, local: (args as { args: { settings: SettingsView["local"] } }).args.settings };
+        return view;
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const onThemeChanged = vi.fn();
+    const user = userEvent.setup();
+    render(Settings, { onThemeChanged });
+    await user.click(await screen.findByTestId("theme-dark"));
+    expect(onThemeChanged).not.toHaveBeenCalled();
+    await user.click(screen.getByTestId("settings-save"));
+    await waitFor(() => expect(onThemeChanged).toHaveBeenCalledWith("dark"));
+    expect(view.local.theme).toBe("dark");
   });
 
   it("changes the password with the current one and marks a wrong one", async () => {

@@ -13,7 +13,11 @@ demo: DemoInfo | null,
 /**
  * Seconds without input before the app locks; 0: never.
  */
-lock_seconds: number, };
+lock_seconds: number, 
+/**
+ * How the window looks.
+ */
+theme: Theme, };
 
 export type DemoInfo = { users: Array<DemoUser>, 
 /**
@@ -411,7 +415,7 @@ export type LocalSettings = {
 /**
  * Minutes without input before the app locks; 0: never.
  */
-lock_minutes: number, prefetch: PrefetchPolicy, };
+lock_minutes: number, prefetch: PrefetchPolicy, theme: Theme, };
 
 export type PrefetchPolicy = { scope: PrefetchScope, cap_bytes: number, };
 
@@ -791,6 +795,8 @@ export type TicketFileArgs = { name: string,
  * The file's bytes, base64.
  */
 content: string, };
+
+export type Theme = "system" | "light" | "dark";
 
 export type CodeSent = { ticket: string, 
 /**

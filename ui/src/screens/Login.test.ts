@@ -10,6 +10,7 @@ const info: AppInfo = {
   portal_url: "http://127.0.0.1:41000",
   embedded_demo: true,
   lock_seconds: 900,
+  theme: "system",
   demo: {
     users: [{ login: "buh@romashka.demo", password: "Buh-2026", full_name: "Петрова Анна Викторовна", role: "Бухгалтер" }],
     certificates: [],
