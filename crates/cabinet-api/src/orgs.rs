@@ -101,6 +101,115 @@ pub struct OrganizationProfile {
     /// Optimistic-concurrency version (`If-Match`).
     #[ts(type = "number")]
     pub version: i64,
+    /// The account payments go to, once the organization gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub bank: Option<BankDetails>,
+}
+
+/// An organization's bank account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BankDetails {
+    pub bank_name: String,
+    pub bik: String,
+    /// Расчётный счёт, its key checked against the BIK.
+    pub account: String,
+    /// Корреспондентский счёт, checked against the BIK.
+    pub corr_account: String,
+}
+
+impl BankDetails {
+    /// Trimmed and checked: the BIK, both accounts' keys against it, a
+    /// bank name of 2 to 200 characters.
+    pub fn normalized(self) -> Result<Self, crate::requisites::RequisiteError> {
+        use crate::requisites::{
+            validate_bik, validate_correspondent_account, validate_settlement_account,
+            RequisiteError,
+        };
+        let b = Self {
+            bank_name: self.bank_name.trim().to_owned(),
+            bik: self.bik.trim().to_owned(),
+            account: self.account.trim().to_owned(),
+            corr_account: self.corr_account.trim().to_owned(),
+        };
+        if !(2..=200).contains(&b.bank_name.chars().count()) {
+            return Err(RequisiteError::Format { kind: "bank_name" });
+        }
+        validate_bik(&b.bik)?;
+        validate_settlement_account(&b.account, &b.bik)?;
+        validate_correspondent_account(&b.corr_account, &b.bik)?;
+        Ok(b)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileChangeStatus {
+    /// The portal's operator has not decided yet.
+    Pending,
+    Approved,
+    Rejected,
+}
+
+/// A change of the bank account or the head (`profile_change`): it reaches
+/// the profile only after the portal's operator approves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProfileChange {
+    pub id: String,
+    pub status: ProfileChangeStatus,
+    pub bank: Option<BankDetails>,
+    pub head_name: Option<String>,
+    pub head_position: Option<String>,
+    pub created_at: String,
+    /// Who asked for it.
+    pub author: String,
+    pub decided_at: Option<String>,
+    /// Why it was rejected.
+    pub comment: Option<String>,
+}
+
+impl crate::records::Record for ProfileChange {
+    const ENTITY: &'static str = "profile_change";
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// `POST /v1/orgs/{org}/profile/changes` (`Idempotency-Key`): what to
+/// change; absent parts stay.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NewProfileChange {
+    #[serde(default)]
+    pub bank: Option<BankDetails>,
+    #[serde(default)]
+    pub head_name: Option<String>,
+    #[serde(default)]
+    pub head_position: Option<String>,
+}
+
+impl NewProfileChange {
+    /// Checked as both sides store it; the error names the first bad part.
+    pub fn normalized(self) -> Result<Self, crate::requisites::RequisiteError> {
+        use crate::requisites::RequisiteError;
+        let text =
+            |v: Option<String>, kind: &'static str| -> Result<Option<String>, RequisiteError> {
+                match v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
+                    Some(v) if !(2..=200).contains(&v.chars().count()) => {
+                        Err(RequisiteError::Format { kind })
+                    }
+                    other => Ok(other),
+                }
+            };
+        let c = Self {
+            bank: self.bank.map(BankDetails::normalized).transpose()?,
+            head_name: text(self.head_name, "head_name")?,
+            head_position: text(self.head_position, "head_position")?,
+        };
+        if c.bank.is_none() && c.head_name.is_none() && c.head_position.is_none() {
+            return Err(RequisiteError::Format { kind: "profile" });
+        }
+        Ok(c)
+    }
 }
 
 /// `PATCH /v1/orgs/{org}/profile`: the organization's contacts, with

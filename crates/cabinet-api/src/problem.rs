@@ -95,6 +95,8 @@ pub mod codes {
     pub const NOT_BLOCKED: &str = "org.not_blocked";
     /// No cabinet of an organization with this INN (404).
     pub const LINK_NOT_FOUND: &str = "link.not_found";
+    /// A change of requisites is already waiting for the operator (409).
+    pub const PROFILE_CHANGE_PENDING: &str = "profile.change_pending";
     /// The user is already a member of that cabinet (409).
     pub const ALREADY_MEMBER: &str = "link.already_member";
     /// Certificate login: the challenge is unknown or was already used.

@@ -284,6 +284,54 @@ impl Store {
         )
     }
 
+    /// A change of the bank account or the head, sent at the next sync to
+    /// the portal's operator; the profile changes once it is approved. One
+    /// at a time: not while another waits here or on the portal.
+    pub fn queue_profile_change(
+        &self,
+        org: &str,
+        change: cabinet_api::NewProfileChange,
+    ) -> Result<(), CoreError> {
+        self.allowed(org, Permission::ProfileEdit)?;
+        let change = change.normalized()?;
+        let waiting = self
+            .record_page::<cabinet_api::ProfileChange>(org, &RecordQuery::default())?
+            .items
+            .iter()
+            .any(|v| v.record.status == cabinet_api::ProfileChangeStatus::Pending);
+        let queued: i64 = self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE org_id = ?1 AND kind = 'profile_change'",
+            [org],
+            |r| r.get(0),
+        )?;
+        if waiting || queued > 0 {
+            return Err(CoreError::Refused {
+                code: cabinet_api::problem::codes::PROFILE_CHANGE_PENDING,
+                detail: "a change of requisites is already waiting".into(),
+            });
+        }
+        let summary = [
+            change.bank.as_ref().map(|b| b.bank_name.clone()),
+            change.head_name.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+        let body = serde_json::to_value(&change).map_err(|e| CoreError::Store(e.to_string()))?;
+        self.queue_write(
+            org,
+            Some(org),
+            Action::write::<cabinet_api::ProfileChange>(
+                "profile_change",
+                "profile/changes",
+                None,
+                body,
+                &summary,
+            ),
+        )
+    }
+
     /// Pays a charge (card or СБП) at the next sync; the receipt comes back.
     pub fn queue_pay_charge(&self, org: &str, id: &str, pay: PayCharge) -> Result<(), CoreError> {
         self.allowed(org, Permission::PaymentsPay)?;

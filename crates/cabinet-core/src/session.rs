@@ -1321,6 +1321,17 @@ impl Cabinet {
             .await
     }
 
+    /// Asks to change the bank account or the head: queued, then checked
+    /// by the portal's operator.
+    pub async fn request_profile_change(
+        &self,
+        org_id: &str,
+        change: cabinet_api::NewProfileChange,
+    ) -> Result<(), CoreError> {
+        self.with_store(|s| s.queue_profile_change(org_id, change))
+            .await
+    }
+
     /// Pays a charge at the next sync; the receipt arrives with it.
     pub async fn pay_charge(
         &self,

@@ -324,6 +324,13 @@ CREATE TABLE org_codes (
     state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'used', 'burned'))
 );
 "#,
+    r#"
+-- The organization's bank account, set through a moderated change.
+ALTER TABLE organizations ADD COLUMN bank_name TEXT;
+ALTER TABLE organizations ADD COLUMN bik TEXT;
+ALTER TABLE organizations ADD COLUMN bank_account TEXT;
+ALTER TABLE organizations ADD COLUMN corr_account TEXT;
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {
@@ -445,6 +452,24 @@ pub fn insert_org(conn: &Connection, p: &OrganizationProfile) -> Result<(), Port
             p.version
         ],
     )?;
+    if let Some(b) = &p.bank {
+        set_bank(conn, &p.id, b)?;
+    }
+    Ok(())
+}
+
+/// Sets the organization's bank account (the profile's version is the
+/// caller's to bump).
+pub fn set_bank(
+    conn: &Connection,
+    org_id: &str,
+    b: &cabinet_api::BankDetails,
+) -> Result<(), PortalError> {
+    conn.execute(
+        "UPDATE organizations SET bank_name = ?2, bik = ?3, bank_account = ?4, corr_account = ?5
+         WHERE id = ?1",
+        params![org_id, b.bank_name, b.bik, b.account, b.corr_account],
+    )?;
     Ok(())
 }
 
@@ -559,10 +584,22 @@ pub fn is_member(conn: &Connection, org_id: &str, user_id: &str) -> Result<bool,
 pub fn profile(conn: &Connection, org_id: &str) -> Result<OrganizationProfile, PortalError> {
     conn.query_row(
         "SELECT id, kind, full_name, short_name, inn, ogrn, kpp, status, registered_on,
-                legal_address, head_name, head_position, email, phone, okved, version
+                legal_address, head_name, head_position, email, phone, okved, version,
+                bank_name, bik, bank_account, corr_account
          FROM organizations WHERE id = ?1",
         [org_id],
         |r| {
+            let bank = match (r.get(16)?, r.get(17)?, r.get(18)?, r.get(19)?) {
+                (Some(bank_name), Some(bik), Some(account), Some(corr_account)) => {
+                    Some(cabinet_api::BankDetails {
+                        bank_name,
+                        bik,
+                        account,
+                        corr_account,
+                    })
+                }
+                _ => None,
+            };
             Ok(OrganizationProfile {
                 id: r.get(0)?,
                 kind: parse_kind(r.get(1)?)?,
@@ -580,6 +617,7 @@ pub fn profile(conn: &Connection, org_id: &str) -> Result<OrganizationProfile, P
                 phone: r.get(13)?,
                 okved: r.get(14)?,
                 version: r.get(15)?,
+                bank,
             })
         },
     )

@@ -304,6 +304,22 @@ const ORGS: &[OrgSeed] = &[
     },
 ];
 
+/// ООО «Ромашка»'s account at ПАО Сбербанк (its public BIK and
+/// correspondent account; the account's key digit made to fit).
+fn demo_bank() -> cabinet_api::BankDetails {
+    let bik = "044525225";
+    let account = (0..10)
+        .map(|k| format!("40702810{k}38000012345"))
+        .find(|a| cabinet_api::requisites::validate_settlement_account(a, bik).is_ok())
+        .unwrap_or_default();
+    cabinet_api::BankDetails {
+        bank_name: "ПАО Сбербанк".into(),
+        bik: bik.into(),
+        account,
+        corr_account: "30101810400000000225".into(),
+    }
+}
+
 fn requisites(seed: &OrgSeed) -> Result<(String, String), PortalError> {
     let bad = || PortalError::Internal(format!("demo requisites of {}", seed.short));
     match seed.kind {
@@ -348,6 +364,7 @@ pub fn seed_if_empty(conn: &mut Connection, cfg: &PortalConfig) -> Result<(), Po
                 phone: format!("+7 495 {:03}-{:02}-{:02}", 100 + i * 7, 10 + i, 20 + i),
                 okved: seed.okved.into(),
                 version: 1,
+                bank: (i == 0).then(demo_bank),
             },
         )?;
         // One client company's cabinet is suspended, as the portal does

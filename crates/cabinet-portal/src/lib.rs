@@ -521,6 +521,22 @@ impl Admin {
             .await
     }
 
+    /// The portal's operator approves or rejects the pending change of
+    /// requisites of `org`.
+    pub async fn decide_profile_change(
+        &self,
+        org_id: &str,
+        approve: bool,
+        comment: Option<&str>,
+    ) -> Result<cabinet_api::ProfileChange, PortalError> {
+        let (org, comment) = (org_id.to_owned(), comment.map(str::to_owned));
+        self.state
+            .with_db(move |conn, cfg| {
+                orgs::decide_change(conn, &org, approve, comment.as_deref(), cfg.clock.now())
+            })
+            .await
+    }
+
     /// The code an SMS with the confirmation `ticket` carried.
     pub async fn sent_code(&self, ticket: &str) -> Result<String, PortalError> {
         let hash = auth::hash_token(ticket);
@@ -754,6 +770,7 @@ async fn government_body(state: AppState, every: Duration) {
                 }
                 moved += registration::review(conn, now)?.len();
                 moved += support::answer_open(conn, now)?;
+                moved += orgs::approve_pending_changes(conn, now)?;
                 Ok(moved)
             })
             .await;

@@ -4,10 +4,14 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
-use cabinet_api::{ChangeOp, OrganizationList, OrganizationProfile, Permission, ProfileEdit};
-use rusqlite::params;
+use cabinet_api::problem::codes;
+use cabinet_api::{
+    ChangeOp, NewProfileChange, OrganizationList, OrganizationProfile, Permission, ProfileChange,
+    ProfileChangeStatus, ProfileEdit, Record,
+};
+use rusqlite::{params, Connection};
 
 use crate::applications::{idempotency_key, if_match, once};
 use crate::auth::AuthUser;
@@ -18,6 +22,148 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/me/organizations", get(my_organizations))
         .route("/orgs/{org}/profile", get(profile).patch(edit_profile))
+        .route("/orgs/{org}/profile/changes", post(request_change))
+}
+
+/// Asks to change the bank account or the head: a `profile_change` record,
+/// pending until the portal's operator decides; one at a time.
+async fn request_change(
+    State(st): State<AppState>,
+    user: AuthUser,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+    ApiJson(change): ApiJson<NewProfileChange>,
+) -> Result<Response, PortalError> {
+    let change = change.normalized().map_err(|e| PortalError::InvalidField {
+        field: e.kind(),
+        detail: e.to_string(),
+    })?;
+    let request = format!("profile change {org} {change:?}");
+    let o = org.clone();
+    crate::actions::write(
+        &st,
+        user,
+        org,
+        &headers,
+        Some(Permission::ProfileEdit),
+        request,
+        move |tx, cfg, who| {
+            let pending = records::list::<ProfileChange>(tx, &o, None)?
+                .into_iter()
+                .any(|c| c.status == ProfileChangeStatus::Pending);
+            if pending {
+                return Err(PortalError::Refused {
+                    status: 409,
+                    code: codes::PROFILE_CHANGE_PENDING,
+                    detail: "a change of requisites is already being checked".into(),
+                });
+            }
+            let now = cfg.clock.now();
+            let c = ProfileChange {
+                id: uuid::Uuid::new_v4().to_string(),
+                status: ProfileChangeStatus::Pending,
+                bank: change.bank,
+                head_name: change.head_name,
+                head_position: change.head_position,
+                created_at: crate::auth::ts(now),
+                author: who.name.clone(),
+                decided_at: None,
+                comment: None,
+            };
+            records::put(tx, &o, &c)?;
+            records::audit(tx, &o, who, "profile.change_request", "", now)?;
+            let (_, v) = crate::actions::body(&c)?;
+            Ok((StatusCode::CREATED, v))
+        },
+    )
+    .await
+}
+
+/// The portal's operator decides the pending change of `org`: approved, it
+/// reaches the profile (a new version, in the feed); rejected, the comment
+/// says why. The organization is notified either way.
+pub fn decide_change(
+    conn: &mut Connection,
+    org: &str,
+    approve: bool,
+    comment: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<ProfileChange, PortalError> {
+    let tx = conn.transaction()?;
+    let mut c = records::list::<ProfileChange>(&tx, org, None)?
+        .into_iter()
+        .find(|c| c.status == ProfileChangeStatus::Pending)
+        .ok_or(PortalError::NotFound)?;
+    c.status = if approve {
+        ProfileChangeStatus::Approved
+    } else {
+        ProfileChangeStatus::Rejected
+    };
+    c.decided_at = Some(crate::auth::ts(now));
+    c.comment = comment.map(str::to_owned);
+    if approve {
+        if let Some(b) = &c.bank {
+            db::set_bank(&tx, org, b)?;
+        }
+        tx.execute(
+            "UPDATE organizations SET head_name = coalesce(?2, head_name),
+                 head_position = coalesce(?3, head_position), version = version + 1
+             WHERE id = ?1",
+            params![org, c.head_name, c.head_position],
+        )?;
+        let updated = db::profile(&tx, org)?;
+        let body = serde_json::to_value(&updated)
+            .map_err(|e| PortalError::Internal(format!("profile: {e}")))?;
+        feed::record(&tx, org, "profile", org, ChangeOp::Upsert, Some(&body))?;
+    }
+    records::put(&tx, org, &c)?;
+    let (title, text) = if approve {
+        (
+            "Изменение реквизитов принято".to_owned(),
+            "Оператор портала проверил изменения: они внесены в профиль организации.".to_owned(),
+        )
+    } else {
+        (
+            "Изменение реквизитов отклонено".to_owned(),
+            format!(
+                "Оператор портала отклонил изменения: {}",
+                comment.unwrap_or("причина не указана")
+            ),
+        )
+    };
+    records::notify(
+        &tx,
+        org,
+        cabinet_api::NotificationKind::System,
+        title,
+        text,
+        ProfileChange::ENTITY,
+        &c.id,
+        now,
+    )?;
+    tx.commit()?;
+    Ok(c)
+}
+
+/// The demo's operator approves every pending change.
+pub fn approve_pending_changes(
+    conn: &mut Connection,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, PortalError> {
+    let orgs: Vec<String> = {
+        let mut stmt = conn.prepare(
+            "SELECT DISTINCT org_id FROM records WHERE entity = 'profile_change'
+               AND json ->> 'status' = 'pending'",
+        )?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        rows
+    };
+    for org in &orgs {
+        decide_change(conn, org, true, None, now)?;
+    }
+    Ok(orgs.len())
 }
 
 async fn my_organizations(

@@ -679,6 +679,7 @@ fn activate(
         phone: r.form.phone.clone(),
         okved: entry.okved,
         version: 1,
+        bank: None,
     };
     db::insert_org(conn, &profile)?;
     let body = serde_json::to_value(&profile)

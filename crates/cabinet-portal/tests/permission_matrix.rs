@@ -34,6 +34,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("legal.extract", "++++++"),
     ("support.ticket", "++++++"),
     ("profile.edit", "+++---"),
+    ("profile.change", "+++---"),
     ("application.create", "+++++-"),
     ("application.comment", "+++++-"),
     ("application.attach", "+++++-"),
@@ -296,6 +297,14 @@ async fn fixture() -> Fixture {
                 "deactivation".into(),
                 None,
                 json!({"current_password": support::PASSWORD}),
+            ),
+        ),
+        (
+            "profile.change",
+            post(
+                "profile/changes".into(),
+                None,
+                json!({"head_position": "Генеральный директор"}),
             ),
         ),
         (

@@ -237,7 +237,9 @@ async fn serve(mut client: TcpStream, upstream: SocketAddr, mode: Arc<AtomicU8>,
         }
         let is_write = req.starts_with(b"POST ") && {
             let line = String::from_utf8_lossy(&req[..req.len().min(200)]);
-            line.contains("/applications") || line.contains("/support/tickets")
+            ["/applications", "/support/tickets", "/profile/changes"]
+                .iter()
+                .any(|p| line.contains(p))
         };
         if server.write_all(&req).await.is_err() {
             return;
