@@ -74,6 +74,8 @@ fn main() {
         "start_deactivation",
         "confirm_deactivation",
         "request_unblock",
+        "profile_changes",
+        "request_profile_change",
         "application_history",
         "comments",
         "add_comment",

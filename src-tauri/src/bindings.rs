@@ -9,6 +9,10 @@
 use cabinet_api::{AccessState, CabinetAccess, CodeSent, UnblockStatus, UnblockView};
 use cabinet_api::{Application, ApplicationStatus, Attachment, Document, DocumentSignature};
 use cabinet_api::{AuditEntry, Employee, EmployeeStatus, InviteEmployee, Role, SaveRole};
+use cabinet_api::{
+    BankDetails, NewProfileChange, OrganizationProfile, OrganizationSummary, ProfileChange,
+    ProfileChangeStatus, ProfileEdit,
+};
 use cabinet_api::{Charge, ChargeKind, ChargeStatus, Payment, PaymentMethod};
 use cabinet_api::{Comment, NewComment, StatusEvent};
 use cabinet_api::{CourtCase, LegalStatus, Licence, Restriction};
@@ -19,7 +23,6 @@ use cabinet_api::{FaqEntry, Ticket, TicketFile, TicketStatus, TicketTopic};
 use cabinet_api::{
     Notification, NotificationChannels, NotificationKind, NotificationSettings, Permission,
 };
-use cabinet_api::{OrganizationProfile, OrganizationSummary, ProfileEdit};
 use cabinet_api::{
     RecoveryTicket, Refusal, Registration, RegistrationCode, RegistrationDocument,
     RegistrationForm, RegistrationState, RegistrationStep,
@@ -52,11 +55,11 @@ use crate::commands::{
     DocumentContent, EditProfileArgs, ExportAccountingArgs, ExportApplicationsArgs,
     ExportAuditArgs, FinishRecoveryArgs, InviteArgs, LinkArgs, LoginArgs, LogoutArgs,
     NewApplicationArgs, NewTicketArgs, NotificationSettingsArgs, OrgArgs, OrgCodeArgs, PayArgs,
-    PfxArgs, RecordArgs, RecordsArgs, RecoveryArgs, RegistrationArgs, RegistrationDocumentArgs,
-    RegistrationFormArgs, ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SaveSettingsArgs,
-    SettingsView, SignDocumentArgs, SignDraftArgs, SignFilesArgs, SubmitRegistrationArgs,
-    TicketArgs, TicketFileArgs, TokenArgs, TokenLoginArgs, TotpCodeArgs, TotpSetup, UnblockArgs,
-    UnlockArgs, VerifyArgs,
+    PfxArgs, ProfileChangeArgs, RecordArgs, RecordsArgs, RecoveryArgs, RegistrationArgs,
+    RegistrationDocumentArgs, RegistrationFormArgs, ResolveConflictArgs, RoleChangeArgs,
+    SaveRoleArgs, SaveSettingsArgs, SettingsView, SignDocumentArgs, SignDraftArgs, SignFilesArgs,
+    SubmitRegistrationArgs, TicketArgs, TicketFileArgs, TokenArgs, TokenLoginArgs, TotpCodeArgs,
+    TotpSetup, UnblockArgs, UnlockArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -171,6 +174,8 @@ commands! {
     start_deactivation(DeactivateArgs) -> CodeSent;
     confirm_deactivation(OrgCodeArgs) -> ();
     request_unblock(UnblockArgs) -> UnblockView;
+    profile_changes(RecordsArgs) -> RecordPage<ProfileChange>;
+    request_profile_change(ProfileChangeArgs) -> ();
     application_history(RecordsArgs) -> RecordPage<StatusEvent>;
     comments(RecordsArgs) -> RecordPage<Comment>;
     add_comment(CommentArgs) -> ();
@@ -337,6 +342,11 @@ pub fn typescript() -> String {
         NewTicketArgs::decl(),
         TicketFileArgs::decl(),
         Theme::decl(),
+        BankDetails::decl(),
+        ProfileChange::decl(),
+        ProfileChangeStatus::decl(),
+        NewProfileChange::decl(),
+        ProfileChangeArgs::decl(),
         CodeSent::decl(),
         CabinetAccess::decl(),
         AccessState::decl(),

@@ -12,6 +12,7 @@ use cabinet_api::{
 };
 use cabinet_api::{CodeSent, OrganizationSummary, UnblockView};
 use cabinet_api::{Comment, LegalStatus, NewComment, StatusEvent};
+use cabinet_api::{NewProfileChange, ProfileChange};
 use cabinet_api::{OrganizationProfile, ProfileEdit};
 use cabinet_api::{RecoveryTicket, Registration, RegistrationCode, RegistrationForm};
 use cabinet_core::accounting::{AccountingFormat, AccountingPart};
@@ -765,6 +766,32 @@ pub async fn document_content(st: State<'_, Desktop>, args: DocumentArgs) -> Res
 #[tauri::command]
 pub async fn employees(st: State<'_, Desktop>, args: RecordsArgs) -> Res<RecordPage<Employee>> {
     Ok(st.cabinet.records(&args.org_id, &args.query).await?)
+}
+
+/// Changes of the bank account and the head asked for, newest first
+/// (works offline).
+#[tauri::command]
+pub async fn profile_changes(
+    st: State<'_, Desktop>,
+    args: RecordsArgs,
+) -> Res<RecordPage<ProfileChange>> {
+    Ok(st.cabinet.records(&args.org_id, &args.query).await?)
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct ProfileChangeArgs {
+    pub org_id: String,
+    pub change: NewProfileChange,
+}
+
+/// Asks to change the bank account or the head: queued, sent at the next
+/// sync to the portal's operator.
+#[tauri::command]
+pub async fn request_profile_change(st: State<'_, Desktop>, args: ProfileChangeArgs) -> Res<()> {
+    Ok(st
+        .cabinet
+        .request_profile_change(&args.org_id, args.change)
+        .await?)
 }
 
 /// The organization's roles with their permissions (works offline).

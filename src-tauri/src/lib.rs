@@ -192,6 +192,8 @@ pub fn run() {
             commands::start_deactivation,
             commands::confirm_deactivation,
             commands::request_unblock,
+            commands::profile_changes,
+            commands::request_profile_change,
             commands::application_history,
             commands::comments,
             commands::add_comment,

@@ -2,7 +2,9 @@
 //! colleague has just changed it on the portal. The sync the edit starts
 //! meets the portal's 412; the conflict dialog shows both numbers; «Оставить
 //! мою версию» sends it again and the portal ends with the accountant's
-//! number, changed once more, not twice.
+//! number, changed once more, not twice. Then a new bank account: a wrong
+//! key refused in the window, a right one shown as waiting until the
+//! portal's operator approves it.
 
 use anyhow::{Context, Result};
 use cabinet_api::{OrganizationProfile, PasswordLoginResponse, TokenPair};
@@ -24,6 +26,11 @@ async fn a_profile_edit_meeting_a_colleagues_edit_opens_the_conflict_dialog() ->
 
     // The colleague: another accountant of «Ромашка», straight on the API.
     let admin = portal.admin();
+    // A new account at the same bank, its key made to fit.
+    let new_account = (0..10)
+        .map(|k| format!("40702810{k}38000054321"))
+        .find(|a| cabinet_api::requisites::validate_settlement_account(a, "044525225").is_ok())
+        .context("an account key")?;
     let romashka = cabinet_api::requisites::complete_inn10("770412345").unwrap();
     let org = admin.org_id_by_inn(&romashka).await?;
     let colleague = admin
@@ -128,6 +135,47 @@ async fn a_profile_edit_meeting_a_colleagues_edit_opens_the_conflict_dialog() ->
     assert!(!header.contains("Конфликты"), "{header}");
     assert!(!header.contains("Исходящие"), "{header}");
     screenshot(&c, "profile-after-conflict").await?;
+
+    // The bank account goes through the portal's operator: a wrong key is
+    // refused here, a right one waits for the decision.
+    find(&c, "[data-testid=edit-requisites]")
+        .await?
+        .click()
+        .await?;
+    let account = find(&c, "[data-testid=rq-account]").await?;
+    account.clear().await?;
+    let last = if new_account.ends_with('0') { '1' } else { '0' };
+    account
+        .send_keys(&format!("{}{last}", &new_account[..19]))
+        .await?;
+    find(&c, "[data-testid=requisites-send]")
+        .await?
+        .click()
+        .await?;
+    text_contains(
+        &c,
+        "[data-testid=requisites-error]",
+        "Расчётный счёт не проходит проверку контрольной суммы",
+    )
+    .await?;
+    screenshot(&c, "requisites-refused").await?;
+    account.clear().await?;
+    account.send_keys(&new_account).await?;
+    find(&c, "[data-testid=requisites-send]")
+        .await?
+        .click()
+        .await?;
+    text_contains(&c, "[data-testid=requisites-status]", "на проверке").await?;
+    assert_ne!(
+        get_profile().await?.bank.map(|b| b.account),
+        Some(new_account.clone()),
+        "not before the operator decides"
+    );
+    admin.decide_profile_change(&org, true, None).await?;
+    find(&c, "[data-testid=sync-now]").await?.click().await?;
+    text_contains(&c, "[data-testid=org-account]", &new_account).await?;
+    text_contains(&c, "[data-testid=requisites-status]", "приняты").await?;
+    screenshot(&c, "requisites-approved").await?;
     c.close().await?;
     Ok(())
 }

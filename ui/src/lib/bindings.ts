@@ -97,7 +97,11 @@ registered_on: string, legal_address: string, head_name: string, head_position: 
 /**
  * Optimistic-concurrency version (`If-Match`).
  */
-version: number, };
+version: number, 
+/**
+ * The account payments go to, once the organization gave one.
+ */
+bank?: BankDetails, };
 
 export type IpcError = { 
 /**
@@ -798,6 +802,32 @@ content: string, };
 
 export type Theme = "system" | "light" | "dark";
 
+export type BankDetails = { bank_name: string, bik: string, 
+/**
+ * Расчётный счёт, its key checked against the BIK.
+ */
+account: string, 
+/**
+ * Корреспондентский счёт, checked against the BIK.
+ */
+corr_account: string, };
+
+export type ProfileChange = { id: string, status: ProfileChangeStatus, bank: BankDetails | null, head_name: string | null, head_position: string | null, created_at: string, 
+/**
+ * Who asked for it.
+ */
+author: string, decided_at: string | null, 
+/**
+ * Why it was rejected.
+ */
+comment: string | null, };
+
+export type ProfileChangeStatus = "pending" | "approved" | "rejected";
+
+export type NewProfileChange = { bank: BankDetails | null, head_name: string | null, head_position: string | null, };
+
+export type ProfileChangeArgs = { org_id: string, change: NewProfileChange, };
+
 export type CodeSent = { ticket: string, 
 /**
  * Where it went, masked: `+7 495 ***-**-21`.
@@ -1089,6 +1119,8 @@ export const commands = {
   startDeactivation: (args: DeactivateArgs) => invoke<CodeSent>("start_deactivation", { args }),
   confirmDeactivation: (args: OrgCodeArgs) => invoke<null>("confirm_deactivation", { args }),
   requestUnblock: (args: UnblockArgs) => invoke<UnblockView>("request_unblock", { args }),
+  profileChanges: (args: RecordsArgs) => invoke<RecordPage<ProfileChange>>("profile_changes", { args }),
+  requestProfileChange: (args: ProfileChangeArgs) => invoke<null>("request_profile_change", { args }),
   applicationHistory: (args: RecordsArgs) => invoke<RecordPage<StatusEvent>>("application_history", { args }),
   comments: (args: RecordsArgs) => invoke<RecordPage<Comment>>("comments", { args }),
   addComment: (args: CommentArgs) => invoke<null>("add_comment", { args }),
