@@ -22,13 +22,12 @@ use cabinet_api::access::{MAX_UNBLOCK_BYTES, MAX_UNBLOCK_FILES};
 use cabinet_api::problem::codes;
 use cabinet_api::{
     AccessState, CodeConfirm, CodeSent, DeactivateRequest, LinkRequest, NotificationKind,
-    OrganizationSummary, Permission, TicketFile, UnblockRequest, UnblockView,
+    OrganizationSummary, Permission, UnblockRequest, UnblockView,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::actions::write_for;
 use crate::auth::{after, hash_token, mask_phone, parse_ts, random_token, sms_code, ts, AuthUser};
-use crate::documents::put_blob;
 use crate::error::{ApiJson, PortalError};
 use crate::records::{self, Use};
 use crate::{db, AppState, PortalConfig};
@@ -382,16 +381,7 @@ async fn unblock(
                 });
             }
             let now = cfg.clock.now();
-            let mut stored = Vec::with_capacity(files.len());
-            for f in files {
-                put_blob(tx, &f.sha256, &f.bytes)?;
-                stored.push(TicketFile {
-                    name: f.name,
-                    sha256: f.sha256,
-                    size: i64::try_from(f.bytes.len()).unwrap_or(i64::MAX),
-                    media_type: f.media_type.to_owned(),
-                });
-            }
+            let stored = crate::support::store_files(tx, files)?;
             let view = UnblockView {
                 id: uuid::Uuid::new_v4().to_string(),
                 status: cabinet_api::UnblockStatus::Pending,

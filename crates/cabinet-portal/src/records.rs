@@ -22,6 +22,13 @@ fn to_json<T: Record>(r: &T) -> Result<String, PortalError> {
 
 /// Saves `r` of `org` and records it in the feed (caller's transaction).
 pub fn put<T: Record>(conn: &Connection, org: &str, r: &T) -> Result<(), PortalError> {
+    let text = store(conn, org, r)?;
+    feed::record_json(conn, org, T::ENTITY, r.id(), ChangeOp::Upsert, Some(&text))?;
+    Ok(())
+}
+
+/// Writes the row of `r`; its JSON, for the feed.
+fn store<T: Record>(conn: &Connection, org: &str, r: &T) -> Result<String, PortalError> {
     let text = to_json(r)?;
     conn.prepare_cached(
         "INSERT INTO records (org_id, entity, id, parent, json) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -29,8 +36,7 @@ pub fn put<T: Record>(conn: &Connection, org: &str, r: &T) -> Result<(), PortalE
              json = excluded.json",
     )?
     .execute(params![org, T::ENTITY, r.id(), r.parent(), text])?;
-    feed::record_json(conn, org, T::ENTITY, r.id(), ChangeOp::Upsert, Some(&text))?;
-    Ok(())
+    Ok(text)
 }
 
 /// [`put`] for a record only the member `user` sees: others neither get
@@ -41,13 +47,7 @@ pub fn put_private<T: Record>(
     r: &T,
     user: &str,
 ) -> Result<(), PortalError> {
-    let text = to_json(r)?;
-    conn.prepare_cached(
-        "INSERT INTO records (org_id, entity, id, parent, json) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (org_id, entity, id) DO UPDATE SET parent = excluded.parent,
-             json = excluded.json",
-    )?
-    .execute(params![org, T::ENTITY, r.id(), r.parent(), text])?;
+    let text = store(conn, org, r)?;
     feed::record_private(conn, org, T::ENTITY, r.id(), &text, user)?;
     Ok(())
 }

@@ -44,6 +44,26 @@ pub(crate) struct Checked {
     pub bytes: Vec<u8>,
 }
 
+/// Keeps checked files' contents (once each: contents are shared) and
+/// answers how the record lists them.
+pub(crate) fn store_files(
+    tx: &Connection,
+    files: Vec<Checked>,
+) -> Result<Vec<TicketFile>, PortalError> {
+    files
+        .into_iter()
+        .map(|f| {
+            put_blob(tx, &f.sha256, &f.bytes)?;
+            Ok(TicketFile {
+                size: i64::try_from(f.bytes.len()).unwrap_or(i64::MAX),
+                name: f.name,
+                sha256: f.sha256,
+                media_type: f.media_type.to_owned(),
+            })
+        })
+        .collect()
+}
+
 pub(crate) fn too_large() -> PortalError {
     PortalError::Refused {
         status: 413,
@@ -124,16 +144,7 @@ async fn create(
         request,
         move |tx, cfg, who| {
             let now = cfg.clock.now();
-            let mut stored = Vec::with_capacity(files.len());
-            for f in files {
-                put_blob(tx, &f.sha256, &f.bytes)?;
-                stored.push(TicketFile {
-                    name: f.name,
-                    sha256: f.sha256,
-                    size: i64::try_from(f.bytes.len()).unwrap_or(i64::MAX),
-                    media_type: f.media_type.to_owned(),
-                });
-            }
+            let stored = store_files(tx, files)?;
             // Numbers run across the portal: that is what support looks up.
             let n: i64 = tx.query_row(
                 "SELECT count(*) + 1 FROM records WHERE entity = 'ticket'",
