@@ -3,7 +3,7 @@
 //! refused by its content; a message with a PDF and a PNG is kept and shown
 //! as waiting; the portal comes back; the sync delivers the ticket once,
 //! with both files, and the window tells its number; support's answer
-//! arrives with the next sync.
+//! arrives with the next sync, and a notification of it.
 
 use std::time::{Duration, Instant};
 
@@ -146,6 +146,17 @@ async fn a_ticket_written_offline_gets_its_number_and_answer() -> Result<()> {
         Some(TicketStatus::Answered)
     );
     screenshot(&c, "support-answered").await?;
+    // And the author is told among the notifications.
+    find(&c, "[data-testid=nav-notifications]")
+        .await?
+        .click()
+        .await?;
+    text_contains(
+        &c,
+        "[data-testid=notifications]",
+        &format!("Поддержка ответила на обращение {}", t.number),
+    )
+    .await?;
     c.close().await.context("closing the window")?;
     portal.stop().await;
     Ok(())

@@ -182,14 +182,28 @@ async fn read(
 ) -> Result<Response, PortalError> {
     let request = format!("read {org} {id}");
     let o = org.clone();
-    write(&st, user, org, &headers, None, request, move |tx, _, _| {
-        let mut n: Notification = records::get(tx, &o, &id)?;
-        if !n.read {
-            n.read = true;
-            records::put(tx, &o, &n)?;
-        }
-        body(&n)
-    })
+    write(
+        &st,
+        user,
+        org,
+        &headers,
+        None,
+        request,
+        move |tx, _, who| {
+            // Someone else's own notification is not there for this member.
+            if records::owner(tx, &o, Notification::ENTITY, &id)?
+                .is_some_and(|owner| owner != who.user_id)
+            {
+                return Err(PortalError::NotFound);
+            }
+            let mut n: Notification = records::get(tx, &o, &id)?;
+            if !n.read {
+                n.read = true;
+                records::put(tx, &o, &n)?;
+            }
+            body(&n)
+        },
+    )
     .await
 }
 

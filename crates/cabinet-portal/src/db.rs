@@ -331,6 +331,12 @@ ALTER TABLE organizations ADD COLUMN bik TEXT;
 ALTER TABLE organizations ADD COLUMN bank_account TEXT;
 ALTER TABLE organizations ADD COLUMN corr_account TEXT;
 "#,
+    r#"
+-- A record only one member sees (their support tickets and what comes of
+-- them); NULL: every member. It keeps the owner through later writes.
+ALTER TABLE records ADD COLUMN visible_to TEXT;
+UPDATE records SET visible_to = json ->> 'author_id' WHERE entity = 'ticket';
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {

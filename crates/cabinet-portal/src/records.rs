@@ -20,23 +20,55 @@ fn to_json<T: Record>(r: &T) -> Result<String, PortalError> {
     serde_json::to_string(r).map_err(|e| PortalError::Internal(format!("{}: {e}", T::ENTITY)))
 }
 
-/// Saves `r` of `org` and records it in the feed (caller's transaction).
+/// Saves `r` of `org` and records it in the feed (caller's transaction). A
+/// record only one member sees stays theirs.
 pub fn put<T: Record>(conn: &Connection, org: &str, r: &T) -> Result<(), PortalError> {
-    let text = store(conn, org, r)?;
-    feed::record_json(conn, org, T::ENTITY, r.id(), ChangeOp::Upsert, Some(&text))?;
+    let (text, owner) = store(conn, org, r, None)?;
+    match owner {
+        Some(user) => feed::record_private(conn, org, T::ENTITY, r.id(), &text, &user)?,
+        None => feed::record_json(conn, org, T::ENTITY, r.id(), ChangeOp::Upsert, Some(&text))?,
+    };
     Ok(())
 }
 
-/// Writes the row of `r`; its JSON, for the feed.
-fn store<T: Record>(conn: &Connection, org: &str, r: &T) -> Result<String, PortalError> {
+/// Writes the row of `r` (a new one visible to `owner` only, when given;
+/// an existing one keeps its owner); its JSON and owner, for the feed.
+fn store<T: Record>(
+    conn: &Connection,
+    org: &str,
+    r: &T,
+    owner: Option<&str>,
+) -> Result<(String, Option<String>), PortalError> {
     let text = to_json(r)?;
-    conn.prepare_cached(
-        "INSERT INTO records (org_id, entity, id, parent, json) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (org_id, entity, id) DO UPDATE SET parent = excluded.parent,
-             json = excluded.json",
-    )?
-    .execute(params![org, T::ENTITY, r.id(), r.parent(), text])?;
-    Ok(text)
+    let owner = conn
+        .prepare_cached(
+            "INSERT INTO records (org_id, entity, id, parent, json, visible_to)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (org_id, entity, id) DO UPDATE SET parent = excluded.parent,
+                 json = excluded.json
+             RETURNING visible_to",
+        )?
+        .query_row(
+            params![org, T::ENTITY, r.id(), r.parent(), text, owner],
+            |row| row.get(0),
+        )?;
+    Ok((text, owner))
+}
+
+/// Who alone may see record `id` of `org`, if it is someone's own.
+pub fn owner(
+    conn: &Connection,
+    org: &str,
+    entity: &str,
+    id: &str,
+) -> Result<Option<String>, PortalError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT visible_to FROM records WHERE org_id = ?1 AND entity = ?2 AND id = ?3",
+        )?
+        .query_row(params![org, entity, id], |r| r.get(0))
+        .optional()?
+        .flatten())
 }
 
 /// [`put`] for a record only the member `user` sees: others neither get
@@ -47,8 +79,9 @@ pub fn put_private<T: Record>(
     r: &T,
     user: &str,
 ) -> Result<(), PortalError> {
-    let text = store(conn, org, r)?;
-    feed::record_private(conn, org, T::ENTITY, r.id(), &text, user)?;
+    let (text, owner) = store(conn, org, r, Some(user))?;
+    let owner = owner.as_deref().unwrap_or(user);
+    feed::record_private(conn, org, T::ENTITY, r.id(), &text, owner)?;
     Ok(())
 }
 

@@ -14,6 +14,7 @@ use cabinet_api::support::{
     ticket_message, NewTicket, NewTicketFile, Ticket, TicketFile, TicketStatus, TicketTopic,
     MAX_TICKET_BYTES, MAX_TICKET_FILES,
 };
+use cabinet_api::Record;
 use rusqlite::Connection;
 
 use crate::actions::{body, write_for};
@@ -185,6 +186,20 @@ pub fn answer(
     t.answer = Some(text.to_owned());
     t.answered_at = Some(ts(now));
     records::put_private(conn, org, &t, &t.author_id.clone())?;
+    // The author hears of it like of anything else: in the list, on the
+    // desktop; nobody else does.
+    let excerpt: String = text.chars().take(200).collect();
+    let n = cabinet_api::Notification {
+        id: uuid::Uuid::new_v4().to_string(),
+        kind: cabinet_api::NotificationKind::System,
+        title: format!("Поддержка ответила на обращение {}", t.number),
+        text: excerpt,
+        created_at: ts(now),
+        read: false,
+        entity: Some(Ticket::ENTITY.to_owned()),
+        entity_id: Some(t.id.clone()),
+    };
+    records::put_private(conn, org, &n, &t.author_id)?;
     Ok(t)
 }
 

@@ -37,8 +37,17 @@ impl Client {
             .unwrap()
     }
 
+    /// The notifications the feed gives `token`, latest state of each.
+    async fn notes(&self, token: &str) -> Vec<cabinet_api::Notification> {
+        self.latest(token, "notification").await
+    }
+
     /// The tickets the feed gives `token`, latest state of each.
     async fn tickets(&self, token: &str) -> Vec<Ticket> {
+        self.latest(token, "ticket").await
+    }
+
+    async fn latest<T: serde::de::DeserializeOwned>(&self, token: &str, entity: &str) -> Vec<T> {
         let page: ChangePage = self
             .http
             .get(format!(
@@ -53,8 +62,8 @@ impl Client {
             .await
             .unwrap();
         let mut latest = std::collections::BTreeMap::new();
-        for c in page.changes.iter().filter(|c| c.entity == "ticket") {
-            latest.insert(c.id.clone(), c.data_as::<Ticket>().unwrap().unwrap());
+        for c in page.changes.iter().filter(|c| c.entity == entity) {
+            latest.insert(c.id.clone(), c.data_as::<T>().unwrap().unwrap());
         }
         latest.into_values().collect()
     }
@@ -158,6 +167,36 @@ async fn a_ticket_with_files_is_registered_once_and_seen_by_its_author_only() {
     assert_eq!(answered.answer.as_deref(), Some("Платёж найден и зачтён."));
     assert!(answered.answered_at.is_some());
     assert_eq!(c.tickets(&observer).await, vec![second]);
+
+    // The author is told, in their notifications only; nobody else can
+    // see or mark it, and reading it keeps it theirs.
+    let told = c.notes(&accountant).await;
+    let note = told
+        .iter()
+        .find(|n| n.title == format!("Поддержка ответила на обращение {}", first.number))
+        .expect("the author is told")
+        .clone();
+    assert!(!note.read);
+    assert!(note.text.starts_with("Платёж найден"));
+    assert!(!c.notes(&observer).await.iter().any(|n| n.id == note.id));
+    let read = |token: &str| {
+        c.http
+            .post(format!(
+                "{}/v1/orgs/{}/notifications/{}/read",
+                c.base, c.org, note.id
+            ))
+            .bearer_auth(token.to_owned())
+            .header("Idempotency-Key", uuid::Uuid::new_v4().to_string())
+            .send()
+    };
+    assert_eq!(read(&observer).await.unwrap().status(), 404);
+    assert_eq!(read(&accountant).await.unwrap().status(), 200);
+    assert!(c
+        .notes(&accountant)
+        .await
+        .iter()
+        .any(|n| n.id == note.id && n.read));
+    assert!(!c.notes(&observer).await.iter().any(|n| n.id == note.id));
 }
 
 #[tokio::test(flavor = "multi_thread")]
