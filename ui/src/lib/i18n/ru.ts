@@ -429,6 +429,12 @@ export const ru = {
 
   docs: {
     title: "Документы",
+    preview: "Просмотр",
+    previewBroken: "Не удалось показать файл: он повреждён или не того формата.",
+    noPreview: "Этот документ нельзя показать в приложении.",
+    prevPage: "Предыдущая страница",
+    nextPage: "Следующая страница",
+    pageOf: (n: number, total: number) => `Страница ${n} из ${total}`,
     empty: "Документов пока нет.",
     size: (kb: string) => `${kb} КБ`,
     signatures: (n: number) => (n === 0 ? "Не подписан" : `Подписей: ${n}`),
