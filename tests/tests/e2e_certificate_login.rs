@@ -108,7 +108,7 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
     text_contains(&c, "[data-testid=documents]", "Подписей: 1").await?;
     c.execute(
         "const rows = [...document.querySelectorAll('[data-testid=document-row]')]; \
-         rows.find(r => r.innerText.includes('Договор')).querySelector('button.btn.link').click();",
+         rows.find(r => r.innerText.includes('Договор')).querySelector('[data-testid=document-verify]').click();",
         vec![],
     )
     .await?;
