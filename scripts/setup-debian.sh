@@ -28,6 +28,9 @@ PACKAGES=(
   # cargo xtask bench: peak memory of each contender, and the sqlite3 shell
   # the cache's list query is compared with
   time sqlite3
+  # PDF exports and receipts are read back by an independent reader
+  # (pdftotext, pdfinfo; pdftoppm for looking at a page)
+  poppler-utils
 )
 
 missing=()
