@@ -178,6 +178,8 @@ enum ExportFormat {
     Csv,
     Xlsx,
     Json,
+    /// A printable report (charges and payments only).
+    Pdf,
 }
 
 /// Commands that work on local files only, with no portal.
@@ -500,25 +502,33 @@ async fn portal(
                     "выгрузка для 1С — только JSON; таблицы: `export charges` и `export payments`"
                         .into(),
                 )),
-                (ExportWhat::Audit, Some(ExportFormat::Json)) => {
+                (ExportWhat::Audit, Some(ExportFormat::Json | ExportFormat::Pdf)) => {
                     return Err(Failure::Usage("журнал выгружается в CSV или XLSX".into()))
+                }
+                (ExportWhat::Applications, Some(ExportFormat::Pdf)) => {
+                    return Err(Failure::Usage(
+                        "заявления выгружаются в CSV, XLSX или JSON".into(),
+                    ))
                 }
                 (_, f) => f.unwrap_or(ExportFormat::Csv),
             };
-            if matches!(format, ExportFormat::Xlsx)
+            if matches!(format, ExportFormat::Xlsx | ExportFormat::Pdf)
                 && out.is_none()
                 && std::io::stdout().is_terminal()
             {
-                return Err(Failure::Usage(
-                    "XLSX — двоичный файл: укажите --out ФАЙЛ.xlsx".into(),
-                ));
+                let ext = if matches!(format, ExportFormat::Pdf) {
+                    "PDF — двоичный файл: укажите --out ФАЙЛ.pdf"
+                } else {
+                    "XLSX — двоичный файл: укажите --out ФАЙЛ.xlsx"
+                };
+                return Err(Failure::Usage(ext.into()));
             }
             let org = resolve_org(&cab, org).await?;
             let (bytes, what_ru) = if let ExportWhat::Applications = what {
                 let format = match format {
-                    ExportFormat::Csv => AccountingFormat::Csv,
                     ExportFormat::Xlsx => AccountingFormat::Xlsx,
                     ExportFormat::Json => AccountingFormat::Json,
+                    _ => AccountingFormat::Csv,
                 };
                 let query = cabinet_core::lists::ApplicationQuery {
                     from: from.clone(),
@@ -546,6 +556,7 @@ async fn portal(
                     ExportFormat::Csv => AccountingFormat::Csv,
                     ExportFormat::Xlsx => AccountingFormat::Xlsx,
                     ExportFormat::Json => AccountingFormat::Json,
+                    ExportFormat::Pdf => AccountingFormat::Pdf,
                 };
                 let bytes = cab
                     .export_accounting(&org, part, format, from.as_deref(), to.as_deref())

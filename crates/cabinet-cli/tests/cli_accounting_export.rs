@@ -1,7 +1,8 @@
 //! `cabinet export charges | payments | accounting` from the offline cache
 //! of a real portal's data: CSV with Russian dates and decimal commas, an
 //! XLSX workbook, and the JSON document for 1C-style import whose totals
-//! are the portal's to the kopeck; a bad period is refused with its code.
+//! are the portal's to the kopeck, and a PDF report read back by poppler's
+//! `pdftotext`; a bad period is refused with its code.
 
 mod support;
 
@@ -107,6 +108,69 @@ async fn charges_and_payments_export_for_accounting() {
         .unwrap();
     assert_eq!(paid["uin"], charge.uin.as_str());
     assert_eq!(paid["amount"], rubles(payments[0].amount));
+
+    // Charges as a printable report, read back by an independent reader.
+    let pdf = dir.path().join("charges.pdf");
+    let out = run(
+        v(&[
+            "export",
+            "charges",
+            "--format",
+            "pdf",
+            "--org",
+            &romashka,
+            "--from",
+            "2000-01-01",
+            "--out",
+            pdf.to_str().unwrap(),
+        ]),
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let info = support::poppler("pdfinfo", &pdf);
+    assert!(
+        info.lines()
+            .any(|l| l.split_whitespace().eq(["Pages:", "1"])),
+        "{info}"
+    );
+    assert!(info.contains("Начисления с 01.01.2000"), "{info}");
+    // Words as read, spaces of any kind and width as one.
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let page = words(&support::poppler("pdftotext", &pdf));
+    let full_name = doc["organization"]["name"].as_str().unwrap();
+    for wanted in [full_name, "Начисления с 01.01.2000", "Страница 1 из 1"] {
+        assert!(page.contains(wanted), "{wanted} in {page}");
+    }
+    assert!(page.contains(&format!("ИНН {romashka}")), "{page}");
+    for c in &charges {
+        let amount = words(&cabinet_api::format_rubles(c.amount).replace('₽', ""));
+        assert!(page.contains(&format!("{} ", c.uin)), "{} in {page}", c.uin);
+        assert!(page.contains(&format!(" {amount} ")), "{amount} in {page}");
+    }
+    let total = words(&cabinet_api::format_rubles(
+        charges.iter().map(|c| c.amount).sum(),
+    ));
+    assert!(
+        page.contains(&format!("Начислено: {total}")),
+        "{total} in {page}"
+    );
+    // Not to a terminal, and not for applications.
+    let out = run(
+        v(&[
+            "export",
+            "applications",
+            "--format",
+            "pdf",
+            "--org",
+            &romashka,
+        ]),
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 
     // A period with nothing in it; a period that is not a date.
     let out = run(

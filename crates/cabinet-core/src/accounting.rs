@@ -31,6 +31,9 @@ pub enum AccountingFormat {
     Xlsx,
     /// Charges and payments together, for 1C-style import.
     Json,
+    /// One part as a printable report: the organization, the period, the
+    /// table over as many A4 pages as it needs, and the totals.
+    Pdf,
 }
 
 /// The charges issued and payments made in a period (ISO days, both
@@ -200,8 +203,112 @@ impl Accounting {
         match format {
             AccountingFormat::Csv => Ok(csv_table(&headers, &rows).into_bytes()),
             AccountingFormat::Xlsx => xlsx_table(sheet, &headers, &rows),
-            AccountingFormat::Json => Err(CoreError::Invalid("format")),
+            AccountingFormat::Json | AccountingFormat::Pdf => Err(CoreError::Invalid("format")),
         }
+    }
+
+    /// The period in words: «01.10.2026 – 31.12.2026», «с 01.10.2026»,
+    /// «по 31.12.2026» or «за всё время».
+    fn period_ru(&self) -> String {
+        let dmy = |d: &str| crate::export::dmy(d).unwrap_or_else(|| d.to_owned());
+        match (self.from.as_deref(), self.to.as_deref()) {
+            (Some(f), Some(t)) => format!("за период {} – {}", dmy(f), dmy(t)),
+            (Some(f), None) => format!("с {}", dmy(f)),
+            (None, Some(t)) => format!("по {}", dmy(t)),
+            (None, None) => "за всё время".to_owned(),
+        }
+    }
+
+    /// One part as a printable PDF report of `org` (A4 across, Noto Sans):
+    /// the same rows as the tables, amounts with thin-space thousands, the
+    /// totals, and when it was made (Moscow time, like the portal).
+    pub fn pdf(
+        &self,
+        part: AccountingPart,
+        org: &cabinet_api::OrganizationProfile,
+        made_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<u8>, CoreError> {
+        use cabinet_pdf::{Block, Column, Document};
+        let (sheet, headers, rows) = self.table(part);
+        // The receipt's document id means nothing on paper.
+        let shown = match part {
+            AccountingPart::Charges => headers.len(),
+            AccountingPart::Payments => headers.len() - 1,
+        };
+        let columns = headers[..shown]
+            .iter()
+            .map(|h| {
+                if h.starts_with("Сумма") {
+                    Column::right(h)
+                } else {
+                    Column::left(h)
+                }
+            })
+            .collect();
+        let cells = rows
+            .iter()
+            .map(|row| row[..shown].iter().map(Cell::shown).collect())
+            .collect();
+        let rubles = |k: i64| cabinet_api::format_rubles(k);
+        let totals = match part {
+            AccountingPart::Charges => {
+                let unpaid: i64 = self
+                    .charges
+                    .iter()
+                    .filter(|c| c.status == ChargeStatus::Unpaid)
+                    .map(|c| c.amount)
+                    .sum();
+                vec![
+                    (
+                        "Начислено:".to_owned(),
+                        rubles(self.charges.iter().map(|c| c.amount).sum()),
+                    ),
+                    ("Из них к оплате:".to_owned(), rubles(unpaid)),
+                ]
+            }
+            AccountingPart::Payments => vec![(
+                "Оплачено:".to_owned(),
+                rubles(self.payments.iter().map(|p| p.amount).sum()),
+            )],
+        };
+        let mut requisites = format!("ИНН {}", org.inn);
+        if let Some(kpp) = org.kpp.as_deref().filter(|k| !k.is_empty()) {
+            requisites.push_str(&format!(", КПП {kpp}"));
+        }
+        requisites.push_str(&format!(", ОГРН {}", org.ogrn));
+        let mut blocks = vec![Block::Text(vec![org.full_name.clone(), requisites])];
+        if rows.is_empty() {
+            blocks.push(Block::Text(vec![format!(
+                "{} {} нет.",
+                sheet,
+                self.period_ru()
+            )]));
+        } else {
+            blocks.push(Block::Table {
+                columns,
+                rows: cells,
+            });
+            blocks.push(Block::Totals(
+                std::iter::once(("Записей:".to_owned(), rows.len().to_string()))
+                    .chain(totals)
+                    .collect(),
+            ));
+        }
+        let doc = Document {
+            title: format!("{} {}", sheet, self.period_ru()),
+            landscape: true,
+            blocks,
+            footer: format!(
+                "Сформировано {} МСК в OrgCabinet по данным кабинета на этом компьютере",
+                crate::audit::moscow_minutes(made_at)
+            ),
+            page_label: "Страница {page} из {pages}".to_owned(),
+            creator: "OrgCabinet".to_owned(),
+        };
+        cabinet_pdf::render(&doc).map_err(|e| CoreError::File {
+            code: "export.failed",
+            detail: e.to_string(),
+        })
     }
 
     /// Both parts as one JSON document for 1C-style import, with the

@@ -66,6 +66,12 @@ fn moscow(at: &str) -> String {
         .unwrap_or_else(|_| at.to_owned())
 }
 
+/// A moment as DD.MM.YYYY HH:MM in Moscow time.
+pub(crate) fn moscow_minutes(at: chrono::DateTime<chrono::Utc>) -> String {
+    let msk = chrono::FixedOffset::east_opt(3 * 3600).expect("UTC+3");
+    at.with_timezone(&msk).format("%d.%m.%Y %H:%M").to_string()
+}
+
 impl Store {
     /// The audit log of `org` from `from` to `to` (ISO days, both included;
     /// `None` is open), oldest first, as a CSV or XLSX file. Only for a
@@ -112,7 +118,7 @@ impl Store {
         match format {
             AccountingFormat::Csv => Ok(csv_table(&COLUMNS, &rows).into_bytes()),
             AccountingFormat::Xlsx => xlsx_table("Журнал", &COLUMNS, &rows),
-            AccountingFormat::Json => Err(CoreError::Invalid("format")),
+            AccountingFormat::Json | AccountingFormat::Pdf => Err(CoreError::Invalid("format")),
         }
     }
 }

@@ -37,6 +37,30 @@ fn ymd(s: &str) -> Option<(u16, u8, u8)> {
     ))
 }
 
+/// `YYYY-MM-DD…` as DD.MM.YYYY.
+pub(crate) fn dmy(s: &str) -> Option<String> {
+    ymd(s).map(|(y, m, d)| format!("{d:02}.{m:02}.{y}"))
+}
+
+impl Cell {
+    /// The cell as people read it: dates DD.MM.YYYY, amounts with
+    /// thin-space thousands and a decimal comma (`301 662,00`).
+    pub fn shown(&self) -> String {
+        match self {
+            Cell::Text(t) => t.clone(),
+            Cell::Date(d) => dmy(d).unwrap_or_else(|| d.clone()),
+            Cell::Amount(a) => {
+                let rubles = cabinet_api::format_rubles((a * 100.0).round() as i64);
+                rubles
+                    .trim_end_matches('₽')
+                    .trim_end_matches('\u{a0}')
+                    .to_owned()
+            }
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
 /// Writes an export whole or not at all: a temp file beside `path`, then a
 /// rename over it (`file.write` with the path when that fails).
 pub fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<(), CoreError> {
@@ -74,8 +98,8 @@ pub fn csv_table(headers: &[&str], rows: &[Vec<Cell>]) -> String {
             .iter()
             .map(|c| match c {
                 Cell::Text(t) => cell(t),
-                Cell::Date(d) => match ymd(d) {
-                    Some((y, m, day)) => format!("{day:02}.{m:02}.{y}"),
+                Cell::Date(d) => match dmy(d) {
+                    Some(d) => d,
                     None => cell(d),
                 },
                 Cell::Amount(a) => format!("{a:.2}").replace('.', ","),

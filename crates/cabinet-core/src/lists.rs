@@ -347,6 +347,9 @@ impl Store {
     ) -> Result<(Vec<u8>, u32), CoreError> {
         use crate::accounting::AccountingFormat;
         use crate::export::{csv_table, xlsx_table, Cell};
+        if format == AccountingFormat::Pdf {
+            return Err(CoreError::Invalid("format"));
+        }
         let mut page = ApplicationQuery {
             offset: 0,
             limit: MAX_LIMIT,

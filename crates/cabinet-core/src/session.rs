@@ -1344,8 +1344,9 @@ impl Cabinet {
     }
 
     /// An accounting export of the period (ISO days, both included) from
-    /// the cache: a table of charges or payments (CSV, XLSX), or both in
-    /// the JSON document for 1C-style import (`part` ignored).
+    /// the cache: a table of charges or payments (CSV, XLSX, or a PDF
+    /// report), or both in the JSON document for 1C-style import (`part`
+    /// ignored).
     pub async fn export_accounting(
         &self,
         org_id: &str,
@@ -1355,12 +1356,14 @@ impl Cabinet {
         to: Option<&str>,
     ) -> Result<Vec<u8>, CoreError> {
         self.with_store(|s| {
+            use crate::accounting::AccountingFormat;
             let data = s.accounting(org_id, from, to)?;
+            let profile = || -> Result<_, CoreError> {
+                Ok(s.profile(org_id)?.ok_or(CoreError::NotCached)?.0)
+            };
             match format {
-                crate::accounting::AccountingFormat::Json => {
-                    let (profile, _) = s.profile(org_id)?.ok_or(CoreError::NotCached)?;
-                    data.json(&profile, chrono::Utc::now())
-                }
+                AccountingFormat::Json => data.json(&profile()?, chrono::Utc::now()),
+                AccountingFormat::Pdf => data.pdf(part, &profile()?, chrono::Utc::now()),
                 table => data.table_file(part, table),
             }
         })

@@ -8,6 +8,7 @@ import { formatMoney } from "../lib/format";
 import { periodRange } from "../lib/records";
 
 // The native save dialog: the user picks this file.
+import { save } from "@tauri-apps/plugin-dialog";
 vi.mock("@tauri-apps/plugin-dialog", () => ({ save: vi.fn(async () => "/home/buh/Начисления.xlsx") }));
 
 const charge = (id: string, amount: number, due: string, status: "unpaid" | "paid", pending: string[] = []): RecordView<Charge> => ({
@@ -141,5 +142,24 @@ describe("Payments", () => {
       }),
     );
     expect((await screen.findByRole("status")).textContent).toContain("Файл сохранён: /home/buh/Начисления.xlsx");
+  });
+
+  it("offers the payments as a PDF report under a .pdf name", async () => {
+    const calls = portal(["payments.pay"]);
+    const user = userEvent.setup();
+    vi.mocked(save).mockResolvedValueOnce("/home/buh/Платежи.pdf");
+    render(Payments, { orgId: "o1" });
+    await screen.findAllByTestId("charge-row");
+    await user.click(screen.getByTestId("export-payments-pdf"));
+    await waitFor(() =>
+      expect(calls.find((c) => c.cmd === "export_accounting")?.args).toMatchObject({
+        part: "payments",
+        format: "pdf",
+        path: "/home/buh/Платежи.pdf",
+      }),
+    );
+    const asked = vi.mocked(save).mock.calls.at(-1)?.[0];
+    expect(asked?.defaultPath).toMatch(/^Платежи \d{4}-\d{2}-\d{2}\.pdf$/);
+    expect(asked?.filters).toEqual([{ name: "PDF", extensions: ["pdf"] }]);
   });
 });

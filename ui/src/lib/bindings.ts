@@ -742,7 +742,7 @@ path: string, };
 
 export type AccountingPart = "charges" | "payments";
 
-export type AccountingFormat = "csv" | "xlsx" | "json";
+export type AccountingFormat = "csv" | "xlsx" | "json" | "pdf";
 
 export type ServicesView = { items: Array<Service>, 
 /**
