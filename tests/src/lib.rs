@@ -255,6 +255,34 @@ pub async fn count_is(c: &Client, css: &str, n: usize) -> Result<()> {
 }
 
 /// Saves a PNG of the window under target/screenshots/.
+/// Waits until the document preview's canvas has drawn PDF page `n` with
+/// some colour (not a blank page).
+pub async fn wait_drawn(c: &Client, n: u32) -> Result<()> {
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    loop {
+        let drawn = c
+            .execute(
+                "const cv = document.querySelector('[data-testid=preview-canvas]'); \
+                 if (!cv || cv.dataset.drawn !== String(arguments[0])) return false; \
+                 const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data; \
+                 for (let i = 0; i < d.length; i += 4) { \
+                   if (d[i + 3] > 0 && (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200)) return true; \
+                 } \
+                 return false;",
+                vec![serde_json::json!(n)],
+            )
+            .await?;
+        if drawn.as_bool() == Some(true) {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "PDF page {n} was never drawn"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 pub async fn screenshot(c: &Client, name: &str) -> Result<PathBuf> {
     // Let fonts and transitions settle.
     tokio::time::sleep(Duration::from_millis(400)).await;

@@ -3,12 +3,10 @@
 //! WebKit window (its pixels are not blank) and ← / → turn its pages; a
 //! text document of the demo shows as text.
 
-use std::time::{Duration, Instant};
-
 use anyhow::{Context, Result};
 use cabinet_e2e::{
-    api_token, app_env, find, log_in_as_accountant, open_org, screenshot, text_contains, Driver,
-    SERIAL,
+    api_token, app_env, find, log_in_as_accountant, open_org, screenshot, text_contains,
+    wait_drawn, Driver, SERIAL,
 };
 use cabinet_portal::{Portal, PortalConfig, ACCOUNTANT_LOGIN, ACCOUNTANT_PASSWORD};
 use fantoccini::key::Key;
@@ -37,32 +35,6 @@ fn two_page_pdf() -> Vec<u8> {
     pdf += &stream(6, "0.77 0.13 0.1 rg 80 80 240 140 re f");
     pdf += "trailer << /Root 1 0 R >>\n%%EOF\n";
     pdf.into_bytes()
-}
-
-/// Whether the preview's canvas has drawn page `n` with some colour.
-async fn drawn(c: &fantoccini::Client, n: u32) -> Result<bool> {
-    let v = c
-        .execute(
-            "const cv = document.querySelector('[data-testid=preview-canvas]'); \
-             if (!cv || cv.dataset.drawn !== String(arguments[0])) return false; \
-             const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data; \
-             for (let i = 0; i < d.length; i += 4) { \
-               if (d[i + 3] > 0 && (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200)) return true; \
-             } \
-             return false;",
-            vec![json!(n)],
-        )
-        .await?;
-    Ok(v.as_bool().unwrap_or(false))
-}
-
-async fn wait_drawn(c: &fantoccini::Client, n: u32) -> Result<()> {
-    let deadline = Instant::now() + cabinet_e2e::TIMEOUT;
-    while !drawn(c, n).await? {
-        anyhow::ensure!(Instant::now() < deadline, "page {n} was never drawn");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]

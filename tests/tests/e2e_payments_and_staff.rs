@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use cabinet_api::{Charge, ChargeStatus, Employee, EmployeeStatus, Payment, Problem};
 use cabinet_e2e::{
     api_token, app_env, count, count_is, find, has, log_in_as, log_in_as_accountant, open_org,
-    screenshot, text_contains, Driver, SERIAL,
+    screenshot, text_contains, wait_drawn, Driver, SERIAL,
 };
 use cabinet_portal::{Portal, PortalConfig};
 use fantoccini::key::Key;
@@ -99,20 +99,35 @@ async fn the_accountant_pays_a_charge_and_opens_the_receipt_but_manages_no_one()
     assert_eq!(ours[0].method, cabinet_api::PaymentMethod::Sbp);
     assert_eq!(ours[0].paid_by, "Петрова Анна Викторовна");
 
-    // The newest payment first: its receipt opens inside the app.
+    // The newest payment first: its receipt, a PDF, opens inside the app
+    // and is drawn there; poppler reads what it says.
     find(&c, "[data-testid=payment-row] [data-testid=open-receipt]")
         .await?
         .click()
         .await?;
-    let receipt = text_contains(&c, "[data-testid=receipt-text]", "КВИТАНЦИЯ ОБ ОПЛАТЕ").await?;
-    assert!(receipt.contains(&target.uin), "{receipt}");
-    assert!(receipt.contains("СБП"), "{receipt}");
+    let title = text_contains(&c, "[data-testid=document-preview]", ".pdf").await?;
+    assert!(title.contains(&target.uin), "{title}");
+    wait_drawn(&c, 1).await?;
     screenshot(&c, "payments-receipt").await?;
-    find(&c, "[data-testid=receipt]")
+    let docs = portal.admin().documents(&org).await?;
+    let receipt = docs
+        .iter()
+        .find(|d| d.id == ours[0].receipt_document_id)
+        .context("the receipt document")?;
+    let words = cabinet_pdf::poppler::words(&portal.admin().content(&receipt.sha256).await?);
+    for wanted in [
+        "Квитанция об оплате".to_owned(),
+        format!("УИН {}", target.uin),
+        "Способ оплаты СБП".to_owned(),
+        "Оплатил Петрова Анна Викторовна".to_owned(),
+    ] {
+        anyhow::ensure!(words.contains(&wanted), "{wanted} in {words}");
+    }
+    find(&c, "[data-testid=document-preview]")
         .await?
         .send_keys(&Key::Escape.to_string())
         .await?;
-    count_is(&c, "[data-testid=receipt]", 0).await?;
+    count_is(&c, "[data-testid=document-preview]", 0).await?;
 
     // «Главная»: an application's card with its history; a comment is
     // queued, sent by the sync the change starts, and shown as the portal's.

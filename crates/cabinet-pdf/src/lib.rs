@@ -747,6 +747,69 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, PdfError> {
     Ok(pdf.finish())
 }
 
+/// PDF files read back by poppler's command-line tools (`pdfinfo`,
+/// `pdftotext`; poppler-utils, installed by scripts/setup-debian.sh): an
+/// independent reader for tests. A missing tool is a panic, never a pass.
+pub mod poppler {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    /// Runs `tool` on the PDF given on its standard input.
+    fn run(tool: &str, args: &[&str], pdf: &[u8]) -> String {
+        let mut child = Command::new(tool)
+            .args(args)
+            .arg("-")
+            .args(if tool == "pdftotext" {
+                &["-"][..]
+            } else {
+                &[][..]
+            })
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{tool} (poppler-utils, scripts/setup-debian.sh): {e}"));
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(pdf)
+            .expect("the PDF given");
+        let out = child.wait_with_output().expect("the tool's output");
+        assert!(
+            out.status.success(),
+            "{tool}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    }
+
+    /// `pdfinfo`: title, page count, page size.
+    pub fn info(pdf: &[u8]) -> String {
+        run("pdfinfo", &["-enc", "UTF-8"], pdf)
+    }
+
+    /// The page count `pdfinfo` reads.
+    pub fn pages(pdf: &[u8]) -> usize {
+        let info = info(pdf);
+        info.lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no page count in {info}"))
+    }
+
+    /// `pdftotext -layout`: the pages' text, separated by form feeds.
+    pub fn text(pdf: &[u8]) -> String {
+        run("pdftotext", &["-enc", "UTF-8", "-layout"], pdf)
+    }
+
+    /// The text as words: spaces of any kind and width (thin, no-break,
+    /// layout) as one.
+    pub fn words(pdf: &[u8]) -> String {
+        text(pdf).split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

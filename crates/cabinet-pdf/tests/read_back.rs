@@ -1,32 +1,9 @@
-//! Rendered documents read back by poppler (`pdfinfo`, `pdftotext`,
-//! installed by scripts/setup-debian.sh), an independent reader: a long
-//! table runs over several numbered pages with its header on each, every
-//! row's Cyrillic text comes back exactly once, and a receipt-like page of
-//! label–value rows reads in order.
+//! Rendered documents read back by poppler (`pdfinfo`, `pdftotext`), an
+//! independent reader: a long table runs over several numbered pages with
+//! its header on each, every row's Cyrillic text comes back exactly once,
+//! and a receipt-like page of label–value rows reads in order.
 
-use std::path::Path;
-use std::process::Command;
-
-use cabinet_pdf::{render, Block, Column, Document};
-
-fn poppler(tool: &str, args: &[&str], pdf: &Path) -> String {
-    let out = Command::new(tool)
-        .args(args)
-        .arg(pdf)
-        .args(if tool == "pdftotext" {
-            &["-"][..]
-        } else {
-            &[][..]
-        })
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} (poppler-utils, scripts/setup-debian.sh): {e}"));
-    assert!(
-        out.status.success(),
-        "{tool}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use cabinet_pdf::{poppler, render, Block, Column, Document};
 
 fn document(blocks: Vec<Block>, landscape: bool) -> Document {
     Document {
@@ -42,14 +19,17 @@ fn document(blocks: Vec<Block>, landscape: bool) -> Document {
 #[test]
 fn a_long_table_runs_over_numbered_pages_and_every_row_reads_back_once() {
     let rows: Vec<Vec<String>> = (1..=150)
-            .map(|i| {
-                vec![
-                    format!("1882000000000000{i:04}"),
-                    format!("Государственная пошлина № {i}: выписка из ЕГРЮЛ «Ёлка» для объёмной проверки переноса строк"),
-                    format!("{i}\u{2009}000,00"),
-                ]
-            })
-            .collect();
+        .map(|i| {
+            vec![
+                format!("1882000000000000{i:04}"),
+                format!(
+                    "Государственная пошлина № {i}: выписка из ЕГРЮЛ «Ёлка» \
+                     для объёмной проверки переноса строк"
+                ),
+                format!("{i}\u{2009}000,00"),
+            ]
+        })
+        .collect();
     let doc = document(
         vec![
             Block::Text(vec![
@@ -70,23 +50,14 @@ fn a_long_table_runs_over_numbered_pages_and_every_row_reads_back_once() {
         ],
         true,
     );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("long.pdf");
-    std::fs::write(&path, render(&doc).unwrap()).unwrap();
+    let pdf = render(&doc).unwrap();
 
-    let info = poppler("pdfinfo", &["-enc", "UTF-8"], &path);
-    let pages: usize = info
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .map(|n| n.trim().parse().unwrap())
-        .unwrap_or_else(|| panic!("{info}"));
-    assert!(pages >= 3, "{info}");
-    assert!(
-        info.contains("Title:") && info.contains("Начисления за период"),
-        "{info}"
-    );
+    let pages = poppler::pages(&pdf);
+    assert!(pages >= 3, "{pages}");
+    let info = poppler::info(&pdf);
+    assert!(info.contains("Начисления за период"), "{info}");
 
-    let text = poppler("pdftotext", &["-enc", "UTF-8", "-layout"], &path);
+    let text = poppler::text(&pdf);
     let page_texts: Vec<&str> = text
         .split('\u{c}')
         .filter(|p| !p.trim().is_empty())
@@ -104,7 +75,7 @@ fn a_long_table_runs_over_numbered_pages_and_every_row_reads_back_once() {
             n + 1
         );
     }
-    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words = poppler::words(&pdf);
     for i in 1..=150 {
         let uin = format!("1882000000000000{i:04}");
         assert_eq!(words.matches(&uin).count(), 1, "{uin}");
@@ -124,13 +95,10 @@ fn label_and_value_rows_read_in_order_on_an_upright_page() {
         ])],
         false,
     );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("receipt.pdf");
-    std::fs::write(&path, render(&doc).unwrap()).unwrap();
-    let info = poppler("pdfinfo", &[], &path);
+    let pdf = render(&doc).unwrap();
+    let info = poppler::info(&pdf);
     assert!(info.contains("595 x 842 pts (A4)"), "{info}");
-    let text = poppler("pdftotext", &["-enc", "UTF-8", "-layout"], &path);
-    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words = poppler::words(&pdf);
     let at = |s: &str| words.find(s).unwrap_or_else(|| panic!("{s} in {words}"));
     assert!(at("Плательщик ООО «Ромашка», ИНН 7704123450") < at("Сумма 3 500,00 ₽"));
     assert!(at("Сумма 3 500,00 ₽") < at("Способ оплаты СБП"));

@@ -337,6 +337,47 @@ fn moscow(t: chrono::DateTime<chrono::Utc>) -> String {
         .to_string()
 }
 
+/// The payment's receipt: an upright A4 PDF of who paid what to whom,
+/// when and how, with the operation's number.
+fn receipt_pdf(
+    tx: &Connection,
+    org: &str,
+    charge: &Charge,
+    how: &str,
+    payer: &str,
+    operation: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<u8>, PortalError> {
+    use cabinet_pdf::{Block, Document};
+    let profile = crate::db::profile(tx, org)?;
+    let rows = [
+        (
+            "Плательщик",
+            format!("{}, ИНН {}", profile.full_name, profile.inn),
+        ),
+        ("Оплатил", payer.to_owned()),
+        ("Назначение платежа", charge.title.clone()),
+        ("УИН", charge.uin.clone()),
+        ("Получатель", charge.authority.clone()),
+        ("Сумма", cabinet_api::format_rubles(charge.amount)),
+        ("Способ оплаты", how.to_owned()),
+        ("Дата и время", moscow(now)),
+        ("Номер операции", operation.to_owned()),
+        ("Статус", "Исполнен".to_owned()),
+    ];
+    let doc = Document {
+        title: "Квитанция об оплате".to_owned(),
+        landscape: false,
+        blocks: vec![Block::Pairs(
+            rows.into_iter().map(|(l, v)| (l.to_owned(), v)).collect(),
+        )],
+        footer: "Портал государственных услуг · демонстрационный эквайринг OrgCabinet".to_owned(),
+        page_label: "Страница {page} из {pages}".to_owned(),
+        creator: "OrgCabinet reference portal".to_owned(),
+    };
+    cabinet_pdf::render(&doc).map_err(|e| PortalError::Internal(e.to_string()))
+}
+
 /// Pays `charge` (simulated acquiring: the money always arrives): the
 /// charge is paid, a payment with a receipt document is recorded, and the
 /// organization is notified.
@@ -355,29 +396,21 @@ pub fn settle(
         PaymentMethod::Card => "банковская карта",
         PaymentMethod::Sbp => "СБП",
     };
-    let receipt = format!(
-        "КВИТАНЦИЯ ОБ ОПЛАТЕ\n\nНачисление: {}\nУИН: {}\nПолучатель: {}\nСумма: {}\n\
-         Способ оплаты: {how}\nПлательщик: {}\nДата и время: {}\n",
-        charge.title,
-        charge.uin,
-        charge.authority,
-        cabinet_api::format_rubles(charge.amount),
-        who.name,
-        moscow(now),
-    );
+    let payment_id = uuid::Uuid::new_v4().to_string();
+    let receipt = receipt_pdf(tx, org, &charge, how, &who.name, &payment_id, now)?;
     let doc = crate::documents::insert(
         tx,
         org,
-        &format!("Квитанция УИН {}.txt", charge.uin),
-        "text/plain; charset=utf-8",
-        receipt.as_bytes(),
+        &format!("Квитанция УИН {}.pdf", charge.uin),
+        "application/pdf",
+        &receipt,
         now,
     )?;
     charge.status = ChargeStatus::Paid;
     charge.version += 1;
     records::put(tx, org, &charge)?;
     let payment = Payment {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: payment_id,
         charge_id: Some(charge.id.clone()),
         amount: charge.amount,
         method,

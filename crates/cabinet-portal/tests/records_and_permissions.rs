@@ -152,6 +152,35 @@ async fn records_flow_through_the_feed_and_writes_respect_versions_and_roles() {
             .any(|d| d.id == paid[0].receipt_document_id && d.name.starts_with("Квитанция")),
         "the receipt is a document of the organization"
     );
+    // The receipt is a PDF that says who paid what, to whom and how.
+    let receipt = docs
+        .iter()
+        .find(|d| d.id == paid[0].receipt_document_id)
+        .unwrap();
+    assert_eq!(receipt.mime, "application/pdf");
+    assert!(receipt.name.ends_with(".pdf"), "{}", receipt.name);
+    let pdf = f.portal.admin().content(&receipt.sha256).await.unwrap();
+    assert_eq!(cabinet_pdf::poppler::pages(&pdf), 1);
+    let words = cabinet_pdf::poppler::words(&pdf);
+    let charges: Vec<Charge> = of(&all, "charge");
+    let charge = charges
+        .iter()
+        .find(|c| Some(&c.id) == paid[0].charge_id.as_ref())
+        .unwrap();
+    let amount = cabinet_api::format_rubles(charge.amount)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for wanted in [
+        "Квитанция об оплате".to_owned(),
+        format!("УИН {}", charge.uin),
+        format!("Сумма {amount}"),
+        format!("Получатель {}", charge.authority),
+        format!("Оплатил {}", paid[0].paid_by),
+        format!("Номер операции {}", paid[0].id),
+    ] {
+        assert!(words.contains(&wanted), "{wanted} in {words}");
+    }
 
     // A requirement about an application: accepted, then answered.
     let app = f.portal.admin().applications(&f.org).await.unwrap()[0].clone();

@@ -104,7 +104,9 @@ describe("Payments", () => {
     expect((await screen.findByTestId("charge-pending")).textContent).toContain("Оплата ждёт отправки");
 
     await user.click(screen.getByTestId("open-receipt"));
-    expect((await screen.findByTestId("receipt-text")).textContent).toContain("КВИТАНЦИЯ ОБ ОПЛАТЕ");
+    // In the documents' preview (receipts paid before they were PDFs are text).
+    expect((await screen.findByTestId("preview-text")).textContent).toContain("КВИТАНЦИЯ ОБ ОПЛАТЕ");
+    expect(screen.getByTestId("document-preview").textContent).toContain("Квитанция.txt");
     expect(calls.find((c) => c.cmd === "document_content")?.args).toEqual({ org_id: "o1", document_id: "d1" });
   });
 

@@ -82,19 +82,3 @@ pub fn spawn_cabinet(
         cabinet_at(&url, &data, &args, stdin)
     })
 }
-
-/// What poppler's `pdfinfo` or `pdftotext` (installed by
-/// scripts/setup-debian.sh) reads in a PDF file: an independent reader.
-pub fn poppler(tool: &str, pdf: &Path) -> String {
-    let mut cmd = std::process::Command::new(tool);
-    if tool == "pdftotext" {
-        cmd.args(["-layout", "-enc", "UTF-8"]).arg(pdf).arg("-");
-    } else {
-        cmd.args(["-enc", "UTF-8"]).arg(pdf);
-    }
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} (poppler-utils, see scripts/setup-debian.sh): {e}"));
-    assert!(out.status.success(), "{tool}: {}", text(&out.stderr));
-    text(&out.stdout)
-}
