@@ -151,8 +151,8 @@ pub enum ProfileChangeStatus {
     Rejected,
 }
 
-/// A change of the bank account or the head (`profile_change`): it reaches
-/// the profile only after the portal's operator approves it.
+/// A change of the bank account, the head or the KPP (`profile_change`):
+/// it reaches the profile only after the portal's operator approves it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ProfileChange {
     pub id: String,
@@ -160,6 +160,10 @@ pub struct ProfileChange {
     pub bank: Option<BankDetails>,
     pub head_name: Option<String>,
     pub head_position: Option<String>,
+    /// A new KPP (a legal entity registered anew with another tax office).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub kpp: Option<String>,
     pub created_at: String,
     /// Who asked for it.
     pub author: String,
@@ -185,6 +189,10 @@ pub struct NewProfileChange {
     pub head_name: Option<String>,
     #[serde(default)]
     pub head_position: Option<String>,
+    /// Only a legal entity has a KPP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub kpp: Option<String>,
 }
 
 impl NewProfileChange {
@@ -200,12 +208,21 @@ impl NewProfileChange {
                     other => Ok(other),
                 }
             };
+        let kpp = self
+            .kpp
+            .map(|k| k.trim().to_owned())
+            .filter(|k| !k.is_empty());
+        if let Some(k) = &kpp {
+            crate::requisites::validate_kpp(k)?;
+        }
         let c = Self {
             bank: self.bank.map(BankDetails::normalized).transpose()?,
             head_name: text(self.head_name, "head_name")?,
             head_position: text(self.head_position, "head_position")?,
+            kpp,
         };
-        if c.bank.is_none() && c.head_name.is_none() && c.head_position.is_none() {
+        if c.bank.is_none() && c.head_name.is_none() && c.head_position.is_none() && c.kpp.is_none()
+        {
             return Err(RequisiteError::Format { kind: "profile" });
         }
         Ok(c)

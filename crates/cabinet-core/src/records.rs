@@ -313,6 +313,7 @@ impl Store {
         let summary = [
             change.bank.as_ref().map(|b| b.bank_name.clone()),
             change.head_name.clone(),
+            change.kpp.as_ref().map(|k| format!("КПП {k}")),
         ]
         .into_iter()
         .flatten()

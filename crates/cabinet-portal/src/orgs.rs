@@ -25,7 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{org}/profile/changes", post(request_change))
 }
 
-/// Asks to change the bank account or the head: a `profile_change` record,
+/// Asks to change the bank account, the head or the KPP: a `profile_change` record,
 /// pending until the portal's operator decides; one at a time.
 async fn request_change(
     State(st): State<AppState>,
@@ -58,6 +58,14 @@ async fn request_change(
                     detail: "a change of requisites is already being checked".into(),
                 });
             }
+            if change.kpp.is_some()
+                && db::profile(tx, &o)?.kind != cabinet_api::OrgKind::LegalEntity
+            {
+                return Err(PortalError::InvalidField {
+                    field: "kpp",
+                    detail: "an entrepreneur has no KPP".into(),
+                });
+            }
             let now = cfg.clock.now();
             let c = ProfileChange {
                 id: uuid::Uuid::new_v4().to_string(),
@@ -65,6 +73,7 @@ async fn request_change(
                 bank: change.bank,
                 head_name: change.head_name,
                 head_position: change.head_position,
+                kpp: change.kpp,
                 created_at: crate::auth::ts(now),
                 author: who.name.clone(),
                 decided_at: None,
@@ -107,9 +116,10 @@ pub fn decide_change(
         }
         tx.execute(
             "UPDATE organizations SET head_name = coalesce(?2, head_name),
-                 head_position = coalesce(?3, head_position), version = version + 1
+                 head_position = coalesce(?3, head_position), kpp = coalesce(?4, kpp),
+                 version = version + 1
              WHERE id = ?1",
-            params![org, c.head_name, c.head_position],
+            params![org, c.head_name, c.head_position, c.kpp],
         )?;
         let updated = db::profile(&tx, org)?;
         let body = serde_json::to_value(&updated)

@@ -1,5 +1,5 @@
-//! Changes of the bank account and the head go through the portal's
-//! operator: checked like every requisite (a real bank's BIK and accounts;
+//! Changes of the bank account, the head and the KPP go through the
+//! portal's operator: checked like every requisite (a real bank's BIK and accounts;
 //! a corrupted key is refused with its field), one pending at a time, in
 //! the profile only once approved (a new version in the feed), and a
 //! rejection says why.
@@ -166,4 +166,75 @@ async fn a_bank_change_reaches_the_profile_only_once_the_operator_approves() {
         .filter(|c| c.entity == "profile_change")
         .collect();
     assert!(changes.len() >= 2);
+}
+
+/// A new KPP (the organization registered with another tax office) is a
+/// change the operator checks too: a malformed one is refused with its
+/// field, an entrepreneur has none to change, and once approved it is the
+/// profile's and the organizations list's.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kpp_change_is_checked_refused_for_an_entrepreneur_and_applied_on_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let portal = support::demo_portal(dir.path()).await;
+    let org = support::romashka(&portal).await;
+    let ip_inn = cabinet_api::requisites::complete_inn12("5003123456").unwrap();
+    let ip = portal.admin().org_id_by_inn(&ip_inn).await.unwrap();
+    let http = reqwest::Client::new();
+    let base = portal.url().to_string().trim_end_matches('/').to_owned();
+    let token =
+        support::member_token(&portal, &org, "k@example.ru", "Кадрова Инна", "Бухгалтер").await;
+    let ip_token =
+        support::member_token(&portal, &ip, "ip@example.ru", "Счётова Ия", "Бухгалтер").await;
+    let post = |org: &str, token: &str, kpp: &str, key: &str| {
+        http.post(format!("{base}/v1/orgs/{org}/profile/changes"))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(&json!({ "kpp": kpp }))
+            .send()
+    };
+    for kpp in ["77050100", "77050100A"] {
+        let r = post(&org, &token, kpp, kpp).await.unwrap();
+        assert_eq!(r.status(), 422, "{kpp}");
+        let p: Problem = r.json().await.unwrap();
+        assert_eq!(p.code, "request.invalid_field", "{kpp}: {p:?}");
+        assert_eq!(p.field.as_deref(), Some("kpp"), "{kpp}: {p:?}");
+    }
+    let r = post(&ip, &ip_token, "500301001", "ip-kpp").await.unwrap();
+    assert_eq!(r.status(), 422);
+    let p: Problem = r.json().await.unwrap();
+    assert_eq!(p.field.as_deref(), Some("kpp"), "{p:?}");
+    let none: Vec<ProfileChange> = portal.admin().records(&ip).await.unwrap();
+    assert!(none.is_empty(), "nothing kept for a refused change");
+
+    let r = post(&org, &token, " 770501001 ", "kpp-1").await.unwrap();
+    assert_eq!(r.status(), 201);
+    let asked: ProfileChange = r.json().await.unwrap();
+    assert_eq!(asked.kpp.as_deref(), Some("770501001"));
+    let approved = portal
+        .admin()
+        .decide_profile_change(&org, true, None)
+        .await
+        .unwrap();
+    assert_eq!(approved.kpp.as_deref(), Some("770501001"));
+    let profile: OrganizationProfile = http
+        .get(format!("{base}/v1/orgs/{org}/profile"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(profile.kpp.as_deref(), Some("770501001"));
+    let mine: cabinet_api::OrganizationList = http
+        .get(format!("{base}/v1/me/organizations"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let row = mine.items.iter().find(|o| o.id == org).unwrap();
+    assert_eq!(row.kpp.as_deref(), Some("770501001"));
 }

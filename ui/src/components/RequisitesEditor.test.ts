@@ -53,4 +53,37 @@ describe("RequisitesEditor", () => {
       },
     });
   });
+
+  it("asks a legal entity for a new KPP and marks it when refused; an entrepreneur has none", async () => {
+    const sent: unknown[] = [];
+    mockIPC((cmd, payload) => {
+      if (cmd !== "request_profile_change") throw new Error(`unexpected ${cmd}`);
+      const args = (payload as { args: { change: { kpp?: string } } }).args;
+      sent.push(args);
+      if (args.change.kpp?.length !== 9) throw { code: "kpp.length", message: "", field: null, locked_until: null, attempts_left: null };
+      return null;
+    });
+    const onSent = vi.fn();
+    const user = userEvent.setup();
+    const view = render(RequisitesEditor, { profile, onSent, onClose: vi.fn() });
+    const kpp = screen.getByTestId("rq-kpp") as HTMLInputElement;
+    expect(kpp.value).toBe("770401001");
+    await user.clear(kpp);
+    await user.type(kpp, "77050100");
+    await user.click(screen.getByTestId("requisites-send"));
+    await screen.findByTestId("requisites-error");
+    expect(kpp.getAttribute("aria-invalid")).toBe("true");
+    await user.type(kpp, "1");
+    await user.click(screen.getByTestId("requisites-send"));
+    await waitFor(() => expect(onSent).toHaveBeenCalled());
+    expect(sent[1]).toEqual({ org_id: "o1", change: { bank: null, head_name: null, head_position: null, kpp: "770501001" } });
+    view.unmount();
+
+    render(RequisitesEditor, {
+      profile: { ...profile, kind: "entrepreneur", kpp: null, inn: "500312345670" },
+      onSent: vi.fn(),
+      onClose: vi.fn(),
+    });
+    expect(screen.queryByTestId("rq-kpp")).toBeNull();
+  });
 });

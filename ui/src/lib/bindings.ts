@@ -812,7 +812,11 @@ account: string,
  */
 corr_account: string, };
 
-export type ProfileChange = { id: string, status: ProfileChangeStatus, bank: BankDetails | null, head_name: string | null, head_position: string | null, created_at: string, 
+export type ProfileChange = { id: string, status: ProfileChangeStatus, bank: BankDetails | null, head_name: string | null, head_position: string | null, 
+/**
+ * A new KPP (a legal entity registered anew with another tax office).
+ */
+kpp?: string, created_at: string, 
 /**
  * Who asked for it.
  */
@@ -824,7 +828,11 @@ comment: string | null, };
 
 export type ProfileChangeStatus = "pending" | "approved" | "rejected";
 
-export type NewProfileChange = { bank: BankDetails | null, head_name: string | null, head_position: string | null, };
+export type NewProfileChange = { bank: BankDetails | null, head_name: string | null, head_position: string | null, 
+/**
+ * Only a legal entity has a KPP.
+ */
+kpp?: string, };
 
 export type ProfileChangeArgs = { org_id: string, change: NewProfileChange, };
 
