@@ -161,4 +161,9 @@ pub mod codes {
     /// Registration: a wrong confirmation code (`attempts_left` says how
     /// many remain before a new code is needed).
     pub const CODE_INVALID: &str = "registration.code_invalid";
+    /// Registration: sent with neither a code nor a signature, or both.
+    pub const CONFIRMATION_MISSING: &str = "registration.confirmation_missing";
+    /// Registration: a valid qualified signature, but not of the head the
+    /// state register names for this INN.
+    pub const SIGNER_NOT_HEAD: &str = "registration.signer_not_head";
 }

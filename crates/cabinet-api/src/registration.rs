@@ -190,6 +190,44 @@ pub struct Registration {
 }
 
 impl Registration {
+    /// What the head signs to confirm the registration with a qualified
+    /// signature: the requisites, the registry's name and head, and every
+    /// document by its hash, with the registration's id and version. Client
+    /// and portal build the same bytes from the same registration, so an
+    /// edit after signing (a new version) makes the signature not match.
+    pub fn statement(&self) -> String {
+        let f = &self.form;
+        let mut s = format!(
+            "Заявление о регистрации личного кабинета организации\n\
+             Регистрация: {}, версия {}\n\
+             Наименование: {}\n\
+             ИНН: {}\n\
+             ОГРН: {}\n\
+             КПП: {}\n\
+             Адрес: {}\n\
+             Эл. почта: {}\n\
+             Телефон: {}\n\
+             Руководитель: {}\n",
+            self.id,
+            self.version,
+            self.full_name,
+            f.inn,
+            f.ogrn,
+            f.kpp.as_deref().unwrap_or("—"),
+            f.legal_address,
+            f.email,
+            f.phone,
+            self.head_name,
+        );
+        for d in &self.documents {
+            s.push_str(&format!(
+                "Документ {}: {} SHA-256 {}\n",
+                d.kind, d.name, d.sha256
+            ));
+        }
+        s
+    }
+
     /// Document kinds still missing.
     pub fn missing_documents(&self) -> Vec<&'static str> {
         required_registration_documents(self.kind)
@@ -214,10 +252,15 @@ pub struct RegistrationCode {
     pub expires_at: String,
 }
 
-/// `POST /v1/registrations/{id}/submit`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `POST /v1/registrations/{id}/submit`: confirmed by the code sent to
+/// the phone, or by the head's qualified signature — a detached CAdES
+/// signature (base64) of [`Registration::statement`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SubmitRegistration {
-    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 #[cfg(test)]

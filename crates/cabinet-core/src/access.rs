@@ -244,7 +244,48 @@ impl Cabinet {
             return Err(CoreError::Invalid("code"));
         }
         let key = key();
-        let body = SubmitRegistration { code: code.into() };
+        let body = SubmitRegistration {
+            code: Some(code.into()),
+            signature: None,
+        };
+        self.online_call(|c, t| {
+            let (key, id, body) = (key.clone(), id.to_owned(), &body);
+            async move {
+                c.registration_write(&t, &[&id, "submit"], &key, None, body)
+                    .await
+            }
+        })
+        .await
+    }
+}
+
+impl Cabinet {
+    /// Sends the registration to the registry office confirmed by the
+    /// head's qualified signature instead of a code: `key` signs the
+    /// registration's statement as the portal holds it now (so what is
+    /// signed is what is sent). An expired certificate is refused here,
+    /// before any network traffic.
+    pub async fn submit_registration_signed(
+        &self,
+        id: &str,
+        key: &(dyn cabinet_sign::SigningKey + Sync),
+    ) -> Result<Registration, CoreError> {
+        crate::certificates::check_usable(key.certificate(), chrono::Utc::now())?;
+        let current = self
+            .registrations()
+            .await?
+            .into_iter()
+            .find(|r| r.id == id)
+            .ok_or(CoreError::Invalid("registration"))?;
+        let statement = current.statement();
+        let signature =
+            cabinet_sign::cades::sign_detached(key, statement.as_bytes(), chrono::Utc::now())?;
+        use base64::Engine;
+        let body = SubmitRegistration {
+            code: None,
+            signature: Some(base64::engine::general_purpose::STANDARD.encode(signature)),
+        };
+        let key = self::key();
         self.online_call(|c, t| {
             let (key, id, body) = (key.clone(), id.to_owned(), &body);
             async move {

@@ -134,19 +134,20 @@ fn holder(conn: &Connection, cert: &CertificateInfo) -> Result<String, PortalErr
     Err(PortalError::CertUnknownHolder)
 }
 
-fn login(
-    ip: Option<&str>,
-    conn: &mut Connection,
-    cfg: &PortalConfig,
+/// The one signer of `content` whose detached CMS signature (base64) is
+/// `signature`: the signature checked, the chain to the trusted roots,
+/// validity at `now` (not the signing time the client claims), CRLs, and a
+/// key usage that allows signing.
+pub fn signer(
     trust: &Trust,
-    req: &CertificateLogin,
-) -> Result<TokenPair, PortalError> {
-    let nonce = take_challenge(conn, cfg, &req.challenge_id)?;
+    signature: &str,
+    content: &[u8],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<CertificateInfo, PortalError> {
     let signature = base64::engine::general_purpose::STANDARD
-        .decode(req.signature.trim())
+        .decode(signature.trim())
         .map_err(|e| PortalError::SignatureInvalid(format!("base64: {e}")))?;
-    let reports = verify_detached_at(&signature, &nonce[..], trust, cfg.clock.now())
-        .map_err(certificate_error)?;
+    let reports = verify_detached_at(&signature, content, trust, now).map_err(certificate_error)?;
     let [report] = &reports[..] else {
         return Err(PortalError::SignatureInvalid(
             "exactly one signer expected".into(),
@@ -164,7 +165,19 @@ fn login(
     if !signs {
         return Err(PortalError::CertKeyUsage);
     }
-    let user_id = holder(conn, cert)?;
+    Ok(cert.clone())
+}
+
+fn login(
+    ip: Option<&str>,
+    conn: &mut Connection,
+    cfg: &PortalConfig,
+    trust: &Trust,
+    req: &CertificateLogin,
+) -> Result<TokenPair, PortalError> {
+    let nonce = take_challenge(conn, cfg, &req.challenge_id)?;
+    let cert = signer(trust, &req.signature, &nonce[..], cfg.clock.now())?;
+    let user_id = holder(conn, &cert)?;
     tracing::info!(
         user = %user_id,
         serial = %cert.serial,

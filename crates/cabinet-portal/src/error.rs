@@ -53,6 +53,11 @@ pub enum PortalError {
     CertUnsupported(String),
     #[error("no user with the certificate's СНИЛС or ИНН")]
     CertUnknownHolder,
+    /// A signature or certificate refusal outside a login (a signed
+    /// confirmation): the same code, answered 422 — a 401 would tell the
+    /// client its session is over.
+    #[error("{0}")]
+    NotAcceptedSignature(Box<PortalError>),
     #[error("change-feed cursor too old")]
     CursorExpired,
     #[error("Idempotency-Key reused with another request")]
@@ -136,6 +141,10 @@ impl From<QueryRejection> for PortalError {
 impl PortalError {
     pub fn problem(&self) -> Problem {
         match self {
+            PortalError::NotAcceptedSignature(inner) => Problem {
+                status: 422,
+                ..inner.problem()
+            },
             PortalError::BadRequest(d) => {
                 Problem::new(400, codes::BAD_REQUEST, "Invalid request").with_detail(d.clone())
             }

@@ -400,6 +400,7 @@ async fn submit(
     ApiJson(req): ApiJson<SubmitRegistration>,
 ) -> Result<Response, PortalError> {
     let key = idempotency_key(&headers)?;
+    let trust = st.trust.clone();
     st.with_db(move |conn, cfg: &PortalConfig| {
         let now = cfg.clock.now();
         // A replayed submission answers as before, without a code.
@@ -421,7 +422,17 @@ async fn submit(
                     detail: format!("missing: {}", missing.join(", ")),
                 });
             }
-            check_code(conn, &id, &req.code, now)?;
+            match (&req.code, &req.signature) {
+                (Some(code), None) => check_code(conn, &id, code, now)?,
+                (None, Some(signature)) => check_head_signature(&trust, &r, signature, now)?,
+                _ => {
+                    return Err(PortalError::Refused {
+                        status: 422,
+                        code: codes::CONFIRMATION_MISSING,
+                        detail: "confirm with the code or the head's signature, one of them".into(),
+                    })
+                }
+            }
         }
         let request = format!("registration submit {id}");
         once(conn, &user.user_id, &key, &request, |tx| {
@@ -445,6 +456,62 @@ async fn submit(
         })
     })
     .await
+}
+
+/// «Фамилия Имя Отчество» compared the way people write it: any case,
+/// ё as е, spaces collapsed.
+fn same_person(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+            .replace('ё', "е")
+    };
+    norm(a) == norm(b)
+}
+
+/// The registration confirmed by a qualified signature of its
+/// [`Registration::statement`]: valid and trusted now, and the signer is
+/// the head the state register names — the certificate carries the
+/// organization's ИНН (ИНН ЮЛ for a legal entity; the person's own for an
+/// entrepreneur) and the head's name.
+fn check_head_signature(
+    trust: &cabinet_sign::verify::Trust,
+    r: &Registration,
+    signature: &str,
+    now: DateTime<Utc>,
+) -> Result<(), PortalError> {
+    let cert = crate::certlogin::signer(trust, signature, r.statement().as_bytes(), now)
+        .map_err(|e| PortalError::NotAcceptedSignature(Box::new(e)))?;
+    let inn = r.form.inn.trim();
+    let of_org = match r.kind {
+        cabinet_api::OrgKind::LegalEntity => {
+            cert.inn_le.as_deref() == Some(inn) || cert.inn.as_deref() == Some(inn)
+        }
+        cabinet_api::OrgKind::Entrepreneur => cert.inn.as_deref() == Some(inn),
+    };
+    let person = match (&cert.surname, &cert.given_name) {
+        (Some(s), Some(g)) => format!("{s} {g}"),
+        _ => cert.subject_common_name.clone().unwrap_or_default(),
+    };
+    if of_org && same_person(&person, &r.head_name) {
+        tracing::info!(registration = %r.id, serial = %cert.serial, "confirmed by the head's signature");
+        return Ok(());
+    }
+    Err(PortalError::Refused {
+        status: 422,
+        code: codes::SIGNER_NOT_HEAD,
+        detail: format!(
+            "the certificate is {person}'s{}; the state register names {} as the head of ИНН {inn}",
+            cert.inn_le
+                .as_deref()
+                .or(cert.inn.as_deref())
+                .map(|i| format!(" (ИНН {i})"))
+                .unwrap_or_default(),
+            r.head_name
+        ),
+    })
 }
 
 /// One working step of the registry office: every registration being
