@@ -91,6 +91,7 @@ fn main() {
         "upload_registration_document",
         "send_registration_code",
         "submit_registration",
+        "submit_registration_signed",
         "start_recovery",
         "finish_recovery",
     ]);

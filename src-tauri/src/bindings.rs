@@ -58,8 +58,8 @@ use crate::commands::{
     PfxArgs, ProfileChangeArgs, RecordArgs, RecordsArgs, RecoveryArgs, RegistrationArgs,
     RegistrationDocumentArgs, RegistrationFormArgs, ResolveConflictArgs, RoleChangeArgs,
     SaveRoleArgs, SaveSettingsArgs, SettingsView, SignDocumentArgs, SignDraftArgs, SignFilesArgs,
-    SubmitRegistrationArgs, TicketArgs, TicketFileArgs, TokenArgs, TokenLoginArgs, TotpCodeArgs,
-    TotpSetup, UnblockArgs, UnlockArgs, VerifyArgs,
+    SubmitRegistrationArgs, SubmitRegistrationSignedArgs, TicketArgs, TicketFileArgs, TokenArgs,
+    TokenLoginArgs, TotpCodeArgs, TotpSetup, UnblockArgs, UnlockArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -191,6 +191,7 @@ commands! {
     upload_registration_document(RegistrationDocumentArgs) -> Registration;
     send_registration_code(RegistrationArgs) -> RegistrationCode;
     submit_registration(SubmitRegistrationArgs) -> Registration;
+    submit_registration_signed(SubmitRegistrationSignedArgs) -> Registration;
     start_recovery(RecoveryArgs) -> RecoveryTicket;
     finish_recovery(FinishRecoveryArgs) -> ();
 }
@@ -378,6 +379,7 @@ pub fn typescript() -> String {
         RegistrationFormArgs::decl(),
         RegistrationDocumentArgs::decl(),
         SubmitRegistrationArgs::decl(),
+        SubmitRegistrationSignedArgs::decl(),
         RecoveryTicket::decl(),
         RecoveryArgs::decl(),
         FinishRecoveryArgs::decl(),

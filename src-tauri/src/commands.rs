@@ -1312,6 +1312,39 @@ pub async fn submit_registration(
     Ok(st.cabinet.submit_registration(&args.id, &args.code).await?)
 }
 
+#[derive(Deserialize, TS)]
+pub struct SubmitRegistrationSignedArgs {
+    pub id: String,
+    /// Which of «my certificates» signs: the head's.
+    pub sha256: String,
+    /// The .pfx password or the token PIN.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for SubmitRegistrationSignedArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubmitRegistrationSignedArgs")
+            .field("id", &self.id)
+            .field("sha256", &self.sha256)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Sends the registration confirmed by the head's qualified signature of
+/// its statement instead of a code.
+#[tauri::command]
+pub async fn submit_registration_signed(
+    st: State<'_, Desktop>,
+    args: SubmitRegistrationSignedArgs,
+) -> Res<Registration> {
+    let SubmitRegistrationSignedArgs { id, sha256, secret } = args;
+    let key = open_mine(&st, &sha256, secret).await?;
+    Ok(st
+        .cabinet
+        .submit_registration_signed(&id, key.as_ref())
+        .await?)
+}
+
 #[derive(Debug, Deserialize, TS)]
 pub struct RecoveryArgs {
     pub login: String,

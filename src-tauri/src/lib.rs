@@ -209,6 +209,7 @@ pub fn run() {
             commands::upload_registration_document,
             commands::send_registration_code,
             commands::submit_registration,
+            commands::submit_registration_signed,
             commands::start_recovery,
             commands::finish_recovery,
         ])

@@ -9,7 +9,10 @@
 //! charter of another company by mistake and the founding decision,
 //! confirms with the code from the demo "phone" and sends. The registry
 //! office refuses, naming the charter; the wizard leads him back to it, he
-//! replaces it and sends again with a new code. The office verifies, the
+//! replaces it and this time confirms with a qualified signature: his own
+//! certificate, added from a .pfx right in the wizard, is refused as not
+//! the head's; the head's certificate (from a certification centre the
+//! portal trusts) sends it. The office verifies, the
 //! cabinet becomes active, and «Открыть кабинет» opens the new
 //! organization, where he is the head. The portal holds one registration.
 
@@ -18,6 +21,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, ensure, Result};
 use cabinet_e2e::{api_token, app_env, find, screenshot, text_contains, text_of, Driver, SERIAL};
 use cabinet_portal::{MfaMode, NewUser, Portal, PortalConfig};
+use cabinet_sign::pki::{IssuedKey, KeyKind, Profile, Request, Subject};
+use cabinet_sign::SigningKey;
 use fantoccini::Client;
 
 const LOGIN: &str = "founder@vega.example";
@@ -62,6 +67,40 @@ async fn confirm_and_send(c: &Client) -> Result<()> {
     Ok(())
 }
 
+/// A .pfx (password `password`) of `person` («Фамилия Имя Отчество») for
+/// the organization with ИНН ЮЛ `inn`, issued by `ca`.
+fn pfx(ca: &IssuedKey, person: &str, inn: &str, password: &str) -> Result<Vec<u8>> {
+    let mut names = person.splitn(2, ' ');
+    let now = chrono::Utc::now();
+    let key = ca.issue(&Request {
+        kind: KeyKind::EcdsaP256,
+        subject: Subject {
+            common_name: person.into(),
+            surname: names.next().map(Into::into),
+            given_name: names.next().map(Into::into),
+            title: Some("Генеральный директор".into()),
+            inn_le: Some(inn.into()),
+            ..Subject::default()
+        },
+        not_before: now - chrono::Duration::days(1),
+        not_after: now + chrono::Duration::days(365),
+        profile: Profile::Signer,
+    })?;
+    Ok(key.to_pfx(password)?)
+}
+
+/// Adds a .pfx to «my certificates» from the wizard's signing form.
+async fn add_pfx(c: &Client, path: &std::path::Path, password: &str) -> Result<()> {
+    find(c, "[data-testid=add-pfx-open]").await?.click().await?;
+    type_into(c, "[data-testid=add-pfx-path]", &path.display().to_string()).await?;
+    type_into(c, "[data-testid=add-pfx-password]", password).await?;
+    find(c, "[data-testid=add-pfx-submit]")
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
 async fn state_is(c: &Client, state: &str) -> Result<()> {
     find(
         c,
@@ -75,9 +114,22 @@ async fn state_is(c: &Client, state: &str) -> Result<()> {
 async fn a_new_organization_is_registered_refused_once_fixed_and_activated() -> Result<()> {
     let _one_window = SERIAL.lock().await;
     let tmp = tempfile::tempdir()?;
-    let portal = Portal::open(PortalConfig::quick_demo(tmp.path().join("portal.sqlite3")))?
-        .spawn("127.0.0.1:0".parse()?)
-        .await?;
+    // A certification centre the portal trusts, which issued the head's
+    // qualified certificate.
+    let now = chrono::Utc::now();
+    let ca = IssuedKey::new_root(&Request {
+        kind: KeyKind::EcdsaP256,
+        subject: Subject {
+            common_name: "УЦ «Доверенный»".into(),
+            ..Subject::default()
+        },
+        not_before: now - chrono::Duration::days(1),
+        not_after: now + chrono::Duration::days(365),
+        profile: Profile::Root,
+    })?;
+    let mut config = PortalConfig::quick_demo(tmp.path().join("portal.sqlite3"));
+    config.trusted_roots.push(ca.certificate().der.clone());
+    let portal = Portal::open(config)?.spawn("127.0.0.1:0".parse()?).await?;
     let url = portal.url();
     let admin = portal.admin();
     admin
@@ -110,6 +162,16 @@ async fn a_new_organization_is_registered_refused_once_fixed_and_activated() -> 
     )?;
     let charter = files.join("Устав (редакция 2024).pdf");
     std::fs::write(&charter, pdf(&format!("Ustav, INN {}", company.inn)))?;
+    let own_pfx = files.join("morozov.pfx");
+    std::fs::write(
+        &own_pfx,
+        pfx(&ca, "Морозов Андрей Павлович", &company.inn, "Own-KEP")?,
+    )?;
+    let head_pfx = files.join("head.pfx");
+    std::fs::write(
+        &head_pfx,
+        pfx(&ca, &company.head_name, &company.inn, "Head-KEP")?,
+    )?;
 
     let driver = Driver::start(&app_env(tmp.path(), &[]))?;
     let c = driver.launch(&["--portal", url.as_str()]).await?;
@@ -244,8 +306,28 @@ async fn a_new_organization_is_registered_refused_once_fixed_and_activated() -> 
         .await?
         .click()
         .await?;
-    confirm_and_send(&c).await?;
-    find(&c, "[data-testid=registration-submit]")
+    // This time by the head's qualified signature. His own certificate
+    // first: the portal refuses, it is not the head's.
+    find(&c, "[data-testid=confirm-by-signature]")
+        .await?
+        .click()
+        .await?;
+    text_contains(&c, "[data-testid=registration-sign]", &company.head_name).await?;
+    add_pfx(&c, &own_pfx, "Own-KEP").await?;
+    find(&c, "[data-testid=registration-sign-submit]")
+        .await?
+        .click()
+        .await?;
+    text_contains(
+        &c,
+        "[data-testid=registration-error]",
+        "не руководителя организации",
+    )
+    .await?;
+    screenshot(&c, "registration-signer-not-head").await?;
+    add_pfx(&c, &head_pfx, "Head-KEP").await?;
+    screenshot(&c, "registration-sign").await?;
+    find(&c, "[data-testid=registration-sign-submit]")
         .await?
         .click()
         .await?;

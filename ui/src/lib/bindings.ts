@@ -1047,6 +1047,16 @@ content: string, };
 
 export type SubmitRegistrationArgs = { id: string, code: string, };
 
+export type SubmitRegistrationSignedArgs = { id: string, 
+/**
+ * Which of «my certificates» signs: the head's.
+ */
+sha256: string, 
+/**
+ * The .pfx password or the token PIN.
+ */
+secret: string, };
+
 export type RecoveryTicket = { ticket: string, expires_at: string, };
 
 export type RecoveryArgs = { login: string, };
@@ -1144,6 +1154,7 @@ export const commands = {
   uploadRegistrationDocument: (args: RegistrationDocumentArgs) => invoke<Registration>("upload_registration_document", { args }),
   sendRegistrationCode: (args: RegistrationArgs) => invoke<RegistrationCode>("send_registration_code", { args }),
   submitRegistration: (args: SubmitRegistrationArgs) => invoke<Registration>("submit_registration", { args }),
+  submitRegistrationSigned: (args: SubmitRegistrationSignedArgs) => invoke<Registration>("submit_registration_signed", { args }),
   startRecovery: (args: RecoveryArgs) => invoke<RecoveryTicket>("start_recovery", { args }),
   finishRecovery: (args: FinishRecoveryArgs) => invoke<null>("finish_recovery", { args }),
 };

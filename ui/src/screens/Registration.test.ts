@@ -96,4 +96,39 @@ describe("Registration", () => {
     const charter = screen.getAllByTestId("registration-slot")[0]!;
     expect(charter.classList.contains("faulty")).toBe(true);
   });
+
+  it("confirms with the head's qualified signature instead of a code, and says when the signer is not the head", async () => {
+    const calls: { cmd: string; args: unknown }[] = [];
+    let attempt = 0;
+    mockIPC((cmd, payload) => {
+      calls.push({ cmd, args: (payload as { args?: unknown } | undefined)?.args });
+      if (cmd === "my_certificates")
+        return [{ certificate: { holder: "Греф Г. О.", organization: "ПАО Сбербанк", status: "valid", sha256: "H1" }, source: "pfx", location: "/h.pfx", key_id: null }];
+      if (cmd === "submit_registration_signed") {
+        attempt += 1;
+        if (attempt === 1) throw { code: "registration.signer_not_head", message: "", field: null, locked_until: null, attempts_left: null };
+        return draft({ state: "checking", documents: complete });
+      }
+      if (cmd === "registrations") return [draft({ state: "checking", documents: complete })];
+      return null;
+    });
+    const complete = [
+      { kind: "charter", name: "устав.pdf", sha256: "a", size: 2048 },
+      { kind: "founding_decision", name: "решение.pdf", sha256: "b", size: 1024 },
+    ];
+    const user = userEvent.setup();
+    render(Registration, { session, demo: false, registration: draft({ documents: complete }), onBack: vi.fn(), onOpen: vi.fn() });
+    await user.click(await screen.findByTestId("confirm-by-signature"));
+    expect((await screen.findByTestId("registration-sign")).textContent).toContain("Греф Герман Оскарович");
+    await user.type(await screen.findByTestId("registration-secret"), "Head-KEP");
+    await user.click(screen.getByTestId("registration-sign-submit"));
+    expect((await screen.findByTestId("registration-error")).textContent).toContain("не руководителя");
+    await user.click(screen.getByTestId("registration-sign-submit"));
+    await waitFor(() => expect(screen.getByTestId("registration-status").dataset.state).toBe("checking"));
+    expect(calls.filter((c) => c.cmd === "submit_registration_signed").map((c) => c.args)).toEqual([
+      { id: "r1", sha256: "H1", secret: "Head-KEP" },
+      { id: "r1", sha256: "H1", secret: "Head-KEP" },
+    ]);
+    expect(calls.some((c) => c.cmd === "submit_registration")).toBe(false);
+  });
 });
