@@ -70,17 +70,13 @@ async fn confirm_and_send(c: &Client) -> Result<()> {
 /// A .pfx (password `password`) of `person` («Фамилия Имя Отчество») for
 /// the organization with ИНН ЮЛ `inn`, issued by `ca`.
 fn pfx(ca: &IssuedKey, person: &str, inn: &str, password: &str) -> Result<Vec<u8>> {
-    let mut names = person.splitn(2, ' ');
     let now = chrono::Utc::now();
     let key = ca.issue(&Request {
         kind: KeyKind::EcdsaP256,
         subject: Subject {
-            common_name: person.into(),
-            surname: names.next().map(Into::into),
-            given_name: names.next().map(Into::into),
             title: Some("Генеральный директор".into()),
             inn_le: Some(inn.into()),
-            ..Subject::default()
+            ..Subject::person(person)
         },
         not_before: now - chrono::Duration::days(1),
         not_after: now + chrono::Duration::days(365),

@@ -243,11 +243,23 @@ impl Cabinet {
         if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CoreError::Invalid("code"));
         }
+        self.send_registration(
+            id,
+            SubmitRegistration {
+                code: Some(code.into()),
+                signature: None,
+            },
+        )
+        .await
+    }
+
+    /// `POST /registrations/{id}/submit` with a new Idempotency-Key.
+    async fn send_registration(
+        &self,
+        id: &str,
+        body: SubmitRegistration,
+    ) -> Result<Registration, CoreError> {
         let key = key();
-        let body = SubmitRegistration {
-            code: Some(code.into()),
-            signature: None,
-        };
         self.online_call(|c, t| {
             let (key, id, body) = (key.clone(), id.to_owned(), &body);
             async move {
@@ -281,18 +293,13 @@ impl Cabinet {
         let signature =
             cabinet_sign::cades::sign_detached(key, statement.as_bytes(), chrono::Utc::now())?;
         use base64::Engine;
-        let body = SubmitRegistration {
-            code: None,
-            signature: Some(base64::engine::general_purpose::STANDARD.encode(signature)),
-        };
-        let key = self::key();
-        self.online_call(|c, t| {
-            let (key, id, body) = (key.clone(), id.to_owned(), &body);
-            async move {
-                c.registration_write(&t, &[&id, "submit"], &key, None, body)
-                    .await
-            }
-        })
+        self.send_registration(
+            id,
+            SubmitRegistration {
+                code: None,
+                signature: Some(base64::engine::general_purpose::STANDARD.encode(signature)),
+            },
+        )
         .await
     }
 }

@@ -33,16 +33,12 @@ fn ca(name: &str) -> IssuedKey {
 /// A signing certificate of `person` («Фамилия Имя Отчество») for the
 /// organization with ИНН ЮЛ `inn`, valid from `from` to `to` days from now.
 fn person_cert(ca: &IssuedKey, person: &str, inn: &str, from: i64, to: i64) -> IssuedKey {
-    let mut names = person.splitn(2, ' ');
     ca.issue(&Request {
         kind: KeyKind::EcdsaP256,
         subject: Subject {
-            common_name: person.into(),
-            surname: names.next().map(Into::into),
-            given_name: names.next().map(Into::into),
             title: Some("Генеральный директор".into()),
             inn_le: Some(inn.into()),
-            ..Subject::default()
+            ..Subject::person(person)
         },
         not_before: Utc::now() + Duration::days(from),
         not_after: Utc::now() + Duration::days(to),

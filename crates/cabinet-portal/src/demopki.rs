@@ -64,13 +64,7 @@ fn person(conn: &Connection, login: &str) -> Result<Person, PortalError> {
 }
 
 fn subject(p: &Person, title: &str, org: &crate::demo::DemoOrg) -> Subject {
-    let mut names = p.full_name.splitn(2, ' ');
-    let surname = names.next().map(str::to_owned);
-    let given = names.next().map(str::to_owned);
     Subject {
-        common_name: p.full_name.clone(),
-        surname,
-        given_name: given,
         title: Some(title.into()),
         organization: Some(org.short_name.clone()),
         locality: Some("г. Москва".into()),
@@ -78,7 +72,7 @@ fn subject(p: &Person, title: &str, org: &crate::demo::DemoOrg) -> Subject {
         inn_le: Some(org.inn.clone()),
         ogrn: Some(org.ogrn.clone()),
         snils: p.snils.clone(),
-        ..Subject::default()
+        ..Subject::person(&p.full_name)
     }
 }
 

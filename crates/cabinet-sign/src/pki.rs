@@ -74,6 +74,22 @@ pub struct Subject {
     pub snils: Option<String>,
 }
 
+impl Subject {
+    /// A person's subject from «Фамилия Имя Отчество»: the common name,
+    /// the surname and the given names («Имя Отчество»), as Russian
+    /// qualified certificates carry them.
+    pub fn person(full_name: &str) -> Self {
+        let full_name = full_name.trim();
+        let mut names = full_name.splitn(2, ' ');
+        Self {
+            common_name: full_name.to_owned(),
+            surname: names.next().map(str::to_owned),
+            given_name: names.next().map(|g| g.trim().to_owned()),
+            ..Self::default()
+        }
+    }
+}
+
 /// A private key in memory with its certificate: a CA, or an issued user
 /// identity. The key buffer is zeroized on drop.
 pub struct IssuedKey {
