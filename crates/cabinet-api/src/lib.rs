@@ -8,6 +8,7 @@
 pub mod access;
 pub mod auth;
 pub mod files;
+pub mod forms;
 pub mod orgs;
 pub mod problem;
 pub mod records;
@@ -23,6 +24,7 @@ pub use access::{
 };
 pub use auth::*;
 pub use files::{FileError, FileKind};
+pub use forms::{check_form, FieldKind, FormError, FormField};
 pub use orgs::*;
 pub use problem::Problem;
 pub use records::{

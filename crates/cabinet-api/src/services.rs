@@ -47,6 +47,10 @@ pub struct Service {
     #[ts(type = "number")]
     pub cost: i64,
     pub required_documents: Vec<RequiredDocument>,
+    /// What the authority needs to know besides the documents, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<crate::FormField>>")]
+    pub form: Vec<crate::FormField>,
 }
 
 /// `GET /v1/services` query: every filter optional.
@@ -132,6 +136,106 @@ fn service(
         deadline_days,
         cost: cost_rubles * 100,
         required_documents,
+        form: form(code),
+    }
+}
+
+/// The form of the service `code`.
+fn form(code: &str) -> Vec<crate::FormField> {
+    use crate::forms::{choice, field};
+    use crate::FieldKind as F;
+    let address = |label: &str| field("address", label, F::Text, true);
+    match code {
+        "egrul-extract" | "egrip-extract" => vec![
+            crate::FormField {
+                hint: Some("Пусто — выписка о своей организации.".into()),
+                ..field(
+                    "subject_inn",
+                    "ИНН организации, о которой нужна выписка",
+                    F::Inn,
+                    false,
+                )
+            },
+            choice(
+                "purpose",
+                "Для чего нужна выписка",
+                false,
+                &[
+                    "Для банка",
+                    "Для участия в торгах",
+                    "Для нотариуса",
+                    "Для суда",
+                    "Другое",
+                ],
+            ),
+        ],
+        "cash-register" => vec![
+            crate::FormField {
+                hint: Some("Пусто — по юридическому адресу организации.".into()),
+                ..field("address", "Адрес установки ККТ", F::Text, false)
+            },
+            field("serial", "Заводской номер ККТ", F::Text, false),
+        ],
+        "license-alcohol" => vec![
+            address("Адрес торгового объекта"),
+            field("area", "Площадь торгового зала, м²", F::Number, true),
+            choice(
+                "term",
+                "Срок действия лицензии",
+                true,
+                &["1 год", "3 года", "5 лет"],
+            ),
+        ],
+        "land-lease" => vec![
+            field("plot", "Кадастровый номер участка", F::Cadastral, true),
+            field("use", "Цель использования участка", F::Text, true),
+            field("years", "Срок аренды, лет", F::Number, true),
+        ],
+        "ad-permit" => vec![
+            address("Адрес установки конструкции"),
+            choice(
+                "construction",
+                "Вид конструкции",
+                true,
+                &[
+                    "Настенное панно",
+                    "Крышная установка",
+                    "Отдельно стоящая",
+                    "Вывеска с подсветкой",
+                ],
+            ),
+        ],
+        "fire-safety" => vec![
+            address("Адрес здания или помещения"),
+            choice(
+                "class",
+                "Класс функциональной пожарной опасности",
+                true,
+                &[
+                    "Ф3.1 — торговля",
+                    "Ф3.2 — общественное питание",
+                    "Ф4.3 — офисы",
+                    "Ф5.1 — производство",
+                    "Ф5.2 — склады",
+                ],
+            ),
+        ],
+        "employer-reg" => vec![
+            field("employee", "ФИО работника", F::Text, true),
+            field("snils", "СНИЛС работника", F::Snils, true),
+            field("start", "Дата начала работы", F::Date, true),
+        ],
+        "waste-license" => vec![
+            address("Адрес объекта обращения с отходами"),
+            field(
+                "kinds",
+                "Виды работ и классы опасности отходов",
+                F::Multiline,
+                true,
+            ),
+        ],
+        "no-debt-certificate" => vec![field("on_date", "На какую дату", F::Date, false)],
+        _ => Vec::new(),
     }
 }
 

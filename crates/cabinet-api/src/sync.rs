@@ -7,6 +7,8 @@
 //! Writes carry an `Idempotency-Key`: the portal stores the answer per key
 //! and replays it, so a retry after a lost reply never writes twice.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -152,6 +154,10 @@ pub struct Application {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub control_code: Option<String>,
+    /// The service's form as filled in (left out when empty).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[ts(optional, as = "Option<BTreeMap<String, String>>")]
+    pub fields: BTreeMap<String, String>,
 }
 
 /// A document attached to an application, as one of the service's
@@ -170,6 +176,9 @@ pub struct Attachment {
 pub struct NewApplication {
     pub service_code: String,
     pub title: String,
+    /// The service's form, by field key ([`crate::check_form`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
 }
 
 /// A document of the organization (`entity = "document"`): metadata; the

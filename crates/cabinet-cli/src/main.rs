@@ -154,6 +154,9 @@ enum ApplicationsCommand {
         service: String,
         #[arg(long)]
         title: String,
+        /// A field of the service's form, `KEY=VALUE` (repeatable).
+        #[arg(long = "field", value_name = "KEY=VALUE")]
+        fields: Vec<String>,
     },
     /// Queue the submission of a draft.
     Submit { id: String },
@@ -727,9 +730,19 @@ async fn applications(cab: &Cabinet, command: ApplicationsCommand) -> Result<(),
             org,
             service,
             title,
+            fields,
         } => {
+            let fields = fields
+                .iter()
+                .map(|f| match f.split_once('=') {
+                    Some((k, v)) => Ok((k.trim().to_owned(), v.to_owned())),
+                    None => Err(Failure::Usage(format!("--field {f}: нужно КЛЮЧ=ЗНАЧЕНИЕ"))),
+                })
+                .collect::<Result<_, _>>()?;
             let org = resolve_org(cab, org).await?;
-            let a = cab.create_application(&org, &service, &title).await?;
+            let a = cab
+                .create_application(&org, &service, &title, fields)
+                .await?;
             println!("{}", a.id);
         }
         ApplicationsCommand::Submit { id } => {

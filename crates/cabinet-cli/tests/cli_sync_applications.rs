@@ -13,6 +13,7 @@ async fn sync_list_new_export_and_offline_outbox() {
     let url = portal.url();
     let data = dir.path().join("cli");
     let romashka = support::romashka_inn();
+    let org_id = support::romashka(&portal).await;
     let run =
         |args: Vec<String>, stdin: &'static str| support::spawn_cabinet(&url, &data, args, stdin);
     let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -68,21 +69,34 @@ async fn sync_list_new_export_and_offline_outbox() {
     );
     assert!(text(&out.stdout).contains("В работе"));
 
-    let out = run(
-        v(&[
-            "applications",
-            "new",
-            "--org",
-            &romashka,
-            "--service",
-            "egrul-extract",
-            "--title",
-            "Выписка для банка «Ёлка»",
-        ]),
-        "",
-    )
-    .await
-    .unwrap();
+    // The service's form: a field's value checked as the portal would.
+    let new = |subject: &'static str| {
+        run(
+            v(&[
+                "applications",
+                "new",
+                "--org",
+                &romashka,
+                "--service",
+                "egrul-extract",
+                "--title",
+                "Выписка для банка «Ёлка»",
+                "--field",
+                subject,
+                "--field",
+                "purpose=Для банка",
+            ]),
+            "",
+        )
+    };
+    let out = new("subject_inn=7707083894").await.unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("[inn.checksum]"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = new("subject_inn=7707083893").await.unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let out = run(v(&["sync", "--org", &romashka]), "").await.unwrap();
     assert!(
@@ -90,6 +104,13 @@ async fn sync_list_new_export_and_offline_outbox() {
         "{}",
         text(&out.stdout)
     );
+    let held = portal.admin().applications(&org_id).await.unwrap();
+    let sent = held
+        .iter()
+        .find(|a| a.title == "Выписка для банка «Ёлка»")
+        .unwrap();
+    assert_eq!(sent.fields["subject_inn"], "7707083893");
+    assert_eq!(sent.fields["purpose"], "Для банка");
     // Search folds case and ё.
     let out = run(
         v(&["applications", "list", "--org", &romashka, "--q", "елка"]),

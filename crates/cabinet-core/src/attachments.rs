@@ -227,11 +227,14 @@ impl Store {
         })
     }
 
-    /// The portal's rules for a submission, checked on the cache: the
-    /// mandatory documents are attached and every file is signed (files
+    /// The portal's rules for a submission, checked on the cache: the form
+    /// is complete, the mandatory documents are attached and every file is signed (files
     /// still to be sent cannot have been).
     pub(crate) fn check_ready(&self, org: &str, id: &str) -> Result<(), CoreError> {
         let files = self.draft_files(org, id)?;
+        if let Some(service) = self.cached_service(&files.application.service_code)? {
+            cabinet_api::check_form(&service.form, &files.application.fields, true)?;
+        }
         if !files.missing.is_empty() {
             return Err(CoreError::Refused {
                 code: codes::MISSING_DOCUMENTS,
@@ -252,7 +255,7 @@ impl Store {
     }
 
     /// The service from the catalog copy the cache keeps, if any.
-    fn cached_service(&self, code: &str) -> Result<Option<Service>, CoreError> {
+    pub(crate) fn cached_service(&self, code: &str) -> Result<Option<Service>, CoreError> {
         Ok(self.cached_services()?.into_iter().find(|s| s.code == code))
     }
 

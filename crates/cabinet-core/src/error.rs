@@ -58,6 +58,11 @@ pub enum CoreError {
     /// rules and codes as the portal's.
     #[error("invalid requisite: {0}")]
     Requisite(#[from] cabinet_api::requisites::RequisiteError),
+    /// A service's form not filled as it must be (`form.required`,
+    /// `inn.checksum`, …): the same rules and codes as the portal's; the
+    /// field is `fields.{key}`.
+    #[error("form: {0}")]
+    Form(#[from] cabinet_api::FormError),
     /// A local file could not be read or written.
     #[error("file: {detail}")]
     File { code: &'static str, detail: String },
@@ -82,6 +87,7 @@ impl CoreError {
             CoreError::Invalid(field) => format!("input.{field}"),
             CoreError::Sign(e) => e.code().into(),
             CoreError::Requisite(e) => e.code(),
+            CoreError::Form(e) => e.code.clone(),
             CoreError::NotAllowed(_) => cabinet_api::problem::codes::PERMISSION_DENIED.into(),
             CoreError::Certificate { code, .. }
             | CoreError::File { code, .. }
@@ -94,6 +100,7 @@ impl CoreError {
         match self {
             CoreError::Portal(p) => p.field.clone(),
             CoreError::Requisite(e) => Some(e.kind().to_owned()),
+            CoreError::Form(e) => Some(e.field()),
             _ => None,
         }
     }

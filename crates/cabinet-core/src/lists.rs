@@ -436,6 +436,7 @@ mod tests {
             version: 1,
             attachments: Vec::new(),
             control_code: None,
+            fields: Default::default(),
         }
     }
 

@@ -945,23 +945,47 @@ impl Cabinet {
     }
 
     /// A new draft, made locally and queued; it reaches the portal at the
-    /// next sync (at once when online and the caller syncs).
+    /// next sync (at once when online and the caller syncs). `fields` is
+    /// the service's form, checked here by the portal's rules against the
+    /// kept catalog (offline too).
     pub async fn create_application(
         &self,
         org_id: &str,
         service_code: &str,
         title: &str,
+        fields: std::collections::BTreeMap<String, String>,
     ) -> Result<Application, CoreError> {
         let title = title.trim();
         if title.is_empty() || title.chars().count() > 300 {
             return Err(CoreError::Invalid("title"));
         }
-        let body = NewApplication {
-            service_code: service_code.trim().to_owned(),
-            title: title.to_owned(),
-        };
-        self.with_store(|s| s.queue_new_application(org_id, body))
-            .await
+        let service_code = service_code.trim().to_owned();
+        let have_catalog = self
+            .with_store(|s| Ok(s.reference(SERVICES)?.is_some()))
+            .await?;
+        if !have_catalog {
+            if let Err(e) = self.services().await {
+                tracing::info!(error = %e, "no services catalog to check the form by");
+            }
+        }
+        self.with_store(|s| {
+            // A service this computer does not know yet: the portal checks.
+            let fields = match s.cached_service(&service_code)? {
+                Some(svc) => cabinet_api::check_form(&svc.form, &fields, true)?,
+                None => fields
+                    .into_iter()
+                    .map(|(k, v)| (k, v.trim().to_owned()))
+                    .filter(|(_, v)| !v.is_empty())
+                    .collect(),
+            };
+            let body = NewApplication {
+                service_code,
+                title: title.to_owned(),
+                fields,
+            };
+            s.queue_new_application(org_id, body)
+        })
+        .await
     }
 
     /// Queues the submission of a draft (a local one too), once it has

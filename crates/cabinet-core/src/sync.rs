@@ -695,6 +695,7 @@ impl Store {
             version: 1,
             attachments: Vec::new(),
             control_code: None,
+            fields: body.fields.clone(),
         };
         let tx = self.conn.unchecked_transaction()?;
         put_application(&tx, &app, 0, true)?;
@@ -1366,6 +1367,7 @@ mod tests {
             version: 1,
             attachments: Vec::new(),
             control_code: None,
+            fields: Default::default(),
         };
         let changes: Vec<Change> = [
             app(

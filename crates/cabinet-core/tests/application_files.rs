@@ -44,10 +44,49 @@ async fn accountant_prepares_offline_director_signs_and_submits() {
         .unwrap();
 
     proxy.set(DOWN);
+    // The service's form, checked offline against the kept catalog: a
+    // missing required field is named before anything is queued.
+    let form = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let e = acc
+        .create_application(
+            &org,
+            &licence.code,
+            "Лицензия на продажу алкоголя",
+            form(&[("address", "г. Москва, ул. Тверская, д. 7"), ("area", "86")]),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "form.required", "{e}");
+    assert_eq!(e.field().as_deref(), Some("fields.term"));
+    let e = acc
+        .create_application(
+            &org,
+            &licence.code,
+            "Лицензия на продажу алкоголя",
+            form(&[
+                ("address", "Тверская, 7"),
+                ("area", "86 м²"),
+                ("term", "5 лет"),
+            ]),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "form.not_a_number", "{e}");
+    let filled = form(&[
+        ("address", " г. Москва, ул. Тверская, д. 7 "),
+        ("area", "86"),
+        ("term", "5 лет"),
+    ]);
     let draft = acc
-        .create_application(&org, &licence.code, "Лицензия на продажу алкоголя")
+        .create_application(&org, &licence.code, "Лицензия на продажу алкоголя", filled)
         .await
         .unwrap();
+    assert_eq!(draft.fields["address"], "г. Москва, ул. Тверская, д. 7");
     let files = acc.draft_files(&org, &draft.id).await.unwrap();
     assert_eq!(
         files.missing,
@@ -153,6 +192,11 @@ async fn accountant_prepares_offline_director_signs_and_submits() {
         .filter(|a| a.title == "Лицензия на продажу алкоголя")
         .collect();
     assert_eq!(held.len(), 1, "one draft");
+    assert_eq!(
+        held[0].fields["term"], "5 лет",
+        "the form reached the portal"
+    );
+    assert_eq!(held[0].fields["address"], "г. Москва, ул. Тверская, д. 7");
     let kinds: Vec<&str> = held[0]
         .attachments
         .iter()

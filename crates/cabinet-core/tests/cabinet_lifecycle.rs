@@ -51,7 +51,7 @@ async fn a_suspended_cabinet_reads_and_keeps_what_it_refuses() {
     let meridian = org_named(&cab, "Меридиан").await.unwrap();
     let report = cab.sync(&meridian.id).await.unwrap();
     assert!(report.online, "a suspended cabinet reads");
-    cab.create_application(&meridian.id, "egrul-extract", "Выписка")
+    cab.create_application(&meridian.id, "egrul-extract", "Выписка", Default::default())
         .await
         .unwrap();
     let report = cab.sync(&meridian.id).await.unwrap();

@@ -34,7 +34,12 @@ async fn offline_draft_reaches_the_portal_exactly_once_and_resync_recovers() {
     // Delta: a draft made by the other client arrives with the first step
     // of its history (its line in the audit log is not a Бухгалтер's to see).
     other
-        .create_application(&org, "egrul-extract", "Выписка для тендера")
+        .create_application(
+            &org,
+            "egrul-extract",
+            "Выписка для тендера",
+            Default::default(),
+        )
         .await
         .unwrap();
     assert_eq!(other.sync(&org).await.unwrap().pushed, 1);
@@ -45,7 +50,12 @@ async fn offline_draft_reaches_the_portal_exactly_once_and_resync_recovers() {
     // Offline: a draft is made and submitted; both wait in the outbox.
     mode.store(DOWN, Ordering::SeqCst);
     let draft = cab
-        .create_application(&org, "egrul-extract", "Выписка для банка (офлайн)")
+        .create_application(
+            &org,
+            "egrul-extract",
+            "Выписка для банка (офлайн)",
+            Default::default(),
+        )
         .await
         .unwrap();
     cab.submit_application(&draft.id).await.unwrap();
@@ -100,7 +110,7 @@ async fn offline_draft_reaches_the_portal_exactly_once_and_resync_recovers() {
     // A 4xx: the action fails with the portal's reason and stays to fix or
     // discard; the draft stays until discarded.
     let bad = cab
-        .create_application(&org, " ", "Без кода услуги")
+        .create_application(&org, " ", "Без кода услуги", Default::default())
         .await
         .unwrap();
     let r = cab.sync(&org).await.unwrap();

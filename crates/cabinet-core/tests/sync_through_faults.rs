@@ -79,7 +79,7 @@ async fn sync_converges_through_resets_500s_stalls_and_truncation() {
     for i in 0..10 {
         let title = format!("Заявление через сбои {i}");
         let draft = cab
-            .create_application(&org, "egrul-extract", &title)
+            .create_application(&org, "egrul-extract", &title, Default::default())
             .await
             .unwrap();
         if i % 2 == 0 {

@@ -3,6 +3,8 @@
 //! each change goes to the organization's change feed in the same
 //! transaction as the write itself.
 
+use std::collections::BTreeMap;
+
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -57,11 +59,14 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Application> {
             rusqlite::Error::FromSqlConversionFailure(10, rusqlite::types::Type::Text, e.into())
         })?,
         control_code: r.get(11)?,
+        fields: serde_json::from_str(&r.get::<_, String>(12)?).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(12, rusqlite::types::Type::Text, e.into())
+        })?,
     })
 }
 
 const COLUMNS: &str = "id, org_id, number, service_code, title, status, created_at, updated_at, \
-     deadline, version, attachments, control_code";
+     deadline, version, attachments, control_code, fields";
 
 pub fn load(conn: &Connection, org: &str, id: &str) -> Result<Application, PortalError> {
     conn.query_row(
@@ -88,12 +93,13 @@ pub fn store(conn: &Connection, app: &Application, by: &str) -> Result<(), Porta
         .optional()?;
     conn.prepare_cached(
         "INSERT INTO applications (id, org_id, number, service_code, title, status, created_by,
-             created_at, updated_at, deadline, version, attachments, control_code)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             created_at, updated_at, deadline, version, attachments, control_code, fields)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (id) DO UPDATE SET number = excluded.number, title = excluded.title,
              status = excluded.status, updated_at = excluded.updated_at,
              deadline = excluded.deadline, version = excluded.version,
-             attachments = excluded.attachments, control_code = excluded.control_code",
+             attachments = excluded.attachments, control_code = excluded.control_code,
+             fields = excluded.fields",
     )?
     .execute(params![
         app.id,
@@ -110,6 +116,8 @@ pub fn store(conn: &Connection, app: &Application, by: &str) -> Result<(), Porta
         serde_json::to_string(&app.attachments)
             .map_err(|e| PortalError::Internal(format!("attachments: {e}")))?,
         app.control_code,
+        serde_json::to_string(&app.fields)
+            .map_err(|e| PortalError::Internal(format!("fields: {e}")))?,
     ])?;
     let data = serde_json::to_value(app)
         .map_err(|e| PortalError::Internal(format!("application: {e}")))?;
@@ -223,6 +231,16 @@ pub(crate) fn once(
         .into_response())
 }
 
+/// The form of a new application checked against its service's: every
+/// value by its kind, every required one there. A service outside the
+/// catalog has no form to fill.
+fn checked_fields(new: &NewApplication) -> Result<BTreeMap<String, String>, PortalError> {
+    let form = cabinet_api::services::find(new.service_code.trim())
+        .map(|s| s.form)
+        .unwrap_or_default();
+    cabinet_api::check_form(&form, &new.fields, true).map_err(PortalError::InvalidForm)
+}
+
 fn validate(new: &NewApplication) -> Result<(), PortalError> {
     if new.service_code.trim().is_empty() || new.service_code.len() > 64 {
         return Err(PortalError::InvalidField {
@@ -258,6 +276,7 @@ async fn create(
 ) -> Result<Response, PortalError> {
     let key = idempotency_key(&headers)?;
     validate(&new)?;
+    let fields = checked_fields(&new)?;
     st.with_db(move |conn, cfg: &PortalConfig| {
         let who = records::require(
             conn,
@@ -266,7 +285,7 @@ async fn create(
             user.ip.as_deref(),
             Some(Permission::ApplicationsEdit),
         )?;
-        let request = format!("create {org} {} {}", new.service_code, new.title);
+        let request = format!("create {org} {} {} {fields:?}", new.service_code, new.title);
         once(conn, &user.user_id, &key, &request, |tx| {
             let now = ts(cfg.clock.now());
             let app = Application {
@@ -282,6 +301,7 @@ async fn create(
                 version: 1,
                 attachments: Vec::new(),
                 control_code: None,
+                fields,
             };
             store(tx, &app, &user.user_id)?;
             records::audit(
@@ -383,10 +403,13 @@ async fn submit(
     .await
 }
 
-/// What a draft needs before it goes: every mandatory document of its
-/// service attached, and every attachment signed.
+/// What a draft needs before it goes: its service's form complete, every
+/// mandatory document of its service attached, and every attachment signed.
 fn ready_to_submit(conn: &Connection, app: &Application) -> Result<(), PortalError> {
     if let Some(service) = cabinet_api::services::find(&app.service_code) {
+        // A draft made before its service had a form may lack some of it.
+        cabinet_api::check_form(&service.form, &app.fields, true)
+            .map_err(PortalError::InvalidForm)?;
         let kinds: Vec<&str> = app.attachments.iter().map(|a| a.kind.as_str()).collect();
         let missing = cabinet_api::missing_documents(&service, &kinds);
         if !missing.is_empty() {

@@ -337,6 +337,10 @@ ALTER TABLE organizations ADD COLUMN corr_account TEXT;
 ALTER TABLE records ADD COLUMN visible_to TEXT;
 UPDATE records SET visible_to = json ->> 'author_id' WHERE entity = 'ticket';
 "#,
+    r#"
+-- The service's form as filled in (JSON object of field key to value).
+ALTER TABLE applications ADD COLUMN fields TEXT NOT NULL DEFAULT '{}';
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {

@@ -558,6 +558,7 @@ pub fn seed_applications_if_empty(
             version: 1,
             attachments: Vec::new(),
             control_code: None,
+            fields: Default::default(),
         };
         crate::applications::store(&tx, &app, &author)?;
     }

@@ -74,6 +74,10 @@ pub enum PortalError {
     WrongState(String),
     #[error("invalid {field}: {detail}")]
     InvalidField { field: &'static str, detail: String },
+    /// A service's form refused: `field` is `fields.{key}`, the code the
+    /// form's own (`form.required`, `inn.checksum`, …).
+    #[error("form: {0}")]
+    InvalidForm(cabinet_api::FormError),
     #[error("signature refused: {detail}")]
     SignatureRejected { code: &'static str, detail: String },
     /// A rule of the API refused the request; the code says which.
@@ -278,6 +282,9 @@ impl PortalError {
                 Problem::new(409, codes::WRONG_STATE, "Not allowed in this state")
                     .with_detail(d.clone())
             }
+            PortalError::InvalidForm(e) => Problem::new(422, &e.code, "Invalid form field")
+                .with_field(&e.field())
+                .with_detail(e.detail.clone()),
             PortalError::InvalidField { field, detail } => {
                 Problem::new(422, codes::INVALID_FIELD, "Invalid field")
                     .with_field(field)

@@ -396,6 +396,7 @@ pub fn seed_applications(
             version: 1,
             attachments: Vec::new(),
             control_code: None,
+            fields: Default::default(),
         };
         crate::applications::store(&tx, &app, crate::applications::SEEDER)?;
     }

@@ -63,3 +63,136 @@ async fn catalog_search_filters_and_etag() {
     assert_eq!(bad.status(), 400);
     portal.stop().await;
 }
+
+/// A service's form travels with the catalog and is enforced on every new
+/// application: a required field missing, a value of the wrong kind and a
+/// key the form does not have are each refused with `fields.{key}`; a
+/// filled form is kept with the draft and reaches the change feed.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_application_carries_its_services_form_checked_by_the_portal() {
+    let dir = tempfile::tempdir().unwrap();
+    let portal = support::demo_portal(dir.path()).await;
+    let org = support::romashka(&portal).await;
+    let token =
+        support::member_token(&portal, &org, "f@example.ru", "Формова Фаина", "Бухгалтер").await;
+    let http = reqwest::Client::new();
+    let base = portal.url().to_string().trim_end_matches('/').to_owned();
+    let all: Vec<Service> = http
+        .get(format!("{base}/v1/services"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let licence = all.iter().find(|s| s.code == "license-alcohol").unwrap();
+    let keys: Vec<&str> = licence.form.iter().map(|f| f.key.as_str()).collect();
+    assert_eq!(keys, ["address", "area", "term"]);
+    assert!(licence.form.iter().all(|f| f.required));
+
+    let create = |body: serde_json::Value, key: &str| {
+        http.post(format!("{base}/v1/orgs/{org}/applications"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+    };
+    let refused = |body: serde_json::Value, key: &'static str| {
+        let r = create(body, key);
+        async move {
+            let r = r.await.unwrap();
+            assert_eq!(r.status(), 422, "{key}");
+            let p: cabinet_api::Problem = r.json().await.unwrap();
+            (p.code, p.field.unwrap_or_default())
+        }
+    };
+    let licence_with = |fields: serde_json::Value| {
+        serde_json::json!({
+            "service_code": "license-alcohol",
+            "title": "Лицензия",
+            "fields": fields,
+        })
+    };
+    assert_eq!(
+        refused(
+            licence_with(serde_json::json!({"address": "Тверская, 7", "area": "86"})),
+            "k1"
+        )
+        .await,
+        ("form.required".to_owned(), "fields.term".to_owned())
+    );
+    assert_eq!(
+        refused(
+            licence_with(
+                serde_json::json!({"address": "Тверская, 7", "area": "много", "term": "5 лет"})
+            ),
+            "k2"
+        )
+        .await,
+        ("form.not_a_number".to_owned(), "fields.area".to_owned())
+    );
+    assert_eq!(
+        refused(
+            licence_with(
+                serde_json::json!({"address": "Тверская, 7", "area": "86", "term": "7 лет"})
+            ),
+            "k3"
+        )
+        .await,
+        ("form.not_an_option".to_owned(), "fields.term".to_owned())
+    );
+    assert_eq!(
+        refused(
+            serde_json::json!({"service_code": "egrul-extract", "title": "Выписка",
+                "fields": {"subject_inn": "7707083894"}}),
+            "k4"
+        )
+        .await,
+        ("inn.checksum".to_owned(), "fields.subject_inn".to_owned())
+    );
+    assert_eq!(
+        refused(
+            serde_json::json!({"service_code": "egrul-extract", "title": "Выписка",
+                "fields": {"colour": "red"}}),
+            "k5"
+        )
+        .await,
+        ("form.unknown_field".to_owned(), "fields.colour".to_owned())
+    );
+    let before = portal.admin().applications(&org).await.unwrap().len();
+
+    let r = create(
+        licence_with(
+            serde_json::json!({"address": " Тверская, 7 ", "area": "1 200", "term": "5 лет"}),
+        ),
+        "k6",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 201);
+    let app: cabinet_api::Application = r.json().await.unwrap();
+    assert_eq!(app.fields["address"], "Тверская, 7");
+    assert_eq!(app.fields["area"], "1200");
+    let held = portal.admin().applications(&org).await.unwrap();
+    assert_eq!(held.len(), before + 1, "only the filled form was kept");
+    let page: cabinet_api::ChangePage = http
+        .get(format!("{base}/v1/orgs/{org}/changes?limit=1000"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let fed = page
+        .changes
+        .iter()
+        .rev()
+        .find(|c| c.entity == "application" && c.id == app.id)
+        .unwrap()
+        .data_as::<cabinet_api::Application>()
+        .unwrap()
+        .unwrap();
+    assert_eq!(fed.fields, app.fields);
+    portal.stop().await;
+}
