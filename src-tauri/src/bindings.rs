@@ -20,6 +20,7 @@ use cabinet_api::{
     DemoCertificate, DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus, Security,
 };
 use cabinet_api::{FaqEntry, Ticket, TicketFile, TicketStatus, TicketTopic};
+use cabinet_api::{FieldKind, FormField, RequiredDocument, Service, ServiceKind};
 use cabinet_api::{
     Notification, NotificationChannels, NotificationKind, NotificationSettings, Permission,
 };
@@ -27,7 +28,6 @@ use cabinet_api::{
     RecoveryTicket, Refusal, Registration, RegistrationCode, RegistrationDocument,
     RegistrationForm, RegistrationState, RegistrationStep,
 };
-use cabinet_api::{RequiredDocument, Service, ServiceKind};
 use cabinet_api::{Requirement, RequirementAnswer, RequirementReply, RequirementStatus};
 use cabinet_core::accounting::{AccountingFormat, AccountingPart};
 use cabinet_core::attachments::{AttachmentView, DraftFiles};
@@ -360,6 +360,8 @@ pub fn typescript() -> String {
         Service::decl(),
         ServiceKind::decl(),
         RequiredDocument::decl(),
+        FormField::decl(),
+        FieldKind::decl(),
         StatusEvent::decl(),
         Comment::decl(),
         NewComment::decl(),

@@ -368,6 +368,10 @@ pub struct NewApplicationArgs {
     pub org_id: String,
     pub service_code: String,
     pub title: String,
+    /// The service's form, by field key.
+    #[serde(default)]
+    #[ts(optional, as = "Option<std::collections::BTreeMap<String, String>>")]
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 /// Sends the outbox and fetches changes of one organization; `sync-progress`
@@ -543,7 +547,7 @@ pub async fn create_application(
 ) -> Res<Application> {
     Ok(st
         .cabinet
-        .create_application(&args.org_id, &args.service_code, &args.title)
+        .create_application(&args.org_id, &args.service_code, &args.title, args.fields)
         .await?)
 }
 

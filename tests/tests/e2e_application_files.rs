@@ -26,6 +26,7 @@ use cabinet_e2e::{
 use cabinet_portal::{Portal, PortalConfig};
 
 const TITLE: &str = "Регистрация кассы в магазине на Тверской";
+const ADDRESS: &str = "г. Москва, ул. Тверская, д. 7, магазин «Ромашка»";
 
 async fn draft_on_portal(
     portal: &cabinet_portal::RunningPortal,
@@ -111,8 +112,14 @@ async fn accountant_attaches_files_director_signs_and_submits() -> Result<()> {
             .await?
             .select_by_value("cash-register")
             .await?;
+        // The service's form: where the register will stand.
+        find(&c, "[data-testid=applications] [data-testid=field-address]")
+            .await?
+            .send_keys(ADDRESS)
+            .await?;
         create_draft(&c, TITLE).await?;
         open_card(&c).await?;
+        text_contains(&c, "[data-testid=application-fields]", ADDRESS).await?;
         text_contains(&c, "[data-testid=missing-documents]", "Паспорт ККТ").await?;
         let input = |kind: &str| {
             format!("[data-testid=file-slot][data-kind='{kind}'] [data-testid=file-input]")
@@ -140,6 +147,11 @@ async fn accountant_attaches_files_director_signs_and_submits() -> Result<()> {
         count_is(&c, "[data-testid=missing-documents]", 0).await?;
         // Each attach asks for a sync; both files reach the portal once.
         let held = draft_on_portal(&portal, &org, 2).await?;
+        assert_eq!(
+            held.fields.get("address").map(String::as_str),
+            Some(ADDRESS),
+            "the form reached the portal"
+        );
         assert_eq!(
             held.attachments
                 .iter()

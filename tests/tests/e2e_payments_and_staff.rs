@@ -219,6 +219,30 @@ async fn the_accountant_pays_a_charge_and_opens_the_receipt_but_manages_no_one()
     let title = find(&c, "#service-title").await?;
     title.clear().await?;
     title.send_keys("Лицензия для кафе на Тверской").await?;
+    // The licence's form: sent half filled, the first missing field is
+    // named and marked; filled in, the draft starts.
+    find(
+        &c,
+        "[data-testid=service-detail] [data-testid=field-address]",
+    )
+    .await?
+    .send_keys("г. Москва, ул. Тверская, д. 12")
+    .await?;
+    find(&c, "[data-testid=service-apply]")
+        .await?
+        .click()
+        .await?;
+    text_contains(&c, "[data-testid=services] .alert.error", "звёздочкой").await?;
+    find(&c, "[data-testid=field-area][aria-invalid=true]").await?;
+    screenshot(&c, "services-form-refused").await?;
+    find(&c, "[data-testid=field-area]")
+        .await?
+        .send_keys("86")
+        .await?;
+    find(&c, "[data-testid=field-term]")
+        .await?
+        .select_by_value("5 лет")
+        .await?;
     find(&c, "[data-testid=service-apply]")
         .await?
         .click()
@@ -238,6 +262,11 @@ async fn the_accountant_pays_a_charge_and_opens_the_receipt_but_manages_no_one()
             .collect();
         if drafts.len() == 1 {
             assert_eq!(drafts[0].service_code, "license-alcohol");
+            assert_eq!(
+                drafts[0].fields.get("term").map(String::as_str),
+                Some("5 лет")
+            );
+            assert_eq!(drafts[0].fields.get("area").map(String::as_str), Some("86"));
             break;
         }
         anyhow::ensure!(Instant::now() < deadline, "the draft never arrived");

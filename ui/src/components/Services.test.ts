@@ -39,13 +39,21 @@ function portal(online: boolean) {
               { code: "charter", title: "Устав организации", mandatory: true },
               { code: "cash", title: "Сведения о кассовой технике", mandatory: false },
             ],
+            form: [
+              { key: "address", label: "Адрес торгового объекта", kind: "text", required: true },
+              { key: "area", label: "Площадь торгового зала, м²", kind: "number", required: true },
+              { key: "term", label: "Срок действия лицензии", kind: "choice", required: true, options: ["1 год", "5 лет"] },
+            ],
           }),
         ],
       };
     }
     if (cmd === "permissions") return ["applications.edit"];
     if (cmd === "create_application") {
-      const a = (calls.at(-1)!.args as { title: string; service_code: string });
+      const a = (calls.at(-1)!.args as { title: string; service_code: string; fields: Record<string, string> });
+      // The core checks the form by the portal's rules.
+      if (a.fields && !a.fields.term)
+        throw { code: "form.required", message: "", field: "fields.term", locked_until: null, attempts_left: null };
       return { id: "local-1", org_id: "o1", number: null, service_code: a.service_code, title: a.title, status: "draft", created_at: "", updated_at: "", deadline: null, version: 1 };
     }
     throw new Error(`unexpected ${cmd}`);
@@ -68,11 +76,22 @@ describe("Services", () => {
     expect(screen.getByTestId("service-cost").textContent).toBe("65\u2009000,00\u00a0₽");
     expect(screen.getByTestId("service-documents").textContent).toContain("если применимо");
 
+    // The service's form: the refused field is marked and focused.
+    expect(screen.getAllByTestId("service-field")).toHaveLength(3);
+    await user.type(screen.getByLabelText(/Адрес торгового объекта/), "Тверская, 7");
+    await user.type(screen.getByLabelText(/Площадь торгового зала/), "86");
     await user.click(screen.getByTestId("service-apply"));
-    expect(calls.find((c) => c.cmd === "create_application")?.args).toEqual({
+    expect((await screen.findByRole("alert")).textContent).toContain("отмечены звёздочкой");
+    const term = screen.getByTestId("field-term") as HTMLSelectElement;
+    expect(term.getAttribute("aria-invalid")).toBe("true");
+    await waitFor(() => expect(document.activeElement).toBe(term));
+    await user.selectOptions(term, "5 лет");
+    await user.click(screen.getByTestId("service-apply"));
+    expect(calls.filter((c) => c.cmd === "create_application").at(-1)?.args).toEqual({
       org_id: "o1",
       service_code: "license-alcohol",
       title: "Лицензия на продажу алкоголя",
+      fields: { address: "Тверская, 7", area: "86", term: "5 лет" },
     });
     expect((await screen.findByTestId("services-notice")).textContent).toContain("Черновик «Лицензия на продажу алкоголя» создан");
   });

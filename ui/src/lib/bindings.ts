@@ -284,7 +284,11 @@ attachments?: Array<Attachment>,
  * Given at submission: a digest of the number and of exactly the
  * files sent, for the applicant to quote and compare (`XXXX-XXXX`).
  */
-control_code?: string, };
+control_code?: string, 
+/**
+ * The service's form as filled in (left out when empty).
+ */
+fields?: { [key in string]?: string }, };
 
 export type Attachment = { document_id: string, kind: string, name: string, 
 /**
@@ -479,7 +483,11 @@ summary: string, };
 
 export type ActionArgs = { id: string, };
 
-export type NewApplicationArgs = { org_id: string, service_code: string, title: string, };
+export type NewApplicationArgs = { org_id: string, service_code: string, title: string, 
+/**
+ * The service's form, by field key.
+ */
+fields?: { [key in string]?: string }, };
 
 export type DocumentView = { document: Document, 
 /**
@@ -890,7 +898,11 @@ deadline_days: number,
 /**
  * State duty in kopecks; 0 is free.
  */
-cost: number, required_documents: Array<RequiredDocument>, };
+cost: number, required_documents: Array<RequiredDocument>, 
+/**
+ * What the authority needs to know besides the documents, in order.
+ */
+form?: Array<FormField>, };
 
 export type ServiceKind = "registration" | "license" | "permit" | "extract" | "reporting";
 
@@ -903,6 +915,26 @@ code: string, title: string,
  * `false`: only when it applies.
  */
 mandatory: boolean, };
+
+export type FormField = { 
+/**
+ * Stable key of the value in an application's `fields`.
+ */
+key: string, 
+/**
+ * The field's name for people.
+ */
+label: string, kind: FieldKind, required: boolean, 
+/**
+ * The choices of a [`FieldKind::Choice`].
+ */
+options?: Array<string>, 
+/**
+ * A line of help under the field.
+ */
+hint?: string, };
+
+export type FieldKind = "text" | "multiline" | "inn" | "ogrn" | "snils" | "date" | "number" | "choice" | "cadastral";
 
 export type StatusEvent = { id: string, application_id: string | null, status: ApplicationStatus, created_at: string, 
 /**

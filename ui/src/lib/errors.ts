@@ -30,3 +30,14 @@ function requisiteText(code: string): string | null {
   const what = t.requisite.problems[problem ?? ""];
   return name && what ? `${name} ${what}.` : null;
 }
+
+/** The key of a service-form field an error names (`fields.{key}`). */
+export function formField(e: unknown): string | null {
+  const field = isIpcError(e) ? e.field : null;
+  return field?.startsWith("fields.") ? field.slice("fields.".length) : null;
+}
+
+/** A form's values without the empty ones. */
+export function filled(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v.trim() !== ""));
+}

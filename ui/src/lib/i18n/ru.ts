@@ -669,6 +669,18 @@ export const ru = {
     sent: (number: string, code: string) => `Заявление № ${number} принято. Контрольный код: ${code}.`,
   },
 
+  /** A service's application form. */
+  forms: {
+    choose: "Выберите…",
+    none: "—",
+    placeholders: {
+      inn: "10 или 12 цифр",
+      ogrn: "13 или 15 цифр",
+      snils: "123-456-789 01",
+      cadastral: "77:01:0001001:1024",
+    } as Record<string, string>,
+    title: "Сведения для ведомства",
+  },
   services: {
     title: "Каталог услуг",
     search: "Найти услугу: например, выписка или лицензия",
@@ -1041,6 +1053,13 @@ export const ru = {
     "registration.missing_documents": "Приложены не все документы.",
     "registration.code_expired": "Код устарел или не запрошен. Получите новый код.",
     "registration.code_invalid": "Неверный код из SMS.",
+    "form.required": "Заполните обязательные поля формы — они отмечены звёздочкой.",
+    "form.not_a_number": "Введите целое положительное число.",
+    "form.not_a_date": "Введите дату в виде ДД.ММ.ГГГГ.",
+    "form.not_an_option": "Выберите значение из списка.",
+    "form.cadastral": "Кадастровый номер записывается так: 77:01:0001001:1024.",
+    "form.too_long": "Слишком длинное значение.",
+    "form.unknown_field": "У этой услуги нет такого поля: обновите каталог услуг.",
     "registration.signer_not_head": "Это подпись не руководителя организации: нужен сертификат, выданный руководителю из государственного реестра, с ИНН этой организации.",
     "registration.confirmation_missing": "Подтвердите заявку кодом из SMS или электронной подписью руководителя.",
     internal: "Ошибка на стороне портала. Попробуйте позже.",
