@@ -34,7 +34,7 @@ use cabinet_core::attachments::{AttachmentView, DraftFiles};
 use cabinet_core::certificates::{
     CertificateStatus, CertificateView, TokenCertificateView, TokenListing, TokenModuleView,
 };
-use cabinet_core::config::{LocalSettings, Theme};
+use cabinet_core::config::{Language, LocalSettings, Theme};
 use cabinet_core::lists::{ApplicationPage, ApplicationQuery, ApplicationSort};
 use cabinet_core::records::{RecordPage, RecordQuery, RecordSort, RecordView};
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
@@ -343,6 +343,7 @@ pub fn typescript() -> String {
         NewTicketArgs::decl(),
         TicketFileArgs::decl(),
         Theme::decl(),
+        Language::decl(),
         BankDetails::decl(),
         ProfileChange::decl(),
         ProfileChangeStatus::decl(),

@@ -76,6 +76,7 @@ pub async fn app_info(st: State<'_, Desktop>) -> Res<AppInfo> {
     let mut info = st.info.clone();
     info.lock_seconds = st.lock_seconds.load(std::sync::atomic::Ordering::Relaxed);
     info.theme = st.theme();
+    info.language = st.language();
     info.demo = st.cabinet.demo_info().await;
     Ok(info)
 }
@@ -1399,6 +1400,7 @@ fn settings_view(st: &Desktop) -> SettingsView {
             lock_minutes: seconds.div_ceil(60),
             prefetch: st.cabinet.prefetch_policy(),
             theme: st.theme(),
+            language: st.language(),
         },
         config_file: st.config_file.display().to_string(),
         lock_fixed: st.lock_from_env,
@@ -1431,6 +1433,9 @@ pub async fn save_settings(st: State<'_, Desktop>, args: SaveSettingsArgs) -> Re
     st.cabinet.set_prefetch(settings.prefetch).await;
     if let Ok(mut theme) = st.theme.lock() {
         *theme = settings.theme;
+    }
+    if let Ok(mut language) = st.language.lock() {
+        *language = settings.language;
     }
     Ok(settings_view(&st))
 }

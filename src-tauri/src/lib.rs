@@ -54,6 +54,8 @@ pub struct Desktop {
     pub config_file: std::path::PathBuf,
     /// How the window looks (Settings changes it).
     pub theme: std::sync::Mutex<cabinet_core::config::Theme>,
+    /// The window's language (Settings changes it; the window reloads).
+    pub language: std::sync::Mutex<cabinet_core::config::Language>,
     /// Keeps the embedded demo portal running for the app's lifetime.
     _demo: Option<cabinet_portal::RunningPortal>,
 }
@@ -62,6 +64,11 @@ impl Desktop {
     /// How the window looks now.
     pub fn theme(&self) -> cabinet_core::config::Theme {
         self.theme.lock().map(|t| *t).unwrap_or_default()
+    }
+
+    /// The window's language now.
+    pub fn language(&self) -> cabinet_core::config::Language {
+        self.language.lock().map(|l| *l).unwrap_or_default()
     }
 }
 
@@ -250,6 +257,7 @@ fn setup(args: &Args) -> Result<Desktop, String> {
         demo: None,
         lock_seconds: config.lock_seconds,
         theme: config.theme,
+        language: config.language,
     };
     Ok(Desktop {
         cabinet,
@@ -261,6 +269,7 @@ fn setup(args: &Args) -> Result<Desktop, String> {
         lock_from_env: config.lock_from_env,
         config_file: config.config_file.clone(),
         theme: std::sync::Mutex::new(config.theme),
+        language: std::sync::Mutex::new(config.language),
         _demo: demo,
     })
 }

@@ -3,7 +3,8 @@
 //! policy and the dark look, where notifications reach them, and an
 //! authenticator app. The portal takes the new password and refuses the old
 //! one, the app's own session goes on, the window turns dark, the config
-//! file holds this computer's settings and the portal the channels.
+//! file holds this computer's settings and the portal the channels. Last,
+//! the window switches to English and the file keeps it.
 
 use anyhow::Result;
 use cabinet_e2e::{
@@ -205,6 +206,26 @@ async fn the_accountant_changes_the_password_and_this_computers_settings() -> Re
         anyhow::bail!("the password alone logs in after the set-up")
     };
     assert_eq!(challenge.channel, cabinet_api::MfaChannel::Totp);
+
+    // English: every word of the window changes at once, Settings stays
+    // open, and the file keeps the choice for the next start.
+    find(&c, "[data-testid=language-en]").await?.click().await?;
+    find(&c, "[data-testid=settings-save]")
+        .await?
+        .click()
+        .await?;
+    text_contains(&c, "[data-testid=nav-settings]", "Settings").await?;
+    find(&c, "html[lang=en]").await?;
+    find(&c, "[data-testid=language-en]:checked").await?;
+    screenshot(&c, "settings-english").await?;
+    let file = std::fs::read_to_string(config.join("orgcabinet").join("config.toml"))?;
+    assert!(
+        file.lines().any(|l| l == "language = \"en\""),
+        "language not kept: {file}"
+    );
+    find(&c, "[data-testid=nav-home]").await?.click().await?;
+    text_contains(&c, "[data-testid=applications]", "Applications").await?;
+    screenshot(&c, "dashboard-english").await?;
 
     c.close().await?;
     portal.stop().await;

@@ -46,6 +46,37 @@ pub struct CabinetConfig {
     pub lock_from_env: bool,
     /// `theme = "system"|"light"|"dark"` in the config file.
     pub theme: Theme,
+    /// `language = "ru"|"en"` in the config file.
+    pub language: Language,
+}
+
+/// The window's language. Russian is the product's own; what the portal
+/// writes (notifications, documents) and the exports' files stay Russian.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    #[default]
+    Ru,
+    En,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Ru => "ru",
+            Language::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ru" => Some(Language::Ru),
+            "en" => Some(Language::En),
+            _ => None,
+        }
+    }
 }
 
 /// How the window looks: as the desktop says, or always light or dark.
@@ -80,7 +111,8 @@ impl Theme {
 }
 
 /// What the Settings screen changes on this computer; kept in the config
-/// file as `lock_minutes`, `prefetch`, `prefetch_cap_mb` and `theme`.
+/// file as `lock_minutes`, `prefetch`, `prefetch_cap_mb`, `theme` and
+/// `language`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct LocalSettings {
     /// Minutes without input before the app locks; 0: never.
@@ -88,6 +120,8 @@ pub struct LocalSettings {
     pub prefetch: crate::sync::PrefetchPolicy,
     #[serde(default)]
     pub theme: Theme,
+    #[serde(default)]
+    pub language: Language,
 }
 
 /// The longest inactivity lock the Settings screen offers: a working day.
@@ -112,8 +146,9 @@ pub fn save_local_settings(path: &Path, settings: &LocalSettings) -> Result<(), 
         ("prefetch", format!("\"{scope}\"")),
         ("prefetch_cap_mb", cap_mb),
         ("theme", format!("\"{}\"", settings.theme.as_str())),
+        ("language", format!("\"{}\"", settings.language.as_str())),
     ];
-    let mut written = [false; 4];
+    let mut written = [false; 5];
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -284,6 +319,15 @@ impl CabinetConfig {
                 ))
             })?,
         };
+        let language = match config_value(&pairs, "language") {
+            None => Language::Ru,
+            Some(v) => Language::parse(v).ok_or_else(|| {
+                CoreError::Config(format!(
+                    "{}: language must be \"ru\" or \"en\", not {v:?}",
+                    file.display()
+                ))
+            })?,
+        };
         let (portal_url, portal_source) = if let Some(u) = flag_portal {
             (Some(parse_portal_url(u)?), PortalSource::Flag)
         } else if let Some(u) = std::env::var(PORTAL_ENV)
@@ -310,6 +354,7 @@ impl CabinetConfig {
             lock_from_env: std::env::var_os("CABINET_LOCK_SECONDS").is_some(),
             config_file: file,
             theme,
+            language,
         })
     }
 }
@@ -366,6 +411,7 @@ mod tests {
                 cap_bytes: 200 * 1024 * 1024,
             },
             theme: Theme::System,
+            language: Language::Ru,
         };
         save_local_settings(&f, &first).unwrap();
         std::fs::write(
@@ -383,19 +429,24 @@ mod tests {
                 cap_bytes: 50 * 1024 * 1024,
             },
             theme: Theme::Dark,
+            language: Language::En,
         };
         save_local_settings(&f, &second).unwrap();
         assert_eq!(
             std::fs::read_to_string(&f).unwrap(),
             "# the office portal\nportal_url = \"https://portal.example\"\n\
              lock_minutes = 0\nprefetch = \"7d\"\nprefetch_cap_mb = 50\ntheme = \"dark\"\n\
-             # lock_minutes = 1\n"
+             language = \"en\"\n# lock_minutes = 1\n"
         );
         let pairs = read_config_file(&f).unwrap();
         assert_eq!(config_value(&pairs, "lock_minutes"), Some("0"));
         assert_eq!(
             config_value(&pairs, "theme").and_then(Theme::parse),
             Some(Theme::Dark)
+        );
+        assert_eq!(
+            config_value(&pairs, "language").and_then(Language::parse),
+            Some(Language::En)
         );
         assert_eq!(
             PrefetchPolicy::parse(

@@ -17,6 +17,8 @@ pub struct AppInfo {
     pub lock_seconds: u32,
     /// How the window looks.
     pub theme: crate::config::Theme,
+    /// The window's language (`language` in the config file).
+    pub language: crate::config::Language,
 }
 
 /// Result of the password step.

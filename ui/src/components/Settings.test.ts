@@ -6,7 +6,7 @@ import Settings from "./Settings.svelte";
 import type { SettingsView } from "../lib/bindings";
 
 const stored = (): SettingsView => ({
-  local: { lock_minutes: 15, prefetch: { scope: { scope: "recent", days: 30 }, cap_bytes: 500 * 1048576 }, theme: "system" },
+  local: { lock_minutes: 15, prefetch: { scope: { scope: "recent", days: 30 }, cap_bytes: 500 * 1048576 }, theme: "system", language: "ru" },
   config_file: "/home/buh/.config/orgcabinet/config.toml",
   lock_fixed: false,
 });
@@ -41,7 +41,7 @@ describe("Settings", () => {
     await user.click(save);
     await screen.findByTestId("settings-saved");
     expect(saved).toEqual([
-      { lock_minutes: 5, prefetch: { scope: { scope: "recent", days: 7 }, cap_bytes: 50 * 1048576 }, theme: "system" },
+      { lock_minutes: 5, prefetch: { scope: { scope: "recent", days: 7 }, cap_bytes: 50 * 1048576 }, theme: "system", language: "ru" },
     ]);
     expect(onLockChanged).toHaveBeenCalledTimes(1);
 
@@ -50,7 +50,7 @@ describe("Settings", () => {
     expect((screen.getByTestId("prefetch-days") as HTMLInputElement).disabled).toBe(true);
     await user.click(screen.getByTestId("settings-save"));
     await waitFor(() => expect(saved.length).toBe(2));
-    expect(saved[1]).toEqual({ lock_minutes: 5, prefetch: { scope: { scope: "none" }, cap_bytes: 50 * 1048576 }, theme: "system" });
+    expect(saved[1]).toEqual({ lock_minutes: 5, prefetch: { scope: { scope: "none" }, cap_bytes: 50 * 1048576 }, theme: "system", language: "ru" });
     expect(onLockChanged).toHaveBeenCalledTimes(1);
   });
 

@@ -17,7 +17,11 @@ lock_seconds: number,
 /**
  * How the window looks.
  */
-theme: Theme, };
+theme: Theme, 
+/**
+ * The window's language (`language` in the config file).
+ */
+language: Language, };
 
 export type DemoInfo = { users: Array<DemoUser>, 
 /**
@@ -423,7 +427,7 @@ export type LocalSettings = {
 /**
  * Minutes without input before the app locks; 0: never.
  */
-lock_minutes: number, prefetch: PrefetchPolicy, theme: Theme, };
+lock_minutes: number, prefetch: PrefetchPolicy, theme: Theme, language: Language, };
 
 export type PrefetchPolicy = { scope: PrefetchScope, cap_bytes: number, };
 
@@ -809,6 +813,8 @@ export type TicketFileArgs = { name: string,
 content: string, };
 
 export type Theme = "system" | "light" | "dark";
+
+export type Language = "ru" | "en";
 
 export type BankDetails = { bank_name: string, bik: string, 
 /**

@@ -1,7 +1,7 @@
 // Core errors arrive as `{code, message, …}`; the UI shows Russian text per
 // code and never parses the English message.
 import type { IpcError } from "./bindings";
-import { t } from "./i18n/ru";
+import { t } from "./i18n";
 import { formatDateTime } from "./format";
 
 export function isIpcError(e: unknown): e is IpcError {

@@ -1,5 +1,5 @@
 // Dates and times the Russian way: DD.MM.YYYY, HH:MM, local time.
-import { t } from "./i18n/ru";
+import { t } from "./i18n";
 
 function pad(n: number): string {
   return n.toString().padStart(2, "0");

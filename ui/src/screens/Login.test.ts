@@ -11,6 +11,7 @@ const info: AppInfo = {
   embedded_demo: true,
   lock_seconds: 900,
   theme: "system",
+  language: "ru",
   demo: {
     users: [{ login: "buh@romashka.demo", password: "Buh-2026", full_name: "Петрова Анна Викторовна", role: "Бухгалтер" }],
     certificates: [],

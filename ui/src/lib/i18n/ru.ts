@@ -1,5 +1,5 @@
-// Every Russian string of the UI lives here, so an English UI can follow by
-// adding en.ts with the same keys.
+// Every Russian string of the UI lives here; en.ts has the same keys (the
+// type says so). Components take `t` from ./index, the language chosen.
 
 /** Russian plural form: 1 день, 2 дня, 5 дней. */
 export function plural(n: number, one: string, few: string, many: string): string {
@@ -575,6 +575,10 @@ export const ru = {
     lock: "Блокировка при бездействии",
     theme: "Оформление",
     themes: { system: "Как в системе", light: "Светлое", dark: "Тёмное" } as Record<string, string>,
+    language: "Язык",
+    // Each language by its own name.
+    languages: { ru: "Русский", en: "English" } as Record<string, string>,
+    languageHint: "Окно откроется заново на выбранном языке. Уведомления, документы портала и выгрузки остаются на русском.",
     lockChoice: (m: number) => (m === 0 ? "Не блокировать" : m === 60 ? "Через 1 час" : `Через ${m} мин`),
     lockHint: "Без клавиатуры и мыши приложение скроет данные и попросит пароль или PIN.",
     lockFixed: "Задано администратором (переменная окружения CABINET_LOCK_SECONDS).",
@@ -1095,4 +1099,3 @@ export const ru = {
 };
 
 export type Strings = typeof ru;
-export const t: Strings = ru;
