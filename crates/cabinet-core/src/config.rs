@@ -257,6 +257,26 @@ fn read_config_file(path: &Path) -> Result<Vec<(String, String)>, CoreError> {
     Ok(out)
 }
 
+/// A key that takes one of a few words (`parse`); `default` when absent.
+fn one_of<T>(
+    pairs: &[(String, String)],
+    file: &Path,
+    key: &str,
+    allowed: &str,
+    parse: fn(&str) -> Option<T>,
+    default: T,
+) -> Result<T, CoreError> {
+    match config_value(pairs, key) {
+        None => Ok(default),
+        Some(v) => parse(v).ok_or_else(|| {
+            CoreError::Config(format!(
+                "{}: {key} must be {allowed}, not {v:?}",
+                file.display()
+            ))
+        }),
+    }
+}
+
 fn config_value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
     pairs
         .iter()
@@ -310,24 +330,22 @@ impl CabinetConfig {
             config_value(&pairs, "prefetch_cap_mb"),
         )
         .map_err(|e| CoreError::Config(format!("{}: {e}", file.display())))?;
-        let theme = match config_value(&pairs, "theme") {
-            None => Theme::System,
-            Some(v) => Theme::parse(v).ok_or_else(|| {
-                CoreError::Config(format!(
-                    "{}: theme must be \"system\", \"light\" or \"dark\", not {v:?}",
-                    file.display()
-                ))
-            })?,
-        };
-        let language = match config_value(&pairs, "language") {
-            None => Language::Ru,
-            Some(v) => Language::parse(v).ok_or_else(|| {
-                CoreError::Config(format!(
-                    "{}: language must be \"ru\" or \"en\", not {v:?}",
-                    file.display()
-                ))
-            })?,
-        };
+        let theme = one_of(
+            &pairs,
+            &file,
+            "theme",
+            "\"system\", \"light\" or \"dark\"",
+            Theme::parse,
+            Theme::System,
+        )?;
+        let language = one_of(
+            &pairs,
+            &file,
+            "language",
+            "\"ru\" or \"en\"",
+            Language::parse,
+            Language::Ru,
+        )?;
         let (portal_url, portal_source) = if let Some(u) = flag_portal {
             (Some(parse_portal_url(u)?), PortalSource::Flag)
         } else if let Some(u) = std::env::var(PORTAL_ENV)

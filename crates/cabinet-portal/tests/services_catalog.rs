@@ -97,74 +97,46 @@ async fn an_application_carries_its_services_form_checked_by_the_portal() {
             .json(&body)
             .send()
     };
-    let refused = |body: serde_json::Value, key: &'static str| {
-        let r = create(body, key);
-        async move {
-            let r = r.await.unwrap();
-            assert_eq!(r.status(), 422, "{key}");
-            let p: cabinet_api::Problem = r.json().await.unwrap();
-            (p.code, p.field.unwrap_or_default())
-        }
-    };
-    let licence_with = |fields: serde_json::Value| {
-        serde_json::json!({
-            "service_code": "license-alcohol",
-            "title": "Лицензия",
-            "fields": fields,
-        })
-    };
-    assert_eq!(
-        refused(
-            licence_with(serde_json::json!({"address": "Тверская, 7", "area": "86"})),
-            "k1"
-        )
-        .await,
-        ("form.required".to_owned(), "fields.term".to_owned())
-    );
-    assert_eq!(
-        refused(
-            licence_with(
-                serde_json::json!({"address": "Тверская, 7", "area": "много", "term": "5 лет"})
-            ),
-            "k2"
-        )
-        .await,
-        ("form.not_a_number".to_owned(), "fields.area".to_owned())
-    );
-    assert_eq!(
-        refused(
-            licence_with(
-                serde_json::json!({"address": "Тверская, 7", "area": "86", "term": "7 лет"})
-            ),
-            "k3"
-        )
-        .await,
-        ("form.not_an_option".to_owned(), "fields.term".to_owned())
-    );
-    assert_eq!(
-        refused(
-            serde_json::json!({"service_code": "egrul-extract", "title": "Выписка",
-                "fields": {"subject_inn": "7707083894"}}),
-            "k4"
-        )
-        .await,
-        ("inn.checksum".to_owned(), "fields.subject_inn".to_owned())
-    );
-    assert_eq!(
-        refused(
-            serde_json::json!({"service_code": "egrul-extract", "title": "Выписка",
-                "fields": {"colour": "red"}}),
-            "k5"
-        )
-        .await,
-        ("form.unknown_field".to_owned(), "fields.colour".to_owned())
-    );
+    use serde_json::json;
+    let licence = |fields: serde_json::Value| json!({"service_code": "license-alcohol", "title": "Лицензия", "fields": fields});
+    let extract = |fields: serde_json::Value| json!({"service_code": "egrul-extract", "title": "Выписка", "fields": fields});
+    let refusals = [
+        (
+            licence(json!({"address": "Тверская, 7", "area": "86"})),
+            "form.required",
+            "fields.term",
+        ),
+        (
+            licence(json!({"address": "Тверская, 7", "area": "много", "term": "5 лет"})),
+            "form.not_a_number",
+            "fields.area",
+        ),
+        (
+            licence(json!({"address": "Тверская, 7", "area": "86", "term": "7 лет"})),
+            "form.not_an_option",
+            "fields.term",
+        ),
+        (
+            extract(json!({"subject_inn": "7707083894"})),
+            "inn.checksum",
+            "fields.subject_inn",
+        ),
+        (
+            extract(json!({"colour": "red"})),
+            "form.unknown_field",
+            "fields.colour",
+        ),
+    ];
+    for (i, (body, code, field)) in refusals.into_iter().enumerate() {
+        let r = create(body, &format!("refused-{i}")).await.unwrap();
+        assert_eq!(r.status(), 422, "{code}");
+        let p: cabinet_api::Problem = r.json().await.unwrap();
+        assert_eq!((p.code.as_str(), p.field.as_deref()), (code, Some(field)));
+    }
     let before = portal.admin().applications(&org).await.unwrap().len();
 
     let r = create(
-        licence_with(
-            serde_json::json!({"address": " Тверская, 7 ", "area": "1 200", "term": "5 лет"}),
-        ),
+        licence(serde_json::json!({"address": " Тверская, 7 ", "area": "1 200", "term": "5 лет"})),
         "k6",
     )
     .await
