@@ -87,12 +87,12 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
     text_contains(&c, "[data-testid=documents]", "Договор поставки").await?;
     find(
         &c,
-        "[data-testid=document-row]:first-of-type button.btn.secondary",
+        "[data-testid=document-row]:first-of-type [data-testid=document-sign]",
     )
     .await?;
     c.execute(
         "const rows = [...document.querySelectorAll('[data-testid=document-row]')]; \
-         rows.find(r => r.innerText.includes('Договор')).querySelector('button.btn.secondary').click();",
+         rows.find(r => r.innerText.includes('Договор')).querySelector('[data-testid=document-sign]').click();",
         vec![],
     )
     .await?;
