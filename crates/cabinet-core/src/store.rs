@@ -304,6 +304,13 @@ CREATE INDEX applications_recent ON applications (org_id, updated_at);
 -- Why a cabinet is suspended or blocked (JSON), as the portal last said.
 ALTER TABLE organizations ADD COLUMN access TEXT;
 "#,
+    r#"
+-- The list by deadline or by number, in either direction: the rows with a
+-- value walk this index in its order (the row id follows the value), the
+-- rows without one its NULL range in row id order (see `lists`).
+CREATE INDEX applications_deadline ON applications (org_id, deadline);
+CREATE INDEX applications_number ON applications (org_id, number);
+"#,
 ];
 
 /// `cabinet_search_form(text)`: [`crate::lists::search_form`] for SQL, as
