@@ -376,21 +376,14 @@ const EXPORT_COLUMNS: [&str; 7] = [
 
 impl Store {
     /// Every application the filters of `query` match (its paging aside),
-    /// in its order, as CSV (`;`, a BOM, DD.MM.YYYY), XLSX (real dates, a
-    /// frozen header with filters) or JSON (the records as the portal sends
-    /// them). Services are named from the cached catalog when it is there.
-    /// Returns the file and how many applications it holds.
-    pub fn applications_file(
+    /// in its order, with the catalog's service names: what
+    /// [`ApplicationsExport::file`] writes. One read, so the rows are one
+    /// state of the cache.
+    pub fn applications_export(
         &self,
         org: &str,
         query: &ApplicationQuery,
-        format: crate::accounting::AccountingFormat,
-    ) -> Result<(Vec<u8>, u32), CoreError> {
-        use crate::accounting::AccountingFormat;
-        use crate::export::{csv_table, xlsx_table, Cell};
-        if format == AccountingFormat::Pdf {
-            return Err(CoreError::Invalid("format"));
-        }
+    ) -> Result<ApplicationsExport, CoreError> {
         let mut page = ApplicationQuery {
             offset: 0,
             limit: MAX_LIMIT,
@@ -406,18 +399,55 @@ impl Store {
             }
             page.offset += MAX_LIMIT;
         }
-        let count = u32::try_from(list.len()).unwrap_or(u32::MAX);
-        if format == AccountingFormat::Json {
-            let mut json =
-                serde_json::to_vec_pretty(&list).map_err(|e| CoreError::Store(e.to_string()))?;
-            json.push(b'\n');
-            return Ok((json, count));
-        }
-        let names: std::collections::HashMap<String, String> = self
+        let services = self
             .cached_services()?
             .into_iter()
             .map(|s| (s.code, s.title))
             .collect();
+        Ok(ApplicationsExport { list, services })
+    }
+
+    /// [`Self::applications_export`] written as [`ApplicationsExport::file`].
+    pub fn applications_file(
+        &self,
+        org: &str,
+        query: &ApplicationQuery,
+        format: crate::accounting::AccountingFormat,
+    ) -> Result<(Vec<u8>, u32), CoreError> {
+        self.applications_export(org, query)?.file(format)
+    }
+}
+
+/// The applications an export holds, read from the cache; the file is made
+/// from them without the cache, so the app goes on reading it meanwhile.
+pub struct ApplicationsExport {
+    list: Vec<Application>,
+    /// Service titles by code, from the cached catalog.
+    services: std::collections::HashMap<String, String>,
+}
+
+impl ApplicationsExport {
+    /// The file: CSV (`;`, a BOM, DD.MM.YYYY), XLSX (real dates, a frozen
+    /// header with filters) or JSON (the records as the portal sends them);
+    /// services named from the catalog when it was cached. Returns the file
+    /// and how many applications it holds.
+    pub fn file(
+        &self,
+        format: crate::accounting::AccountingFormat,
+    ) -> Result<(Vec<u8>, u32), CoreError> {
+        use crate::accounting::AccountingFormat;
+        use crate::export::{csv_table, xlsx_table, Cell};
+        if format == AccountingFormat::Pdf {
+            return Err(CoreError::Invalid("format"));
+        }
+        let list = &self.list;
+        let count = u32::try_from(list.len()).unwrap_or(u32::MAX);
+        if format == AccountingFormat::Json {
+            let mut json =
+                serde_json::to_vec_pretty(list).map_err(|e| CoreError::Store(e.to_string()))?;
+            json.push(b'\n');
+            return Ok((json, count));
+        }
         let text = |s: &str| Cell::Text(s.to_owned());
         let rows: Vec<Vec<Cell>> = list
             .iter()
@@ -425,7 +455,11 @@ impl Store {
                 vec![
                     a.number.as_deref().map_or(Cell::Empty, text),
                     text(a.status.name_ru()),
-                    text(names.get(&a.service_code).unwrap_or(&a.service_code)),
+                    text(
+                        self.services
+                            .get(&a.service_code)
+                            .unwrap_or(&a.service_code),
+                    ),
                     text(&a.title),
                     Cell::Date(a.created_at.clone()),
                     Cell::Date(a.updated_at.clone()),

@@ -1145,8 +1145,18 @@ impl Cabinet {
         query: &crate::lists::ApplicationQuery,
         format: crate::accounting::AccountingFormat,
     ) -> Result<(Vec<u8>, u32), CoreError> {
-        self.with_store(|s| s.applications_file(org_id, query, format))
+        if format == crate::accounting::AccountingFormat::Pdf {
+            return Err(CoreError::Invalid("format"));
+        }
+        let rows = self
+            .with_store(|s| s.applications_export(org_id, query))
+            .await?;
+        // The file is written without the cache lock: making an XLSX of
+        // 100k rows takes about as long as reading them, and the window's
+        // lists and the sync should not wait for it.
+        tokio::task::spawn_blocking(move || rows.file(format))
             .await
+            .map_err(|e| CoreError::Store(format!("export: {e}")))?
     }
 
     /// The cached applications of `org` (works offline).
