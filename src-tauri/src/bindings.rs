@@ -35,7 +35,7 @@ use cabinet_core::certificates::{
     CertificateStatus, CertificateView, TokenCertificateView, TokenListing, TokenModuleView,
 };
 use cabinet_core::config::{Language, LocalSettings, Theme};
-use cabinet_core::lists::{ApplicationPage, ApplicationQuery, ApplicationSort};
+use cabinet_core::lists::{ApplicationDate, ApplicationPage, ApplicationQuery, ApplicationSort};
 use cabinet_core::records::{RecordPage, RecordQuery, RecordSort, RecordView};
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
 use cabinet_core::support::{FaqView, QueuedFile, QueuedTicket, SupportView};
@@ -280,6 +280,7 @@ pub fn typescript() -> String {
         ApplicationPage::decl(),
         ApplicationQuery::decl(),
         ApplicationSort::decl(),
+        ApplicationDate::decl(),
         ExportApplicationsArgs::decl(),
         ApplicationStatus::decl(),
         OutboxItem::decl(),

@@ -120,12 +120,16 @@ enum ApplicationsCommand {
         /// draft, accepted, in_progress, needs_info, completed, rejected.
         #[arg(long)]
         status: Option<String>,
-        /// Created on or after (YYYY-MM-DD).
+        /// On or after this day (YYYY-MM-DD), by the date --date-by names.
         #[arg(long)]
         from: Option<String>,
-        /// Created on or before (YYYY-MM-DD).
+        /// On or before this day (YYYY-MM-DD).
         #[arg(long)]
         to: Option<String>,
+        /// The date --from and --to bound: created (default), updated,
+        /// deadline.
+        #[arg(long, default_value = "created")]
+        date_by: String,
         /// Words of the title, number or service, as prefixes (any case, ё = е).
         #[arg(long)]
         q: Option<String>,
@@ -649,6 +653,7 @@ async fn applications(cab: &Cabinet, command: ApplicationsCommand) -> Result<(),
             status,
             from,
             to,
+            date_by,
             q,
             service,
             sort,
@@ -657,7 +662,7 @@ async fn applications(cab: &Cabinet, command: ApplicationsCommand) -> Result<(),
             offset,
             json,
         } => {
-            use cabinet_core::lists::{ApplicationQuery, ApplicationSort};
+            use cabinet_core::lists::{ApplicationDate, ApplicationQuery, ApplicationSort};
             let org = resolve_org(cab, org).await?;
             let status = status
                 .map(|list| {
@@ -677,11 +682,22 @@ async fn applications(cab: &Cabinet, command: ApplicationsCommand) -> Result<(),
                 "number" => ApplicationSort::Number,
                 other => return Err(Failure::Usage(format!("неизвестный порядок {other}"))),
             };
+            let date_by = match date_by.as_str() {
+                "created" => ApplicationDate::Created,
+                "updated" => ApplicationDate::Updated,
+                "deadline" => ApplicationDate::Deadline,
+                other => {
+                    return Err(Failure::Usage(format!(
+                        "неизвестная дата {other}: created, updated или deadline"
+                    )))
+                }
+            };
             let query = ApplicationQuery {
                 status,
                 service_code: service,
                 from,
                 to,
+                date_by,
                 q,
                 sort,
                 ascending: asc,

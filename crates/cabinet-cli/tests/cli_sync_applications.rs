@@ -48,6 +48,54 @@ async fn sync_list_new_export_and_offline_outbox() {
     .unwrap();
     let list: Vec<cabinet_api::Application> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(list.len(), 7);
+    // Dates by the deadline instead of the creation day.
+    let day = list
+        .iter()
+        .find_map(|a| a.deadline.clone())
+        .expect("a demo application with a deadline");
+    let mut want: Vec<&str> = list
+        .iter()
+        .filter(|a| a.deadline.as_deref() == Some(day.as_str()))
+        .map(|a| a.id.as_str())
+        .collect();
+    let out = run(
+        v(&[
+            "applications",
+            "list",
+            "--org",
+            &romashka,
+            "--date-by",
+            "deadline",
+            "--from",
+            &day,
+            "--to",
+            &day,
+            "--json",
+        ]),
+        "",
+    )
+    .await
+    .unwrap();
+    let by_deadline: Vec<cabinet_api::Application> = serde_json::from_slice(&out.stdout).unwrap();
+    let mut got: Vec<&str> = by_deadline.iter().map(|a| a.id.as_str()).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    let out = run(
+        v(&[
+            "applications",
+            "list",
+            "--org",
+            &romashka,
+            "--date-by",
+            "срок",
+        ]),
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("created, updated или deadline"));
     let out = run(
         v(&[
             "applications",

@@ -24,9 +24,32 @@ pub enum ApplicationSort {
     Number,
 }
 
+/// Which date of an application `from` and `to` bound.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationDate {
+    /// When it was drafted (the default).
+    #[default]
+    Created,
+    /// Its last change.
+    Updated,
+    /// The authority's deadline; rows without one are outside any range.
+    Deadline,
+}
+
+impl ApplicationDate {
+    fn column(self) -> &'static str {
+        match self {
+            ApplicationDate::Created => "a.created_at",
+            ApplicationDate::Updated => "a.updated_at",
+            ApplicationDate::Deadline => "a.deadline",
+        }
+    }
+}
+
 /// Filters and order of the applications list. Dates are `YYYY-MM-DD`,
-/// inclusive, on the creation date; `q` is full-text (every word a prefix,
-/// case-insensitive, ё = е).
+/// inclusive, on the date `date_by` names; `q` is full-text (every word a
+/// prefix, case-insensitive, ё = е).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct ApplicationQuery {
@@ -34,6 +57,7 @@ pub struct ApplicationQuery {
     pub service_code: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
+    pub date_by: ApplicationDate,
     pub q: Option<String>,
     pub sort: ApplicationSort,
     /// Ascending instead of the natural newest/latest first.
@@ -163,7 +187,7 @@ impl ApplicationQuery {
             if !is_date(from) {
                 return Err(CoreError::Invalid("from"));
             }
-            sql.push_str(" AND a.created_at >= ?");
+            sql.push_str(&format!(" AND {} >= ?", self.date_by.column()));
             params.push(Value::Text(from.clone()));
         }
         if let Some(to) = &self.to {
@@ -171,7 +195,10 @@ impl ApplicationQuery {
                 return Err(CoreError::Invalid("to"));
             }
             // Inclusive: everything on that day sorts before the next one.
-            sql.push_str(" AND a.created_at < date(?, '+1 day')");
+            sql.push_str(&format!(
+                " AND {} < date(?, '+1 day')",
+                self.date_by.column()
+            ));
             params.push(Value::Text(to.clone()));
         }
         match words {
@@ -595,6 +622,49 @@ mod tests {
         assert_eq!(with.len(), 40);
         assert!(with.windows(2).all(|w| w[0] <= w[1]));
         assert!(deadlines[40..].iter().all(Option::is_none));
+
+        // The same range on the other dates: the last change, the deadline
+        // (rows without one are outside it).
+        for (date_by, date_of) in [
+            (
+                ApplicationDate::Updated,
+                (|a: &Application| Some(a.updated_at[..10].to_owned()))
+                    as fn(&Application) -> Option<String>,
+            ),
+            (ApplicationDate::Deadline, |a: &Application| {
+                a.deadline.clone()
+            }),
+            (ApplicationDate::Created, |a: &Application| {
+                Some(a.created_at[..10].to_owned())
+            }),
+        ] {
+            for (from, to) in [
+                ("2026-11-03", "2026-11-09"),
+                ("2026-12-05", "2026-12-05"),
+                ("2026-10-01", "2026-10-02"),
+            ] {
+                let p = page(ApplicationQuery {
+                    from: Some(from.into()),
+                    to: Some(to.into()),
+                    date_by,
+                    limit: 500,
+                    ..Default::default()
+                });
+                let mut want: Vec<String> = apps
+                    .iter()
+                    .filter(|a| date_of(a).is_some_and(|d| (from..=to).contains(&d.as_str())))
+                    .map(|a| a.id.clone())
+                    .collect();
+                want.sort();
+                let mut got = ids(&p);
+                got.sort();
+                assert_eq!(got, want, "{date_by:?} {from}..{to}");
+                assert_eq!(p.total as usize, want.len());
+            }
+        }
+        assert!(apps
+            .iter()
+            .any(|a| a.deadline.as_deref() == Some("2026-12-05")));
 
         // Service filter, and bad dates are refused with a code.
         let p = page(ApplicationQuery {

@@ -124,6 +124,16 @@ describe("Applications", () => {
     await user.click(screen.getByRole("columnheader", { name: "Номер" }));
     await waitFor(() => expect(asked.at(-1)?.query).toEqual(expect.objectContaining({ sort: "number", ascending: true })));
 
+    // The dates bound the date chosen beside them: here the deadline.
+    await user.selectOptions(screen.getByTestId("apps-date-by"), "deadline");
+    await user.type(screen.getByLabelText("Срок не раньше"), "01122026");
+    await user.type(screen.getByLabelText("Срок не позже"), "07122026");
+    await waitFor(() =>
+      expect(asked.at(-1)?.query).toEqual(
+        expect.objectContaining({ date_by: "deadline", from: "2026-12-01", to: "2026-12-07", offset: 0 }),
+      ),
+    );
+
     // Typing searches after a pause, once.
     const before = asked.length;
     await user.type(screen.getByTestId("apps-search"), "ёлка");

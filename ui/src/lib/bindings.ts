@@ -443,13 +443,15 @@ export type ApplicationPage = { items: Array<Application>,
  */
 total: number, };
 
-export type ApplicationQuery = { status: Array<ApplicationStatus>, service_code: string | null, from: string | null, to: string | null, q: string | null, sort: ApplicationSort, 
+export type ApplicationQuery = { status: Array<ApplicationStatus>, service_code: string | null, from: string | null, to: string | null, date_by: ApplicationDate, q: string | null, sort: ApplicationSort, 
 /**
  * Ascending instead of the natural newest/latest first.
  */
 ascending: boolean, offset: number, limit: number, };
 
 export type ApplicationSort = "updated" | "created" | "deadline" | "number";
+
+export type ApplicationDate = "created" | "updated" | "deadline";
 
 export type ExportApplicationsArgs = { org_id: string, 
 /**
