@@ -1,5 +1,5 @@
 // Helpers for the records lists (requirements, notifications, …).
-import type { RecordQuery } from "./bindings";
+import type { ProfileChange, RecordQuery } from "./bindings";
 
 /** A records query with every filter off unless given. */
 export function recordQuery(q: Partial<RecordQuery>): RecordQuery {
@@ -54,4 +54,17 @@ export function periodRange(
     case "custom":
       return { from: customFrom || null, to: customTo || null };
   }
+}
+
+/** How long a decided requisites change stays on the dashboard. */
+export const DECIDED_SHOWN_DAYS = 14;
+
+/**
+ * Whether the dashboard still mentions a requisites change: while it waits,
+ * and for two weeks after the operator's decision (then it is history).
+ */
+export function changeStillNews(change: ProfileChange, now: Date = new Date()): boolean {
+  if (change.status === "pending") return true;
+  const decided = Date.parse(change.decided_at ?? change.created_at);
+  return Number.isNaN(decided) || now.getTime() - decided < DECIDED_SHOWN_DAYS * 86_400_000;
 }
