@@ -78,6 +78,17 @@ impl Blobs {
         Ok(path)
     }
 
+    /// Removes a content; gone already is fine.
+    pub fn remove(&self, sha: &str) -> Result<(), CoreError> {
+        let path = self.path(sha)?;
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(CoreError::Store(format!("{}: {e}", path.display())))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The content, checked against its hash; `None` when not stored (or
     /// damaged, and then removed).
     pub fn get(&self, sha: &str) -> Result<Option<Vec<u8>>, CoreError> {

@@ -1293,7 +1293,17 @@ impl Cabinet {
     }
 
     pub async fn discard_action(&self, id: &str) -> Result<(), CoreError> {
-        self.with_store(|s| s.discard_action(id)).await
+        let guard = self.active.lock().await;
+        let a = open_session(guard.as_ref())?;
+        let blobs = self.blobs(a);
+        for sha in a.store.discard_action(id)? {
+            // The action is gone either way; a file left behind is only
+            // space, so a failure here is logged, not the user's problem.
+            if let Err(e) = blobs.remove(&sha) {
+                tracing::warn!(error = %e, "discarded file not removed");
+            }
+        }
+        Ok(())
     }
 
     /// Edits the organization's contacts: checked here as the portal checks

@@ -294,6 +294,15 @@ pub(crate) enum Action {
 }
 
 impl Action {
+    /// The contents (SHA-256) it sends from the blob store.
+    pub(crate) fn contents(self) -> Vec<String> {
+        match self {
+            Action::Attach { sha256, .. } => vec![sha256],
+            Action::Ticket { files, .. } => files.into_iter().map(|f| f.sha256).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// A [`Action::Write`] answered with a `T`.
     pub(crate) fn write<T: cabinet_api::Record>(
         name: &str,
@@ -1118,7 +1127,11 @@ impl Store {
 
     /// Discards a failed action; a draft that never reached the portal goes
     /// with it, and so do the actions queued on that draft.
-    pub fn discard_action(&self, id: &str) -> Result<(), CoreError> {
+    ///
+    /// Returns the contents (SHA-256) the discarded actions were to send
+    /// that nothing else here refers to any more, for the caller to remove
+    /// from the blob store: a discarded file does not stay on the disk.
+    pub fn discard_action(&self, id: &str) -> Result<Vec<String>, CoreError> {
         let tx = self.conn.unchecked_transaction()?;
         let target: Option<Option<String>> = tx
             .query_row(
@@ -1130,14 +1143,41 @@ impl Store {
         let Some(target) = target else {
             return Err(CoreError::Invalid("action"));
         };
+        let local = target.filter(|t| t.starts_with(LOCAL_PREFIX));
+        // What goes: this action, and with a draft made here everything
+        // queued for it.
+        let payloads: Vec<String> = tx
+            .prepare("SELECT payload FROM outbox WHERE id = ?1 OR target = ?2")?
+            .query_map(params![id, local], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
         tx.execute("DELETE FROM conflicts WHERE action_id = ?1", [id])?;
-        if let Some(local) = target.filter(|t| t.starts_with(LOCAL_PREFIX)) {
-            tx.execute("DELETE FROM outbox WHERE target = ?1", [&local])?;
-            tx.execute("DELETE FROM applications WHERE id = ?1", [&local])?;
+        if let Some(local) = &local {
+            tx.execute("DELETE FROM outbox WHERE target = ?1", [local])?;
+            tx.execute("DELETE FROM applications WHERE id = ?1", [local])?;
+        }
+        let mut unused = Vec::new();
+        for sha in payloads
+            .iter()
+            .filter_map(|p| parse::<Action>(p).ok())
+            .flat_map(|a| a.contents())
+        {
+            // Any mention keeps it: another queued action, a document or
+            // an application's attachment (of any organization: the blob
+            // store is the profile's).
+            let used: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM outbox WHERE instr(payload, ?1) > 0)
+                     OR EXISTS (SELECT 1 FROM entities WHERE instr(json, ?1) > 0)
+                     OR EXISTS (SELECT 1 FROM applications WHERE instr(json, ?1) > 0)",
+                [&sha],
+                |r| r.get(0),
+            )?;
+            if !used && !unused.contains(&sha) {
+                unused.push(sha);
+            }
         }
         tx.commit()?;
-        Ok(())
+        Ok(unused)
     }
 }
 

@@ -108,22 +108,58 @@ async fn offline_draft_reaches_the_portal_exactly_once_and_resync_recovers() {
     assert_eq!(on_portal, 1);
 
     // A 4xx: the action fails with the portal's reason and stays to fix or
-    // discard; the draft stays until discarded.
+    // discard; the draft stays until discarded, and its files with it. A
+    // file another draft sends too stays after the discard; its own goes.
+    let blobs_before = blob_files(&dir.path().join("app"));
     let bad = cab
         .create_application(&org, " ", "Без кода услуги", Default::default())
         .await
         .unwrap();
+    let own: &[u8] = b"%PDF-1.4\n% only the refused draft has this\n%%EOF\n";
+    let shared: &[u8] = b"%PDF-1.4\n% both drafts have this\n%%EOF\n";
+    let good = cab
+        .create_application(&org, "egrul-extract", "С общим файлом", Default::default())
+        .await
+        .unwrap();
+    for (draft, content) in [(&bad.id, own), (&bad.id, shared), (&good.id, shared)] {
+        cab.attach_file(&org, draft, "Устав", "устав.pdf", content)
+            .await
+            .unwrap();
+    }
+    let added: Vec<_> = blob_files(&dir.path().join("app"))
+        .difference(&blobs_before)
+        .cloned()
+        .collect();
+    assert_eq!(added.len(), 2, "one file per content: {added:?}");
     let r = cab.sync(&org).await.unwrap();
     assert_eq!(r.failed, 1, "{r:?}");
-    let failed = cab.outbox(&org).await.unwrap();
-    assert_eq!(failed.len(), 1);
-    assert_eq!(failed[0].state, "failed");
+    let outbox = cab.outbox(&org).await.unwrap();
+    let failed: Vec<_> = outbox.iter().filter(|a| a.state == "failed").collect();
+    assert_eq!(failed.len(), 1, "{outbox:?}");
     assert_eq!(
         failed[0].error_code.as_deref(),
         Some("request.invalid_field")
     );
     cab.discard_action(&failed[0].id).await.unwrap();
     assert!(cab.outbox(&org).await.unwrap().is_empty());
+    let left = blob_files(&dir.path().join("app"));
+    assert_eq!(
+        added.iter().filter(|f| left.contains(*f)).count(),
+        1,
+        "the shared file stays, the refused draft's own is removed"
+    );
+    let sent = cab
+        .applications(&org)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.title == "С общим файлом")
+        .unwrap();
+    assert_eq!(sent.attachments.len(), 1);
+    assert_eq!(
+        sent.attachments[0].sha256,
+        cabinet_core::blobs::sha256_hex(shared)
+    );
     assert!(!cab
         .applications(&org)
         .await
@@ -137,4 +173,26 @@ async fn offline_draft_reaches_the_portal_exactly_once_and_resync_recovers() {
     let r = cab.sync(&org).await.unwrap();
     assert!(r.resynced, "{r:?}");
     assert_eq!(cab.applications(&org).await.unwrap().len(), before);
+}
+
+/// The files of every blob store under `dir`.
+fn blob_files(dir: &std::path::Path) -> std::collections::BTreeSet<std::path::PathBuf> {
+    fn walk(
+        dir: &std::path::Path,
+        inside: bool,
+        out: &mut std::collections::BTreeSet<std::path::PathBuf>,
+    ) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                let blobs = inside || path.file_name().is_some_and(|n| n == "blobs");
+                walk(&path, blobs, out);
+            } else if inside {
+                out.insert(path);
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    walk(dir, false, &mut out);
+    out
 }
