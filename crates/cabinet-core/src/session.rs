@@ -881,8 +881,11 @@ impl Cabinet {
     }
 
     /// Fetches the contents the prefetch policy asks for, newest first,
-    /// until the size cap; contents already here count against the cap.
-    /// A document the portal no longer has is skipped.
+    /// until the size cap; contents already here count against the cap, and
+    /// those past it are removed (oldest first): the cap is what the
+    /// organization's documents take on this computer, also with the ones
+    /// the user opened. A content the outbox still has to send stays. A
+    /// document the portal no longer has is skipped.
     async fn prefetch(
         &self,
         a: &mut Active,
@@ -892,24 +895,46 @@ impl Cabinet {
     ) -> Result<(), CoreError> {
         let policy = self.prefetch_policy();
         let since = match policy.scope {
-            PrefetchScope::None => return Ok(()),
-            PrefetchScope::All => None,
             PrefetchScope::Recent { days } => Some(
                 (chrono::Utc::now() - chrono::Duration::days(i64::from(days)))
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             ),
+            PrefetchScope::None | PrefetchScope::All => None,
         };
         let blobs = self.blobs(a);
         let mut budget = policy.cap_bytes;
+        let mut full = false;
         let mut wanted = Vec::new();
-        for d in a.store.documents_since(org, since.as_deref())? {
-            let size = u64::try_from(d.size).unwrap_or(0);
-            if size > budget {
-                break;
+        let mut seen = std::collections::HashSet::new();
+        for d in a.store.documents_since(org, None)? {
+            // One content, however many documents share it: counted and
+            // kept with the newest.
+            if !seen.insert(d.sha256.clone()) {
+                continue;
             }
-            budget -= size;
-            if !blobs.has(&d.sha256) {
-                wanted.push(d);
+            let here = blobs.has(&d.sha256);
+            let in_scope = match policy.scope {
+                PrefetchScope::None => false,
+                PrefetchScope::All => true,
+                PrefetchScope::Recent { .. } => {
+                    since.as_deref().is_some_and(|s| d.created_at.as_str() >= s)
+                }
+            };
+            if !here && !in_scope {
+                continue;
+            }
+            let size = u64::try_from(d.size).unwrap_or(0);
+            if !full && size <= budget {
+                budget -= size;
+                if !here {
+                    wanted.push(d);
+                }
+                continue;
+            }
+            full = true;
+            if here && !a.store.outbox_mentions(&d.sha256)? {
+                blobs.remove(&d.sha256)?;
+                report.evicted += 1;
             }
         }
         if wanted.is_empty() {

@@ -239,6 +239,9 @@ pub struct SyncReport {
     pub conflicts: u32,
     /// Document contents fetched ahead for offline review.
     pub prefetched: u32,
+    /// Document contents removed to keep within the size cap.
+    #[serde(default)]
+    pub evicted: u32,
     pub online: bool,
 }
 
@@ -1123,6 +1126,15 @@ impl Store {
             return Err(CoreError::Invalid("action"));
         }
         Ok(())
+    }
+
+    /// Whether a queued action mentions `sha256` (a content it sends).
+    pub(crate) fn outbox_mentions(&self, sha256: &str) -> Result<bool, CoreError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE instr(payload, ?1) > 0)",
+            [sha256],
+            |r| r.get(0),
+        )?)
     }
 
     /// Discards a failed action; a draft that never reached the portal goes

@@ -94,6 +94,62 @@ async fn a_sync_prefetches_what_the_policy_asks_and_no_more() {
         newest[..5].iter().map(|d| d.document.id.clone()).collect();
     assert_eq!(cached_ids, want);
 
+    // Opened by hand, an older document is here too and counts; a smaller
+    // cap then removes the oldest contents, down to the newest that fit.
+    let cached =
+        |docs: Vec<cabinet_core::sync::DocumentView>| -> std::collections::HashSet<String> {
+            docs.into_iter()
+                .filter(|d| d.cached)
+                .map(|d| d.document.id)
+                .collect()
+        };
+    cab.document_content(&org, &newest[20].document.id)
+        .await
+        .unwrap();
+    assert_eq!(cached(cab.documents(&org).await.unwrap()).len(), 6);
+    let size = |i: usize| newest[i].document.size as u64;
+    cab.set_prefetch(PrefetchPolicy {
+        scope: PrefetchScope::All,
+        cap_bytes: size(0) + size(1) + size(2),
+    })
+    .await;
+    let r = cab.sync(&org).await.unwrap();
+    assert_eq!((r.prefetched, r.evicted), (0, 3), "{r:?}");
+    assert_eq!(
+        cached(cab.documents(&org).await.unwrap()),
+        newest[..3].iter().map(|d| d.document.id.clone()).collect()
+    );
+    // «Only what I open» keeps to the cap as well, newest first.
+    let mine = cabinet(
+        &url,
+        &dir.path().join("opened"),
+        PrefetchPolicy {
+            scope: PrefetchScope::None,
+            cap_bytes: u64::MAX,
+        },
+    )
+    .await;
+    assert_eq!(mine.sync(&org).await.unwrap().prefetched, 0);
+    for i in [9, 2, 5] {
+        mine.document_content(&org, &newest[i].document.id)
+            .await
+            .unwrap();
+    }
+    mine.set_prefetch(PrefetchPolicy {
+        scope: PrefetchScope::None,
+        cap_bytes: size(2) + size(5),
+    })
+    .await;
+    let r = mine.sync(&org).await.unwrap();
+    assert_eq!((r.prefetched, r.evicted), (0, 1), "{r:?}");
+    assert_eq!(
+        cached(mine.documents(&org).await.unwrap()),
+        [2, 5]
+            .iter()
+            .map(|&i| newest[i].document.id.clone())
+            .collect()
+    );
+
     // Offline, what was prefetched opens; the rest says it is not here.
     portal.stop().await;
     let here = &newest[0].document;

@@ -6,7 +6,7 @@ import SyncBar from "./SyncBar.svelte";
 import type { Conflict, SyncReport, SyncStatus } from "../lib/bindings";
 
 const report = (over: Partial<SyncReport>): SyncReport => ({
-  pushed: 0, failed: 0, pulled: 0, resynced: false, pending: 0, conflicts: 0, prefetched: 0, online: true, ...over,
+  pushed: 0, failed: 0, pulled: 0, resynced: false, pending: 0, conflicts: 0, prefetched: 0, evicted: 0, online: true, ...over,
 });
 const status = (over: Partial<SyncStatus>): SyncStatus => ({
   online: true, synced_at: "2026-11-22T09:41:00Z", pending: 0, failed: 0, conflicts: 0, ...over,

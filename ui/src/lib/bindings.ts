@@ -264,7 +264,11 @@ conflicts: number,
 /**
  * Document contents fetched ahead for offline review.
  */
-prefetched: number, online: boolean, };
+prefetched: number, 
+/**
+ * Document contents removed to keep within the size cap.
+ */
+evicted: number, online: boolean, };
 
 export type Application = { id: string, org_id: string, 
 /**

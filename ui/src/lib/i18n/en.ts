@@ -589,7 +589,7 @@ export const en: Strings = {
     capBefore: "At most",
     capAfter: "MB on this computer",
     cap: "Size limit, MB",
-    offlineHint: "Documents download during synchronization, newest first. Lists and cards are always available offline.",
+    offlineHint: "Documents download during synchronization, newest first; the oldest past the limit are removed from this computer. Lists and cards are always available offline.",
     save: "Save",
     saved: "Settings saved.",
     where: (file: string) => `Kept in ${file}`,
