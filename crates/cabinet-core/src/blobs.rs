@@ -78,6 +78,23 @@ impl Blobs {
         Ok(path)
     }
 
+    /// What the stored files take on the disk, together.
+    pub fn disk_bytes(&self) -> u64 {
+        fn walk(dir: &Path) -> u64 {
+            std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| match e.metadata() {
+                    Ok(m) if m.is_dir() => walk(&e.path()),
+                    Ok(m) => m.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        }
+        walk(&self.dir)
+    }
+
     /// Removes a content; gone already is fine.
     pub fn remove(&self, sha: &str) -> Result<(), CoreError> {
         let path = self.path(sha)?;

@@ -902,11 +902,21 @@ impl Cabinet {
             PrefetchScope::None | PrefetchScope::All => None,
         };
         let blobs = self.blobs(a);
+        // Every document is looked at only when the store is past the cap
+        // (then contents outside the scope may have to go); otherwise the
+        // ones in scope, which is none or a few days of 100k.
+        let documents = if blobs.disk_bytes() > policy.cap_bytes {
+            a.store.documents_since(org, None)?
+        } else if policy.scope == PrefetchScope::None {
+            return Ok(());
+        } else {
+            a.store.documents_since(org, since.as_deref())?
+        };
         let mut budget = policy.cap_bytes;
         let mut full = false;
         let mut wanted = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for d in a.store.documents_since(org, None)? {
+        for d in documents {
             // One content, however many documents share it: counted and
             // kept with the newest.
             if !seen.insert(d.sha256.clone()) {
