@@ -255,24 +255,24 @@ impl ApplicationQuery {
     fn page_sql(&self, org: &str, words: Words) -> Result<PageSql, CoreError> {
         let (filter, mut params) = self.filter(org, words)?;
         let dir = if self.ascending { "ASC" } else { "DESC" };
-        let order = match self.sort {
-            ApplicationSort::Updated => format!("a.updated_at {dir}, a.rid {dir}"),
-            ApplicationSort::Created => format!("a.created_at {dir}, a.rid {dir}"),
-            // Without a deadline or number: last in either direction.
-            ApplicationSort::Deadline => {
-                format!("a.deadline IS NULL, a.deadline {dir}, a.rid {dir}")
+        // The orders by a value some rows lack (deadline, number) put
+        // those rows last in either direction.
+        let (column, order) = match self.sort {
+            ApplicationSort::Updated => (None, format!("a.updated_at {dir}, a.rid {dir}")),
+            ApplicationSort::Created => (None, format!("a.created_at {dir}, a.rid {dir}")),
+            ApplicationSort::Deadline | ApplicationSort::Number => {
+                let c = if self.sort == ApplicationSort::Deadline {
+                    "a.deadline"
+                } else {
+                    "a.number"
+                };
+                (Some(c), format!("{c} IS NULL, {c} {dir}, a.rid {dir}"))
             }
-            ApplicationSort::Number => format!("a.number IS NULL, a.number {dir}, a.rid {dir}"),
         };
         let (limit, offset) = (
             Value::Integer(i64::from(self.page_limit())),
             Value::Integer(i64::from(self.offset)),
         );
-        let column = match self.sort {
-            ApplicationSort::Deadline => Some("a.deadline"),
-            ApplicationSort::Number => Some("a.number"),
-            ApplicationSort::Updated | ApplicationSort::Created => None,
-        };
         if let Some(column) = column {
             // The rows with a value in its index order, then the rows
             // without one in row id order, each part read from the

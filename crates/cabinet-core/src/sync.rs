@@ -1177,13 +1177,13 @@ impl Store {
             // Any mention keeps it: another queued action, a document or
             // an application's attachment (of any organization: the blob
             // store is the profile's).
-            let used: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM outbox WHERE instr(payload, ?1) > 0)
-                     OR EXISTS (SELECT 1 FROM entities WHERE instr(json, ?1) > 0)
-                     OR EXISTS (SELECT 1 FROM applications WHERE instr(json, ?1) > 0)",
-                [&sha],
-                |r| r.get(0),
-            )?;
+            let used = self.outbox_mentions(&sha)?
+                || tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM entities WHERE instr(json, ?1) > 0)
+                         OR EXISTS (SELECT 1 FROM applications WHERE instr(json, ?1) > 0)",
+                    [&sha],
+                    |r| r.get(0),
+                )?;
             if !used && !unused.contains(&sha) {
                 unused.push(sha);
             }
