@@ -1,4 +1,4 @@
-//! CAdES-BES detached signatures (`.sig`, DER CMS SignedData).
+//! CAdES-BES signatures (`.sig`, DER CMS SignedData), detached or attached.
 //!
 //! Signed attributes: contentType, messageDigest, signingTime and
 //! signingCertificateV2. The content is hashed as a stream, so a 2 GB file
@@ -191,6 +191,32 @@ pub fn sign_digest(
             ),
         ));
     }
+    signed_data(key, digest, None, at)
+}
+
+/// Signs `content` with `key`: an attached CAdES-BES signature, DER, that
+/// holds the content (`.sig`/`.p7s` files that travel alone).
+pub fn sign_attached(
+    key: &dyn SigningKey,
+    content: &[u8],
+    at: DateTime<Utc>,
+) -> Result<Vec<u8>, SignError> {
+    let digest = DigestAlgorithm::of(&key.certificate().algorithm).digest(content);
+    let econtent = Any::encode_from(
+        &OctetString::new(content.to_vec()).map_err(|e| failed("eContent", e))?,
+    )
+    .map_err(|e| failed("eContent", e))?;
+    signed_data(key, &digest, Some(econtent), at)
+}
+
+/// One signer's SignedData over `digest`, holding `econtent` or detached.
+fn signed_data(
+    key: &dyn SigningKey,
+    digest: &[u8],
+    econtent: Option<Any>,
+    at: DateTime<Utc>,
+) -> Result<Vec<u8>, SignError> {
+    let algorithm = DigestAlgorithm::of(&key.certificate().algorithm);
     let si = signer_info(key, ID_DATA, digest, at)?;
     let certificates = key_certificates(key)?
         .into_iter()
@@ -202,7 +228,7 @@ pub fn sign_digest(
             .map_err(|e| failed("SignedData", e))?,
         encap_content_info: EncapsulatedContentInfo {
             econtent_type: ID_DATA,
-            econtent: None,
+            econtent,
         },
         certificates: Some(CertificateSet(
             SetOfVec::try_from(certificates).map_err(|e| failed("certificates", e))?,

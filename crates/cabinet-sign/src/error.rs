@@ -30,6 +30,13 @@ pub enum SignError {
     MalformedSignature(String),
     #[error("the signed content has changed")]
     ContentChanged,
+    /// An attached signature checked against a file that is not the
+    /// content it holds.
+    #[error("the file is not the document this signature holds")]
+    ContentMismatch,
+    /// A detached signature where an attached one was expected.
+    #[error("the signature does not hold the document: give the signed file too")]
+    DetachedWithoutContent,
     #[error("the signature value does not match")]
     SignatureBroken,
     #[error("the signer's certificate is not in the signature")]
@@ -73,6 +80,8 @@ impl SignError {
             SignError::Io(_) => "file.read",
             SignError::MalformedSignature(_) => "sig.malformed",
             SignError::ContentChanged => "sig.content_changed",
+            SignError::ContentMismatch => "sig.content_mismatch",
+            SignError::DetachedWithoutContent => "sig.detached",
             SignError::SignatureBroken => "sig.broken",
             SignError::SignerCertificateMissing => "sig.no_certificate",
             SignError::CertificateExpired => "sig.cert_expired",

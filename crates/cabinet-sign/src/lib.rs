@@ -5,6 +5,7 @@
 //! and CRLs, CAdES-BES sign and verify. Algorithms are one enum, so GOST slots
 //! in as one more algorithm.
 
+pub mod ber;
 pub mod cades;
 pub mod cert;
 pub mod digest;

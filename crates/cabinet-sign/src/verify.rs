@@ -1,4 +1,5 @@
-//! Verification of detached CMS / CAdES-BES signatures.
+//! Verification of CMS / CAdES-BES signatures, detached or attached, in DER
+//! or in the BER that Russian CSPs write (see [`crate::ber`]).
 //!
 //! Each signer is checked in turn: the message digest against the content,
 //! the signature over the signed attributes, the certificate's validity at the
@@ -25,6 +26,7 @@ use crate::{CertificateInfo, DigestAlgorithm, SignError};
 const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 const ID_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
+const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
@@ -46,10 +48,11 @@ pub struct SignerReport {
     pub chain: ChainStatus,
 }
 
-/// A signature as stored: DER, or base64 of DER (with or without PEM lines).
+/// A signature as stored — DER or BER, or base64 of either (with or
+/// without PEM lines) — as DER.
 pub fn decode_signature(bytes: &[u8]) -> Result<Vec<u8>, SignError> {
     if bytes.first() == Some(&0x30) {
-        return Ok(bytes.to_vec());
+        return crate::ber::to_der(bytes);
     }
     let text = std::str::from_utf8(bytes)
         .map_err(|_| SignError::MalformedSignature("neither DER nor base64".into()))?;
@@ -59,9 +62,10 @@ pub fn decode_signature(bytes: &[u8]) -> Result<Vec<u8>, SignError> {
         .flat_map(|l| l.chars())
         .filter(|c| !c.is_whitespace())
         .collect();
-    base64::engine::general_purpose::STANDARD
+    let der = base64::engine::general_purpose::STANDARD
         .decode(b64)
-        .map_err(|e| SignError::MalformedSignature(format!("base64: {e}")))
+        .map_err(|e| SignError::MalformedSignature(format!("base64: {e}")))?;
+    crate::ber::to_der(&der)
 }
 
 fn parse_signed_data(der: &[u8]) -> Result<SignedData, SignError> {
@@ -264,6 +268,25 @@ pub(crate) fn signer_digest_algorithms(sd: &SignedData) -> Result<Vec<DigestAlgo
     Ok(out)
 }
 
+/// The signed content-type attribute must name the type of the content
+/// (RFC 5652 11.1), or a signature over one kind of content could be
+/// passed off as another.
+fn check_content_type(sd: &SignedData, si: &SignerInfo) -> Result<(), SignError> {
+    let Some(value) = attribute_value(si, &ID_CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let named = value
+        .decode_as::<ObjectIdentifier>()
+        .map_err(|e| SignError::MalformedSignature(format!("content-type attribute: {e}")))?;
+    if named != sd.encap_content_info.econtent_type {
+        return Err(SignError::MalformedSignature(format!(
+            "the content-type attribute names {named}, the content is {}",
+            sd.encap_content_info.econtent_type
+        )));
+    }
+    Ok(())
+}
+
 /// Fails with `sig.content_changed` when any signer's messageDigest differs
 /// from the content's digest with that signer's algorithm.
 pub(crate) fn check_message_digests<'a>(
@@ -390,8 +413,90 @@ pub fn verify_detached_at(
     verify(signature, content, trust, Some(at))
 }
 
+/// An attached signature's signers and the content it holds.
+#[derive(Debug, Clone)]
+pub struct Attached {
+    pub signers: Vec<SignerReport>,
+    pub content: Vec<u8>,
+}
+
+/// Verifies an attached signature (the content inside the CMS) and returns
+/// the content with the signers. A detached signature is refused with
+/// `sig.detached`: it needs its file.
+pub fn verify_attached(signature: &[u8], trust: &Trust) -> Result<Attached, SignError> {
+    let der = decode_signature(signature)?;
+    let sd = parse_signed_data(&der)?;
+    let content = embedded_content(&sd)?.ok_or(SignError::DetachedWithoutContent)?;
+    let signers = verify_parsed(&sd, &content[..], trust, None)?;
+    Ok(Attached { signers, content })
+}
+
+/// Whether `signature` holds its content (an attached signature).
+pub fn is_attached(signature: &[u8]) -> Result<bool, SignError> {
+    let der = decode_signature(signature)?;
+    Ok(parse_signed_data(&der)?
+        .encap_content_info
+        .econtent
+        .is_some())
+}
+
+/// The content an attached signature holds, if any.
+fn embedded_content(sd: &SignedData) -> Result<Option<Vec<u8>>, SignError> {
+    sd.encap_content_info
+        .econtent
+        .as_ref()
+        .map(|any| {
+            any.decode_as::<OctetString>()
+                .map(OctetString::into_bytes)
+                .map_err(|e| SignError::MalformedSignature(format!("eContent: {e}")))
+        })
+        .transpose()
+}
+
+/// Reads `content` to the end and fails with `sig.content_mismatch` unless
+/// it is exactly `embedded`.
+fn same_content(mut content: impl Read, embedded: &[u8]) -> Result<(), SignError> {
+    let mut buf = [0u8; 64 * 1024];
+    let mut at = 0;
+    loop {
+        let n = content
+            .read(&mut buf)
+            .map_err(|e| SignError::Io(e.to_string()))?;
+        if n == 0 {
+            break;
+        }
+        if embedded.get(at..at + n) != Some(&buf[..n]) {
+            return Err(SignError::ContentMismatch);
+        }
+        at += n;
+    }
+    if at != embedded.len() {
+        return Err(SignError::ContentMismatch);
+    }
+    Ok(())
+}
+
 fn verify(
     signature: &[u8],
+    content: impl Read,
+    trust: &Trust,
+    validity_at: Option<DateTime<Utc>>,
+) -> Result<Vec<SignerReport>, SignError> {
+    let der = decode_signature(signature)?;
+    let sd = parse_signed_data(&der)?;
+    match embedded_content(&sd)? {
+        // An attached signature given a file: the file must be what was
+        // signed, and the signature is checked over what it holds.
+        Some(embedded) => {
+            same_content(content, &embedded)?;
+            verify_parsed(&sd, &embedded[..], trust, validity_at)
+        }
+        None => verify_parsed(&sd, content, trust, validity_at),
+    }
+}
+
+fn verify_parsed(
+    sd: &SignedData,
     content: impl Read,
     trust: &Trust,
     validity_at: Option<DateTime<Utc>>,
@@ -402,16 +507,9 @@ fn verify(
         .iter()
         .map(|c| parse_crl(c))
         .collect::<Result<Vec<_>, _>>()?;
-    let der = decode_signature(signature)?;
-    let sd = parse_signed_data(&der)?;
-    if sd.encap_content_info.econtent.is_some() {
-        return Err(SignError::MalformedSignature(
-            "not a detached signature".into(),
-        ));
-    }
-    let algorithms = signer_digest_algorithms(&sd)?;
+    let algorithms = signer_digest_algorithms(sd)?;
     let digests = crate::digest::digest_stream_all(&algorithms, content)?;
-    let certs = certificates(&sd);
+    let certs = certificates(sd);
     let roots: Vec<Certificate> = roots
         .iter()
         .filter_map(|r| Certificate::from_der(&r.der).ok())
@@ -430,6 +528,7 @@ fn verify(
         if md.as_bytes() != digest.as_slice() {
             return Err(SignError::ContentChanged);
         }
+        check_content_type(sd, si)?;
         let spki = &cert.tbs_certificate.subject_public_key_info;
         let key_digest =
             crate::gost::key_size_of(&spki.algorithm.oid).map(DigestAlgorithm::streebog);

@@ -999,6 +999,8 @@ export const en: Strings = {
     "input.document": "The document is not among the saved data.",
     "sig.malformed": "This is not an electronic signature file.",
     "sig.content_changed": "The file changed after signing: the signature does not match it.",
+    "sig.content_mismatch": "The signature holds another document: the chosen file is not the one signed.",
+    "sig.detached": "The signature does not hold the document: choose the signed file too.",
     "sig.broken": "The signature is damaged: its value does not match.",
     "sig.no_certificate": "The signature has no signer certificate.",
     "sig.cert_expired": "The signer's certificate had expired when it signed.",
