@@ -336,7 +336,12 @@ pub async fn sign_files(st: State<'_, Desktop>, args: SignFilesArgs) -> Res<Vec<
     blocking(move || {
         let key = cabinet_core::certificates::open_my_key(&mine, &secret)?;
         let files: Vec<std::path::PathBuf> = files.iter().map(Into::into).collect();
-        cabinet_core::signing::sign_files(key.as_ref(), &files, cosign, |p: &SignProgress| {
+        let how = if cosign {
+            cabinet_core::signing::SignAs::Cosign
+        } else {
+            cabinet_core::signing::SignAs::Detached
+        };
+        cabinet_core::signing::sign_files(key.as_ref(), &files, how, None, |p: &SignProgress| {
             if let Some(app) = &app {
                 use tauri::Emitter;
                 let _ = app.emit("sign-progress", p);

@@ -192,10 +192,11 @@ enum ExportFormat {
 /// Commands that work on local files only, with no portal.
 #[derive(Subcommand)]
 enum LocalCommand {
-    /// Sign files with a .pfx or a token: detached CAdES-BES `FILE.sig`
-    /// beside each file (or in --out). One password or PIN entry for the
-    /// whole batch, from CABINET_PFX_PASSWORD / CABINET_PIN or a prompt,
-    /// never from arguments.
+    /// Sign files with a .pfx or a token: CAdES-BES `FILE.sig` beside each
+    /// file (or in --out), detached unless --attached. One password or PIN
+    /// entry for the whole batch, from CABINET_PFX_PASSWORD / CABINET_PIN
+    /// or a prompt, never from arguments. A certificate that is expired,
+    /// not yet valid or not for signatures is refused (exit 1).
     Sign {
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -204,19 +205,29 @@ enum LocalCommand {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Add a signature to an existing FILE.sig instead of replacing it.
-        #[arg(long, conflicts_with = "raw")]
+        #[arg(long, conflicts_with_all = ["raw", "attached"])]
         cosign: bool,
+        /// Write an attached signature: FILE.sig holds the file itself.
+        #[arg(long, conflicts_with = "raw")]
+        attached: bool,
         /// GOST keys only: write the raw signature value instead of CMS,
         /// reversed as ESIA's client_secret expects (64 or 128 bytes), to
         /// FILE.raw, and print it in base64url.
         #[arg(long)]
         raw: bool,
     },
-    /// Verify FILE against SIG (DER or base64). Exit 0 when every signer
-    /// verifies, 1 with the code otherwise.
+    /// Verify a signature (DER or BER, or base64): `verify FILE SIG` for a
+    /// detached one, or an attached one that must hold FILE; `verify SIG`
+    /// for an attached one alone. Exit 0 when every signer verifies, 1 with
+    /// the code otherwise.
     Verify {
-        file: PathBuf,
-        sig: PathBuf,
+        /// [FILE] SIG
+        #[arg(num_args = 1..=2, required = true, value_name = "FILE")]
+        paths: Vec<PathBuf>,
+        /// Write the document an attached signature holds to this file
+        /// (only when no FILE is given).
+        #[arg(long, value_name = "FILE")]
+        extract: Option<PathBuf>,
         /// Trusted root certificate (PEM or DER); repeatable.
         #[arg(long, value_name = "CA")]
         trust: Vec<PathBuf>,
@@ -334,22 +345,32 @@ fn local(command: LocalCommand) -> Result<(), Failure> {
             key,
             out,
             cosign,
+            attached,
             raw,
         } => {
-            let mode = match (raw, cosign) {
-                (true, _) => signing::SignMode::Raw,
-                (false, true) => signing::SignMode::Cosign,
-                (false, false) => signing::SignMode::Sign,
+            use cabinet_core::signing::SignAs;
+            let mode = match (raw, cosign, attached) {
+                (true, _, _) => signing::SignMode::Raw,
+                (false, true, _) => signing::SignMode::Cms(SignAs::Cosign),
+                (false, false, true) => signing::SignMode::Cms(SignAs::Attached),
+                (false, false, false) => signing::SignMode::Cms(SignAs::Detached),
             };
             signing::sign(&files, &key, out.as_deref(), mode)
         }
         LocalCommand::Verify {
-            file,
-            sig,
+            paths,
+            extract,
             trust,
             crl,
             json,
-        } => signing::verify(&file, &sig, &trust, &crl, json),
+        } => {
+            let (file, sig) = match &paths[..] {
+                [sig] => (None, sig),
+                [file, sig] => (Some(file.as_path()), sig),
+                _ => unreachable!("clap takes one or two"),
+            };
+            signing::verify(file, sig, extract.as_deref(), &trust, &crl, json)
+        }
         LocalCommand::Certs { key, json } => signing::certs(&key, json),
     }
 }

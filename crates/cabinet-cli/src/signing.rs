@@ -3,9 +3,11 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use cabinet_sign::cades::{cosign_detached, sign_detached};
+use cabinet_core::signing::{read_regular_file, SignAs, MAX_SIGNATURE_FILE};
 use cabinet_sign::pkcs11::Module;
-use cabinet_sign::verify::{verify_detached_with, ChainStatus, Trust};
+use cabinet_sign::verify::{
+    verify_attached, verify_detached_with, ChainStatus, SignerReport, Trust,
+};
 use cabinet_sign::{CertificateInfo, PfxIdentity, SigningKey};
 use zeroize::Zeroizing;
 
@@ -14,8 +16,10 @@ use crate::Failure;
 pub const PASSWORD_ENV: &str = "CABINET_PFX_PASSWORD";
 pub const PIN_ENV: &str = "CABINET_PIN";
 
+/// A signature, key, certificate or CRL file: regular, and not larger than
+/// a signature may be.
 fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
+    Ok(read_regular_file(path, MAX_SIGNATURE_FILE)?)
 }
 
 /// A secret from the environment, else one line from standard input
@@ -106,17 +110,15 @@ impl KeySource {
 /// What `cabinet sign` writes for each file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignMode {
-    /// A new detached CAdES-BES `FILE.sig`.
-    Sign,
-    /// Our signature added to the existing `FILE.sig`.
-    Cosign,
+    /// A CAdES-BES `FILE.sig`: detached, co-signed or attached.
+    Cms(SignAs),
     /// The raw GOST value (ESIA's byte order) in `FILE.raw`.
     Raw,
 }
 
-fn sig_path(file: &Path, out: Option<&Path>, extension: &str) -> PathBuf {
+fn raw_path(file: &Path, out: Option<&Path>) -> PathBuf {
     let name = format!(
-        "{}.{extension}",
+        "{}.raw",
         file.file_name()
             .map(|n| n.to_string_lossy())
             .unwrap_or_default()
@@ -127,10 +129,9 @@ fn sig_path(file: &Path, out: Option<&Path>, extension: &str) -> PathBuf {
     }
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    Ok(cabinet_core::signing::write_atomically(path, bytes)?)
-}
-
+/// Signs through the same core function as the window, so a certificate
+/// the window refuses (expired, not yet valid, not for signatures) is
+/// refused here too, before anything is written.
 pub fn sign(
     files: &[PathBuf],
     key: &KeySource,
@@ -138,54 +139,44 @@ pub fn sign(
     mode: SignMode,
 ) -> Result<(), Failure> {
     let identity = key.open()?;
-    if mode == SignMode::Raw {
-        // Refuse before the first file, not after it.
-        cabinet_sign::gost::sign_raw(identity.as_ref(), b"")?;
-    }
+    cabinet_core::certificates::check_usable(identity.certificate(), chrono::Utc::now())?;
     if let Some(dir) = out {
         std::fs::create_dir_all(dir)
             .map_err(|e| Failure::Usage(format!("{}: {e}", dir.display())))?;
     }
+    let how = match mode {
+        SignMode::Cms(how) => how,
+        SignMode::Raw => return sign_raw(files, identity.as_ref(), out),
+    };
+    cabinet_core::signing::sign_files(identity.as_ref(), files, how, out, |p| {
+        let target = cabinet_core::signing::signature_path_in(Path::new(&p.file), out);
+        println!("[{}/{}] {} → {}", p.done, p.total, p.file, target.display());
+    })?;
+    Ok(())
+}
+
+fn sign_raw(
+    files: &[PathBuf],
+    identity: &dyn SigningKey,
+    out: Option<&Path>,
+) -> Result<(), Failure> {
+    use base64::Engine as _;
+    // Refuse a key that cannot sign raw before the first file, not after it.
+    cabinet_sign::gost::sign_raw(identity, b"")?;
     let total = files.len();
     for (i, file) in files.iter().enumerate() {
-        let content = std::fs::File::open(file)
-            .map_err(|e| Failure::Usage(format!("{}: {e}", file.display())))?;
-        let now = chrono::Utc::now();
-        let (target, sig) = match mode {
-            SignMode::Sign => {
-                let target = sig_path(file, out, "sig");
-                (target, sign_detached(identity.as_ref(), content, now)?)
-            }
-            SignMode::Cosign => {
-                let target = sig_path(file, out, "sig");
-                let existing = read_file(&target)?;
-                let sig = cosign_detached(&existing, identity.as_ref(), content, now)?;
-                (target, sig)
-            }
-            SignMode::Raw => {
-                // A raw signature covers the bytes themselves; it is for
-                // short messages (ESIA's client_secret), so they are read
-                // whole.
-                let message = read_file(file)?;
-                let raw = cabinet_sign::gost::sign_raw(identity.as_ref(), &message)?;
-                (sig_path(file, out, "raw"), raw)
-            }
-        };
-        write_atomically(&target, &sig)?;
-        let base64url = if mode == SignMode::Raw {
-            use base64::Engine as _;
-            format!(
-                " {}",
-                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&sig)
-            )
-        } else {
-            String::new()
-        };
+        // A raw signature covers the bytes themselves; it is for short
+        // messages (ESIA's client_secret), so they are read whole.
+        let message = read_file(file)?;
+        let raw = cabinet_sign::gost::sign_raw(identity, &message)?;
+        let target = raw_path(file, out);
+        cabinet_core::signing::write_atomically(&target, &raw)?;
         println!(
-            "[{}/{total}] {} → {}{base64url}",
+            "[{}/{total}] {} → {} {}",
             i + 1,
             file.display(),
-            target.display()
+            target.display(),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&raw)
         );
     }
     Ok(())
@@ -216,9 +207,13 @@ fn cert_json(c: &CertificateInfo) -> serde_json::Value {
     })
 }
 
+/// `cabinet verify [FILE] SIG`: a detached signature over FILE, an attached
+/// one beside the FILE it must hold, or an attached one alone (its document
+/// written to `extract` when asked).
 pub fn verify(
-    file: &Path,
+    file: Option<&Path>,
     sig: &Path,
+    extract: Option<&Path>,
     trust: &[PathBuf],
     crl: &[PathBuf],
     json: bool,
@@ -231,22 +226,34 @@ pub fn verify(
         .iter()
         .map(|p| read_file(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let content = std::fs::File::open(file)
-        .map_err(|e| Failure::Usage(format!("{}: {e}", file.display())))?;
-    let reports = verify_detached_with(&read_file(sig)?, content, &Trust { roots, crls })?;
+    let trust = Trust { roots, crls };
+    let signature = read_file(sig)?;
+    let (reports, content) = match file {
+        Some(file) => {
+            let (content, _) = cabinet_core::signing::open_regular(file)?;
+            (verify_detached_with(&signature, content, &trust)?, None)
+        }
+        None => {
+            let attached = verify_attached(&signature, &trust)?;
+            (attached.signers, Some(attached.content))
+        }
+    };
+    if let Some(target) = extract {
+        let content = match (&content, file) {
+            (Some(c), _) => c,
+            // Beside its file, an attached signature was checked to hold
+            // exactly that file: there is nothing else to extract.
+            (None, Some(_)) => {
+                return Err(Failure::Usage(
+                    "--extract: документ из подписи извлекается, когда ФАЙЛ не указан".into(),
+                ))
+            }
+            (None, None) => unreachable!("an attached signature has its content"),
+        };
+        cabinet_core::signing::write_atomically(target, content)?;
+    }
     if json {
-        let list: Vec<_> = reports
-            .iter()
-            .map(|r| {
-                let mut v = cert_json(&r.certificate);
-                v["signing_time"] = serde_json::json!(r.signing_time.map(|t| t.to_rfc3339()));
-                v["chain"] = serde_json::json!(match r.chain {
-                    ChainStatus::Trusted => "trusted",
-                    ChainStatus::NotChecked => "not_checked",
-                });
-                v
-            })
-            .collect();
+        let list: Vec<_> = reports.iter().map(report_json).collect();
         println!(
             "{}",
             serde_json::to_string_pretty(&list).map_err(|e| Failure::Usage(e.to_string()))?
@@ -267,7 +274,24 @@ pub fn verify(
                 .unwrap_or_default()
         );
     }
+    if let (Some(target), Some(content)) = (extract, &content) {
+        println!(
+            "Подписанный документ сохранён: {} ({} байт)",
+            target.display(),
+            content.len()
+        );
+    }
     Ok(())
+}
+
+fn report_json(r: &SignerReport) -> serde_json::Value {
+    let mut v = cert_json(&r.certificate);
+    v["signing_time"] = serde_json::json!(r.signing_time.map(|t| t.to_rfc3339()));
+    v["chain"] = serde_json::json!(match r.chain {
+        ChainStatus::Trusted => "trusted",
+        ChainStatus::NotChecked => "not_checked",
+    });
+    v
 }
 
 /// The certificates of a .pfx (password needed) or of a token (no PIN).

@@ -302,3 +302,181 @@ fn gost_pfx_from_the_engine_signs_cades_and_raw() {
     assert_eq!(code, 1);
     assert!(err.contains("[sign.unsupported_algorithm]"), "{err}");
 }
+
+/// A .pfx of `name` issued by `ca`, valid until `days` from now (negative:
+/// expired), written to `dir/file`.
+fn pfx(
+    dir: &Path,
+    file: &str,
+    ca: &cabinet_sign::pki::IssuedKey,
+    name: &str,
+    days: i64,
+) -> cabinet_sign::pki::IssuedKey {
+    use cabinet_sign::pki::{KeyKind, Profile, Request, Subject};
+    use chrono::{Duration, Utc};
+    let key = ca
+        .issue(&Request {
+            kind: KeyKind::EcdsaP256,
+            subject: Subject::person(name),
+            not_before: Utc::now() - Duration::days(400),
+            not_after: Utc::now() + Duration::days(days),
+            profile: Profile::Signer,
+        })
+        .unwrap();
+    std::fs::write(dir.join(file), key.to_pfx("Секрет-2").unwrap()).unwrap();
+    key
+}
+
+#[test]
+fn attached_signatures_and_the_certificates_sign_refuses() {
+    use cabinet_sign::pki::{IssuedKey, KeyKind, Profile, Request, Subject};
+    use cabinet_sign::SigningKey;
+    use chrono::{Duration, Utc};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ca = IssuedKey::new_root(&Request {
+        kind: KeyKind::EcdsaP256,
+        subject: Subject::person("Демо УЦ"),
+        not_before: Utc::now() - Duration::days(500),
+        not_after: Utc::now() + Duration::days(500),
+        profile: Profile::Root,
+    })
+    .unwrap();
+    std::fs::write(d.join("ca.der"), &ca.certificate().der).unwrap();
+    ok(
+        d,
+        &["x509", "-inform", "DER", "-in", "ca.der", "-out", "ca.pem"],
+    );
+    std::fs::write(d.join("ca.key"), ca.private_key_pem().unwrap().as_bytes()).unwrap();
+    pfx(d, "good.pfx", &ca, "Иванов Сергей Петрович", 100);
+    pfx(d, "old.pfx", &ca, "Иванов Сергей Петрович", -1);
+    std::fs::write(d.join("act.txt"), "Акт сверки №7").unwrap();
+
+    // An expired certificate: exit 1, the code, and no file written.
+    let (code, _, err) = cabinet(
+        d,
+        &["sign", "act.txt", "--pfx", "old.pfx"],
+        Some("Секрет-2"),
+        "",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("[cert.expired]"), "{err}");
+    assert!(!d.join("act.txt.sig").exists());
+
+    // Attached: OpenSSL finds the document inside and verifies it.
+    let (code, out, err) = cabinet(
+        d,
+        &["sign", "act.txt", "--pfx", "good.pfx", "--attached"],
+        Some("Секрет-2"),
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("[1/1]"), "{out}");
+    ok(
+        d,
+        &[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "act.txt.sig",
+            "-CAfile",
+            "ca.pem",
+            "-purpose",
+            "any",
+            "-out",
+            "by-openssl.txt",
+        ],
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("by-openssl.txt")).unwrap(),
+        "Акт сверки №7"
+    );
+
+    // Alone, with the document extracted.
+    let (code, out, err) = cabinet(
+        d,
+        &[
+            "verify",
+            "act.txt.sig",
+            "--trust",
+            "ca.pem",
+            "--extract",
+            "extracted.txt",
+        ],
+        None,
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Подпись верна: подписантов 1"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(d.join("extracted.txt")).unwrap(),
+        "Акт сверки №7"
+    );
+    // Beside its document: fine; beside another: its own code.
+    let (code, _, err) = cabinet(d, &["verify", "act.txt", "act.txt.sig"], None, "");
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(d.join("other.txt"), "Акт сверки №8").unwrap();
+    let (code, _, err) = cabinet(d, &["verify", "other.txt", "act.txt.sig"], None, "");
+    assert_eq!(code, 1);
+    assert!(err.contains("[sig.content_mismatch]"), "{err}");
+
+    // OpenSSL's streamed (BER) attached signature, alone.
+    ok(
+        d,
+        &[
+            "cms",
+            "-sign",
+            "-stream",
+            "-binary",
+            "-nodetach",
+            "-outform",
+            "DER",
+            "-in",
+            "other.txt",
+            "-signer",
+            "ca.pem",
+            "-inkey",
+            "ca.key",
+            "-out",
+            "ber.p7s",
+        ],
+    );
+    let (code, out, err) = cabinet(
+        d,
+        &["verify", "ber.p7s", "--extract", "from-ber.txt"],
+        None,
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Демо УЦ"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(d.join("from-ber.txt")).unwrap(),
+        "Акт сверки №8"
+    );
+
+    // A detached signature alone cannot be checked.
+    let (code, _, err) = cabinet(
+        d,
+        &["sign", "other.txt", "--pfx", "good.pfx"],
+        Some("Секрет-2"),
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = cabinet(d, &["verify", "other.txt.sig"], None, "");
+    assert_eq!(code, 1);
+    assert!(err.contains("[sig.detached]"), "{err}");
+
+    // A FIFO is refused at once instead of hanging the command.
+    let fifo = d.join("pipe.sig");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let (code, _, err) = cabinet(d, &["verify", "act.txt", "pipe.sig"], None, "");
+    assert_eq!(code, 1);
+    assert!(err.contains("[file.not_regular]"), "{err}");
+}

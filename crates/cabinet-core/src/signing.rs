@@ -1,11 +1,13 @@
-//! Signing and verifying local files: detached `.sig` beside each file,
-//! written atomically; a batch with one password or PIN entry and progress
-//! for each file; verification reports each signer for display.
+//! Signing and verifying local files: `.sig` beside each file (detached,
+//! co-signed or attached), written atomically; a batch with one password or
+//! PIN entry and progress for each file; verification reports each signer
+//! for display. The CLI and the window sign through [`sign_files`] alike, so
+//! both refuse the same certificates.
 
 use std::path::{Path, PathBuf};
 
-use cabinet_sign::cades::{cosign_detached, sign_detached};
-use cabinet_sign::verify::{verify_detached_with, ChainStatus, Trust};
+use cabinet_sign::cades::{cosign_detached, sign_attached, sign_detached};
+use cabinet_sign::verify::{verify_attached, verify_detached_with, ChainStatus, Trust};
 use cabinet_sign::{CertificateInfo, SigningKey};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -47,11 +49,76 @@ fn file_error(code: &'static str, path: &Path, e: impl std::fmt::Display) -> Cor
     }
 }
 
+/// The largest signature or key file read whole (an attached signature
+/// holds its document).
+pub const MAX_SIGNATURE_FILE: u64 = cabinet_sign::ber::MAX_INPUT as u64;
+
+/// Reads a signature or key file whole: only a regular file (a FIFO would
+/// block, `/dev/zero` would never end), of at most `limit` bytes
+/// (`sig.too_large` past it).
+pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, CoreError> {
+    use std::io::Read;
+    let (f, meta) = open_regular(path)?;
+    if meta.len() > limit {
+        return Err(file_error(
+            "sig.too_large",
+            path,
+            format!("{} bytes, at most {limit}", meta.len()),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The size was read before; a file that grows since stops at the limit.
+    f.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| file_error("file.read", path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(file_error("sig.too_large", path, "grew past the limit"));
+    }
+    Ok(bytes)
+}
+
+/// Opens a file to read, refusing anything but a regular file (a FIFO or a
+/// device would block or never end).
+pub fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), CoreError> {
+    // Opening a FIFO blocks until a writer comes: look before opening, and
+    // again at what was opened.
+    let before = std::fs::metadata(path).map_err(|e| file_error("file.read", path, e))?;
+    if !before.is_file() {
+        return Err(file_error("file.not_regular", path, "not a regular file"));
+    }
+    let f = std::fs::File::open(path).map_err(|e| file_error("file.read", path, e))?;
+    let meta = f.metadata().map_err(|e| file_error("file.read", path, e))?;
+    if !meta.is_file() {
+        return Err(file_error("file.not_regular", path, "not a regular file"));
+    }
+    Ok((f, meta))
+}
+
 /// `FILE.sig` beside `file`.
 pub fn signature_path(file: &Path) -> PathBuf {
+    signature_path_in(file, None)
+}
+
+/// `FILE.sig` in `dir`, or beside `file` without one.
+pub fn signature_path_in(file: &Path, dir: Option<&Path>) -> PathBuf {
     let mut name = file.file_name().unwrap_or_default().to_os_string();
     name.push(".sig");
-    file.with_file_name(name)
+    match dir {
+        Some(dir) => dir.join(name),
+        None => file.with_file_name(name),
+    }
+}
+
+/// What a batch writes for each file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SignAs {
+    /// A new detached CAdES-BES `FILE.sig`.
+    Detached,
+    /// Our signature added to the existing detached `FILE.sig`.
+    Cosign,
+    /// An attached CAdES-BES `FILE.sig` that holds the file.
+    Attached,
 }
 
 /// Writes through a temporary file, fsync and rename: a crash never leaves
@@ -74,27 +141,33 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
 }
 
 /// Signs every file with `key` (one PIN or password entry for the batch),
-/// writing `FILE.sig` beside each; with `cosign`, adds a signature to the
-/// existing `FILE.sig`. Stops at the first failure; the files signed before
-/// it keep their signatures.
+/// writing `FILE.sig` beside each (or in `dir`), as `how` says. A key whose
+/// certificate is expired, not yet valid or not for signatures is refused
+/// before the first file. Stops at the first failure; the files signed
+/// before it keep their signatures.
 pub fn sign_files(
     key: &dyn SigningKey,
     files: &[PathBuf],
-    cosign: bool,
+    how: SignAs,
+    dir: Option<&Path>,
     mut progress: impl FnMut(&SignProgress),
 ) -> Result<Vec<SignedFile>, CoreError> {
     check_usable(key.certificate(), Utc::now())?;
     let total = u32::try_from(files.len()).unwrap_or(u32::MAX);
     let mut out = Vec::new();
     for (i, file) in files.iter().enumerate() {
-        let content = std::fs::File::open(file).map_err(|e| file_error("file.read", file, e))?;
-        let target = signature_path(file);
-        let sig = if cosign {
-            let existing =
-                std::fs::read(&target).map_err(|e| file_error("file.read", &target, e))?;
-            cosign_detached(&existing, key, content, Utc::now())?
-        } else {
-            sign_detached(key, content, Utc::now())?
+        let (content, _) = open_regular(file)?;
+        let target = signature_path_in(file, dir);
+        let sig = match how {
+            SignAs::Detached => sign_detached(key, content, Utc::now())?,
+            SignAs::Cosign => {
+                let existing = read_regular_file(&target, MAX_SIGNATURE_FILE)?;
+                cosign_detached(&existing, key, content, Utc::now())?
+            }
+            SignAs::Attached => {
+                let bytes = read_regular_file(file, MAX_SIGNATURE_FILE)?;
+                sign_attached(key, &bytes, Utc::now())?
+            }
         };
         write_atomically(&target, &sig)?;
         let done = SignedFile {
@@ -136,14 +209,41 @@ fn views(reports: Vec<cabinet_sign::verify::SignerReport>) -> Vec<SignerView> {
         .collect()
 }
 
-/// Verifies `file` against the detached signature `sig` (DER or base64).
+/// An attached signature, verified, with the document it holds.
+#[derive(Debug, Clone)]
+pub struct VerifiedAttached {
+    pub signers: Vec<SignerView>,
+    pub content: Vec<u8>,
+}
+
+/// Verifies the attached signature `sig` on its own (`sig.detached` when it
+/// holds no document).
+pub fn verify_attached_file(
+    sig: &Path,
+    roots: &[CertificateInfo],
+) -> Result<VerifiedAttached, CoreError> {
+    let signature = read_regular_file(sig, MAX_SIGNATURE_FILE)?;
+    let trust = Trust {
+        roots: roots.to_vec(),
+        crls: Vec::new(),
+    };
+    let attached = verify_attached(&signature, &trust)?;
+    Ok(VerifiedAttached {
+        signers: views(attached.signers),
+        content: attached.content,
+    })
+}
+
+/// Verifies `file` against the signature `sig` (DER or BER, or base64):
+/// a detached one over the file, or an attached one that must hold exactly
+/// this file (`sig.content_mismatch` otherwise).
 pub fn verify_file(
     file: &Path,
     sig: &Path,
     roots: &[CertificateInfo],
 ) -> Result<Vec<SignerView>, CoreError> {
-    let signature = std::fs::read(sig).map_err(|e| file_error("file.read", sig, e))?;
-    let content = std::fs::File::open(file).map_err(|e| file_error("file.read", file, e))?;
+    let signature = read_regular_file(sig, MAX_SIGNATURE_FILE)?;
+    let (content, _) = open_regular(file)?;
     let trust = Trust {
         roots: roots.to_vec(),
         crls: Vec::new(),

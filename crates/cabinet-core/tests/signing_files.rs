@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use cabinet_core::signing::{sign_files, signature_path, verify_file};
+use cabinet_core::signing::{
+    sign_files, signature_path, verify_attached_file, verify_file, SignAs,
+};
 use cabinet_sign::pki::{IssuedKey, KeyKind, Profile, Request, Subject};
 use cabinet_sign::SigningKey;
 use chrono::{Duration, Utc};
@@ -48,12 +50,15 @@ fn batch_sign_cosign_and_verify() {
         .collect();
 
     let mut seen = Vec::new();
-    let signed = sign_files(&director, &files, false, |p| seen.push((p.done, p.total))).unwrap();
+    let signed = sign_files(&director, &files, SignAs::Detached, None, |p| {
+        seen.push((p.done, p.total))
+    })
+    .unwrap();
     assert_eq!(seen, [(1, 3), (2, 3), (3, 3)]);
     assert_eq!(signed.len(), 3);
     assert!(signature_path(&files[0]).ends_with("Счёт №1.pdf.sig"));
 
-    sign_files(&accountant, &files[..1], true, |_| {}).unwrap();
+    sign_files(&accountant, &files[..1], SignAs::Cosign, None, |_| {}).unwrap();
     let roots = [ca.certificate().clone()];
     let signers = verify_file(&files[0], &signature_path(&files[0]), &roots).unwrap();
     let names: Vec<_> = signers
@@ -72,14 +77,14 @@ fn batch_sign_cosign_and_verify() {
     assert_eq!(err.code(), "sig.content_changed");
     let gone = tmp.path().join("нет такого.pdf");
     assert_eq!(
-        sign_files(&director, &[gone], false, |_| {})
+        sign_files(&director, &[gone], SignAs::Detached, None, |_| {})
             .unwrap_err()
             .code(),
         "file.read"
     );
     let expired = key(&ca, "Старый ключ", -1);
     assert_eq!(
-        sign_files(&expired, &files, false, |_| {})
+        sign_files(&expired, &files, SignAs::Attached, None, |_| {})
             .unwrap_err()
             .code(),
         "cert.expired"
@@ -94,5 +99,63 @@ fn batch_sign_cosign_and_verify() {
     assert_eq!(
         director.certificate().organization.as_deref(),
         Some("ООО «Ромашка»")
+    );
+}
+
+#[test]
+fn attached_signatures_hold_their_file_and_are_checked_alone_or_beside_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ca = IssuedKey::new_root(&Request {
+        kind: KeyKind::EcdsaP256,
+        subject: Subject {
+            common_name: "УЦ".into(),
+            ..Subject::default()
+        },
+        not_before: Utc::now() - Duration::days(500),
+        not_after: Utc::now() + Duration::days(500),
+        profile: Profile::Root,
+    })
+    .unwrap();
+    let director = key(&ca, "Иванов С. П.", 100);
+    let file = tmp.path().join("Акт.txt");
+    std::fs::write(&file, "Акт приёмки работ").unwrap();
+    let out = tmp.path().join("подписи");
+    std::fs::create_dir(&out).unwrap();
+    let signed = sign_files(
+        &director,
+        std::slice::from_ref(&file),
+        SignAs::Attached,
+        Some(&out),
+        |_| {},
+    )
+    .unwrap();
+    let sig = out.join("Акт.txt.sig");
+    assert_eq!(signed[0].signature, sig.display().to_string());
+
+    let roots = [ca.certificate().clone()];
+    let alone = verify_attached_file(&sig, &roots).unwrap();
+    assert_eq!(alone.content, "Акт приёмки работ".as_bytes());
+    assert!(alone.signers[0].chain_trusted);
+    // Beside the file it holds: fine; beside another: its own code.
+    verify_file(&file, &sig, &roots).unwrap();
+    std::fs::write(&file, "Акт приёмки работ (изменён)").unwrap();
+    assert_eq!(
+        verify_file(&file, &sig, &roots).unwrap_err().code(),
+        "sig.content_mismatch"
+    );
+    // A detached signature cannot be checked alone.
+    sign_files(
+        &director,
+        std::slice::from_ref(&file),
+        SignAs::Detached,
+        None,
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(
+        verify_attached_file(&signature_path(&file), &roots)
+            .unwrap_err()
+            .code(),
+        "sig.detached"
     );
 }

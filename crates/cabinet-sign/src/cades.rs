@@ -202,10 +202,9 @@ pub fn sign_attached(
     at: DateTime<Utc>,
 ) -> Result<Vec<u8>, SignError> {
     let digest = DigestAlgorithm::of(&key.certificate().algorithm).digest(content);
-    let econtent = Any::encode_from(
-        &OctetString::new(content.to_vec()).map_err(|e| failed("eContent", e))?,
-    )
-    .map_err(|e| failed("eContent", e))?;
+    let econtent =
+        Any::encode_from(&OctetString::new(content.to_vec()).map_err(|e| failed("eContent", e))?)
+            .map_err(|e| failed("eContent", e))?;
     signed_data(key, &digest, Some(econtent), at)
 }
 

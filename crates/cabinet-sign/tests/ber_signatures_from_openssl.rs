@@ -57,8 +57,11 @@ fn gost(d: &Path, p: ParamSet) -> Signer {
         name: "user",
         root: CertificateInfo::parse(&pem).unwrap(),
         root_file: "user.pem",
-        ours: PfxIdentity::from_key_and_certificate(&std::fs::read(d.join("user.key")).unwrap(), &pem)
-            .unwrap(),
+        ours: PfxIdentity::from_key_and_certificate(
+            &std::fs::read(d.join("user.key")).unwrap(),
+            &pem,
+        )
+        .unwrap(),
         md: Some(digest(p)),
     }
 }
@@ -67,8 +70,21 @@ fn gost(d: &Path, p: ParamSet) -> Signer {
 fn openssl_stream_sign(d: &Path, s: &Signer) -> Vec<u8> {
     let (pem, key) = (format!("{}.pem", s.name), format!("{}.key", s.name));
     let mut args = vec![
-        "cms", "-sign", "-stream", "-binary", "-nodetach", "-outform", "DER", "-in", "doc.bin",
-        "-signer", &pem, "-inkey", &key, "-out", "stream.sig",
+        "cms",
+        "-sign",
+        "-stream",
+        "-binary",
+        "-nodetach",
+        "-outform",
+        "DER",
+        "-in",
+        "doc.bin",
+        "-signer",
+        &pem,
+        "-inkey",
+        &key,
+        "-out",
+        "stream.sig",
     ];
     if let Some(md) = s.md {
         args.extend(["-md", md]);
@@ -292,10 +308,17 @@ fn hand_built_ber_variants_verify_here_and_in_openssl() {
     for chunk in [1, 3, 7, 1000] {
         let ber = berify(&der, chunk);
         assert_ne!(ber, der);
-        assert!(openssl_verifies_detached(d, &ber, "user.pem"), "chunk {chunk}");
+        assert!(
+            openssl_verifies_detached(d, &ber, "user.pem"),
+            "chunk {chunk}"
+        );
         verify_detached(&ber, &doc[..], std::slice::from_ref(&s.root))
             .unwrap_or_else(|e| panic!("chunk {chunk}: {e}"));
-        assert_eq!(cabinet_sign::ber::to_der(&ber).unwrap(), der, "chunk {chunk}");
+        assert_eq!(
+            cabinet_sign::ber::to_der(&ber).unwrap(),
+            der,
+            "chunk {chunk}"
+        );
     }
     // The same as base64, as some systems send it.
     use base64::Engine;
@@ -318,8 +341,8 @@ fn truncated_and_flipped_ber_signatures_are_refused_with_a_code() {
     verify_attached(&attached, &trust).unwrap();
 
     for cut in 0..attached.len() {
-        let err = verify_attached(&attached[..cut], &trust)
-            .expect_err("a truncated signature verified");
+        let err =
+            verify_attached(&attached[..cut], &trust).expect_err("a truncated signature verified");
         assert_eq!(err.code(), "sig.malformed", "cut at {cut}: {err}");
     }
 
@@ -347,7 +370,11 @@ fn truncated_and_flipped_ber_signatures_are_refused_with_a_code() {
             refused += 1;
         }
     }
-    assert!(refused > attached.len() * 9 / 10, "{refused} of {}", attached.len());
+    assert!(
+        refused > attached.len() * 9 / 10,
+        "{refused} of {}",
+        attached.len()
+    );
 
     // The RSA signature value closes the DER form; a flip inside it is a
     // broken signature.

@@ -962,6 +962,8 @@ export const en: Strings = {
     "pfx.no_key": "The container has no private key with a certificate.",
     "file.read": "The file cannot be read. Check the path.",
     "file.write": "The file cannot be saved.",
+    "file.not_regular": "This is not a regular file (a pipe, a device or a folder): choose a file.",
+    "sig.too_large": "The file is too large for an electronic signature (over 256 MB).",
     "cert.expired": "The certificate has expired. Choose a valid one or get a new one from the certification centre.",
     "cert.not_yet_valid": "The certificate is not valid yet.",
     "cert.untrusted": "The certificate is issued by a certification centre the portal does not trust.",
