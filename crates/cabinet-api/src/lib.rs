@@ -32,7 +32,7 @@ pub use records::{
     Comment, CourtCase, Employee, EmployeeStatus, InviteEmployee, LegalStatus, Licence, NewComment,
     Notification, NotificationChannels, NotificationKind, NotificationSettings, PayCharge, Payment,
     PaymentMethod, Permission, Record, Requirement, RequirementAnswer, RequirementReply,
-    RequirementStatus, Restriction, Role, SaveRole, StatusEvent,
+    RequirementStatus, Restriction, Role, SaveRole, StatusEvent, HEAD_ROLE,
 };
 pub use registration::{
     required_registration_documents, Refusal, Registration, RegistrationCode, RegistrationDocument,

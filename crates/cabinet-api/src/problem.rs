@@ -89,6 +89,12 @@ pub mod codes {
     pub const ORG_BLOCKED: &str = "org.blocked";
     /// Only the head of the organization may do this (403).
     pub const HEAD_ONLY: &str = "org.head_only";
+    /// A role or permissions beyond what the granting member holds (403):
+    /// no one gives more than they have.
+    pub const GRANT_EXCEEDS: &str = "employee.grant_exceeds";
+    /// The head's role is the head's, as the state register names him: it
+    /// is not given, changed or taken through employees (403).
+    pub const HEAD_ROLE: &str = "employee.head_role";
     /// An unblock request is already waiting (409).
     pub const UNBLOCK_PENDING: &str = "org.unblock_pending";
     /// The cabinet is open: there is nothing to unblock (409).

@@ -517,6 +517,20 @@ pub enum Permission {
 }
 
 impl Permission {
+    /// The stable code, as on the wire.
+    pub fn code(self) -> &'static str {
+        match self {
+            Permission::ApplicationsEdit => "applications.edit",
+            Permission::ApplicationsSubmit => "applications.submit",
+            Permission::DocumentsSign => "documents.sign",
+            Permission::RequirementsAnswer => "requirements.answer",
+            Permission::PaymentsPay => "payments.pay",
+            Permission::ProfileEdit => "profile.edit",
+            Permission::EmployeesManage => "employees.manage",
+            Permission::AuditView => "audit.view",
+        }
+    }
+
     pub const ALL: [Permission; 8] = [
         Permission::ApplicationsEdit,
         Permission::ApplicationsSubmit,
@@ -532,6 +546,10 @@ impl Permission {
 /// The built-in roles and what each may do. Every member may read the
 /// organization's applications, documents, notifications, requirements
 /// and charges; a Наблюдатель only that.
+/// The role of the organization's head: every permission, held by the
+/// person the state register names as head, and by no one else.
+pub const HEAD_ROLE: &str = "Руководитель";
+
 pub fn builtin_roles() -> Vec<Role> {
     use Permission as P;
     let role = |name: &str, permissions: &[Permission]| Role {
@@ -541,7 +559,7 @@ pub fn builtin_roles() -> Vec<Role> {
         version: 1,
     };
     vec![
-        role("Руководитель", &P::ALL),
+        role(HEAD_ROLE, &P::ALL),
         role(
             "Администратор",
             &[
@@ -586,6 +604,9 @@ mod tests {
             .collect();
         assert_eq!(codes[0], "applications.edit");
         assert_eq!(codes[7], "audit.view");
+        for (p, code) in Permission::ALL.iter().zip(&codes) {
+            assert_eq!(p.code(), code);
+        }
         let roles = builtin_roles();
         assert_eq!(roles.len(), 6);
         assert_eq!(roles[0].permissions.len(), Permission::ALL.len());

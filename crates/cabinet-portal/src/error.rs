@@ -209,12 +209,7 @@ impl PortalError {
                 codes::PERMISSION_DENIED,
                 "Your role in this organization does not allow this",
             )
-            .with_detail(
-                serde_json::to_value(p)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-            ),
+            .with_detail(p.code()),
             PortalError::ChallengeInvalid => Problem::new(
                 401,
                 codes::CHALLENGE_INVALID,

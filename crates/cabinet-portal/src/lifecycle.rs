@@ -36,7 +36,7 @@ use crate::{db, AppState, PortalConfig};
 const CODE_ATTEMPTS: u32 = 5;
 /// The role of someone who linked a cabinet by its code.
 const LINKED_ROLE: &str = "Наблюдатель";
-const HEAD_ROLE: &str = "Руководитель";
+use cabinet_api::HEAD_ROLE;
 
 pub fn routes() -> Router<AppState> {
     let limit = MAX_UNBLOCK_BYTES / 3 * 4 + 64 * 1024;
@@ -261,18 +261,39 @@ async fn link_confirm(
 }
 
 /// Whether `user` is the head of `org` (its cabinet open or closed, not
-/// deactivated); if not, why.
-fn head_of(conn: &Connection, org: &str, user: &str) -> Result<(), PortalError> {
-    let role: Option<String> = conn
+/// deactivated); if not, why. The person decides, not a role name: the
+/// member must hold the head's role *and* be the head the organization's
+/// register entry names. A refusal is written to the audit log.
+fn head_of(
+    conn: &Connection,
+    org: &str,
+    user: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), PortalError> {
+    let row: Option<(String, String, String)> = conn
         .query_row(
-            "SELECT role FROM memberships WHERE org_id = ?1 AND user_id = ?2",
+            "SELECT m.role, u.full_name, o.head_name FROM memberships m
+             JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.org_id
+             WHERE m.org_id = ?1 AND m.user_id = ?2",
             [org, user],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let role = role.ok_or(PortalError::OrgForbidden)?;
+    let (role, name, head) = row.ok_or(PortalError::OrgForbidden)?;
     records::check_access(conn, org, Use::Any)?;
-    if role != HEAD_ROLE {
+    if role != HEAD_ROLE || !crate::registry::same_person(&name, &head) {
+        let who = records::require_for(conn, org, user, None, None, Use::Any)?;
+        records::audit(
+            conn,
+            org,
+            &who,
+            "authority.refused",
+            &format!(
+                "org.deactivate: {}: the register names {head} as head",
+                codes::HEAD_ONLY
+            ),
+            now,
+        )?;
         return Err(PortalError::Refused {
             status: 403,
             code: codes::HEAD_ONLY,
@@ -289,7 +310,7 @@ async fn deactivate(
     ApiJson(req): ApiJson<DeactivateRequest>,
 ) -> Result<ApiJson<CodeSent>, PortalError> {
     st.with_db(move |conn, cfg| {
-        head_of(conn, &org, &user.user_id)?;
+        head_of(conn, &org, &user.user_id, cfg.clock.now())?;
         crate::recovery::confirm_password(conn, cfg, &user.user_id, &req.current_password)?;
         let phone: String = conn.query_row(
             "SELECT phone FROM users WHERE id = ?1",
@@ -309,7 +330,7 @@ async fn deactivate_confirm(
     ApiJson(req): ApiJson<CodeConfirm>,
 ) -> Result<ApiJson<serde_json::Value>, PortalError> {
     st.with_db(move |conn, cfg| {
-        head_of(conn, &org, &user.user_id)?;
+        head_of(conn, &org, &user.user_id, cfg.clock.now())?;
         let about = check_code(conn, cfg, Purpose::Deactivate, &user.user_id, &req)?;
         if about != org {
             return Err(code_expired());

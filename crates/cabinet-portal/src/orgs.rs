@@ -121,6 +121,9 @@ pub fn decide_change(
              WHERE id = ?1",
             params![org, c.head_name, c.head_position, c.kpp],
         )?;
+        if let Some(head) = &c.head_name {
+            crate::staff::move_head_role(&tx, org, head, now)?;
+        }
         let updated = db::profile(&tx, org)?;
         let body = serde_json::to_value(&updated)
             .map_err(|e| PortalError::Internal(format!("profile: {e}")))?;

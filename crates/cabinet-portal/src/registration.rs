@@ -458,19 +458,6 @@ async fn submit(
     .await
 }
 
-/// «Фамилия Имя Отчество» compared the way people write it: any case,
-/// ё as е, spaces collapsed.
-fn same_person(a: &str, b: &str) -> bool {
-    let norm = |s: &str| {
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-            .replace('ё', "е")
-    };
-    norm(a) == norm(b)
-}
-
 /// The registration confirmed by a qualified signature of its
 /// [`Registration::statement`]: valid and trusted now, and the signer is
 /// the head the state register names — the certificate carries the
@@ -495,7 +482,7 @@ fn check_head_signature(
         (Some(s), Some(g)) => format!("{s} {g}"),
         _ => cert.subject_common_name.clone().unwrap_or_default(),
     };
-    if of_org && same_person(&person, &r.head_name) {
+    if of_org && crate::registry::same_person(&person, &r.head_name) {
         tracing::info!(registration = %r.id, serial = %cert.serial, "confirmed by the head's signature");
         return Ok(());
     }

@@ -284,6 +284,19 @@ fn generated(dice: &mut Dice, i: usize) -> RegistryEntry {
     }
 }
 
+/// «Фамилия Имя Отчество» compared the way people write it: any case,
+/// ё as е, spaces collapsed.
+pub fn same_person(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+            .replace('ё', "е")
+    };
+    norm(a) == norm(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

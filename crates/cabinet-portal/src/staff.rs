@@ -3,6 +3,12 @@
 //! `employees.manage`, are idempotent and versioned like every other
 //! write, and never leave the organization without someone who may manage
 //! its employees.
+//!
+//! Authority: no one grants a role or permissions beyond what they hold
+//! (`employee.grant_exceeds`), and the head's role is the head's — never
+//! given, changed or taken here (`employee.head_role`); it moves only when
+//! the operator approves a new head from the register (`orgs`). Each such
+//! refusal is written to the audit log.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -20,6 +26,9 @@ use crate::auth::AuthUser;
 use crate::error::{ApiJson, PortalError};
 use crate::records::{self, Actor};
 use crate::AppState;
+
+use cabinet_api::problem::codes;
+use cabinet_api::HEAD_ROLE;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -55,6 +64,161 @@ fn known_role(conn: &Connection, org: &str, role: &str) -> Result<(), PortalErro
         Some(_) => Ok(()),
         None => Err(invalid("role", "no such role in this organization")),
     }
+}
+
+/// The role `user` holds in `org`, if a member.
+fn role_of(conn: &Connection, org: &str, user: &str) -> Result<Option<String>, PortalError> {
+    Ok(conn
+        .prepare_cached("SELECT role FROM memberships WHERE org_id = ?1 AND user_id = ?2")?
+        .query_row([org, user], |r| r.get(0))
+        .optional()?)
+}
+
+/// Refuses to give `granted` unless `who` holds every one of them.
+fn only_what_is_held(
+    conn: &Connection,
+    org: &str,
+    who: &Actor,
+    granted: &[Permission],
+) -> Result<(), PortalError> {
+    let role = role_of(conn, org, &who.user_id)?.unwrap_or_default();
+    let held = records::role_permissions(conn, org, &role)?.unwrap_or_default();
+    let beyond: Vec<&str> = granted
+        .iter()
+        .filter(|p| !held.contains(p))
+        .map(|p| p.code())
+        .collect();
+    if beyond.is_empty() {
+        return Ok(());
+    }
+    Err(PortalError::Refused {
+        status: 403,
+        code: codes::GRANT_EXCEEDS,
+        detail: format!("you do not hold {}", beyond.join(", ")),
+    })
+}
+
+fn head_role_refused(detail: &str) -> PortalError {
+    PortalError::Refused {
+        status: 403,
+        code: codes::HEAD_ROLE,
+        detail: detail.to_owned(),
+    }
+}
+
+/// `role` given to someone by `who`: never the head's, and no more than
+/// `who` holds.
+fn may_give(conn: &Connection, org: &str, who: &Actor, role: &str) -> Result<(), PortalError> {
+    known_role(conn, org, role)?;
+    if role == HEAD_ROLE {
+        return Err(head_role_refused(
+            "the head's role belongs to the head named in the state register",
+        ));
+    }
+    let granted = records::role_permissions(conn, org, role)?.unwrap_or_default();
+    only_what_is_held(conn, org, who, &granted)
+}
+
+/// The head's own access is not changed or removed through employees.
+fn not_the_head(employee: &Employee) -> Result<(), PortalError> {
+    if employee.role == HEAD_ROLE {
+        return Err(head_role_refused(
+            "the head's access changes only with the register, through a change of requisites",
+        ));
+    }
+    Ok(())
+}
+
+/// Writes a refusal of authority to the audit log, after the refused
+/// write's own transaction has been rolled back.
+async fn audit_refusal(
+    st: &AppState,
+    org: String,
+    user: (String, Option<String>),
+    action: &'static str,
+    result: Result<Response, PortalError>,
+) -> Result<Response, PortalError> {
+    let Err(PortalError::Refused { code, detail, .. }) = &result else {
+        return result;
+    };
+    if ![codes::GRANT_EXCEEDS, codes::HEAD_ROLE].contains(code) {
+        return result;
+    }
+    let line = format!("{action}: {code}: {detail}");
+    let (user_id, ip) = user;
+    let logged = st
+        .with_db(move |conn, cfg| {
+            let who =
+                records::require_for(conn, &org, &user_id, ip.as_deref(), None, records::Use::Any)?;
+            records::audit(
+                conn,
+                &org,
+                &who,
+                "authority.refused",
+                &line,
+                cfg.clock.now(),
+            )
+        })
+        .await;
+    if let Err(e) = logged {
+        tracing::warn!(error = %e, "a refusal could not be written to the audit log");
+    }
+    result
+}
+
+/// The operator approved `head` as the organization's new head (from the
+/// register): the member of that name, if any, takes the head's role, and
+/// whoever held it before keeps read access only, for the new head to
+/// decide. With no such member yet, the role stays where it is, so the
+/// organization is never without a head; head-only steps still ask for
+/// the person the register names.
+pub fn move_head_role(
+    conn: &Connection,
+    org: &str,
+    head: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), PortalError> {
+    let members: Vec<(String, String, String)> = {
+        let mut st = conn.prepare(
+            "SELECT m.user_id, u.full_name, m.role FROM memberships m
+             JOIN users u ON u.id = m.user_id WHERE m.org_id = ?1",
+        )?;
+        let rows = st
+            .query_map([org], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        rows
+    };
+    let Some((new_head, _, _)) = members
+        .iter()
+        .find(|(_, name, _)| crate::registry::same_person(name, head))
+    else {
+        return Ok(());
+    };
+    let operator = Actor {
+        user_id: "portal-operator".into(),
+        name: "Оператор портала".into(),
+        ip: None,
+    };
+    for (user, name, role) in &members {
+        let new_role = if user == new_head {
+            HEAD_ROLE
+        } else if role == HEAD_ROLE {
+            "Наблюдатель"
+        } else {
+            continue;
+        };
+        if role == new_role {
+            continue;
+        }
+        conn.execute(
+            "UPDATE memberships SET role = ?3 WHERE org_id = ?1 AND user_id = ?2",
+            params![org, user, new_role],
+        )?;
+        records::publish_employee(conn, org, user)?;
+        let detail = format!("{name}: {new_role} (новый руководитель по реестру: {head})");
+        records::audit(conn, org, &operator, "employee.role", &detail, now)?;
+    }
+    Ok(())
 }
 
 /// Members whose role allows managing employees.
@@ -127,15 +291,16 @@ async fn invite(
         .map_err(|field| invalid(field, "check the value"))?;
     let request = format!("invite {org} {new:?}");
     let o = org.clone();
-    write(
+    let caller = (user.user_id.clone(), user.ip.clone());
+    let result = write(
         &st,
         user,
-        org,
+        org.clone(),
         &headers,
         Some(Permission::EmployeesManage),
         request,
         move |tx, cfg, who| {
-            known_role(tx, &o, &new.role)?;
+            may_give(tx, &o, who, &new.role)?;
             let existing: Option<String> = tx
                 .query_row("SELECT id FROM users WHERE email = ?1", [&new.email], |r| {
                     r.get(0)
@@ -179,7 +344,8 @@ async fn invite(
             body(&employee).map(|(_, v)| (StatusCode::CREATED, v))
         },
     )
-    .await
+    .await;
+    audit_refusal(&st, org, caller, "employee.invite", result).await
 }
 
 /// The employee `id` of `org` at `expected`, unless removed.
@@ -214,16 +380,18 @@ async fn change_role(
     let role = req.role.trim().to_owned();
     let request = format!("role {org} {id} {expected} {role}");
     let o = org.clone();
-    write(
+    let caller = (user.user_id.clone(), user.ip.clone());
+    let result = write(
         &st,
         user,
-        org,
+        org.clone(),
         &headers,
         Some(Permission::EmployeesManage),
         request,
         move |tx, cfg, who| {
-            known_role(tx, &o, &role)?;
             let mut e = current(tx, &o, &id, expected)?;
+            not_the_head(&e)?;
+            may_give(tx, &o, who, &role)?;
             if e.status == EmployeeStatus::Active {
                 tx.execute(
                     "UPDATE memberships SET role = ?3 WHERE org_id = ?1 AND user_id = ?2",
@@ -240,7 +408,8 @@ async fn change_role(
             body(&e)
         },
     )
-    .await
+    .await;
+    audit_refusal(&st, org, caller, "employee.role", result).await
 }
 
 async fn remove(
@@ -252,10 +421,11 @@ async fn remove(
     let expected = if_match(&headers)?;
     let request = format!("remove {org} {id} {expected}");
     let o = org.clone();
-    write(
+    let caller = (user.user_id.clone(), user.ip.clone());
+    let result = write(
         &st,
         user,
-        org,
+        org.clone(),
         &headers,
         Some(Permission::EmployeesManage),
         request,
@@ -266,6 +436,7 @@ async fn remove(
                     "you cannot remove your own access".into(),
                 ));
             }
+            not_the_head(&e)?;
             tx.execute(
                 "DELETE FROM memberships WHERE org_id = ?1 AND user_id = ?2",
                 params![o, id],
@@ -282,7 +453,8 @@ async fn remove(
             body(&e)
         },
     )
-    .await
+    .await;
+    audit_refusal(&st, org, caller, "employee.remove", result).await
 }
 
 async fn create_role(
@@ -300,14 +472,16 @@ async fn create_role(
     }
     let request = format!("role.create {org} {req:?}");
     let o = org.clone();
-    write(
+    let caller = (user.user_id.clone(), user.ip.clone());
+    let result = write(
         &st,
         user,
-        org,
+        org.clone(),
         &headers,
         Some(Permission::EmployeesManage),
         request,
         move |tx, cfg, who| {
+            only_what_is_held(tx, &o, who, &req.permissions)?;
             let clash = records::list::<Role>(tx, &o, None)?
                 .iter()
                 .chain(cabinet_api::builtin_roles().iter())
@@ -326,7 +500,8 @@ async fn create_role(
             body(&role).map(|(_, v)| (StatusCode::CREATED, v))
         },
     )
-    .await
+    .await;
+    audit_refusal(&st, org, caller, "role.create", result).await
 }
 
 async fn edit_role(
@@ -342,14 +517,16 @@ async fn edit_role(
         .map_err(|field| invalid(field, "check the value"))?;
     let request = format!("role.edit {org} {id} {expected} {:?}", req.permissions);
     let o = org.clone();
-    write(
+    let caller = (user.user_id.clone(), user.ip.clone());
+    let result = write(
         &st,
         user,
-        org,
+        org.clone(),
         &headers,
         Some(Permission::EmployeesManage),
         request,
         move |tx, cfg, who| {
+            only_what_is_held(tx, &o, who, &req.permissions)?;
             let mut role: Role = at_version(tx, &o, &id, expected)?;
             if role.builtin {
                 return Err(PortalError::WrongState(
@@ -365,5 +542,6 @@ async fn edit_role(
             body(&role)
         },
     )
-    .await
+    .await;
+    audit_refusal(&st, org, caller, "role.edit", result).await
 }

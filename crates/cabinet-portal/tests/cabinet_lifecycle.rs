@@ -352,20 +352,27 @@ async fn the_head_deactivates_the_cabinet_with_the_password_and_a_code() {
     let portal = support::demo_portal(dir.path()).await;
     let org = support::romashka(&portal).await;
     let api = Api::new(&portal);
-    let head = support::member_token(
-        &portal,
-        &org,
-        "h@example.ru",
-        "Главный Пётр",
-        "Руководитель",
-    )
-    .await;
     let admin = support::member_token(
         &portal,
         &org,
         "ad@example.ru",
         "Админов Олег",
         "Администратор",
+    )
+    .await;
+    // The head is the person the register names, holding the head's role.
+    let profile: cabinet_api::OrganizationProfile = api
+        .get(&admin, &format!("orgs/{org}/profile"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let head = support::member_token(
+        &portal,
+        &org,
+        "h@example.ru",
+        &profile.head_name,
+        "Руководитель",
     )
     .await;
     let path = format!("orgs/{org}/deactivation");

@@ -15,7 +15,19 @@ const role = (id: string, builtin: boolean, permissions: Role["permissions"]): R
   pending: [],
 });
 
-function portal() {
+const ALL: Role["permissions"] = [
+  "applications.edit",
+  "applications.submit",
+  "documents.sign",
+  "requirements.answer",
+  "payments.pay",
+  "profile.edit",
+  "employees.manage",
+  "audit.view",
+];
+const ADMIN: Role["permissions"] = ["applications.edit", "requirements.answer", "profile.edit", "employees.manage", "audit.view"];
+
+function portal(withHead = false) {
   const calls: { cmd: string; args: unknown }[] = [];
   mockIPC((cmd, payload) => {
     const args = (payload as { args?: unknown } | undefined)?.args;
@@ -25,11 +37,13 @@ function portal() {
         employee("me", "Орлова Мария Сергеевна", "Администратор"),
         employee("op", "Соколова Елена Андреевна", "Оператор"),
         employee("old", "Бывший Сотрудник", "Оператор", "removed"),
+        ...(withHead ? [employee("boss", "Иванов Сергей Петрович", "Руководитель")] : []),
       ];
       return { items, total: items.length };
     }
     if (cmd === "roles") {
       const items = [
+        ...(withHead ? [role("Руководитель", true, ALL)] : []),
         role("Администратор", true, ["employees.manage", "audit.view"]),
         role("Оператор", true, ["applications.edit"]),
         role("Наблюдатель", true, []),
@@ -47,7 +61,7 @@ describe("Employees", () => {
   it("changes a role, removes after confirming, never offers it for oneself", async () => {
     const calls = portal();
     const user = userEvent.setup();
-    render(Employees, { orgId: "o1", meId: "me" });
+    render(Employees, { orgId: "o1", meId: "me", mine: ADMIN });
     const rows = await screen.findAllByTestId("employee-row");
     // Removed ones are hidden until asked for.
     expect(rows).toHaveLength(2);
@@ -72,7 +86,8 @@ describe("Employees", () => {
   it("invites by e-mail with a role and edits a custom role's permissions only", async () => {
     const calls = portal();
     const user = userEvent.setup();
-    render(Employees, { orgId: "o1", meId: "me" });
+    // As the head, who holds every permission.
+    render(Employees, { orgId: "o1", meId: "me", mine: ALL });
     await screen.findAllByTestId("employee-row");
     await user.type(screen.getByTestId("invite-email"), "novikov@romashka.demo");
     await user.type(screen.getByTestId("invite-name"), "Новиков Илья");
@@ -97,5 +112,26 @@ describe("Employees", () => {
       existing: "Кассир",
       role: { name: "", permissions: ["payments.pay", "audit.view"] },
     });
+  });
+
+  it("offers an administrator only what she holds, and never the head's role or row", async () => {
+    portal(true);
+    const user = userEvent.setup();
+    render(Employees, { orgId: "o1", meId: "me", mine: ADMIN });
+    const rows = await screen.findAllByTestId("employee-row");
+    const offered = Array.from((screen.getByTestId("invite-role") as HTMLSelectElement).options).map((o) => o.value);
+    expect(offered).toEqual(["Администратор", "Оператор", "Наблюдатель"]);
+    const boss = rows.find((r) => r.textContent?.includes("Иванов"))!;
+    expect(within(boss).queryByTestId("employee-role-select")).toBeNull();
+    expect(within(boss).queryByTestId("remove-employee")).toBeNull();
+    const op = rows.find((r) => r.textContent?.includes("Соколова"))!;
+    const options = Array.from((within(op).getByTestId("employee-role-select") as HTMLSelectElement).options);
+    expect(options.map((o) => o.value)).not.toContain("Руководитель");
+    expect(options.map((o) => o.value)).not.toContain("Кассир");
+    // A permission she lacks cannot be added to a custom role.
+    const roleList = screen.getByRole("listbox", { name: "Роли и права" });
+    await user.click(within(roleList).getByRole("option", { name: /Кассир/ }));
+    expect((screen.getByLabelText("Подписание документов") as HTMLInputElement).disabled).toBe(true);
+    expect((screen.getByLabelText("Журнал действий") as HTMLInputElement).disabled).toBe(false);
   });
 });

@@ -1038,6 +1038,8 @@ export const en: Strings = {
     "org.suspended": "The cabinet is suspended: changes are not sent until it is unblocked.",
     "org.blocked": "The portal has blocked the cabinet.",
     "org.head_only": "Only the organization's head can deactivate the cabinet.",
+    "employee.grant_exceeds": "You cannot give a role or permissions you do not hold yourself.",
+    "employee.head_role": "The head's role belongs to the head named in the state register: it cannot be given, changed or removed. A new head comes through a change of requisites.",
     "org.unblock_pending": "An unblock request is already being considered.",
     "org.not_blocked": "The cabinet works: there is nothing to unblock.",
     "link.not_found": "No organization cabinet has this INN. Register the organization.",
