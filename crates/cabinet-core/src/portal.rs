@@ -152,12 +152,19 @@ impl PortalClient {
         .await
     }
 
-    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, CoreError> {
-        self.post(
-            "v1/auth/refresh",
-            &RefreshRequest {
-                refresh_token: refresh_token.to_owned(),
-            },
+    /// Rotates the refresh token. `key` is the request's Idempotency-Key:
+    /// a retry after a lost reply must send the same one.
+    pub async fn refresh(&self, refresh_token: &str, key: &str) -> Result<TokenPair, CoreError> {
+        let body = RefreshRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        Self::json(
+            Self::send(
+                self.request(Method::POST, "v1/auth/refresh", None)?
+                    .header(IDEMPOTENCY_KEY, key)
+                    .json(&body),
+            )
+            .await?,
         )
         .await
     }

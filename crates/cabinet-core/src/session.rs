@@ -63,6 +63,10 @@ struct Active {
     cache_key: Option<CacheKey>,
     access: Option<Zeroizing<String>>,
     refresh: Option<Zeroizing<String>>,
+    /// The Idempotency-Key of a refresh whose reply did not arrive: a retry
+    /// of the same token is the same request, which the portal answers
+    /// again; another key would be reuse, which ends the session.
+    refresh_key: Option<String>,
     online: bool,
 }
 
@@ -1629,6 +1633,7 @@ impl Cabinet {
             cache_key,
             access: Some(Zeroizing::new(tokens.access_token.clone())),
             refresh: Some(Zeroizing::new(tokens.refresh_token.clone())),
+            refresh_key: None,
             online: true,
         };
         let view = self.view(&active)?;
@@ -1676,6 +1681,7 @@ impl Cabinet {
             cache_key,
             access: None,
             refresh: stored,
+            refresh_key: None,
             online: false,
         };
         if has_token {
@@ -1720,7 +1726,15 @@ impl Cabinet {
     /// Gets a fresh access token with the refresh token, rotating it.
     async fn renew(&self, a: &mut Active) -> Result<(), CoreError> {
         let refresh = a.refresh.clone().ok_or(CoreError::NotLoggedIn)?;
-        match self.client.refresh(&refresh).await {
+        let key = a
+            .refresh_key
+            .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
+            .clone();
+        let result = self.client.refresh(&refresh, &key).await;
+        if !matches!(&result, Err(e) if e.is_transient()) {
+            a.refresh_key = None;
+        }
+        match result {
             Ok(t) => {
                 if let Err(e) = self
                     .keychain

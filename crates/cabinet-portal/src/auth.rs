@@ -411,16 +411,25 @@ async fn otp(
         .map(ApiJson)
 }
 
+/// Rotates a refresh token: a new pair, the old token used. A used token
+/// that comes back is answered again only when it is a retry of the very
+/// request that rotated it — the same `Idempotency-Key`, within
+/// `refresh_reuse_grace`, the pair it got still untouched (its reply was
+/// lost). Anything else is reuse of a leaked token: the whole session, its
+/// access tokens included, is revoked.
 fn rotate(
     conn: &mut Connection,
     cfg: &PortalConfig,
     token: &str,
+    retry_key: Option<&str>,
 ) -> Result<TokenPair, PortalError> {
     let now = cfg.clock.now();
     let hash = hash_token(token);
+    let key_hash = retry_key.map(hash_token);
     let row = conn
         .query_row(
-            "SELECT r.session_id, r.expires_at, r.used_at, s.revoked_at, s.user_id, r.successor
+            "SELECT r.session_id, r.expires_at, r.used_at, s.revoked_at, s.user_id, r.successor,
+                    r.retry_key
              FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = ?1",
             [&hash],
             |r| {
@@ -431,11 +440,13 @@ fn rotate(
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, String>(4)?,
                     r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
                 ))
             },
         )
         .optional()?;
-    let Some((session, expires_at, used_at, revoked_at, user_id, successor)) = row else {
+    let Some((session, expires_at, used_at, revoked_at, user_id, successor, rotated_by)) = row
+    else {
         return Err(PortalError::RefreshInvalid);
     };
     if revoked_at.is_some() {
@@ -446,35 +457,37 @@ fn rotate(
         let recent = parse_ts(&used_at)?
             + chrono::Duration::from_std(cfg.refresh_reuse_grace).unwrap_or_default()
             > now;
+        let same_request = key_hash.is_some() && key_hash == rotated_by;
         let untouched = match &successor {
             Some(next) => successor_untouched(&tx, next)?,
             None => false,
         };
-        if !(recent && untouched) {
-            // A used refresh token came back after its successor was used (or
-            // long after): it leaked, or a stale copy is being replayed. End
-            // the whole session so neither party keeps access.
+        if !(recent && same_request && untouched) {
+            // A used refresh token came back from another request, or
+            // after its successor was used, or long after: it leaked, or a
+            // stale copy is being replayed. End the whole session so
+            // neither party keeps access.
             revoke_session(&tx, &session, now)?;
             tx.commit()?;
             tracing::warn!(%session, "refresh token reuse: session revoked");
             return Err(PortalError::RefreshInvalid);
         }
-        // The client never got the pair issued for this token (the reply
-        // was lost, or it crashed before saving it): that pair is withdrawn
-        // and a new one issued in its place.
+        // The client retried the request whose reply it never got: the
+        // pair it never saw is withdrawn and a new one issued in its place.
         if let Some(next) = &successor {
             tx.execute("DELETE FROM access_tokens WHERE refresh_hash = ?1", [next])?;
             tx.execute("DELETE FROM refresh_tokens WHERE token_hash = ?1", [next])?;
         }
-        tracing::info!(%session, "refresh reply lost: the successor pair is replaced");
+        tracing::info!(%session, "refresh retried: the unseen successor pair is replaced");
     } else if parse_ts(&expires_at)? <= now {
         return Err(PortalError::RefreshInvalid);
     }
     let tokens = issue_tokens(&tx, cfg, &session, &user_id)?;
     tx.execute(
-        "UPDATE refresh_tokens SET used_at = coalesce(used_at, ?2), successor = ?3
+        "UPDATE refresh_tokens SET used_at = coalesce(used_at, ?2), successor = ?3,
+             retry_key = coalesce(retry_key, ?4)
          WHERE token_hash = ?1",
-        params![hash, ts(now), hash_token(&tokens.refresh_token)],
+        params![hash, ts(now), hash_token(&tokens.refresh_token), key_hash],
     )?;
     tx.commit()?;
     Ok(tokens)
@@ -509,9 +522,14 @@ fn revoke_session(conn: &Connection, session: &str, now: DateTime<Utc>) -> Resul
 
 async fn refresh(
     State(st): State<AppState>,
+    headers: axum::http::HeaderMap,
     ApiJson(req): ApiJson<RefreshRequest>,
 ) -> Result<ApiJson<TokenPair>, PortalError> {
-    st.with_db(move |conn, cfg| rotate(conn, cfg, &req.refresh_token))
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    st.with_db(move |conn, cfg| rotate(conn, cfg, &req.refresh_token, key.as_deref()))
         .await
         .map(ApiJson)
 }

@@ -341,6 +341,11 @@ UPDATE records SET visible_to = json ->> 'author_id' WHERE entity = 'ticket';
 -- The service's form as filled in (JSON object of field key to value).
 ALTER TABLE applications ADD COLUMN fields TEXT NOT NULL DEFAULT '{}';
 "#,
+    r#"
+-- The Idempotency-Key (hashed) of the request that rotated a refresh
+-- token: only a retry of that same request is answered again.
+ALTER TABLE refresh_tokens ADD COLUMN retry_key TEXT;
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {

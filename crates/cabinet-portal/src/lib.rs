@@ -59,10 +59,11 @@ pub struct PortalConfig {
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
     pub otp_ttl: Duration,
-    /// How long a used refresh token may come back, as long as the pair
-    /// issued for it was never used: the client lost the reply or crashed
-    /// before saving it. Later, or after the new pair was used, it is reuse
-    /// and ends the session.
+    /// How long a used refresh token may come back in a retry of the same
+    /// request (the same `Idempotency-Key`), as long as the pair issued for
+    /// it was never used: the client lost the reply. Another request, a
+    /// later one, or one after the new pair was used is reuse and ends the
+    /// session.
     pub refresh_reuse_grace: Duration,
     /// Wrong passwords in a row that lock a login.
     pub lockout_threshold: u32,
@@ -95,7 +96,7 @@ impl PortalConfig {
             access_ttl: Duration::from_secs(5 * 60),
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
             otp_ttl: Duration::from_secs(5 * 60),
-            refresh_reuse_grace: Duration::from_secs(10 * 60),
+            refresh_reuse_grace: Duration::from_secs(60),
             lockout_threshold: 5,
             lockout_duration: Duration::from_secs(15 * 60),
             otp_max_attempts: 5,

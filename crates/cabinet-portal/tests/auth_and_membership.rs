@@ -344,17 +344,24 @@ async fn refresh_token_rotates_and_reuse_revokes_the_session() {
 async fn a_lost_refresh_reply_is_recovered_not_punished() {
     let f = start().await;
     let first = f.login(ACCOUNTANT).await;
-    let refresh = |token: String| f.post("/auth/refresh", json!({ "refresh_token": token }));
+    let refresh = |token: String, key: &'static str| {
+        f.http
+            .post(f.url("/auth/refresh"))
+            .header("Idempotency-Key", key)
+            .json(&json!({ "refresh_token": token }))
+            .send()
+    };
 
-    // The portal rotates, but the client never sees the answer (a crash, a
-    // dropped connection): it comes back with the same token and gets a
-    // working pair; the pair it never received stops working.
-    let lost: TokenPair = refresh(first.refresh_token.clone())
+    // The portal rotates, but the client never sees the answer (a dropped
+    // connection): it retries the same request, with the same key, and
+    // gets a working pair; the pair it never received stops working.
+    let lost: TokenPair = refresh(first.refresh_token.clone(), "r-1")
         .await
+        .unwrap()
         .json()
         .await
         .unwrap();
-    let resp = refresh(first.refresh_token.clone()).await;
+    let resp = refresh(first.refresh_token.clone(), "r-1").await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let again: TokenPair = resp.json().await.unwrap();
     assert_eq!(
@@ -363,25 +370,62 @@ async fn a_lost_refresh_reply_is_recovered_not_punished() {
     );
     let p = problem(f.get_auth("/me", &lost.access_token).await).await;
     assert_eq!(p.code, "auth.token_invalid");
-    let p = problem(refresh(lost.refresh_token.clone()).await).await;
+    let p = problem(refresh(lost.refresh_token.clone(), "r-2").await.unwrap()).await;
     assert_eq!(p.code, "auth.refresh_invalid");
 
-    // Once the new pair has been used, the old token coming back is reuse:
-    // the session ends.
-    let p = problem(refresh(first.refresh_token.clone()).await).await;
+    // Once the new pair has been used, even the same request coming back
+    // is reuse: the session ends.
+    let p = problem(refresh(first.refresh_token.clone(), "r-1").await.unwrap()).await;
     assert_eq!(p.code, "auth.refresh_invalid");
     let p = problem(f.get_auth("/me", &again.access_token).await).await;
     assert_eq!(p.code, "auth.token_invalid");
 
-    // And after the grace period even an untouched successor does not help.
+    // After the grace period even the same request does not help.
     let second = f.login(ACCOUNTANT).await;
-    let _unseen: TokenPair = refresh(second.refresh_token.clone())
+    let _unseen: TokenPair = refresh(second.refresh_token.clone(), "r-3")
         .await
+        .unwrap()
         .json()
         .await
         .unwrap();
-    f.clock.advance(Duration::from_secs(10 * 60 + 1));
-    let p = problem(refresh(second.refresh_token.clone()).await).await;
+    f.clock.advance(Duration::from_secs(61));
+    let p = problem(refresh(second.refresh_token.clone(), "r-3").await.unwrap()).await;
+    assert_eq!(p.code, "auth.refresh_invalid");
+}
+
+#[tokio::test]
+async fn a_stolen_refresh_token_replayed_by_another_request_revokes_the_family() {
+    let f = start().await;
+    let victim = f.login(ACCOUNTANT).await;
+    let refresh = |token: String, key: Option<&'static str>| {
+        let mut req = f.http.post(f.url("/auth/refresh"));
+        if let Some(k) = key {
+            req = req.header("Idempotency-Key", k);
+        }
+        req.json(&json!({ "refresh_token": token })).send()
+    };
+    // The legitimate client rotates and has not used its new pair yet.
+    let legit: TokenPair = refresh(victim.refresh_token.clone(), Some("legit-1"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // A thief replays the old token at once, without the key or with his
+    // own: no new pair for him, and the whole family is revoked, the
+    // legitimate pair's access token included.
+    for key in [None, Some("thief-1")] {
+        let p = problem(refresh(victim.refresh_token.clone(), key).await.unwrap()).await;
+        assert_eq!(p.code, "auth.refresh_invalid");
+    }
+    let p = problem(f.get_auth("/me", &legit.access_token).await).await;
+    assert_eq!(p.code, "auth.token_invalid");
+    let p = problem(
+        refresh(legit.refresh_token.clone(), Some("legit-2"))
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(p.code, "auth.refresh_invalid");
 }
 
