@@ -64,11 +64,22 @@ pub(crate) struct UserRow {
 }
 
 pub(crate) fn find_login(conn: &Connection, login: &str) -> Result<Option<UserRow>, PortalError> {
+    user_row(conn, "login", login)
+}
+
+/// The user whose `by` (`id`, or `login`: e-mail, ИНН or ОГРНИП) is `value`.
+fn user_row(conn: &Connection, by: &str, value: &str) -> Result<Option<UserRow>, PortalError> {
+    let filter = match by {
+        "id" => "id = ?1",
+        _ => "email = ?1 OR inn = ?1 OR ogrnip = ?1",
+    };
     Ok(conn
         .query_row(
-            "SELECT id, password_hash, phone, mfa, failed_attempts, locked_until FROM users
-             WHERE email = ?1 OR inn = ?1 OR ogrnip = ?1",
-            [login],
+            &format!(
+                "SELECT id, password_hash, phone, mfa, failed_attempts, locked_until FROM users
+                 WHERE {filter}"
+            ),
+            [value],
             |r| {
                 Ok(UserRow {
                     id: r.get(0)?,
@@ -151,18 +162,49 @@ pub(crate) fn sms_code() -> Result<String, PortalError> {
     Ok(format!("{:06}", u32::from_le_bytes(b) % 1_000_000))
 }
 
-fn check_password(
+/// What the database says of a login before its password is checked.
+enum Before {
+    /// No such login: a dummy hash is verified all the same, so timing
+    /// does not tell which logins exist.
+    Unknown,
+    /// The user and the stored hash to verify against.
+    Check { user: String, hash: String },
+}
+
+/// The cheap checks of a password login, under the database: the login
+/// exists and is not locked.
+fn before_password(
+    conn: &Connection,
+    cfg: &PortalConfig,
+    login: &str,
+) -> Result<Before, PortalError> {
+    let Some(user) = find_login(conn, login)? else {
+        return Ok(Before::Unknown);
+    };
+    if let Some(until) = user.locked_until.as_deref().map(parse_ts).transpose()? {
+        if until > cfg.clock.now() {
+            return Err(PortalError::Locked(until));
+        }
+    }
+    Ok(Before::Check {
+        user: user.id,
+        hash: user.password_hash,
+    })
+}
+
+/// A password login once the password was verified (off the database):
+/// counts a wrong one (locking the login at the threshold) or goes on to
+/// the second factor or the session. The user's row is read again, so
+/// attempts made meanwhile count too.
+fn after_password(
     ip: Option<&str>,
     conn: &mut Connection,
     cfg: &PortalConfig,
-    req: &PasswordLogin,
+    user_id: &str,
+    password_ok: bool,
 ) -> Result<PasswordLoginResponse, PortalError> {
     let now = cfg.clock.now();
-    let login = req.login.trim();
-    let Some(user) = find_login(conn, login)? else {
-        // Spend the same time as a real check, so timing does not tell
-        // which logins exist.
-        let _ = db::verify_password(&req.password, dummy_hash());
+    let Some(user) = user_row(conn, "id", user_id)? else {
         return Err(PortalError::InvalidCredentials {
             attempts_left: cfg.lockout_threshold,
         });
@@ -175,7 +217,7 @@ fn check_password(
         // The lock has expired: the count starts again.
         failed = 0;
     }
-    if !db::verify_password(&req.password, &user.password_hash) {
+    if !password_ok {
         failed += 1;
         if failed >= cfg.lockout_threshold {
             let until = after(now, cfg.lockout_duration);
@@ -266,7 +308,24 @@ async fn password(
             "login and password are required".into(),
         ));
     }
-    st.with_db(move |conn, cfg| check_password(ip.as_deref(), conn, cfg, &req))
+    let login = req.login.trim().to_owned();
+    let before = st
+        .with_db(move |conn, cfg| before_password(conn, cfg, &login))
+        .await?;
+    let password = zeroize::Zeroizing::new(req.password);
+    let (user, hash) = match before {
+        Before::Unknown => (None, dummy_hash().to_owned()),
+        Before::Check { user, hash } => (Some(user), hash),
+    };
+    let ok = st
+        .hash_work(move || db::verify_password(&password, &hash))
+        .await?;
+    let Some(user) = user else {
+        return Err(PortalError::InvalidCredentials {
+            attempts_left: st.config.lockout_threshold,
+        });
+    };
+    st.with_db(move |conn, cfg| after_password(ip.as_deref(), conn, cfg, &user, ok))
         .await
         .map(ApiJson)
 }

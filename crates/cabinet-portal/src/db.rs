@@ -381,7 +381,34 @@ pub fn hash_password(password: &str) -> Result<String, PortalError> {
         .map_err(|e| PortalError::Internal(format!("argon2: {e}")))
 }
 
+thread_local! {
+    static HOLDING_DB: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks this thread as holding the database while it lives, so that slow
+/// work done under it by mistake is caught in tests.
+pub(crate) struct HoldingDb(bool);
+
+impl HoldingDb {
+    pub(crate) fn mark() -> Self {
+        Self(HOLDING_DB.with(|h| h.replace(true)))
+    }
+}
+
+impl Drop for HoldingDb {
+    fn drop(&mut self) {
+        HOLDING_DB.with(|h| h.set(self.0));
+    }
+}
+
+/// Verifies a password against its argon2id hash. Never under the
+/// database: a login flood would stall every other request (see
+/// `AppState::hash_work`).
 pub fn verify_password(password: &str, hash: &str) -> bool {
+    debug_assert!(
+        !HOLDING_DB.with(std::cell::Cell::get),
+        "argon2 verification while holding the database"
+    );
     use argon2::password_hash::{PasswordHash, PasswordVerifier};
     PasswordHash::new(hash)
         .map(|h| {
@@ -638,4 +665,26 @@ pub fn profile(conn: &Connection, org_id: &str) -> Result<OrganizationProfile, P
     )
     .optional()?
     .ok_or(PortalError::NotFound)
+}
+
+#[cfg(test)]
+mod holding_db_tests {
+    use super::*;
+
+    /// The guard the login flood finding rests on: every test that logs in
+    /// would fail if a password were verified under the database.
+    #[test]
+    #[should_panic(expected = "argon2 verification while holding the database")]
+    fn verifying_a_password_under_the_database_is_caught() {
+        let hash = hash_password("Пароль-1").unwrap();
+        let _held = HoldingDb::mark();
+        verify_password("Пароль-1", &hash);
+    }
+
+    #[test]
+    fn the_mark_ends_with_its_guard() {
+        let hash = hash_password("Пароль-1").unwrap();
+        drop(HoldingDb::mark());
+        assert!(verify_password("Пароль-1", &hash));
+    }
 }

@@ -130,10 +130,34 @@ pub(crate) struct AppState {
     pub trust: Arc<cabinet_sign::verify::Trust>,
     /// Demo mode: the demo PKI's certificates with their .pfx bytes.
     pub demo_pki: Arc<Vec<demo::DemoPfx>>,
+    /// Places for password hashing (argon2 is slow on purpose): a flood of
+    /// logins waits here, never on the database.
+    pub hashing: Arc<tokio::sync::Semaphore>,
 }
 
+/// Password hashes computed at once: the rest of a flood waits its turn
+/// without holding anything that other requests need.
+const HASHING_PLACES: usize = 2;
+
 impl AppState {
-    /// Runs `f` on the database off the async workers (SQLite and argon2 block).
+    /// Runs `f` (an argon2 hash or verification) on a blocking thread once a
+    /// hashing place is free, holding no database connection.
+    pub async fn hash_work<T, F>(&self, f: F) -> Result<T, PortalError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let _place = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| PortalError::Internal(format!("hashing: {e}")))?;
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| PortalError::Internal(format!("hashing task: {e}")))
+    }
+
+    /// Runs `f` on the database off the async workers (SQLite blocks).
     pub async fn with_db<T, F>(&self, f: F) -> Result<T, PortalError>
     where
         T: Send + 'static,
@@ -147,6 +171,7 @@ impl AppState {
             let mut conn = db
                 .lock()
                 .map_err(|_| PortalError::Internal("db lock poisoned".into()))?;
+            let _marked = db::HoldingDb::mark();
             f(&mut conn, &config)
         })
         .await
@@ -188,6 +213,7 @@ impl Portal {
                 config: Arc::new(config),
                 trust: Arc::new(trust),
                 demo_pki: Arc::new(demo_pki),
+                hashing: Arc::new(tokio::sync::Semaphore::new(HASHING_PLACES)),
             },
         })
     }

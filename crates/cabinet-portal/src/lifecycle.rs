@@ -309,9 +309,14 @@ async fn deactivate(
     Path(org): Path<String>,
     ApiJson(req): ApiJson<DeactivateRequest>,
 ) -> Result<ApiJson<CodeSent>, PortalError> {
+    // Only the head gets as far as the password check.
+    let (o, u) = (org.clone(), user.user_id.clone());
+    st.with_db(move |conn, cfg| head_of(conn, &o, &u, cfg.clock.now()))
+        .await?;
+    let ok = crate::recovery::verify_current(&st, &user.user_id, &req.current_password).await?;
     st.with_db(move |conn, cfg| {
         head_of(conn, &org, &user.user_id, cfg.clock.now())?;
-        crate::recovery::confirm_password(conn, cfg, &user.user_id, &req.current_password)?;
+        crate::recovery::confirm_password(conn, cfg, &user.user_id, ok)?;
         let phone: String = conn.query_row(
             "SELECT phone FROM users WHERE id = ?1",
             [&user.user_id],

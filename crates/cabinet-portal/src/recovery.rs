@@ -51,10 +51,12 @@ async fn change(
             detail: "the new password is the current one".into(),
         });
     }
-    let hash = db::hash_password(&req.new_password)?;
+    let ok = verify_current(&st, &user.user_id, &req.current_password).await?;
+    let password = zeroize::Zeroizing::new(req.new_password.clone());
+    let hash = st.hash_work(move || db::hash_password(&password)).await??;
     st.with_db(move |conn, cfg| {
         let now = cfg.clock.now();
-        confirm_password(conn, cfg, &user.user_id, &req.current_password)?;
+        confirm_password(conn, cfg, &user.user_id, ok)?;
         let tx = conn.transaction()?;
         tx.execute(
             "UPDATE users SET password_hash = ?2, failed_attempts = 0, locked_until = NULL WHERE id = ?1",
@@ -68,24 +70,49 @@ async fn change(
     .await
 }
 
+/// Whether `password` is the signed-in `user`'s: the hash is read from the
+/// database, and verified on a hashing place without it.
+pub(crate) async fn verify_current(
+    st: &AppState,
+    user: &str,
+    password: &str,
+) -> Result<bool, PortalError> {
+    let id = user.to_owned();
+    let hash: String = st
+        .with_db(move |conn, _| {
+            Ok(conn.query_row(
+                "SELECT password_hash FROM users WHERE id = ?1",
+                [&id],
+                |r| r.get(0),
+            )?)
+        })
+        .await?;
+    let password = zeroize::Zeroizing::new(password.to_owned());
+    st.hash_work(move || db::verify_password(&password, &hash))
+        .await
+}
+
 /// A signed-in user's password, asked again before a change of how they
 /// log in. Wrong ones count with wrong logins: the fifth locks the account
 /// and ends every session (someone at an unlocked desk guessing).
+///
+/// `password_ok` comes from [`verify_current`], run before and off the
+/// database.
 pub(crate) fn confirm_password(
     conn: &mut Connection,
     cfg: &PortalConfig,
     user: &str,
-    password: &str,
+    password_ok: bool,
 ) -> Result<(), PortalError> {
     let now = cfg.clock.now();
-    let (current, failed): (String, u32) = conn.query_row(
-        "SELECT password_hash, failed_attempts FROM users WHERE id = ?1",
-        [user],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    if db::verify_password(password, &current) {
+    if password_ok {
         return Ok(());
     }
+    let failed: u32 = conn.query_row(
+        "SELECT failed_attempts FROM users WHERE id = ?1",
+        [user],
+        |r| r.get(0),
+    )?;
     let failed = failed + 1;
     if failed >= cfg.lockout_threshold {
         let until = after(now, cfg.lockout_duration);
@@ -168,11 +195,27 @@ async fn confirm(
     ApiJson(req): ApiJson<RecoveryConfirm>,
 ) -> Result<ApiJson<serde_json::Value>, PortalError> {
     cabinet_api::check_new_password(&req.new_password).map_err(weak)?;
-    // Hash before taking the database: argon2 is slow on purpose.
-    let hash = db::hash_password(&req.new_password)?;
-    st.with_db(move |conn, cfg| finish(conn, cfg, &req, &hash))
+    let req = std::sync::Arc::new(req);
+    // The ticket and code first, under the database (a wrong code counts
+    // there); the slow hash only for a right one, on a hashing place and
+    // off the database; then the same checks again, and the change.
+    let first = req.clone();
+    let checked = st
+        .with_db(move |conn, cfg| finish(conn, cfg, &first, None))
+        .await?;
+    debug_assert!(matches!(checked, Finished::NeedsHash));
+    let password = zeroize::Zeroizing::new(req.new_password.clone());
+    let hash = st.hash_work(move || db::hash_password(&password)).await??;
+    st.with_db(move |conn, cfg| finish(conn, cfg, &req, Some(&hash)))
         .await
-        .map(|()| ApiJson(serde_json::json!({})))
+        .map(|_| ApiJson(serde_json::json!({})))
+}
+
+/// How far [`finish`] went.
+enum Finished {
+    /// The ticket and code are right: the new password's hash is needed.
+    NeedsHash,
+    Done,
 }
 
 /// A recovery ticket as stored; `user` is `None` for an unknown login.
@@ -184,12 +227,14 @@ struct Ticket {
     state: String,
 }
 
+/// Checks the ticket and its code (counting a wrong code) and, given the
+/// new password's hash, sets it and ends every session.
 fn finish(
     conn: &mut Connection,
     cfg: &PortalConfig,
     req: &RecoveryConfirm,
-    password_hash: &str,
-) -> Result<(), PortalError> {
+    password_hash: Option<&str>,
+) -> Result<Finished, PortalError> {
     let now = cfg.clock.now();
     let ticket_hash = hash_token(&req.ticket);
     let row = conn
@@ -236,6 +281,9 @@ fn finish(
             attempts,
         )?);
     };
+    let Some(password_hash) = password_hash else {
+        return Ok(Finished::NeedsHash);
+    };
     let tx = conn.transaction()?;
     tx.execute(
         "UPDATE recovery_tickets SET state = 'used' WHERE ticket_hash = ?1",
@@ -248,7 +296,7 @@ fn finish(
     end_sessions(&tx, &user, None, now)?;
     tx.commit()?;
     tracing::info!(%user, "password reset with a recovery code");
-    Ok(())
+    Ok(Finished::Done)
 }
 
 /// Ends every session of `user` but `keep`: refresh tokens stop working

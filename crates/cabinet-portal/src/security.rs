@@ -138,8 +138,9 @@ async fn disable(
     user: AuthUser,
     ApiJson(req): ApiJson<TotpDisable>,
 ) -> Result<ApiJson<Security>, PortalError> {
+    let ok = crate::recovery::verify_current(&st, &user.user_id, &req.current_password).await?;
     st.with_db(move |conn, cfg| {
-        crate::recovery::confirm_password(conn, cfg, &user.user_id, &req.current_password)?;
+        crate::recovery::confirm_password(conn, cfg, &user.user_id, ok)?;
         conn.execute(
             "UPDATE users SET mfa = 'sms', totp_secret = NULL, failed_attempts = 0 WHERE id = ?1",
             [&user.user_id],
