@@ -40,6 +40,12 @@ use cabinet_api::CabinetAccess;
 const POINTER_FILE: &str = "last-session.json";
 const CACHE_FILE: &str = "cache.sqlite3";
 const LAST_ORG: &str = "last_org_id";
+/// The Idempotency-Key of the refresh under way, beside a hash of the
+/// refresh token it rotates: a process killed before it saved the new token
+/// retries the same request after a restart, which the portal answers
+/// again. Neither grants anything alone; the token itself stays in the
+/// keychain.
+const REFRESH_RETRY: &str = "refresh_retry";
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Pointer {
@@ -77,6 +83,27 @@ impl Active {
             .map(|t| t.to_string())
             .ok_or(CoreError::NotLoggedIn)
     }
+}
+
+/// The Idempotency-Key for rotating `refresh`: the one of an earlier
+/// attempt at the same token whose answer never arrived, else a new one,
+/// written down before the request goes.
+fn refresh_retry_key(a: &mut Active, refresh: &str) -> Result<String, CoreError> {
+    if let Some(key) = &a.refresh_key {
+        return Ok(key.clone());
+    }
+    let token = crate::blobs::sha256_hex(refresh.as_bytes());
+    let stored = a.store.meta(REFRESH_RETRY)?.unwrap_or_default();
+    let key = match stored.split_once(' ') {
+        Some((t, k)) if t == token => k.to_owned(),
+        _ => {
+            let key = uuid::Uuid::new_v4().to_string();
+            a.store.set_meta(REFRESH_RETRY, &format!("{token} {key}"))?;
+            key
+        }
+    };
+    a.refresh_key = Some(key.clone());
+    Ok(key)
 }
 
 /// Where the key of a remembered certificate lives.
@@ -1724,12 +1751,12 @@ impl Cabinet {
     }
 
     /// Gets a fresh access token with the refresh token, rotating it.
+    /// The request's key is kept (in memory and the cache) until an answer
+    /// arrives, so a retry after a lost reply or a crash is the same
+    /// request.
     async fn renew(&self, a: &mut Active) -> Result<(), CoreError> {
         let refresh = a.refresh.clone().ok_or(CoreError::NotLoggedIn)?;
-        let key = a
-            .refresh_key
-            .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
-            .clone();
+        let key = refresh_retry_key(a, &refresh)?;
         let result = self.client.refresh(&refresh, &key).await;
         if !matches!(&result, Err(e) if e.is_transient()) {
             a.refresh_key = None;
@@ -1742,12 +1769,16 @@ impl Cabinet {
                 {
                     tracing::warn!(error = %e, "rotated refresh token not saved");
                 }
+                // Only once the new token is kept: a crash before this line
+                // retries the same request after a restart.
+                a.store.set_meta(REFRESH_RETRY, "")?;
                 a.access = Some(Zeroizing::new(t.access_token));
                 a.refresh = Some(Zeroizing::new(t.refresh_token));
                 a.online = true;
                 Ok(())
             }
             Err(e) if is_auth_failure(&e) => {
+                a.store.set_meta(REFRESH_RETRY, "")?;
                 let _ = self.keychain.delete(&self.account(&a.me.user_id));
                 a.refresh = None;
                 a.access = None;
