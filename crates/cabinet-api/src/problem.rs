@@ -69,6 +69,9 @@ pub mod codes {
     pub const INTERNAL: &str = "internal";
     pub const INVALID_CREDENTIALS: &str = "auth.invalid_credentials";
     pub const LOCKED: &str = "auth.locked";
+    /// Too many attempts or code requests from this login or address (429,
+    /// with `Retry-After` in seconds).
+    pub const RATE_LIMITED: &str = "rate.limited";
     pub const OTP_INVALID: &str = "auth.otp_invalid";
     pub const OTP_EXPIRED: &str = "auth.otp_expired";
     pub const TICKET_INVALID: &str = "auth.ticket_invalid";

@@ -14,6 +14,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiJson, PortalError};
+use crate::limits::{Kind, Limiter};
 use crate::{db, totp, AppState, PortalConfig};
 
 pub fn routes() -> Router<AppState> {
@@ -202,6 +203,7 @@ fn after_password(
     cfg: &PortalConfig,
     user_id: &str,
     password_ok: bool,
+    limiter: &Limiter,
 ) -> Result<PasswordLoginResponse, PortalError> {
     let now = cfg.clock.now();
     let Some(user) = user_row(conn, "id", user_id)? else {
@@ -249,6 +251,10 @@ fn after_password(
         "totp" => MfaChannel::Totp,
         _ => MfaChannel::Sms,
     };
+    if channel == MfaChannel::Sms {
+        // Each such login sends an SMS: limited per person like code requests.
+        limiter.take(Kind::CodeRequest, Some(&user.id), None, now)?;
+    }
     let ticket = random_token("olt_")?;
     let ticket_hash = hash_token(&ticket);
     let expires = after(now, cfg.otp_ttl);
@@ -309,6 +315,7 @@ async fn password(
         ));
     }
     let login = req.login.trim().to_owned();
+    st.limit(Kind::Password, Some(&login), ip.as_deref())?;
     let before = st
         .with_db(move |conn, cfg| before_password(conn, cfg, &login))
         .await?;
@@ -325,7 +332,8 @@ async fn password(
             attempts_left: st.config.lockout_threshold,
         });
     };
-    st.with_db(move |conn, cfg| after_password(ip.as_deref(), conn, cfg, &user, ok))
+    let limiter = st.limiter.clone();
+    st.with_db(move |conn, cfg| after_password(ip.as_deref(), conn, cfg, &user, ok, &limiter))
         .await
         .map(ApiJson)
 }
@@ -465,6 +473,7 @@ async fn otp(
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<OtpSubmit>,
 ) -> Result<ApiJson<TokenPair>, PortalError> {
+    st.limit(Kind::CodeCheck, None, ip.as_deref())?;
     st.with_db(move |conn, cfg| check_otp(ip.as_deref(), conn, cfg, &req))
         .await
         .map(ApiJson)

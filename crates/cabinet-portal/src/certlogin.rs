@@ -45,7 +45,11 @@ pub fn configured_trust(config: &PortalConfig) -> Result<Trust, PortalError> {
     Ok(trust)
 }
 
-async fn challenge(State(st): State<AppState>) -> Result<ApiJson<CertChallenge>, PortalError> {
+async fn challenge(
+    State(st): State<AppState>,
+    crate::auth::ClientIp(ip): crate::auth::ClientIp,
+) -> Result<ApiJson<CertChallenge>, PortalError> {
+    st.limit(crate::limits::Kind::Challenge, None, ip.as_deref())?;
     st.with_db(|conn, cfg| {
         let mut nonce = [0u8; 32];
         getrandom::getrandom(&mut nonce)

@@ -15,6 +15,9 @@ pub enum PortalError {
     InvalidCredentials { attempts_left: u32 },
     #[error("login locked until {0}")]
     Locked(DateTime<Utc>),
+    /// An abuse limit: try again in `retry_after` seconds.
+    #[error("too many requests; retry after {retry_after} s")]
+    TooManyRequests { retry_after: u64 },
     #[error("wrong code")]
     OtpInvalid { attempts_left: u32 },
     #[error("code expired")]
@@ -158,6 +161,12 @@ impl PortalError {
                 p.attempts_left = Some(*attempts_left);
                 p
             }
+            PortalError::TooManyRequests { retry_after } => Problem::new(
+                429,
+                codes::RATE_LIMITED,
+                "Too many requests: wait before trying again",
+            )
+            .with_detail(format!("Retry after {retry_after} s")),
             PortalError::Locked(until) => {
                 let until = until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
                 let mut p = Problem::new(423, codes::LOCKED, "Login locked after wrong passwords")
@@ -323,7 +332,13 @@ impl IntoResponse for PortalError {
         let status =
             StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, PROBLEM_JSON)], body).into_response()
+        let mut response = (status, [(header::CONTENT_TYPE, PROBLEM_JSON)], body).into_response();
+        if let PortalError::TooManyRequests { retry_after } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+        }
+        response
     }
 }
 

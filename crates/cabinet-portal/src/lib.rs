@@ -20,6 +20,7 @@ mod feed;
 pub mod gov;
 mod legal;
 mod lifecycle;
+pub mod limits;
 mod orgs;
 mod prefs;
 mod records;
@@ -83,6 +84,8 @@ pub struct PortalConfig {
     /// Demo mode: the key algorithm of the demo CA and certificates: GOST
     /// R 34.10-2012 256 by default, as Russian qualified certificates are.
     pub demo_key_kind: cabinet_sign::pki::KeyKind,
+    /// Limits on what an unauthenticated caller may repeat.
+    pub limits: limits::Limits,
     /// The demo government body moves one application of each organization
     /// a step further this often. `None` (the default, and in tests): never.
     pub gov_interval: Option<Duration>,
@@ -106,6 +109,7 @@ impl PortalConfig {
             challenge_ttl: Duration::from_secs(2 * 60),
             demo_pki_dir: None,
             demo_key_kind: cabinet_sign::pki::KeyKind::GOST_256,
+            limits: limits::Limits::default(),
             gov_interval: None,
         }
     }
@@ -133,6 +137,7 @@ pub(crate) struct AppState {
     /// Places for password hashing (argon2 is slow on purpose): a flood of
     /// logins waits here, never on the database.
     pub hashing: Arc<tokio::sync::Semaphore>,
+    pub limiter: Arc<limits::Limiter>,
 }
 
 /// Password hashes computed at once: the rest of a flood waits its turn
@@ -140,6 +145,17 @@ pub(crate) struct AppState {
 const HASHING_PLACES: usize = 2;
 
 impl AppState {
+    /// A token from the abuse limits of `kind`, before any work is done.
+    pub fn limit(
+        &self,
+        kind: limits::Kind,
+        login: Option<&str>,
+        address: Option<&str>,
+    ) -> Result<(), PortalError> {
+        self.limiter
+            .take(kind, login, address, self.config.clock.now())
+    }
+
     /// Runs `f` (an argon2 hash or verification) on a blocking thread once a
     /// hashing place is free, holding no database connection.
     pub async fn hash_work<T, F>(&self, f: F) -> Result<T, PortalError>
@@ -207,6 +223,7 @@ impl Portal {
             // files from an earlier start keep working.
             trust.roots.extend(demo::ca_certificates(&conn)?);
         }
+        let limiter = Arc::new(limits::Limiter::new(config.limits.clone()));
         Ok(Self {
             state: AppState {
                 db: Arc::new(Mutex::new(conn)),
@@ -214,6 +231,7 @@ impl Portal {
                 trust: Arc::new(trust),
                 demo_pki: Arc::new(demo_pki),
                 hashing: Arc::new(tokio::sync::Semaphore::new(HASHING_PLACES)),
+                limiter,
             },
         })
     }

@@ -190,6 +190,11 @@ async fn link(
 ) -> Result<ApiJson<CodeSent>, PortalError> {
     let inn = req.inn.trim().to_owned();
     cabinet_api::requisites::validate_inn(&inn).map_err(PortalError::from)?;
+    st.limit(
+        crate::limits::Kind::CodeRequest,
+        Some(&user.user_id),
+        user.ip.as_deref(),
+    )?;
     st.with_db(move |conn, cfg| {
         let found: Option<(String, String, String)> = conn
             .query_row(
@@ -309,6 +314,11 @@ async fn deactivate(
     Path(org): Path<String>,
     ApiJson(req): ApiJson<DeactivateRequest>,
 ) -> Result<ApiJson<CodeSent>, PortalError> {
+    st.limit(
+        crate::limits::Kind::CodeRequest,
+        Some(&user.user_id),
+        user.ip.as_deref(),
+    )?;
     // Only the head gets as far as the password check.
     let (o, u) = (org.clone(), user.user_id.clone());
     st.with_db(move |conn, cfg| head_of(conn, &o, &u, cfg.clock.now()))

@@ -18,9 +18,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::auth::{
     after, expired, find_login, hash_token, parse_ts, random_token, sms_code, ts, wrong_code,
-    AuthUser, Tickets,
+    AuthUser, ClientIp, Tickets,
 };
 use crate::error::{ApiJson, PortalError};
+use crate::limits::{Kind, Limiter};
 use crate::{db, totp, AppState, PortalConfig};
 
 pub fn routes() -> Router<AppState> {
@@ -137,9 +138,12 @@ pub(crate) fn confirm_password(
 
 async fn start(
     State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<PasswordRecovery>,
 ) -> Result<ApiJson<RecoveryTicket>, PortalError> {
-    st.with_db(move |conn, cfg| begin(conn, cfg, req.login.trim()))
+    st.limit(Kind::CodeRequest, None, ip.as_deref())?;
+    let limiter = st.limiter.clone();
+    st.with_db(move |conn, cfg| begin(conn, cfg, req.login.trim(), &limiter))
         .await
         .map(ApiJson)
 }
@@ -148,12 +152,18 @@ fn begin(
     conn: &mut Connection,
     cfg: &PortalConfig,
     login: &str,
+    limiter: &Limiter,
 ) -> Result<RecoveryTicket, PortalError> {
     let now = cfg.clock.now();
     let ticket = random_token("rec_")?;
     let ticket_hash = hash_token(&ticket);
     let expires = after(now, cfg.otp_ttl);
     let user = find_login(conn, login)?;
+    if let Some(u) = &user {
+        // Each request sends an SMS: a person gets a few, then one every
+        // so often, whichever of their logins is named.
+        limiter.take(Kind::CodeRequest, Some(&u.id), None, now)?;
+    }
     let tx = conn.transaction()?;
     let code_hash = match &user {
         Some(u) => {
@@ -192,8 +202,10 @@ fn begin(
 
 async fn confirm(
     State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<RecoveryConfirm>,
 ) -> Result<ApiJson<serde_json::Value>, PortalError> {
+    st.limit(Kind::CodeCheck, None, ip.as_deref())?;
     cabinet_api::check_new_password(&req.new_password).map_err(weak)?;
     let req = std::sync::Arc::new(req);
     // The ticket and code first, under the database (a wrong code counts

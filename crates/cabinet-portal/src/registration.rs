@@ -176,6 +176,11 @@ async fn create(
 ) -> Result<Response, PortalError> {
     let key = idempotency_key(&headers)?;
     let form = form.normalized()?;
+    st.limit(
+        crate::limits::Kind::Registration,
+        Some(&user.user_id),
+        user.ip.as_deref(),
+    )?;
     st.with_db(move |conn, cfg| {
         let request = format!("registration {form:?}");
         once(conn, &user.user_id, &key, &request, |tx| {
@@ -318,6 +323,11 @@ async fn send_code(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> Result<ApiJson<RegistrationCode>, PortalError> {
+    st.limit(
+        crate::limits::Kind::CodeRequest,
+        Some(&user.user_id),
+        user.ip.as_deref(),
+    )?;
     st.with_db(move |conn, cfg| {
         let tx = conn.transaction()?;
         let r = editable(&tx, &user.user_id, &id)?;

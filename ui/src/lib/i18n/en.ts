@@ -932,6 +932,7 @@ export const en: Strings = {
   errors: {
     "auth.invalid_credentials": "Wrong login or password.",
     "auth.locked": "Sign-in is blocked for a while after several wrong attempts.",
+    "rate.limited": "Too many attempts or code requests. Wait a little and try again.",
     "auth.otp_invalid": "Wrong confirmation code.",
     "auth.otp_expired": "The code has expired. Sign in again to get a new one.",
     "auth.ticket_invalid": "This sign-in attempt is no longer valid. Sign in again.",
