@@ -397,6 +397,34 @@ impl Store {
         Ok(builtin_roles().into_iter().find(|r| r.id == name))
     }
 
+    /// The portal's authority rules, checked before anything is queued: no
+    /// one gives permissions beyond their own, and the head's role is the
+    /// head's.
+    fn may_grant(&self, org: &str, granted: &[Permission]) -> Result<(), CoreError> {
+        let mine = self.permissions(org)?;
+        let beyond: Vec<&str> = granted
+            .iter()
+            .filter(|p| !mine.contains(p))
+            .map(|p| p.code())
+            .collect();
+        if beyond.is_empty() {
+            return Ok(());
+        }
+        Err(CoreError::Refused {
+            code: cabinet_api::problem::codes::GRANT_EXCEEDS,
+            detail: format!("you do not hold {}", beyond.join(", ")),
+        })
+    }
+
+    /// `role` given to someone: known, never the head's, within one's own.
+    fn may_give(&self, org: &str, role: &str) -> Result<(), CoreError> {
+        let r = self.role(org, role)?.ok_or(CoreError::Invalid("role"))?;
+        if r.id == cabinet_api::HEAD_ROLE {
+            return Err(head_role_refused());
+        }
+        self.may_grant(org, &r.permissions)
+    }
+
     /// Access for a person by e-mail with a role, given at the next sync.
     pub fn queue_invite_employee(
         &self,
@@ -405,9 +433,7 @@ impl Store {
     ) -> Result<(), CoreError> {
         self.allowed(org, Permission::EmployeesManage)?;
         let invite = invite.normalized().map_err(CoreError::Invalid)?;
-        if self.role(org, &invite.role)?.is_none() {
-            return Err(CoreError::Invalid("role"));
-        }
+        self.may_give(org, &invite.role)?;
         let all = self.record_page::<Employee>(org, &RecordQuery::default())?;
         if all.items.iter().any(|e| {
             e.record.email.eq_ignore_ascii_case(&invite.email)
@@ -431,6 +457,9 @@ impl Store {
         if e.status == EmployeeStatus::Removed || !self.queued_kinds(id)?.is_empty() {
             return Err(CoreError::Invalid("employee"));
         }
+        if e.role == cabinet_api::HEAD_ROLE {
+            return Err(head_role_refused());
+        }
         Ok(e)
     }
 
@@ -438,9 +467,10 @@ impl Store {
     pub fn queue_change_role(&self, org: &str, id: &str, role: &str) -> Result<(), CoreError> {
         let e = self.employee_to_change(org, id)?;
         let role = role.trim();
-        if self.role(org, role)?.is_none() || role == e.role {
+        if role == e.role {
             return Err(CoreError::Invalid("role"));
         }
+        self.may_give(org, role)?;
         let body = serde_json::to_value(ChangeRole {
             role: role.to_owned(),
         })
@@ -483,6 +513,7 @@ impl Store {
     ) -> Result<(), CoreError> {
         self.allowed(org, Permission::EmployeesManage)?;
         let role = role.normalized().map_err(CoreError::Invalid)?;
+        self.may_grant(org, &role.permissions)?;
         let body = serde_json::to_value(&role).map_err(|e| CoreError::Store(e.to_string()))?;
         match existing {
             None => {
@@ -626,5 +657,12 @@ impl Store {
                 &n.title,
             ),
         )
+    }
+}
+
+fn head_role_refused() -> CoreError {
+    CoreError::Refused {
+        code: cabinet_api::problem::codes::HEAD_ROLE,
+        detail: "the head's role belongs to the head named in the state register".into(),
     }
 }

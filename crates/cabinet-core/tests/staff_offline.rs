@@ -96,6 +96,49 @@ async fn staff_changes_made_offline_reach_the_portal_once() {
         ),
         "input.role"
     );
+    // Authority, checked offline as the portal checks it: the head's role
+    // is not given or taken, and nothing beyond what the administrator
+    // holds is given.
+    let head = by_role("Руководитель");
+    assert_eq!(
+        code(
+            cab.invite_employee(&org, invite("y@example.ru", "Кто-то", "Руководитель"))
+                .await
+        ),
+        "employee.head_role"
+    );
+    assert_eq!(
+        code(
+            cab.change_employee_role(&org, &head.id, "Наблюдатель")
+                .await
+        ),
+        "employee.head_role"
+    );
+    assert_eq!(
+        code(cab.remove_employee(&org, &head.id).await),
+        "employee.head_role"
+    );
+    assert_eq!(
+        code(
+            cab.change_employee_role(&org, &operator.id, "Бухгалтер")
+                .await
+        ),
+        "employee.grant_exceeds"
+    );
+    assert_eq!(
+        code(
+            cab.save_role(
+                &org,
+                None,
+                SaveRole {
+                    name: "Казначей".into(),
+                    permissions: vec![Permission::PaymentsPay],
+                },
+            )
+            .await
+        ),
+        "employee.grant_exceeds"
+    );
     cab.change_employee_role(&org, &operator.id, "Наблюдатель")
         .await
         .unwrap();
@@ -109,7 +152,8 @@ async fn staff_changes_made_offline_reach_the_portal_once() {
         None,
         SaveRole {
             name: "Кассир".into(),
-            permissions: vec![Permission::PaymentsPay, Permission::PaymentsPay],
+            // An administrator gives only what she holds (audit, not payments).
+            permissions: vec![Permission::AuditView, Permission::AuditView],
         },
     )
     .await
@@ -165,7 +209,7 @@ async fn staff_changes_made_offline_reach_the_portal_once() {
     assert_eq!(gone.status, EmployeeStatus::Removed);
     let roles: Vec<Role> = portal.admin().records(&org).await.unwrap();
     let cashier = roles.iter().find(|r| r.id == "Кассир").unwrap();
-    assert_eq!(cashier.permissions, [Permission::PaymentsPay]);
+    assert_eq!(cashier.permissions, [Permission::AuditView]);
     assert!(!cashier.builtin);
     // The cache holds what the portal holds.
     let mut cached = staff(&cab, &org).await;

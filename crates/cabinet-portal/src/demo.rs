@@ -194,7 +194,9 @@ const ORGS: &[OrgSeed] = &[
         "781001001",
         "2017-09-12",
         "190000, г. Санкт-Петербург, наб. реки Мойки, д. 58",
-        "Орлов Дмитрий Александрович",
+        // The demo director heads both companies, as the register says:
+        // head-only steps ask for the person the register names.
+        "Иванов Сергей Петрович",
         "46.90 Торговля оптовая неспециализированная",
     ),
     legal(
