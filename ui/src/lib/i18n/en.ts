@@ -812,6 +812,7 @@ export const en: Strings = {
     statuses: { active: "Has access", invited: "Invited", removed: "Access revoked" } as Record<string, string>,
     showRemoved: "Show revoked",
     you: "you",
+    headNote: "The head's role follows the state register; it changes through a change of requisites",
     remove: "Revoke access",
     removeConfirm: (name: string) => `Revoke ${name}'s access? They will no longer be able to work in the organization's cabinet.`,
     removeQueued: "Access is revoked at the next synchronization.",
