@@ -21,6 +21,7 @@ fn main() {
         "remove_certificate",
         "sign_files",
         "verify_file",
+        "save_signed_content",
         "sync_org",
         "application_page",
         "settings",

@@ -57,9 +57,10 @@ use crate::commands::{
     NewApplicationArgs, NewTicketArgs, NotificationSettingsArgs, OrgArgs, OrgCodeArgs, PayArgs,
     PfxArgs, ProfileChangeArgs, RecordArgs, RecordsArgs, RecoveryArgs, RegistrationArgs,
     RegistrationDocumentArgs, RegistrationFormArgs, ResolveConflictArgs, RoleChangeArgs,
-    SaveRoleArgs, SaveSettingsArgs, SettingsView, SignDocumentArgs, SignDraftArgs, SignFilesArgs,
-    SubmitRegistrationArgs, SubmitRegistrationSignedArgs, TicketArgs, TicketFileArgs, TokenArgs,
-    TokenLoginArgs, TotpCodeArgs, TotpSetup, UnblockArgs, UnlockArgs, VerifyArgs,
+    SaveRoleArgs, SaveSettingsArgs, SaveSignedArgs, SettingsView, SignDocumentArgs, SignDraftArgs,
+    SignFilesArgs, SubmitRegistrationArgs, SubmitRegistrationSignedArgs, TicketArgs,
+    TicketFileArgs, TokenArgs, TokenLoginArgs, TotpCodeArgs, TotpSetup, UnblockArgs, UnlockArgs,
+    VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -121,6 +122,7 @@ commands! {
     remove_certificate(CertificateArgs) -> ();
     sign_files(SignFilesArgs) -> Vec<SignedFile>;
     verify_file(VerifyArgs) -> Vec<SignerView>;
+    save_signed_content(SaveSignedArgs) -> u32;
     sync_org(OrgArgs) -> SyncReport;
     application_page(ApplicationPageArgs) -> ApplicationPage;
     settings() -> SettingsView;
@@ -253,6 +255,7 @@ pub fn typescript() -> String {
         SyncPhase::decl(),
         SyncProgress::decl(),
         VerifyArgs::decl(),
+        SaveSignedArgs::decl(),
         SignerView::decl(),
         SyncReport::decl(),
         Application::decl(),

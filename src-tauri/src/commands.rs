@@ -288,8 +288,18 @@ impl std::fmt::Debug for SignFilesArgs {
 #[derive(Debug, Deserialize, TS)]
 pub struct VerifyArgs {
     pub file: String,
-    /// The detached signature; `None`: FILE.sig beside the file.
+    /// The signature; `None`: FILE.sig beside the file, or FILE itself
+    /// when it is a signature file (`.sig`, `.p7s`, `.sgn`) holding its
+    /// document.
     pub signature: Option<String>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct SaveSignedArgs {
+    /// An attached signature.
+    pub signature: String,
+    /// Where the document it holds goes.
+    pub target: String,
 }
 
 #[tauri::command]
@@ -355,11 +365,24 @@ pub async fn sign_files(st: State<'_, Desktop>, args: SignFilesArgs) -> Res<Vec<
 pub async fn verify_file(_st: State<'_, Desktop>, args: VerifyArgs) -> Res<Vec<SignerView>> {
     blocking(move || {
         let file = std::path::PathBuf::from(&args.file);
-        let sig = args
-            .signature
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| cabinet_core::signing::signature_path(&file));
-        cabinet_core::signing::verify_file(&file, &sig, &[])
+        let sig = args.signature.map(std::path::PathBuf::from);
+        cabinet_core::signing::verify_chosen(&file, sig.as_deref(), &[])
+    })
+    .await
+}
+
+/// «Сохранить подписанный документ»: the document an attached signature
+/// holds, verified again, written where the user chose; its size.
+#[tauri::command]
+pub async fn save_signed_content(_st: State<'_, Desktop>, args: SaveSignedArgs) -> Res<u32> {
+    blocking(move || {
+        cabinet_core::signing::save_signed_content(
+            std::path::Path::new(&args.signature),
+            std::path::Path::new(&args.target),
+            &[],
+        )
+        // A signature holds at most 256 MiB.
+        .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
     })
     .await
 }

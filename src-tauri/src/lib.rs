@@ -146,6 +146,7 @@ pub fn run() {
             commands::remove_certificate,
             commands::sign_files,
             commands::verify_file,
+            commands::save_signed_content,
             commands::sync_org,
             commands::application_page,
             commands::settings,

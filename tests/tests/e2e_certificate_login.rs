@@ -180,6 +180,96 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
         "Файл изменён после подписания",
     )
     .await?;
+
+    // A signature someone else made, with the document inside, in BER
+    // (`openssl cms -sign -stream`, as CryptoPro writes): chosen alone, it
+    // verifies, and the document it holds is saved where the user says.
+    let original = docs.join("Акт сверки.txt");
+    std::fs::write(&original, "Акт сверки взаимных расчётов за ноябрь")?;
+    let openssl = |args: &[&str]| -> Result<()> {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(&docs)
+            .output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(())
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-new",
+        "-nodes",
+        "-newkey",
+        "rsa:2048",
+        "-keyout",
+        "k.pem",
+        "-out",
+        "c.pem",
+        "-days",
+        "30",
+        "-utf8",
+        "-subj",
+        "/CN=Контрагентов Пётр/O=ООО «Партнёр»",
+    ])?;
+    openssl(&[
+        "cms",
+        "-sign",
+        "-stream",
+        "-binary",
+        "-nodetach",
+        "-outform",
+        "DER",
+        "-in",
+        "Акт сверки.txt",
+        "-signer",
+        "c.pem",
+        "-inkey",
+        "k.pem",
+        "-out",
+        "Акт сверки.txt.p7s",
+    ])?;
+    let p7s = docs.join("Акт сверки.txt.p7s");
+    assert_eq!(
+        std::fs::read(&p7s)?[..2],
+        [0x30, 0x80],
+        "indefinite-length BER"
+    );
+    let field = find(&c, "#verify-file").await?;
+    field.clear().await?;
+    field.send_keys(&p7s.display().to_string()).await?;
+    find(&c, "[data-testid=verify] button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    text_contains(&c, "[data-testid=signer]", "Контрагентов Пётр").await?;
+    let target = docs.join("Акт из подписи.txt");
+    let path = find(&c, "[data-testid=save-content-path]").await?;
+    path.clear().await?;
+    path.send_keys(&target.display().to_string()).await?;
+    find(&c, "[data-testid=save-signed-content]")
+        .await?
+        .click()
+        .await?;
+    text_contains(
+        &c,
+        "[data-testid=saved-content]",
+        "Документ из подписи сохранён",
+    )
+    .await?;
+    assert_eq!(
+        std::fs::read_to_string(&target)?,
+        "Акт сверки взаимных расчётов за ноябрь"
+    );
+    c.execute(
+        "document.querySelector('[data-testid=saved-content]').scrollIntoView({block: 'center'})",
+        vec![],
+    )
+    .await?;
+    screenshot(&c, "signatures-attached").await?;
     c.close().await?;
     Ok(())
 }

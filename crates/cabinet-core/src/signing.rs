@@ -234,6 +234,41 @@ pub fn verify_attached_file(
     })
 }
 
+/// Whether `path` is named as a signature file (`.sig`, `.p7s`, `.sgn`,
+/// `.p7m`): chosen alone, it is an attached signature to check by itself.
+pub fn is_signature_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["sig", "p7s", "sgn", "p7m"].contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// What the window's «Проверить подпись» checks: `file` against `sig`
+/// when given; else a signature file chosen alone as an attached
+/// signature; else `file` against `FILE.sig` beside it.
+pub fn verify_chosen(
+    file: &Path,
+    sig: Option<&Path>,
+    roots: &[CertificateInfo],
+) -> Result<Vec<SignerView>, CoreError> {
+    match sig {
+        Some(sig) => verify_file(file, sig, roots),
+        None if is_signature_name(file) => Ok(verify_attached_file(file, roots)?.signers),
+        None => verify_file(file, &signature_path(file), roots),
+    }
+}
+
+/// The document an attached signature holds, verified, written to
+/// `target` (through a temporary file and a rename).
+pub fn save_signed_content(
+    sig: &Path,
+    target: &Path,
+    roots: &[CertificateInfo],
+) -> Result<u64, CoreError> {
+    let attached = verify_attached_file(sig, roots)?;
+    write_atomically(target, &attached.content)?;
+    Ok(attached.content.len() as u64)
+}
+
 /// Verifies `file` against the signature `sig` (DER or BER, or base64):
 /// a detached one over the file, or an attached one that must hold exactly
 /// this file (`sig.content_mismatch` otherwise).

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use cabinet_core::signing::{
-    sign_files, signature_path, verify_attached_file, verify_file, SignAs,
+    save_signed_content, sign_files, signature_path, verify_attached_file, verify_chosen,
+    verify_file, SignAs,
 };
 use cabinet_sign::pki::{IssuedKey, KeyKind, Profile, Request, Subject};
 use cabinet_sign::SigningKey;
@@ -136,8 +137,20 @@ fn attached_signatures_hold_their_file_and_are_checked_alone_or_beside_it() {
     let alone = verify_attached_file(&sig, &roots).unwrap();
     assert_eq!(alone.content, "Акт приёмки работ".as_bytes());
     assert!(alone.signers[0].chain_trusted);
+    // Chosen alone in the window, and its document saved.
+    assert_eq!(verify_chosen(&sig, None, &roots).unwrap().len(), 1);
+    let saved = tmp.path().join("Акт (из подписи).txt");
+    assert_eq!(
+        save_signed_content(&sig, &saved, &roots).unwrap(),
+        "Акт приёмки работ".len() as u64
+    );
+    assert_eq!(
+        std::fs::read_to_string(&saved).unwrap(),
+        "Акт приёмки работ"
+    );
     // Beside the file it holds: fine; beside another: its own code.
     verify_file(&file, &sig, &roots).unwrap();
+    assert_eq!(verify_chosen(&file, Some(&sig), &roots).unwrap().len(), 1);
     std::fs::write(&file, "Акт приёмки работ (изменён)").unwrap();
     assert_eq!(
         verify_file(&file, &sig, &roots).unwrap_err().code(),
@@ -158,4 +171,12 @@ fn attached_signatures_hold_their_file_and_are_checked_alone_or_beside_it() {
             .code(),
         "sig.detached"
     );
+    assert_eq!(
+        verify_chosen(&signature_path(&file), None, &roots)
+            .unwrap_err()
+            .code(),
+        "sig.detached"
+    );
+    // A document chosen alone: its FILE.sig beside it.
+    assert_eq!(verify_chosen(&file, None, &roots).unwrap().len(), 1);
 }

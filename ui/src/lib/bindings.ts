@@ -233,9 +233,21 @@ export type SyncProgress = { phase: SyncPhase, items_done: number, items_total: 
 
 export type VerifyArgs = { file: string, 
 /**
- * The detached signature; `None`: FILE.sig beside the file.
+ * The signature; `None`: FILE.sig beside the file, or FILE itself
+ * when it is a signature file (`.sig`, `.p7s`, `.sgn`) holding its
+ * document.
  */
 signature: string | null, };
+
+export type SaveSignedArgs = { 
+/**
+ * An attached signature.
+ */
+signature: string, 
+/**
+ * Where the document it holds goes.
+ */
+target: string, };
 
 export type SignerView = { certificate: CertificateView, 
 /**
@@ -1128,6 +1140,7 @@ export const commands = {
   removeCertificate: (args: CertificateArgs) => invoke<null>("remove_certificate", { args }),
   signFiles: (args: SignFilesArgs) => invoke<Array<SignedFile>>("sign_files", { args }),
   verifyFile: (args: VerifyArgs) => invoke<Array<SignerView>>("verify_file", { args }),
+  saveSignedContent: (args: SaveSignedArgs) => invoke<number>("save_signed_content", { args }),
   syncOrg: (args: OrgArgs) => invoke<SyncReport>("sync_org", { args }),
   applicationPage: (args: ApplicationPageArgs) => invoke<ApplicationPage>("application_page", { args }),
   settings: () => invoke<SettingsView>("settings"),

@@ -44,6 +44,7 @@ describe("Signatures", () => {
           throw { code: "sig.content_changed", message: "changed", field: null, locked_until: null, attempts_left: null };
         return [{ certificate: cert, signing_time: "2026-11-22T12:00:00Z", algorithm: "RSA 2048", chain_trusted: false }];
       }
+      if (cmd === "save_signed_content") return 1234;
       if (cmd.startsWith("plugin:event")) return 1;
       throw new Error(`unexpected ${cmd}`);
     });
@@ -63,17 +64,34 @@ describe("Signatures", () => {
       secret: "Director-KEP",
     });
 
-    await user.type(screen.getByLabelText("Подписанный файл"), "/tmp/a.pdf");
+    await user.type(screen.getByLabelText(/^Подписанный файл/), "/tmp/a.pdf");
     await user.click(screen.getByRole("button", { name: "Проверить" }));
     expect((await screen.findByTestId("verify-ok")).textContent).toBe("Подпись верна. Подписантов: 1.");
     expect(screen.getByTestId("signer").textContent).toContain("Цепочка не проверялась");
 
-    await user.clear(screen.getByLabelText("Подписанный файл"));
-    await user.type(screen.getByLabelText("Подписанный файл"), "/tmp/b.pdf");
+    await user.clear(screen.getByLabelText(/^Подписанный файл/));
+    await user.type(screen.getByLabelText(/^Подписанный файл/), "/tmp/b.pdf");
     await user.click(screen.getByRole("button", { name: "Проверить" }));
     expect((await screen.findByTestId("verify-error")).textContent).toBe(
       "Файл изменён после подписания: подпись к нему не подходит.",
     );
+    expect(screen.queryByTestId("save-signed-content")).toBeNull();
+
+    // A signature chosen alone holds its document, which can be saved.
+    await user.clear(screen.getByLabelText(/^Подписанный файл/));
+    await user.type(screen.getByLabelText(/^Подписанный файл/), "/tmp/act.pdf.p7s");
+    await user.click(screen.getByRole("button", { name: "Проверить" }));
+    await screen.findByTestId("verify-ok");
+    expect(calls.filter((c) => c.cmd === "verify_file").at(-1)?.args).toEqual({ file: "/tmp/act.pdf.p7s", signature: null });
+    expect((screen.getByTestId("save-content-path") as HTMLInputElement).value).toBe("/tmp/act.pdf");
+    await user.click(screen.getByTestId("save-signed-content"));
+    expect((await screen.findByTestId("saved-content")).textContent).toBe(
+      "Документ из подписи сохранён: /tmp/act.pdf (1234 байт).",
+    );
+    expect(calls.find((c) => c.cmd === "save_signed_content")?.args).toEqual({
+      signature: "/tmp/act.pdf.p7s",
+      target: "/tmp/act.pdf",
+    });
   });
 
   it("removes a certificate only after an inline confirmation", async () => {
