@@ -304,6 +304,7 @@ fn cmd_bundle() -> Result<()> {
 
 mod bench;
 mod bundle;
+mod fuzz;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -325,6 +326,7 @@ fn main() -> Result<()> {
         },
         Some("bindings") => cmd_bindings(),
         Some("soak") => cmd_soak(),
+        Some("fuzz") => fuzz::cmd(&args[1..]),
         Some("setup") => setup(true),
         _ => {
             eprintln!(
@@ -333,6 +335,7 @@ fn main() -> Result<()> {
                  \x20 test            install what is missing, then fmt, clippy, UI checks, all tests\n\
                  \x20 bench           signing speed and memory next to OpenSSL (1 GiB file)\n\
                  \x20 soak            the crash test 500 times: sync killed at random points\n\
+                 \x20 fuzz [--seconds N] [TARGET]  the cargo-fuzz targets on nightly, 60 s each\n\
                  \x20 bundle          build a .deb package in target/bundle/\n\
                  \x20 bindings        regenerate ui/src/lib/bindings.ts from the Rust types\n\
                  \x20 setup           only install what is missing"

@@ -221,7 +221,10 @@ impl<'a> Reader<'a> {
             return Ok(());
         }
         if let Some(number) = header.universal.filter(|n| is_string_type(*n)) {
+            // The same tag, primitive now (a tag number may be written in
+            // the long form, so every identifier octet is kept).
             out.push(header.tag[0] & !CONSTRUCTED);
+            out.extend_from_slice(&header.tag[1..]);
             let content_start = out.len();
             let mut unused = None;
             if number == 3 {

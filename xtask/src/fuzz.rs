@@ -1,0 +1,200 @@
+//! `cargo xtask fuzz [--seconds N] [TARGET]`: the cargo-fuzz targets in
+//! `fuzz/`, each for N seconds (60 by default), on nightly with libFuzzer.
+//! cargo-fuzz is installed from crates.io when missing. Each corpus starts
+//! from files OpenSSL makes here (signatures in DER and BER, a .pfx, a
+//! certificate, a CRL) and grows in `fuzz/corpus/TARGET`; a crash is left
+//! in `fuzz/artifacts/TARGET` and fails the command. Not part of `cargo
+//! xtask test`: minutes per target.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+use crate::{root, run, step};
+
+/// Every target, in the order they run.
+pub const TARGETS: &[&str] = &[
+    "ber_to_der",
+    "cms_verify",
+    "pkcs12_open",
+    "certificate_parse",
+    "crl_parse",
+];
+
+pub fn cmd(args: &[String]) -> Result<()> {
+    let mut seconds = 60u64;
+    let mut only = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--seconds" => {
+                seconds = it
+                    .next()
+                    .context("--seconds takes a number")?
+                    .parse()
+                    .context("--seconds takes a number")?
+            }
+            t if TARGETS.contains(&t) => only.push(t),
+            other => bail!("unknown fuzz target {other}: one of {}", TARGETS.join(", ")),
+        }
+    }
+    let targets: Vec<&str> = if only.is_empty() {
+        TARGETS.to_vec()
+    } else {
+        only
+    };
+    ensure_cargo_fuzz()?;
+    let fuzz = root().join("fuzz");
+    step("seed corpora (OpenSSL)");
+    seed(&fuzz.join("corpus"))?;
+    let mut report = Vec::new();
+    for target in &targets {
+        step(&format!("fuzz {target} for {seconds} s"));
+        let corpus = fuzz.join("corpus").join(target);
+        std::fs::create_dir_all(&corpus)?;
+        let out = Command::new("cargo")
+            .current_dir(&fuzz)
+            .args(["+nightly", "fuzz", "run", target])
+            .arg(&corpus)
+            .args([
+                "--",
+                &format!("-max_total_time={seconds}"),
+                "-rss_limit_mb=2048",
+                // A hostile length or iteration count shows up as a hang.
+                "-timeout=10",
+                "-print_final_stats=1",
+            ])
+            .output()
+            .context("cargo +nightly fuzz")?;
+        let log = String::from_utf8_lossy(&out.stderr);
+        std::fs::write(fuzz.join(format!("{target}.log")), log.as_bytes())?;
+        let runs = log
+            .lines()
+            .find_map(|l| l.strip_prefix("stat::number_of_executed_units:"))
+            .map(|n| n.trim().to_owned())
+            .unwrap_or_else(|| "?".into());
+        let ok = out.status.success();
+        eprintln!(
+            "{target}: {} executions, {}",
+            runs,
+            if ok { "no crash" } else { "CRASH" }
+        );
+        report.push((target.to_string(), runs, ok));
+    }
+    println!("\ntarget             executions   result");
+    for (t, runs, ok) in &report {
+        println!(
+            "{t:<18} {runs:>12}   {}",
+            if *ok {
+                "0 crashes"
+            } else {
+                "crash: see fuzz/artifacts"
+            }
+        );
+    }
+    if report.iter().any(|(_, _, ok)| !ok) {
+        bail!("a fuzz target crashed: its input is in fuzz/artifacts/TARGET (add it to crates/cabinet-sign/tests/fuzz-regressions/TARGET)");
+    }
+    Ok(())
+}
+
+fn ensure_cargo_fuzz() -> Result<()> {
+    let have = Command::new("cargo")
+        .args(["+nightly", "fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have {
+        step("cargo-fuzz");
+        run(Command::new("cargo").args(["install", "cargo-fuzz", "--locked"]))?;
+    }
+    Ok(())
+}
+
+fn openssl(dir: &Path, args: &[&str]) -> Result<()> {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .context("openssl")?;
+    if !out.status.success() {
+        bail!("openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(())
+}
+
+/// Files made by OpenSSL, copied into each target's corpus.
+fn seed(corpus: &Path) -> Result<()> {
+    let tmp = tempdir()?;
+    let d = tmp.as_path();
+    std::fs::write(d.join("doc.txt"), "document")?;
+    let words = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
+    for cmd in [
+        "req -x509 -new -nodes -newkey rsa:2048 -keyout ca.key -out ca.pem -days 3 -subj /CN=CA",
+        "req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout ec.key -out ec.pem -days 3 -subj /CN=EC",
+        "cms -sign -binary -in doc.txt -signer ec.pem -inkey ec.key -outform DER -out detached.sig",
+        "cms -sign -stream -binary -nodetach -in doc.txt -signer ca.pem -inkey ca.key -outform DER -out attached-ber.sig",
+        "cms -sign -binary -nodetach -cades -in doc.txt -signer ec.pem -inkey ec.key -outform DER -out attached-der.sig",
+        "pkcs12 -export -inkey ec.key -in ec.pem -passout pass:password -out ec.pfx",
+        "x509 -in ca.pem -outform DER -out ca.der",
+    ] {
+        let args = words(cmd);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        openssl(d, &args)?;
+    }
+    // A CRL of the CA, through a minimal `openssl ca` set-up.
+    std::fs::write(d.join("index.txt"), "")?;
+    std::fs::write(
+        d.join("ca.cnf"),
+        "[ca]\ndefault_ca = c\n[c]\ndatabase = index.txt\ndefault_md = sha256\ndefault_crl_days = 3\n",
+    )?;
+    openssl(
+        d,
+        &[
+            "ca", "-config", "ca.cnf", "-gencrl", "-keyfile", "ca.key", "-cert", "ca.pem", "-out",
+            "ca.crl",
+        ],
+    )?;
+    let seeds: &[(&str, &[&str])] = &[
+        (
+            "ber_to_der",
+            &[
+                "detached.sig",
+                "attached-ber.sig",
+                "attached-der.sig",
+                "ca.der",
+            ],
+        ),
+        (
+            "cms_verify",
+            &["detached.sig", "attached-ber.sig", "attached-der.sig"],
+        ),
+        ("pkcs12_open", &["ec.pfx"]),
+        ("certificate_parse", &["ca.der", "ca.pem", "ec.pem"]),
+        ("crl_parse", &["ca.crl"]),
+    ];
+    for (target, files) in seeds {
+        let dir = corpus.join(target);
+        std::fs::create_dir_all(&dir)?;
+        for f in *files {
+            std::fs::copy(d.join(f), dir.join(format!("seed-{f}")))?;
+        }
+        // The regression inputs too: each crash found once stays covered.
+        let regressions = root()
+            .join("crates/cabinet-sign/tests/fuzz-regressions")
+            .join(target);
+        if let Ok(entries) = std::fs::read_dir(&regressions) {
+            for e in entries.flatten() {
+                std::fs::copy(e.path(), dir.join(e.file_name()))?;
+            }
+        }
+    }
+    std::fs::remove_dir_all(d).ok();
+    Ok(())
+}
+
+fn tempdir() -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("cabinet-fuzz-seeds-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
