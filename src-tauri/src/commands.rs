@@ -116,7 +116,8 @@ pub async fn open_organization(st: State<'_, Desktop>, args: OrgArgs) -> Res<Das
 
 #[tauri::command]
 pub async fn logout(st: State<'_, Desktop>, args: LogoutArgs) -> Res<()> {
-    Ok(st.cabinet.logout(args.forget_cache).await?)
+    // The window never discards unsent actions.
+    Ok(st.cabinet.logout(args.forget_cache, false).await?)
 }
 
 /// A key ready to sign: a .pfx in memory or a logged-in token session.

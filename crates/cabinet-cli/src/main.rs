@@ -104,10 +104,15 @@ enum PortalCommand {
     /// Check the offline cache of the last session (SQLite integrity check);
     /// works without the network. Exit 0 when sound.
     CheckCache,
-    /// Log out; with --forget-cache also delete this profile's offline cache.
+    /// Log out; with --forget-cache also delete this profile's offline cache
+    /// (of this data directory only), refused while it holds unsent actions
+    /// unless --discard-outbox.
     Logout {
         #[arg(long)]
         forget_cache: bool,
+        /// With --forget-cache: delete the cache even with actions not sent.
+        #[arg(long, requires = "forget_cache")]
+        discard_outbox: bool,
     },
 }
 
@@ -641,9 +646,12 @@ async fn portal(
                 ))));
             }
         }
-        PortalCommand::Logout { forget_cache } => {
+        PortalCommand::Logout {
+            forget_cache,
+            discard_outbox,
+        } => {
             cab.resume().await?;
-            cab.logout(forget_cache).await?;
+            cab.logout(forget_cache, discard_outbox).await?;
             println!("Выход выполнен");
         }
     }

@@ -65,10 +65,11 @@ impl Blobs {
         }
         let io = |e: std::io::Error| CoreError::Store(format!("{}: {e}", path.display()));
         let dir = path.parent().unwrap_or(&self.dir);
-        std::fs::create_dir_all(dir).map_err(io)?;
+        crate::private::dir(dir)?;
         let file_name = path.file_name().unwrap_or_default().to_string_lossy();
         let tmp = dir.join(format!(".{file_name}.part"));
         let mut f = std::fs::File::create(&tmp).map_err(io)?;
+        crate::private::file(&tmp)?;
         match &self.key {
             Some(k) => f.write_all(&k.seal(sha, bytes)?).map_err(io)?,
             None => f.write_all(bytes).map_err(io)?,

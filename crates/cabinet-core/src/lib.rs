@@ -18,6 +18,7 @@ pub mod export;
 pub mod lists;
 pub mod notify;
 pub mod portal;
+pub(crate) mod private;
 pub mod records;
 pub mod secrets;
 pub mod session;

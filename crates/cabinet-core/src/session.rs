@@ -117,6 +117,8 @@ pub struct Cabinet {
     client: PortalClient,
     keychain: Keychain,
     data_dir: PathBuf,
+    /// Names this data directory in keychain entries.
+    keychain_scope: String,
     /// New caches are encrypted (the default); see [`Cabinet::with_cache_encryption`].
     encrypt_cache: bool,
     retry: RetryPolicy,
@@ -192,9 +194,11 @@ impl Cabinet {
         data_dir: &Path,
         keychain: Keychain,
     ) -> Result<Self, CoreError> {
+        crate::private::dir(data_dir)?;
         Ok(Self {
             client: PortalClient::new(portal_url)?,
             keychain,
+            keychain_scope: keychain_scope(data_dir),
             data_dir: data_dir.to_owned(),
             encrypt_cache: true,
             retry: RetryPolicy::default(),
@@ -262,12 +266,40 @@ impl Cabinet {
         self.data_dir.join("profiles").join(portal_key).join(user)
     }
 
+    /// The keychain entry of the refresh token: per portal, user and data
+    /// directory, so that two profiles of one person never share (or
+    /// delete) each other's secrets.
     fn account(&self, user_id: &str) -> String {
-        format!("refresh:{}:{user_id}", self.portal_url())
+        format!(
+            "refresh:{}:{user_id}@{}",
+            self.portal_url(),
+            self.keychain_scope
+        )
     }
 
     fn key_account(&self, user_id: &str) -> String {
-        format!("cache-key:{}:{user_id}", self.portal_url())
+        format!(
+            "cache-key:{}:{user_id}@{}",
+            self.portal_url(),
+            self.keychain_scope
+        )
+    }
+
+    /// A keychain entry by its name, or — written before entries were per
+    /// data directory — by its old name, then copied to the new one. The
+    /// old entry stays: another data directory may still read it.
+    fn keychain_get(&self, account: &str) -> Result<Option<Zeroizing<String>>, CoreError> {
+        if let Some(v) = self.keychain.get(account)? {
+            return Ok(Some(v));
+        }
+        let Some((legacy, _)) = account.rsplit_once('@') else {
+            return Ok(None);
+        };
+        let Some(v) = self.keychain.get(legacy)? else {
+            return Ok(None);
+        };
+        self.keychain.set(account, &v)?;
+        Ok(Some(v))
     }
 
     /// The cache key from the keychain; a new one when there is none and a
@@ -280,7 +312,7 @@ impl Cabinet {
             // A plain cache stays plain, and a new one starts plain.
             return Ok(None);
         }
-        if let Some(hex) = self.keychain.get(&account)? {
+        if let Some(hex) = self.keychain_get(&account)? {
             return CacheKey::from_hex(&hex).map(Some).ok_or_else(|| {
                 CoreError::Keychain("the cache key in the keychain is damaged".into())
             });
@@ -351,9 +383,10 @@ impl Cabinet {
             user_id: user_id.to_owned(),
         };
         let json = serde_json::to_vec(&p).map_err(|e| CoreError::Store(e.to_string()))?;
-        std::fs::create_dir_all(&self.data_dir).map_err(|e| CoreError::Store(e.to_string()))?;
+        crate::private::dir(&self.data_dir)?;
         let tmp = self.data_dir.join(format!("{POINTER_FILE}.tmp"));
         std::fs::write(&tmp, json).map_err(|e| CoreError::Store(e.to_string()))?;
+        crate::private::file(&tmp)?;
         std::fs::rename(&tmp, self.data_dir.join(POINTER_FILE))
             .map_err(|e| CoreError::Store(e.to_string()))
     }
@@ -1690,7 +1723,7 @@ impl Cabinet {
         let Some(me) = store.me()? else {
             return Ok(None);
         };
-        let stored = match self.keychain.get(&self.account(&me.user_id)) {
+        let stored = match self.keychain_get(&self.account(&me.user_id)) {
             Ok(t) => t,
             Err(e) => {
                 tracing::warn!(error = %e, "keychain unreadable");
@@ -2054,10 +2087,27 @@ impl Cabinet {
 
     /// Ends the session: the portal revokes it, the keychain forgets the
     /// token, and with `forget_cache` the local copy of this profile goes too.
-    pub async fn logout(&self, forget_cache: bool) -> Result<(), CoreError> {
-        let Some(a) = self.active.lock().await.take() else {
+    ///
+    /// Forgetting the cache is refused (`cache.unsent_actions`) while its
+    /// outbox holds actions not yet delivered, unless `discard_outbox`: they
+    /// would be lost.
+    pub async fn logout(&self, forget_cache: bool, discard_outbox: bool) -> Result<(), CoreError> {
+        let mut active = self.active.lock().await;
+        if forget_cache && !discard_outbox {
+            if let Some(a) = active.as_ref() {
+                let unsent = a.store.unsent_actions()?;
+                if unsent > 0 {
+                    return Err(CoreError::Refused {
+                        code: "cache.unsent_actions",
+                        detail: format!("{unsent} actions are not sent yet"),
+                    });
+                }
+            }
+        }
+        let Some(a) = active.take() else {
             return Ok(());
         };
+        drop(active);
         if let Some(refresh) = &a.refresh {
             if let Err(e) = self.client.logout(refresh).await {
                 tracing::warn!(error = %e, "portal logout failed; the token is forgotten locally anyway");
@@ -2115,4 +2165,12 @@ impl Drop for ReadAhead {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// A short name of a data directory (its canonical path, hashed) for
+/// keychain entries.
+fn keychain_scope(data_dir: &Path) -> String {
+    let path = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_owned());
+    let digest = Sha256::digest(path.as_os_str().as_encoded_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }

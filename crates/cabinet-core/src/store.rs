@@ -418,8 +418,7 @@ impl Store {
     /// Opens (creating if needed) the cache at `path`; encrypted with `key`.
     pub fn open(path: &Path, key: Option<&CacheKey>) -> Result<Self, CoreError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| CoreError::Store(format!("{}: {e}", dir.display())))?;
+            crate::private::dir(dir)?;
         }
         if let Some(key) = key {
             if is_plain_sqlite(path) {
@@ -427,12 +426,19 @@ impl Store {
             }
         }
         let mut conn = Connection::open(path)?;
+        // Before the WAL exists: SQLite gives it the database's mode.
+        crate::private::file(path)?;
         if let Some(key) = key {
             with_key(&conn, key)?;
         }
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
+        for side in ["-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(side);
+            crate::private::file(Path::new(&name))?;
+        }
         // Up to 128 MiB of page cache (the default is 2 MiB), used as the
         // cache grows: a sync of 100k records and list queries over them
         // stay in memory instead of re-reading, and with encryption

@@ -829,6 +829,13 @@ impl Store {
         Ok(())
     }
 
+    /// How many actions of any organization are not yet delivered.
+    pub fn unsent_actions(&self) -> Result<u64, CoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
+    }
+
     /// Every action not yet delivered, pending and failed, oldest first.
     pub fn outbox(&self, org: &str) -> Result<Vec<OutboxItem>, CoreError> {
         let mut stmt = self.conn.prepare(

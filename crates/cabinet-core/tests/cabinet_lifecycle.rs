@@ -75,7 +75,7 @@ async fn the_director_links_unblocks_and_deactivates() {
         support::quick_retries(2, 20),
     )
     .await;
-    cab.logout(false).await.unwrap();
+    cab.logout(false, false).await.unwrap();
     support::log_in(&cab, DIRECTOR_LOGIN, DIRECTOR_PASSWORD).await;
     assert!(org_named(&cab, "Кузнецова").await.is_none());
 

@@ -97,7 +97,7 @@ async fn restart_without_network_opens_the_last_organization_from_cache() {
         "cache.not_found"
     );
 
-    cab.logout(true).await.unwrap();
+    cab.logout(true, false).await.unwrap();
     assert!(
         cabinet(&url, &data).resume().await.unwrap().is_none(),
         "logout forgets the session"

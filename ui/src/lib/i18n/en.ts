@@ -965,6 +965,7 @@ export const en: Strings = {
     "pfx.damaged": "The container file is damaged.",
     "pfx.unsupported": "This container's protection is not supported.",
     "pfx.no_key": "The container has no private key with a certificate.",
+    "cache.unsent_actions": "The outbox holds actions not sent yet: sync or discard them before deleting the data on this computer.",
     "file.read": "The file cannot be read. Check the path.",
     "file.write": "The file cannot be saved.",
     "file.not_regular": "This is not a regular file (a pipe, a device or a folder): choose a file.",
