@@ -79,9 +79,16 @@ pub fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<(), CoreError
 /// A CSV table the Russian way: a BOM (so Excel reads UTF-8), `;` between
 /// cells, CRLF lines (RFC 4180 quoting), dates as DD.MM.YYYY and amounts
 /// with a decimal comma and no thousands separators.
+///
+/// Text that a spreadsheet would take for a formula (starting with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return: a title someone typed as
+/// `=HYPERLINK(…)`) gets a leading `'` and quotes, so it opens as the text
+/// it is. In a workbook text cells are text already.
 pub fn csv_table(headers: &[&str], rows: &[Vec<Cell>]) -> String {
     fn cell(s: &str) -> String {
-        if s.contains([';', '"', '\n', '\r']) {
+        if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("\"'{}\"", s.replace('"', "\"\""))
+        } else if s.contains([';', '"', '\n', '\r']) {
             format!("\"{}\"", s.replace('"', "\"\""))
         } else {
             s.to_owned()
@@ -209,6 +216,34 @@ mod tests {
              \"Пошлина; «Ёлка» \"\"А\"\"\";01.11.2026;301662,00;\r\n\
              \"две\nстроки\";не дата;0,05;x\r\n"
         );
+    }
+
+    #[test]
+    fn text_that_looks_like_a_formula_stays_text() {
+        let hostile = [
+            "=HYPERLINK(\"http://x\";\"Открыть\")",
+            "+7 495 100-10-20",
+            "-2+3",
+            "@SUM(A1)",
+            "\tтаб",
+            "\rвозврат",
+        ];
+        let rows: Vec<Vec<Cell>> = hostile
+            .iter()
+            .map(|t| vec![Cell::Text((*t).into()), Cell::Amount(-5.0)])
+            .collect();
+        let csv = csv_table(&["Название", "Сумма"], &rows);
+        let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(lines[1], "\"'=HYPERLINK(\"\"http://x\"\";\"\"Открыть\"\")\";-5,00");
+        assert_eq!(lines[2], "\"'+7 495 100-10-20\";-5,00");
+        assert_eq!(lines[3], "\"'-2+3\";-5,00");
+        assert_eq!(lines[4], "\"'@SUM(A1)\";-5,00");
+        assert_eq!(lines[5], "\"'\tтаб\";-5,00");
+        // A negative amount stays a number.
+        let xlsx = xlsx_table("Лист", &["Название", "Сумма"], &rows).unwrap();
+        let sheet = part(&xlsx, "xl/worksheets/sheet1.xml");
+        assert!(!sheet.contains("<f>"), "no formula cells: {sheet}");
+        assert_eq!(sheet.matches("t=\"s\"").count(), 2 + hostile.len(), "{sheet}");
     }
 
     #[test]
