@@ -115,14 +115,21 @@ pub fn validate_ogrnip(s: &str) -> Result<(), RequisiteError> {
 
 /// KPP: 4 digits (tax office), 2 digits or capital Latin letters (reason), 3 digits.
 pub fn validate_kpp(s: &str) -> Result<(), RequisiteError> {
-    let b = s.as_bytes();
-    if b.len() != 9 {
+    let got = s.chars().count();
+    if got != 9 {
         return Err(RequisiteError::Length {
             kind: "kpp",
-            got: s.chars().count(),
+            got,
             expected: "9".into(),
         });
     }
+    // Nine characters but not nine bytes: full-width or other non-ASCII
+    // digits, which look right and are not (the length was counted in
+    // bytes before, and said «wrong length 9, expected 9»).
+    if !s.is_ascii() {
+        return Err(RequisiteError::Format { kind: "kpp" });
+    }
+    let b = s.as_bytes();
     let ok = b[..4].iter().all(u8::is_ascii_digit)
         && b[4..6]
             .iter()
@@ -430,6 +437,12 @@ mod tests {
         );
         assert_eq!(validate_kpp("7736010").unwrap_err().code(), "kpp.length");
         assert_eq!(validate_kpp("77360a001").unwrap_err().code(), "kpp.format");
+        // Full-width digits look right and are nine characters, not nine bytes.
+        let e = validate_kpp("７７３６０１００１").unwrap_err();
+        assert_eq!(e.code(), "kpp.format", "{e}");
+        assert_eq!(validate_kpp("7736010０１").unwrap_err().code(), "kpp.format");
+        let e = validate_kpp("７７３６").unwrap_err();
+        assert_eq!(e.to_string(), "kpp: wrong length 4, expected 9");
     }
 
     #[test]
