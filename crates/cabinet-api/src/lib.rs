@@ -17,6 +17,7 @@ pub mod requisites;
 pub mod services;
 pub mod support;
 pub mod sync;
+pub mod text;
 
 pub use access::{
     AccessState, CabinetAccess, CodeConfirm, CodeSent, DeactivateRequest, LinkRequest,

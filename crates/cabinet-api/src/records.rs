@@ -218,6 +218,9 @@ impl RequirementReply {
         if text.is_empty() {
             return Err(("text", "the answer needs a text"));
         }
+        if !crate::text::is_clean(&text, true) {
+            return Err(("text", "control or text-direction characters"));
+        }
         if text.chars().count() > Self::MAX_TEXT {
             return Err(("text", "the answer is longer than 10000 characters"));
         }
@@ -366,11 +369,14 @@ impl InviteEmployee {
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
-        if full_name.chars().count() < 2 || full_name.chars().count() > 200 {
+        if full_name.chars().count() < 2
+            || full_name.chars().count() > 200
+            || !crate::text::is_clean(&full_name, false)
+        {
             return Err("full_name");
         }
         let role = self.role.trim().to_owned();
-        if role.is_empty() {
+        if role.is_empty() || !crate::text::is_clean(&role, false) {
             return Err("role");
         }
         Ok(Self {
@@ -415,7 +421,7 @@ impl SaveRole {
     /// without repeats), or the name of the bad field.
     pub fn normalized(self) -> Result<Self, &'static str> {
         let name = self.name.split_whitespace().collect::<Vec<_>>().join(" ");
-        if name.chars().count() > 60 {
+        if name.chars().count() > 60 || !crate::text::is_clean(&name, false) {
             return Err("name");
         }
         let permissions = Permission::ALL

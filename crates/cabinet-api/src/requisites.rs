@@ -440,7 +440,10 @@ mod tests {
         // Full-width digits look right and are nine characters, not nine bytes.
         let e = validate_kpp("７７３６０１００１").unwrap_err();
         assert_eq!(e.code(), "kpp.format", "{e}");
-        assert_eq!(validate_kpp("7736010０１").unwrap_err().code(), "kpp.format");
+        assert_eq!(
+            validate_kpp("7736010０１").unwrap_err().code(),
+            "kpp.format"
+        );
         let e = validate_kpp("７７３６").unwrap_err();
         assert_eq!(e.to_string(), "kpp: wrong length 4, expected 9");
     }

@@ -234,7 +234,10 @@ mod tests {
             .collect();
         let csv = csv_table(&["Название", "Сумма"], &rows);
         let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
-        assert_eq!(lines[1], "\"'=HYPERLINK(\"\"http://x\"\";\"\"Открыть\"\")\";-5,00");
+        assert_eq!(
+            lines[1],
+            "\"'=HYPERLINK(\"\"http://x\"\";\"\"Открыть\"\")\";-5,00"
+        );
         assert_eq!(lines[2], "\"'+7 495 100-10-20\";-5,00");
         assert_eq!(lines[3], "\"'-2+3\";-5,00");
         assert_eq!(lines[4], "\"'@SUM(A1)\";-5,00");
@@ -243,7 +246,11 @@ mod tests {
         let xlsx = xlsx_table("Лист", &["Название", "Сумма"], &rows).unwrap();
         let sheet = part(&xlsx, "xl/worksheets/sheet1.xml");
         assert!(!sheet.contains("<f>"), "no formula cells: {sheet}");
-        assert_eq!(sheet.matches("t=\"s\"").count(), 2 + hostile.len(), "{sheet}");
+        assert_eq!(
+            sheet.matches("t=\"s\"").count(),
+            2 + hostile.len(),
+            "{sheet}"
+        );
     }
 
     #[test]

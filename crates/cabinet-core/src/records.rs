@@ -363,7 +363,10 @@ impl Store {
     ) -> Result<(), CoreError> {
         self.allowed(org, Permission::ApplicationsEdit)?;
         let text = comment.text.trim().to_owned();
-        if text.is_empty() || text.chars().count() > 4000 {
+        if text.is_empty()
+            || text.chars().count() > 4000
+            || !cabinet_api::text::is_clean(&text, true)
+        {
             return Err(CoreError::Invalid("text"));
         }
         let app = self

@@ -1059,7 +1059,10 @@ impl Cabinet {
         fields: std::collections::BTreeMap<String, String>,
     ) -> Result<Application, CoreError> {
         let title = title.trim();
-        if title.is_empty() || title.chars().count() > 300 {
+        if title.is_empty()
+            || title.chars().count() > 300
+            || !cabinet_api::text::is_clean(title, false)
+        {
             return Err(CoreError::Invalid("title"));
         }
         let service_code = service_code.trim().to_owned();

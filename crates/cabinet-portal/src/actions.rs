@@ -136,6 +136,12 @@ async fn comment(
             detail: "a comment is 1 to 4000 characters".into(),
         });
     }
+    if !cabinet_api::text::is_clean(&text, true) {
+        return Err(PortalError::InvalidField {
+            field: "text",
+            detail: "control or text-direction characters".into(),
+        });
+    }
     let request = format!("comment {org} {id} {:?} {text}", new.reply_to);
     let o = org.clone();
     write(

@@ -255,6 +255,12 @@ fn validate(new: &NewApplication) -> Result<(), PortalError> {
             detail: "title must be 1 to 300 characters".into(),
         });
     }
+    if !cabinet_api::text::is_clean(title, false) {
+        return Err(PortalError::InvalidField {
+            field: "title",
+            detail: "control or text-direction characters".into(),
+        });
+    }
     Ok(())
 }
 
