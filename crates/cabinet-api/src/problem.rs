@@ -65,6 +65,10 @@ impl Problem {
 /// Stable error codes of the portal API.
 pub mod codes {
     pub const BAD_REQUEST: &str = "request.invalid";
+    /// The method is not one the path takes (405, with `Allow`).
+    pub const METHOD_NOT_ALLOWED: &str = "request.method_not_allowed";
+    /// The body is larger than the route takes (413).
+    pub const TOO_LARGE: &str = "request.too_large";
     pub const NOT_FOUND: &str = "not_found";
     pub const INTERNAL: &str = "internal";
     pub const INVALID_CREDENTIALS: &str = "auth.invalid_credentials";

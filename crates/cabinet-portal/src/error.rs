@@ -15,6 +15,9 @@ pub enum PortalError {
     InvalidCredentials { attempts_left: u32 },
     #[error("login locked until {0}")]
     Locked(DateTime<Utc>),
+    /// A JSON body past the route's limit.
+    #[error("request body too large")]
+    TooLarge,
     /// An abuse limit: try again in `retry_after` seconds.
     #[error("too many requests; retry after {retry_after} s")]
     TooManyRequests { retry_after: u64 },
@@ -124,8 +127,41 @@ impl From<rusqlite::Error> for PortalError {
 
 impl From<JsonRejection> for PortalError {
     fn from(e: JsonRejection) -> Self {
-        PortalError::BadRequest(e.body_text())
+        match e.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => PortalError::TooLarge,
+            _ => PortalError::BadRequest(e.body_text()),
+        }
     }
+}
+
+/// Every error answer is problem+json: the framework's own refusals (a
+/// method the path does not take, a path segment that does not decode, a
+/// body past the limit) come as plain text and are rewritten here, their
+/// headers (`Allow`) kept.
+pub async fn problem_everywhere(response: Response) -> Response {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if status.as_u16() < 400 || is_problem {
+        return response;
+    }
+    let (code, title) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => (codes::METHOD_NOT_ALLOWED, "Method not allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => (codes::TOO_LARGE, "Request body too large"),
+        StatusCode::NOT_FOUND => (codes::NOT_FOUND, "Not found"),
+        s if s.is_server_error() => (codes::INTERNAL, "Internal error"),
+        _ => (codes::BAD_REQUEST, "Invalid request"),
+    };
+    let (mut parts, _) = response.into_parts();
+    let body = serde_json::to_vec(&Problem::new(status.as_u16(), code, title)).unwrap_or_default();
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(PROBLEM_JSON),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 /// A file body: past the route's limit axum stops reading, and the answer
@@ -161,6 +197,7 @@ impl PortalError {
                 p.attempts_left = Some(*attempts_left);
                 p
             }
+            PortalError::TooLarge => Problem::new(413, codes::TOO_LARGE, "Request body too large"),
             PortalError::TooManyRequests { retry_after } => Problem::new(
                 429,
                 codes::RATE_LIMITED,

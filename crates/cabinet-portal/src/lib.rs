@@ -263,6 +263,7 @@ impl Portal {
         Router::new()
             .nest(cabinet_api::API_PREFIX, api)
             .fallback(error::not_found)
+            .layer(axum::middleware::map_response(error::problem_everywhere))
             .layer(compression())
             .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(self.state.clone())
