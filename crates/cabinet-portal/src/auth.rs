@@ -261,14 +261,7 @@ fn after_password(
     let tx = conn.transaction()?;
     let code_hash = if channel == MfaChannel::Sms {
         let code = sms_code()?;
-        tx.execute(
-            "INSERT INTO sms_outbox (ticket_hash, phone, code, sent_at) VALUES (?1, ?2, ?3, ?4)",
-            params![ticket_hash, user.phone, code, ts(now)],
-        )?;
-        if cfg.demo {
-            // The demo portal has no SMS gateway: its log is the phone.
-            tracing::info!(target: "cabinet_portal::demo_sms", phone = %user.phone, %code, "demo SMS code");
-        }
+        crate::sms::send(&tx, cfg, &ticket_hash, &user.phone, &code, now)?;
         Some(hash_token(&format!("{ticket_hash}:{code}")))
     } else {
         None

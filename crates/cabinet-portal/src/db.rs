@@ -346,6 +346,20 @@ ALTER TABLE applications ADD COLUMN fields TEXT NOT NULL DEFAULT '{}';
 -- token: only a retry of that same request is answered again.
 ALTER TABLE refresh_tokens ADD COLUMN retry_key TEXT;
 "#,
+    r#"
+-- That an SMS went, to which phone and when; the code itself is never
+-- stored (its hash is with its ticket), so the old copies go.
+CREATE TABLE sms_sent (
+    id INTEGER PRIMARY KEY,
+    ticket_hash TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    sent_at TEXT NOT NULL
+);
+INSERT INTO sms_sent (id, ticket_hash, phone, sent_at)
+    SELECT id, ticket_hash, phone, sent_at FROM sms_outbox;
+DROP TABLE sms_outbox;
+CREATE INDEX sms_sent_at ON sms_sent (sent_at);
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {

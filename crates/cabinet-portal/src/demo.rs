@@ -10,7 +10,7 @@ use cabinet_api::requisites::{complete_inn10, complete_inn12, complete_ogrn, com
 use cabinet_api::{
     DemoCertificate, DemoInfo, DemoSms, DemoUser, OrgKind, OrgStatus, OrganizationProfile,
 };
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::Deserialize;
 
 use crate::auth::hash_token;
@@ -101,17 +101,16 @@ async fn sms(
     q: Result<Query<SmsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<ApiJson<DemoSms>, PortalError> {
     let Query(q) = q?;
-    st.with_db(move |conn, _| {
-        conn.query_row(
-            "SELECT phone, code, sent_at FROM sms_outbox WHERE ticket_hash = ?1 ORDER BY id DESC LIMIT 1",
-            [hash_token(&q.ticket)],
-            |r| Ok(DemoSms { phone: r.get(0)?, code: r.get(1)?, sent_at: r.get(2)? }),
-        )
-        .optional()?
-        .ok_or(PortalError::NotFound)
-    })
-    .await
-    .map(ApiJson)
+    let sms = st
+        .config
+        .sms
+        .last(&hash_token(&q.ticket))
+        .ok_or(PortalError::NotFound)?;
+    Ok(ApiJson(DemoSms {
+        phone: sms.phone,
+        code: sms.code,
+        sent_at: sms.sent_at,
+    }))
 }
 
 struct OrgSeed {

@@ -27,7 +27,9 @@ mod records;
 mod recovery;
 mod registration;
 mod registry;
+pub mod retention;
 mod security;
+pub mod sms;
 mod staff;
 mod support;
 mod totp;
@@ -86,6 +88,10 @@ pub struct PortalConfig {
     pub demo_key_kind: cabinet_sign::pki::KeyKind,
     /// Limits on what an unauthenticated caller may repeat.
     pub limits: limits::Limits,
+    /// Where one-time codes go (in memory here: see `sms`).
+    pub sms: sms::SmsGateway,
+    /// How long short-lived records are kept (see `retention`).
+    pub retention: retention::Retention,
     /// The demo government body moves one application of each organization
     /// a step further this often. `None` (the default, and in tests): never.
     pub gov_interval: Option<Duration>,
@@ -110,6 +116,8 @@ impl PortalConfig {
             demo_pki_dir: None,
             demo_key_kind: cabinet_sign::pki::KeyKind::GOST_256,
             limits: limits::Limits::default(),
+            sms: sms::SmsGateway::default(),
+            retention: retention::Retention::default(),
             gov_interval: None,
         }
     }
@@ -287,6 +295,7 @@ impl Portal {
             .config
             .gov_interval
             .map(|every| tokio::spawn(government_body(self.state.clone(), every)));
+        let purge = tokio::spawn(purge_now_and_then(self.state.clone()));
         let served = axum::serve(
             listener,
             self.router()
@@ -297,6 +306,7 @@ impl Portal {
         if let Some(task) = gov {
             task.abort();
         }
+        purge.abort();
         served
     }
 
@@ -583,19 +593,21 @@ impl Admin {
             .await
     }
 
+    /// Removes what the retention rules no longer keep, now.
+    pub async fn purge(&self) -> Result<retention::Purged, PortalError> {
+        self.state
+            .with_db(|conn, cfg| retention::purge(conn, &cfg.retention, cfg.clock.now()))
+            .await
+    }
+
     /// The code an SMS with the confirmation `ticket` carried.
     pub async fn sent_code(&self, ticket: &str) -> Result<String, PortalError> {
-        let hash = auth::hash_token(ticket);
         self.state
-            .with_db(move |conn, _| {
-                conn.query_row(
-                    "SELECT code FROM sms_outbox WHERE ticket_hash = ?1 ORDER BY id DESC LIMIT 1",
-                    [hash],
-                    |r| r.get(0),
-                )
-                .map_err(PortalError::from)
-            })
-            .await
+            .config
+            .sms
+            .last(&auth::hash_token(ticket))
+            .map(|s| s.code)
+            .ok_or(PortalError::NotFound)
     }
 
     /// The files of the latest unblock request of `org` and its text.
@@ -737,17 +749,11 @@ impl Admin {
     pub async fn registration_code(&self, id: &str) -> Result<String, PortalError> {
         let ticket = auth::hash_token(&registration::code_ticket(id));
         self.state
-            .with_db(move |conn, _| {
-                use rusqlite::OptionalExtension;
-                conn.query_row(
-                    "SELECT code FROM sms_outbox WHERE ticket_hash = ?1 ORDER BY id DESC LIMIT 1",
-                    [ticket],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .ok_or(PortalError::NotFound)
-            })
-            .await
+            .config
+            .sms
+            .last(&ticket)
+            .map(|s| s.code)
+            .ok_or(PortalError::NotFound)
     }
 
     /// Organization id by INN.
@@ -786,6 +792,22 @@ fn compression(
 
 /// The background government body: every `every`, one application of each
 /// organization moves one status further.
+/// Every ten minutes, what `retention` no longer keeps goes.
+async fn purge_now_and_then(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(10 * 60));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let purged = state
+            .with_db(|conn, cfg| retention::purge(conn, &cfg.retention, cfg.clock.now()))
+            .await;
+        match purged {
+            Ok(p) => tracing::debug!(?p, "purged"),
+            Err(e) => tracing::warn!(error = %e, "purge failed"),
+        }
+    }
+}
+
 async fn government_body(state: AppState, every: Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

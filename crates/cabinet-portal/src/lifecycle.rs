@@ -81,10 +81,7 @@ fn send_code(
     let code = sms_code()?;
     let expires = after(now, cfg.otp_ttl);
     let tx = conn.transaction()?;
-    tx.execute(
-        "INSERT INTO sms_outbox (ticket_hash, phone, code, sent_at) VALUES (?1, ?2, ?3, ?4)",
-        params![ticket_hash, phone, code, ts(now)],
-    )?;
+    crate::sms::send(&tx, cfg, &ticket_hash, phone, &code, now)?;
     tx.execute(
         "INSERT INTO org_codes (ticket_hash, purpose, user_id, org_id, code_hash, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -168,13 +168,7 @@ fn begin(
     let code_hash = match &user {
         Some(u) => {
             let code = sms_code()?;
-            tx.execute(
-                "INSERT INTO sms_outbox (ticket_hash, phone, code, sent_at) VALUES (?1, ?2, ?3, ?4)",
-                params![ticket_hash, u.phone, code, ts(now)],
-            )?;
-            if cfg.demo {
-                tracing::info!(target: "cabinet_portal::demo_sms", phone = %u.phone, %code, "demo SMS code");
-            }
+            crate::sms::send(&tx, cfg, &ticket_hash, &u.phone, &code, now)?;
             Some(hash_token(&format!("{ticket_hash}:{code}")))
         }
         None => {

@@ -334,10 +334,7 @@ async fn send_code(
         let code = sms_code()?;
         let now = cfg.clock.now();
         let expires = after(now, cfg.otp_ttl);
-        tx.execute(
-            "INSERT INTO sms_outbox (ticket_hash, phone, code, sent_at) VALUES (?1, ?2, ?3, ?4)",
-            params![hash_token(&code_ticket(&id)), r.form.phone, code, ts(now)],
-        )?;
+        crate::sms::send(&tx, cfg, &hash_token(&code_ticket(&id)), &r.form.phone, &code, now)?;
         tx.execute(
             "UPDATE registrations SET code_hash = ?2, code_expires_at = ?3, code_attempts = 0
              WHERE id = ?1",
