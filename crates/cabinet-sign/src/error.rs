@@ -17,6 +17,9 @@ pub enum SignError {
     UnsupportedContainer(String),
     #[error("the container holds no private key with a certificate")]
     NoPrivateKey,
+    /// The private key is not the one the certificate names.
+    #[error("the private key does not match the certificate's public key")]
+    KeyMismatch,
     #[error("algorithm not supported: {0}")]
     UnsupportedAlgorithm(String),
     /// A key whose encoding or value is wrong (off the curve, out of range).
@@ -74,6 +77,7 @@ impl SignError {
             SignError::DamagedContainer(_) => "pfx.damaged",
             SignError::UnsupportedContainer(_) => "pfx.unsupported",
             SignError::NoPrivateKey => "pfx.no_key",
+            SignError::KeyMismatch => "pfx.key_mismatch",
             SignError::UnsupportedAlgorithm(_) => "sign.unsupported_algorithm",
             SignError::MalformedKey(_) => "key.malformed",
             SignError::SigningFailed(_) => "sign.failed",

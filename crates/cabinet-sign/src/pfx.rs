@@ -78,11 +78,18 @@ impl PfxIdentity {
             .map(|c| CertificateInfo::parse(c.as_der()));
         let certificate = certs.next().ok_or(SignError::NoPrivateKey)??;
         let chain = certs.collect::<Result<Vec<_>, _>>()?;
-        Ok(Self {
+        let identity = Self {
             certificate,
             chain,
             key,
-        })
+        };
+        // A container whose key is not its certificate's would sign what
+        // no one can verify: refused on open.
+        identity.check_key_matches().map_err(|e| match e {
+            SignError::MalformedKey(_) => SignError::KeyMismatch,
+            other => other,
+        })?;
+        Ok(identity)
     }
 
     /// A GOST-protected container: the first key with the certificate it
@@ -130,7 +137,11 @@ impl PfxIdentity {
                 return Ok(Self { chain, ..candidate });
             }
         }
-        Err(SignError::NoPrivateKey)
+        if certificates.is_empty() {
+            return Err(SignError::NoPrivateKey);
+        }
+        // A key and certificates, none of them the key's.
+        Err(SignError::KeyMismatch)
     }
 
     /// An identity from a PKCS#8 private key (DER, or PEM `PRIVATE KEY`) and

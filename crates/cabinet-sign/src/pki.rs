@@ -448,26 +448,37 @@ impl IssuedKey {
     /// A .pfx with the key and the chain, protected the modern way
     /// (PBES2 with AES-256, HMAC-SHA-256 MAC).
     pub fn to_pfx(&self, password: &str) -> Result<Vec<u8>, SignError> {
-        let certs = std::iter::once(&self.certificate)
-            .chain(&self.chain)
-            .map(|c| p12_keystore::Certificate::from_der(&c.der))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| failed("PKCS#12", e))?;
-        let local_key_id = {
-            use sha2::Digest;
-            sha2::Sha256::digest(&self.certificate.der)[..20].to_vec()
-        };
-        let chain = p12_keystore::PrivateKeyChain::new(&*self.pkcs8, local_key_id, certs);
-        let mut store = p12_keystore::KeyStore::new();
-        let alias = self
-            .certificate
-            .subject_common_name
-            .clone()
-            .unwrap_or_else(|| "key".into());
-        store.add_entry(&alias, p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));
-        store
-            .writer(password)
-            .write()
-            .map_err(|e| failed("PKCS#12", e))
+        pfx_of(&self.pkcs8, &self.certificate, &self.chain, password)
     }
+}
+
+/// A .pfx (PBES2 with AES and SHA-256, as OpenSSL 3 writes by default)
+/// holding `pkcs8` — as given, whatever form its key is in — with
+/// `certificate` and its `chain`.
+pub fn pfx_of(
+    pkcs8: &[u8],
+    certificate: &CertificateInfo,
+    chain: &[CertificateInfo],
+    password: &str,
+) -> Result<Vec<u8>, SignError> {
+    let certs = std::iter::once(certificate)
+        .chain(chain)
+        .map(|c| p12_keystore::Certificate::from_der(&c.der))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| failed("PKCS#12", e))?;
+    let local_key_id = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&certificate.der)[..20].to_vec()
+    };
+    let entry = p12_keystore::PrivateKeyChain::new(pkcs8, local_key_id, certs);
+    let mut store = p12_keystore::KeyStore::new();
+    let alias = certificate
+        .subject_common_name
+        .clone()
+        .unwrap_or_else(|| "key".into());
+    store.add_entry(&alias, p12_keystore::KeyStoreEntry::PrivateKeyChain(entry));
+    store
+        .writer(password)
+        .write()
+        .map_err(|e| failed("PKCS#12", e))
 }

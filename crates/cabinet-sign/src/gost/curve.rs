@@ -214,4 +214,9 @@ impl<const L: usize> Curve<L> {
     pub(crate) fn mod_q(&self, x: &Uint<L>) -> Uint<L> {
         DynResidue::new(x, self.scalars).retrieve()
     }
+
+    /// `x · y` modulo q.
+    pub(crate) fn mul_mod_q(&self, x: &Uint<L>, y: &Uint<L>) -> Uint<L> {
+        (DynResidue::new(x, self.scalars) * DynResidue::new(y, self.scalars)).retrieve()
+    }
 }

@@ -133,6 +133,12 @@ impl GostPrivateKey {
         if value.len() == n {
             return Self::from_le_bytes(set, value);
         }
+        // The masked form (Р 50.1.112-2016's example, CryptoPro's export):
+        // the value and its masks, no inner encoding. A DER OCTET STRING or
+        // INTEGER of a key is never a multiple of its length.
+        if value.len() >= 2 * n && value.len() % n == 0 {
+            return Self::from_masked_le_bytes(set, value);
+        }
         let any = Any::from_der(value).map_err(|e| malformed("private key", e))?;
         match any.tag() {
             Tag::OctetString => Self::from_le_bytes(set, any.value()),

@@ -334,6 +334,37 @@ impl GostPrivateKey {
         Self::from_be_bytes(params, &d)
     }
 
+    /// A key stored masked, as CryptoPro exports keys into a .pfx and keeps
+    /// them in its containers: the masked value followed by one or more
+    /// masks, each little-endian and as long as the key; d = masked ·
+    /// mask₁ · … mod q (the unmasking the OpenSSL GOST engine does too).
+    pub fn from_masked_le_bytes(params: ParamSet, stored: &[u8]) -> Result<Self, SignError> {
+        let n = params.size().bytes();
+        if stored.len() < 2 * n || stored.len() % n != 0 {
+            return Err(SignError::MalformedKey(format!(
+                "a masked key of {} bytes: not a value and masks of {n}",
+                stored.len()
+            )));
+        }
+        fn unmask<const L: usize>(c: &Curve<L>, parts: &[Vec<u8>]) -> Zeroizing<Vec<u8>> {
+            let mut d = Zeroizing::new(c.mod_q(&uint_from_be::<L>(&parts[0]).expect("n bytes")));
+            for mask in &parts[1..] {
+                let m = Zeroizing::new(uint_from_be::<L>(mask).expect("n bytes"));
+                *d = c.mul_mod_q(&d, &m);
+            }
+            Zeroizing::new(uint_to_be(&*d))
+        }
+        let parts: Vec<Vec<u8>> = stored.chunks(n).map(reversed).collect();
+        let d = match params.curve() {
+            AnyCurve::C256(c) => unmask(c, &parts),
+            AnyCurve::C512(c) => unmask(c, &parts),
+        };
+        for mut p in parts {
+            zeroize::Zeroize::zeroize(&mut p);
+        }
+        Self::from_be_bytes(params, &d)
+    }
+
     /// d, little-endian.
     pub fn to_le_bytes(&self) -> Zeroizing<Vec<u8>> {
         Zeroizing::new(reversed(&self.d))

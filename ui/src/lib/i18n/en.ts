@@ -964,6 +964,7 @@ export const en: Strings = {
     "pfx.not_pkcs12": "This is not an electronic signature container (.pfx, .p12).",
     "pfx.damaged": "The container file is damaged.",
     "pfx.unsupported": "This container's protection is not supported.",
+    "pfx.key_mismatch": "The private key in the container does not match its certificate: the container is put together wrongly.",
     "pfx.no_key": "The container has no private key with a certificate.",
     "cache.unsent_actions": "The outbox holds actions not sent yet: sync or discard them before deleting the data on this computer.",
     "file.read": "The file cannot be read. Check the path.",
