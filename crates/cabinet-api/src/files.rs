@@ -60,8 +60,12 @@ pub enum FileError {
     /// The name claims one accepted type and the content is another.
     #[error("the name says {claimed:?} but the content is {actual:?}")]
     Mismatch { claimed: FileKind, actual: FileKind },
-    #[error("the file name is empty or too long")]
+    #[error("the file name is empty, too long, a path or holds control characters")]
     BadName,
+    /// No extension of an accepted type, or another one hidden before it
+    /// (`счёт.exe.pdf`).
+    #[error("the file name needs one extension of its type (.pdf, .docx, .jpg, .png)")]
+    Extension,
 }
 
 impl FileError {
@@ -72,6 +76,7 @@ impl FileError {
             FileError::NotAllowed => "file.type_not_allowed",
             FileError::Mismatch { .. } => "file.type_mismatch",
             FileError::BadName => "file.bad_name",
+            FileError::Extension => "file.extension",
         }
     }
 
@@ -80,7 +85,7 @@ impl FileError {
         match self {
             FileError::TooLarge => 413,
             FileError::NotAllowed | FileError::Mismatch { .. } => 415,
-            FileError::Empty | FileError::BadName => 422,
+            FileError::Empty | FileError::BadName | FileError::Extension => 422,
         }
     }
 }
@@ -88,7 +93,7 @@ impl FileError {
 /// What the content is, by its leading bytes (and, for DOCX, by the parts
 /// the ZIP container holds).
 pub fn sniff(bytes: &[u8]) -> Option<FileKind> {
-    if bytes.starts_with(b"%PDF-") {
+    if bytes.starts_with(b"%PDF-") && ends_like_a_pdf(bytes) {
         Some(FileKind::Pdf)
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         Some(FileKind::Png)
@@ -101,15 +106,51 @@ pub fn sniff(bytes: &[u8]) -> Option<FileKind> {
     }
 }
 
-/// Checks an attachment: a sane name, not empty, at most
-/// [`MAX_ATTACHMENT`], content of an accepted type that agrees with the
-/// name's extension (a name without a known extension is judged by the
-/// content alone).
-pub fn check(name: &str, bytes: &[u8]) -> Result<FileKind, FileError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 255 || name.contains(['/', '\\', '\0']) {
+/// A PDF ends with its end-of-file marker; readers allow some bytes
+/// after it, so it is looked for in the last kilobyte. A file that only
+/// starts like a PDF is not one.
+fn ends_like_a_pdf(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    tail.windows(5).any(|w| w == b"%%EOF")
+}
+
+/// Extensions that, hidden before the last one, make a name lie about
+/// what the file is (`договор.exe.pdf`, `скан.pdf.docx`).
+const HIDDEN_EXTENSIONS: &[&str] = &[
+    "exe", "com", "scr", "bat", "cmd", "msi", "js", "jse", "vbs", "vbe", "wsf", "ps1", "sh",
+    "jar", "lnk", "hta", "html", "htm", "zip", "rar", "7z", "pdf", "doc", "docx", "xls", "xlsx",
+    "jpg", "jpeg", "png",
+];
+
+/// A file's name as shown and stored: not a path, no control or
+/// text-direction characters, and one extension of an accepted type.
+fn check_name(name: &str) -> Result<FileKind, FileError> {
+    if name.is_empty()
+        || name.chars().count() > 255
+        || name.contains(['/', '\\'])
+        || name.starts_with('.')
+        || !crate::text::is_clean(name, false)
+        || name.contains('\t')
+    {
         return Err(FileError::BadName);
     }
+    let claimed = FileKind::from_extension(name).ok_or(FileError::Extension)?;
+    let stem = name.rsplit_once('.').map_or("", |(stem, _)| stem);
+    let hidden = stem
+        .rsplit_once('.')
+        .is_some_and(|(_, ext)| HIDDEN_EXTENSIONS.contains(&ext.trim().to_lowercase().as_str()));
+    if hidden || stem.trim().is_empty() {
+        return Err(FileError::Extension);
+    }
+    Ok(claimed)
+}
+
+/// Checks an attachment: a sane name with one extension of an accepted
+/// type, not empty, at most [`MAX_ATTACHMENT`], content of that same type
+/// (as its bytes show, start and end).
+pub fn check(name: &str, bytes: &[u8]) -> Result<FileKind, FileError> {
+    let name = name.trim();
+    let claimed = check_name(name)?;
     if bytes.is_empty() {
         return Err(FileError::Empty);
     }
@@ -117,10 +158,10 @@ pub fn check(name: &str, bytes: &[u8]) -> Result<FileKind, FileError> {
         return Err(FileError::TooLarge);
     }
     let actual = sniff(bytes).ok_or(FileError::NotAllowed)?;
-    match FileKind::from_extension(name) {
-        Some(claimed) if claimed != actual => Err(FileError::Mismatch { claimed, actual }),
-        _ => Ok(actual),
+    if claimed != actual {
+        return Err(FileError::Mismatch { claimed, actual });
     }
+    Ok(actual)
 }
 
 fn u16_at(b: &[u8], at: usize) -> Option<usize> {
@@ -214,7 +255,7 @@ mod tests {
 
     #[test]
     fn accepted_kinds_are_recognised_by_content() {
-        assert_eq!(check("устав.pdf", b"%PDF-1.7\n..."), Ok(FileKind::Pdf));
+        assert_eq!(check("устав.pdf", b"%PDF-1.7\n...\n%%EOF\n"), Ok(FileKind::Pdf));
         assert_eq!(
             check("скан.PNG", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
             Ok(FileKind::Png)
@@ -225,8 +266,32 @@ mod tests {
         );
         let docx = zip(&["[Content_Types].xml", "_rels/.rels", "word/document.xml"]);
         assert_eq!(check("решение.docx", &docx), Ok(FileKind::Docx));
-        // No extension: the content decides.
-        assert_eq!(check("скан", b"%PDF-1.4"), Ok(FileKind::Pdf));
+        // Dates in a name are not extensions.
+        assert_eq!(
+            check("Договор № 7 от 01.12.2026.pdf", b"%PDF-1.4\n%%EOF"),
+            Ok(FileKind::Pdf)
+        );
+    }
+
+    #[test]
+    fn names_that_hide_or_lie_are_refused() {
+        let pdf = b"%PDF-1.4\n%%EOF\n";
+        for bad in [
+            "invoice\u{202e}gpj.pdf",
+            "счёт\r\n.pdf",
+            "..",
+            ".pdf",
+            "a\u{0}.pdf",
+            "dir/a.pdf",
+            "dir\\a.pdf",
+        ] {
+            assert_eq!(check(bad, pdf), Err(FileError::BadName), "{bad:?}");
+        }
+        for bad in ["скан", "счёт.exe.pdf", "договор.PDF.pdf", "акт.txt"] {
+            assert_eq!(check(bad, pdf).unwrap_err().code(), "file.extension", "{bad:?}");
+        }
+        // Only the start of a PDF: not a PDF.
+        assert_eq!(check("a.pdf", b"%PDF-1.4\nMZ..."), Err(FileError::NotAllowed));
     }
 
     #[test]
@@ -251,19 +316,22 @@ mod tests {
             check("a.docx", b"PK\x03\x04garbage"),
             Err(FileError::NotAllowed)
         );
-        assert_eq!(check("a.txt", b"hello"), Err(FileError::NotAllowed));
+        assert_eq!(check("a.txt", b"hello"), Err(FileError::Extension));
     }
 
     #[test]
     fn size_and_name_limits() {
         assert_eq!(check("a.pdf", b""), Err(FileError::Empty));
         let mut big = b"%PDF-1.7\n".to_vec();
-        big.resize(MAX_ATTACHMENT, b' ');
+        big.resize(MAX_ATTACHMENT - 6, b' ');
+        big.extend(b"%%EOF\n");
         assert_eq!(check("a.pdf", &big), Ok(FileKind::Pdf));
         big.push(b' ');
         let err = check("a.pdf", &big).unwrap_err();
         assert_eq!((err.code(), err.status()), ("file.too_large", 413));
         assert_eq!(check("", b"%PDF-"), Err(FileError::BadName));
         assert_eq!(check("../a.pdf", b"%PDF-"), Err(FileError::BadName));
+        let long = format!("{}.pdf", "я".repeat(252));
+        assert_eq!(check(&long, b"%PDF-\n%%EOF"), Err(FileError::BadName));
     }
 }

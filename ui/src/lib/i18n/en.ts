@@ -1032,6 +1032,7 @@ export const en: Strings = {
     "file.too_large": "The file is over 10 MB. Make it smaller or split it.",
     "file.type_not_allowed": "This file is not a PDF, DOCX, JPG or PNG. The type is checked by the content, not the name.",
     "file.type_mismatch": "The file's extension does not match its content. Save the file again in the right format.",
+    "file.extension": "The file name needs one extension of its type: .pdf, .docx, .jpg or .png (none hidden, as in “.exe.pdf”).",
     "file.bad_name": "The file's name is empty or too long.",
     "file.duplicate": "This file is already attached to the application.",
     "file.missing": "The file's copy on this computer is gone: attach it again.",
