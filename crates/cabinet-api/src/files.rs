@@ -117,9 +117,9 @@ fn ends_like_a_pdf(bytes: &[u8]) -> bool {
 /// Extensions that, hidden before the last one, make a name lie about
 /// what the file is (`договор.exe.pdf`, `скан.pdf.docx`).
 const HIDDEN_EXTENSIONS: &[&str] = &[
-    "exe", "com", "scr", "bat", "cmd", "msi", "js", "jse", "vbs", "vbe", "wsf", "ps1", "sh",
-    "jar", "lnk", "hta", "html", "htm", "zip", "rar", "7z", "pdf", "doc", "docx", "xls", "xlsx",
-    "jpg", "jpeg", "png",
+    "exe", "com", "scr", "bat", "cmd", "msi", "js", "jse", "vbs", "vbe", "wsf", "ps1", "sh", "jar",
+    "lnk", "hta", "html", "htm", "zip", "rar", "7z", "pdf", "doc", "docx", "xls", "xlsx", "jpg",
+    "jpeg", "png",
 ];
 
 /// A file's name as shown and stored: not a path, no control or
@@ -255,7 +255,10 @@ mod tests {
 
     #[test]
     fn accepted_kinds_are_recognised_by_content() {
-        assert_eq!(check("устав.pdf", b"%PDF-1.7\n...\n%%EOF\n"), Ok(FileKind::Pdf));
+        assert_eq!(
+            check("устав.pdf", b"%PDF-1.7\n...\n%%EOF\n"),
+            Ok(FileKind::Pdf)
+        );
         assert_eq!(
             check("скан.PNG", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
             Ok(FileKind::Png)
@@ -288,10 +291,17 @@ mod tests {
             assert_eq!(check(bad, pdf), Err(FileError::BadName), "{bad:?}");
         }
         for bad in ["скан", "счёт.exe.pdf", "договор.PDF.pdf", "акт.txt"] {
-            assert_eq!(check(bad, pdf).unwrap_err().code(), "file.extension", "{bad:?}");
+            assert_eq!(
+                check(bad, pdf).unwrap_err().code(),
+                "file.extension",
+                "{bad:?}"
+            );
         }
         // Only the start of a PDF: not a PDF.
-        assert_eq!(check("a.pdf", b"%PDF-1.4\nMZ..."), Err(FileError::NotAllowed));
+        assert_eq!(
+            check("a.pdf", b"%PDF-1.4\nMZ..."),
+            Err(FileError::NotAllowed)
+        );
     }
 
     #[test]

@@ -12,7 +12,10 @@ use cabinet_core::view::LoginStep;
 use cabinet_core::{Cabinet, CabinetConfig, CoreError};
 use clap::{Parser, Subcommand};
 
+mod shown;
 mod signing;
+
+use shown::shown;
 
 #[derive(Parser)]
 #[command(name = "cabinet", version, about = "OrgCabinet from the terminal")]
@@ -441,12 +444,13 @@ async fn portal(
             };
             println!(
                 "Вход выполнен: {} <{}>",
-                session.user.full_name, session.user.email
+                shown(&session.user.full_name),
+                shown(&session.user.email)
             );
         }
         PortalCommand::Whoami => {
             let s = cab.resume().await?.ok_or(Failure::NotLoggedIn)?;
-            println!("{} <{}>", s.user.full_name, s.user.email);
+            println!("{} <{}>", shown(&s.user.full_name), shown(&s.user.email));
             println!(
                 "портал: {} ({})",
                 s.portal_url,
@@ -474,8 +478,8 @@ async fn portal(
                         o.inn,
                         o.ogrn,
                         o.kpp.as_deref().unwrap_or("—"),
-                        o.role,
-                        o.short_name
+                        shown(&o.role),
+                        shown(&o.short_name)
                     );
                 }
             }
@@ -629,9 +633,9 @@ async fn portal(
                             "ждёт"
                         },
                         i.kind,
-                        i.summary,
+                        shown(&i.summary),
                         i.error_code
-                            .map(|c| format!(" [{c}] {}", i.error.unwrap_or_default()))
+                            .map(|c| format!(" [{c}] {}", shown(&i.error.unwrap_or_default())))
                             .unwrap_or_default()
                     );
                 }
@@ -766,7 +770,7 @@ async fn applications(cab: &Cabinet, command: ApplicationsCommand) -> Result<(),
                         a.number.as_deref().unwrap_or("—"),
                         a.status.name_ru(),
                         a.created_at.get(..10).unwrap_or(""),
-                        a.title
+                        shown(&a.title)
                     );
                 }
             }

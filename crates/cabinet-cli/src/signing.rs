@@ -265,8 +265,8 @@ pub fn verify(
         let c = &r.certificate;
         println!(
             "  {} · {} · {} · {}{}",
-            c.subject_common_name.as_deref().unwrap_or("—"),
-            c.organization.as_deref().unwrap_or("—"),
+            crate::shown(c.subject_common_name.as_deref().unwrap_or("—")),
+            crate::shown(c.organization.as_deref().unwrap_or("—")),
             r.algorithm,
             chain_text(r.chain),
             r.signing_time
@@ -337,8 +337,8 @@ pub fn certs(source: &KeySource, json: bool) -> Result<(), Failure> {
         };
         println!(
             "{} · {} · до {} · {} · {}",
-            c.subject_common_name.as_deref().unwrap_or("—"),
-            c.issuer_common_name.as_deref().unwrap_or("—"),
+            crate::shown(c.subject_common_name.as_deref().unwrap_or("—")),
+            crate::shown(c.issuer_common_name.as_deref().unwrap_or("—")),
             c.not_after.format("%d.%m.%Y"),
             status,
             c.algorithm.display_name()

@@ -469,6 +469,23 @@ fn attached_signatures_and_the_certificates_sign_refuses() {
     assert_eq!(code, 1);
     assert!(err.contains("[sig.detached]"), "{err}");
 
+    // A certificate whose name carries terminal escapes and a bidi
+    // override: printed with replacement characters, never raw.
+    pfx(
+        d,
+        "evil.pfx",
+        &ca,
+        "Злой\u{1b}[2J\u{202e}Хакер Иван Иванович",
+        100,
+    );
+    let (code, out, err) = cabinet(d, &["certs", "--pfx", "evil.pfx"], Some("Секрет-2"), "");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+        "{out:?}"
+    );
+    assert!(out.contains("Злой\u{fffd}[2J\u{fffd}Хакер"), "{out:?}");
+
     // A FIFO is refused at once instead of hanging the command.
     let fifo = d.join("pipe.sig");
     assert!(std::process::Command::new("mkfifo")
