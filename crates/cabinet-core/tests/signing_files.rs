@@ -26,10 +26,8 @@ fn key(ca: &IssuedKey, name: &str, days: i64) -> IssuedKey {
     .unwrap()
 }
 
-#[test]
-fn batch_sign_cosign_and_verify() {
-    let tmp = tempfile::tempdir().unwrap();
-    let ca = IssuedKey::new_root(&Request {
+fn root() -> IssuedKey {
+    IssuedKey::new_root(&Request {
         kind: KeyKind::EcdsaP256,
         subject: Subject {
             common_name: "УЦ".into(),
@@ -39,7 +37,13 @@ fn batch_sign_cosign_and_verify() {
         not_after: Utc::now() + Duration::days(500),
         profile: Profile::Root,
     })
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn batch_sign_cosign_and_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ca = root();
     let director = key(&ca, "Иванов С. П.", 100);
     let accountant = key(&ca, "Петрова А. В.", 100);
     let files: Vec<PathBuf> = (1..=3)
@@ -106,17 +110,7 @@ fn batch_sign_cosign_and_verify() {
 #[test]
 fn attached_signatures_hold_their_file_and_are_checked_alone_or_beside_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let ca = IssuedKey::new_root(&Request {
-        kind: KeyKind::EcdsaP256,
-        subject: Subject {
-            common_name: "УЦ".into(),
-            ..Subject::default()
-        },
-        not_before: Utc::now() - Duration::days(500),
-        not_after: Utc::now() + Duration::days(500),
-        profile: Profile::Root,
-    })
-    .unwrap();
+    let ca = root();
     let director = key(&ca, "Иванов С. П.", 100);
     let file = tmp.path().join("Акт.txt");
     std::fs::write(&file, "Акт приёмки работ").unwrap();
