@@ -2,7 +2,10 @@
 //! allows the action gets it done (2xx), any other member `403
 //! org.permission_denied`, and someone of another organization `403
 //! org.forbidden` everywhere. The expected matrix is written out here, not
-//! derived from the portal's role table, so a change to either shows.
+//! derived from the portal's role table, so a change to either shows; and
+//! every write route the portal's source declares under an organization is
+//! in it (or listed, with the reason, as decided otherwise), so a new route
+//! cannot be forgotten.
 
 mod support;
 
@@ -645,4 +648,121 @@ async fn removed_members_lose_access_and_someone_always_manages() {
             assert_eq!(resp.status(), 200, "{e:?}");
         }
     }
+}
+
+/// The portal's routes as its source declares them: (method, path) for
+/// every `.route("PATH", METHOD(handler)…)`.
+fn declared_routes() -> Vec<(String, String)> {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut routes = Vec::new();
+    for entry in std::fs::read_dir(&src).unwrap().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(".route(") {
+            rest = &rest[at + ".route(".len()..];
+            // The call's text, up to its closing parenthesis.
+            let mut depth = 1;
+            let end = rest
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => depth -= 1,
+                        _ => {}
+                    }
+                    depth == 0
+                })
+                .map(|(i, _)| i)
+                .unwrap();
+            let call = &rest[..end];
+            let Some(path) = call.split('"').nth(1) else {
+                continue;
+            };
+            for method in ["get", "post", "put", "patch", "delete"] {
+                let word = format!("{method}(");
+                let mut from = 0;
+                while let Some(i) = call[from..].find(&word) {
+                    let i = from + i;
+                    let before = call[..i].chars().last();
+                    if !before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                        routes.push((method.to_uppercase(), path.to_owned()));
+                    }
+                    from = i + word.len();
+                }
+            }
+        }
+    }
+    routes.sort();
+    routes.dedup();
+    routes
+}
+
+/// Whether a route pattern (`/orgs/{org}/employees/{id}/role`) matches a
+/// call's path under the organization (`employees/42/role`).
+fn matches(pattern: &str, call: &str) -> bool {
+    let Some(pattern) = pattern.strip_prefix("/orgs/{org}/") else {
+        return false;
+    };
+    let call = call.split('?').next().unwrap_or_default();
+    let (p, c): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), call.split('/').collect());
+    p.len() == c.len()
+        && p.iter()
+            .zip(&c)
+            .all(|(p, c)| (p.starts_with('{') && p.ends_with('}')) || p == c)
+}
+
+/// Every route that writes to an organization is in the matrix: a route
+/// added without a row here fails this test. Writes not scoped to one
+/// organization's roles are listed with the reason.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_write_route_of_an_organization_is_in_the_matrix() {
+    /// Organization routes the role matrix does not decide, and why.
+    const OUTSIDE: &[(&str, &str, &str)] = &[
+        (
+            "POST",
+            "/orgs/{org}/deactivation",
+            "the head in person: cabinet.deactivate, checked by its own denial",
+        ),
+        (
+            "POST",
+            "/orgs/{org}/deactivation/confirm",
+            "the code sent after the head's own deactivation request",
+        ),
+        (
+            "POST",
+            "/orgs/{org}/notifications/{id}/read",
+            "every member marks their own notifications read",
+        ),
+    ];
+    let f = fixture().await;
+    let routes = declared_routes();
+    let writes: Vec<&(String, String)> = routes
+        .iter()
+        .filter(|(m, p)| m != "GET" && p.starts_with("/orgs/{org}/"))
+        .collect();
+    assert!(writes.len() >= 20, "the route reader found {writes:?}");
+    for (m, p, why) in OUTSIDE {
+        assert!(
+            writes.iter().any(|(wm, wp)| wm == m && wp == p),
+            "{m} {p} ({why}) is no longer a route: drop it from OUTSIDE"
+        );
+    }
+    let mut missing = Vec::new();
+    for (method, path) in writes.into_iter().cloned() {
+        if OUTSIDE.iter().any(|(m, p, _)| *m == method && *p == path) {
+            continue;
+        }
+        let covered = f
+            .calls
+            .iter()
+            .any(|(_, c)| c.method.as_str() == method && matches(&path, &c.path));
+        if !covered {
+            missing.push(format!("{method} {path}"));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "write routes of an organization missing from the permission matrix:\n{}",
+        missing.join("\n")
+    );
 }
