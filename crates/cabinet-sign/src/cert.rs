@@ -198,12 +198,45 @@ fn key_usage(cert: &Certificate) -> Result<Option<Vec<KeyUsage>>, SignError> {
     Ok(Some(out))
 }
 
+/// The DER inside the first PEM block of `text`.
+fn pem_body(text: &[u8]) -> Result<Vec<u8>, SignError> {
+    use base64::Engine;
+    let text = std::str::from_utf8(text)
+        .map_err(|_| SignError::MalformedCertificate("PEM that is not text".into()))?;
+    let mut lines = text.lines().map(str::trim);
+    lines.next(); // the BEGIN line
+    let mut b64 = String::new();
+    let mut ended = false;
+    for line in lines {
+        if line.starts_with("-----END") {
+            ended = true;
+            break;
+        }
+        if line.contains(':') {
+            continue; // an RFC 1421 header
+        }
+        b64.push_str(line);
+    }
+    if !ended {
+        return Err(SignError::MalformedCertificate(
+            "PEM without its END line".into(),
+        ));
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|e| SignError::MalformedCertificate(format!("PEM base64: {e}")))
+}
+
 impl CertificateInfo {
     /// Parses a certificate in DER, or PEM (`-----BEGIN CERTIFICATE-----`).
     pub fn parse(bytes: &[u8]) -> Result<Self, SignError> {
         let trimmed = bytes.trim_ascii_start();
         let cert = if trimmed.starts_with(b"-----BEGIN") {
-            Certificate::from_pem(trimmed)
+            // The armour's base64, decoded here: the `der` crate's PEM
+            // reader never returned on a truncated length («MIMd», found
+            // by the fuzzer).
+            let der = pem_body(trimmed)?;
+            Certificate::from_der(&der)
                 .map_err(|e| SignError::MalformedCertificate(e.to_string()))?
         } else {
             Certificate::from_der(bytes)
