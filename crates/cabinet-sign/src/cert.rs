@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use x509_cert::der::asn1::ObjectIdentifier;
-use x509_cert::der::{Decode, DecodePem, Tag, Tagged};
+use x509_cert::der::{Decode, Tag, Tagged};
 use x509_cert::name::Name;
 use x509_cert::Certificate;
 
