@@ -1,5 +1,7 @@
 //! `cargo xtask fuzz [--seconds N] [TARGET]`: the cargo-fuzz targets in
-//! `fuzz/`, each for N seconds (60 by default), on nightly with libFuzzer.
+//! `fuzz/`, each for N seconds (60 by default), on nightly with libFuzzer:
+//! the BER/CMS reader, PKCS#12, certificates and CRLs, the attachment
+//! checker and the requisites validators.
 //! cargo-fuzz is installed from crates.io when missing. Each corpus starts
 //! from files OpenSSL makes here (signatures in DER and BER, a .pfx, a
 //! certificate, a CRL) and grows in `fuzz/corpus/TARGET`; a crash is left
@@ -20,6 +22,8 @@ pub const TARGETS: &[&str] = &[
     "pkcs12_open",
     "certificate_parse",
     "crl_parse",
+    "file_check",
+    "requisites",
 ];
 
 pub fn cmd(args: &[String]) -> Result<()> {
@@ -172,6 +176,8 @@ fn seed(corpus: &Path) -> Result<()> {
         ("pkcs12_open", &["ec.pfx"]),
         ("certificate_parse", &["ca.der", "ca.pem", "ec.pem"]),
         ("crl_parse", &["ca.crl"]),
+        ("file_check", &[]),
+        ("requisites", &[]),
     ];
     for (target, files) in seeds {
         let dir = corpus.join(target);
@@ -188,6 +194,25 @@ fn seed(corpus: &Path) -> Result<()> {
                 std::fs::copy(e.path(), dir.join(e.file_name()))?;
             }
         }
+    }
+    // Attachments as `name NUL content`, and requisites as typed.
+    let typed: &[(&str, &[u8])] = &[
+        (
+            "file_check",
+            b"\xd0\xb0\xd0\xba\xd1\x82.pdf\0%PDF-1.4\n%%EOF\n",
+        ),
+        ("file_check", b"scan.png\0\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+        ("file_check", b"a.exe.pdf\0%PDF-1.7\n%%EOF"),
+        ("requisites", b"7707083893"),
+        ("requisites", b"1027700132195"),
+        ("requisites", b"773601001"),
+        ("requisites", b"40702810400000000001 044525225"),
+        ("requisites", b"buh@romashka.demo"),
+    ];
+    for (i, (target, bytes)) in typed.iter().enumerate() {
+        let dir = corpus.join(target);
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join(format!("seed-typed-{i}")), bytes)?;
     }
     std::fs::remove_dir_all(d).ok();
     Ok(())
