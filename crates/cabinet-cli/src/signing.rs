@@ -116,19 +116,6 @@ pub enum SignMode {
     Raw,
 }
 
-fn raw_path(file: &Path, out: Option<&Path>) -> PathBuf {
-    let name = format!(
-        "{}.raw",
-        file.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    );
-    match out {
-        Some(dir) => dir.join(name),
-        None => file.with_file_name(name),
-    }
-}
-
 /// Signs through the same core function as the window, so a certificate
 /// the window refuses (expired, not yet valid, not for signatures) is
 /// refused here too, before anything is written.
@@ -169,7 +156,7 @@ fn sign_raw(
         // messages (ESIA's client_secret), so they are read whole.
         let message = read_file(file)?;
         let raw = cabinet_sign::gost::sign_raw(identity, &message)?;
-        let target = raw_path(file, out);
+        let target = cabinet_core::signing::output_path(file, out, "raw");
         cabinet_core::signing::write_atomically(&target, &raw)?;
         println!(
             "[{}/{total}] {} → {} {}",

@@ -101,8 +101,14 @@ pub fn signature_path(file: &Path) -> PathBuf {
 
 /// `FILE.sig` in `dir`, or beside `file` without one.
 pub fn signature_path_in(file: &Path, dir: Option<&Path>) -> PathBuf {
+    output_path(file, dir, "sig")
+}
+
+/// `FILE.EXTENSION` in `dir`, or beside `file` without one.
+pub fn output_path(file: &Path, dir: Option<&Path>, extension: &str) -> PathBuf {
     let mut name = file.file_name().unwrap_or_default().to_os_string();
-    name.push(".sig");
+    name.push(".");
+    name.push(extension);
     match dir {
         Some(dir) => dir.join(name),
         None => file.with_file_name(name),

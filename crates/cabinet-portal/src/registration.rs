@@ -34,7 +34,7 @@ use crate::registry::{self, RegistryEntry};
 use crate::{db, documents, feed, legal, records, AppState, PortalConfig};
 
 /// The role of a registration's author in the new organization.
-pub const FOUNDER_ROLE: &str = "Руководитель";
+pub const FOUNDER_ROLE: &str = cabinet_api::HEAD_ROLE;
 
 /// Wrong codes before a new one must be asked for.
 const CODE_ATTEMPTS: u32 = 5;
