@@ -63,7 +63,7 @@ pub fn to_der(input: &[u8]) -> Result<Vec<u8>, SignError> {
     Ok(out)
 }
 
-fn length_octets(n: usize) -> Vec<u8> {
+pub(crate) fn length_octets(n: usize) -> Vec<u8> {
     if n < 0x80 {
         vec![n as u8]
     } else {

@@ -54,6 +54,20 @@ pub enum SignError {
     Revoked,
     #[error("not a valid CRL: {0}")]
     MalformedCrl(String),
+    /// No CryptoPro key container at the path (or a file of it missing).
+    #[error("no CryptoPro key container here: {0}")]
+    ContainerNotFound(String),
+    #[error("wrong PIN for the key container")]
+    ContainerWrongPin,
+    /// A file of the container fails its check or cannot be read.
+    #[error("the key container is damaged: {0}")]
+    ContainerDamaged(String),
+    #[error("the container's key does not match the certificate's public key")]
+    ContainerKeyMismatch,
+    #[error("key container not supported: {0}")]
+    ContainerUnsupported(String),
+    #[error("the key container holds no certificate: give it with --cert")]
+    ContainerNoCertificate,
     #[error("PKCS#11 module cannot be loaded: {0}")]
     TokenModule(String),
     #[error("no token in the slot")]
@@ -93,6 +107,12 @@ impl SignError {
             SignError::UntrustedChain => "sig.untrusted",
             SignError::Revoked => "sig.revoked",
             SignError::MalformedCrl(_) => "crl.malformed",
+            SignError::ContainerNotFound(_) => "container.not_found",
+            SignError::ContainerWrongPin => "container.wrong_pin",
+            SignError::ContainerDamaged(_) => "container.damaged",
+            SignError::ContainerKeyMismatch => "container.key_mismatch",
+            SignError::ContainerUnsupported(_) => "container.unsupported",
+            SignError::ContainerNoCertificate => "container.no_certificate",
             SignError::TokenModule(_) => "token.module",
             SignError::TokenAbsent => "token.absent",
             SignError::WrongPin => "token.wrong_pin",

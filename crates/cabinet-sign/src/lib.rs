@@ -8,9 +8,11 @@
 pub mod ber;
 pub mod cades;
 pub mod cert;
+pub mod container;
 pub mod digest;
 pub mod error;
 pub mod gost;
+pub mod gost89;
 pub mod key;
 pub mod oid;
 pub mod pfx;

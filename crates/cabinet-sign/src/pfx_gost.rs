@@ -16,10 +16,12 @@
 
 use crypto_bigint::subtle::ConstantTimeEq;
 use hmac::{Mac, SimpleHmac};
-use magma::cipher::generic_array::GenericArray;
-use magma::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
 use zeroize::Zeroizing;
 
+use magma::cipher::generic_array::GenericArray;
+use magma::cipher::{BlockEncrypt, KeyInit};
+
+use crate::gost89::Gost89;
 use crate::SignError;
 
 /// What a container holds: PKCS#8 keys and DER certificates.
@@ -38,15 +40,15 @@ fn unsupported(what: impl std::fmt::Display) -> SignError {
 
 // --- A minimal DER reader ---------------------------------------------------
 
-const SEQUENCE: u8 = 0x30;
-const OCTET_STRING: u8 = 0x04;
-const OID: u8 = 0x06;
+pub(crate) const SEQUENCE: u8 = 0x30;
+pub(crate) const OCTET_STRING: u8 = 0x04;
+pub(crate) const OID: u8 = 0x06;
 const INTEGER: u8 = 0x02;
 const CONTEXT_0: u8 = 0xA0;
 const CONTEXT_0_PRIMITIVE: u8 = 0x80;
 
 /// One TLV: its tag, its content, and what follows it.
-fn tlv(input: &[u8]) -> Result<(u8, &[u8], &[u8]), SignError> {
+pub(crate) fn tlv(input: &[u8]) -> Result<(u8, &[u8], &[u8]), SignError> {
     let (&tag, rest) = input
         .split_first()
         .ok_or_else(|| damaged("truncated DER"))?;
@@ -70,7 +72,7 @@ fn tlv(input: &[u8]) -> Result<(u8, &[u8], &[u8]), SignError> {
 }
 
 /// The content of a TLV that must have `tag`, and what follows it.
-fn expect(input: &[u8], tag: u8) -> Result<(&[u8], &[u8]), SignError> {
+pub(crate) fn expect(input: &[u8], tag: u8) -> Result<(&[u8], &[u8]), SignError> {
     let (t, content, rest) = tlv(input)?;
     if t != tag {
         return Err(damaged(format!(
@@ -81,10 +83,10 @@ fn expect(input: &[u8], tag: u8) -> Result<(&[u8], &[u8]), SignError> {
 }
 
 /// One element of a constructed value: tag, content, and the whole TLV.
-type Element<'a> = (u8, &'a [u8], &'a [u8]);
+pub(crate) type Element<'a> = (u8, &'a [u8], &'a [u8]);
 
 /// The elements of a SEQUENCE's (or SET's) content.
-fn elements(mut content: &[u8]) -> Result<Vec<Element<'_>>, SignError> {
+pub(crate) fn elements(mut content: &[u8]) -> Result<Vec<Element<'_>>, SignError> {
     let mut out = Vec::new();
     while !content.is_empty() {
         let start = content;
@@ -96,13 +98,13 @@ fn elements(mut content: &[u8]) -> Result<Vec<Element<'_>>, SignError> {
 }
 
 /// An OID's dotted text from its content bytes.
-fn oid_text(content: &[u8]) -> Result<String, SignError> {
+pub(crate) fn oid_text(content: &[u8]) -> Result<String, SignError> {
     x509_cert::der::asn1::ObjectIdentifier::from_bytes(content)
         .map(|o| o.to_string())
         .map_err(|e| damaged(format!("OID: {e}")))
 }
 
-fn read_oid(input: &[u8]) -> Result<(String, &[u8]), SignError> {
+pub(crate) fn read_oid(input: &[u8]) -> Result<(String, &[u8]), SignError> {
     let (content, rest) = expect(input, OID)?;
     Ok((oid_text(content)?, rest))
 }
@@ -211,70 +213,10 @@ fn pkcs12_kdf_sha256(password: &str, salt: &[u8], rounds: u32, len: usize) -> Ze
 
 // --- Ciphers ------------------------------------------------------------------
 
-/// GOST 28147-89 as the engine (and RFC 4357) orders bytes: key words and
-/// block halves little-endian. The `magma` crate reads them big-endian, so
-/// each key word and each block is byte-reversed on the way in and out.
-enum Gost89 {
-    A(magma::Gost89CryptoProA),
-    B(magma::Gost89CryptoProB),
-    C(magma::Gost89CryptoProC),
-    D(magma::Gost89CryptoProD),
-    Z(magma::Magma),
-    Test(magma::Gost89Test),
-}
-
 const KEY_MESHING: [u8; 32] = [
     0x69, 0x00, 0x72, 0x22, 0x64, 0xC9, 0x04, 0x23, 0x8D, 0x3A, 0xDB, 0x96, 0x46, 0xE9, 0x2A, 0xC4,
     0x18, 0xFE, 0xAC, 0x94, 0x00, 0xED, 0x07, 0x12, 0xC0, 0x86, 0xDC, 0xC2, 0xEF, 0x4C, 0xA9, 0x2B,
 ];
-
-impl Gost89 {
-    fn new(sbox: &str, key: &[u8]) -> Result<Self, SignError> {
-        let mut k = Zeroizing::new([0u8; 32]);
-        for (dst, src) in k.chunks_mut(4).zip(key.chunks(4)) {
-            dst.copy_from_slice(src);
-            dst.reverse();
-        }
-        let k = GenericArray::from_slice(&k[..]);
-        Ok(match sbox {
-            "1.2.643.2.2.31.1" => Gost89::A(KeyInit::new(k)),
-            "1.2.643.2.2.31.2" => Gost89::B(KeyInit::new(k)),
-            "1.2.643.2.2.31.3" => Gost89::C(KeyInit::new(k)),
-            "1.2.643.2.2.31.4" => Gost89::D(KeyInit::new(k)),
-            "1.2.643.7.1.2.5.1.1" => Gost89::Z(KeyInit::new(k)),
-            "1.2.643.2.2.31.0" => Gost89::Test(KeyInit::new(k)),
-            other => return Err(unsupported(format!("GOST 28147-89 parameter set {other}"))),
-        })
-    }
-
-    fn encrypt(&self, block: &mut [u8; 8]) {
-        block.reverse();
-        let b = GenericArray::from_mut_slice(&mut block[..]);
-        match self {
-            Gost89::A(c) => c.encrypt_block(b),
-            Gost89::B(c) => c.encrypt_block(b),
-            Gost89::C(c) => c.encrypt_block(b),
-            Gost89::D(c) => c.encrypt_block(b),
-            Gost89::Z(c) => c.encrypt_block(b),
-            Gost89::Test(c) => c.encrypt_block(b),
-        }
-        block.reverse();
-    }
-
-    fn decrypt(&self, block: &mut [u8; 8]) {
-        block.reverse();
-        let b = GenericArray::from_mut_slice(&mut block[..]);
-        match self {
-            Gost89::A(c) => c.decrypt_block(b),
-            Gost89::B(c) => c.decrypt_block(b),
-            Gost89::C(c) => c.decrypt_block(b),
-            Gost89::D(c) => c.decrypt_block(b),
-            Gost89::Z(c) => c.decrypt_block(b),
-            Gost89::Test(c) => c.decrypt_block(b),
-        }
-        block.reverse();
-    }
-}
 
 /// GOST 28147-89 CFB decryption with CryptoPro key meshing: after every
 /// 1 KiB the key becomes the meshing constant decrypted with the old key,
@@ -579,31 +521,4 @@ pub(crate) fn open(bytes: &[u8], password: &str) -> Result<Contents, SignError> 
         }
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn magma_with_the_tc26_z_box_matches_the_standard_through_the_byte_order_swap() {
-        // GOST R 34.12-2015 (Magma) example, written big-endian; the engine's
-        // GOST 28147-89 with the Z box reads the same bytes reversed.
-        let key: Vec<u8> = (0..32)
-            .map(|i| {
-                let be = [
-                    0xff, 0xee, 0xdd, 0xcc, 0xbb, 0xaa, 0x99, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33,
-                    0x22, 0x11, 0x00, 0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9,
-                    0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff,
-                ];
-                be[i / 4 * 4 + 3 - i % 4]
-            })
-            .collect();
-        let cipher = Gost89::new("1.2.643.7.1.2.5.1.1", &key).unwrap();
-        let mut block = [0x10, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc, 0xfe];
-        cipher.encrypt(&mut block);
-        assert_eq!(block, [0x3d, 0xca, 0xd8, 0xc2, 0xe5, 0x01, 0xe9, 0x4e]);
-        cipher.decrypt(&mut block);
-        assert_eq!(block, [0x10, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc, 0xfe]);
-    }
 }

@@ -264,6 +264,9 @@ impl GostPublicKey {
     }
 }
 
+/// A key in a container's form: (d · m mod q, m), each little-endian.
+pub type MaskedKey = (Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>);
+
 /// A GOST private key, in memory only: zeroized on drop, never printed.
 pub struct GostPrivateKey {
     params: ParamSet,
@@ -363,6 +366,65 @@ impl GostPrivateKey {
             zeroize::Zeroize::zeroize(&mut p);
         }
         Self::from_be_bytes(params, &d)
+    }
+
+    /// A key as CryptoPro CSP keeps it in a key container: the masked value
+    /// d · m mod q and the mask m, each little-endian; d = masked · m⁻¹ mod q.
+    /// (A .pfx export multiplies instead, see [`Self::from_masked_le_bytes`].)
+    pub fn from_container_parts(
+        params: ParamSet,
+        masked: &[u8],
+        mask: &[u8],
+    ) -> Result<Self, SignError> {
+        let n = params.size().bytes();
+        if masked.len() != n || mask.len() != n {
+            return Err(SignError::MalformedKey(format!(
+                "a masked key of {} bytes and a mask of {} for a {}-bit key",
+                masked.len(),
+                mask.len(),
+                n * 8
+            )));
+        }
+        fn unmask<const L: usize>(
+            c: &Curve<L>,
+            masked: &[u8],
+            mask: &[u8],
+        ) -> Result<Zeroizing<Vec<u8>>, SignError> {
+            use crypto_bigint::modular::runtime_mod::DynResidue;
+            let value = Zeroizing::new(Uint::<L>::from_le_slice(masked));
+            let m = Zeroizing::new(Uint::<L>::from_le_slice(mask));
+            let (inverse, ok) = DynResidue::new(&m, c.scalars).invert();
+            if !bool::from(crypto_bigint::subtle::Choice::from(ok)) {
+                return Err(SignError::MalformedKey("the mask is not invertible".into()));
+            }
+            let mut d = DynResidue::new(&value, c.scalars) * inverse;
+            let out = Zeroizing::new(uint_to_be(&d.retrieve()));
+            d.zeroize();
+            Ok(out)
+        }
+        let d = match params.curve() {
+            AnyCurve::C256(c) => unmask(c, masked, mask)?,
+            AnyCurve::C512(c) => unmask(c, masked, mask)?,
+        };
+        Self::from_be_bytes(params, &d)
+    }
+
+    /// The container form of the key with a fresh random mask: (d · m mod q,
+    /// m), each little-endian.
+    pub fn to_container_parts(&self) -> Result<MaskedKey, SignError> {
+        fn mask<const L: usize>(c: &Curve<L>, d_be: &[u8]) -> Result<MaskedKey, SignError> {
+            let d = checked_scalar(c, d_be)?;
+            let m = random_scalar(&c.q)?;
+            let masked = Zeroizing::new(c.mul_mod_q(&d, &m));
+            Ok((
+                Zeroizing::new(reversed(&uint_to_be(&*masked))),
+                Zeroizing::new(reversed(&uint_to_be(&*m))),
+            ))
+        }
+        match self.params.curve() {
+            AnyCurve::C256(c) => mask(c, &self.d),
+            AnyCurve::C512(c) => mask(c, &self.d),
+        }
     }
 
     /// d, little-endian.
