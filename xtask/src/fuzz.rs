@@ -1,6 +1,7 @@
 //! `cargo xtask fuzz [--seconds N] [TARGET]`: the cargo-fuzz targets in
 //! `fuzz/`, each for N seconds (60 by default), on nightly with libFuzzer:
-//! the BER/CMS reader, PKCS#12, certificates and CRLs, the attachment
+//! the BER/CMS reader, PKCS#12, CryptoPro containers, certificates and
+//! CRLs, the attachment
 //! checker and the requisites validators.
 //! cargo-fuzz is installed from crates.io when missing. Each corpus starts
 //! from files OpenSSL makes here (signatures in DER and BER, a .pfx, a
@@ -20,6 +21,7 @@ pub const TARGETS: &[&str] = &[
     "ber_to_der",
     "cms_verify",
     "pkcs12_open",
+    "container_open",
     "certificate_parse",
     "crl_parse",
     "file_check",
@@ -174,6 +176,7 @@ fn seed(corpus: &Path) -> Result<()> {
             &["detached.sig", "attached-ber.sig", "attached-der.sig"],
         ),
         ("pkcs12_open", &["ec.pfx"]),
+        ("container_open", &[]),
         ("certificate_parse", &["ca.der", "ca.pem", "ec.pem"]),
         ("crl_parse", &["ca.crl"]),
         ("file_check", &[]),
@@ -195,6 +198,16 @@ fn seed(corpus: &Path) -> Result<()> {
             }
         }
     }
+    // The container CryptoPro CSP made, packed as the target reads it.
+    let csp = root().join("crates/cabinet-sign/tests/vectors/cryptopro-csp5-srv.000");
+    let file = |name: &str| std::fs::read(csp.join(name)).with_context(|| name.to_string());
+    let (header, masks, primary) = (file("header.key")?, file("masks.key")?, file("primary.key")?);
+    let mut packed = (header.len() as u16).to_be_bytes().to_vec();
+    packed.extend(&header);
+    packed.push(masks.len() as u8);
+    packed.extend(&masks);
+    packed.extend(&primary);
+    std::fs::write(corpus.join("container_open/seed-csp5"), packed)?;
     // Attachments as `name NUL content`, and requisites as typed.
     let typed: &[(&str, &[u8])] = &[
         (

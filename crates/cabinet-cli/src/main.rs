@@ -42,9 +42,9 @@ enum Command {
 #[derive(Subcommand)]
 enum PortalCommand {
     /// Log in with a login (INN, OGRN or e-mail), a password and a code; or
-    /// with a signature certificate (--pfx or --pkcs11).
+    /// with a signature certificate (--pfx, --container or --pkcs11).
     Login {
-        #[arg(long, conflicts_with_all = ["pfx", "pkcs11"])]
+        #[arg(long, conflicts_with_all = ["pfx", "pkcs11", "container"])]
         login: Option<String>,
         #[command(flatten)]
         key: signing::KeySource,
@@ -200,7 +200,7 @@ enum ExportFormat {
 /// Commands that work on local files only, with no portal.
 #[derive(Subcommand)]
 enum LocalCommand {
-    /// Sign files with a .pfx or a token: CAdES-BES `FILE.sig` beside each
+    /// Sign files with a .pfx, a CryptoPro container or a token: CAdES-BES `FILE.sig` beside each
     /// file (or in --out), detached unless --attached. One password or PIN
     /// entry for the whole batch, from CABINET_PFX_PASSWORD / CABINET_PIN
     /// or a prompt, never from arguments. A certificate that is expired,
@@ -245,7 +245,7 @@ enum LocalCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Show the certificates of a .pfx or of a token.
+    /// Show the certificates of a .pfx, of a CryptoPro container or of a token.
     Certs {
         #[command(flatten)]
         key: signing::KeySource,

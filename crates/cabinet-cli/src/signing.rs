@@ -4,6 +4,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use cabinet_core::signing::{read_regular_file, SignAs, MAX_SIGNATURE_FILE};
+use cabinet_sign::container;
 use cabinet_sign::pkcs11::Module;
 use cabinet_sign::verify::{
     verify_attached, verify_detached_with, ChainStatus, SignerReport, Trust,
@@ -60,13 +61,39 @@ pub struct KeySource {
     /// certificate on the token).
     #[arg(long, value_name = "HEX", requires = "pkcs11")]
     pub key_id: Option<String>,
+    /// A CryptoPro key container: its folder (e.g. /media/FLASH/abcd1234.000);
+    /// the PIN comes from CABINET_PIN or standard input.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["pfx", "pkcs11"])]
+    pub container: Option<PathBuf>,
+    /// The certificate of the container's key (DER or PEM), when the
+    /// container does not hold it.
+    #[arg(long, value_name = "FILE", requires = "container")]
+    pub cert: Option<PathBuf>,
 }
 
 pub type AnyKey = Box<dyn SigningKey + Sync>;
 
 impl KeySource {
     pub fn given(&self) -> bool {
-        self.pfx.is_some() || self.pkcs11.is_some()
+        self.pfx.is_some() || self.pkcs11.is_some() || self.container.is_some()
+    }
+
+    /// The container's key, asking for the PIN only when one is set.
+    fn open_container(&self, dir: &Path) -> Result<AnyKey, Failure> {
+        let summary = container::summary(dir)?;
+        let cert = match &self.cert {
+            Some(path) => Some(read_file(path)?),
+            None => None,
+        };
+        if summary.certificate.is_none() && cert.is_none() {
+            return Err(cabinet_sign::SignError::ContainerNoCertificate.into());
+        }
+        let pin = if summary.pin_set {
+            secret(PIN_ENV, "PIN-код контейнера: ")?
+        } else {
+            Zeroizing::new(String::new())
+        };
+        Ok(Box::new(container::open(dir, &pin, cert.as_deref())?))
     }
 
     /// Opens the key, asking for the password or PIN once.
@@ -76,9 +103,12 @@ impl KeySource {
             let password = secret(PASSWORD_ENV, "Пароль контейнера .pfx: ")?;
             return Ok(Box::new(PfxIdentity::open(&bytes, &password)?));
         }
+        if let Some(dir) = &self.container {
+            return self.open_container(dir);
+        }
         let Some(module) = &self.pkcs11 else {
             return Err(Failure::Usage(
-                "укажите --pfx ФАЙЛ или --pkcs11 МОДУЛЬ".into(),
+                "укажите --pfx ФАЙЛ, --container ПАПКА или --pkcs11 МОДУЛЬ".into(),
             ));
         };
         let module = Module::load(module)?;
@@ -295,6 +325,16 @@ pub fn certs(source: &KeySource, json: bool) -> Result<(), Failure> {
                 .into_iter()
                 .map(|c| c.certificate)
                 .collect()
+        }
+        None if source.container.is_some() => {
+            // What the container says of itself; no PIN is needed to see it.
+            let dir = source.container.as_deref().expect("checked");
+            let summary = container::summary(dir)?;
+            match (&source.cert, summary.certificate) {
+                (Some(path), _) => vec![CertificateInfo::parse(&read_file(path)?)?],
+                (None, Some(cert)) => vec![cert],
+                (None, None) => return Err(cabinet_sign::SignError::ContainerNoCertificate.into()),
+            }
         }
         None => {
             let key = source.open()?;

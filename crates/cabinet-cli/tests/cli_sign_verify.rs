@@ -497,3 +497,120 @@ fn attached_signatures_and_the_certificates_sign_refuses() {
     assert_eq!(code, 1);
     assert!(err.contains("[file.not_regular]"), "{err}");
 }
+
+/// A CryptoPro container our writer made from a key OpenSSL's engine
+/// generated: `certs` shows it without a PIN, `sign` asks for the PIN (from
+/// CABINET_PIN or standard input) and OpenSSL verifies what it signs; a
+/// wrong PIN writes nothing.
+#[test]
+fn a_cryptopro_container_signs_from_the_cli() {
+    use cabinet_sign::container::{write, NewContainer};
+    use pki::engine::{engine, engine_ok, self_signed};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    self_signed(
+        d,
+        "c",
+        cabinet_sign::gost::ParamSet::CryptoProA,
+        "/CN=Сидоров Сидор Сидорович",
+    );
+    engine_ok(
+        d,
+        &["pkey", "-in", "c.key", "-outform", "DER", "-out", "c.der"],
+    );
+    let key = cabinet_sign::gost::GostPrivateKey::from_pkcs8_der(
+        &std::fs::read(d.join("c.der")).unwrap(),
+    )
+    .unwrap();
+    let cert = cabinet_sign::CertificateInfo::parse(&std::fs::read(d.join("c.pem")).unwrap())
+        .unwrap()
+        .der;
+    for (folder, certificate) in [("full.000", Some(&cert[..])), ("bare.000", None)] {
+        write(
+            &d.join(folder),
+            &NewContainer {
+                name: "Сидоров",
+                key: &key,
+                certificate,
+                pin: "4321",
+            },
+        )
+        .unwrap();
+    }
+    let pin = |p: &'static str| vec![("CABINET_PIN", p)];
+    let run = |args: &[&str], env: &[(&str, &str)], stdin: &str| {
+        let out = support::cabinet_in(Some(d), args, env, stdin);
+        (
+            out.status.code().unwrap_or(-1),
+            support::text(&out.stdout),
+            support::text(&out.stderr),
+        )
+    };
+
+    let (code, out, err) = run(&["certs", "--container", "full.000"], &[], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Сидоров Сидор Сидорович"), "{out}");
+
+    std::fs::write(d.join("act.txt"), "Акт сверки").unwrap();
+    let (code, _, err) = run(
+        &["sign", "act.txt", "--container", "full.000"],
+        &pin("4321"),
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let verified = engine(
+        d,
+        &pki::cms_verify("act.txt.sig", "act.txt", "c.pem", &["-purpose", "any"]),
+    );
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+
+    // The PIN from standard input; the certificate from --cert.
+    std::fs::write(d.join("bill.txt"), "Счёт").unwrap();
+    let (code, _, err) = run(
+        &[
+            "sign",
+            "bill.txt",
+            "--container",
+            "bare.000",
+            "--cert",
+            "c.pem",
+        ],
+        &[],
+        "4321\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(d.join("bill.txt.sig").is_file());
+
+    // Without the certificate anywhere, and with a wrong PIN: refused,
+    // nothing written.
+    let (code, _, err) = run(&["certs", "--container", "bare.000"], &[], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("[container.no_certificate]"), "{err}");
+    std::fs::write(d.join("memo.txt"), "Служебная записка").unwrap();
+    let (code, _, err) = run(
+        &["sign", "memo.txt", "--container", "full.000"],
+        &pin("1111"),
+        "",
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("[container.wrong_pin]"), "{err}");
+    assert!(!d.join("memo.txt.sig").exists());
+    let (code, _, err) = run(
+        &["sign", "memo.txt", "--container", "nowhere.000"],
+        &pin("4321"),
+        "",
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("[container.not_found]"), "{err}");
+
+    // The container CryptoPro CSP made: its certificate, with no PIN.
+    let csp = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../cabinet-sign/tests/vectors/cryptopro-csp5-srv.000");
+    let (code, out, err) = run(&["certs", "--container", csp.to_str().unwrap()], &[], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ГОСТ Р 34.10-2012 (256)"), "{out}");
+}

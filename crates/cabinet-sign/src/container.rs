@@ -482,6 +482,41 @@ impl SigningKey for ContainerKey {
 pub fn open(dir: &Path, pin: &str, certificate: Option<&[u8]>) -> Result<ContainerKey, SignError> {
     let header = load_header(dir)?;
     let chosen = choose(&header)?;
+    let masks = read(dir, chosen.masks)?;
+    let primary = read(dir, chosen.primary)?;
+    let (key, certificate) = unlock(&header, &chosen, &masks, &primary, pin, certificate)?;
+    Ok(ContainerKey {
+        name: read_name(dir, &header),
+        dir: dir.to_path_buf(),
+        certificate,
+        key,
+    })
+}
+
+/// Everything [`open`] does once the files are read, for the fuzzer:
+/// `header.key`, the chosen key's `masks.key` and `primary.key`.
+#[doc(hidden)]
+pub fn open_files(
+    header: &[u8],
+    masks: &[u8],
+    primary: &[u8],
+    pin: &str,
+) -> Result<CertificateInfo, SignError> {
+    let header = parse_header(header).map_err(in_file("header.key"))?;
+    let chosen = choose(&header)?;
+    unlock(&header, &chosen, masks, primary, pin, None).map(|(_, c)| c)
+}
+
+/// Checks the PIN, unmasks the key, and checks it against the header's
+/// fingerprint and the certificate.
+fn unlock(
+    header: &Header,
+    chosen: &Chosen<'_>,
+    masks: &[u8],
+    primary: &[u8],
+    pin: &str,
+    certificate: Option<&[u8]>,
+) -> Result<(GostPrivateKey, CertificateInfo), SignError> {
     let params = chosen.params.params;
     // A container without a PIN (a server's, a test's) is keyed by the
     // empty one, whatever the user typed; its PIN check field is zeros.
@@ -498,8 +533,7 @@ pub fn open(dir: &Path, pin: &str, certificate: Option<&[u8]>) -> Result<Contain
         }
     }
 
-    let masks = read(dir, chosen.masks)?;
-    let parts = octet_strings(&masks, 3).map_err(in_file(chosen.masks))?;
+    let parts = octet_strings(masks, 3).map_err(in_file(chosen.masks))?;
     let (mask, salt, mask_mac) = (parts[0], parts[1], parts[2]);
     let n = params.size().bytes();
     if mask.len() != n {
@@ -518,8 +552,7 @@ pub fn open(dir: &Path, pin: &str, certificate: Option<&[u8]>) -> Result<Contain
         )));
     }
 
-    let primary = read(dir, chosen.primary)?;
-    let parts = octet_strings(&primary, 1).map_err(in_file(chosen.primary))?;
+    let parts = octet_strings(primary, 1).map_err(in_file(chosen.primary))?;
     if parts[0].len() != n {
         return Err(damaged(format!(
             "{}: {} bytes for a {}-bit key",
@@ -563,12 +596,7 @@ pub fn open(dir: &Path, pin: &str, certificate: Option<&[u8]>) -> Result<Contain
     if theirs.coordinates() != key.public_key().coordinates() {
         return Err(SignError::ContainerKeyMismatch);
     }
-    Ok(ContainerKey {
-        name: read_name(dir, &header),
-        dir: dir.to_path_buf(),
-        certificate,
-        key,
-    })
+    Ok((key, certificate))
 }
 
 // --- Writing ------------------------------------------------------------------

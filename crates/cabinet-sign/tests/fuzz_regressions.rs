@@ -73,3 +73,23 @@ fn crl_parse_inputs() {
         assert_eq!(trust.check().unwrap_err().code(), "crl.malformed", "{name}");
     }
 }
+
+#[test]
+fn container_open_inputs() {
+    // The target's packing: u16 header length (BE) ‖ header ‖ u8 masks
+    // length ‖ masks ‖ primary.
+    for (name, data) in inputs("container_open") {
+        let len = u16::from_be_bytes([data[0], data[1]]) as usize;
+        let header = &data[2..2 + len];
+        let masks_len = data[2 + len] as usize;
+        let masks = &data[3 + len..3 + len + masks_len];
+        let primary = &data[3 + len + masks_len..];
+        match cabinet_sign::container::open_files(header, masks, primary, "12345678") {
+            Ok(cert) => assert_eq!(name, "csp5-whole", "{}", cert.serial),
+            Err(e) => assert!(
+                e.code().starts_with("container.") || e.code().starts_with("cert."),
+                "{name}: {e}"
+            ),
+        }
+    }
+}
