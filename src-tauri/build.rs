@@ -14,6 +14,8 @@ fn main() {
         "open_pfx",
         "token_certificates",
         "open_token",
+        "key_containers",
+        "open_container",
         "login_certificate",
         "forget_key",
         "my_certificates",

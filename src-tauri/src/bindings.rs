@@ -32,7 +32,8 @@ use cabinet_api::{Requirement, RequirementAnswer, RequirementReply, RequirementS
 use cabinet_core::accounting::{AccountingFormat, AccountingPart};
 use cabinet_core::attachments::{AttachmentView, DraftFiles};
 use cabinet_core::certificates::{
-    CertificateStatus, CertificateView, TokenCertificateView, TokenListing, TokenModuleView,
+    CertificateStatus, CertificateView, ContainerListing, ContainerView, TokenCertificateView,
+    TokenListing, TokenModuleView,
 };
 use cabinet_core::config::{Language, LocalSettings, Theme};
 use cabinet_core::lists::{ApplicationDate, ApplicationPage, ApplicationQuery, ApplicationSort};
@@ -51,11 +52,11 @@ use ts_rs::TS;
 
 use crate::commands::{
     ActionArgs, AnswerArgs, ApplicationPageArgs, AttachArgs, CertificateArgs, ChangePasswordArgs,
-    CodeArgs, CommentArgs, DeactivateArgs, DetachArgs, DisableTotpArgs, DocumentArgs,
-    DocumentContent, EditProfileArgs, ExportAccountingArgs, ExportApplicationsArgs,
-    ExportAuditArgs, FinishRecoveryArgs, InviteArgs, LinkArgs, LoginArgs, LogoutArgs,
-    NewApplicationArgs, NewTicketArgs, NotificationSettingsArgs, OrgArgs, OrgCodeArgs, PayArgs,
-    PfxArgs, ProfileChangeArgs, RecordArgs, RecordsArgs, RecoveryArgs, RegistrationArgs,
+    CodeArgs, CommentArgs, ContainerLoginArgs, ContainersArgs, DeactivateArgs, DetachArgs,
+    DisableTotpArgs, DocumentArgs, DocumentContent, EditProfileArgs, ExportAccountingArgs,
+    ExportApplicationsArgs, ExportAuditArgs, FinishRecoveryArgs, InviteArgs, LinkArgs, LoginArgs,
+    LogoutArgs, NewApplicationArgs, NewTicketArgs, NotificationSettingsArgs, OrgArgs, OrgCodeArgs,
+    PayArgs, PfxArgs, ProfileChangeArgs, RecordArgs, RecordsArgs, RecoveryArgs, RegistrationArgs,
     RegistrationDocumentArgs, RegistrationFormArgs, ResolveConflictArgs, RoleChangeArgs,
     SaveRoleArgs, SaveSettingsArgs, SaveSignedArgs, SettingsView, SignDocumentArgs, SignDraftArgs,
     SignFilesArgs, SubmitRegistrationArgs, SubmitRegistrationSignedArgs, TicketArgs,
@@ -115,6 +116,8 @@ commands! {
     open_pfx(PfxArgs) -> CertificateView;
     token_certificates(TokenArgs) -> TokenListing;
     open_token(TokenLoginArgs) -> CertificateView;
+    key_containers(ContainersArgs) -> ContainerListing;
+    open_container(ContainerLoginArgs) -> CertificateView;
     login_certificate() -> SessionView;
     forget_key() -> ();
     my_certificates() -> Vec<MyCertificate>;
@@ -247,6 +250,10 @@ pub fn typescript() -> String {
         TokenModuleView::decl(),
         TokenCertificateView::decl(),
         TokenLoginArgs::decl(),
+        ContainersArgs::decl(),
+        ContainerListing::decl(),
+        ContainerView::decl(),
+        ContainerLoginArgs::decl(),
         MyCertificate::decl(),
         CertificateArgs::decl(),
         SignFilesArgs::decl(),

@@ -18,7 +18,8 @@ use cabinet_api::{RecoveryTicket, Registration, RegistrationCode, RegistrationFo
 use cabinet_core::accounting::{AccountingFormat, AccountingPart};
 use cabinet_core::attachments::DraftFiles;
 use cabinet_core::certificates::{
-    open_pfx as open_pfx_file, open_token_key, token_listing, CertificateView, TokenListing,
+    open_container_key, open_pfx as open_pfx_file, open_token_key, token_listing, CertificateView,
+    ContainerListing, TokenListing,
 };
 use cabinet_core::config::LocalSettings;
 use cabinet_core::lists::{ApplicationPage, ApplicationQuery};
@@ -218,6 +219,48 @@ pub async fn open_token(st: State<'_, Desktop>, args: TokenLoginArgs) -> Res<Cer
         key_id: key_id.clone(),
     };
     let key = blocking(move || open_token_key(&module, &slot, &key_id, &pin)).await?;
+    Ok(remember(&st, Box::new(key), location))
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct ContainersArgs {
+    /// A folder the user chose to search too (a flash drive, a backup).
+    pub folder: Option<String>,
+}
+
+#[derive(Deserialize, TS)]
+pub struct ContainerLoginArgs {
+    /// The container's folder.
+    pub path: String,
+    /// Empty when the container has no PIN.
+    pub pin: String,
+}
+
+impl std::fmt::Debug for ContainerLoginArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerLoginArgs")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The CryptoPro containers in the usual places (and in the chosen folder).
+#[tauri::command]
+pub async fn key_containers(st: State<'_, Desktop>, args: ContainersArgs) -> Res<ContainerListing> {
+    Ok(st.cabinet.key_containers(args.folder).await?)
+}
+
+/// Opens a CryptoPro container with its PIN; the key waits for
+/// `login_certificate`.
+#[tauri::command]
+pub async fn open_container(
+    st: State<'_, Desktop>,
+    args: ContainerLoginArgs,
+) -> Res<CertificateView> {
+    let ContainerLoginArgs { path, pin } = args;
+    let pin = zeroize::Zeroizing::new(pin);
+    let location = KeyLocation::Container(path.clone());
+    let key = blocking(move || open_container_key(&path, &pin)).await?;
     Ok(remember(&st, Box::new(key), location))
 }
 

@@ -139,6 +139,8 @@ pub fn run() {
             commands::open_pfx,
             commands::token_certificates,
             commands::open_token,
+            commands::key_containers,
+            commands::open_container,
             commands::login_certificate,
             commands::forget_key,
             commands::my_certificates,

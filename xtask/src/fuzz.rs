@@ -201,7 +201,11 @@ fn seed(corpus: &Path) -> Result<()> {
     // The container CryptoPro CSP made, packed as the target reads it.
     let csp = root().join("crates/cabinet-sign/tests/vectors/cryptopro-csp5-srv.000");
     let file = |name: &str| std::fs::read(csp.join(name)).with_context(|| name.to_string());
-    let (header, masks, primary) = (file("header.key")?, file("masks.key")?, file("primary.key")?);
+    let (header, masks, primary) = (
+        file("header.key")?,
+        file("masks.key")?,
+        file("primary.key")?,
+    );
     let mut packed = (header.len() as u16).to_be_bytes().to_vec();
     packed.extend(&header);
     packed.push(masks.len() as u8);

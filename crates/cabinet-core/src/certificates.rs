@@ -164,6 +164,7 @@ pub fn open_my_key(mine: &crate::view::MyCertificate, secret: &str) -> Result<An
                 .ok_or(cabinet_sign::SignError::TokenAbsent)?;
             Box::new(m.login(slot.id, &id, secret)?)
         }
+        "container" => Box::new(open_container_key(&mine.location, secret)?),
         _ => Box::new(open_pfx(Path::new(&mine.location), secret)?),
     };
     if key.certificate().sha256 != mine.certificate.sha256 {
@@ -235,6 +236,106 @@ pub fn token_listing(module: Option<&str>) -> Result<TokenListing, CoreError> {
         module,
         certificates,
     })
+}
+
+/// A CryptoPro key container found on this computer.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ContainerView {
+    /// The container's folder.
+    pub path: String,
+    /// The name CSP shows.
+    pub name: String,
+    /// Whether a PIN protects the key.
+    pub pin_set: bool,
+    /// The certificate the container holds; `None`: it holds none.
+    pub certificate: Option<CertificateView>,
+    /// E.g. «ГОСТ Р 34.10-2012 (256)».
+    pub algorithm: String,
+}
+
+/// The containers found, and where they were looked for.
+#[derive(Debug, Serialize, TS)]
+pub struct ContainerListing {
+    pub searched: Vec<String>,
+    pub containers: Vec<ContainerView>,
+}
+
+/// Extra folders to search, from the environment (`:`-separated), for
+/// machines that keep keys elsewhere.
+pub const KEY_FOLDERS_ENV: &str = "CABINET_KEY_FOLDERS";
+
+/// Where CryptoPro containers usually are, with how deep to look: CSP's
+/// own folder for this user, mounted removable media (a flash drive's root
+/// or one folder down), the demo's folder, `CABINET_KEY_FOLDERS`, and the
+/// folder the user chose.
+pub fn container_roots(data_dir: &Path, chosen: Option<&str>) -> Vec<(std::path::PathBuf, usize)> {
+    use std::path::PathBuf;
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "root".into());
+    let mut roots: Vec<(PathBuf, usize)> = vec![
+        (PathBuf::from("/var/opt/cprocsp/keys").join(&user), 1),
+        (PathBuf::from("/media").join(&user), 3),
+        (PathBuf::from("/run/media").join(&user), 3),
+        (PathBuf::from("/media"), 2),
+        (PathBuf::from("/mnt"), 2),
+        (data_dir.join("demo-certificates"), 1),
+    ];
+    if let Ok(extra) = std::env::var(KEY_FOLDERS_ENV) {
+        roots.extend(
+            extra
+                .split(':')
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| (PathBuf::from(p), 2)),
+        );
+    }
+    if let Some(c) = chosen.filter(|c| !c.trim().is_empty()) {
+        roots.push((PathBuf::from(c.trim()), 2));
+    }
+    roots
+}
+
+/// The containers under `roots`, each once (a folder reached from two
+/// roots is listed once). No PIN is asked.
+pub fn container_listing(roots: &[(std::path::PathBuf, usize)]) -> ContainerListing {
+    let now = chrono::Utc::now();
+    let mut seen = std::collections::HashSet::new();
+    let mut containers = Vec::new();
+    for (root, depth) in roots {
+        for c in cabinet_sign::container::find(root, *depth) {
+            let key = std::fs::canonicalize(&c.dir).unwrap_or_else(|_| c.dir.clone());
+            if !seen.insert(key) {
+                continue;
+            }
+            containers.push(ContainerView {
+                path: c.dir.display().to_string(),
+                name: c.name,
+                pin_set: c.pin_set,
+                algorithm: match c.params.size() {
+                    cabinet_sign::gost::KeySize::Bits256 => cabinet_sign::Algorithm::Gost2012_256,
+                    cabinet_sign::gost::KeySize::Bits512 => cabinet_sign::Algorithm::Gost2012_512,
+                }
+                .display_name(),
+                certificate: c.certificate.as_ref().map(|i| CertificateView::of(i, now)),
+            });
+        }
+    }
+    ContainerListing {
+        searched: roots
+            .iter()
+            .filter(|(r, _)| r.is_dir())
+            .map(|(r, _)| r.display().to_string())
+            .collect(),
+        containers,
+    }
+}
+
+/// Opens a CryptoPro container's key with its PIN.
+pub fn open_container_key(
+    path: &str,
+    pin: &str,
+) -> Result<cabinet_sign::container::ContainerKey, CoreError> {
+    Ok(cabinet_sign::container::open(Path::new(path), pin, None)?)
 }
 
 /// Logs in to a token with the PIN and returns the key with `key_id`.

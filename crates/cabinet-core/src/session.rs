@@ -110,7 +110,12 @@ fn refresh_retry_key(a: &mut Active, refresh: &str) -> Result<String, CoreError>
 #[derive(Debug, Clone)]
 pub enum KeyLocation {
     Pfx(String),
-    Token { module: String, key_id: String },
+    /// A CryptoPro container's folder.
+    Container(String),
+    Token {
+        module: String,
+        key_id: String,
+    },
 }
 
 pub struct Cabinet {
@@ -126,6 +131,41 @@ pub struct Cabinet {
     active: Mutex<Option<Active>>,
     /// The unlock check of a password login waiting for its second factor.
     pending_unlock: Mutex<Option<PasswordCheck>>,
+}
+
+/// The demo director's key as a CryptoPro container too (`director.000`,
+/// the .pfx password as its PIN), so the demo shows a container beside the
+/// .pfx files. Made once; a failure only means the demo has no container.
+fn demo_container(dir: &std::path::Path, pfx: &[u8], password: &str) {
+    let target = dir.join("director.000");
+    let made = cabinet_sign::PfxIdentity::open(pfx, password)
+        .map_err(|e| e.to_string())
+        .and_then(|id| {
+            let current = cabinet_sign::container::summary(&target)
+                .ok()
+                .and_then(|s| s.certificate)
+                .is_some_and(|c| c.sha256 == id.certificate().sha256);
+            if current {
+                return Ok(());
+            }
+            // A new demo PKI (a fresh portal database): a new container.
+            let _ = std::fs::remove_dir_all(&target);
+            let key = id.to_gost_key().ok_or("not a GOST key")?;
+            cabinet_sign::container::write(
+                &target,
+                &cabinet_sign::container::NewContainer {
+                    name: "director",
+                    key: &key,
+                    certificate: Some(&id.certificate().der),
+                    pin: password,
+                },
+            )
+            .map_err(|e| e.to_string())
+        });
+    if let Err(e) = made {
+        tracing::warn!(error = %e, "demo container not made");
+        let _ = std::fs::remove_dir_all(&target);
+    }
 }
 
 /// The open session, refusing while it is locked.
@@ -553,6 +593,7 @@ impl Cabinet {
     ) -> Result<MyCertificate, CoreError> {
         let (kind, location, key_id) = match source {
             KeyLocation::Pfx(path) => ("pfx", path, None),
+            KeyLocation::Container(path) => ("container", path, None),
             KeyLocation::Token { module, key_id } => ("token", module, Some(key_id)),
         };
         let stored = StoredCertificate {
@@ -1655,10 +1696,13 @@ impl Cabinet {
         for c in info.certificates {
             let bytes = self.client.demo_certificate(&c.file_name).await?;
             let path = dir.join(&c.file_name);
-            std::fs::write(&path, bytes).map_err(|e| CoreError::File {
+            std::fs::write(&path, &bytes).map_err(|e| CoreError::File {
                 code: "file.write",
                 detail: format!("{}: {e}", path.display()),
             })?;
+            if c.file_name == "director.pfx" {
+                demo_container(&dir, &bytes, &c.password);
+            }
             out.push(DemoCertificateFile {
                 path: path.display().to_string(),
                 password: c.password,
@@ -1668,6 +1712,17 @@ impl Cabinet {
             });
         }
         Ok(Some(out))
+    }
+
+    /// The CryptoPro containers in the usual places and in `chosen`.
+    pub async fn key_containers(
+        &self,
+        chosen: Option<String>,
+    ) -> Result<crate::certificates::ContainerListing, CoreError> {
+        let roots = crate::certificates::container_roots(&self.data_dir, chosen.as_deref());
+        tokio::task::spawn_blocking(move || crate::certificates::container_listing(&roots))
+            .await
+            .map_err(|e| CoreError::Config(format!("worker: {e}")))
     }
 
     async fn finish(

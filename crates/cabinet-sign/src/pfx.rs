@@ -189,6 +189,17 @@ impl PfxIdentity {
         }
     }
 
+    /// The key as a GOST key, when it is one: to carry it into a CryptoPro
+    /// container (the demo does).
+    pub fn to_gost_key(&self) -> Option<crate::gost::GostPrivateKey> {
+        matches!(
+            self.certificate.algorithm,
+            crate::Algorithm::Gost2012_256 | crate::Algorithm::Gost2012_512
+        )
+        .then(|| crate::gost::GostPrivateKey::from_pkcs8_der(&self.key).ok())
+        .flatten()
+    }
+
     /// The certificate of the private key.
     pub fn certificate(&self) -> &CertificateInfo {
         &self.certificate

@@ -185,6 +185,46 @@ slot: string, token_label: string, key_id: string, certificate: CertificateView,
 
 export type TokenLoginArgs = { module: string, slot: string, key_id: string, pin: string, };
 
+export type ContainersArgs = { 
+/**
+ * A folder the user chose to search too (a flash drive, a backup).
+ */
+folder: string | null, };
+
+export type ContainerListing = { searched: Array<string>, containers: Array<ContainerView>, };
+
+export type ContainerView = { 
+/**
+ * The container's folder.
+ */
+path: string, 
+/**
+ * The name CSP shows.
+ */
+name: string, 
+/**
+ * Whether a PIN protects the key.
+ */
+pin_set: boolean, 
+/**
+ * The certificate the container holds; `None`: it holds none.
+ */
+certificate: CertificateView | null, 
+/**
+ * E.g. «ГОСТ Р 34.10-2012 (256)».
+ */
+algorithm: string, };
+
+export type ContainerLoginArgs = { 
+/**
+ * The container's folder.
+ */
+path: string, 
+/**
+ * Empty when the container has no PIN.
+ */
+pin: string, };
+
 export type MyCertificate = { certificate: CertificateView, 
 /**
  * "pfx" or "token".
@@ -1133,6 +1173,8 @@ export const commands = {
   openPfx: (args: PfxArgs) => invoke<CertificateView>("open_pfx", { args }),
   tokenCertificates: (args: TokenArgs) => invoke<TokenListing>("token_certificates", { args }),
   openToken: (args: TokenLoginArgs) => invoke<CertificateView>("open_token", { args }),
+  keyContainers: (args: ContainersArgs) => invoke<ContainerListing>("key_containers", { args }),
+  openContainer: (args: ContainerLoginArgs) => invoke<CertificateView>("open_container", { args }),
   loginCertificate: () => invoke<SessionView>("login_certificate"),
   forgetKey: () => invoke<null>("forget_key"),
   myCertificates: () => invoke<Array<MyCertificate>>("my_certificates"),
