@@ -12,12 +12,14 @@ use std::sync::{Mutex, OnceLock};
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
-use cryptoki::mechanism::Mechanism;
+use cryptoki::mechanism::vendor_defined::VendorDefinedMechanism;
+use cryptoki::mechanism::{Mechanism, MechanismType};
 use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass, ObjectHandle};
 use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
 use cryptoki::types::AuthPin;
 
+use crate::gost::KeySize;
 use crate::{Algorithm, CertificateInfo, SignError, SigningKey};
 
 /// Well-known module paths, for a "which token?" picker.
@@ -29,6 +31,51 @@ pub const KNOWN_MODULES: &[(&str, &str)] = &[
     ("SoftHSM 2", "/usr/lib/softhsm/libsofthsm2.so"),
     ("OpenSC", "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"),
 ];
+
+// GOST R 34.10-2012 on tokens, after TC26's PKCS#11 extensions («Расширение
+// PKCS#11 для использования российских криптографических алгоритмов», as
+// OpenSC's pkcs11.h and Rutoken's rtpkcs11t.h define them): the vendor base
+// is CKM_VENDOR_DEFINED | 0x54321000. CKM_GOSTR3410 (0x1201, PKCS#11 v2.30)
+// and CKM_GOSTR3410_512 sign a digest computed here; the _WITH_GOSTR3411_12
+// mechanisms hash on the token. Either returns s ‖ r, each big-endian
+// (PKCS#11 v2.30 on GOST R 34.10, RFC 4490 §3.2, RFC 4491 §2.2.2): the bytes
+// CMS carries, so nothing is reordered.
+const VENDOR_TC26: std::os::raw::c_ulong = 0x8000_0000 | 0x5432_1000;
+const CKM_GOSTR3410: std::os::raw::c_ulong = 0x1201;
+const CKM_GOSTR3410_512: std::os::raw::c_ulong = VENDOR_TC26 | 0x006;
+const CKM_GOSTR3410_WITH_GOSTR3411_12_256: std::os::raw::c_ulong = VENDOR_TC26 | 0x008;
+const CKM_GOSTR3410_WITH_GOSTR3411_12_512: std::os::raw::c_ulong = VENDOR_TC26 | 0x009;
+
+/// A mechanism by its number. cryptoki 0.12 lists no GOST mechanism and
+/// makes a type below CKM_VENDOR_DEFINED only from the values it lists, so
+/// the standard CKM_GOSTR3410 is built from its number: `MechanismType` is
+/// `#[repr(transparent)]` over `CK_MECHANISM_TYPE` (its source says so, for
+/// the very purpose of sharing the layout).
+#[allow(unsafe_code)]
+fn mechanism(number: std::os::raw::c_ulong) -> Mechanism<'static> {
+    let kind = MechanismType::new_vendor_defined(number).unwrap_or_else(|_| {
+        // SAFETY: same size and layout; any value is a valid mechanism
+        // number, the token refuses the ones it lacks.
+        unsafe { std::mem::transmute::<std::os::raw::c_ulong, MechanismType>(number) }
+    });
+    Mechanism::VendorDefined(VendorDefinedMechanism::new::<()>(kind, None))
+}
+
+/// The GOST mechanisms for a key size: (hashing on the token, over a digest).
+fn gost_mechanisms(size: KeySize) -> (std::os::raw::c_ulong, std::os::raw::c_ulong) {
+    match size {
+        KeySize::Bits256 => (CKM_GOSTR3410_WITH_GOSTR3411_12_256, CKM_GOSTR3410),
+        KeySize::Bits512 => (CKM_GOSTR3410_WITH_GOSTR3411_12_512, CKM_GOSTR3410_512),
+    }
+}
+
+fn gost_size(algorithm: &Algorithm) -> Option<KeySize> {
+    match algorithm {
+        Algorithm::Gost2012_256 => Some(KeySize::Bits256),
+        Algorithm::Gost2012_512 => Some(KeySize::Bits512),
+        _ => None,
+    }
+}
 
 /// Which of [`KNOWN_MODULES`] are installed here.
 pub fn installed_modules() -> Vec<(&'static str, &'static str)> {
@@ -249,7 +296,8 @@ impl Module {
     /// Logs in to the token with `pin` and returns the key of the
     /// certificate with `CKA_ID` `id` (hex), ready to sign many times.
     pub fn login(&self, slot: u64, id: &str, pin: &str) -> Result<TokenKey, SignError> {
-        let session = self.ctx.open_ro_session(self.slot(slot)?).map_err(ck)?;
+        let slot_handle = self.slot(slot)?;
+        let session = self.ctx.open_ro_session(slot_handle).map_err(ck)?;
         let certificate = certificates_in(&session)?
             .into_iter()
             .find(|c| c.id == id)
@@ -269,11 +317,18 @@ impl Module {
             .into_iter()
             .next()
             .ok_or(SignError::TokenNoKey)?;
+        // A token that hashes GOST itself is asked to; one that only signs
+        // digests gets the Streebog digest computed here.
+        let token_hashes = gost_size(&certificate.algorithm).is_some_and(|size| {
+            MechanismType::new_vendor_defined(gost_mechanisms(size).0)
+                .is_ok_and(|kind| self.ctx.get_mechanism_info(slot_handle, kind).is_ok())
+        });
         Ok(TokenKey {
             session: Mutex::new(session),
             key,
             certificate,
             chain: Vec::new(),
+            token_hashes,
         })
     }
 }
@@ -325,6 +380,8 @@ pub struct TokenKey {
     key: ObjectHandle,
     certificate: CertificateInfo,
     chain: Vec<CertificateInfo>,
+    /// For a GOST key: the token offers the mechanism that hashes too.
+    token_hashes: bool,
 }
 
 impl std::fmt::Debug for TokenKey {
@@ -360,6 +417,27 @@ impl SigningKey for TokenKey {
                 let sig = p256::ecdsa::Signature::from_slice(&raw)
                     .map_err(|e| SignError::Token(format!("ECDSA value: {e}")))?;
                 Ok(sig.to_der().as_bytes().to_vec())
+            }
+            Algorithm::Gost2012_256 | Algorithm::Gost2012_512 => {
+                let size = gost_size(&self.certificate.algorithm).expect("a GOST key");
+                let (hashing, raw) = gost_mechanisms(size);
+                let value = if self.token_hashes {
+                    session.sign(&mechanism(hashing), self.key, message)
+                } else {
+                    let digest = match size {
+                        KeySize::Bits256 => crate::gost::streebog256(message).to_vec(),
+                        KeySize::Bits512 => crate::gost::streebog512(message).to_vec(),
+                    };
+                    session.sign(&mechanism(raw), self.key, &digest)
+                }
+                .map_err(ck)?;
+                if value.len() != 2 * size.bytes() {
+                    return Err(SignError::Token(format!(
+                        "a GOST signature of {} bytes from the token",
+                        value.len()
+                    )));
+                }
+                Ok(value)
             }
             other => Err(SignError::UnsupportedAlgorithm(other.display_name())),
         }
