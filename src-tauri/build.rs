@@ -16,6 +16,7 @@ fn main() {
         "open_token",
         "key_containers",
         "open_container",
+        "add_container_certificate",
         "login_certificate",
         "forget_key",
         "my_certificates",

@@ -52,16 +52,16 @@ use ts_rs::TS;
 
 use crate::commands::{
     ActionArgs, AnswerArgs, ApplicationPageArgs, AttachArgs, CertificateArgs, ChangePasswordArgs,
-    CodeArgs, CommentArgs, ContainerLoginArgs, ContainersArgs, DeactivateArgs, DetachArgs,
-    DisableTotpArgs, DocumentArgs, DocumentContent, EditProfileArgs, ExportAccountingArgs,
-    ExportApplicationsArgs, ExportAuditArgs, FinishRecoveryArgs, InviteArgs, LinkArgs, LoginArgs,
-    LogoutArgs, NewApplicationArgs, NewTicketArgs, NotificationSettingsArgs, OrgArgs, OrgCodeArgs,
-    PayArgs, PfxArgs, ProfileChangeArgs, RecordArgs, RecordsArgs, RecoveryArgs, RegistrationArgs,
-    RegistrationDocumentArgs, RegistrationFormArgs, ResolveConflictArgs, RoleChangeArgs,
-    SaveRoleArgs, SaveSettingsArgs, SaveSignedArgs, SettingsView, SignDocumentArgs, SignDraftArgs,
-    SignFilesArgs, SubmitRegistrationArgs, SubmitRegistrationSignedArgs, TicketArgs,
-    TicketFileArgs, TokenArgs, TokenLoginArgs, TotpCodeArgs, TotpSetup, UnblockArgs, UnlockArgs,
-    VerifyArgs,
+    CodeArgs, CommentArgs, ContainerArgs, ContainerLoginArgs, ContainersArgs, DeactivateArgs,
+    DetachArgs, DisableTotpArgs, DocumentArgs, DocumentContent, EditProfileArgs,
+    ExportAccountingArgs, ExportApplicationsArgs, ExportAuditArgs, FinishRecoveryArgs, InviteArgs,
+    LinkArgs, LoginArgs, LogoutArgs, NewApplicationArgs, NewTicketArgs, NotificationSettingsArgs,
+    OrgArgs, OrgCodeArgs, PayArgs, PfxArgs, ProfileChangeArgs, RecordArgs, RecordsArgs,
+    RecoveryArgs, RegistrationArgs, RegistrationDocumentArgs, RegistrationFormArgs,
+    ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SaveSettingsArgs, SaveSignedArgs,
+    SettingsView, SignDocumentArgs, SignDraftArgs, SignFilesArgs, SubmitRegistrationArgs,
+    SubmitRegistrationSignedArgs, TicketArgs, TicketFileArgs, TokenArgs, TokenLoginArgs,
+    TotpCodeArgs, TotpSetup, UnblockArgs, UnlockArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -118,6 +118,7 @@ commands! {
     open_token(TokenLoginArgs) -> CertificateView;
     key_containers(ContainersArgs) -> ContainerListing;
     open_container(ContainerLoginArgs) -> CertificateView;
+    add_container_certificate(ContainerArgs) -> MyCertificate;
     login_certificate() -> SessionView;
     forget_key() -> ();
     my_certificates() -> Vec<MyCertificate>;
@@ -254,6 +255,7 @@ pub fn typescript() -> String {
         ContainerListing::decl(),
         ContainerView::decl(),
         ContainerLoginArgs::decl(),
+        ContainerArgs::decl(),
         MyCertificate::decl(),
         CertificateArgs::decl(),
         SignFilesArgs::decl(),

@@ -359,6 +359,21 @@ pub async fn add_pfx_certificate(st: State<'_, Desktop>, args: PfxArgs) -> Res<M
     Ok(st.cabinet.add_pfx_certificate(&path, &password).await?)
 }
 
+#[derive(Debug, Deserialize, TS)]
+pub struct ContainerArgs {
+    /// The container's folder.
+    pub path: String,
+}
+
+/// Remembers the certificate of a CryptoPro container (no PIN needed).
+#[tauri::command]
+pub async fn add_container_certificate(
+    st: State<'_, Desktop>,
+    args: ContainerArgs,
+) -> Res<MyCertificate> {
+    Ok(st.cabinet.add_container_certificate(&args.path).await?)
+}
+
 #[tauri::command]
 pub async fn remove_certificate(st: State<'_, Desktop>, args: CertificateArgs) -> Res<()> {
     Ok(st.cabinet.forget_certificate(&args.sha256).await?)

@@ -141,6 +141,7 @@ pub fn run() {
             commands::open_token,
             commands::key_containers,
             commands::open_container,
+            commands::add_container_certificate,
             commands::login_certificate,
             commands::forget_key,
             commands::my_certificates,

@@ -1,10 +1,12 @@
 //! End-to-end: login with a CryptoPro key container in the real window. The
 //! demo keeps the director's key as a container too (`director.000`, made by
 //! our writer from the demo .pfx); the «КриптоПро» tab finds it with its
-//! certificate, a wrong PIN gets a clear message, the right one logs in.
+//! certificate, a wrong PIN gets a clear message, the right one logs in;
+//! «Электронные подписи» then lists the container and signs with its PIN.
 
 use anyhow::Result;
 use cabinet_e2e::{app_env, count_is, find, screenshot, text_contains, Driver, SERIAL};
+use fantoccini::key::Key;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn director_logs_in_with_a_cryptopro_container() -> Result<()> {
@@ -60,5 +62,37 @@ async fn director_logs_in_with_a_cryptopro_container() -> Result<()> {
     count_is(&c, "[data-testid=org-row]", 2).await?;
     text_contains(&c, "body", "Иванов Сергей Петрович").await?;
     screenshot(&c, "container-chooser").await?;
+    let filter = find(&c, "#org-filter").await?;
+    filter.send_keys("ромашка").await?;
+    count_is(&c, "[data-testid=org-row]", 1).await?;
+    filter.send_keys(&Key::Enter.to_string()).await?;
+
+    // «Электронные подписи» remembers the container, with its kind, and
+    // signs with its PIN.
+    find(&c, "[data-testid=nav-signatures]")
+        .await?
+        .click()
+        .await?;
+    let mine = text_contains(&c, "[data-testid=my-certificates]", "Контейнер КриптоПро:").await?;
+    assert!(mine.contains("director.000"), "{mine}");
+    let doc = tmp.path().join("Приказ.txt");
+    std::fs::write(&doc, "Приказ о назначении")?;
+    find(&c, "#sign-files")
+        .await?
+        .send_keys(&doc.display().to_string())
+        .await?;
+    let label = text_contains(&c, "label[for=sign-secret]", "PIN-код контейнера").await?;
+    assert_eq!(label.trim(), "PIN-код контейнера");
+    find(&c, "#sign-secret")
+        .await?
+        .send_keys(cabinet_portal::DIRECTOR_PFX_PASSWORD)
+        .await?;
+    find(&c, "[data-testid=sign-files] button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    text_contains(&c, "[data-testid=sign-result]", "подписано файлов — 1").await?;
+    assert!(std::fs::metadata(format!("{}.sig", doc.display()))?.len() > 0);
+    screenshot(&c, "container-signatures").await?;
     Ok(())
 }

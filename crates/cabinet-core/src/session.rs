@@ -625,6 +625,17 @@ impl Cabinet {
             .await
     }
 
+    /// Remembers the certificate a CryptoPro container holds; its PIN is
+    /// asked when it signs.
+    pub async fn add_container_certificate(&self, path: &str) -> Result<MyCertificate, CoreError> {
+        let summary = cabinet_sign::container::summary(std::path::Path::new(path))?;
+        let certificate = summary
+            .certificate
+            .ok_or(cabinet_sign::SignError::ContainerNoCertificate)?;
+        self.remember_certificate(&certificate, KeyLocation::Container(path.to_owned()))
+            .await
+    }
+
     pub async fn forget_certificate(&self, sha256: &str) -> Result<(), CoreError> {
         if self.with_store(|s| s.remove_certificate(sha256)).await? {
             Ok(())

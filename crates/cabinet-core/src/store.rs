@@ -311,6 +311,23 @@ ALTER TABLE organizations ADD COLUMN access TEXT;
 CREATE INDEX applications_deadline ON applications (org_id, deadline);
 CREATE INDEX applications_number ON applications (org_id, number);
 "#,
+    r#"
+-- CryptoPro containers join .pfx files and tokens as a key's home (the
+-- location is the container's folder). SQLite cannot widen a CHECK in
+-- place: the table is copied.
+CREATE TABLE certificates_v2 (
+    sha256 TEXT PRIMARY KEY,
+    der BLOB NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('pfx', 'token', 'container')),
+    location TEXT NOT NULL,
+    key_id TEXT,
+    added_at TEXT NOT NULL
+);
+INSERT INTO certificates_v2 (sha256, der, source, location, key_id, added_at)
+    SELECT sha256, der, source, location, key_id, added_at FROM certificates;
+DROP TABLE certificates;
+ALTER TABLE certificates_v2 RENAME TO certificates;
+"#,
 ];
 
 /// `cabinet_search_form(text)`: [`crate::lists::search_form`] for SQL, as
@@ -731,6 +748,61 @@ mod tests {
             .pragma_query_value(None, "synchronous", |r| r.get(0))
             .unwrap();
         assert_eq!(sync, 2, "synchronous=FULL");
+    }
+
+    #[test]
+    fn certificates_remembered_before_containers_survive_the_migration_that_allows_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.sqlite3");
+        let cert = |sha: &str, source: &str| StoredCertificate {
+            sha256: sha.into(),
+            der: vec![0x30, 0x00],
+            source: source.into(),
+            location: format!("/keys/{sha}"),
+            key_id: (source == "token").then(|| "01".into()),
+            added_at: format!("2026-01-0{}T00:00:00Z", sha.len()),
+        };
+        {
+            // A cache as the release before containers left it.
+            let conn = Connection::open(&path).unwrap();
+            add_functions(&conn).unwrap();
+            for (i, sql) in MIGRATIONS[..MIGRATIONS.len() - 1].iter().enumerate() {
+                conn.execute_batch(sql).unwrap();
+                conn.pragma_update(None, "user_version", i + 1).unwrap();
+            }
+            for c in [cert("a", "pfx"), cert("bb", "token")] {
+                conn.execute(
+                    "INSERT INTO certificates (sha256, der, source, location, key_id, added_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![c.sha256, c.der, c.source, c.location, c.key_id, c.added_at],
+                )
+                .unwrap();
+            }
+            let refused = conn.execute(
+                "INSERT INTO certificates VALUES ('c', x'3000', 'container', '/k', NULL, 'x')",
+                [],
+            );
+            assert!(refused.is_err(), "the old CHECK refused containers");
+        }
+        let s = Store::open(&path, None).unwrap();
+        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len());
+        s.save_certificate(&cert("ccc", "container")).unwrap();
+        let kept: Vec<(String, String, Option<String>)> = s
+            .certificates()
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.sha256, c.source, c.key_id))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("a".into(), "pfx".into(), None),
+                ("bb".into(), "token".into(), Some("01".into())),
+                ("ccc".into(), "container".into(), None),
+            ]
+        );
+        let bad = s.save_certificate(&cert("dddd", "floppy"));
+        assert!(bad.is_err(), "still only the known homes");
     }
 
     #[test]

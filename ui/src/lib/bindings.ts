@@ -225,6 +225,12 @@ path: string,
  */
 pin: string, };
 
+export type ContainerArgs = { 
+/**
+ * The container's folder.
+ */
+path: string, };
+
 export type MyCertificate = { certificate: CertificateView, 
 /**
  * "pfx" or "token".
@@ -1175,6 +1181,7 @@ export const commands = {
   openToken: (args: TokenLoginArgs) => invoke<CertificateView>("open_token", { args }),
   keyContainers: (args: ContainersArgs) => invoke<ContainerListing>("key_containers", { args }),
   openContainer: (args: ContainerLoginArgs) => invoke<CertificateView>("open_container", { args }),
+  addContainerCertificate: (args: ContainerArgs) => invoke<MyCertificate>("add_container_certificate", { args }),
   loginCertificate: () => invoke<SessionView>("login_certificate"),
   forgetKey: () => invoke<null>("forget_key"),
   myCertificates: () => invoke<Array<MyCertificate>>("my_certificates"),

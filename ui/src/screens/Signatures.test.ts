@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { render, screen, waitFor } from "@testing-library/svelte";
+import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import Signatures from "./Signatures.svelte";
@@ -114,5 +114,43 @@ describe("Signatures", () => {
     const buttons = screen.getAllByRole("button", { name: "Удалить" });
     await user.click(buttons[buttons.length - 1]!);
     await waitFor(() => expect(screen.getByTestId("my-certificates").textContent).toContain("Сертификатов пока нет"));
+  });
+  it("adds a CryptoPro container found on the computer and asks its PIN to sign", async () => {
+    const container = { ...cert, sha256: "C2", algorithm: "ГОСТ Р 34.10-2012 (256)" };
+    let list: MyCertificate[] = [mine];
+    const calls: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, payload) => {
+      const args = (payload as { args?: unknown } | undefined)?.args;
+      calls.push({ cmd, args });
+      if (cmd === "my_certificates") return list;
+      if (cmd === "key_containers")
+        return {
+          searched: ["/media/u/FLASH"],
+          containers: [
+            { path: "/media/u/FLASH/ivanov.000", name: "ivanov", pin_set: true, certificate: container, algorithm: container.algorithm },
+            { path: "/media/u/FLASH/empty.000", name: "empty", pin_set: false, certificate: null, algorithm: container.algorithm },
+          ],
+        };
+      if (cmd === "add_container_certificate") {
+        const added = { certificate: container, source: "container", location: "/media/u/FLASH/ivanov.000", key_id: null };
+        list = [mine, added];
+        return added;
+      }
+      if (cmd.startsWith("plugin:event")) return 1;
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const user = userEvent.setup();
+    render(Signatures, { onBack: vi.fn() });
+
+    // Only the container with a certificate is offered.
+    const found = await screen.findAllByTestId("found-container");
+    expect(found).toHaveLength(1);
+    expect(found[0]?.textContent).toContain("Контейнер КриптоПро «ivanov»");
+    await user.click(within(found[0]!).getByRole("button", { name: "Добавить" }));
+    expect(await screen.findByText("Контейнер КриптоПро: /media/u/FLASH/ivanov.000")).toBeTruthy();
+    expect(calls.find((c) => c.cmd === "add_container_certificate")?.args).toEqual({ path: "/media/u/FLASH/ivanov.000" });
+    // Added, it is no longer offered, and signing with it asks the container's PIN.
+    await waitFor(() => expect(screen.queryAllByTestId("found-container")).toHaveLength(0));
+    expect(screen.getByLabelText("PIN-код контейнера", { selector: "#sign-secret" })).toBeTruthy();
   });
 });

@@ -340,6 +340,7 @@ export const en: Strings = {
     fromFile: (path: string) => `File: ${path}`,
     fromToken: (module: string) => `Token, library ${module}`,
     fromContainer: (path: string) => `CryptoPro container: ${path}`,
+    addContainer: "Add a CryptoPro container",
     remove: "Remove",
     keep: "Keep",
     removeConfirm: "Remove the certificate from the list? The .pfx file and the token stay as they are.",

@@ -343,6 +343,7 @@ export const ru = {
     fromFile: (path: string) => `Файл: ${path}`,
     fromToken: (module: string) => `Токен, библиотека ${module}`,
     fromContainer: (path: string) => `Контейнер КриптоПро: ${path}`,
+    addContainer: "Добавить контейнер КриптоПро",
     remove: "Удалить",
     keep: "Оставить",
     removeConfirm: "Удалить сертификат из списка? Файл .pfx и токен не изменятся.",
