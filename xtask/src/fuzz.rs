@@ -1,7 +1,8 @@
 //! `cargo xtask fuzz [--seconds N] [TARGET]`: the cargo-fuzz targets in
 //! `fuzz/`, each for N seconds (60 by default), on nightly with libFuzzer:
 //! the BER/CMS reader, PKCS#12, CryptoPro containers, certificates and
-//! CRLs, the attachment
+//! CRLs, the change feed and API answers as the client reads them, the CSV
+//! and XLSX writers (round-trip), the attachment
 //! checker and the requisites validators.
 //! cargo-fuzz is installed from crates.io when missing. Each corpus starts
 //! from files OpenSSL makes here (signatures in DER and BER, a .pfx, a
@@ -26,6 +27,8 @@ pub const TARGETS: &[&str] = &[
     "crl_parse",
     "file_check",
     "requisites",
+    "feed_apply",
+    "table_export",
 ];
 
 pub fn cmd(args: &[String]) -> Result<()> {
@@ -181,6 +184,8 @@ fn seed(corpus: &Path) -> Result<()> {
         ("crl_parse", &["ca.crl"]),
         ("file_check", &[]),
         ("requisites", &[]),
+        ("feed_apply", &[]),
+        ("table_export", &[]),
     ];
     for (target, files) in seeds {
         let dir = corpus.join(target);
@@ -225,6 +230,17 @@ fn seed(corpus: &Path) -> Result<()> {
         ("requisites", b"773601001"),
         ("requisites", b"40702810400000000001 044525225"),
         ("requisites", b"buh@romashka.demo"),
+        // A change-feed page as the portal sends it: an application, a
+        // document, a requirement, a removal.
+        (
+            "feed_apply",
+            r#"{"changes":[{"seq":1,"entity":"application","id":"a1","op":"upsert","data":{"id":"a1","org_id":"org-1","number":"2026-0000012","service_code":"egrul-extract","title":"Заявление на выписку","status":"accepted","created_at":"2026-11-01T10:00:00Z","updated_at":"2026-11-02T10:00:00Z","deadline":"2026-11-20","version":2,"attachments":[{"document_id":"d1","kind":"other","name":"устав.pdf","sha256":"00"}],"fields":{"inn":"7707083893"}}},{"seq":2,"entity":"document","id":"d1","op":"upsert","data":{"id":"d1","org_id":"org-1","name":"устав.pdf","mime":"application/pdf","size":10,"sha256":"00","created_at":"2026-11-01T10:00:00Z","signatures":[]}},{"seq":3,"entity":"requirement","id":"r1","op":"upsert","data":{"id":"r1","title":"Представить документы"}},{"seq":4,"entity":"application","id":"a0","op":"delete"}],"next_cursor":"4","has_more":false,"remaining":0}"#.as_bytes(),
+        ),
+        (
+            "feed_apply",
+            r#"{"type":"about:blank","title":"Нет доступа","status":403,"code":"auth.forbidden","detail":"x"}"#.as_bytes(),
+        ),
+        ("table_export", b"=HYPERLINK(1)\0+7 495\0\x01-2\0@A\0\tx\0a;b\"c\r\nd\0_x0041_ & <t>"),
     ];
     for (i, (target, bytes)) in typed.iter().enumerate() {
         let dir = corpus.join(target);

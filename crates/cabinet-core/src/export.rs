@@ -118,6 +118,23 @@ pub fn csv_table(headers: &[&str], rows: &[Vec<Cell>]) -> String {
     out
 }
 
+/// Text as a workbook cell holds it: line breaks as `\n`, no other control
+/// characters. The writer spells those as `_xHHHH_` after it has protected
+/// the user's own `_xHHHH_`, so text ending in `_x0040` before a carriage
+/// return read back as «@» and the rest garbled (found by the fuzzer).
+fn sheet_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\t' && c != '\n') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let unified = s.replace("\r\n", "\n").replace('\r', "\n");
+    std::borrow::Cow::Owned(
+        unified
+            .chars()
+            .filter(|&c| !c.is_control() || c == '\t' || c == '\n')
+            .collect(),
+    )
+}
+
 /// A workbook with one sheet: bold, frozen header row with filters, then
 /// `rows`; column widths fit the content (within limits).
 pub fn xlsx_table(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, CoreError> {
@@ -129,7 +146,7 @@ pub fn xlsx_table(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<V
     let money = Format::new().set_num_format("# ##0.00");
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count() + 2).collect();
     for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &head)
+        ws.write_string_with_format(0, c as u16, sheet_text(h), &head)
             .map_err(failed)?;
     }
     for (r, row) in rows.iter().enumerate() {
@@ -138,7 +155,7 @@ pub fn xlsx_table(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<V
             let col = c as u16;
             let shown = match cell {
                 Cell::Text(t) => {
-                    ws.write_string(r, col, t).map_err(failed)?;
+                    ws.write_string(r, col, sheet_text(t)).map_err(failed)?;
                     t.chars().count()
                 }
                 Cell::Date(d) => match ymd(d) {
@@ -149,7 +166,7 @@ pub fn xlsx_table(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<V
                         10
                     }
                     None => {
-                        ws.write_string(r, col, d).map_err(failed)?;
+                        ws.write_string(r, col, sheet_text(d)).map_err(failed)?;
                         d.chars().count()
                     }
                 },
@@ -251,6 +268,20 @@ mod tests {
             2 + hostile.len(),
             "{sheet}"
         );
+    }
+
+    #[test]
+    fn control_characters_cannot_turn_a_users_text_into_an_escape() {
+        // The fuzzer's find: `_x0040` then a carriage return came back as
+        // «@x000D_»; a vertical tab is not XML at all.
+        let rows = vec![vec![Cell::Text("_x0040\r\u{b}& t>".into())]];
+        let xlsx = xlsx_table("Лист", &["A"], &rows).unwrap();
+        let strings = part(&xlsx, "xl/sharedStrings.xml");
+        assert!(strings.contains("<t>_x0040\n&amp; t&gt;</t>"), "{strings}");
+        assert!(!strings.contains("_x000D_"), "{strings}");
+        assert!(!strings.contains('\u{b}'), "{strings}");
+        assert_eq!(sheet_text("a\r\nb\rc\u{7}d\te"), "a\nb\ncd\te");
+        assert!(matches!(sheet_text("plain"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

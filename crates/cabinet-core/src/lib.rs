@@ -15,6 +15,7 @@ pub mod cipher;
 pub mod config;
 pub mod error;
 pub mod export;
+pub mod fuzzing;
 pub mod lists;
 pub mod notify;
 pub mod portal;
