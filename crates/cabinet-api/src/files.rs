@@ -122,6 +122,14 @@ const HIDDEN_EXTENSIONS: &[&str] = &[
     "jpeg", "png",
 ];
 
+/// A file's name as it is stored and compared: trimmed, in Unicode NFC.
+/// macOS and some archivers write «й» as «и» and a combining breve; the same
+/// name in both forms would otherwise be two names that look alike.
+pub fn file_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.trim().nfc().collect()
+}
+
 /// A file's name as shown and stored: not a path, no control or
 /// text-direction characters, and one extension of an accepted type.
 fn check_name(name: &str) -> Result<FileKind, FileError> {
@@ -274,6 +282,17 @@ mod tests {
             check("Договор № 7 от 01.12.2026.pdf", b"%PDF-1.4\n%%EOF"),
             Ok(FileKind::Pdf)
         );
+    }
+
+    #[test]
+    fn names_are_stored_in_one_unicode_form() {
+        // «й» as «и» + combining breve (U+0306), as macOS writes it.
+        let decomposed = "  Догово\u{0438}\u{0306}.pdf ";
+        assert_eq!(file_name(decomposed), "Договой.pdf");
+        assert_eq!(file_name(decomposed), file_name("Договой.pdf"));
+        assert_eq!(file_name("акт.pdf"), "акт.pdf");
+        // A lone combining mark stays (the name check decides on it).
+        assert_eq!(file_name("\u{0306}.pdf"), "\u{0306}.pdf");
     }
 
     #[test]

@@ -212,6 +212,8 @@ impl Cabinet {
         name: &str,
         content: Vec<u8>,
     ) -> Result<Registration, CoreError> {
+        let name = cabinet_api::files::file_name(name);
+        let name = name.as_str();
         cabinet_api::files::check(name, &content).map_err(|e| CoreError::Refused {
             code: e.code(),
             detail: e.to_string(),

@@ -1176,7 +1176,8 @@ impl Cabinet {
         name: &str,
         content: &[u8],
     ) -> Result<crate::attachments::DraftFiles, CoreError> {
-        let name = name.trim();
+        let name = cabinet_api::files::file_name(name);
+        let name = name.as_str();
         cabinet_api::files::check(name, content).map_err(|e| CoreError::Refused {
             code: e.code(),
             detail: e.to_string(),

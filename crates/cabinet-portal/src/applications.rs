@@ -520,7 +520,7 @@ async fn attach(
             detail: "the document kind is required".into(),
         });
     }
-    let name = q.name.trim().to_owned();
+    let name = cabinet_api::files::file_name(&q.name);
     let file = cabinet_api::files::check(&name, &body).map_err(PortalError::from)?;
     let sha = crate::documents::content_sha(&body);
     st.with_db(move |conn, cfg: &PortalConfig| {

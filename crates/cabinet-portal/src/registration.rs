@@ -285,7 +285,7 @@ async fn upload(
     let key = idempotency_key(&headers)?;
     let body = body?;
     let Query(q) = query?;
-    let name = q.name.trim().to_owned();
+    let name = cabinet_api::files::file_name(&q.name);
     cabinet_api::files::check(&name, &body).map_err(PortalError::from)?;
     let sha = documents::content_sha(&body);
     st.with_db(move |conn, _| {

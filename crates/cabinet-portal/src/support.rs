@@ -96,7 +96,7 @@ pub(crate) fn check_files(sent: &[NewTicketFile]) -> Result<Vec<Checked>, Portal
         if total > MAX_TICKET_BYTES {
             return Err(too_large());
         }
-        let name = f.name.trim().to_owned();
+        let name = cabinet_api::files::file_name(&f.name);
         let kind = cabinet_api::files::check(&name, &bytes).map_err(PortalError::from)?;
         files.push(Checked {
             sha256: content_sha(&bytes),

@@ -284,3 +284,48 @@ async fn files_are_judged_by_content_and_drafts_go_out_complete_and_signed() {
         .await;
     assert_eq!(refused(resp).await, (409, "conflict.state".into()));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_decomposed_file_name_is_stored_in_one_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let portal = support::demo_portal(dir.path()).await;
+    let org = support::romashka(&portal).await;
+    let token = support::member_token(
+        &portal,
+        &org,
+        "head@example.ru",
+        "Главный Пётр",
+        "Руководитель",
+    )
+    .await;
+    let c = Client {
+        http: reqwest::Client::new(),
+        base: portal.url().to_string().trim_end_matches('/').to_owned(),
+        org,
+        token,
+        n: std::cell::Cell::new(0),
+    };
+    let draft: Application = c
+        .post(
+            "applications",
+            None,
+            json!({"service_code": "cash-register", "title": "Регистрация ККТ"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    // macOS writes «й» as «и» + U+0306: stored NFC, it is the name typed
+    // here, not a look-alike.
+    let resp = c
+        .upload(
+            &draft.id,
+            "other",
+            " Пояснительная записка \u{0438}\u{0306}.pdf",
+            pdf("nfd"),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let app: Application = resp.json().await.unwrap();
+    assert_eq!(app.attachments[0].name, "Пояснительная записка й.pdf");
+}
