@@ -302,6 +302,36 @@ fn cmd_bundle() -> Result<()> {
     Ok(())
 }
 
+/// `cargo xtask load [--minutes N] [--clients N]`: the portal on loopback
+/// under simulated clients, a flood of bad logins in the second half; see
+/// `crates/cabinet-cli/examples/load.rs`. Fails on an error or a lost or
+/// duplicated action.
+fn cmd_load(args: &[String]) -> Result<()> {
+    let (mut minutes, mut clients) = (5u64, 50u64);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let value = |v: Option<&String>| -> Result<u64> {
+            v.context("a number")?
+                .parse()
+                .with_context(|| format!("{a} takes a number"))
+        };
+        match a.as_str() {
+            "--minutes" => minutes = value(it.next())?,
+            "--clients" => clients = value(it.next())?,
+            other => anyhow::bail!("unknown option {other}: --minutes N, --clients N"),
+        }
+    }
+    setup(false)?;
+    step(&format!(
+        "load: {clients} clients for {minutes} min (release build first)"
+    ));
+    run(cargo()
+        .args(["run", "--release", "-p", "cabinet-cli", "--example", "load"])
+        .env("LOAD_SECONDS", (minutes * 60).to_string())
+        .env("LOAD_CLIENTS", clients.to_string())
+        .env("CABINET_KEYCHAIN", "keyutils"))
+}
+
 mod bench;
 mod bundle;
 mod fuzz;
@@ -327,6 +357,7 @@ fn main() -> Result<()> {
         Some("bindings") => cmd_bindings(),
         Some("soak") => cmd_soak(),
         Some("fuzz") => fuzz::cmd(&args[1..]),
+        Some("load") => cmd_load(&args[1..]),
         Some("setup") => setup(true),
         _ => {
             eprintln!(
@@ -336,6 +367,7 @@ fn main() -> Result<()> {
                  \x20 bench           signing speed and memory next to OpenSSL (1 GiB file)\n\
                  \x20 soak            the crash test 500 times: sync killed at random points\n\
                  \x20 fuzz [--seconds N] [TARGET]  the cargo-fuzz targets on nightly, 60 s each\n\
+                 \x20 load [--minutes N] [--clients N]  the portal under simulated clients (5 min, 50)\n\
                  \x20 bundle          build a .deb package in target/bundle/\n\
                  \x20 bindings        regenerate ui/src/lib/bindings.ts from the Rust types\n\
                  \x20 setup           only install what is missing"

@@ -143,6 +143,8 @@ pub mod codes {
     /// An attachment has no signature yet.
     pub const UNSIGNED_ATTACHMENT: &str = "application.unsigned";
     pub const TOO_MANY_ATTACHMENTS: &str = "application.too_many_files";
+    /// A document changed while a signature of it was checked.
+    pub const DOCUMENT_CHANGED: &str = "document.changed";
     /// Support: more than five files on a ticket (422).
     pub const TICKET_TOO_MANY_FILES: &str = "support.too_many_files";
     /// Support: a ticket's files weigh more than 10 MB together (413).

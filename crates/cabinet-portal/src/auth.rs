@@ -660,53 +660,64 @@ impl FromRequestParts<AppState> for AuthUser {
             .trim()
             .to_owned();
         let ip = client_ip(parts);
-        st.with_db(move |conn, cfg| {
-            let row = conn
-                .query_row(
-                    "SELECT a.user_id, a.expires_at, s.revoked_at, a.used_at IS NOT NULL, s.id
+        let token_hash = hash_token(&token);
+        let (user, seen) = st
+            .with_read(move |conn, cfg| {
+                let row = conn
+                    .query_row(
+                        "SELECT a.user_id, a.expires_at, s.revoked_at, a.used_at IS NOT NULL, s.id
                      FROM access_tokens a
                      JOIN sessions s ON s.id = a.session_id WHERE a.token_hash = ?1",
-                    [hash_token(&token)],
-                    |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, String>(1)?,
-                            r.get::<_, Option<String>>(2)?,
-                            r.get::<_, bool>(3)?,
-                            r.get::<_, String>(4)?,
-                        ))
+                        [&token_hash],
+                        |r| {
+                            Ok((
+                                r.get::<_, String>(0)?,
+                                r.get::<_, String>(1)?,
+                                r.get::<_, Option<String>>(2)?,
+                                r.get::<_, bool>(3)?,
+                                r.get::<_, String>(4)?,
+                            ))
+                        },
+                    )
+                    .optional()?;
+                let Some((user_id, expires_at, revoked, seen, session_id)) = row else {
+                    return Err(PortalError::TokenInvalid);
+                };
+                if revoked.is_some() {
+                    return Err(PortalError::TokenInvalid);
+                }
+                if parse_ts(&expires_at)? <= cfg.clock.now() {
+                    return Err(PortalError::TokenExpired);
+                }
+                Ok((
+                    AuthUser {
+                        user_id,
+                        session_id,
+                        ip,
                     },
-                )
-                .optional()?;
-            let Some((user_id, expires_at, revoked, seen, session_id)) = row else {
-                return Err(PortalError::TokenInvalid);
-            };
-            if revoked.is_some() {
-                return Err(PortalError::TokenInvalid);
-            }
-            if parse_ts(&expires_at)? <= cfg.clock.now() {
-                return Err(PortalError::TokenExpired);
-            }
-            if !seen {
-                // The pair reached its client (see `rotate`): one write per
-                // token, on its first use.
-                conn.execute(
-                    "UPDATE access_tokens SET used_at = ?2 WHERE token_hash = ?1",
-                    params![hash_token(&token), ts(cfg.clock.now())],
-                )?;
-            }
-            Ok(AuthUser {
-                user_id,
-                session_id,
-                ip,
+                    seen,
+                ))
             })
-        })
-        .await
+            .await?;
+        if !seen {
+            // The pair reached its client (see `rotate`): one write per
+            // token, on its first use.
+            let token_hash = hash_token(&token);
+            st.with_db(move |conn, cfg| {
+                conn.execute(
+                    "UPDATE access_tokens SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL",
+                    params![token_hash, ts(cfg.clock.now())],
+                )?;
+                Ok(())
+            })
+            .await?;
+        }
+        Ok(user)
     }
 }
 
 async fn me(State(st): State<AppState>, user: AuthUser) -> Result<ApiJson<Me>, PortalError> {
-    st.with_db(move |conn, _| {
+    st.with_read(move |conn, _| {
         conn.query_row(
             "SELECT id, full_name, email, inn, snils FROM users WHERE id = ?1",
             [&user.user_id],

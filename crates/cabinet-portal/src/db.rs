@@ -372,6 +372,55 @@ pub fn open(path: &Path) -> Result<Connection, PortalError> {
     Ok(conn)
 }
 
+/// A read-only connection to the same database: WAL lets readers work
+/// while the one writer writes, each seeing the last commit.
+pub fn open_reader(path: &Path) -> Result<Connection, PortalError> {
+    use rusqlite::OpenFlags;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.pragma_update(None, "query_only", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+/// Read-only connections, at most [`Readers::MAX`] at once; opened when
+/// first needed and kept.
+pub(crate) struct Readers {
+    path: std::path::PathBuf,
+    idle: std::sync::Mutex<Vec<Connection>>,
+    pub places: tokio::sync::Semaphore,
+}
+
+impl Readers {
+    pub const MAX: usize = 4;
+
+    pub fn new(path: &Path) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            idle: std::sync::Mutex::new(Vec::new()),
+            places: tokio::sync::Semaphore::new(Self::MAX),
+        }
+    }
+
+    /// An idle connection, or a new one (the caller holds a place).
+    pub fn take(&self) -> Result<Connection, PortalError> {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        match idle {
+            Some(c) => Ok(c),
+            None => open_reader(&self.path),
+        }
+    }
+
+    pub fn give_back(&self, conn: Connection) {
+        self.idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(conn);
+    }
+}
+
 fn migrate(conn: &mut Connection) -> Result<(), PortalError> {
     let done: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {

@@ -147,7 +147,7 @@ async fn content(
     headers: HeaderMap,
 ) -> Result<Response, PortalError> {
     let (doc, bytes) = st
-        .with_db(move |conn, _| {
+        .with_read(move |conn, _| {
             member(conn, &org, &user.user_id)?;
             let doc = load(conn, &org, &id)?;
             let bytes = blob(conn, &doc.sha256)?;
@@ -216,6 +216,38 @@ async fn sign(
         .decode(body.signature.trim())
         .map_err(|e| PortalError::SignatureInvalid(format!("base64: {e}")))?;
     let trust = st.trust.clone();
+    if trust.roots.is_empty() {
+        return Err(PortalError::CertUntrusted);
+    }
+    // The signature is checked against the document's content on a reader
+    // and a blocking thread, holding nothing the writer needs; the writer
+    // then records it if the document is still that content.
+    let (o, i, u) = (org.clone(), id.clone(), user.user_id.clone());
+    let (checked_sha, content) = st
+        .with_read(move |conn, _| {
+            crate::records::require(
+                conn,
+                &o,
+                &u,
+                None,
+                Some(cabinet_api::Permission::DocumentsSign),
+            )?;
+            let doc = load(conn, &o, &i)?;
+            let content = blob(conn, &doc.sha256)?;
+            Ok((doc.sha256, content))
+        })
+        .await?;
+    let signed = signature.clone();
+    let reports = tokio::task::spawn_blocking(move || {
+        cabinet_sign::verify::verify_detached_with(&signed, &content[..], &trust).map_err(|e| {
+            PortalError::SignatureRejected {
+                code: e.code(),
+                detail: e.to_string(),
+            }
+        })
+    })
+    .await
+    .map_err(|e| PortalError::Internal(format!("verify task: {e}")))??;
     st.with_db(move |conn, cfg| {
         let who = crate::records::require(
             conn,
@@ -228,16 +260,15 @@ async fn sign(
         let request = format!("sign {org} {id} {hash}");
         once(conn, &user.user_id, &key, &request, |tx| {
             let doc = load(tx, &org, &id)?;
-            let content = blob(tx, &doc.sha256)?;
-            if trust.roots.is_empty() {
-                return Err(PortalError::CertUntrusted);
+            if doc.sha256 != checked_sha {
+                // Documents do not change content; if one ever did, the
+                // signature checked is not over what is stored now.
+                return Err(PortalError::Refused {
+                    status: 409,
+                    code: cabinet_api::problem::codes::DOCUMENT_CHANGED,
+                    detail: "the document changed while its signature was checked".into(),
+                });
             }
-            let reports =
-                cabinet_sign::verify::verify_detached_with(&signature, &content[..], &trust)
-                    .map_err(|e| PortalError::SignatureRejected {
-                        code: e.code(),
-                        detail: e.to_string(),
-                    })?;
             let at = ts(cfg.clock.now());
             // One CMS with several signers is stored once, named by the first.
             if let Some(r) = reports.first() {

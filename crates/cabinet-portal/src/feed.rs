@@ -241,7 +241,7 @@ async fn changes(
     q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<ApiJson<ChangePage>, PortalError> {
     let Query(q) = q?;
-    st.with_db(move |conn, _| {
+    st.with_read(move |conn, _| {
         crate::applications::member(conn, &org, &user.user_id)?;
         let audit = match crate::records::require_for(
             conn,

@@ -136,7 +136,10 @@ impl PortalConfig {
 /// Shared state of the running server.
 #[derive(Clone)]
 pub(crate) struct AppState {
+    /// The one writer.
     pub db: Arc<Mutex<rusqlite::Connection>>,
+    /// Readers, in parallel with it and with each other.
+    pub readers: Arc<db::Readers>,
     pub config: Arc<PortalConfig>,
     /// Parsed roots and CRLs for certificate login.
     pub trust: Arc<cabinet_sign::verify::Trust>,
@@ -179,6 +182,32 @@ impl AppState {
         tokio::task::spawn_blocking(f)
             .await
             .map_err(|e| PortalError::Internal(format!("hashing task: {e}")))
+    }
+
+    /// Runs `f` on a read-only connection off the async workers: reads
+    /// that do not wait for the writer, nor make it wait.
+    pub async fn with_read<T, F>(&self, f: F) -> Result<T, PortalError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection, &PortalConfig) -> Result<T, PortalError> + Send + 'static,
+    {
+        let _place = self
+            .readers
+            .places
+            .acquire()
+            .await
+            .map_err(|e| PortalError::Internal(format!("readers: {e}")))?;
+        let readers = self.readers.clone();
+        let config = self.config.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = readers.take()?;
+            let _marked = db::HoldingDb::mark();
+            let result = f(&conn, &config);
+            readers.give_back(conn);
+            result
+        })
+        .await
+        .map_err(|e| PortalError::Internal(format!("db task: {e}")))?
     }
 
     /// Runs `f` on the database off the async workers (SQLite blocks).
@@ -235,6 +264,7 @@ impl Portal {
         Ok(Self {
             state: AppState {
                 db: Arc::new(Mutex::new(conn)),
+                readers: Arc::new(db::Readers::new(&config.db_path)),
                 config: Arc::new(config),
                 trust: Arc::new(trust),
                 demo_pki: Arc::new(demo_pki),
@@ -846,5 +876,60 @@ async fn government_body(state: AppState, every: Duration) {
             Ok(n) => tracing::debug!(moved = n, "government body step"),
             Err(e) => tracing::warn!(error = %e, "government body step failed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn reads_go_on_while_the_writer_is_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let portal = Portal::open(PortalConfig::quick_demo(dir.path().join("p.sqlite3"))).unwrap();
+        let st = portal.state.clone();
+        // The writer, held by a long transaction elsewhere.
+        let (held_tx, held_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let db = st.db.clone();
+        let holder = std::thread::spawn(move || {
+            let mut conn = db.lock().unwrap();
+            let tx = conn.transaction().unwrap();
+            tx.execute("UPDATE users SET full_name = full_name", [])
+                .unwrap();
+            held_tx.send(()).unwrap();
+            release_rx.recv().unwrap();
+            tx.commit().unwrap();
+        });
+        held_rx.recv().unwrap();
+        // Several reads at once, all answered while the writer is busy (the
+        // timeout only turns a deadlock into a failure).
+        let reads: Vec<_> = (0..8)
+            .map(|_| {
+                let st = st.clone();
+                tokio::spawn(async move {
+                    st.with_read(|conn, _| {
+                        Ok(conn
+                            .query_row("SELECT count(*) FROM users", [], |r| r.get::<_, i64>(0))?)
+                    })
+                    .await
+                })
+            })
+            .collect();
+        for read in reads {
+            let count = tokio::time::timeout(std::time::Duration::from_secs(30), read)
+                .await
+                .expect("reads wait for no writer")
+                .unwrap()
+                .unwrap();
+            assert!(count > 0);
+        }
+        // A reader cannot write.
+        let refused = st
+            .with_read(|conn, _| Ok(conn.execute("DELETE FROM users", [])?))
+            .await;
+        assert!(refused.is_err());
+        release_tx.send(()).unwrap();
+        holder.join().unwrap();
     }
 }

@@ -48,6 +48,17 @@ const fn rate(burst: u32, every_secs: u64) -> Rate {
     }
 }
 
+impl Limits {
+    /// No limits: for load runs that want a flood to reach the work it
+    /// would cause from many addresses.
+    pub fn unlimited() -> Self {
+        Self {
+            per_login: HashMap::new(),
+            per_address: HashMap::new(),
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Self {

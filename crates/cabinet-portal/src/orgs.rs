@@ -183,7 +183,7 @@ async fn my_organizations(
     State(st): State<AppState>,
     user: AuthUser,
 ) -> Result<ApiJson<OrganizationList>, PortalError> {
-    st.with_db(move |conn, _| {
+    st.with_read(move |conn, _| {
         Ok(OrganizationList {
             items: db::organizations_of(conn, &user.user_id)?,
         })
@@ -197,7 +197,7 @@ async fn profile(
     user: AuthUser,
     Path(org): Path<String>,
 ) -> Result<ApiJson<OrganizationProfile>, PortalError> {
-    st.with_db(move |conn, _| {
+    st.with_read(move |conn, _| {
         // An unknown organization answers like a foreign one, so ids cannot
         // be probed.
         if !db::is_member(conn, &org, &user.user_id)? {

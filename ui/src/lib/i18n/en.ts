@@ -1001,6 +1001,7 @@ export const en: Strings = {
     "token.pin_locked": "The PIN is locked after wrong attempts. Have the administrator unlock the token.",
     "token.no_key": "The token has no private key for this certificate.",
     "token.failed": "The token returned an error. Reconnect it and try again.",
+    "document.changed": "The document changed while its signature was checked. Refresh and sign again.",
     "container.not_found": "CryptoPro container not found: the folder is missing or lacks key files.",
     "container.wrong_pin": "Wrong container PIN.",
     "container.damaged": "The CryptoPro container is damaged or made of files of different keys.",
