@@ -2114,6 +2114,7 @@ impl Cabinet {
                     a.store.set_meta(LAST_ORG, org_id)?;
                     let (role, access) = role(a)?;
                     return Ok(Dashboard {
+                        is_head: role.as_deref() == Some(cabinet_api::HEAD_ROLE),
                         role,
                         access,
                         profile,
@@ -2133,6 +2134,7 @@ impl Cabinet {
         a.store.set_meta(LAST_ORG, org_id)?;
         let (role, access) = role(a)?;
         Ok(Dashboard {
+            is_head: role.as_deref() == Some(cabinet_api::HEAD_ROLE),
             role,
             access,
             profile,

@@ -68,6 +68,9 @@ pub struct ServicesView {
 pub struct Dashboard {
     pub profile: OrganizationProfile,
     pub role: Option<String>,
+    /// The user holds the head's role: head-only steps (deactivation) are
+    /// offered. The portal still checks the person against the register.
+    pub is_head: bool,
     /// Why the cabinet is suspended or blocked; absent while it is open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]

@@ -85,6 +85,11 @@ export type OrgStatus = "active" | "reorganizing" | "liquidating" | "liquidated"
 
 export type Dashboard = { profile: OrganizationProfile, role: string | null, 
 /**
+ * The user holds the head's role: head-only steps (deactivation) are
+ * offered. The portal still checks the person against the register.
+ */
+is_head: boolean, 
+/**
  * Why the cabinet is suspended or blocked; absent while it is open.
  */
 access?: CabinetAccess, online: boolean, 
