@@ -6,6 +6,7 @@
 //! compile-time check ties the list to the real command functions, so the
 //! list cannot drift from them.
 
+use cabinet_api::Secret;
 use cabinet_api::{AccessState, CabinetAccess, CodeSent, UnblockStatus, UnblockView};
 use cabinet_api::{Application, ApplicationStatus, Attachment, Document, DocumentSignature};
 use cabinet_api::{AuditEntry, Employee, EmployeeStatus, InviteEmployee, Role, SaveRole};
@@ -237,6 +238,7 @@ pub fn typescript() -> String {
         Dashboard::decl(),
         OrganizationProfile::decl(),
         IpcError::decl(),
+        Secret::decl(),
         LoginArgs::decl(),
         CodeArgs::decl(),
         TicketArgs::decl(),

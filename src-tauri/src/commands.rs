@@ -4,6 +4,7 @@
 use cabinet_api::Application;
 use cabinet_api::DemoSms;
 use cabinet_api::NotificationSettings;
+use cabinet_api::Secret;
 use cabinet_api::Security;
 use cabinet_api::TicketTopic;
 use cabinet_api::{
@@ -48,13 +49,13 @@ type Res<T> = Result<T, IpcError>;
 #[derive(Debug, Deserialize, TS)]
 pub struct LoginArgs {
     pub login: String,
-    pub password: String,
+    pub password: Secret,
 }
 
 #[derive(Debug, Deserialize, TS)]
 pub struct CodeArgs {
     pub ticket: String,
-    pub code: String,
+    pub code: Secret,
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -134,7 +135,7 @@ pub struct PendingKey {
 #[derive(Deserialize, TS)]
 pub struct PfxArgs {
     pub path: String,
-    pub password: String,
+    pub password: Secret,
 }
 
 impl std::fmt::Debug for PfxArgs {
@@ -156,7 +157,7 @@ pub struct TokenLoginArgs {
     pub module: String,
     pub slot: String,
     pub key_id: String,
-    pub pin: String,
+    pub pin: Secret,
 }
 
 impl std::fmt::Debug for TokenLoginArgs {
@@ -193,7 +194,6 @@ pub async fn demo_certificates(st: State<'_, Desktop>) -> Res<Option<Vec<DemoCer
 #[tauri::command]
 pub async fn open_pfx(st: State<'_, Desktop>, args: PfxArgs) -> Res<CertificateView> {
     let PfxArgs { path, password } = args;
-    let password = zeroize::Zeroizing::new(password);
     let location = KeyLocation::Pfx(path.clone());
     let key = blocking(move || open_pfx_file(std::path::Path::new(&path), &password)).await?;
     Ok(remember(&st, Box::new(key), location))
@@ -213,7 +213,6 @@ pub async fn open_token(st: State<'_, Desktop>, args: TokenLoginArgs) -> Res<Cer
         key_id,
         pin,
     } = args;
-    let pin = zeroize::Zeroizing::new(pin);
     let location = KeyLocation::Token {
         module: module.clone(),
         key_id: key_id.clone(),
@@ -233,7 +232,7 @@ pub struct ContainerLoginArgs {
     /// The container's folder.
     pub path: String,
     /// Empty when the container has no PIN.
-    pub pin: String,
+    pub pin: Secret,
 }
 
 impl std::fmt::Debug for ContainerLoginArgs {
@@ -258,7 +257,6 @@ pub async fn open_container(
     args: ContainerLoginArgs,
 ) -> Res<CertificateView> {
     let ContainerLoginArgs { path, pin } = args;
-    let pin = zeroize::Zeroizing::new(pin);
     let location = KeyLocation::Container(path.clone());
     let key = blocking(move || open_container_key(&path, &pin)).await?;
     Ok(remember(&st, Box::new(key), location))
@@ -317,7 +315,7 @@ pub struct SignFilesArgs {
     /// Add a signature to the existing FILE.sig.
     pub cosign: bool,
     /// The .pfx password or the token PIN, entered once for the batch.
-    pub secret: String,
+    pub secret: Secret,
 }
 
 impl std::fmt::Debug for SignFilesArgs {
@@ -355,7 +353,6 @@ pub async fn my_certificates(st: State<'_, Desktop>) -> Res<Vec<MyCertificate>> 
 #[tauri::command]
 pub async fn add_pfx_certificate(st: State<'_, Desktop>, args: PfxArgs) -> Res<MyCertificate> {
     let PfxArgs { path, password } = args;
-    let password = zeroize::Zeroizing::new(password);
     Ok(st.cabinet.add_pfx_certificate(&path, &password).await?)
 }
 
@@ -399,7 +396,6 @@ pub async fn sign_files(st: State<'_, Desktop>, args: SignFilesArgs) -> Res<Vec<
         cosign,
         secret,
     } = args;
-    let secret = zeroize::Zeroizing::new(secret);
     let mine = my_certificate(&st, &sha256).await?;
     let app = st.app.get().cloned();
     blocking(move || {
@@ -585,7 +581,7 @@ pub struct ResolveConflictArgs {
 
 #[derive(Debug, Deserialize, TS)]
 pub struct UnlockArgs {
-    pub password: String,
+    pub password: Secret,
 }
 
 /// Locks the session after inactivity: data calls refuse until unlocked.
@@ -657,7 +653,7 @@ pub struct SignDocumentArgs {
     /// Which of «my certificates» signs.
     pub sha256: String,
     /// The .pfx password or the token PIN.
-    pub secret: String,
+    pub secret: Secret,
 }
 
 impl std::fmt::Debug for SignDocumentArgs {
@@ -694,9 +690,8 @@ pub async fn sign_document(st: State<'_, Desktop>, args: SignDocumentArgs) -> Re
 async fn open_mine(
     st: &Desktop,
     sha256: &str,
-    secret: String,
+    secret: Secret,
 ) -> Res<cabinet_core::certificates::AnyKey> {
-    let secret = zeroize::Zeroizing::new(secret);
     let mine = my_certificate(st, sha256).await?;
     blocking(move || cabinet_core::certificates::open_my_key(&mine, &secret)).await
 }
@@ -1096,7 +1091,7 @@ pub async fn confirm_link(st: State<'_, Desktop>, args: CodeArgs) -> Res<Organiz
 #[derive(Deserialize, TS)]
 pub struct DeactivateArgs {
     pub org_id: String,
-    pub current_password: String,
+    pub current_password: Secret,
 }
 
 impl std::fmt::Debug for DeactivateArgs {
@@ -1120,7 +1115,7 @@ pub async fn start_deactivation(st: State<'_, Desktop>, args: DeactivateArgs) ->
 pub struct OrgCodeArgs {
     pub org_id: String,
     pub ticket: String,
-    pub code: String,
+    pub code: Secret,
 }
 
 /// The code: the cabinet is deactivated for everyone.
@@ -1288,7 +1283,7 @@ pub struct SignDraftArgs {
     /// Which of «my certificates» signs.
     pub sha256: String,
     /// The .pfx password or the token PIN.
-    pub secret: String,
+    pub secret: Secret,
 }
 
 impl std::fmt::Debug for SignDraftArgs {
@@ -1350,7 +1345,7 @@ impl std::fmt::Debug for RegistrationDocumentArgs {
 #[derive(Debug, Deserialize, TS)]
 pub struct SubmitRegistrationArgs {
     pub id: String,
-    pub code: String,
+    pub code: Secret,
 }
 
 /// The user's registrations of new cabinets, newest first (online only).
@@ -1410,7 +1405,7 @@ pub struct SubmitRegistrationSignedArgs {
     /// Which of «my certificates» signs: the head's.
     pub sha256: String,
     /// The .pfx password or the token PIN.
-    pub secret: String,
+    pub secret: Secret,
 }
 
 impl std::fmt::Debug for SubmitRegistrationSignedArgs {
@@ -1445,8 +1440,8 @@ pub struct RecoveryArgs {
 #[derive(Deserialize, TS)]
 pub struct FinishRecoveryArgs {
     pub ticket: String,
-    pub code: String,
-    pub new_password: String,
+    pub code: Secret,
+    pub new_password: Secret,
 }
 
 impl std::fmt::Debug for FinishRecoveryArgs {
@@ -1529,8 +1524,8 @@ pub async fn save_settings(st: State<'_, Desktop>, args: SaveSettingsArgs) -> Re
 
 #[derive(Debug, Deserialize, TS)]
 pub struct ChangePasswordArgs {
-    pub current_password: String,
-    pub new_password: String,
+    pub current_password: Secret,
+    pub new_password: Secret,
 }
 
 /// A new password for the signed-in user, confirmed by the current one;
@@ -1577,7 +1572,7 @@ pub async fn security(st: State<'_, Desktop>) -> Res<Security> {
 /// `otpauth://` address as a QR code's modules (row by row, `size` wide).
 #[derive(Debug, serde::Serialize, TS)]
 pub struct TotpSetup {
-    pub secret: String,
+    pub secret: Secret,
     pub uri: String,
     pub qr_size: u32,
     pub qr_dark: Vec<bool>,
@@ -1597,14 +1592,14 @@ pub async fn start_totp(st: State<'_, Desktop>) -> Res<TotpSetup> {
             .into_iter()
             .map(|c| c == qrcode::Color::Dark)
             .collect(),
-        secret: e.secret,
+        secret: e.secret.into(),
         uri: e.uri,
     })
 }
 
 #[derive(Debug, Deserialize, TS)]
 pub struct TotpCodeArgs {
-    pub code: String,
+    pub code: Secret,
 }
 
 #[tauri::command]
@@ -1614,10 +1609,39 @@ pub async fn confirm_totp(st: State<'_, Desktop>, args: TotpCodeArgs) -> Res<Sec
 
 #[derive(Debug, Deserialize, TS)]
 pub struct DisableTotpArgs {
-    pub current_password: String,
+    pub current_password: Secret,
 }
 
 #[tauri::command]
 pub async fn disable_totp(st: State<'_, Desktop>, args: DisableTotpArgs) -> Res<Security> {
     Ok(st.cabinet.disable_totp(&args.current_password).await?)
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::*;
+
+    /// Arguments that carry a password, PIN or code print it as `***`,
+    /// whether their `Debug` is derived or written by hand.
+    #[test]
+    fn no_argument_prints_its_secret() {
+        fn shown<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: &str) -> String {
+            format!("{:?}", serde_json::from_str::<T>(json).unwrap())
+        }
+        let all = [
+            shown::<LoginArgs>(r#"{"login":"a","password":"s3cr3t-1"}"#),
+            shown::<CodeArgs>(r#"{"ticket":"t","code":"s3cr3t-2"}"#),
+            shown::<UnlockArgs>(r#"{"password":"s3cr3t-3"}"#),
+            shown::<ChangePasswordArgs>(
+                r#"{"current_password":"s3cr3t-4","new_password":"s3cr3t-5"}"#,
+            ),
+            shown::<DisableTotpArgs>(r#"{"current_password":"s3cr3t-6"}"#),
+            shown::<PfxArgs>(r#"{"path":"/k.pfx","password":"s3cr3t-7"}"#),
+            shown::<TokenLoginArgs>(r#"{"module":"m","slot":"1","key_id":"01","pin":"s3cr3t-8"}"#),
+            shown::<ContainerLoginArgs>(r#"{"path":"/c.000","pin":"s3cr3t-9"}"#),
+        ];
+        for text in all {
+            assert!(!text.contains("s3cr3t"), "{text}");
+        }
+    }
 }

@@ -14,6 +14,7 @@ pub mod problem;
 pub mod records;
 pub mod registration;
 pub mod requisites;
+pub mod secret;
 pub mod services;
 pub mod support;
 pub mod sync;
@@ -39,6 +40,7 @@ pub use registration::{
     required_registration_documents, Refusal, Registration, RegistrationCode, RegistrationDocument,
     RegistrationForm, RegistrationList, RegistrationState, RegistrationStep, SubmitRegistration,
 };
+pub use secret::Secret;
 pub use services::{missing_documents, RequiredDocument, Service, ServiceKind, ServiceQuery};
 pub use support::{
     faq, FaqEntry, NewTicket, NewTicketFile, Ticket, TicketFile, TicketStatus, TicketTopic,

@@ -122,9 +122,11 @@ code: string,
  */
 message: string, field: string | null, locked_until: string | null, attempts_left: number | null, };
 
-export type LoginArgs = { login: string, password: string, };
+export type Secret = string;
 
-export type CodeArgs = { ticket: string, code: string, };
+export type LoginArgs = { login: string, password: Secret, };
+
+export type CodeArgs = { ticket: string, code: Secret, };
 
 export type TicketArgs = { ticket: string, };
 
@@ -162,7 +164,7 @@ sha256: string, };
 
 export type CertificateStatus = "valid" | "expires_soon" | "expired" | "not_yet_valid";
 
-export type PfxArgs = { path: string, password: string, };
+export type PfxArgs = { path: string, password: Secret, };
 
 export type TokenArgs = { 
 /**
@@ -188,7 +190,7 @@ export type TokenCertificateView = {
  */
 slot: string, token_label: string, key_id: string, certificate: CertificateView, };
 
-export type TokenLoginArgs = { module: string, slot: string, key_id: string, pin: string, };
+export type TokenLoginArgs = { module: string, slot: string, key_id: string, pin: Secret, };
 
 export type ContainersArgs = { 
 /**
@@ -228,7 +230,7 @@ path: string,
 /**
  * Empty when the container has no PIN.
  */
-pin: string, };
+pin: Secret, };
 
 export type ContainerArgs = { 
 /**
@@ -268,7 +270,7 @@ cosign: boolean,
 /**
  * The .pfx password or the token PIN, entered once for the batch.
  */
-secret: string, };
+secret: Secret, };
 
 export type SignedFile = { file: string, signature: string, };
 
@@ -439,7 +441,7 @@ sha256: string,
 /**
  * The .pfx password or the token PIN.
  */
-secret: string, };
+secret: Secret, };
 
 export type ExportAuditArgs = { org_id: string, 
 /**
@@ -478,11 +480,11 @@ export type Security = {
  */
 second_factor: MfaChannel | null, };
 
-export type TotpSetup = { secret: string, uri: string, qr_size: number, qr_dark: Array<boolean>, };
+export type TotpSetup = { secret: Secret, uri: string, qr_size: number, qr_dark: Array<boolean>, };
 
-export type TotpCodeArgs = { code: string, };
+export type TotpCodeArgs = { code: Secret, };
 
-export type DisableTotpArgs = { current_password: string, };
+export type DisableTotpArgs = { current_password: Secret, };
 
 export type NotificationSettings = { items: Array<NotificationChannels>, };
 
@@ -502,7 +504,7 @@ export type PrefetchScope = { "scope": "all" } | { "scope": "recent", days: numb
 
 export type SaveSettingsArgs = { settings: LocalSettings, };
 
-export type ChangePasswordArgs = { current_password: string, new_password: string, };
+export type ChangePasswordArgs = { current_password: Secret, new_password: Secret, };
 
 export type ApplicationPage = { items: Array<Application>, 
 /**
@@ -604,7 +606,7 @@ sha256: string,
 /**
  * The .pfx password or the token PIN.
  */
-secret: string, };
+secret: Secret, };
 
 export type DocumentArgs = { org_id: string, document_id: string, };
 
@@ -660,7 +662,7 @@ export type Resolution = "keep_mine" | "take_theirs";
 
 export type ResolveConflictArgs = { action_id: string, resolution: Resolution, };
 
-export type UnlockArgs = { password: string, };
+export type UnlockArgs = { password: Secret, };
 
 export type RecordQuery = { 
 /**
@@ -943,9 +945,9 @@ export type UnblockStatus = "pending" | "approved" | "refused";
 
 export type LinkArgs = { inn: string, };
 
-export type DeactivateArgs = { org_id: string, current_password: string, };
+export type DeactivateArgs = { org_id: string, current_password: Secret, };
 
-export type OrgCodeArgs = { org_id: string, ticket: string, code: string, };
+export type OrgCodeArgs = { org_id: string, ticket: string, code: Secret, };
 
 export type UnblockArgs = { org_id: string, text: string, files: Array<TicketFileArgs>, };
 
@@ -1152,7 +1154,7 @@ kind: string, name: string,
  */
 content: string, };
 
-export type SubmitRegistrationArgs = { id: string, code: string, };
+export type SubmitRegistrationArgs = { id: string, code: Secret, };
 
 export type SubmitRegistrationSignedArgs = { id: string, 
 /**
@@ -1162,13 +1164,13 @@ sha256: string,
 /**
  * The .pfx password or the token PIN.
  */
-secret: string, };
+secret: Secret, };
 
 export type RecoveryTicket = { ticket: string, expires_at: string, };
 
 export type RecoveryArgs = { login: string, };
 
-export type FinishRecoveryArgs = { ticket: string, code: string, new_password: string, };
+export type FinishRecoveryArgs = { ticket: string, code: Secret, new_password: Secret, };
 
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
