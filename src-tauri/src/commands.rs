@@ -36,7 +36,6 @@ use cabinet_core::view::{
 };
 use cabinet_core::view::{MyCertificate, ServicesView};
 use cabinet_core::CoreError;
-use cabinet_sign::SigningKey;
 use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;
@@ -122,8 +121,7 @@ pub async fn logout(st: State<'_, Desktop>, args: LogoutArgs) -> Res<()> {
     Ok(st.cabinet.logout(args.forget_cache, false).await?)
 }
 
-/// A key ready to sign: a .pfx in memory or a logged-in token session.
-pub type AnyKey = Box<dyn SigningKey + Send + Sync>;
+pub use cabinet_core::certificates::AnyKey;
 
 /// The key chosen on the login screen, and where it came from (remembered
 /// in «Электронные подписи» once the login succeeds).

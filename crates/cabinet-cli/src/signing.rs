@@ -71,7 +71,7 @@ pub struct KeySource {
     pub cert: Option<PathBuf>,
 }
 
-pub type AnyKey = Box<dyn SigningKey + Sync>;
+pub use cabinet_core::certificates::AnyKey;
 
 impl KeySource {
     pub fn given(&self) -> bool {

@@ -141,7 +141,9 @@ pub fn check_usable(info: &CertificateInfo, now: DateTime<Utc>) -> Result<(), Co
     Ok(())
 }
 
-/// A key ready to sign, wherever it lives.
+/// A key ready to sign, wherever it lives (a .pfx or a CryptoPro container
+/// in memory, a logged-in token session): the one type the app and the CLI
+/// pass around.
 pub type AnyKey = Box<dyn cabinet_sign::SigningKey + Send + Sync>;
 
 /// Opens the key of a remembered certificate with its password or PIN.
