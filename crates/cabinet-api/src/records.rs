@@ -400,11 +400,24 @@ pub struct Role {
     pub id: String,
     pub permissions: Vec<Permission>,
     pub builtin: bool,
+    /// The head's role ([`HEAD_ROLE`]): held by the person the register
+    /// names, never given or taken (see [`Role::marked`]).
+    #[serde(default)]
+    pub head: bool,
     #[serde(default = "first_version")]
     #[ts(type = "number")]
     pub version: i64,
 }
 record!(Role, "role");
+
+impl Role {
+    /// The role with `head` set from what it is, whatever the stored JSON
+    /// said (roles stored before the flag have none).
+    pub fn marked(mut self) -> Self {
+        self.head = self.builtin && self.id == HEAD_ROLE;
+        self
+    }
+}
 
 /// `POST /v1/orgs/{org}/roles` (a custom role) and
 /// `POST /v1/orgs/{org}/roles/{id}/permissions` (`If-Match`; `name` is
@@ -562,6 +575,7 @@ pub fn builtin_roles() -> Vec<Role> {
         id: name.to_owned(),
         permissions: permissions.to_vec(),
         builtin: true,
+        head: name == HEAD_ROLE,
         version: 1,
     };
     vec![
@@ -595,6 +609,30 @@ pub fn builtin_roles() -> Vec<Role> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_builtin_head_role_is_marked_head_whatever_was_stored() {
+        let roles = builtin_roles();
+        let heads: Vec<&str> = roles
+            .iter()
+            .filter(|r| r.head)
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(heads, [HEAD_ROLE]);
+        // A role stored before the flag existed reads as not head, and is
+        // marked from what it is.
+        let stored: Role = serde_json::from_str(
+            r#"{"id":"Руководитель","permissions":[],"builtin":true,"version":1}"#,
+        )
+        .unwrap();
+        assert!(!stored.head);
+        assert!(stored.marked().head);
+        let custom: Role = serde_json::from_str(
+            r#"{"id":"Руководитель","permissions":[],"builtin":false,"head":true,"version":1}"#,
+        )
+        .unwrap();
+        assert!(!custom.marked().head, "a custom role is never the head's");
+    }
 
     #[test]
     fn permissions_have_stable_codes_and_the_head_may_do_everything() {

@@ -493,6 +493,7 @@ async fn create_role(
                 id: req.name,
                 permissions: req.permissions,
                 builtin: false,
+                head: false,
                 version: 1,
             };
             records::put(tx, &o, &role)?;

@@ -11,7 +11,7 @@ const employee = (id: string, name: string, role: string, status: Employee["stat
 });
 
 const role = (id: string, builtin: boolean, permissions: Role["permissions"]): RecordView<Role> => ({
-  record: { id, permissions, builtin, version: 1 },
+  record: { id, permissions, builtin, head: builtin && id === "Руководитель", version: 1 },
   pending: [],
 });
 

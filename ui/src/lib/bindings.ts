@@ -783,7 +783,12 @@ export type Role = {
 /**
  * The role's name; built-in roles are Russian words.
  */
-id: string, permissions: Array<Permission>, builtin: boolean, version: number, };
+id: string, permissions: Array<Permission>, builtin: boolean, 
+/**
+ * The head's role ([`HEAD_ROLE`]): held by the person the register
+ * names, never given or taken (see [`Role::marked`]).
+ */
+head: boolean, version: number, };
 
 export type AuditEntry = { id: string, created_at: string, user_id: string, user_name: string, 
 /**
