@@ -882,11 +882,7 @@ pub async fn request_profile_change(st: State<'_, Desktop>, args: ProfileChangeA
 /// The organization's roles with their permissions (works offline).
 #[tauri::command]
 pub async fn roles(st: State<'_, Desktop>, args: RecordsArgs) -> Res<RecordPage<Role>> {
-    let mut page: RecordPage<Role> = st.cabinet.records(&args.org_id, &args.query).await?;
-    for item in &mut page.items {
-        item.record = item.record.clone().marked();
-    }
-    Ok(page)
+    Ok(st.cabinet.roles(&args.org_id, &args.query).await?)
 }
 
 /// The audit log (synced only to roles allowed to view it).

@@ -1499,6 +1499,20 @@ impl Cabinet {
         self.with_store(|s| s.record_page::<T>(org_id, query)).await
     }
 
+    /// The organization's roles, each marked whether it is the head's
+    /// (works offline).
+    pub async fn roles(
+        &self,
+        org_id: &str,
+        query: &crate::records::RecordQuery,
+    ) -> Result<crate::records::RecordPage<cabinet_api::Role>, CoreError> {
+        let mut page = self.records::<cabinet_api::Role>(org_id, query).await?;
+        for item in &mut page.items {
+            item.record = item.record.clone().marked();
+        }
+        Ok(page)
+    }
+
     /// What the user's role in the organization allows (works offline).
     pub async fn permissions(
         &self,
