@@ -60,6 +60,28 @@ impl Client {
     }
 }
 
+/// The demo portal and a client of a member in the head's role of ООО «Ромашка».
+async fn head_client(dir: &std::path::Path) -> (cabinet_portal::RunningPortal, Client) {
+    let portal = support::demo_portal(dir).await;
+    let org = support::romashka(&portal).await;
+    let token = support::member_token(
+        &portal,
+        &org,
+        "head@example.ru",
+        "Главный Пётр",
+        "Руководитель",
+    )
+    .await;
+    let c = Client {
+        http: reqwest::Client::new(),
+        base: portal.url().to_string().trim_end_matches('/').to_owned(),
+        org,
+        token,
+        n: std::cell::Cell::new(0),
+    };
+    (portal, c)
+}
+
 /// An upload that declares `length` bytes but sends only a little more than
 /// the portal reads, then waits for the answer: the raw HTTP response.
 async fn declared_only(c: &Client, app: &str, length: usize) -> String {
@@ -108,23 +130,8 @@ fn pdf(text: &str) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread")]
 async fn files_are_judged_by_content_and_drafts_go_out_complete_and_signed() {
     let dir = tempfile::tempdir().unwrap();
-    let portal = support::demo_portal(dir.path()).await;
-    let org = support::romashka(&portal).await;
-    let token = support::member_token(
-        &portal,
-        &org,
-        "head@example.ru",
-        "Главный Пётр",
-        "Руководитель",
-    )
-    .await;
-    let c = Client {
-        http: reqwest::Client::new(),
-        base: portal.url().to_string().trim_end_matches('/').to_owned(),
-        org: org.clone(),
-        token,
-        n: std::cell::Cell::new(0),
-    };
+    let (_portal, c) = head_client(dir.path()).await;
+    let org = c.org.clone();
     let resp = c
         .post(
             "applications",
@@ -288,23 +295,7 @@ async fn files_are_judged_by_content_and_drafts_go_out_complete_and_signed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_decomposed_file_name_is_stored_in_one_form() {
     let dir = tempfile::tempdir().unwrap();
-    let portal = support::demo_portal(dir.path()).await;
-    let org = support::romashka(&portal).await;
-    let token = support::member_token(
-        &portal,
-        &org,
-        "head@example.ru",
-        "Главный Пётр",
-        "Руководитель",
-    )
-    .await;
-    let c = Client {
-        http: reqwest::Client::new(),
-        base: portal.url().to_string().trim_end_matches('/').to_owned(),
-        org,
-        token,
-        n: std::cell::Cell::new(0),
-    };
+    let (_portal, c) = head_client(dir.path()).await;
     let draft: Application = c
         .post(
             "applications",

@@ -218,20 +218,10 @@ fn parse_header(bytes: &[u8]) -> Result<Header, SignError> {
     let mut name = None;
     let mut pin_set = false;
     let mut primary = None;
-    let mut header = Header {
-        name: None,
-        pin_set: false,
-        primary: KeyParameters {
-            params: ParamSet::Tc26_256A,
-            exchange: false,
-        },
-        secondary: None,
-        pin_check: None,
-        primary_certificate: None,
-        secondary_certificate: None,
-        primary_fingerprint: Vec::new(),
-        secondary_fingerprint: None,
-    };
+    let mut secondary = None;
+    let mut pin_check = None;
+    let (mut primary_certificate, mut secondary_certificate) = (None, None);
+    let (mut primary_fingerprint, mut secondary_fingerprint) = (Vec::new(), None);
     let mut seen_attributes = false;
     for (tag, value, _) in elements(content)? {
         match tag {
@@ -242,27 +232,35 @@ fn parse_header(bytes: &[u8]) -> Result<Header, SignError> {
                 pin_set = value.get(1).is_some_and(|b| b & 0x80 != 0);
             }
             SEQUENCE if primary.is_none() => primary = Some(key_parameters(value)?),
-            PIN_CHECK => header.pin_check = Some(value.to_vec()),
-            SECONDARY_PARAMETERS => header.secondary = Some(key_parameters(value)?),
-            PRIMARY_CERTIFICATE => header.primary_certificate = Some(value.to_vec()),
-            PRIMARY_CERTIFICATE_EXPLICIT => header.primary_certificate = Some(value.to_vec()),
-            SECONDARY_CERTIFICATE | SECONDARY_CERTIFICATE_EXPLICIT => {
-                header.secondary_certificate = Some(value.to_vec())
+            PIN_CHECK => pin_check = Some(value.to_vec()),
+            SECONDARY_PARAMETERS => secondary = Some(key_parameters(value)?),
+            PRIMARY_CERTIFICATE | PRIMARY_CERTIFICATE_EXPLICIT => {
+                primary_certificate = Some(value.to_vec())
             }
-            PRIMARY_FINGERPRINT => header.primary_fingerprint = value.to_vec(),
-            SECONDARY_FINGERPRINT => header.secondary_fingerprint = Some(value.to_vec()),
+            SECONDARY_CERTIFICATE | SECONDARY_CERTIFICATE_EXPLICIT => {
+                secondary_certificate = Some(value.to_vec())
+            }
+            PRIMARY_FINGERPRINT => primary_fingerprint = value.to_vec(),
+            SECONDARY_FINGERPRINT => secondary_fingerprint = Some(value.to_vec()),
             // The container algorithm, certificate links, policies and
             // extensions say nothing a signer needs.
             _ => {}
         }
     }
-    header.name = name;
-    header.pin_set = pin_set;
-    header.primary = primary.ok_or_else(|| damaged("header.key: no key parameters"))?;
-    if header.primary_fingerprint.len() != 8 {
+    if primary_fingerprint.len() != 8 {
         return Err(damaged("header.key: no key fingerprint"));
     }
-    Ok(header)
+    Ok(Header {
+        name,
+        pin_set,
+        primary: primary.ok_or_else(|| damaged("header.key: no key parameters"))?,
+        secondary,
+        pin_check,
+        primary_certificate,
+        secondary_certificate,
+        primary_fingerprint,
+        secondary_fingerprint,
+    })
 }
 
 /// What can be told of a container without its PIN.
@@ -288,24 +286,22 @@ struct Chosen<'h> {
     masks: &'static str,
 }
 
-fn choose(header: &Header) -> Result<Chosen<'_>, SignError> {
+fn choose(header: &Header) -> Chosen<'_> {
     match (&header.secondary, &header.secondary_fingerprint) {
-        (Some(secondary), Some(fp)) if header.primary.exchange && !secondary.exchange => {
-            Ok(Chosen {
-                params: secondary,
-                certificate: header.secondary_certificate.as_deref(),
-                fingerprint: fp,
-                primary: "primary2.key",
-                masks: "masks2.key",
-            })
-        }
-        _ => Ok(Chosen {
+        (Some(secondary), Some(fp)) if header.primary.exchange && !secondary.exchange => Chosen {
+            params: secondary,
+            certificate: header.secondary_certificate.as_deref(),
+            fingerprint: fp,
+            primary: "primary2.key",
+            masks: "masks2.key",
+        },
+        _ => Chosen {
             params: &header.primary,
             certificate: header.primary_certificate.as_deref(),
             fingerprint: &header.primary_fingerprint,
             primary: "primary.key",
             masks: "masks.key",
-        }),
+        },
     }
 }
 
@@ -360,7 +356,7 @@ fn load_header(dir: &Path) -> Result<Header, SignError> {
 /// key's curve and its certificate.
 pub fn summary(dir: &Path) -> Result<ContainerSummary, SignError> {
     let header = load_header(dir)?;
-    let chosen = choose(&header)?;
+    let chosen = choose(&header);
     let certificate = match chosen.certificate {
         Some(der) => Some(
             CertificateInfo::parse(der)
@@ -481,7 +477,7 @@ impl SigningKey for ContainerKey {
 /// the caller names another; either way the key must be its key.
 pub fn open(dir: &Path, pin: &str, certificate: Option<&[u8]>) -> Result<ContainerKey, SignError> {
     let header = load_header(dir)?;
-    let chosen = choose(&header)?;
+    let chosen = choose(&header);
     let masks = read(dir, chosen.masks)?;
     let primary = read(dir, chosen.primary)?;
     let (key, certificate) = unlock(&header, &chosen, &masks, &primary, pin, certificate)?;
@@ -503,7 +499,7 @@ pub fn open_files(
     pin: &str,
 ) -> Result<CertificateInfo, SignError> {
     let header = parse_header(header).map_err(in_file("header.key"))?;
-    let chosen = choose(&header)?;
+    let chosen = choose(&header);
     unlock(&header, &chosen, masks, primary, pin, None).map(|(_, c)| c)
 }
 

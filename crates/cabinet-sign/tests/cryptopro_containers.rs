@@ -15,7 +15,7 @@ use cabinet_sign::container::{self, NewContainer};
 use cabinet_sign::gost::{GostPrivateKey, KeySize, ParamSet};
 use cabinet_sign::verify::{verify_detached_at, Trust};
 use cabinet_sign::{Algorithm, CertificateInfo, SigningKey};
-use support::engine::{engine_ok, self_signed};
+use support::engine::{engine_ok, openssl_verifies_detached, self_signed};
 
 const PIN: &str = "12345678";
 
@@ -42,25 +42,7 @@ fn sign_and_verify_in_openssl(key: &dyn SigningKey, dir: &Path) {
     let at = key.certificate().not_before + chrono::Duration::days(1);
     let sig = sign_detached(key, doc, at).unwrap_or_else(|e| panic!("{}: {e}", e.code()));
     verify_detached_at(&sig, doc, &Trust::default(), at).unwrap();
-    std::fs::write(dir.join("doc.txt"), doc).unwrap();
-    std::fs::write(dir.join("doc.sig"), &sig).unwrap();
-    engine_ok(
-        dir,
-        &[
-            "cms",
-            "-verify",
-            "-noverify",
-            "-binary",
-            "-inform",
-            "DER",
-            "-in",
-            "doc.sig",
-            "-content",
-            "doc.txt",
-            "-out",
-            "/dev/null",
-        ],
-    );
+    openssl_verifies_detached(dir, doc, &sig);
 }
 
 fn code(r: Result<container::ContainerKey, cabinet_sign::SignError>) -> &'static str {

@@ -15,7 +15,7 @@ use cabinet_sign::cades::sign_detached;
 use cabinet_sign::gost::{GostPrivateKey, ParamSet};
 use cabinet_sign::verify::{verify_detached_at, Trust};
 use cabinet_sign::{Algorithm, CertificateInfo, PfxIdentity};
-use support::engine::{algorithm, engine, engine_ok};
+use support::engine::{algorithm, engine, engine_ok, openssl_verifies_detached};
 
 const STANDARD_PASSWORD: &str = "Пароль для PFX";
 
@@ -48,25 +48,7 @@ fn the_standards_example_container_opens_with_its_masked_key() {
         .with_timezone(&chrono::Utc);
     let sig = sign_detached(&id, doc, at).unwrap();
     verify_detached_at(&sig, doc, &Trust::default(), at).unwrap();
-    std::fs::write(d.join("doc.txt"), doc).unwrap();
-    std::fs::write(d.join("doc.sig"), &sig).unwrap();
-    engine_ok(
-        d,
-        &[
-            "cms",
-            "-verify",
-            "-noverify",
-            "-binary",
-            "-inform",
-            "DER",
-            "-in",
-            "doc.sig",
-            "-content",
-            "doc.txt",
-            "-out",
-            "/dev/null",
-        ],
-    );
+    openssl_verifies_detached(d, doc, &sig);
 
     let e = PfxIdentity::open(&standard_example(), "Пароль для PFX ").unwrap_err();
     assert_eq!(e.code(), "pfx.wrong_password");

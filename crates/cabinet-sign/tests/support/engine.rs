@@ -134,3 +134,28 @@ pub fn self_signed(dir: &Path, name: &str, p: ParamSet, subject: &str) {
         ],
     );
 }
+
+/// Writes `doc` and its detached signature `sig` into `dir` and has the
+/// engine's `openssl cms -verify` check the signature (not the chain);
+/// fails the test when OpenSSL refuses it.
+pub fn openssl_verifies_detached(dir: &Path, doc: &[u8], sig: &[u8]) {
+    std::fs::write(dir.join("doc.txt"), doc).unwrap();
+    std::fs::write(dir.join("doc.sig"), sig).unwrap();
+    engine_ok(
+        dir,
+        &[
+            "cms",
+            "-verify",
+            "-noverify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "doc.sig",
+            "-content",
+            "doc.txt",
+            "-out",
+            "/dev/null",
+        ],
+    );
+}
