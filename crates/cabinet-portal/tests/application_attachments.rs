@@ -85,36 +85,26 @@ async fn head_client(dir: &std::path::Path) -> (cabinet_portal::RunningPortal, C
 /// An upload that declares `length` bytes but sends only a little more than
 /// the portal reads, then waits for the answer: the raw HTTP response.
 async fn declared_only(c: &Client, app: &str, length: usize) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let host = c.base.trim_start_matches("http://");
-    let mut tcp = tokio::net::TcpStream::connect(host).await.unwrap();
-    let head = format!(
-        "POST /v1/orgs/{}/applications/{app}/attachments?kind=kkt-passport&name=big.pdf HTTP/1.1\r\n\
-         Host: {host}\r\nAuthorization: Bearer {}\r\nIdempotency-Key: {}\r\n\
-         Content-Type: application/pdf\r\nContent-Length: {length}\r\n\r\n",
-        c.org,
-        c.token,
-        c.key()
+    let line = format!(
+        "POST /v1/orgs/{}/applications/{app}/attachments?kind=kkt-passport&name=big.pdf",
+        c.org
     );
-    tcp.write_all(head.as_bytes()).await.unwrap();
+    let auth = format!("Bearer {}", c.token);
+    let key = c.key();
     let mut start = b"%PDF-1.7\n".to_vec();
     start.resize(cabinet_api::files::MAX_ATTACHMENT + 2, b' ');
-    tcp.write_all(&start).await.unwrap();
-    let mut answer = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        match tokio::time::timeout(std::time::Duration::from_secs(10), tcp.read(&mut buf)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => break,
-            Ok(Ok(n)) => {
-                answer.extend_from_slice(&buf[..n]);
-                if answer.windows(4).any(|w| w == b"\r\n\r\n") && answer.ends_with(b"}") {
-                    break;
-                }
-            }
-            Err(_) => panic!("no answer in 10 s: {}", String::from_utf8_lossy(&answer)),
-        }
-    }
-    String::from_utf8_lossy(&answer).into_owned()
+    support::declared_only(
+        &c.base,
+        &line,
+        &[
+            ("Authorization", &auth),
+            ("Idempotency-Key", &key),
+            ("Content-Type", "application/pdf"),
+        ],
+        length,
+        &start,
+    )
+    .await
 }
 
 async fn refused(resp: reqwest::Response) -> (u16, String) {

@@ -234,9 +234,11 @@ async fn bad_tickets_are_refused_with_their_codes_and_leave_nothing() {
         (422, "support.too_many_files".into())
     );
 
-    // Two files under 10 MB each, over it together.
-    let mut big = PDF.to_vec();
-    big.resize(6 * 1024 * 1024, b' ');
+    // Two files under 10 MB each, over it together by 2 KiB: the body
+    // passes the route's limit, the portal's count of the files does not.
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(cabinet_api::support::MAX_TICKET_BYTES / 2 + 1024, b' ');
+    big.extend_from_slice(b"\ntrailer << >>\n%%EOF\n");
     let two = vec![
         json!({"name": "a.pdf", "content": b64(&big)}),
         json!({"name": "b.pdf", "content": b64(&big)}),
@@ -244,6 +246,30 @@ async fn bad_tickets_are_refused_with_their_codes_and_leave_nothing() {
     assert_eq!(
         refused(c.file(&token, "k3", &with_files(two)).await).await,
         (413, "support.too_large".into())
+    );
+    // Far past it the portal stops reading at the route's limit (the
+    // base64 of 10 MB and 64 KiB for the rest), with the same answer. The
+    // test sends just past that limit, so it never races the closing of
+    // the connection.
+    let route_limit = cabinet_api::support::MAX_TICKET_BYTES / 3 * 4 + 64 * 1024;
+    let mut start = b"{\"topic\": \"applications\", \"message\": \"".to_vec();
+    start.resize(route_limit + 16, b'x');
+    let answer = support::declared_only(
+        &c.base,
+        &format!("POST /v1/orgs/{}/support/tickets", c.org),
+        &[
+            ("Authorization", &format!("Bearer {token}")),
+            ("Idempotency-Key", "k3-raw"),
+            ("Content-Type", "application/json"),
+        ],
+        3 * cabinet_api::support::MAX_TICKET_BYTES,
+        &start,
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(
+        answer.contains("\"code\":\"support.too_large\""),
+        "{answer}"
     );
 
     let exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff";

@@ -75,3 +75,48 @@ async fn log_in(portal: &RunningPortal, email: &str) -> String {
     };
     access_token
 }
+
+/// Sends a raw HTTP/1.1 request that declares a body of `length` bytes
+/// but sends only `sent` of them, and returns the raw answer.
+///
+/// Past a route's body limit the portal answers at once and closes the
+/// connection; a client that keeps writing the whole body may see a broken
+/// pipe before it reads that answer (the race is the sender's, not the
+/// portal's). Stopping early keeps the test about the answer.
+pub async fn declared_only(
+    base: &str,
+    request_line: &str,
+    headers: &[(&str, &str)],
+    length: usize,
+    sent: &[u8],
+) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let mut tcp = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let mut head = format!("{request_line} HTTP/1.1\r\nHost: {host}\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {length}\r\n\r\n"));
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    // The portal may already have answered and closed: that is the point.
+    let _ = tcp.write_all(sent).await;
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(std::time::Duration::from_secs(10), tcp.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => {
+                answer.extend_from_slice(&buf[..n]);
+                if answer.windows(4).any(|w| w == b"\r\n\r\n") && answer.ends_with(b"}") {
+                    break;
+                }
+            }
+            Err(_) => panic!("no answer in 10 s: {}", String::from_utf8_lossy(&answer)),
+        }
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
