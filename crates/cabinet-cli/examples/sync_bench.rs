@@ -39,13 +39,41 @@ impl Counters {
     }
 }
 
+/// A link's speed towards the client: bytes per second shared by all
+/// connections, each read passing when the link has carried the ones before.
+struct Throttle {
+    bytes_per_second: f64,
+    free_at: std::sync::Mutex<Instant>,
+}
+
+impl Throttle {
+    fn new(bytes_per_second: f64) -> Arc<Self> {
+        Arc::new(Self {
+            bytes_per_second,
+            free_at: std::sync::Mutex::new(Instant::now()),
+        })
+    }
+
+    async fn pass(&self, n: usize) {
+        let until = {
+            let mut free_at = self.free_at.lock().unwrap();
+            let start = (*free_at).max(Instant::now());
+            *free_at = start + Duration::from_secs_f64(n as f64 / self.bytes_per_second);
+            *free_at
+        };
+        tokio::time::sleep_until(until.into()).await;
+    }
+}
+
 /// Copies one direction, counting bytes; client→portal also counts HTTP/1.1
 /// request lines (a pattern split across reads is caught by a carry-over).
+/// Towards the client the `throttle`, if any, sets the pace.
 async fn pump(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
     bytes: Arc<Counters>,
     upstream: bool,
+    throttle: Option<Arc<Throttle>>,
 ) {
     const MARK: &[u8] = b" HTTP/1.1\r\n";
     let mut buf = vec![0u8; 64 * 1024];
@@ -64,6 +92,9 @@ async fn pump(
             carry.drain(..keep);
         } else {
             bytes.down.fetch_add(n as u64, Ordering::SeqCst);
+            if let Some(t) = &throttle {
+                t.pass(n).await;
+            }
         }
         if to.write_all(&buf[..n]).await.is_err() {
             break;
@@ -72,7 +103,10 @@ async fn pump(
     let _ = to.shutdown().await;
 }
 
-async fn counting_proxy(portal: std::net::SocketAddr) -> Result<(String, Arc<Counters>)> {
+async fn counting_proxy(
+    portal: std::net::SocketAddr,
+    throttle: Option<Arc<Throttle>>,
+) -> Result<(String, Arc<Counters>)> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/", listener.local_addr()?);
     let counters = Arc::new(Counters::default());
@@ -86,8 +120,8 @@ async fn counting_proxy(portal: std::net::SocketAddr) -> Result<(String, Arc<Cou
             let _ = server.set_nodelay(true);
             let (cr, cw) = client.into_split();
             let (sr, sw) = server.into_split();
-            tokio::spawn(pump(cr, sw, c.clone(), true));
-            tokio::spawn(pump(sr, cw, c.clone(), false));
+            tokio::spawn(pump(cr, sw, c.clone(), true, None));
+            tokio::spawn(pump(sr, cw, c.clone(), false, throttle.clone()));
         }
     });
     Ok((url, counters))
@@ -224,7 +258,7 @@ async fn main() -> Result<()> {
         t.elapsed().as_secs_f64()
     );
 
-    let (url, counters) = counting_proxy(portal.addr()).await?;
+    let (url, counters) = counting_proxy(portal.addr(), None).await?;
     // The list query: status filter + date sort + text search, a page of 50.
     let query = ApplicationQuery {
         status: vec![ApplicationStatus::InProgress, ApplicationStatus::NeedsInfo],
@@ -452,6 +486,36 @@ async fn main() -> Result<()> {
         drop(cab);
     }
 
+    // The window's list read every 5 ms while a first sync of the whole
+    // organization comes through a 2 MB/s link: the reads must not wait
+    // for the sync (its own connection; no lock across the network).
+    const LINK: f64 = 2e6;
+    let (slow_url, _) = counting_proxy(portal.addr(), Some(Throttle::new(LINK))).await?;
+    let cab = Arc::new(logged_in(&slow_url, &dir.path().join("slow-link"), true).await?);
+    let syncing = {
+        let (cab, org) = (cab.clone(), org.clone());
+        tokio::spawn(async move {
+            let t = Instant::now();
+            let report = cab.sync(&org).await;
+            (report, t.elapsed())
+        })
+    };
+    let mut during = Vec::new();
+    let mut shown = 0;
+    while !syncing.is_finished() {
+        let t = Instant::now();
+        shown = cab.application_rows(&org, &scroll_page(0)).await?.len();
+        during.push(t.elapsed());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let (report, slow_took) = syncing.await?;
+    let report = report?;
+    if !report.online || report.pulled as usize != 2 * n {
+        bail!("the slow-link sync did not bring everything: {report:?}");
+    }
+    during.sort();
+    drop(cab);
+
     println!("\n## Sync: {n} applications + {n} document records, portal on loopback\n");
     println!(
         "| cache | initial sync | records | records/s | on the wire | plain JSON | wire / JSON |"
@@ -528,7 +592,26 @@ async fn main() -> Result<()> {
     for row in export_rows {
         println!("{row}");
     }
-    println!("targets: ≥ 20000 records/s; no-change sync 1 request < 1000 bytes; list p99 ≤ 5 ms and ≤ 1.5× sqlite3");
+    println!(
+        "\n## The list read every 5 ms during a first sync through a {:.0} MB/s link\n",
+        LINK / 1e6
+    );
+    println!("| sync | records | list reads | p50 | p99 | max | rows on the last read |");
+    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "| {:.1} s | {} | {} | {} | {} | {} | {shown} |",
+        slow_took.as_secs_f64(),
+        report.pulled,
+        during.len(),
+        during
+            .first()
+            .map_or("–".into(), |_| ms(percentile(&during, 0.5))),
+        during
+            .first()
+            .map_or("–".into(), |_| ms(percentile(&during, 0.99))),
+        during.last().map_or("–".into(), |d| ms(*d)),
+    );
+    println!("targets: ≥ 20000 records/s; no-change sync 1 request < 1000 bytes; list p99 ≤ 5 ms and ≤ 1.5× sqlite3; list during a slow sync p99 ≤ 20 ms");
     portal.stop().await;
     if std::env::var_os("BENCH_KEEP").is_some() {
         eprintln!("kept {}", dir.keep().display());

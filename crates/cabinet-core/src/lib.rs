@@ -7,8 +7,10 @@
 
 pub mod access;
 pub mod accounting;
+pub mod api_v1;
 pub mod attachments;
 pub mod audit;
+pub mod backend;
 pub mod blobs;
 pub mod certificates;
 pub mod cipher;
@@ -18,7 +20,6 @@ pub mod export;
 pub mod fuzzing;
 pub mod lists;
 pub mod notify;
-pub mod portal;
 pub(crate) mod private;
 pub mod records;
 pub mod secrets;

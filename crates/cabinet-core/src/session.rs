@@ -8,8 +8,6 @@
 
 use std::path::{Path, PathBuf};
 
-use cabinet_api::problem::codes;
-use cabinet_api::ChangePage;
 use cabinet_api::{
     Application, DemoInfo, DemoSms, Me, NewApplication, PasswordLoginResponse, ProfileEdit,
     TokenPair,
@@ -20,16 +18,15 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 use zeroize::Zeroizing;
 
+use crate::api_v1::ApiV1Client;
 use crate::certificates::check_usable;
 use crate::certificates::CertificateView;
 use crate::cipher::{CacheKey, PasswordCheck};
-use crate::portal::PortalClient;
 use crate::secrets::Keychain;
 use crate::store::{Store, StoredCertificate};
 use crate::sync::{
-    is_local, Action, Answer, Conflict, DocumentView, Meter, OutboxItem, PrefetchPolicy,
-    PrefetchScope, Resolution, RetryPolicy, SearchHit, SyncPhase, SyncProgress, SyncReport,
-    SyncStatus,
+    Conflict, DocumentView, OutboxItem, PrefetchPolicy, Resolution, RetryPolicy, SearchHit,
+    SyncProgress, SyncReport, SyncStatus,
 };
 use crate::view::{
     Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView, SessionView,
@@ -119,7 +116,7 @@ pub enum KeyLocation {
 }
 
 pub struct Cabinet {
-    client: PortalClient,
+    client: ApiV1Client,
     keychain: Keychain,
     data_dir: PathBuf,
     /// Names this data directory in keychain entries.
@@ -129,6 +126,10 @@ pub struct Cabinet {
     retry: RetryPolicy,
     prefetch: std::sync::RwLock<PrefetchPolicy>,
     active: Mutex<Option<Active>>,
+    /// One token renewal at a time (never held by anything else).
+    renewing: Mutex<()>,
+    /// Per organization: held while it syncs.
+    syncing: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Mutex<()>>>>,
     /// The unlock check of a password login waiting for its second factor.
     pending_unlock: Mutex<Option<PasswordCheck>>,
 }
@@ -177,48 +178,10 @@ fn open_session(a: Option<&Active>) -> Result<&Active, CoreError> {
     }
 }
 
-fn open_session_mut(a: Option<&mut Active>) -> Result<&mut Active, CoreError> {
-    match a {
-        None => Err(CoreError::NotLoggedIn),
-        Some(a) if a.locked => Err(CoreError::SessionLocked),
-        Some(a) => Ok(a),
-    }
-}
-
 /// The `reference` entry holding the portal's services catalog.
 pub(crate) const SERVICES: &str = "services";
 /// The `reference` entry holding the support FAQ.
 const FAQ: &str = "faq";
-
-/// A queued ticket as the portal takes it, its files read back from the
-/// blob store (a file gone from there fails the action for the user to see).
-fn ticket_body(
-    blobs: &crate::blobs::Blobs,
-    topic: cabinet_api::TicketTopic,
-    message: &str,
-    files: &[crate::support::QueuedFile],
-) -> Result<serde_json::Value, CoreError> {
-    use base64::Engine;
-    let mut out = Vec::with_capacity(files.len());
-    for f in files {
-        let Ok(Some(content)) = blobs.get(&f.sha256) else {
-            return Err(CoreError::File {
-                code: "file.missing",
-                detail: format!("{}: the local copy is gone", f.name),
-            });
-        };
-        out.push(cabinet_api::NewTicketFile {
-            name: f.name.clone(),
-            content: base64::engine::general_purpose::STANDARD.encode(content),
-        });
-    }
-    serde_json::to_value(cabinet_api::NewTicket {
-        topic,
-        message: message.to_owned(),
-        files: out,
-    })
-    .map_err(|e| CoreError::Store(e.to_string()))
-}
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -236,7 +199,7 @@ impl Cabinet {
     ) -> Result<Self, CoreError> {
         crate::private::dir(data_dir)?;
         Ok(Self {
-            client: PortalClient::new(portal_url)?,
+            client: ApiV1Client::new(portal_url)?,
             keychain,
             keychain_scope: keychain_scope(data_dir),
             data_dir: data_dir.to_owned(),
@@ -244,6 +207,8 @@ impl Cabinet {
             retry: RetryPolicy::default(),
             prefetch: std::sync::RwLock::new(PrefetchPolicy::default()),
             active: Mutex::new(None),
+            renewing: Mutex::new(()),
+            syncing: Default::default(),
             pending_unlock: Mutex::new(None),
         })
     }
@@ -254,7 +219,7 @@ impl Cabinet {
         request_timeout: std::time::Duration,
         retry: RetryPolicy,
     ) -> Result<Self, CoreError> {
-        self.client = PortalClient::with_timeout(self.client.base_url().clone(), request_timeout)?;
+        self.client = ApiV1Client::with_timeout(self.client.base_url().clone(), request_timeout)?;
         self.retry = retry;
         Ok(self)
     }
@@ -653,450 +618,61 @@ impl Cabinet {
     /// [`Self::sync`], telling `progress` what it is doing as it goes.
     /// Network errors and 5xx are retried with exponential backoff and
     /// jitter ([`RetryPolicy`]) before the sync gives up as offline.
+    ///
+    /// The sync runs on its own connection to the cache and takes the
+    /// session only to read or renew the token: the window's lists, search
+    /// and exports go on meanwhile. Two syncs of one organization never
+    /// run at once (the second waits for the first).
     pub async fn sync_with_progress(
         &self,
         org_id: &str,
         progress: &(dyn Fn(SyncProgress) + Send + Sync),
     ) -> Result<SyncReport, CoreError> {
-        let mut guard = self.active.lock().await;
-        let a = open_session_mut(guard.as_mut())?;
-        let mut report = SyncReport {
-            online: true,
-            ..SyncReport::default()
+        let running = self.sync_guard(org_id);
+        let _running = running.lock().await;
+        let (user, store, blobs, prefetch_due) = {
+            let guard = self.active.lock().await;
+            let a = open_session(guard.as_ref())?;
+            let store = Store::open(a.store.path(), a.cache_key.as_ref())?;
+            (
+                a.me.user_id.clone(),
+                store,
+                self.blobs(a),
+                !a.prefetched.contains(org_id),
+            )
         };
-        let mut meter = Meter {
-            progress,
-            state: SyncProgress::default(),
+        let tokens = SessionTokens {
+            cabinet: self,
+            user: &user,
         };
-        match self.push(a, org_id, &mut report, &mut meter).await {
-            Ok(()) => match self.pull(a, org_id, &mut report, &mut meter).await {
-                Ok(()) => {
-                    // Contents only when something arrived, or once per
-                    // session (a policy may have changed): a sync with no
-                    // changes stays one request.
-                    if report.pulled > 0 || !a.prefetched.contains(org_id) {
-                        match self.prefetch(a, org_id, &mut report, &mut meter).await {
-                            Ok(()) => {
-                                a.prefetched.insert(org_id.to_owned());
-                            }
-                            Err(e) if e.is_transient() => report.online = false,
-                            Err(e) => return Err(e),
-                        }
-                    }
-                }
-                Err(e) if e.is_transient() => report.online = false,
-                Err(e) => return Err(e),
-            },
-            Err(e) if e.is_transient() => report.online = false,
-            Err(e) => return Err(e),
-        }
-        a.online = report.online;
-        report.pending = u32::try_from(a.store.pending(org_id)?.len()).unwrap_or(u32::MAX);
-        meter.phase(SyncPhase::Done, None);
+        let backend: crate::backend::SharedBackend = std::sync::Arc::new(self.client.clone());
+        let outcome = crate::sync::engine::Engine::new(
+            backend,
+            &tokens,
+            self.retry.clone(),
+            store,
+            blobs,
+            self.prefetch_policy(),
+        )
+        .run(org_id, prefetch_due, progress)
+        .await?;
+        let report = outcome.report;
+        self.with_active(&user, |a| {
+            a.online = report.online;
+            if outcome.prefetched {
+                a.prefetched.insert(org_id.to_owned());
+            }
+            Ok(())
+        })
+        .await?;
         tracing::info!(?report, "sync");
         Ok(report)
     }
 
-    async fn push(
-        &self,
-        a: &mut Active,
-        org: &str,
-        report: &mut SyncReport,
-        meter: &mut Meter<'_>,
-    ) -> Result<(), CoreError> {
-        let total = u32::try_from(a.store.pending(org)?.len()).unwrap_or(u32::MAX);
-        meter.phase(SyncPhase::Push, Some(total));
-        // Re-read after each action: a create re-points the actions queued
-        // on its local draft to the portal's id.
-        let mut seen = std::collections::HashSet::new();
-        while let Some(p) = a
-            .store
-            .pending(org)?
-            .into_iter()
-            .find(|p| !seen.contains(&p.id))
-        {
-            seen.insert(p.id.clone());
-            let target = p.target.clone().unwrap_or_default();
-            let (o, key) = (org.to_owned(), p.id.clone());
-            let result =
-                match &p.action {
-                    Action::CreateApplication { body } => {
-                        let body = body.clone();
-                        self.call_retrying(a, move |c, t| {
-                            let (o, key, body) = (o.clone(), key.clone(), body.clone());
-                            async move { c.create_application(&t, &o, &key, &body).await }
-                        })
-                        .await
-                        .map(Answer::Application)
-                    }
-                    Action::SignDocument { signature, .. } => {
-                        let signature = signature.clone();
-                        self.call_retrying(a, move |c, t| {
-                            let (o, key, id, sig) =
-                                (o.clone(), key.clone(), target.clone(), signature.clone());
-                            async move { c.sign_document(&t, &o, &id, &key, &sig).await }
-                        })
-                        .await
-                        .map(Answer::Document)
-                    }
-                    Action::EditProfile { version, edit } => {
-                        let (version, edit) = (*version, edit.clone());
-                        self.call_retrying(a, move |c, t| {
-                            let (o, key, edit) = (o.clone(), key.clone(), edit.clone());
-                            async move { c.edit_profile(&t, &o, &key, version, &edit).await }
-                        })
-                        .await
-                        .map(Answer::Profile)
-                    }
-                    Action::Write {
-                        entity,
-                        path,
-                        version,
-                        body,
-                        ..
-                    } => {
-                        if is_local(&target) {
-                            // Its draft has not reached the portal: wait for it.
-                            continue;
-                        }
-                        let path = path.replace("{target}", &target);
-                        let (version, body, entity) = (*version, body.clone(), entity.clone());
-                        self.call_retrying(a, move |c, t| {
-                            let (o, key, path, body) =
-                                (o.clone(), key.clone(), path.clone(), body.clone());
-                            async move { c.write(&t, &o, &path, &key, version, &body).await }
-                        })
-                        .await
-                        .map(|json| Answer::Record { entity, json })
-                    }
-                    Action::Ticket {
-                        topic,
-                        message,
-                        files,
-                    } => match ticket_body(&self.blobs(a), *topic, message, files) {
-                        Ok(body) => self
-                            .call_retrying(a, move |c, t| {
-                                let (o, key, body) = (o.clone(), key.clone(), body.clone());
-                                async move {
-                                    c.write(&t, &o, "support/tickets", &key, None, &body).await
-                                }
-                            })
-                            .await
-                            .map(|json| Answer::Record {
-                                entity: <cabinet_api::Ticket as cabinet_api::Record>::ENTITY
-                                    .to_owned(),
-                                json,
-                            }),
-                        Err(e) => Err(e),
-                    },
-                    Action::Attach { .. } | Action::Detach { .. } if is_local(&target) => {
-                        // Its draft has not reached the portal: wait for it.
-                        continue;
-                    }
-                    Action::Attach {
-                        document_kind: kind,
-                        name,
-                        sha256,
-                        ..
-                    } => match self.blobs(a).get(sha256) {
-                        Ok(Some(content)) => {
-                            let (kind, name) = (kind.clone(), name.clone());
-                            self.call_retrying(a, move |c, t| {
-                            let (o, key, id) = (o.clone(), key.clone(), target.clone());
-                            let (kind, name, content) =
-                                (kind.clone(), name.clone(), content.clone());
-                            async move { c.attach(&t, &o, &id, &key, &kind, &name, content).await }
-                        })
-                        .await
-                        .map(Answer::Application)
-                        }
-                        // Its copy here is gone or damaged: the user attaches it again.
-                        Ok(None) | Err(_) => Err(CoreError::File {
-                            code: "file.missing",
-                            detail: format!("{name}: the local copy is gone"),
-                        }),
-                    },
-                    Action::Detach { document_id } => {
-                        let doc = document_id.clone();
-                        self.call_retrying(a, move |c, t| {
-                            let (o, key, id, doc) =
-                                (o.clone(), key.clone(), target.clone(), doc.clone());
-                            async move { c.detach(&t, &o, &id, &key, &doc).await }
-                        })
-                        .await
-                        .map(Answer::Application)
-                    }
-                    Action::SubmitApplication { .. } if is_local(&target) => {
-                        // Its draft has not reached the portal: wait for it.
-                        continue;
-                    }
-                    Action::SubmitApplication { version } => {
-                        let version = *version;
-                        self.call_retrying(a, move |c, t| {
-                            let (o, key, id) = (o.clone(), key.clone(), target.clone());
-                            async move { c.submit_application(&t, &o, &id, &key, version).await }
-                        })
-                        .await
-                        .map(Answer::Application)
-                    }
-                };
-            match result {
-                Ok(answer) => {
-                    a.store.complete(&p, &answer)?;
-                    report.pushed += 1;
-                    meter.item(1, 0);
-                }
-                Err(e) if e.is_transient() => {
-                    a.store.mark_attempt(&p.id, &e.to_string())?;
-                    return Err(e);
-                }
-                Err(e) => {
-                    let message = e
-                        .problem()
-                        .map(|pr| pr.detail.clone().unwrap_or_else(|| pr.title.clone()))
-                        .unwrap_or_else(|| e.to_string());
-                    match e.problem().and_then(|pr| pr.current.as_ref()) {
-                        Some(theirs) if e.code() == codes::VERSION_CONFLICT => {
-                            a.store.record_conflict(&p, org, theirs, &message)?;
-                            report.conflicts += 1;
-                        }
-                        _ => {
-                            a.store.mark_failed(&p.id, &e.code(), &message)?;
-                            report.failed += 1;
-                        }
-                    }
-                    meter.item(1, 0);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    async fn pull(
-        &self,
-        a: &mut Active,
-        org: &str,
-        report: &mut SyncReport,
-        meter: &mut Meter<'_>,
-    ) -> Result<(), CoreError> {
-        // Checkpoints wait for the end of the pull: each would copy back
-        // the index pages the next transaction rewrites anyway.
-        a.store.hold_checkpoints(true)?;
-        let pulled = self.pull_pages(a, org, report, meter).await;
-        let released = a.store.hold_checkpoints(false);
-        pulled.and(released)
-    }
-
-    async fn pull_pages(
-        &self,
-        a: &mut Active,
-        org: &str,
-        report: &mut SyncReport,
-        meter: &mut Meter<'_>,
-    ) -> Result<(), CoreError> {
-        const PAGE: u32 = cabinet_api::sync::MAX_PAGE;
-        meter.phase(SyncPhase::Pull, None);
-        let (mut cursor, mut generation) = a.store.sync_cursor(org)?;
-        let mut resync = cursor.is_none();
-        if resync {
-            generation = a.store.start_resync(org)?;
-        }
-        // Pages are read ahead while earlier ones are applied: the portal
-        // and the network work while the cache writes, and the pages that
-        // are ready go into one transaction (fewer commits rewriting the
-        // same index pages). Reading ahead is only a head start: when it
-        // fails, the page is fetched again the normal way (retries, token
-        // renewal, cursor reset).
-        let mut ahead: Option<ReadAhead> = None;
-        loop {
-            let early = match ahead.as_mut() {
-                Some(r) => r.pages.recv().await.and_then(Result::ok),
-                None => None,
-            };
-            let first = match early {
-                Some(page) => page,
-                None => {
-                    ahead = None;
-                    let (o, after) = (org.to_owned(), cursor.clone());
-                    let fetched = self
-                        .call_retrying(a, move |c, t| {
-                            let (o, after) = (o.clone(), after.clone());
-                            async move { c.changes(&t, &o, after.as_deref(), PAGE).await }
-                        })
-                        .await;
-                    match fetched {
-                        Ok(p) => p,
-                        Err(e)
-                            if e.code() == cabinet_api::problem::codes::CURSOR_EXPIRED
-                                && cursor.is_some() =>
-                        {
-                            tracing::info!(org, "change cursor expired: full resync");
-                            report.resynced = true;
-                            resync = true;
-                            generation = a.store.start_resync(org)?;
-                            cursor = None;
-                            meter.phase(SyncPhase::Pull, None);
-                            continue;
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
-            };
-            if first.0.has_more && ahead.is_none() {
-                if let Ok(token) = a.access_token() {
-                    ahead = Some(ReadAhead::start(
-                        self.client.clone(),
-                        token,
-                        org.to_owned(),
-                        first.0.next_cursor.clone(),
-                        PAGE,
-                    ));
-                }
-            }
-            let mut pages = vec![first];
-            while pages.last().is_some_and(|(p, _)| p.has_more) && pages.len() < READ_AHEAD {
-                let Some(r) = ahead.as_mut() else { break };
-                match r.pages.try_recv() {
-                    Ok(Ok(page)) => pages.push(page),
-                    Ok(Err(_)) => {
-                        ahead = None;
-                        break;
-                    }
-                    Err(_) => break,
-                }
-            }
-            let last = &pages[pages.len() - 1].0;
-            let (next_cursor, has_more, remaining) =
-                (last.next_cursor.clone(), last.has_more, last.remaining);
-            let changes: Vec<&[cabinet_api::Change]> =
-                pages.iter().map(|(p, _)| p.changes.as_slice()).collect();
-            a.store
-                .apply_pages(org, &changes, &next_cursor, generation)?;
-            let n =
-                u32::try_from(changes.iter().map(|c| c.len()).sum::<usize>()).unwrap_or(u32::MAX);
-            let size = pages.iter().map(|(_, s)| s).sum();
-            report.pulled += n;
-            // The total is known once the portal says how much is left, or
-            // when this page is the last; set before the event goes out.
-            let done = meter.state.items_done.saturating_add(n);
-            if !has_more {
-                meter.total(done);
-            } else if let Some(rest) = remaining {
-                meter.total(done.saturating_add(u32::try_from(rest).unwrap_or(u32::MAX)));
-            }
-            meter.item(n, size);
-            cursor = Some(next_cursor);
-            if !has_more {
-                break;
-            }
-        }
-        if resync {
-            a.store.finish_resync(org, generation)?;
-        }
-        Ok(())
-    }
-
-    /// Fetches the contents the prefetch policy asks for, newest first,
-    /// until the size cap; contents already here count against the cap, and
-    /// those past it are removed (oldest first): the cap is what the
-    /// organization's documents take on this computer, also with the ones
-    /// the user opened. A content the outbox still has to send stays. A
-    /// document the portal no longer has is skipped.
-    async fn prefetch(
-        &self,
-        a: &mut Active,
-        org: &str,
-        report: &mut SyncReport,
-        meter: &mut Meter<'_>,
-    ) -> Result<(), CoreError> {
-        let policy = self.prefetch_policy();
-        let since = match policy.scope {
-            PrefetchScope::Recent { days } => Some(
-                (chrono::Utc::now() - chrono::Duration::days(i64::from(days)))
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            ),
-            PrefetchScope::None | PrefetchScope::All => None,
-        };
-        let blobs = self.blobs(a);
-        // Every document is looked at only when the store is past the cap
-        // (then contents outside the scope may have to go); otherwise the
-        // ones in scope, which is none or a few days of 100k.
-        let documents = if blobs.disk_bytes() > policy.cap_bytes {
-            a.store.documents_since(org, None)?
-        } else if policy.scope == PrefetchScope::None {
-            return Ok(());
-        } else {
-            a.store.documents_since(org, since.as_deref())?
-        };
-        let mut budget = policy.cap_bytes;
-        let mut full = false;
-        let mut wanted = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for d in documents {
-            // One content, however many documents share it: counted and
-            // kept with the newest.
-            if !seen.insert(d.sha256.clone()) {
-                continue;
-            }
-            let here = blobs.has(&d.sha256);
-            let in_scope = match policy.scope {
-                PrefetchScope::None => false,
-                PrefetchScope::All => true,
-                PrefetchScope::Recent { .. } => {
-                    since.as_deref().is_some_and(|s| d.created_at.as_str() >= s)
-                }
-            };
-            if !here && !in_scope {
-                continue;
-            }
-            let size = u64::try_from(d.size).unwrap_or(0);
-            if !full && size <= budget {
-                budget -= size;
-                if !here {
-                    wanted.push(d);
-                }
-                continue;
-            }
-            full = true;
-            if here && !a.store.outbox_mentions(&d.sha256)? {
-                // Only space is at stake: a file that will not go is
-                // logged, and the sync goes on.
-                match blobs.remove(&d.sha256) {
-                    Ok(()) => report.evicted += 1,
-                    Err(e) => tracing::warn!(error = %e, "content past the cap not removed"),
-                }
-            }
-        }
-        if wanted.is_empty() {
-            return Ok(());
-        }
-        meter.phase(
-            SyncPhase::Files,
-            Some(u32::try_from(wanted.len()).unwrap_or(u32::MAX)),
-        );
-        for d in wanted {
-            let (o, id) = (org.to_owned(), d.id.clone());
-            let fetched = self
-                .call_retrying(a, move |c, t| {
-                    let (o, id) = (o.clone(), id.clone());
-                    async move { c.document_content(&t, &o, &id, None).await }
-                })
-                .await;
-            match fetched {
-                Ok(Some(bytes)) => {
-                    blobs.put(&d.sha256, &bytes)?;
-                    report.prefetched += 1;
-                    meter.item(1, bytes.len() as u64);
-                }
-                Ok(None) => meter.item(1, 0),
-                Err(e) if e.is_transient() => return Err(e),
-                Err(e) => {
-                    tracing::info!(document = %d.id, error = %e, "not prefetched");
-                    meter.item(1, 0);
-                }
-            }
-        }
-        Ok(())
+    /// The guard that keeps two syncs of `org` apart.
+    fn sync_guard(&self, org: &str) -> std::sync::Arc<Mutex<()>> {
+        let mut guards = self.syncing.lock().unwrap_or_else(|e| e.into_inner());
+        guards.entry(org.to_owned()).or_default().clone()
     }
 
     /// A new draft, made locally and queued; it reaches the portal at the
@@ -1349,19 +925,21 @@ impl Cabinet {
     /// A document's content: from this computer, or fetched (and kept for
     /// offline review). Offline and never fetched: `cache.not_found`.
     pub async fn document_content(&self, org_id: &str, id: &str) -> Result<Vec<u8>, CoreError> {
-        let mut guard = self.active.lock().await;
-        let a = open_session_mut(guard.as_mut())?;
-        let doc = a
-            .store
-            .document(org_id, id)?
-            .ok_or(CoreError::Invalid("document"))?;
-        let blobs = self.blobs(a);
+        let (user, doc, blobs) = {
+            let guard = self.active.lock().await;
+            let a = open_session(guard.as_ref())?;
+            let doc = a
+                .store
+                .document(org_id, id)?
+                .ok_or(CoreError::Invalid("document"))?;
+            (a.me.user_id.clone(), doc, self.blobs(a))
+        };
         if let Some(bytes) = blobs.get(&doc.sha256)? {
             return Ok(bytes);
         }
         let (o, i) = (org_id.to_owned(), id.to_owned());
         let fetched = self
-            .call(a, move |c, t| {
+            .call(&user, move |c, t| {
                 let (o, i) = (o.clone(), i.clone());
                 async move { c.document_content(&t, &o, &i, None).await }
             })
@@ -1829,7 +1407,7 @@ impl Cabinet {
             online: false,
         };
         if has_token {
-            match self.renew(&mut active).await {
+            match self.renew_detached(&mut active).await {
                 Ok(()) => {
                     let token = active.access_token()?;
                     if let Ok(me) = self.client.me(&token).await {
@@ -1867,14 +1445,25 @@ impl Cabinet {
         })
     }
 
-    /// Gets a fresh access token with the refresh token, rotating it.
-    /// The request's key is kept (in memory and the cache) until an answer
-    /// arrives, so a retry after a lost reply or a crash is the same
-    /// request.
-    async fn renew(&self, a: &mut Active) -> Result<(), CoreError> {
+    /// Gets a fresh access token for a session not yet in place (a
+    /// restart), rotating the refresh token. The request's key is kept (in
+    /// memory and the cache) until an answer arrives, so a retry after a
+    /// lost reply or a crash is the same request.
+    async fn renew_detached(&self, a: &mut Active) -> Result<(), CoreError> {
         let refresh = a.refresh.clone().ok_or(CoreError::NotLoggedIn)?;
         let key = refresh_retry_key(a, &refresh)?;
         let result = self.client.refresh(&refresh, &key).await;
+        self.keep_renewal(a, result)
+    }
+
+    /// Keeps what a refresh answered: the new pair (the refresh token in
+    /// the keychain first), or the end of the session's tokens when the
+    /// portal refused the refresh token.
+    fn keep_renewal(
+        &self,
+        a: &mut Active,
+        result: Result<TokenPair, CoreError>,
+    ) -> Result<(), CoreError> {
         if !matches!(&result, Err(e) if e.is_transient()) {
             a.refresh_key = None;
         }
@@ -1905,29 +1494,67 @@ impl Cabinet {
         }
     }
 
-    /// [`Self::call`], retrying network errors and 5xx with backoff: for
-    /// sync, where a flaky connection should cost time, not the sync.
-    async fn call_retrying<T, F, Fut>(&self, a: &mut Active, f: F) -> Result<T, CoreError>
-    where
-        F: Fn(PortalClient, String) -> Fut,
-        Fut: std::future::Future<Output = Result<T, CoreError>>,
-    {
-        let mut attempt = 0;
-        loop {
-            match self.call(a, &f).await {
-                Err(e) if e.is_transient() && attempt + 1 < self.retry.attempts => {
-                    let pause = self.retry.delay(attempt);
-                    tracing::debug!(error = %e, attempt, ?pause, "transient failure; retrying");
-                    tokio::time::sleep(pause).await;
-                    attempt += 1;
+    /// A fresh access token for `user`'s open session, unless another
+    /// caller renewed it since `stale` was refused (then that one).
+    /// Renewals run one at a time, so two callers never spend one refresh
+    /// token twice; the session is taken to read the refresh token and to
+    /// keep the answer, not while the request is under way.
+    async fn renew(&self, user: &str, stale: Option<&str>) -> Result<String, CoreError> {
+        enum Step {
+            Current(String),
+            Refresh(Zeroizing<String>, String),
+        }
+        let _one = self.renewing.lock().await;
+        let step = self
+            .with_active(user, |a| match &a.access {
+                Some(t) if Some(t.as_str()) != stale => Ok(Step::Current(t.to_string())),
+                _ => {
+                    let refresh = a.refresh.clone().ok_or(CoreError::NotLoggedIn)?;
+                    let key = refresh_retry_key(a, &refresh)?;
+                    Ok(Step::Refresh(refresh, key))
                 }
-                other => return other,
+            })
+            .await?;
+        let (refresh, key) = match step {
+            Step::Current(token) => return Ok(token),
+            Step::Refresh(refresh, key) => (refresh, key),
+        };
+        let result = self.client.refresh(&refresh, &key).await;
+        self.with_active(user, |a| {
+            // A logout or another login meanwhile: this answer is not theirs.
+            if a.refresh.as_ref().map(|r| r.as_str()) != Some(refresh.as_str()) {
+                return Err(CoreError::NotLoggedIn);
             }
+            self.keep_renewal(a, result)?;
+            a.access_token()
+        })
+        .await
+    }
+
+    /// Runs `f` on `user`'s open session (not a session that replaced it
+    /// meanwhile), holding the session for just that long.
+    async fn with_active<T>(
+        &self,
+        user: &str,
+        f: impl FnOnce(&mut Active) -> Result<T, CoreError>,
+    ) -> Result<T, CoreError> {
+        let mut guard = self.active.lock().await;
+        match guard.as_mut() {
+            Some(a) if a.me.user_id == user => f(a),
+            _ => Err(CoreError::NotLoggedIn),
         }
     }
 
+    /// The open session's user (refused while locked), and whether the
+    /// portal is worth asking (online, or a refresh token to try).
+    async fn session_user(&self) -> Result<(String, bool), CoreError> {
+        let guard = self.active.lock().await;
+        let a = open_session(guard.as_ref())?;
+        Ok((a.me.user_id.clone(), a.online || a.refresh.is_some()))
+    }
+
     /// The portal client, for calls that need no session.
-    pub(crate) fn portal_client(&self) -> &PortalClient {
+    pub(crate) fn portal_client(&self) -> &ApiV1Client {
         &self.client
     }
 
@@ -1935,50 +1562,58 @@ impl Cabinet {
     /// registration): the session's online flag follows the outcome.
     pub(crate) async fn online_call<T, F, Fut>(&self, f: F) -> Result<T, CoreError>
     where
-        F: Fn(PortalClient, String) -> Fut,
+        F: Fn(ApiV1Client, String) -> Fut,
         Fut: std::future::Future<Output = Result<T, CoreError>>,
     {
-        let mut guard = self.active.lock().await;
-        let a = open_session_mut(guard.as_mut())?;
-        let result = self.call(a, f).await;
-        match &result {
-            Ok(_) => a.online = true,
-            Err(e) if e.is_transient() => a.online = false,
-            Err(_) => {}
-        }
+        let (user, _) = self.session_user().await?;
+        let result = self.call(&user, f).await;
+        self.note_online(&user, &result).await;
         result
     }
 
-    /// Runs an authenticated call; renews the access token once if it expired.
-    async fn call<T, F, Fut>(&self, a: &mut Active, f: F) -> Result<T, CoreError>
+    /// The session's online flag after a call's `result`.
+    async fn note_online<T>(&self, user: &str, result: &Result<T, CoreError>) {
+        let online = match result {
+            Ok(_) => true,
+            Err(e) if e.is_transient() => false,
+            Err(_) => return,
+        };
+        let _ = self
+            .with_active(user, |a| {
+                a.online = online;
+                Ok(())
+            })
+            .await;
+    }
+
+    /// An authenticated call for `user`'s session; the token is renewed
+    /// once if the portal refused it. Nothing is locked while it runs.
+    async fn call<T, F, Fut>(&self, user: &str, f: F) -> Result<T, CoreError>
     where
-        F: Fn(PortalClient, String) -> Fut,
+        F: Fn(ApiV1Client, String) -> Fut,
         Fut: std::future::Future<Output = Result<T, CoreError>>,
     {
-        if a.access.is_none() {
-            self.renew(a).await?;
-        }
-        match f(self.client.clone(), a.access_token()?).await {
-            Err(e) if is_auth_failure(&e) => {
-                self.renew(a).await?;
-                f(self.client.clone(), a.access_token()?).await
-            }
-            other => other,
-        }
+        let tokens = SessionTokens {
+            cabinet: self,
+            user,
+        };
+        crate::backend::authorized(&self.client, &tokens, f).await
     }
 
     /// The organizations of the user: from the portal, or from the cache offline.
     pub async fn organizations(&self) -> Result<OrganizationsView, CoreError> {
-        let mut guard = self.active.lock().await;
-        let a = open_session_mut(guard.as_mut())?;
-        if a.online || a.refresh.is_some() {
-            match self
-                .call(a, |c, t| async move { c.organizations(&t).await })
-                .await
-            {
+        let (user, ask) = self.session_user().await?;
+        if ask {
+            let fetched = self
+                .call(&user, |c, t| async move { c.organizations(&t).await })
+                .await;
+            self.note_online(&user, &fetched).await;
+            match fetched {
                 Ok(list) => {
-                    a.online = true;
-                    a.store.replace_organizations(&list.items, &now())?;
+                    self.with_active(&user, |a| {
+                        a.store.replace_organizations(&list.items, &now())
+                    })
+                    .await?;
                     return Ok(OrganizationsView {
                         items: list.items,
                         online: true,
@@ -1986,13 +1621,12 @@ impl Cabinet {
                 }
                 Err(e) if e.is_transient() => {
                     tracing::info!(error = %e, "offline: organizations from the cache");
-                    a.online = false;
                 }
                 Err(e) => return Err(e),
             }
         }
         Ok(OrganizationsView {
-            items: a.store.organizations()?,
+            items: self.with_store(|s| s.organizations()).await?,
             online: false,
         })
     }
@@ -2027,27 +1661,34 @@ impl Cabinet {
         name: &str,
         path: &str,
     ) -> Result<(Vec<T>, bool, String), CoreError> {
-        let mut guard = self.active.lock().await;
-        let a = open_session_mut(guard.as_mut())?;
-        let cached = a.store.reference(name)?;
-        let etag = cached.as_ref().and_then(|(_, e, _)| e.clone());
-        let online = match self.client.etagged::<Vec<T>>(path, etag.as_deref()).await {
-            Ok(fresh) => {
-                let (json, tag) = match fresh {
-                    Some((json, tag)) => (Some(json), tag),
-                    None => (None, etag),
+        let (user, _) = self.session_user().await?;
+        let etag = self
+            .with_store(|s| Ok(s.reference(name)?.and_then(|(_, e, _)| e)))
+            .await?;
+        // A public list: asked without the session held.
+        let fresh = self.client.etagged::<Vec<T>>(path, etag.as_deref()).await;
+        let (json, _, fetched_at, online) = self
+            .with_active(&user, |a| {
+                let online = match fresh {
+                    Ok(fresh) => {
+                        let (json, tag) = match fresh {
+                            Some((json, tag)) => (Some(json), tag),
+                            None => (None, etag),
+                        };
+                        a.store
+                            .put_reference(name, json.as_deref(), tag.as_deref(), &now())?;
+                        true
+                    }
+                    Err(e) if e.is_transient() => {
+                        tracing::info!(error = %e, "offline: {name} from the cache");
+                        false
+                    }
+                    Err(e) => return Err(e),
                 };
-                a.store
-                    .put_reference(name, json.as_deref(), tag.as_deref(), &now())?;
-                true
-            }
-            Err(e) if e.is_transient() => {
-                tracing::info!(error = %e, "offline: {name} from the cache");
-                false
-            }
-            Err(e) => return Err(e),
-        };
-        let (json, _, fetched_at) = a.store.reference(name)?.ok_or(CoreError::NotCached)?;
+                let (json, tag, at) = a.store.reference(name)?.ok_or(CoreError::NotCached)?;
+                Ok((json, tag, at, online))
+            })
+            .await?;
         let items = serde_json::from_str(&json).map_err(|e| CoreError::Store(e.to_string()))?;
         Ok((items, online, fetched_at))
     }
@@ -2089,8 +1730,7 @@ impl Cabinet {
 
     /// Opens an organization: its dashboard, fresh when online, cached when not.
     pub async fn open_organization(&self, org_id: &str) -> Result<Dashboard, CoreError> {
-        let mut guard = self.active.lock().await;
-        let a = open_session_mut(guard.as_mut())?;
+        let (user, ask) = self.session_user().await?;
         // The user's role and the cabinet's state, as the kept list says.
         let role = |a: &Active| -> Result<(Option<String>, Option<CabinetAccess>), CoreError> {
             Ok(a.store
@@ -2100,61 +1740,61 @@ impl Cabinet {
                 .map(|o| (Some(o.role), o.access))
                 .unwrap_or_default())
         };
-        if a.online || a.refresh.is_some() {
+        let dashboard = |role: Option<String>, access, profile, online, synced_at| Dashboard {
+            is_head: role.as_deref() == Some(cabinet_api::HEAD_ROLE),
+            role,
+            access,
+            profile,
+            online,
+            synced_at,
+        };
+        if ask {
             let id = org_id.to_owned();
-            match self
-                .call(a, move |c, t| {
+            let fetched = self
+                .call(&user, move |c, t| {
                     let id = id.clone();
                     async move { c.profile(&t, &id).await }
                 })
-                .await
-            {
+                .await;
+            self.note_online(&user, &fetched).await;
+            match fetched {
                 Ok(mut profile) => {
-                    a.online = true;
                     let at = now();
                     // A fresh list: the role of an organization joined
                     // since, and whether the portal suspended or blocked
                     // the cabinet (or lifted it). Without it the dashboard
                     // still opens, with what the kept list says.
-                    match self
-                        .call(a, |c, t| async move { c.organizations(&t).await })
-                        .await
-                    {
-                        Ok(list) => a.store.replace_organizations(&list.items, &at)?,
-                        Err(e) => tracing::info!(error = %e, "organizations not refreshed"),
-                    }
-                    a.store.save_profile(&profile, &at)?;
-                    a.store.overlay_profile_edits(&mut profile)?;
-                    a.store.set_meta(LAST_ORG, org_id)?;
-                    let (role, access) = role(a)?;
-                    return Ok(Dashboard {
-                        is_head: role.as_deref() == Some(cabinet_api::HEAD_ROLE),
-                        role,
-                        access,
-                        profile,
-                        online: true,
-                        synced_at: at,
-                    });
+                    let list = self
+                        .call(&user, |c, t| async move { c.organizations(&t).await })
+                        .await;
+                    return self
+                        .with_active(&user, |a| {
+                            match list {
+                                Ok(list) => a.store.replace_organizations(&list.items, &at)?,
+                                Err(e) => tracing::info!(error = %e, "organizations not refreshed"),
+                            }
+                            a.store.save_profile(&profile, &at)?;
+                            a.store.overlay_profile_edits(&mut profile)?;
+                            a.store.set_meta(LAST_ORG, org_id)?;
+                            let (role, access) = role(a)?;
+                            Ok(dashboard(role, access, profile, true, at))
+                        })
+                        .await;
                 }
                 Err(e) if e.is_transient() => {
                     tracing::info!(error = %e, "offline: dashboard from the cache");
-                    a.online = false;
                 }
                 Err(e) => return Err(e),
             }
         }
-        let (mut profile, synced_at) = a.store.profile(org_id)?.ok_or(CoreError::NotCached)?;
-        a.store.overlay_profile_edits(&mut profile)?;
-        a.store.set_meta(LAST_ORG, org_id)?;
-        let (role, access) = role(a)?;
-        Ok(Dashboard {
-            is_head: role.as_deref() == Some(cabinet_api::HEAD_ROLE),
-            role,
-            access,
-            profile,
-            online: false,
-            synced_at,
+        self.with_active(&user, |a| {
+            let (mut profile, synced_at) = a.store.profile(org_id)?.ok_or(CoreError::NotCached)?;
+            a.store.overlay_profile_edits(&mut profile)?;
+            a.store.set_meta(LAST_ORG, org_id)?;
+            let (role, access) = role(a)?;
+            Ok(dashboard(role, access, profile, false, synced_at))
         })
+        .await
     }
 
     /// `PRAGMA integrity_check` of the last session's cache ("ok" when
@@ -2212,44 +1852,29 @@ impl Cabinet {
     }
 }
 
-/// How many pages the pull reads ahead and applies in one transaction.
-const READ_AHEAD: usize = 20;
-
-/// Change-feed pages fetched one after another in the background, up to
-/// `READ_AHEAD` ahead of the pull; stops at the last page or the first
-/// error (which the pull then meets with a normal fetch).
-struct ReadAhead {
-    pages: tokio::sync::mpsc::Receiver<Result<(ChangePage, u64), CoreError>>,
-    task: tokio::task::JoinHandle<()>,
+/// The open session's tokens as a request sees them: read, or renewed,
+/// with the session held only for that.
+struct SessionTokens<'c> {
+    cabinet: &'c Cabinet,
+    user: &'c str,
 }
 
-impl ReadAhead {
-    fn start(client: PortalClient, token: String, org: String, after: String, limit: u32) -> Self {
-        let (tx, pages) = tokio::sync::mpsc::channel(READ_AHEAD);
-        let task = tokio::spawn(async move {
-            let mut after = after;
-            loop {
-                let page = client.changes(&token, &org, Some(&after), limit).await;
-                let next = match &page {
-                    Ok((p, _)) if p.has_more => Some(p.next_cursor.clone()),
-                    _ => None,
-                };
-                if tx.send(page).await.is_err() {
-                    return;
-                }
-                match next {
-                    Some(n) => after = n,
-                    None => return,
-                }
+impl crate::backend::Tokens for SessionTokens<'_> {
+    fn token(&self) -> crate::backend::Reply<'_, String> {
+        Box::pin(async move {
+            let current = self
+                .cabinet
+                .with_active(self.user, |a| Ok(a.access.as_ref().map(|t| t.to_string())))
+                .await?;
+            match current {
+                Some(token) => Ok(token),
+                None => self.cabinet.renew(self.user, None).await,
             }
-        });
-        Self { pages, task }
+        })
     }
-}
 
-impl Drop for ReadAhead {
-    fn drop(&mut self) {
-        self.task.abort();
+    fn renewed<'a>(&'a self, stale: &'a str) -> crate::backend::Reply<'a, String> {
+        Box::pin(self.cabinet.renew(self.user, Some(stale)))
     }
 }
 

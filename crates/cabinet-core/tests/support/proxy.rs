@@ -125,6 +125,12 @@ struct State {
     dice: Mutex<u64>,
     requests: AtomicU64,
     injected: Mutex<Vec<Fault>>,
+    /// While true, change-feed requests wait here before the portal.
+    hold_feed: tokio::sync::watch::Sender<bool>,
+    /// Change-feed requests waiting now.
+    held: AtomicU64,
+    /// Every request forwarded to the portal, in any mode.
+    forwarded: AtomicU64,
 }
 
 impl State {
@@ -161,6 +167,9 @@ impl FaultProxy {
             dice: Mutex::new(seed | 1),
             requests: AtomicU64::new(0),
             injected: Mutex::new(Vec::new()),
+            hold_feed: tokio::sync::watch::channel(false).0,
+            held: AtomicU64::new(0),
+            forwarded: AtomicU64::new(0),
         });
         let (m, st) = (mode.clone(), state.clone());
         tokio::spawn(async move {
@@ -194,6 +203,22 @@ impl FaultProxy {
 
     pub fn stall(&self, d: Duration) {
         *self.state.stall.lock().unwrap() = d;
+    }
+
+    /// Holds change-feed requests (`GET …/changes`) before the portal
+    /// until called with `false`: a sync then waits on the network.
+    pub fn hold_feed(&self, on: bool) {
+        self.state.hold_feed.send_replace(on);
+    }
+
+    /// Change-feed requests held now.
+    pub fn feed_held(&self) -> u64 {
+        self.state.held.load(Ordering::SeqCst)
+    }
+
+    /// Requests forwarded to the portal so far (a held one once it goes).
+    pub fn forwarded(&self) -> u64 {
+        self.state.forwarded.load(Ordering::SeqCst)
     }
 
     /// Requests seen in FAULTY mode, and the faults injected, in order.
@@ -241,6 +266,17 @@ async fn serve(mut client: TcpStream, upstream: SocketAddr, mode: Arc<AtomicU8>,
                 .iter()
                 .any(|p| line.contains(p))
         };
+        let is_feed = req.starts_with(b"GET ") && {
+            let line = String::from_utf8_lossy(&req[..req.len().min(300)]);
+            line.lines().next().is_some_and(|l| l.contains("/changes"))
+        };
+        if is_feed && *st.hold_feed.borrow() {
+            st.held.fetch_add(1, Ordering::SeqCst);
+            let mut released = st.hold_feed.subscribe();
+            let _ = released.wait_for(|on| !*on).await;
+            st.held.fetch_sub(1, Ordering::SeqCst);
+        }
+        st.forwarded.fetch_add(1, Ordering::SeqCst);
         if server.write_all(&req).await.is_err() {
             return;
         }

@@ -1,4 +1,5 @@
-//! HTTP client of the portal API v1.
+//! The HTTP client of the portal API v1 (the reference portal speaks it);
+//! the sync engine reaches it through [`crate::backend::Backend`].
 
 use std::time::Duration;
 
@@ -18,12 +19,12 @@ use serde::Serialize;
 use crate::CoreError;
 
 #[derive(Clone)]
-pub struct PortalClient {
+pub struct ApiV1Client {
     base: url::Url,
     http: reqwest::Client,
 }
 
-impl PortalClient {
+impl ApiV1Client {
     pub fn new(base: url::Url) -> Result<Self, CoreError> {
         Self::with_timeout(base, Duration::from_secs(30))
     }

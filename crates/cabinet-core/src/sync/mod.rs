@@ -23,6 +23,8 @@ use ts_rs::TS;
 use crate::store::Store;
 use crate::CoreError;
 
+pub(crate) mod engine;
+
 const LOCAL_PREFIX: &str = "local-";
 
 /// An offline action as the «Исходящие» view shows it.
@@ -326,7 +328,7 @@ impl Action {
 }
 
 /// What the portal answered to a delivered action.
-pub(crate) enum Answer {
+pub enum Answer {
     Application(Application),
     Document(Document),
     Profile(OrganizationProfile),
