@@ -16,10 +16,16 @@ use cabinet_api::{
 };
 use rusqlite::Connection;
 
-use crate::applications::{idempotency_key, if_match, once};
-use crate::auth::{ts, AuthUser};
+use crate::access;
+use crate::access::Use;
+use crate::clock::ts;
 use crate::error::{ApiJson, PortalError};
-use crate::records::{self, Actor, Use};
+use crate::http::idempotency_key;
+use crate::http::if_match;
+use crate::http::once;
+use crate::http::AuthUser;
+use crate::records::Actor;
+use crate::records::{self};
 use crate::{AppState, PortalConfig};
 
 pub fn routes() -> Router<AppState> {
@@ -109,7 +115,7 @@ pub(crate) async fn write_for(
 ) -> Result<Response, PortalError> {
     let key = idempotency_key(headers)?;
     st.with_db(move |conn, cfg| {
-        let who = records::require_for(
+        let who = access::require_for(
             conn,
             &org,
             &user.user_id,

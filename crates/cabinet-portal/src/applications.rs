@@ -6,22 +6,27 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use cabinet_api::files::MAX_ATTACHMENTS_PER_APPLICATION;
 use cabinet_api::problem::codes;
-use cabinet_api::sync::IDEMPOTENCY_KEY;
 use cabinet_api::{
     Application, ApplicationStatus, ChangeOp, NewApplication, Permission, StatusEvent,
 };
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
-use crate::auth::{ts, AuthUser};
+use crate::access;
+use crate::access::member;
+use crate::clock::ts;
 use crate::error::{ApiJson, PortalError};
-use crate::{db, feed, records, AppState, PortalConfig};
+use crate::http::idempotency_key;
+use crate::http::if_match;
+use crate::http::once;
+use crate::http::AuthUser;
+use crate::{feed, records, AppState, PortalConfig};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -156,81 +161,6 @@ pub fn store(conn: &Connection, app: &Application, by: &str) -> Result<(), Porta
 /// How the history names the government body's steps.
 pub const GOV_NAME: &str = "Ведомство";
 
-pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String, PortalError> {
-    let key = headers
-        .get(IDEMPOTENCY_KEY)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .unwrap_or_default();
-    if key.is_empty() {
-        return Err(PortalError::IdempotencyRequired);
-    }
-    if key.len() > 100
-        || !key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        return Err(PortalError::BadRequest("malformed Idempotency-Key".into()));
-    }
-    Ok(key.to_owned())
-}
-
-/// Runs a write once per (user, key): the write and its stored answer commit
-/// together, so a retry after a lost reply gets the same answer and writes
-/// nothing. The same key with another request is refused.
-pub(crate) fn once(
-    conn: &mut Connection,
-    user: &str,
-    key: &str,
-    request: &str,
-    write: impl FnOnce(&Transaction<'_>) -> Result<(StatusCode, serde_json::Value), PortalError>,
-) -> Result<Response, PortalError> {
-    let hash = data_encoding::HEXLOWER.encode(&Sha256::digest(request.as_bytes()));
-    let tx = conn.transaction()?;
-    let stored: Option<(String, u16, String)> = tx
-        .query_row(
-            "SELECT request_hash, status, body FROM idempotency WHERE user_id = ?1 AND key = ?2",
-            params![user, key],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    if let Some((stored_hash, status, body)) = stored {
-        if stored_hash != hash {
-            return Err(PortalError::IdempotencyConflict);
-        }
-        let mut resp = (
-            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response();
-        resp.headers_mut()
-            .insert("Idempotent-Replayed", HeaderValue::from_static("true"));
-        return Ok(resp);
-    }
-    let (status, body) = write(&tx)?;
-    let text = body.to_string();
-    tx.execute(
-        "INSERT INTO idempotency (user_id, key, request_hash, status, body, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            user,
-            key,
-            hash,
-            status.as_u16(),
-            text,
-            chrono::Utc::now().to_rfc3339()
-        ],
-    )?;
-    tx.commit()?;
-    Ok((
-        status,
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        text,
-    )
-        .into_response())
-}
-
 /// The form of a new application checked against its service's: every
 /// value by its kind, every required one there. A service outside the
 /// catalog has no form to fill.
@@ -264,15 +194,6 @@ fn validate(new: &NewApplication) -> Result<(), PortalError> {
     Ok(())
 }
 
-/// A member of `org` reading its records (a suspended cabinet allows it).
-pub(crate) fn member(conn: &Connection, org: &str, user: &str) -> Result<(), PortalError> {
-    if db::is_member(conn, org, user)? {
-        records::check_access(conn, org, records::Use::Read)
-    } else {
-        Err(PortalError::OrgForbidden)
-    }
-}
-
 async fn create(
     State(st): State<AppState>,
     user: AuthUser,
@@ -284,7 +205,7 @@ async fn create(
     validate(&new)?;
     let fields = checked_fields(&new)?;
     st.with_db(move |conn, cfg: &PortalConfig| {
-        let who = records::require(
+        let who = access::require(
             conn,
             &org,
             &user.user_id,
@@ -339,15 +260,6 @@ async fn one(
     .map(ApiJson)
 }
 
-pub(crate) fn if_match(headers: &HeaderMap) -> Result<i64, PortalError> {
-    headers
-        .get(axum::http::header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().trim_matches('"'))
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| PortalError::BadRequest("If-Match with the version is required".into()))
-}
-
 /// Working days are not modelled: the deadline is 30 calendar days.
 const DEADLINE_DAYS: i64 = 30;
 
@@ -360,7 +272,7 @@ async fn submit(
     let key = idempotency_key(&headers)?;
     let expected = if_match(&headers)?;
     st.with_db(move |conn, cfg: &PortalConfig| {
-        let who = records::require(
+        let who = access::require(
             conn,
             &org,
             &user.user_id,
@@ -524,7 +436,7 @@ async fn attach(
     let file = cabinet_api::files::check(&name, &body).map_err(PortalError::from)?;
     let sha = crate::documents::content_sha(&body);
     st.with_db(move |conn, cfg: &PortalConfig| {
-        let who = records::require(
+        let who = access::require(
             conn,
             &org,
             &user.user_id,
@@ -574,7 +486,7 @@ async fn detach(
 ) -> Result<Response, PortalError> {
     let key = idempotency_key(&headers)?;
     st.with_db(move |conn, cfg: &PortalConfig| {
-        let who = records::require(
+        let who = access::require(
             conn,
             &org,
             &user.user_id,

@@ -1,20 +1,29 @@
 //! Authentication endpoints: password, second factor, refresh, logout, `/me`.
 
-use axum::extract::{FromRequestParts, State};
-use axum::http::{header, request::Parts, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
-use base64::Engine;
 use cabinet_api::{
     Me, MfaChallenge, MfaChannel, OtpSubmit, PasswordLogin, PasswordLoginResponse, RefreshRequest,
     TokenPair,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
-use sha2::{Digest, Sha256};
 
+use crate::access::{require_for, Use};
+use crate::clock::after;
+use crate::clock::parse_ts;
+use crate::clock::ts;
+use crate::codes::hash_token;
+use crate::codes::mask_phone;
+use crate::codes::random_token;
+use crate::codes::sms_code;
 use crate::error::{ApiJson, PortalError};
+use crate::http::AuthUser;
+use crate::http::ClientIp;
 use crate::limits::{Kind, Limiter};
+use crate::records::audit;
 use crate::{db, totp, AppState, PortalConfig};
 
 pub fn routes() -> Router<AppState> {
@@ -23,36 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/otp", post(otp))
         .route("/auth/refresh", post(refresh))
         .route("/auth/logout", post(logout))
-        .merge(crate::certlogin::routes())
         .route("/me", get(me))
-}
-
-pub(crate) fn random_token(prefix: &str) -> Result<String, PortalError> {
-    let mut buf = [0u8; 32];
-    getrandom::getrandom(&mut buf).map_err(|e| PortalError::Internal(format!("rng: {e}")))?;
-    Ok(format!(
-        "{prefix}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
-    ))
-}
-
-pub(crate) fn hash_token(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub(crate) fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-pub(crate) fn parse_ts(s: &str) -> Result<DateTime<Utc>, PortalError> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| PortalError::Internal(format!("bad timestamp {s:?}: {e}")))
-}
-
-pub(crate) fn after(now: DateTime<Utc>, d: std::time::Duration) -> DateTime<Utc> {
-    now + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::zero())
 }
 
 pub(crate) struct UserRow {
@@ -105,7 +85,7 @@ pub(crate) fn start_session(
     ip: Option<&str>,
 ) -> Result<TokenPair, PortalError> {
     let now = cfg.clock.now();
-    crate::records::audit_login(conn, user_id, ip, how, now)?;
+    audit_login(conn, user_id, ip, how, now)?;
     let session = uuid::Uuid::new_v4().to_string();
     conn.execute(
         "INSERT INTO sessions (id, user_id, created_at) VALUES (?1, ?2, ?3)",
@@ -149,18 +129,6 @@ fn issue_tokens(
         refresh_token: refresh,
         refresh_expires_in: cfg.refresh_ttl.as_secs(),
     })
-}
-
-pub(crate) fn mask_phone(phone: &str) -> String {
-    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-    let tail = &digits[digits.len().saturating_sub(2)..];
-    format!("+7 *** ***-**-{tail}")
-}
-
-pub(crate) fn sms_code() -> Result<String, PortalError> {
-    let mut b = [0u8; 4];
-    getrandom::getrandom(&mut b).map_err(|e| PortalError::Internal(format!("rng: {e}")))?;
-    Ok(format!("{:06}", u32::from_le_bytes(b) % 1_000_000))
 }
 
 /// What the database says of a login before its password is checked.
@@ -616,106 +584,6 @@ async fn logout(
     .await
 }
 
-/// The caller, authenticated by a bearer access token.
-pub struct AuthUser {
-    pub user_id: String,
-    /// The session the access token belongs to.
-    pub session_id: String,
-    /// The client's address, for the audit log.
-    pub ip: Option<String>,
-}
-
-/// The client's address as the server saw it (absent when the router is
-/// called without a socket, as in unit tests).
-pub struct ClientIp(pub Option<String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(client_ip(parts)))
-    }
-}
-
-fn client_ip(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-}
-
-impl FromRequestParts<AppState> for AuthUser {
-    type Rejection = PortalError;
-
-    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or(PortalError::Unauthorized)?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .ok_or(PortalError::Unauthorized)?
-            .trim()
-            .to_owned();
-        let ip = client_ip(parts);
-        let token_hash = hash_token(&token);
-        let (user, seen) = st
-            .with_read(move |conn, cfg| {
-                let row = conn
-                    .query_row(
-                        "SELECT a.user_id, a.expires_at, s.revoked_at, a.used_at IS NOT NULL, s.id
-                     FROM access_tokens a
-                     JOIN sessions s ON s.id = a.session_id WHERE a.token_hash = ?1",
-                        [&token_hash],
-                        |r| {
-                            Ok((
-                                r.get::<_, String>(0)?,
-                                r.get::<_, String>(1)?,
-                                r.get::<_, Option<String>>(2)?,
-                                r.get::<_, bool>(3)?,
-                                r.get::<_, String>(4)?,
-                            ))
-                        },
-                    )
-                    .optional()?;
-                let Some((user_id, expires_at, revoked, seen, session_id)) = row else {
-                    return Err(PortalError::TokenInvalid);
-                };
-                if revoked.is_some() {
-                    return Err(PortalError::TokenInvalid);
-                }
-                if parse_ts(&expires_at)? <= cfg.clock.now() {
-                    return Err(PortalError::TokenExpired);
-                }
-                Ok((
-                    AuthUser {
-                        user_id,
-                        session_id,
-                        ip,
-                    },
-                    seen,
-                ))
-            })
-            .await?;
-        if !seen {
-            // The pair reached its client (see `rotate`): one write per
-            // token, on its first use.
-            let token_hash = hash_token(&token);
-            st.with_db(move |conn, cfg| {
-                conn.execute(
-                    "UPDATE access_tokens SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL",
-                    params![token_hash, ts(cfg.clock.now())],
-                )?;
-                Ok(())
-            })
-            .await?;
-        }
-        Ok(user)
-    }
-}
-
 async fn me(State(st): State<AppState>, user: AuthUser) -> Result<ApiJson<Me>, PortalError> {
     st.with_read(move |conn, _| {
         conn.query_row(
@@ -736,4 +604,32 @@ async fn me(State(st): State<AppState>, user: AuthUser) -> Result<ApiJson<Me>, P
     })
     .await
     .map(ApiJson)
+}
+
+/// A login of `user`: a line in the audit log of each of their
+/// organizations (the log is the organization's).
+pub fn audit_login(
+    conn: &Connection,
+    user: &str,
+    ip: Option<&str>,
+    how: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), PortalError> {
+    let orgs: Vec<String> = {
+        // A suspended or blocked cabinet logs the login too; a deactivated
+        // one is gone.
+        let mut st = conn.prepare(
+            "SELECT m.org_id FROM memberships m JOIN organizations o ON o.id = m.org_id
+             WHERE m.user_id = ?1 AND o.access <> 'deactivated'",
+        )?;
+        let rows = st
+            .query_map([user], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        rows
+    };
+    for org in orgs {
+        let who = require_for(conn, &org, user, ip, None, Use::Any)?;
+        audit(conn, &org, &who, "auth.login", how, now)?;
+    }
+    Ok(())
 }

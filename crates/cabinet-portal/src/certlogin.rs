@@ -15,8 +15,12 @@ use cabinet_sign::verify::{verify_detached_at, Trust};
 use cabinet_sign::{CertificateInfo, SignError};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::auth::{after, parse_ts, start_session, ts, ClientIp};
+use crate::auth::start_session;
+use crate::clock::after;
+use crate::clock::parse_ts;
+use crate::clock::ts;
 use crate::error::ApiJson;
+use crate::http::ClientIp;
 use crate::{AppState, PortalConfig, PortalError};
 
 pub fn routes() -> Router<AppState> {
@@ -47,7 +51,7 @@ pub fn configured_trust(config: &PortalConfig) -> Result<Trust, PortalError> {
 
 async fn challenge(
     State(st): State<AppState>,
-    crate::auth::ClientIp(ip): crate::auth::ClientIp,
+    crate::http::ClientIp(ip): crate::http::ClientIp,
 ) -> Result<ApiJson<CertChallenge>, PortalError> {
     st.limit(crate::limits::Kind::Challenge, None, ip.as_deref())?;
     st.with_db(|conn, cfg| {

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::error::PortalError;
+
 #[derive(Debug, Clone, Default)]
 pub enum Clock {
     #[default]
@@ -32,4 +34,18 @@ impl Clock {
             *t += chrono::Duration::from_std(by).unwrap_or(chrono::Duration::zero());
         }
     }
+}
+
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub(crate) fn parse_ts(s: &str) -> Result<DateTime<Utc>, PortalError> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| PortalError::Internal(format!("bad timestamp {s:?}: {e}")))
+}
+
+pub(crate) fn after(now: DateTime<Utc>, d: std::time::Duration) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::zero())
 }

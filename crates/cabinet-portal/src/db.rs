@@ -5,7 +5,7 @@ use std::path::Path;
 use cabinet_api::{OrgKind, OrgStatus, OrganizationProfile, OrganizationSummary};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::{MfaMode, NewUser, PortalError};
+use crate::PortalError;
 
 /// Ordered migrations; `user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
@@ -480,49 +480,6 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
-}
-
-pub fn insert_user(conn: &Connection, u: &NewUser) -> Result<String, PortalError> {
-    let id = uuid::Uuid::new_v4().to_string();
-    let (mfa, secret) = match &u.mfa {
-        MfaMode::None => ("none", None),
-        MfaMode::Sms => ("sms", None),
-        MfaMode::Totp(s) => ("totp", Some(s.clone())),
-    };
-    conn.execute(
-        "INSERT INTO users (id, email, inn, ogrnip, full_name, phone, password_hash, mfa,
-             totp_secret, created_at, snils)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
-            id,
-            u.email,
-            u.inn,
-            u.ogrnip,
-            u.full_name,
-            u.phone,
-            hash_password(&u.password)?,
-            mfa,
-            secret,
-            chrono::Utc::now().to_rfc3339(),
-            u.snils,
-        ],
-    )?;
-    crate::staff::accept_invitations(conn, &id, &u.email)?;
-    Ok(id)
-}
-
-pub fn insert_membership(
-    conn: &Connection,
-    org: &str,
-    user: &str,
-    role: &str,
-) -> Result<(), PortalError> {
-    conn.execute(
-        "INSERT INTO memberships (org_id, user_id, role) VALUES (?1, ?2, ?3)
-         ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
-        params![org, user, role],
-    )?;
-    crate::records::publish_employee(conn, org, user).map(|_| ())
 }
 
 pub fn org_id_by_inn(conn: &Connection, inn: &str) -> Result<String, PortalError> {

@@ -12,9 +12,12 @@ use cabinet_api::{ChangeOp, Document, DocumentSignature, NewSignature};
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
-use crate::applications::{idempotency_key, member, once};
-use crate::auth::{ts, AuthUser};
+use crate::access::member;
+use crate::clock::ts;
 use crate::error::{ApiJson, PortalError};
+use crate::http::idempotency_key;
+use crate::http::once;
+use crate::http::AuthUser;
 use crate::{feed, AppState};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -225,7 +228,7 @@ async fn sign(
     let (o, i, u) = (org.clone(), id.clone(), user.user_id.clone());
     let (checked_sha, content) = st
         .with_read(move |conn, _| {
-            crate::records::require(
+            crate::access::require(
                 conn,
                 &o,
                 &u,
@@ -249,7 +252,7 @@ async fn sign(
     .await
     .map_err(|e| PortalError::Internal(format!("verify task: {e}")))??;
     st.with_db(move |conn, cfg| {
-        let who = crate::records::require(
+        let who = crate::access::require(
             conn,
             &org,
             &user.user_id,

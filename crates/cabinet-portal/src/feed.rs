@@ -2,21 +2,12 @@
 //! state in the same transaction, under the next number of the
 //! organization's sequence. Clients page through it by cursor.
 
-use axum::extract::{Path, Query, State};
-use axum::routing::get;
-use axum::Router;
 use cabinet_api::sync::MAX_PAGE;
 use cabinet_api::{Change, ChangeOp, ChangePage};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Deserialize;
 
-use crate::auth::AuthUser;
-use crate::error::{ApiJson, PortalError};
-use crate::{db, AppState};
-
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/orgs/{org}/changes", get(changes))
-}
+use crate::db;
+use crate::error::PortalError;
 
 /// Records a change of `entity`/`id`; returns its sequence number.
 pub fn record(
@@ -160,12 +151,6 @@ fn parse_cursor(s: Option<&str>) -> Result<Option<(u64, u64)>, PortalError> {
     Ok(Some((epoch, seq)))
 }
 
-#[derive(Deserialize)]
-struct PageQuery {
-    after: Option<String>,
-    limit: Option<u32>,
-}
-
 /// A page of changes after `after` (exclusive); the audit log only when
 /// `audit` (the member may view it).
 pub fn page(
@@ -232,38 +217,4 @@ pub fn page(
         has_more,
         remaining: Some(remaining),
     })
-}
-
-async fn changes(
-    State(st): State<AppState>,
-    user: AuthUser,
-    Path(org): Path<String>,
-    q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<ApiJson<ChangePage>, PortalError> {
-    let Query(q) = q?;
-    st.with_read(move |conn, _| {
-        crate::applications::member(conn, &org, &user.user_id)?;
-        let audit = match crate::records::require_for(
-            conn,
-            &org,
-            &user.user_id,
-            None,
-            Some(cabinet_api::Permission::AuditView),
-            crate::records::Use::Read,
-        ) {
-            Ok(_) => true,
-            Err(PortalError::PermissionDenied(_)) => false,
-            Err(e) => return Err(e),
-        };
-        page(
-            conn,
-            &org,
-            q.after.as_deref(),
-            q.limit.unwrap_or(200),
-            audit,
-            &user.user_id,
-        )
-    })
-    .await
-    .map(ApiJson)
 }

@@ -14,7 +14,7 @@ use cabinet_api::{
 };
 use rusqlite::{params, Connection};
 
-use crate::auth::ts;
+use crate::clock::ts;
 use crate::error::PortalError;
 use crate::records;
 

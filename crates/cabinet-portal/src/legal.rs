@@ -15,9 +15,10 @@ use cabinet_api::{
 use rusqlite::Connection;
 
 use crate::actions::{body, write};
-use crate::auth::{ts, AuthUser};
+use crate::clock::ts;
 use crate::error::PortalError;
 use crate::gov::dmy;
+use crate::http::AuthUser;
 use crate::{db, records, AppState};
 
 pub fn routes() -> Router<AppState> {

@@ -5,19 +5,22 @@
 //! and everything lives in SQLite. The desktop app embeds it for demo mode;
 //! tests run it on loopback; `cabinet-portal serve` runs it standalone.
 
+mod access;
 mod actions;
 mod applications;
 mod auth;
 mod catalog;
 mod certlogin;
+mod changes;
 pub mod clock;
+mod codes;
 mod db;
 mod demo;
-mod demopki;
 mod documents;
 mod error;
 mod feed;
 pub mod gov;
+mod http;
 mod legal;
 mod lifecycle;
 pub mod limits;
@@ -44,11 +47,11 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use clock::Clock;
+pub use demo::pki::{ACCOUNTANT_PFX_PASSWORD, DIRECTOR_PFX_PASSWORD};
 pub use demo::{
     ACCOUNTANT_LOGIN, ACCOUNTANT_PASSWORD, ADMIN_LOGIN, ADMIN_PASSWORD, DIRECTOR_LOGIN,
     DIRECTOR_PASSWORD,
 };
-pub use demopki::{ACCOUNTANT_PFX_PASSWORD, DIRECTOR_PFX_PASSWORD};
 pub use error::PortalError;
 pub use registry::RegistryEntry;
 pub use totp::totp_code;
@@ -281,11 +284,12 @@ impl Portal {
                 axum::routing::get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
             )
             .merge(auth::routes())
+            .merge(certlogin::routes())
             .merge(recovery::routes())
             .merge(prefs::routes())
             .merge(security::routes())
             .merge(orgs::routes())
-            .merge(feed::routes())
+            .merge(changes::routes())
             .merge(applications::routes())
             .merge(actions::routes())
             .merge(staff::routes())
@@ -453,7 +457,7 @@ pub enum MfaMode {
 impl Admin {
     pub async fn create_user(&self, user: NewUser) -> Result<String, PortalError> {
         self.state
-            .with_db(move |conn, _| db::insert_user(conn, &user))
+            .with_db(move |conn, _| staff::insert_user(conn, &user))
             .await
     }
 
@@ -466,7 +470,7 @@ impl Admin {
     ) -> Result<(), PortalError> {
         let (o, u, r) = (org_id.to_owned(), user_id.to_owned(), role.to_owned());
         self.state
-            .with_db(move |conn, _| db::insert_membership(conn, &o, &u, &r))
+            .with_db(move |conn, _| staff::insert_membership(conn, &o, &u, &r))
             .await
     }
 
@@ -635,7 +639,7 @@ impl Admin {
         self.state
             .config
             .sms
-            .last(&auth::hash_token(ticket))
+            .last(&codes::hash_token(ticket))
             .map(|s| s.code)
             .ok_or(PortalError::NotFound)
     }
@@ -777,7 +781,7 @@ impl Admin {
 
     /// The last confirmation code sent for registration `id` (the "phone").
     pub async fn registration_code(&self, id: &str) -> Result<String, PortalError> {
-        let ticket = auth::hash_token(&registration::code_ticket(id));
+        let ticket = codes::hash_token(&registration::code_ticket(id));
         self.state
             .config
             .sms

@@ -26,16 +26,26 @@ use cabinet_api::{
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::access::Use;
 use crate::actions::write_for;
-use crate::auth::{after, hash_token, mask_phone, parse_ts, random_token, sms_code, ts, AuthUser};
+use crate::clock::after;
+use crate::clock::parse_ts;
+use crate::clock::ts;
+use crate::codes::hash_token;
+use crate::codes::mask_phone;
+use crate::codes::random_token;
+use crate::codes::sms_code;
 use crate::error::{ApiJson, PortalError};
-use crate::records::{self, Use};
+use crate::http::AuthUser;
+use crate::records::{self};
 use crate::{db, AppState, PortalConfig};
 
 /// Codes a ticket takes before it is burned.
 const CODE_ATTEMPTS: u32 = 5;
 /// The role of someone who linked a cabinet by its code.
 const LINKED_ROLE: &str = "Наблюдатель";
+use crate::access;
+use crate::staff;
 use cabinet_api::HEAD_ROLE;
 
 pub fn routes() -> Router<AppState> {
@@ -230,7 +240,7 @@ async fn link_confirm(
         let now = cfg.clock.now();
         let tx = conn.transaction()?;
         if !db::is_member(&tx, &org, &user.user_id)? {
-            db::insert_membership(&tx, &org, &user.user_id, LINKED_ROLE)?;
+            staff::insert_membership(&tx, &org, &user.user_id, LINKED_ROLE)?;
             let e = records::publish_employee(&tx, &org, &user.user_id)?;
             let who = records::Actor {
                 user_id: user.user_id.clone(),
@@ -282,9 +292,9 @@ fn head_of(
         )
         .optional()?;
     let (role, name, head) = row.ok_or(PortalError::OrgForbidden)?;
-    records::check_access(conn, org, Use::Any)?;
+    access::check_access(conn, org, Use::Any)?;
     if role != HEAD_ROLE || !crate::registry::same_person(&name, &head) {
-        let who = records::require_for(conn, org, user, None, None, Use::Any)?;
+        let who = access::require_for(conn, org, user, None, None, Use::Any)?;
         records::audit(
             conn,
             org,
@@ -350,7 +360,7 @@ async fn deactivate_confirm(
         let now = cfg.clock.now();
         let tx = conn.transaction()?;
         let who =
-            records::require_for(&tx, &org, &user.user_id, user.ip.as_deref(), None, Use::Any)?;
+            access::require_for(&tx, &org, &user.user_id, user.ip.as_deref(), None, Use::Any)?;
         records::audit(&tx, &org, &who, "org.deactivate", "", now)?;
         tx.execute(
             "UPDATE organizations SET access = 'deactivated', access_reason = ?2,

@@ -13,9 +13,12 @@ use cabinet_api::{
 };
 use rusqlite::{params, Connection};
 
-use crate::applications::{idempotency_key, if_match, once};
-use crate::auth::AuthUser;
+use crate::access;
 use crate::error::{ApiJson, PortalError};
+use crate::http::idempotency_key;
+use crate::http::if_match;
+use crate::http::once;
+use crate::http::AuthUser;
 use crate::{db, feed, records, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -74,7 +77,7 @@ async fn request_change(
                 head_name: change.head_name,
                 head_position: change.head_position,
                 kpp: change.kpp,
-                created_at: crate::auth::ts(now),
+                created_at: crate::clock::ts(now),
                 author: who.name.clone(),
                 decided_at: None,
                 comment: None,
@@ -108,7 +111,7 @@ pub fn decide_change(
     } else {
         ProfileChangeStatus::Rejected
     };
-    c.decided_at = Some(crate::auth::ts(now));
+    c.decided_at = Some(crate::clock::ts(now));
     c.comment = comment.map(str::to_owned);
     if approve {
         if let Some(b) = &c.bank {
@@ -204,7 +207,7 @@ async fn profile(
             return Err(PortalError::OrgForbidden);
         }
         // A blocked cabinet still shows whose it is.
-        records::check_access(conn, &org, records::Use::Any)?;
+        access::check_access(conn, &org, access::Use::Any)?;
         db::profile(conn, &org)
     })
     .await
@@ -227,7 +230,7 @@ async fn edit_profile(
         detail: e.to_string(),
     })?;
     st.with_db(move |conn, cfg| {
-        let who = records::require(
+        let who = access::require(
             conn,
             &org,
             &user.user_id,

@@ -7,8 +7,9 @@ use axum::Router;
 use cabinet_api::{NotificationChannels, NotificationKind, NotificationSettings};
 use rusqlite::{params, Connection};
 
-use crate::auth::{ts, AuthUser};
+use crate::clock::ts;
 use crate::error::{ApiJson, PortalError};
+use crate::http::AuthUser;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {

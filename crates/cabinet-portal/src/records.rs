@@ -6,13 +6,11 @@
 
 use cabinet_api::{
     builtin_roles, AuditEntry, ChangeOp, Employee, EmployeeStatus, Notification, NotificationKind,
-    Permission, Record, Role,
+    Record,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
-use cabinet_api::problem::codes;
-
-use crate::auth::ts;
+use crate::clock::ts;
 use crate::error::PortalError;
 use crate::feed;
 
@@ -117,107 +115,6 @@ pub fn list<T: Record>(
         .collect()
 }
 
-/// A member of an organization acting in it.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub user_id: String,
-    pub name: String,
-    pub ip: Option<String>,
-}
-
-/// What a request does with a cabinet, for its state to allow or not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Use {
-    /// Reads its records: a suspended cabinet allows it.
-    Read,
-    /// Changes something: only an open cabinet.
-    Write,
-    /// Shows the profile, writes to support, asks for an unblock: any
-    /// cabinet not deactivated.
-    Any,
-}
-
-/// Whether the cabinet's state allows `what`: a suspended or blocked one
-/// answers `403 org.suspended` / `org.blocked` with its reason; a
-/// deactivated one is as if it did not exist.
-pub fn check_access(conn: &Connection, org: &str, what: Use) -> Result<(), PortalError> {
-    let (state, reason) = crate::db::access_of(conn, org)?;
-    let closed = |code| PortalError::Refused {
-        status: 403,
-        code,
-        detail: reason.clone().unwrap_or_default(),
-    };
-    match (state.as_str(), what) {
-        ("active", _) => Ok(()),
-        ("deactivated", _) => Err(PortalError::OrgForbidden),
-        (_, Use::Any) | ("suspended", Use::Read) => Ok(()),
-        ("suspended", Use::Write) => Err(closed(codes::ORG_SUSPENDED)),
-        _ => Err(closed(codes::ORG_BLOCKED)),
-    }
-}
-
-/// The member `user` of `org` if their role allows `permission` (`None`:
-/// any member) and the cabinet is open for writes. Not a member:
-/// `OrgForbidden`, as for an unknown org.
-pub fn require(
-    conn: &Connection,
-    org: &str,
-    user: &str,
-    ip: Option<&str>,
-    permission: Option<Permission>,
-) -> Result<Actor, PortalError> {
-    require_for(conn, org, user, ip, permission, Use::Write)
-}
-
-/// [`require`] for a request that does `what` with the cabinet.
-pub fn require_for(
-    conn: &Connection,
-    org: &str,
-    user: &str,
-    ip: Option<&str>,
-    permission: Option<Permission>,
-    what: Use,
-) -> Result<Actor, PortalError> {
-    let row: Option<(String, String)> = conn
-        .prepare_cached(
-            "SELECT m.role, u.full_name FROM memberships m JOIN users u ON u.id = m.user_id
-             WHERE m.org_id = ?1 AND m.user_id = ?2",
-        )?
-        .query_row(params![org, user], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let Some((role, name)) = row else {
-        return Err(PortalError::OrgForbidden);
-    };
-    check_access(conn, org, what)?;
-    if let Some(p) = permission {
-        let allowed = role_permissions(conn, org, &role)?.unwrap_or_default();
-        if !allowed.contains(&p) {
-            return Err(PortalError::PermissionDenied(p));
-        }
-    }
-    Ok(Actor {
-        user_id: user.to_owned(),
-        name,
-        ip: ip.map(str::to_owned),
-    })
-}
-
-/// What `role` of `org` allows; `None` when `org` has no such role.
-pub fn role_permissions(
-    conn: &Connection,
-    org: &str,
-    role: &str,
-) -> Result<Option<Vec<Permission>>, PortalError> {
-    match get::<Role>(conn, org, role) {
-        Ok(r) => Ok(Some(r.permissions)),
-        Err(PortalError::NotFound) => Ok(builtin_roles()
-            .into_iter()
-            .find(|r| r.id == role)
-            .map(|r| r.permissions)),
-        Err(e) => Err(e),
-    }
-}
-
 /// Removes record `id` of `org` and records the removal in the feed.
 pub fn delete<T: Record>(conn: &Connection, org: &str, id: &str) -> Result<(), PortalError> {
     let n = conn
@@ -227,6 +124,14 @@ pub fn delete<T: Record>(conn: &Connection, org: &str, id: &str) -> Result<(), P
         feed::record_json(conn, org, T::ENTITY, id, ChangeOp::Delete, None)?;
     }
     Ok(())
+}
+
+/// A member of an organization acting in it.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: String,
+    pub name: String,
+    pub ip: Option<String>,
 }
 
 /// One line in `org`'s audit log.
@@ -251,34 +156,6 @@ pub fn audit(
             detail: detail.to_owned(),
         },
     )
-}
-
-/// A login of `user`: a line in the audit log of each of their
-/// organizations (the log is the organization's).
-pub fn audit_login(
-    conn: &Connection,
-    user: &str,
-    ip: Option<&str>,
-    how: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), PortalError> {
-    let orgs: Vec<String> = {
-        // A suspended or blocked cabinet logs the login too; a deactivated
-        // one is gone.
-        let mut st = conn.prepare(
-            "SELECT m.org_id FROM memberships m JOIN organizations o ON o.id = m.org_id
-             WHERE m.user_id = ?1 AND o.access <> 'deactivated'",
-        )?;
-        let rows = st
-            .query_map([user], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        rows
-    };
-    for org in orgs {
-        let who = require_for(conn, &org, user, ip, None, Use::Any)?;
-        audit(conn, &org, &who, "auth.login", how, now)?;
-    }
-    Ok(())
 }
 
 /// A notification to `org`.

@@ -16,11 +16,16 @@ use cabinet_api::problem::codes;
 use cabinet_api::{PasswordChange, PasswordRecovery, RecoveryConfirm, RecoveryTicket};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::auth::{
-    after, expired, find_login, hash_token, parse_ts, random_token, sms_code, ts, wrong_code,
-    AuthUser, ClientIp, Tickets,
-};
+use crate::auth::{expired, find_login, wrong_code, Tickets};
+use crate::clock::after;
+use crate::clock::parse_ts;
+use crate::clock::ts;
+use crate::codes::hash_token;
+use crate::codes::random_token;
+use crate::codes::sms_code;
 use crate::error::{ApiJson, PortalError};
+use crate::http::AuthUser;
+use crate::http::ClientIp;
 use crate::limits::{Kind, Limiter};
 use crate::{db, totp, AppState, PortalConfig};
 

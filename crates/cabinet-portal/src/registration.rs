@@ -27,10 +27,20 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
 
-use crate::applications::{idempotency_key, if_match, once};
-use crate::auth::{after, hash_token, mask_phone, parse_ts, sms_code, ts, AuthUser};
+use crate::access;
+use crate::clock::after;
+use crate::clock::parse_ts;
+use crate::clock::ts;
+use crate::codes::hash_token;
+use crate::codes::mask_phone;
+use crate::codes::sms_code;
 use crate::error::{ApiJson, PortalError};
+use crate::http::idempotency_key;
+use crate::http::if_match;
+use crate::http::once;
+use crate::http::AuthUser;
 use crate::registry::{self, RegistryEntry};
+use crate::staff;
 use crate::{db, documents, feed, legal, records, AppState, PortalConfig};
 
 /// The role of a registration's author in the new organization.
@@ -750,14 +760,14 @@ fn activate(
         records::put(conn, &id, &role)?;
     }
     records::put(conn, &id, &legal::status_for(&profile, now))?;
-    db::insert_membership(conn, &id, user, FOUNDER_ROLE)?;
+    staff::insert_membership(conn, &id, user, FOUNDER_ROLE)?;
     for d in &r.documents {
         let content = documents::blob(conn, &d.sha256)?;
         let mime =
             cabinet_api::files::sniff(&content).map_or("application/octet-stream", |k| k.mime());
         documents::insert(conn, &id, &d.name, mime, &content, now)?;
     }
-    let who = records::require(conn, &id, user, None, None)?;
+    let who = access::require(conn, &id, user, None, None)?;
     records::audit(conn, &id, &who, "organization.registered", &r.id, now)?;
     Ok(id)
 }

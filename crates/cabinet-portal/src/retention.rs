@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
-use crate::auth::ts;
+use crate::clock::ts;
 use crate::error::PortalError;
 
 /// How long each kind is kept.

@@ -7,8 +7,8 @@ use axum::Router;
 use cabinet_api::{MfaChannel, Security, TotpConfirm, TotpDisable, TotpEnrollment};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::auth::AuthUser;
 use crate::error::{ApiJson, PortalError};
+use crate::http::AuthUser;
 use crate::{totp, AppState};
 
 pub fn routes() -> Router<AppState> {

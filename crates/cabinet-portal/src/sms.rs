@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 
-use crate::auth::ts;
+use crate::clock::ts;
 use crate::error::PortalError;
 use crate::PortalConfig;
 

@@ -21,12 +21,15 @@ use cabinet_api::{
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::actions::{at_version, body, write, Versioned};
-use crate::applications::if_match;
-use crate::auth::AuthUser;
+use crate::db::hash_password;
 use crate::error::{ApiJson, PortalError};
-use crate::records::{self, Actor};
-use crate::AppState;
+use crate::http::if_match;
+use crate::http::AuthUser;
+use crate::records::Actor;
+use crate::records::{self};
+use crate::{AppState, MfaMode, NewUser};
 
+use crate::access;
 use cabinet_api::problem::codes;
 use cabinet_api::HEAD_ROLE;
 
@@ -60,7 +63,7 @@ fn invalid(field: &'static str, detail: &str) -> PortalError {
 
 /// `role` must be one of `org`'s roles.
 fn known_role(conn: &Connection, org: &str, role: &str) -> Result<(), PortalError> {
-    match records::role_permissions(conn, org, role)? {
+    match access::role_permissions(conn, org, role)? {
         Some(_) => Ok(()),
         None => Err(invalid("role", "no such role in this organization")),
     }
@@ -82,7 +85,7 @@ fn only_what_is_held(
     granted: &[Permission],
 ) -> Result<(), PortalError> {
     let role = role_of(conn, org, &who.user_id)?.unwrap_or_default();
-    let held = records::role_permissions(conn, org, &role)?.unwrap_or_default();
+    let held = access::role_permissions(conn, org, &role)?.unwrap_or_default();
     let beyond: Vec<&str> = granted
         .iter()
         .filter(|p| !held.contains(p))
@@ -115,7 +118,7 @@ fn may_give(conn: &Connection, org: &str, who: &Actor, role: &str) -> Result<(),
             "the head's role belongs to the head named in the state register",
         ));
     }
-    let granted = records::role_permissions(conn, org, role)?.unwrap_or_default();
+    let granted = access::role_permissions(conn, org, role)?.unwrap_or_default();
     only_what_is_held(conn, org, who, &granted)
 }
 
@@ -149,7 +152,7 @@ async fn audit_refusal(
     let logged = st
         .with_db(move |conn, cfg| {
             let who =
-                records::require_for(conn, &org, &user_id, ip.as_deref(), None, records::Use::Any)?;
+                access::require_for(conn, &org, &user_id, ip.as_deref(), None, access::Use::Any)?;
             records::audit(
                 conn,
                 &org,
@@ -232,7 +235,7 @@ fn managers(conn: &Connection, org: &str) -> Result<usize, PortalError> {
     };
     let mut n = 0;
     for role in roles {
-        if records::role_permissions(conn, org, &role)?
+        if access::role_permissions(conn, org, &role)?
             .is_some_and(|p| p.contains(&Permission::EmployeesManage))
         {
             n += 1;
@@ -545,4 +548,47 @@ async fn edit_role(
     )
     .await;
     audit_refusal(&st, org, caller, "role.edit", result).await
+}
+
+pub fn insert_user(conn: &Connection, u: &NewUser) -> Result<String, PortalError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let (mfa, secret) = match &u.mfa {
+        MfaMode::None => ("none", None),
+        MfaMode::Sms => ("sms", None),
+        MfaMode::Totp(s) => ("totp", Some(s.clone())),
+    };
+    conn.execute(
+        "INSERT INTO users (id, email, inn, ogrnip, full_name, phone, password_hash, mfa,
+             totp_secret, created_at, snils)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            id,
+            u.email,
+            u.inn,
+            u.ogrnip,
+            u.full_name,
+            u.phone,
+            hash_password(&u.password)?,
+            mfa,
+            secret,
+            chrono::Utc::now().to_rfc3339(),
+            u.snils,
+        ],
+    )?;
+    crate::staff::accept_invitations(conn, &id, &u.email)?;
+    Ok(id)
+}
+
+pub fn insert_membership(
+    conn: &Connection,
+    org: &str,
+    user: &str,
+    role: &str,
+) -> Result<(), PortalError> {
+    conn.execute(
+        "INSERT INTO memberships (org_id, user_id, role) VALUES (?1, ?2, ?3)
+         ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
+        params![org, user, role],
+    )?;
+    crate::records::publish_employee(conn, org, user).map(|_| ())
 }

@@ -17,10 +17,12 @@ use cabinet_api::support::{
 use cabinet_api::Record;
 use rusqlite::Connection;
 
+use crate::access;
 use crate::actions::{body, write_for};
-use crate::auth::{ts, AuthUser};
+use crate::clock::ts;
 use crate::documents::{content_sha, put_blob};
 use crate::error::PortalError;
+use crate::http::AuthUser;
 use crate::records;
 use crate::AppState;
 
@@ -141,7 +143,7 @@ async fn create(
         user,
         org,
         &headers,
-        (None, records::Use::Any),
+        (None, access::Use::Any),
         request,
         move |tx, cfg, who| {
             let now = cfg.clock.now();

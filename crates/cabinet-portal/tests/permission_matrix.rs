@@ -653,10 +653,21 @@ async fn removed_members_lose_access_and_someone_always_manages() {
 /// The portal's routes as its source declares them: (method, path) for
 /// every `.route("PATH", METHOD(handler)…)`.
 fn declared_routes() -> Vec<(String, String)> {
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
     let mut routes = Vec::new();
-    for entry in std::fs::read_dir(&src).unwrap().flatten() {
-        let text = std::fs::read_to_string(entry.path()).unwrap();
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
         let mut rest = text.as_str();
         while let Some(at) = rest.find(".route(") {
             rest = &rest[at + ".route(".len()..];

@@ -13,8 +13,9 @@ use cabinet_api::{
 use rusqlite::Connection;
 use serde::Deserialize;
 
-use crate::auth::hash_token;
+use crate::codes::hash_token;
 use crate::error::{ApiJson, PortalError};
+use crate::staff;
 use crate::{db, AppState, MfaMode, NewUser, PortalConfig};
 
 pub const DIRECTOR_LOGIN: &str = "director@romashka.demo";
@@ -26,13 +27,15 @@ pub const ADMIN_PASSWORD: &str = "Admin-2026";
 pub const ENTREPRENEUR_LOGIN: &str = "smirnov@ip.demo";
 pub const ENTREPRENEUR_PASSWORD: &str = "Smirnov-2026";
 
-pub use crate::demopki::{ca_certificates, issue_pki, DemoPfx};
+pub mod pki;
+
+pub use pki::{ca_certificates, issue_pki, DemoPfx};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/demo", get(info))
         .route("/demo/sms", get(sms))
-        .route("/demo/certificates/{file}", get(crate::demopki::download))
+        .route("/demo/certificates/{file}", get(pki::download))
 }
 
 /// The demo organization the demo certificates are issued for.
@@ -391,7 +394,7 @@ pub fn seed_if_empty(conn: &mut Connection, cfg: &PortalConfig) -> Result<(), Po
                 inn: &str,
                 ogrnip: Option<String>,
                 phone: &str| {
-        db::insert_user(
+        staff::insert_user(
             tx,
             &NewUser {
                 email: email.into(),
@@ -464,15 +467,15 @@ pub fn seed_if_empty(conn: &mut Connection, cfg: &PortalConfig) -> Result<(), Po
     )?;
 
     let romashka = &org_ids[0];
-    db::insert_membership(&tx, romashka, &director, "Руководитель")?;
-    db::insert_membership(&tx, &org_ids[2], &director, "Руководитель")?;
-    db::insert_membership(&tx, romashka, &administrator, "Администратор")?;
-    db::insert_membership(&tx, romashka, &manager, "Менеджер")?;
-    db::insert_membership(&tx, romashka, &operator, "Оператор")?;
-    db::insert_membership(&tx, &org_ids[1], &entrepreneur, "Руководитель")?;
+    staff::insert_membership(&tx, romashka, &director, "Руководитель")?;
+    staff::insert_membership(&tx, &org_ids[2], &director, "Руководитель")?;
+    staff::insert_membership(&tx, romashka, &administrator, "Администратор")?;
+    staff::insert_membership(&tx, romashka, &manager, "Менеджер")?;
+    staff::insert_membership(&tx, romashka, &operator, "Оператор")?;
+    staff::insert_membership(&tx, &org_ids[1], &entrepreneur, "Руководитель")?;
     // The accountant serves the ООО, the ИП and further client companies.
     for id in &org_ids {
-        db::insert_membership(&tx, id, &accountant, "Бухгалтер")?;
+        staff::insert_membership(&tx, id, &accountant, "Бухгалтер")?;
     }
     tx.commit()?;
     tracing::info!(organizations = org_ids.len(), "demo data seeded");
@@ -548,8 +551,8 @@ pub fn seed_applications_if_empty(
             service_code: (*code).into(),
             title: (*title).into(),
             status: *status,
-            created_at: crate::auth::ts(created),
-            updated_at: crate::auth::ts(created + chrono::Duration::days(1)),
+            created_at: crate::clock::ts(created),
+            updated_at: crate::clock::ts(created + chrono::Duration::days(1)),
             // Past deadlines on open applications show as overdue.
             deadline: submitted.then(|| {
                 (created + chrono::Duration::days(30))
@@ -631,7 +634,7 @@ pub fn seed_applications_if_empty(
         now - chrono::Duration::days(59),
         &mut dice,
     )?;
-    let director = crate::records::require(&tx, &org_id, &author, None, None)?;
+    let director = crate::access::require(&tx, &org_id, &author, None, None)?;
     crate::actions::settle(
         &tx,
         &org_id,
