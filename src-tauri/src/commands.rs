@@ -18,6 +18,7 @@ use cabinet_api::{OrganizationProfile, ProfileEdit};
 use cabinet_api::{RecoveryTicket, Registration, RegistrationCode, RegistrationForm};
 use cabinet_core::accounting::{AccountingFormat, AccountingPart};
 use cabinet_core::attachments::DraftFiles;
+use cabinet_core::cabinet::KeyLocation;
 use cabinet_core::certificates::{
     open_container_key, open_pfx as open_pfx_file, open_token_key, token_listing, CertificateView,
     ContainerListing, TokenListing,
@@ -25,7 +26,6 @@ use cabinet_core::certificates::{
 use cabinet_core::config::LocalSettings;
 use cabinet_core::lists::{ApplicationPage, ApplicationQuery};
 use cabinet_core::records::{RecordPage, RecordQuery};
-use cabinet_core::session::KeyLocation;
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
 use cabinet_core::support::{FaqView, SupportView};
 use cabinet_core::sync::{

@@ -510,7 +510,7 @@ async fn main() -> Result<()> {
     }
     let (report, slow_took) = syncing.await?;
     let report = report?;
-    if !report.online || report.pulled as usize != 2 * n {
+    if !report.online || (report.pulled as usize) < 2 * n {
         bail!("the slow-link sync did not bring everything: {report:?}");
     }
     during.sort();

@@ -10,7 +10,8 @@ use cabinet_api::{Charge, ChargeKind, ChargeStatus, Payment, PaymentMethod};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::export::{csv_table, xlsx_table, Cell};
+pub use crate::export::AccountingFormat;
+use crate::export::{csv_table, moscow_minutes, xlsx_table, Cell};
 use crate::records::{RecordQuery, RecordSort};
 use crate::store::Store;
 use crate::CoreError;
@@ -21,19 +22,6 @@ use crate::CoreError;
 pub enum AccountingPart {
     Charges,
     Payments,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountingFormat {
-    /// `;`-separated with a BOM, DD.MM.YYYY dates, decimal commas.
-    Csv,
-    Xlsx,
-    /// Charges and payments together, for 1C-style import.
-    Json,
-    /// One part as a printable report: the organization, the period, the
-    /// table over as many A4 pages as it needs, and the totals.
-    Pdf,
 }
 
 /// The charges issued and payments made in a period (ISO days, both
@@ -300,7 +288,7 @@ impl Accounting {
             blocks,
             footer: format!(
                 "Сформировано {} МСК в OrgCabinet по данным кабинета на этом компьютере",
-                crate::audit::moscow_minutes(made_at)
+                moscow_minutes(made_at)
             ),
             page_label: "Страница {page} из {pages}".to_owned(),
             creator: "OrgCabinet".to_owned(),

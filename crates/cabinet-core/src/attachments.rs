@@ -261,7 +261,7 @@ impl Store {
 
     /// The catalog copy the cache keeps; empty before the first fetch.
     pub(crate) fn cached_services(&self) -> Result<Vec<Service>, CoreError> {
-        let Some((json, _, _)) = self.reference(crate::session::SERVICES)? else {
+        let Some((json, _, _)) = self.reference(crate::store::SERVICES)? else {
             return Ok(Vec::new());
         };
         serde_json::from_str(&json).map_err(|e| CoreError::Store(e.to_string()))

@@ -5,8 +5,7 @@
 
 use cabinet_api::{AuditEntry, Permission};
 
-use crate::accounting::AccountingFormat;
-use crate::export::{csv_table, xlsx_table, Cell};
+use crate::export::{csv_table, xlsx_table, AccountingFormat, Cell};
 use crate::records::{RecordQuery, RecordSort};
 use crate::store::Store;
 use crate::CoreError;
@@ -64,12 +63,6 @@ fn moscow(at: &str) -> String {
                 .to_string()
         })
         .unwrap_or_else(|_| at.to_owned())
-}
-
-/// A moment as DD.MM.YYYY HH:MM in Moscow time.
-pub(crate) fn moscow_minutes(at: chrono::DateTime<chrono::Utc>) -> String {
-    let msk = chrono::FixedOffset::east_opt(3 * 3600).expect("UTC+3");
-    at.with_timezone(&msk).format("%d.%m.%Y %H:%M").to_string()
 }
 
 impl Store {

@@ -11,10 +11,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use cabinet_api::{ChangePage, NewApplication, NewTicket, ProfileEdit};
+use cabinet_api::{
+    Application, ChangePage, Document, NewApplication, NewTicket, OrganizationProfile, ProfileEdit,
+};
 
 use crate::api_v1::ApiV1Client;
-use crate::sync::Answer;
 use crate::CoreError;
 
 /// A backend's answer, some time later.
@@ -56,6 +57,19 @@ pub enum Outgoing {
         path: String,
         version: Option<i64>,
         body: serde_json::Value,
+    },
+}
+
+/// What the portal answered to a delivered action.
+#[derive(Debug)]
+pub enum Answer {
+    Application(Application),
+    Document(Document),
+    Profile(OrganizationProfile),
+    /// A record of kind `entity`, as JSON.
+    Record {
+        entity: String,
+        json: serde_json::Value,
     },
 }
 

@@ -147,7 +147,7 @@ pub fn check_usable(info: &CertificateInfo, now: DateTime<Utc>) -> Result<(), Co
 pub type AnyKey = Box<dyn cabinet_sign::SigningKey + Send + Sync>;
 
 /// Opens the key of a remembered certificate with its password or PIN.
-pub fn open_my_key(mine: &crate::view::MyCertificate, secret: &str) -> Result<AnyKey, CoreError> {
+pub fn open_my_key(mine: &MyCertificate, secret: &str) -> Result<AnyKey, CoreError> {
     use cabinet_sign::pkcs11::Module;
     let key: AnyKey = match mine.source.as_str() {
         "token" => {
@@ -350,4 +350,16 @@ pub fn open_token_key(
     let slot: u64 = slot.parse().map_err(|_| CoreError::Invalid("slot"))?;
     let m = cabinet_sign::pkcs11::Module::load(Path::new(module))?;
     Ok(m.login(slot, key_id, pin)?)
+}
+
+/// A signature certificate the user keeps in the app.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct MyCertificate {
+    pub certificate: CertificateView,
+    /// "pfx" or "token".
+    pub source: String,
+    /// The .pfx path, or the token's PKCS#11 module.
+    pub location: String,
+    /// The key's CKA_ID on a token.
+    pub key_id: Option<String>,
 }

@@ -5,8 +5,30 @@
 //! and filter as dates.
 
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::CoreError;
+
+/// The file an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountingFormat {
+    /// `;`-separated with a BOM, DD.MM.YYYY dates, decimal commas.
+    Csv,
+    Xlsx,
+    /// Charges and payments together, for 1C-style import.
+    Json,
+    /// One part as a printable report: the organization, the period, the
+    /// table over as many A4 pages as it needs, and the totals.
+    Pdf,
+}
+
+/// A moment as DD.MM.YYYY HH:MM in Moscow time.
+pub(crate) fn moscow_minutes(at: chrono::DateTime<chrono::Utc>) -> String {
+    let msk = chrono::FixedOffset::east_opt(3 * 3600).expect("UTC+3");
+    at.with_timezone(&msk).format("%d.%m.%Y %H:%M").to_string()
+}
 
 /// One cell of an exported table.
 #[derive(Debug, Clone, PartialEq)]

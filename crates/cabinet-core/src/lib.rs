@@ -5,13 +5,13 @@
 //! `portal` (HTTP client), `secrets` (OS keychain), `store` (offline cache),
 //! `session` (login flows and the facade), `config` (where things live).
 
-pub mod access;
 pub mod accounting;
 pub mod api_v1;
 pub mod attachments;
 pub mod audit;
 pub mod backend;
 pub mod blobs;
+pub mod cabinet;
 pub mod certificates;
 pub mod cipher;
 pub mod config;
@@ -19,17 +19,16 @@ pub mod error;
 pub mod export;
 pub mod fuzzing;
 pub mod lists;
-pub mod notify;
 pub(crate) mod private;
 pub mod records;
+pub mod search;
 pub mod secrets;
-pub mod session;
 pub mod signing;
 pub mod store;
 pub mod support;
 pub mod sync;
 pub mod view;
 
+pub use cabinet::Cabinet;
 pub use config::{CabinetConfig, PortalSource};
 pub use error::CoreError;
-pub use session::Cabinet;

@@ -89,7 +89,7 @@ impl Store {
         q: &RecordQuery,
     ) -> Result<RecordPage<T>, CoreError> {
         let terms = match q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            Some(t) => match crate::lists::fts_terms(t) {
+            Some(t) => match crate::search::fts_terms(t) {
                 Some(terms) => Some(terms),
                 // Nothing searchable in it: nothing matches.
                 None => {

@@ -330,7 +330,7 @@ ALTER TABLE certificates_v2 RENAME TO certificates;
 "#,
 ];
 
-/// `cabinet_search_form(text)`: [`crate::lists::search_form`] for SQL, as
+/// `cabinet_search_form(text)`: [`crate::search::search_form`] for SQL, as
 /// the applications table computes its `search_text`. Every connection that
 /// writes the cache needs it.
 fn add_functions(conn: &Connection) -> rusqlite::Result<()> {
@@ -341,7 +341,7 @@ fn add_functions(conn: &Connection) -> rusqlite::Result<()> {
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |ctx| {
             let text = ctx.get_raw(0).as_str_or_null()?.unwrap_or_default();
-            Ok(crate::lists::search_form(text))
+            Ok(crate::search::search_form(text))
         },
     )
 }
@@ -356,6 +356,9 @@ pub struct StoredCertificate {
     pub key_id: Option<String>,
     pub added_at: String,
 }
+
+/// The `reference` entry holding the portal's services catalog.
+pub(crate) const SERVICES: &str = "services";
 
 pub struct Store {
     pub(crate) conn: Connection,

@@ -15,17 +15,9 @@ use ts_rs::TS;
 
 use crate::records::{RecordQuery, RecordSort};
 use crate::store::Store;
+pub use crate::sync::QueuedFile;
 use crate::sync::{enqueue, Action};
 use crate::CoreError;
-
-/// A file of a ticket still on this computer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct QueuedFile {
-    pub name: String,
-    pub sha256: String,
-    #[ts(type = "number")]
-    pub size: i64,
-}
 
 /// A ticket waiting in the outbox (its number comes with delivery).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

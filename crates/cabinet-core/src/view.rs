@@ -4,6 +4,8 @@ use cabinet_api::{DemoInfo, Me, MfaChannel, OrganizationProfile, OrganizationSum
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use crate::certificates::MyCertificate;
+
 /// The app's first answer: which portal, and demo hints when it is the demo.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct AppInfo {
@@ -89,16 +91,4 @@ pub struct DemoCertificateFile {
     pub holder: String,
     pub description: String,
     pub expired: bool,
-}
-
-/// A signature certificate the user keeps in the app.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct MyCertificate {
-    pub certificate: crate::certificates::CertificateView,
-    /// "pfx" or "token".
-    pub source: String,
-    /// The .pfx path, or the token's PKCS#11 module.
-    pub location: String,
-    /// The key's CKA_ID on a token.
-    pub key_id: Option<String>,
 }

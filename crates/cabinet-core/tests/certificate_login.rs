@@ -3,9 +3,9 @@
 //! password, a non-container and an expired certificate are refused with
 //! their codes before anything is sent.
 
+use cabinet_core::cabinet::KeyLocation;
 use cabinet_core::certificates::{open_pfx, CertificateStatus, CertificateView};
 use cabinet_core::secrets::{Keychain, KeychainBackend};
-use cabinet_core::session::KeyLocation;
 use cabinet_core::Cabinet;
 use cabinet_portal::{Portal, PortalConfig};
 

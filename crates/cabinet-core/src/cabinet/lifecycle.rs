@@ -17,7 +17,7 @@ use cabinet_api::{
     RegistrationForm, Security, SubmitRegistration, TotpConfirm, TotpDisable, TotpEnrollment,
 };
 
-use crate::{Cabinet, CoreError};
+use super::*;
 
 fn key() -> String {
     uuid::Uuid::new_v4().to_string()

@@ -4,8 +4,8 @@
 
 use cabinet_api::{NotificationChannels, NotificationKind, NotificationSettings};
 
+use super::*;
 use crate::store::Store;
-use crate::{Cabinet, CoreError};
 
 /// The cache's name for the kept copy.
 const KEPT: &str = "notification-settings";

@@ -17,10 +17,10 @@ use cabinet_api::problem::codes;
 use cabinet_api::ChangePage;
 
 use super::{
-    is_local, Action, Answer, Meter, Pending, PrefetchPolicy, PrefetchScope, RetryPolicy,
-    SyncPhase, SyncReport,
+    is_local, Action, Meter, Pending, PrefetchPolicy, PrefetchScope, RetryPolicy, SyncPhase,
+    SyncReport,
 };
-use crate::backend::{authorized, Backend, Outgoing, SharedBackend, Tokens};
+use crate::backend::{authorized, Answer, Backend, Outgoing, SharedBackend, Tokens};
 use crate::blobs::Blobs;
 use crate::store::Store;
 use crate::CoreError;

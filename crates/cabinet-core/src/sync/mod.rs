@@ -20,12 +20,22 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use crate::backend::Answer;
 use crate::store::Store;
 use crate::CoreError;
 
 pub(crate) mod engine;
 
 const LOCAL_PREFIX: &str = "local-";
+
+/// A file of a ticket still on this computer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QueuedFile {
+    pub name: String,
+    pub sha256: String,
+    #[ts(type = "number")]
+    pub size: i64,
+}
 
 /// An offline action as the «Исходящие» view shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -282,7 +292,7 @@ pub(crate) enum Action {
     Ticket {
         topic: cabinet_api::TicketTopic,
         message: String,
-        files: Vec<crate::support::QueuedFile>,
+        files: Vec<QueuedFile>,
     },
     /// A write on one of the organization's records (see `records`):
     /// `POST {path}` with `{target}` in it replaced by the target's id,
@@ -325,18 +335,6 @@ impl Action {
             summary: summary.to_owned(),
         }
     }
-}
-
-/// What the portal answered to a delivered action.
-pub enum Answer {
-    Application(Application),
-    Document(Document),
-    Profile(OrganizationProfile),
-    /// A record of kind `entity`, as JSON.
-    Record {
-        entity: String,
-        json: serde_json::Value,
-    },
 }
 
 /// An action the portal refused because the entity changed meanwhile
@@ -572,7 +570,7 @@ impl Store {
     /// Full-text search in `org`: every word of `query` as a prefix,
     /// case-insensitive, ё = е. Best matches first.
     pub fn search(&self, org: &str, query: &str, limit: u32) -> Result<Vec<SearchHit>, CoreError> {
-        let Some(terms) = crate::lists::fts_terms(query) else {
+        let Some(terms) = crate::search::fts_terms(query) else {
             return Ok(Vec::new());
         };
         // Applications have their own index (see the lists); the rest share

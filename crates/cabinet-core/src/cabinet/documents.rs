@@ -1,0 +1,115 @@
+//! The organization's documents: contents kept for offline review, signed
+//! here, signatures verified.
+
+use super::*;
+
+impl Cabinet {
+    /// The organization's documents (works offline).
+    pub async fn documents(&self, org_id: &str) -> Result<Vec<DocumentView>, CoreError> {
+        let guard = self.active.lock().await;
+        let a = open_session(guard.as_ref())?;
+        let blobs = self.blobs(a);
+        Ok(a.store
+            .documents(org_id)?
+            .into_iter()
+            .map(|(document, pending_signers)| DocumentView {
+                cached: blobs.has(&document.sha256),
+                document,
+                pending_signers,
+            })
+            .collect())
+    }
+
+    /// A document's content: from this computer, or fetched (and kept for
+    /// offline review). Offline and never fetched: `cache.not_found`.
+    pub async fn document_content(&self, org_id: &str, id: &str) -> Result<Vec<u8>, CoreError> {
+        let (user, doc, blobs) = {
+            let guard = self.active.lock().await;
+            let a = open_session(guard.as_ref())?;
+            let doc = a
+                .store
+                .document(org_id, id)?
+                .ok_or(CoreError::Invalid("document"))?;
+            (a.me.user_id.clone(), doc, self.blobs(a))
+        };
+        if let Some(bytes) = blobs.get(&doc.sha256)? {
+            return Ok(bytes);
+        }
+        let (o, i) = (org_id.to_owned(), id.to_owned());
+        let fetched = self
+            .call(&user, move |c, t| {
+                let (o, i) = (o.clone(), i.clone());
+                async move { c.document_content(&t, &o, &i, None).await }
+            })
+            .await;
+        match fetched {
+            Ok(Some(bytes)) => {
+                blobs.put(&doc.sha256, &bytes)?;
+                Ok(bytes)
+            }
+            Ok(None) => Err(CoreError::Protocol("304 without a cached copy".into())),
+            Err(e) if e.is_transient() => Err(CoreError::NotCached),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Signs a document with `key` (offline too, when its content is on this
+    /// computer); the signature is queued and reaches the portal at sync.
+    pub async fn sign_document(
+        &self,
+        org_id: &str,
+        id: &str,
+        key: &(dyn cabinet_sign::SigningKey + Sync),
+    ) -> Result<(), CoreError> {
+        check_usable(key.certificate(), chrono::Utc::now())?;
+        let content = self.document_content(org_id, id).await?;
+        let sig = cabinet_sign::cades::sign_detached(key, &content[..], chrono::Utc::now())?;
+        let signer = key
+            .certificate()
+            .subject_common_name
+            .clone()
+            .unwrap_or_default();
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(sig);
+        self.with_store(|s| s.queue_document_signature(org_id, id, b64, signer))
+            .await
+    }
+
+    /// Verifies every signature of a document, accepted and pending, against
+    /// its content.
+    pub async fn verify_document(
+        &self,
+        org_id: &str,
+        id: &str,
+    ) -> Result<Vec<crate::signing::SignerView>, CoreError> {
+        let content = self.document_content(org_id, id).await?;
+        let (doc, pending) = {
+            let guard = self.active.lock().await;
+            let a = open_session(guard.as_ref())?;
+            (
+                a.store
+                    .document(org_id, id)?
+                    .ok_or(CoreError::Invalid("document"))?,
+                a.store
+                    .queued_signatures(id)?
+                    .into_iter()
+                    .map(|(signature, _)| signature)
+                    .collect::<Vec<_>>(),
+            )
+        };
+        use base64::Engine;
+        let mut out = Vec::new();
+        for b64 in doc
+            .signatures
+            .iter()
+            .map(|s| s.signature.clone())
+            .chain(pending)
+        {
+            let der = base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .map_err(|e| CoreError::Protocol(format!("signature: {e}")))?;
+            out.extend(crate::signing::verify_bytes(&der, &content)?);
+        }
+        Ok(out)
+    }
+}
