@@ -493,6 +493,13 @@ impl Store {
         &self.path
     }
 
+    /// Gives back the memory of the connection's page cache (it fills
+    /// again as pages are read): for a connection kept idle.
+    pub(crate) fn release_memory(&self) -> Result<(), CoreError> {
+        self.conn.execute_batch("PRAGMA shrink_memory;")?;
+        Ok(())
+    }
+
     /// `PRAGMA integrity_check`: "ok", or the first problems found.
     pub fn integrity_check(&self) -> Result<String, CoreError> {
         let mut st = self.conn.prepare("PRAGMA integrity_check")?;

@@ -84,6 +84,9 @@ struct Active {
     /// Organizations whose contents were prefetched in this session.
     prefetched: std::collections::HashSet<String>,
     store: Store,
+    /// The sync engine's own connections to the same cache between syncs
+    /// (their page caches given back): a sync does not open one each time.
+    idle_sync_stores: Vec<Store>,
     /// The profile's encryption key, in memory while the session is open.
     cache_key: Option<CacheKey>,
     access: Option<Zeroizing<String>>,
@@ -125,6 +128,14 @@ pub struct Cabinet {
 
 /// The open session, refusing while it is locked.
 fn open_session(a: Option<&Active>) -> Result<&Active, CoreError> {
+    match a {
+        None => Err(CoreError::NotLoggedIn),
+        Some(a) if a.locked => Err(CoreError::SessionLocked),
+        Some(a) => Ok(a),
+    }
+}
+
+fn open_session_mut(a: Option<&mut Active>) -> Result<&mut Active, CoreError> {
     match a {
         None => Err(CoreError::NotLoggedIn),
         Some(a) if a.locked => Err(CoreError::SessionLocked),

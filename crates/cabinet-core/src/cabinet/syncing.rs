@@ -27,9 +27,12 @@ impl Cabinet {
         let running = self.sync_guard(org_id);
         let _running = running.lock().await;
         let (user, store, blobs, prefetch_due) = {
-            let guard = self.active.lock().await;
-            let a = open_session(guard.as_ref())?;
-            let store = Store::open(a.store.path(), a.cache_key.as_ref())?;
+            let mut guard = self.active.lock().await;
+            let a = open_session_mut(guard.as_mut())?;
+            let store = match a.idle_sync_stores.pop() {
+                Some(store) => store,
+                None => Store::open(a.store.path(), a.cache_key.as_ref())?,
+            };
             (
                 a.me.user_id.clone(),
                 store,
@@ -42,25 +45,32 @@ impl Cabinet {
             user: &user,
         };
         let backend: crate::backend::SharedBackend = std::sync::Arc::new(self.client.clone());
-        let outcome = crate::sync::engine::Engine::new(
+        let mut engine = crate::sync::engine::Engine::new(
             backend,
             &tokens,
             self.retry.clone(),
             store,
             blobs,
             self.prefetch_policy(),
-        )
-        .run(org_id, prefetch_due, progress)
-        .await?;
-        let report = outcome.report;
-        self.with_active(&user, |a| {
-            a.online = report.online;
-            if outcome.prefetched {
-                a.prefetched.insert(org_id.to_owned());
-            }
-            Ok(())
-        })
-        .await?;
+        );
+        let outcome = engine.run(org_id, prefetch_due, progress).await;
+        let store = engine.into_store();
+        let kept = store.release_memory();
+        // The connection goes back whatever the outcome; the session (if it
+        // is still this user's) learns what the sync found.
+        let report = self
+            .with_active(&user, |a| {
+                if kept.is_ok() {
+                    a.idle_sync_stores.push(store);
+                }
+                let outcome = outcome?;
+                a.online = outcome.report.online;
+                if outcome.prefetched {
+                    a.prefetched.insert(org_id.to_owned());
+                }
+                Ok(outcome.report)
+            })
+            .await?;
         tracing::info!(?report, "sync");
         Ok(report)
     }

@@ -96,6 +96,11 @@ impl<'s> Engine<'s> {
         }
     }
 
+    /// The engine's connection, for the next sync.
+    pub fn into_store(self) -> Store {
+        self.store
+    }
+
     /// Pushes the outbox of `org`, then pulls its change feed, then (when
     /// something arrived or `prefetch_due`) fetches contents. Network
     /// trouble ends the sync as offline, with what was done kept.
