@@ -4,7 +4,9 @@
 //! same SQL in the `sqlite3` shell on the same file. Prints figures and
 //! ratios; asserts nothing (targets are checked by reading the table).
 //!
-//! `BENCH_RECORDS` overrides the 100k of each kind (e.g. for a quick look).
+//! `BENCH_RECORDS` overrides the 100k of each kind (e.g. for a quick look);
+//! `BENCH_SYNC_ONLY=N` only times the initial sync of each cache N times
+//! (to compare two builds run after run).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -318,6 +320,28 @@ async fn main() -> Result<()> {
         drop(warm);
         std::fs::remove_dir_all(dir.path().join("warm-up")).ok();
         counters.take();
+    }
+    if let Some(runs) = std::env::var("BENCH_SYNC_ONLY")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        for run in 0..runs {
+            for (name, encrypt) in [("encrypted", true), ("plain", false)] {
+                let data = dir.path().join(format!("only-{name}-{run}"));
+                let cab = logged_in(&url, &data, encrypt).await?;
+                let t = Instant::now();
+                let report = cab.sync(&org).await?;
+                println!(
+                    "{name}: {:.2} s, {} records",
+                    t.elapsed().as_secs_f64(),
+                    report.pulled
+                );
+                drop(cab);
+                std::fs::remove_dir_all(&data).ok();
+            }
+        }
+        portal.stop().await;
+        return Ok(());
     }
     let mut ours_plain = None;
     let mut totals = Vec::new();
