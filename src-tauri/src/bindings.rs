@@ -81,7 +81,7 @@ fn any<T>() -> T {
 }
 
 macro_rules! commands {
-    ($( $name:ident ( $($arg:ty)? ) -> $ret:ty ; )*) => {
+    ($( $module:ident :: $name:ident ( $($arg:ty)? ) -> $ret:ty ; )*) => {
         fn commands() -> Vec<Command> {
             vec![$( Command {
                 name: stringify!($name),
@@ -96,7 +96,7 @@ macro_rules! commands {
         fn signatures_match(st: tauri::State<'_, crate::Desktop>) {
             $( let _signature = async {
                 let _r: Result<$ret, IpcError> =
-                    crate::commands::$name(st.clone() $(, any::<$arg>())?).await;
+                    crate::commands::$module::$name(st.clone() $(, any::<$arg>())?).await;
             }; )*
         }
     };
@@ -104,104 +104,7 @@ macro_rules! commands {
     (@arg) => { None };
 }
 
-commands! {
-    app_info() -> AppInfo;
-    resume_session() -> Option<SessionView>;
-    login_password(LoginArgs) -> LoginStep;
-    submit_code(CodeArgs) -> SessionView;
-    demo_sms(TicketArgs) -> DemoSms;
-    organizations() -> OrganizationsView;
-    open_organization(OrgArgs) -> Dashboard;
-    logout(LogoutArgs) -> ();
-    demo_certificates() -> Option<Vec<DemoCertificateFile>>;
-    open_pfx(PfxArgs) -> CertificateView;
-    token_certificates(TokenArgs) -> TokenListing;
-    open_token(TokenLoginArgs) -> CertificateView;
-    key_containers(ContainersArgs) -> ContainerListing;
-    open_container(ContainerLoginArgs) -> CertificateView;
-    add_container_certificate(ContainerArgs) -> MyCertificate;
-    login_certificate() -> SessionView;
-    forget_key() -> ();
-    my_certificates() -> Vec<MyCertificate>;
-    add_pfx_certificate(PfxArgs) -> MyCertificate;
-    remove_certificate(CertificateArgs) -> ();
-    sign_files(SignFilesArgs) -> Vec<SignedFile>;
-    verify_file(VerifyArgs) -> Vec<SignerView>;
-    save_signed_content(SaveSignedArgs) -> u32;
-    sync_org(OrgArgs) -> SyncReport;
-    application_page(ApplicationPageArgs) -> ApplicationPage;
-    settings() -> SettingsView;
-    security() -> Security;
-    start_totp() -> TotpSetup;
-    confirm_totp(TotpCodeArgs) -> Security;
-    disable_totp(DisableTotpArgs) -> Security;
-    notification_settings() -> NotificationSettings;
-    save_notification_settings(NotificationSettingsArgs) -> NotificationSettings;
-    save_settings(SaveSettingsArgs) -> SettingsView;
-    change_password(ChangePasswordArgs) -> ();
-    export_applications(ExportApplicationsArgs) -> u32;
-    outbox(OrgArgs) -> Vec<OutboxItem>;
-    retry_action(ActionArgs) -> ();
-    discard_action(ActionArgs) -> ();
-    create_application(NewApplicationArgs) -> Application;
-    submit_application(ActionArgs) -> ();
-    documents(OrgArgs) -> Vec<DocumentView>;
-    sign_document(SignDocumentArgs) -> ();
-    verify_document(DocumentArgs) -> Vec<SignerView>;
-    sync_status(OrgArgs) -> SyncStatus;
-    edit_profile(EditProfileArgs) -> OrganizationProfile;
-    conflicts(OrgArgs) -> Vec<Conflict>;
-    resolve_conflict(ResolveConflictArgs) -> ();
-    lock_session() -> ();
-    unlock_session(UnlockArgs) -> ();
-    requirements(RecordsArgs) -> RecordPage<Requirement>;
-    notifications(RecordsArgs) -> RecordPage<Notification>;
-    permissions(OrgArgs) -> Vec<Permission>;
-    accept_requirement(RecordArgs) -> ();
-    answer_requirement(AnswerArgs) -> ();
-    mark_read(RecordArgs) -> ();
-    charges(RecordsArgs) -> RecordPage<Charge>;
-    payments(RecordsArgs) -> RecordPage<Payment>;
-    pay_charge(PayArgs) -> ();
-    document_content(DocumentArgs) -> DocumentContent;
-    employees(RecordsArgs) -> RecordPage<Employee>;
-    roles(RecordsArgs) -> RecordPage<Role>;
-    audit_log(RecordsArgs) -> RecordPage<AuditEntry>;
-    invite_employee(InviteArgs) -> ();
-    change_employee_role(RoleChangeArgs) -> ();
-    remove_employee(RecordArgs) -> ();
-    save_role(SaveRoleArgs) -> ();
-    export_accounting(ExportAccountingArgs) -> u32;
-    services() -> ServicesView;
-    faq() -> FaqView;
-    support(OrgArgs) -> SupportView;
-    file_ticket(NewTicketArgs) -> String;
-    link_organization(LinkArgs) -> CodeSent;
-    confirm_link(CodeArgs) -> OrganizationSummary;
-    start_deactivation(DeactivateArgs) -> CodeSent;
-    confirm_deactivation(OrgCodeArgs) -> ();
-    request_unblock(UnblockArgs) -> UnblockView;
-    profile_changes(RecordsArgs) -> RecordPage<ProfileChange>;
-    request_profile_change(ProfileChangeArgs) -> ();
-    application_history(RecordsArgs) -> RecordPage<StatusEvent>;
-    comments(RecordsArgs) -> RecordPage<Comment>;
-    add_comment(CommentArgs) -> ();
-    legal_status(RecordsArgs) -> RecordPage<LegalStatus>;
-    request_extract(OrgArgs) -> ();
-    draft_files(RecordArgs) -> DraftFiles;
-    attach_file(AttachArgs) -> DraftFiles;
-    detach_file(DetachArgs) -> DraftFiles;
-    sign_draft(SignDraftArgs) -> u32;
-    export_audit(ExportAuditArgs) -> u32;
-    registrations() -> Vec<Registration>;
-    save_registration(RegistrationFormArgs) -> Registration;
-    upload_registration_document(RegistrationDocumentArgs) -> Registration;
-    send_registration_code(RegistrationArgs) -> RegistrationCode;
-    submit_registration(SubmitRegistrationArgs) -> Registration;
-    submit_registration_signed(SubmitRegistrationSignedArgs) -> Registration;
-    start_recovery(RecoveryArgs) -> RecoveryTicket;
-    finish_recovery(FinishRecoveryArgs) -> ();
-}
+crate::command_list::with_commands!(commands);
 
 fn camel(snake: &str) -> String {
     let mut out = String::new();
@@ -454,20 +357,22 @@ mod tests {
     }
 
     #[test]
-    fn every_command_is_declared_for_the_acl() {
-        let build_rs = include_str!("../build.rs");
+    fn every_command_is_granted_through_the_generated_set() {
+        // build.rs writes the set from the same list this file reads.
+        let set = include_str!("../permissions/app-commands.toml");
         let capability = include_str!("../capabilities/default.json");
-        for c in commands() {
-            assert!(
-                build_rs.contains(&format!("\"{}\"", c.name)),
-                "{} missing in build.rs",
-                c.name
-            );
-            let permission = format!("\"allow-{}\"", c.name.replace('_', "-"));
-            assert!(
-                capability.contains(&permission),
-                "{permission} missing in the capability"
-            );
-        }
+        assert!(capability.contains("\"app-commands\""));
+        let granted: Vec<&str> = set
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("\"allow-"))
+            .map(|l| l.trim_end_matches("\","))
+            .collect();
+        let declared: Vec<String> = commands()
+            .iter()
+            .map(|c| c.name.replace('_', "-"))
+            .collect();
+        assert_eq!(granted, declared, "permissions/app-commands.toml is stale");
+        // Nothing else of the app is granted one by one.
+        assert!(!capability.contains("\"allow-"), "{capability}");
     }
 }

@@ -6,7 +6,15 @@
 
 mod announce;
 pub mod bindings;
+mod command_list;
 mod commands;
+
+/// The invoke handler of every command in [`command_list`].
+macro_rules! invoke_handler {
+    ($( $module:ident :: $name:ident ( $($arg:ty)? ) -> $ret:ty ; )*) => {
+        tauri::generate_handler![$(commands::$module::$name),*]
+    };
+}
 mod demo;
 pub mod ipc;
 mod tray;
@@ -126,104 +134,7 @@ pub fn run() {
             }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::resume_session,
-            commands::login_password,
-            commands::submit_code,
-            commands::demo_sms,
-            commands::organizations,
-            commands::open_organization,
-            commands::logout,
-            commands::demo_certificates,
-            commands::open_pfx,
-            commands::token_certificates,
-            commands::open_token,
-            commands::key_containers,
-            commands::open_container,
-            commands::add_container_certificate,
-            commands::login_certificate,
-            commands::forget_key,
-            commands::my_certificates,
-            commands::add_pfx_certificate,
-            commands::remove_certificate,
-            commands::sign_files,
-            commands::verify_file,
-            commands::save_signed_content,
-            commands::sync_org,
-            commands::application_page,
-            commands::settings,
-            commands::security,
-            commands::start_totp,
-            commands::confirm_totp,
-            commands::disable_totp,
-            commands::notification_settings,
-            commands::save_notification_settings,
-            commands::save_settings,
-            commands::change_password,
-            commands::export_applications,
-            commands::outbox,
-            commands::retry_action,
-            commands::discard_action,
-            commands::create_application,
-            commands::submit_application,
-            commands::documents,
-            commands::sign_document,
-            commands::verify_document,
-            commands::sync_status,
-            commands::edit_profile,
-            commands::conflicts,
-            commands::resolve_conflict,
-            commands::lock_session,
-            commands::unlock_session,
-            commands::requirements,
-            commands::notifications,
-            commands::permissions,
-            commands::accept_requirement,
-            commands::answer_requirement,
-            commands::mark_read,
-            commands::charges,
-            commands::payments,
-            commands::pay_charge,
-            commands::document_content,
-            commands::employees,
-            commands::roles,
-            commands::audit_log,
-            commands::invite_employee,
-            commands::change_employee_role,
-            commands::remove_employee,
-            commands::save_role,
-            commands::export_accounting,
-            commands::services,
-            commands::faq,
-            commands::support,
-            commands::file_ticket,
-            commands::link_organization,
-            commands::confirm_link,
-            commands::start_deactivation,
-            commands::confirm_deactivation,
-            commands::request_unblock,
-            commands::profile_changes,
-            commands::request_profile_change,
-            commands::application_history,
-            commands::comments,
-            commands::add_comment,
-            commands::legal_status,
-            commands::request_extract,
-            commands::draft_files,
-            commands::attach_file,
-            commands::detach_file,
-            commands::sign_draft,
-            commands::export_audit,
-            commands::registrations,
-            commands::save_registration,
-            commands::upload_registration_document,
-            commands::send_registration_code,
-            commands::submit_registration,
-            commands::submit_registration_signed,
-            commands::start_recovery,
-            commands::finish_recovery,
-        ])
+        .invoke_handler(command_list::with_commands!(invoke_handler))
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {
         tracing::error!(error = %e, "window system failed");
