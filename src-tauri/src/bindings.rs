@@ -6,44 +6,25 @@
 //! compile-time check ties the list to the real command functions, so the
 //! list cannot drift from them.
 
-use cabinet_api::Secret;
-use cabinet_api::{AccessState, CabinetAccess, CodeSent, UnblockStatus, UnblockView};
-use cabinet_api::{Application, ApplicationStatus, Attachment, Document, DocumentSignature};
-use cabinet_api::{AuditEntry, Employee, EmployeeStatus, InviteEmployee, Role, SaveRole};
-use cabinet_api::{
-    BankDetails, NewProfileChange, OrganizationProfile, OrganizationSummary, ProfileChange,
-    ProfileChangeStatus, ProfileEdit,
-};
-use cabinet_api::{Charge, ChargeKind, ChargeStatus, Payment, PaymentMethod};
-use cabinet_api::{Comment, NewComment, StatusEvent};
-use cabinet_api::{CourtCase, LegalStatus, Licence, Restriction};
-use cabinet_api::{
-    DemoCertificate, DemoInfo, DemoSms, DemoUser, Me, MfaChannel, OrgKind, OrgStatus, Security,
-};
-use cabinet_api::{FaqEntry, Ticket, TicketFile, TicketStatus, TicketTopic};
-use cabinet_api::{FieldKind, FormField, RequiredDocument, Service, ServiceKind};
-use cabinet_api::{
-    Notification, NotificationChannels, NotificationKind, NotificationSettings, Permission,
-};
-use cabinet_api::{
-    RecoveryTicket, Refusal, Registration, RegistrationCode, RegistrationDocument,
-    RegistrationForm, RegistrationState, RegistrationStep,
-};
-use cabinet_api::{Requirement, RequirementAnswer, RequirementReply, RequirementStatus};
-use cabinet_core::accounting::{AccountingFormat, AccountingPart};
-use cabinet_core::attachments::{AttachmentView, DraftFiles};
-use cabinet_core::certificates::{
-    CertificateStatus, CertificateView, ContainerListing, ContainerView, TokenCertificateView,
-    TokenListing, TokenModuleView,
-};
-use cabinet_core::config::{Language, LocalSettings, Theme};
-use cabinet_core::lists::{ApplicationDate, ApplicationPage, ApplicationQuery, ApplicationSort};
-use cabinet_core::records::{RecordPage, RecordQuery, RecordSort, RecordView};
+use cabinet_api::Application;
+use cabinet_api::LegalStatus;
+use cabinet_api::Requirement;
+use cabinet_api::{AuditEntry, Employee, Role};
+use cabinet_api::{Charge, Payment};
+use cabinet_api::{CodeSent, UnblockView};
+use cabinet_api::{Comment, StatusEvent};
+use cabinet_api::{DemoSms, Security};
+use cabinet_api::{Notification, NotificationSettings, Permission};
+use cabinet_api::{OrganizationProfile, OrganizationSummary, ProfileChange};
+use cabinet_api::{RecoveryTicket, Registration, RegistrationCode};
+use cabinet_core::attachments::DraftFiles;
+use cabinet_core::certificates::{CertificateView, ContainerListing, TokenListing};
+use cabinet_core::lists::ApplicationPage;
+use cabinet_core::records::RecordPage;
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
-use cabinet_core::support::{FaqView, QueuedFile, QueuedTicket, SupportView};
+use cabinet_core::support::{FaqView, SupportView};
 use cabinet_core::sync::{
-    Conflict, DocumentView, OutboxItem, PrefetchPolicy, PrefetchScope, Resolution, SyncPhase,
-    SyncProgress, SyncReport, SyncStatus,
+    Conflict, DocumentView, OutboxItem, SyncProgress, SyncReport, SyncStatus,
 };
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView,
@@ -61,8 +42,8 @@ use crate::commands::{
     RecoveryArgs, RegistrationArgs, RegistrationDocumentArgs, RegistrationFormArgs,
     ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SaveSettingsArgs, SaveSignedArgs,
     SettingsView, SignDocumentArgs, SignDraftArgs, SignFilesArgs, SubmitRegistrationArgs,
-    SubmitRegistrationSignedArgs, TicketArgs, TicketFileArgs, TokenArgs, TokenLoginArgs,
-    TotpCodeArgs, TotpSetup, UnblockArgs, UnlockArgs, VerifyArgs,
+    SubmitRegistrationSignedArgs, TicketArgs, TokenArgs, TokenLoginArgs, TotpCodeArgs, TotpSetup,
+    UnblockArgs, UnlockArgs, VerifyArgs,
 };
 use crate::ipc::IpcError;
 
@@ -82,6 +63,12 @@ fn any<T>() -> T {
 
 macro_rules! commands {
     ($( $module:ident :: $name:ident ( $($arg:ty)? ) -> $ret:ty ; )*) => {
+        /// Every type a command takes or answers, and what they use.
+        fn visit_command_types(v: &mut Declarations) {
+            use ts_rs::TypeVisitor;
+            $( $( v.visit::<$arg>(); )? v.visit::<$ret>(); )*
+        }
+
         fn commands() -> Vec<Command> {
             vec![$( Command {
                 name: stringify!($name),
@@ -123,188 +110,40 @@ fn camel(snake: &str) -> String {
 }
 
 /// The whole generated TypeScript file.
+/// The declarations of the types `visit` reaches, each once, every type
+/// after the ones it uses.
+pub(crate) struct Declarations {
+    seen: std::collections::HashSet<String>,
+    out: Vec<String>,
+}
+
+impl ts_rs::TypeVisitor for Declarations {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        // Built-in types (numbers, strings, arrays, options) have no
+        // declaration of their own; their parameters may.
+        T::visit_generics(self);
+        if T::output_path().is_none() || !self.seen.insert(T::ident()) {
+            return;
+        }
+        T::visit_dependencies(self);
+        self.out.push(T::decl());
+    }
+}
+
+/// The whole generated TypeScript file.
 pub fn typescript() -> String {
-    let decls = [
-        AppInfo::decl(),
-        DemoInfo::decl(),
-        DemoUser::decl(),
-        DemoCertificate::decl(),
-        DemoSms::decl(),
-        LoginStep::decl(),
-        MfaChannel::decl(),
-        SessionView::decl(),
-        Me::decl(),
-        OrganizationsView::decl(),
-        OrganizationSummary::decl(),
-        OrgKind::decl(),
-        OrgStatus::decl(),
-        Dashboard::decl(),
-        OrganizationProfile::decl(),
-        IpcError::decl(),
-        Secret::decl(),
-        LoginArgs::decl(),
-        CodeArgs::decl(),
-        TicketArgs::decl(),
-        OrgArgs::decl(),
-        LogoutArgs::decl(),
-        DemoCertificateFile::decl(),
-        CertificateView::decl(),
-        CertificateStatus::decl(),
-        PfxArgs::decl(),
-        TokenArgs::decl(),
-        TokenListing::decl(),
-        TokenModuleView::decl(),
-        TokenCertificateView::decl(),
-        TokenLoginArgs::decl(),
-        ContainersArgs::decl(),
-        ContainerListing::decl(),
-        ContainerView::decl(),
-        ContainerLoginArgs::decl(),
-        ContainerArgs::decl(),
-        MyCertificate::decl(),
-        CertificateArgs::decl(),
-        SignFilesArgs::decl(),
-        SignedFile::decl(),
-        SignProgress::decl(),
-        SyncPhase::decl(),
-        SyncProgress::decl(),
-        VerifyArgs::decl(),
-        SaveSignedArgs::decl(),
-        SignerView::decl(),
-        SyncReport::decl(),
-        Application::decl(),
-        Attachment::decl(),
-        AttachmentView::decl(),
-        DraftFiles::decl(),
-        AttachArgs::decl(),
-        DetachArgs::decl(),
-        SignDraftArgs::decl(),
-        ExportAuditArgs::decl(),
-        ApplicationPageArgs::decl(),
-        SettingsView::decl(),
-        Security::decl(),
-        TotpSetup::decl(),
-        TotpCodeArgs::decl(),
-        DisableTotpArgs::decl(),
-        NotificationSettings::decl(),
-        NotificationChannels::decl(),
-        NotificationSettingsArgs::decl(),
-        LocalSettings::decl(),
-        PrefetchPolicy::decl(),
-        PrefetchScope::decl(),
-        SaveSettingsArgs::decl(),
-        ChangePasswordArgs::decl(),
-        ApplicationPage::decl(),
-        ApplicationQuery::decl(),
-        ApplicationSort::decl(),
-        ApplicationDate::decl(),
-        ExportApplicationsArgs::decl(),
-        ApplicationStatus::decl(),
-        OutboxItem::decl(),
-        ActionArgs::decl(),
-        NewApplicationArgs::decl(),
-        DocumentView::decl(),
-        Document::decl(),
-        DocumentSignature::decl(),
-        SignDocumentArgs::decl(),
-        DocumentArgs::decl(),
-        SyncStatus::decl(),
-        ProfileEdit::decl(),
-        EditProfileArgs::decl(),
-        Conflict::decl(),
-        Resolution::decl(),
-        ResolveConflictArgs::decl(),
-        UnlockArgs::decl(),
-        RecordQuery::decl(),
-        RecordSort::decl(),
-        RecordPage::<Requirement>::decl(),
-        RecordView::<Requirement>::decl(),
-        RecordsArgs::decl(),
-        RecordArgs::decl(),
-        AnswerArgs::decl(),
-        Requirement::decl(),
-        RequirementStatus::decl(),
-        RequirementAnswer::decl(),
-        RequirementReply::decl(),
-        Notification::decl(),
-        NotificationKind::decl(),
-        Permission::decl(),
-        Charge::decl(),
-        ChargeKind::decl(),
-        ChargeStatus::decl(),
-        Payment::decl(),
-        PaymentMethod::decl(),
-        PayArgs::decl(),
-        DocumentContent::decl(),
-        Employee::decl(),
-        EmployeeStatus::decl(),
-        Role::decl(),
-        AuditEntry::decl(),
-        InviteEmployee::decl(),
-        InviteArgs::decl(),
-        RoleChangeArgs::decl(),
-        SaveRole::decl(),
-        SaveRoleArgs::decl(),
-        ExportAccountingArgs::decl(),
-        AccountingPart::decl(),
-        AccountingFormat::decl(),
-        ServicesView::decl(),
-        FaqView::decl(),
-        FaqEntry::decl(),
-        TicketTopic::decl(),
-        SupportView::decl(),
-        Ticket::decl(),
-        TicketStatus::decl(),
-        TicketFile::decl(),
-        QueuedTicket::decl(),
-        QueuedFile::decl(),
-        NewTicketArgs::decl(),
-        TicketFileArgs::decl(),
-        Theme::decl(),
-        Language::decl(),
-        BankDetails::decl(),
-        ProfileChange::decl(),
-        ProfileChangeStatus::decl(),
-        NewProfileChange::decl(),
-        ProfileChangeArgs::decl(),
-        CodeSent::decl(),
-        CabinetAccess::decl(),
-        AccessState::decl(),
-        UnblockView::decl(),
-        UnblockStatus::decl(),
-        LinkArgs::decl(),
-        DeactivateArgs::decl(),
-        OrgCodeArgs::decl(),
-        UnblockArgs::decl(),
-        Service::decl(),
-        ServiceKind::decl(),
-        RequiredDocument::decl(),
-        FormField::decl(),
-        FieldKind::decl(),
-        StatusEvent::decl(),
-        Comment::decl(),
-        NewComment::decl(),
-        CommentArgs::decl(),
-        LegalStatus::decl(),
-        Licence::decl(),
-        Restriction::decl(),
-        CourtCase::decl(),
-        Registration::decl(),
-        RegistrationState::decl(),
-        RegistrationForm::decl(),
-        RegistrationDocument::decl(),
-        RegistrationStep::decl(),
-        Refusal::decl(),
-        RegistrationCode::decl(),
-        RegistrationArgs::decl(),
-        RegistrationFormArgs::decl(),
-        RegistrationDocumentArgs::decl(),
-        SubmitRegistrationArgs::decl(),
-        SubmitRegistrationSignedArgs::decl(),
-        RecoveryTicket::decl(),
-        RecoveryArgs::decl(),
-        FinishRecoveryArgs::decl(),
-    ];
+    use ts_rs::TypeVisitor;
+    let mut found = Declarations {
+        seen: Default::default(),
+        out: Vec::new(),
+    };
+    visit_command_types(&mut found);
+    // What the window gets outside a command's answer: the error of a
+    // rejected call, and the progress events.
+    found.visit::<IpcError>();
+    found.visit::<SyncProgress>();
+    found.visit::<SignProgress>();
+    let decls = found.out;
     let mut out = String::from(
         "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\
          import { invoke } from \"@tauri-apps/api/core\";\n\n",

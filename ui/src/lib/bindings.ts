@@ -1,6 +1,32 @@
 // Generated from the Rust types by `cargo xtask bindings`. Do not edit.
 import { invoke } from "@tauri-apps/api/core";
 
+export type Theme = "system" | "light" | "dark";
+
+export type Language = "ru" | "en";
+
+export type DemoUser = { login: string, password: string, full_name: string, 
+/**
+ * Russian, e.g. «Бухгалтер».
+ */
+role: string, };
+
+export type DemoCertificate = { file_name: string, password: string, holder: string, 
+/**
+ * Russian, e.g. «Руководитель, действующий».
+ */
+description: string, 
+/**
+ * Issued already expired, to show how an expired certificate is refused.
+ */
+expired: boolean, };
+
+export type DemoInfo = { users: Array<DemoUser>, 
+/**
+ * The demo PKI's .pfx files, at `GET /v1/demo/certificates/{file_name}`.
+ */
+certificates: Array<DemoCertificate>, };
+
 export type AppInfo = { version: string, portal_url: string, 
 /**
  * True when the built-in demo portal runs inside the app.
@@ -23,33 +49,7 @@ theme: Theme,
  */
 language: Language, };
 
-export type DemoInfo = { users: Array<DemoUser>, 
-/**
- * The demo PKI's .pfx files, at `GET /v1/demo/certificates/{file_name}`.
- */
-certificates: Array<DemoCertificate>, };
-
-export type DemoUser = { login: string, password: string, full_name: string, 
-/**
- * Russian, e.g. «Бухгалтер».
- */
-role: string, };
-
-export type DemoCertificate = { file_name: string, password: string, holder: string, 
-/**
- * Russian, e.g. «Руководитель, действующий».
- */
-description: string, 
-/**
- * Issued already expired, to show how an expired certificate is refused.
- */
-expired: boolean, };
-
-export type DemoSms = { phone: string, code: string, sent_at: string, };
-
-export type LoginStep = { "step": "done", session: SessionView, } | { "step": "need_code", ticket: string, channel: MfaChannel, destination: string | null, expires_at: string, };
-
-export type MfaChannel = "totp" | "sms";
+export type Me = { user_id: string, full_name: string, email: string, inn: string | null, snils: string | null, };
 
 export type SessionView = { user: Me, portal_url: string, 
 /**
@@ -61,9 +61,39 @@ online: boolean,
  */
 last_org_id: string | null, };
 
-export type Me = { user_id: string, full_name: string, email: string, inn: string | null, snils: string | null, };
+export type Secret = string;
 
-export type OrganizationsView = { items: Array<OrganizationSummary>, online: boolean, };
+export type LoginArgs = { login: string, password: Secret, };
+
+export type MfaChannel = "totp" | "sms";
+
+export type LoginStep = { "step": "done", session: SessionView, } | { "step": "need_code", ticket: string, channel: MfaChannel, destination: string | null, expires_at: string, };
+
+export type CodeArgs = { ticket: string, code: Secret, };
+
+export type TicketArgs = { ticket: string, };
+
+export type DemoSms = { phone: string, code: string, sent_at: string, };
+
+export type OrgKind = "legal_entity" | "entrepreneur";
+
+export type OrgStatus = "active" | "reorganizing" | "liquidating" | "liquidated";
+
+export type UnblockStatus = "pending" | "approved" | "refused";
+
+export type UnblockView = { id: string, status: UnblockStatus, created_at: string, 
+/**
+ * The portal's answer to a refused one.
+ */
+comment: string | null, };
+
+export type AccessState = "suspended" | "blocked";
+
+export type CabinetAccess = { state: AccessState, reason: string, since: string, 
+/**
+ * The latest unblock request, if any.
+ */
+unblock: UnblockView | null, };
 
 export type OrganizationSummary = { id: string, kind: OrgKind, short_name: string, inn: string, 
 /**
@@ -79,9 +109,33 @@ role: string,
  */
 access?: CabinetAccess, };
 
-export type OrgKind = "legal_entity" | "entrepreneur";
+export type OrganizationsView = { items: Array<OrganizationSummary>, online: boolean, };
 
-export type OrgStatus = "active" | "reorganizing" | "liquidating" | "liquidated";
+export type OrgArgs = { org_id: string, };
+
+export type BankDetails = { bank_name: string, bik: string, 
+/**
+ * Расчётный счёт, its key checked against the BIK.
+ */
+account: string, 
+/**
+ * Корреспондентский счёт, checked against the BIK.
+ */
+corr_account: string, };
+
+export type OrganizationProfile = { id: string, kind: OrgKind, full_name: string, short_name: string, inn: string, ogrn: string, kpp: string | null, status: OrgStatus, 
+/**
+ * ISO date (YYYY-MM-DD).
+ */
+registered_on: string, legal_address: string, head_name: string, head_position: string, email: string, phone: string, okved: string, 
+/**
+ * Optimistic-concurrency version (`If-Match`).
+ */
+version: number, 
+/**
+ * The account payments go to, once the organization gave one.
+ */
+bank?: BankDetails, };
 
 export type Dashboard = { profile: OrganizationProfile, role: string | null, 
 /**
@@ -98,40 +152,6 @@ access?: CabinetAccess, online: boolean,
  */
 synced_at: string, };
 
-export type OrganizationProfile = { id: string, kind: OrgKind, full_name: string, short_name: string, inn: string, ogrn: string, kpp: string | null, status: OrgStatus, 
-/**
- * ISO date (YYYY-MM-DD).
- */
-registered_on: string, legal_address: string, head_name: string, head_position: string, email: string, phone: string, okved: string, 
-/**
- * Optimistic-concurrency version (`If-Match`).
- */
-version: number, 
-/**
- * The account payments go to, once the organization gave one.
- */
-bank?: BankDetails, };
-
-export type IpcError = { 
-/**
- * Stable machine code; the UI maps it to Russian text.
- */
-code: string, 
-/**
- * English, for logs and bug reports; never shown as is.
- */
-message: string, field: string | null, locked_until: string | null, attempts_left: number | null, };
-
-export type Secret = string;
-
-export type LoginArgs = { login: string, password: Secret, };
-
-export type CodeArgs = { ticket: string, code: Secret, };
-
-export type TicketArgs = { ticket: string, };
-
-export type OrgArgs = { org_id: string, };
-
 export type LogoutArgs = { forget_cache: boolean, };
 
 export type DemoCertificateFile = { path: string, 
@@ -139,6 +159,10 @@ export type DemoCertificateFile = { path: string,
  * Public by design: the demo PKI's passwords are shown on screen.
  */
 password: string, holder: string, description: string, expired: boolean, };
+
+export type PfxArgs = { path: string, password: Secret, };
+
+export type CertificateStatus = "valid" | "expires_soon" | "expired" | "not_yet_valid";
 
 export type CertificateView = { holder: string, title: string | null, organization: string | null, inn: string | null, inn_le: string | null, ogrn: string | null, ogrnip: string | null, snils: string | null, issuer: string, serial: string, 
 /**
@@ -162,21 +186,11 @@ algorithm: string, can_sign: boolean,
  */
 sha256: string, };
 
-export type CertificateStatus = "valid" | "expires_soon" | "expired" | "not_yet_valid";
-
-export type PfxArgs = { path: string, password: Secret, };
-
 export type TokenArgs = { 
 /**
  * A PKCS#11 module path; `None`: the first installed known module.
  */
 module: string | null, };
-
-export type TokenListing = { modules: Array<TokenModuleView>, 
-/**
- * The module the certificates are from; `None` when none is installed.
- */
-module: string | null, certificates: Array<TokenCertificateView>, };
 
 export type TokenModuleView = { 
 /**
@@ -190,6 +204,12 @@ export type TokenCertificateView = {
  */
 slot: string, token_label: string, key_id: string, certificate: CertificateView, };
 
+export type TokenListing = { modules: Array<TokenModuleView>, 
+/**
+ * The module the certificates are from; `None` when none is installed.
+ */
+module: string | null, certificates: Array<TokenCertificateView>, };
+
 export type TokenLoginArgs = { module: string, slot: string, key_id: string, pin: Secret, };
 
 export type ContainersArgs = { 
@@ -197,8 +217,6 @@ export type ContainersArgs = {
  * A folder the user chose to search too (a flash drive, a backup).
  */
 folder: string | null, };
-
-export type ContainerListing = { searched: Array<string>, containers: Array<ContainerView>, };
 
 export type ContainerView = { 
 /**
@@ -221,6 +239,8 @@ certificate: CertificateView | null,
  * E.g. «ГОСТ Р 34.10-2012 (256)».
  */
 algorithm: string, };
+
+export type ContainerListing = { searched: Array<string>, containers: Array<ContainerView>, };
 
 export type ContainerLoginArgs = { 
 /**
@@ -274,16 +294,6 @@ secret: Secret, };
 
 export type SignedFile = { file: string, signature: string, };
 
-export type SignProgress = { done: number, total: number, 
-/**
- * The file just signed.
- */
-file: string, };
-
-export type SyncPhase = "push" | "pull" | "files" | "done";
-
-export type SyncProgress = { phase: SyncPhase, items_done: number, items_total: number | null, bytes: number, };
-
 export type VerifyArgs = { file: string, 
 /**
  * The signature; `None`: FILE.sig beside the file, or FILE itself
@@ -291,16 +301,6 @@ export type VerifyArgs = { file: string,
  * document.
  */
 signature: string | null, };
-
-export type SaveSignedArgs = { 
-/**
- * An attached signature.
- */
-signature: string, 
-/**
- * Where the document it holds goes.
- */
-target: string, };
 
 export type SignerView = { certificate: CertificateView, 
 /**
@@ -311,6 +311,16 @@ signing_time: string | null, algorithm: string,
  * False when no trusted roots were configured (the chain was not checked).
  */
 chain_trusted: boolean, };
+
+export type SaveSignedArgs = { 
+/**
+ * An attached signature.
+ */
+signature: string, 
+/**
+ * Where the document it holds goes.
+ */
+target: string, };
 
 export type SyncReport = { pushed: number, failed: number, pulled: number, 
 /**
@@ -334,6 +344,31 @@ prefetched: number,
  * Document contents removed to keep within the size cap.
  */
 evicted: number, online: boolean, };
+
+export type ApplicationDate = "created" | "updated" | "deadline";
+
+export type ApplicationStatus = "draft" | "accepted" | "in_progress" | "needs_info" | "completed" | "rejected";
+
+export type ApplicationSort = "updated" | "created" | "deadline" | "number";
+
+export type ApplicationQuery = { status: Array<ApplicationStatus>, service_code: string | null, from: string | null, to: string | null, date_by: ApplicationDate, q: string | null, sort: ApplicationSort, 
+/**
+ * Ascending instead of the natural newest/latest first.
+ */
+ascending: boolean, offset: number, limit: number, };
+
+export type ApplicationPageArgs = { org_id: string, query: ApplicationQuery, 
+/**
+ * Count the rows the filters match (the first page after a filter
+ * change); later pages of the same filters skip the count.
+ */
+count: boolean, };
+
+export type Attachment = { document_id: string, kind: string, name: string, 
+/**
+ * Lower-case hex SHA-256 of the content.
+ */
+sha256: string, };
 
 export type Application = { id: string, org_id: string, 
 /**
@@ -363,11 +398,569 @@ control_code?: string,
  */
 fields?: { [key in string]?: string }, };
 
-export type Attachment = { document_id: string, kind: string, name: string, 
+export type ApplicationPage = { items: Array<Application>, 
 /**
- * Lower-case hex SHA-256 of the content.
+ * Rows matching the filters, all pages together.
  */
-sha256: string, };
+total: number, };
+
+export type PrefetchScope = { "scope": "all" } | { "scope": "recent", days: number, } | { "scope": "none" };
+
+export type PrefetchPolicy = { scope: PrefetchScope, cap_bytes: number, };
+
+export type LocalSettings = { 
+/**
+ * Minutes without input before the app locks; 0: never.
+ */
+lock_minutes: number, prefetch: PrefetchPolicy, theme: Theme, language: Language, };
+
+export type SettingsView = { local: LocalSettings, 
+/**
+ * Where they are kept.
+ */
+config_file: string, 
+/**
+ * The inactivity lock is fixed for this run (`CABINET_LOCK_SECONDS`).
+ */
+lock_fixed: boolean, };
+
+export type Security = { 
+/**
+ * `None`: the password alone (test and service accounts).
+ */
+second_factor: MfaChannel | null, };
+
+export type TotpSetup = { secret: Secret, uri: string, qr_size: number, qr_dark: Array<boolean>, };
+
+export type TotpCodeArgs = { code: Secret, };
+
+export type DisableTotpArgs = { current_password: Secret, };
+
+export type NotificationKind = "status" | "requirement" | "charge" | "payment" | "system";
+
+export type NotificationChannels = { kind: NotificationKind, desktop: boolean, email: boolean, sms: boolean, };
+
+export type NotificationSettings = { items: Array<NotificationChannels>, };
+
+export type NotificationSettingsArgs = { settings: NotificationSettings, };
+
+export type SaveSettingsArgs = { settings: LocalSettings, };
+
+export type ChangePasswordArgs = { current_password: Secret, new_password: Secret, };
+
+export type AccountingFormat = "csv" | "xlsx" | "json" | "pdf";
+
+export type ExportApplicationsArgs = { org_id: string, 
+/**
+ * The list's filters and order; its paging is ignored.
+ */
+query: ApplicationQuery, format: AccountingFormat, 
+/**
+ * Where the user chose to save it.
+ */
+path: string, };
+
+export type OutboxItem = { id: string, org_id: string, 
+/**
+ * `create_application`, `submit_application`.
+ */
+kind: string, 
+/**
+ * The entity the action is about (a local or portal id).
+ */
+target: string | null, 
+/**
+ * "pending" or "failed".
+ */
+state: string, attempts: number, 
+/**
+ * For a failed action: the portal's code and message.
+ */
+error_code: string | null, error: string | null, created_at: string, 
+/**
+ * Human summary, e.g. the application's title.
+ */
+summary: string, };
+
+export type ActionArgs = { id: string, };
+
+export type NewApplicationArgs = { org_id: string, service_code: string, title: string, 
+/**
+ * The service's form, by field key.
+ */
+fields?: { [key in string]?: string }, };
+
+export type DocumentSignature = { id: string, 
+/**
+ * The signer's name as the certificate gives it.
+ */
+signer: string, organization: string | null, 
+/**
+ * RFC 3339, when the portal accepted it.
+ */
+added_at: string, 
+/**
+ * Base64 of the DER CMS.
+ */
+signature: string, };
+
+export type Document = { id: string, org_id: string, name: string, mime: string, size: number, 
+/**
+ * Lower-case hex; also the content's `ETag`.
+ */
+sha256: string, created_at: string, 
+/**
+ * Detached signatures the portal accepted, oldest first.
+ */
+signatures: Array<DocumentSignature>, };
+
+export type DocumentView = { document: Document, 
+/**
+ * Signers of signatures made here and not yet accepted by the portal.
+ */
+pending_signers: Array<string>, 
+/**
+ * The content is on this computer (readable offline).
+ */
+cached: boolean, };
+
+export type SignDocumentArgs = { org_id: string, document_id: string, 
+/**
+ * Which of «my certificates» signs.
+ */
+sha256: string, 
+/**
+ * The .pfx password or the token PIN.
+ */
+secret: Secret, };
+
+export type DocumentArgs = { org_id: string, document_id: string, };
+
+export type SyncStatus = { 
+/**
+ * The last exchange with the portal succeeded.
+ */
+online: boolean, 
+/**
+ * RFC 3339 time of the last completed pull, if any.
+ */
+synced_at: string | null, 
+/**
+ * Actions waiting to be sent.
+ */
+pending: number, 
+/**
+ * Actions the portal refused (to fix or discard), conflicts included.
+ */
+failed: number, 
+/**
+ * Actions waiting for the user's choice between two versions.
+ */
+conflicts: number, };
+
+export type ProfileEdit = { email: string | null, phone: string | null, legal_address: string | null, };
+
+export type EditProfileArgs = { org_id: string, edit: ProfileEdit, };
+
+export type Conflict = { 
+/**
+ * The outbox action (also the conflict's id).
+ */
+action_id: string, org_id: string, 
+/**
+ * `profile`, `application`.
+ */
+entity: string, entity_id: string, 
+/**
+ * The version the user's change was made on.
+ */
+base_version: number, 
+/**
+ * The user's change (for a profile: the edited fields).
+ */
+mine: unknown, 
+/**
+ * The entity as the portal holds it now.
+ */
+theirs: unknown, created_at: string, };
+
+export type Resolution = "keep_mine" | "take_theirs";
+
+export type ResolveConflictArgs = { action_id: string, resolution: Resolution, };
+
+export type UnlockArgs = { password: Secret, };
+
+export type RecordSort = "newest" | "oldest" | "due";
+
+export type RecordQuery = { 
+/**
+ * Records of this application (history, comments, requirements,
+ * charges) or charge (payments).
+ */
+parent: string | null, 
+/**
+ * Any of these statuses (requirements, charges).
+ */
+status: Array<string>, 
+/**
+ * Created on or after / before this day or instant (ISO).
+ */
+from: string | null, to: string | null, 
+/**
+ * Full-text: every word as a prefix, ё = е.
+ */
+text: string | null, 
+/**
+ * Notifications not yet read.
+ */
+unread: boolean, sort: RecordSort, offset: number, 
+/**
+ * 0: all rows.
+ */
+limit: number, };
+
+export type RecordsArgs = { org_id: string, query: RecordQuery, };
+
+export type RequirementAnswer = { text: string, 
+/**
+ * Documents of the organization sent with it.
+ */
+document_ids: Array<string>, answered_at: string, answered_by: string, };
+
+export type RequirementStatus = "new" | "accepted" | "answered" | "closed";
+
+export type Requirement = { id: string, number: string, title: string, text: string, authority: string, 
+/**
+ * The application it is about, if any.
+ */
+application_id: string | null, created_at: string, 
+/**
+ * ISO date the answer is due.
+ */
+due_date: string, status: RequirementStatus, answer: RequirementAnswer | null, version: number, };
+
+export type RecordView<T> = { record: T, 
+/**
+ * Kinds of the queued actions (`accept_requirement`, …), oldest first.
+ */
+pending: Array<string>, };
+
+export type RecordPage<T> = { items: Array<RecordView<T>>, 
+/**
+ * Rows matching the filters, all pages.
+ */
+total: number, };
+
+export type Notification = { id: string, kind: NotificationKind, title: string, text: string, created_at: string, read: boolean, 
+/**
+ * What it is about: an entity kind and id.
+ */
+entity: string | null, entity_id: string | null, };
+
+export type Permission = "applications.edit" | "applications.submit" | "documents.sign" | "requirements.answer" | "payments.pay" | "profile.edit" | "employees.manage" | "audit.view";
+
+export type RecordArgs = { org_id: string, id: string, };
+
+export type RequirementReply = { text: string, document_ids: Array<string>, };
+
+export type AnswerArgs = { org_id: string, id: string, reply: RequirementReply, };
+
+export type ChargeStatus = "unpaid" | "paid";
+
+export type ChargeKind = "duty" | "tax" | "fine" | "fee";
+
+export type Charge = { id: string, 
+/**
+ * Уникальный идентификатор начисления (20 or 25 digits).
+ */
+uin: string, kind: ChargeKind, title: string, authority: string, 
+/**
+ * Kopecks.
+ */
+amount: number, created_at: string, due_date: string, status: ChargeStatus, application_id: string | null, version: number, };
+
+export type PaymentMethod = "card" | "sbp";
+
+export type Payment = { id: string, charge_id: string | null, amount: number, method: PaymentMethod, created_at: string, paid_by: string, receipt_document_id: string, };
+
+export type PayArgs = { org_id: string, id: string, method: PaymentMethod, };
+
+export type DocumentContent = { name: string, mime: string, 
+/**
+ * Text documents, decoded (invalid UTF-8 replaced).
+ */
+text: string | null, 
+/**
+ * Images and PDF, base64 for a `data:` URL.
+ */
+base64: string | null, };
+
+export type EmployeeStatus = "active" | "invited" | "removed";
+
+export type Employee = { id: string, full_name: string, email: string, 
+/**
+ * The role's name.
+ */
+role: string, status: EmployeeStatus, version: number, };
+
+export type Role = { 
+/**
+ * The role's name; built-in roles are Russian words.
+ */
+id: string, permissions: Array<Permission>, builtin: boolean, 
+/**
+ * The head's role ([`HEAD_ROLE`]): held by the person the register
+ * names, never given or taken (see [`Role::marked`]).
+ */
+head: boolean, version: number, };
+
+export type AuditEntry = { id: string, created_at: string, user_id: string, user_name: string, 
+/**
+ * The client's address as the portal saw it.
+ */
+ip: string | null, 
+/**
+ * A stable code, e.g. `auth.login`, `application.submit`.
+ */
+action: string, 
+/**
+ * What it was about, for people (a title, a number).
+ */
+detail: string, };
+
+export type InviteEmployee = { email: string, full_name: string, role: string, };
+
+export type InviteArgs = { org_id: string, invite: InviteEmployee, };
+
+export type RoleChangeArgs = { org_id: string, id: string, role: string, };
+
+export type SaveRole = { name: string, permissions: Array<Permission>, };
+
+export type SaveRoleArgs = { org_id: string, 
+/**
+ * The custom role to change; none: a new role.
+ */
+existing: string | null, role: SaveRole, };
+
+export type AccountingPart = "charges" | "payments";
+
+export type ExportAccountingArgs = { org_id: string, part: AccountingPart, format: AccountingFormat, 
+/**
+ * ISO days, both included; null is open.
+ */
+from: string | null, to: string | null, 
+/**
+ * Where the user chose to save it.
+ */
+path: string, };
+
+export type ServiceKind = "registration" | "license" | "permit" | "extract" | "reporting";
+
+export type RequiredDocument = { 
+/**
+ * Stable code, e.g. `charter`.
+ */
+code: string, title: string, 
+/**
+ * `false`: only when it applies.
+ */
+mandatory: boolean, };
+
+export type FieldKind = "text" | "multiline" | "inn" | "ogrn" | "snils" | "date" | "number" | "choice" | "cadastral";
+
+export type FormField = { 
+/**
+ * Stable key of the value in an application's `fields`.
+ */
+key: string, 
+/**
+ * The field's name for people.
+ */
+label: string, kind: FieldKind, required: boolean, 
+/**
+ * The choices of a [`FieldKind::Choice`].
+ */
+options?: Array<string>, 
+/**
+ * A line of help under the field.
+ */
+hint?: string, };
+
+export type Service = { 
+/**
+ * The `service_code` of applications for it.
+ */
+code: string, title: string, description: string, kind: ServiceKind, 
+/**
+ * A theme for people: «Налоги», «Торговля», …
+ */
+category: string, authority: string, 
+/**
+ * Can be applied for through the cabinet.
+ */
+online: boolean, 
+/**
+ * Can be applied for in person (МФЦ or the authority's office).
+ */
+in_person: boolean, 
+/**
+ * Calendar days the authority has.
+ */
+deadline_days: number, 
+/**
+ * State duty in kopecks; 0 is free.
+ */
+cost: number, required_documents: Array<RequiredDocument>, 
+/**
+ * What the authority needs to know besides the documents, in order.
+ */
+form?: Array<FormField>, };
+
+export type ServicesView = { items: Array<Service>, 
+/**
+ * Fresh from the portal (`false`: the copy kept offline).
+ */
+online: boolean, 
+/**
+ * When the portal last confirmed it.
+ */
+fetched_at: string, };
+
+export type TicketTopic = "login" | "signature" | "applications" | "payments" | "employees" | "registration" | "other";
+
+export type FaqEntry = { topic: TicketTopic, question: string, answer: string, };
+
+export type FaqView = { items: Array<FaqEntry>, online: boolean, fetched_at: string, };
+
+export type QueuedFile = { name: string, sha256: string, size: number, };
+
+export type QueuedTicket = { 
+/**
+ * The outbox action.
+ */
+id: string, topic: TicketTopic, message: string, files: Array<QueuedFile>, created_at: string, 
+/**
+ * The portal refused it: why (the action stays in «Исходящие»).
+ */
+error: string | null, };
+
+export type TicketFile = { name: string, sha256: string, size: number, media_type: string, };
+
+export type TicketStatus = "open" | "answered";
+
+export type Ticket = { id: string, 
+/**
+ * What the user quotes on the phone: `ТП-000123`.
+ */
+number: string, 
+/**
+ * The member who wrote it; only they see it.
+ */
+author_id: string, topic: TicketTopic, message: string, files: Array<TicketFile>, status: TicketStatus, created_at: string, 
+/**
+ * Support's answer, once there is one.
+ */
+answer: string | null, answered_at: string | null, };
+
+export type SupportView = { tickets: Array<Ticket>, queued: Array<QueuedTicket>, };
+
+export type TicketFileArgs = { name: string, 
+/**
+ * The file's bytes, base64.
+ */
+content: string, };
+
+export type NewTicketArgs = { org_id: string, topic: TicketTopic, message: string, files: Array<TicketFileArgs>, };
+
+export type LinkArgs = { inn: string, };
+
+export type CodeSent = { ticket: string, 
+/**
+ * Where it went, masked: `+7 495 ***-**-21`.
+ */
+phone: string, expires_at: string, };
+
+export type DeactivateArgs = { org_id: string, current_password: Secret, };
+
+export type OrgCodeArgs = { org_id: string, ticket: string, code: Secret, };
+
+export type UnblockArgs = { org_id: string, text: string, files: Array<TicketFileArgs>, };
+
+export type ProfileChangeStatus = "pending" | "approved" | "rejected";
+
+export type ProfileChange = { id: string, status: ProfileChangeStatus, bank: BankDetails | null, head_name: string | null, head_position: string | null, 
+/**
+ * A new KPP (a legal entity registered anew with another tax office).
+ */
+kpp?: string, created_at: string, 
+/**
+ * Who asked for it.
+ */
+author: string, decided_at: string | null, 
+/**
+ * Why it was rejected.
+ */
+comment: string | null, };
+
+export type NewProfileChange = { bank: BankDetails | null, head_name: string | null, head_position: string | null, 
+/**
+ * Only a legal entity has a KPP.
+ */
+kpp?: string, };
+
+export type ProfileChangeArgs = { org_id: string, change: NewProfileChange, };
+
+export type StatusEvent = { id: string, application_id: string | null, status: ApplicationStatus, created_at: string, 
+/**
+ * Who made the step: an employee's name or the authority's.
+ */
+actor: string, };
+
+export type Comment = { id: string, application_id: string | null, author: string, text: string, created_at: string, reply_to: string | null, };
+
+export type NewComment = { text: string, reply_to: string | null, };
+
+export type CommentArgs = { org_id: string, application_id: string, comment: NewComment, };
+
+export type Licence = { number: string, activity: string, issued_by: string, issued_on: string, 
+/**
+ * None: indefinite.
+ */
+valid_until: string | null, 
+/**
+ * «Действующая», «Приостановлена», «Прекращена».
+ */
+status: string, };
+
+export type Restriction = { kind: string, imposed_by: string, since: string, detail: string, };
+
+export type CourtCase = { 
+/**
+ * «А40-123456/2026».
+ */
+number: string, court: string, 
+/**
+ * «Истец», «Ответчик», «Третье лицо».
+ */
+role: string, subject: string, 
+/**
+ * «Рассматривается», «Завершено».
+ */
+status: string, filed_on: string, };
+
+export type LegalStatus = { id: string, 
+/**
+ * The register's words: «Действующее», «В процессе ликвидации», …
+ */
+registration: string, 
+/**
+ * ЕГРЮЛ or ЕГРИП.
+ */
+register: string, registered_on: string, registered_by: string, licences: Array<Licence>, restrictions: Array<Restriction>, court_cases: Array<CourtCase>, 
+/**
+ * When the registers were last checked.
+ */
+checked_at: string, };
 
 export type AttachmentView = { 
 /**
@@ -457,636 +1050,6 @@ from: string | null, to: string | null,
  */
 path: string, };
 
-export type ApplicationPageArgs = { org_id: string, query: ApplicationQuery, 
-/**
- * Count the rows the filters match (the first page after a filter
- * change); later pages of the same filters skip the count.
- */
-count: boolean, };
-
-export type SettingsView = { local: LocalSettings, 
-/**
- * Where they are kept.
- */
-config_file: string, 
-/**
- * The inactivity lock is fixed for this run (`CABINET_LOCK_SECONDS`).
- */
-lock_fixed: boolean, };
-
-export type Security = { 
-/**
- * `None`: the password alone (test and service accounts).
- */
-second_factor: MfaChannel | null, };
-
-export type TotpSetup = { secret: Secret, uri: string, qr_size: number, qr_dark: Array<boolean>, };
-
-export type TotpCodeArgs = { code: Secret, };
-
-export type DisableTotpArgs = { current_password: Secret, };
-
-export type NotificationSettings = { items: Array<NotificationChannels>, };
-
-export type NotificationChannels = { kind: NotificationKind, desktop: boolean, email: boolean, sms: boolean, };
-
-export type NotificationSettingsArgs = { settings: NotificationSettings, };
-
-export type LocalSettings = { 
-/**
- * Minutes without input before the app locks; 0: never.
- */
-lock_minutes: number, prefetch: PrefetchPolicy, theme: Theme, language: Language, };
-
-export type PrefetchPolicy = { scope: PrefetchScope, cap_bytes: number, };
-
-export type PrefetchScope = { "scope": "all" } | { "scope": "recent", days: number, } | { "scope": "none" };
-
-export type SaveSettingsArgs = { settings: LocalSettings, };
-
-export type ChangePasswordArgs = { current_password: Secret, new_password: Secret, };
-
-export type ApplicationPage = { items: Array<Application>, 
-/**
- * Rows matching the filters, all pages together.
- */
-total: number, };
-
-export type ApplicationQuery = { status: Array<ApplicationStatus>, service_code: string | null, from: string | null, to: string | null, date_by: ApplicationDate, q: string | null, sort: ApplicationSort, 
-/**
- * Ascending instead of the natural newest/latest first.
- */
-ascending: boolean, offset: number, limit: number, };
-
-export type ApplicationSort = "updated" | "created" | "deadline" | "number";
-
-export type ApplicationDate = "created" | "updated" | "deadline";
-
-export type ExportApplicationsArgs = { org_id: string, 
-/**
- * The list's filters and order; its paging is ignored.
- */
-query: ApplicationQuery, format: AccountingFormat, 
-/**
- * Where the user chose to save it.
- */
-path: string, };
-
-export type ApplicationStatus = "draft" | "accepted" | "in_progress" | "needs_info" | "completed" | "rejected";
-
-export type OutboxItem = { id: string, org_id: string, 
-/**
- * `create_application`, `submit_application`.
- */
-kind: string, 
-/**
- * The entity the action is about (a local or portal id).
- */
-target: string | null, 
-/**
- * "pending" or "failed".
- */
-state: string, attempts: number, 
-/**
- * For a failed action: the portal's code and message.
- */
-error_code: string | null, error: string | null, created_at: string, 
-/**
- * Human summary, e.g. the application's title.
- */
-summary: string, };
-
-export type ActionArgs = { id: string, };
-
-export type NewApplicationArgs = { org_id: string, service_code: string, title: string, 
-/**
- * The service's form, by field key.
- */
-fields?: { [key in string]?: string }, };
-
-export type DocumentView = { document: Document, 
-/**
- * Signers of signatures made here and not yet accepted by the portal.
- */
-pending_signers: Array<string>, 
-/**
- * The content is on this computer (readable offline).
- */
-cached: boolean, };
-
-export type Document = { id: string, org_id: string, name: string, mime: string, size: number, 
-/**
- * Lower-case hex; also the content's `ETag`.
- */
-sha256: string, created_at: string, 
-/**
- * Detached signatures the portal accepted, oldest first.
- */
-signatures: Array<DocumentSignature>, };
-
-export type DocumentSignature = { id: string, 
-/**
- * The signer's name as the certificate gives it.
- */
-signer: string, organization: string | null, 
-/**
- * RFC 3339, when the portal accepted it.
- */
-added_at: string, 
-/**
- * Base64 of the DER CMS.
- */
-signature: string, };
-
-export type SignDocumentArgs = { org_id: string, document_id: string, 
-/**
- * Which of «my certificates» signs.
- */
-sha256: string, 
-/**
- * The .pfx password or the token PIN.
- */
-secret: Secret, };
-
-export type DocumentArgs = { org_id: string, document_id: string, };
-
-export type SyncStatus = { 
-/**
- * The last exchange with the portal succeeded.
- */
-online: boolean, 
-/**
- * RFC 3339 time of the last completed pull, if any.
- */
-synced_at: string | null, 
-/**
- * Actions waiting to be sent.
- */
-pending: number, 
-/**
- * Actions the portal refused (to fix or discard), conflicts included.
- */
-failed: number, 
-/**
- * Actions waiting for the user's choice between two versions.
- */
-conflicts: number, };
-
-export type ProfileEdit = { email: string | null, phone: string | null, legal_address: string | null, };
-
-export type EditProfileArgs = { org_id: string, edit: ProfileEdit, };
-
-export type Conflict = { 
-/**
- * The outbox action (also the conflict's id).
- */
-action_id: string, org_id: string, 
-/**
- * `profile`, `application`.
- */
-entity: string, entity_id: string, 
-/**
- * The version the user's change was made on.
- */
-base_version: number, 
-/**
- * The user's change (for a profile: the edited fields).
- */
-mine: unknown, 
-/**
- * The entity as the portal holds it now.
- */
-theirs: unknown, created_at: string, };
-
-export type Resolution = "keep_mine" | "take_theirs";
-
-export type ResolveConflictArgs = { action_id: string, resolution: Resolution, };
-
-export type UnlockArgs = { password: Secret, };
-
-export type RecordQuery = { 
-/**
- * Records of this application (history, comments, requirements,
- * charges) or charge (payments).
- */
-parent: string | null, 
-/**
- * Any of these statuses (requirements, charges).
- */
-status: Array<string>, 
-/**
- * Created on or after / before this day or instant (ISO).
- */
-from: string | null, to: string | null, 
-/**
- * Full-text: every word as a prefix, ё = е.
- */
-text: string | null, 
-/**
- * Notifications not yet read.
- */
-unread: boolean, sort: RecordSort, offset: number, 
-/**
- * 0: all rows.
- */
-limit: number, };
-
-export type RecordSort = "newest" | "oldest" | "due";
-
-export type RecordPage<T> = { items: Array<RecordView<T>>, 
-/**
- * Rows matching the filters, all pages.
- */
-total: number, };
-
-export type RecordView<T> = { record: T, 
-/**
- * Kinds of the queued actions (`accept_requirement`, …), oldest first.
- */
-pending: Array<string>, };
-
-export type RecordsArgs = { org_id: string, query: RecordQuery, };
-
-export type RecordArgs = { org_id: string, id: string, };
-
-export type AnswerArgs = { org_id: string, id: string, reply: RequirementReply, };
-
-export type Requirement = { id: string, number: string, title: string, text: string, authority: string, 
-/**
- * The application it is about, if any.
- */
-application_id: string | null, created_at: string, 
-/**
- * ISO date the answer is due.
- */
-due_date: string, status: RequirementStatus, answer: RequirementAnswer | null, version: number, };
-
-export type RequirementStatus = "new" | "accepted" | "answered" | "closed";
-
-export type RequirementAnswer = { text: string, 
-/**
- * Documents of the organization sent with it.
- */
-document_ids: Array<string>, answered_at: string, answered_by: string, };
-
-export type RequirementReply = { text: string, document_ids: Array<string>, };
-
-export type Notification = { id: string, kind: NotificationKind, title: string, text: string, created_at: string, read: boolean, 
-/**
- * What it is about: an entity kind and id.
- */
-entity: string | null, entity_id: string | null, };
-
-export type NotificationKind = "status" | "requirement" | "charge" | "payment" | "system";
-
-export type Permission = "applications.edit" | "applications.submit" | "documents.sign" | "requirements.answer" | "payments.pay" | "profile.edit" | "employees.manage" | "audit.view";
-
-export type Charge = { id: string, 
-/**
- * Уникальный идентификатор начисления (20 or 25 digits).
- */
-uin: string, kind: ChargeKind, title: string, authority: string, 
-/**
- * Kopecks.
- */
-amount: number, created_at: string, due_date: string, status: ChargeStatus, application_id: string | null, version: number, };
-
-export type ChargeKind = "duty" | "tax" | "fine" | "fee";
-
-export type ChargeStatus = "unpaid" | "paid";
-
-export type Payment = { id: string, charge_id: string | null, amount: number, method: PaymentMethod, created_at: string, paid_by: string, receipt_document_id: string, };
-
-export type PaymentMethod = "card" | "sbp";
-
-export type PayArgs = { org_id: string, id: string, method: PaymentMethod, };
-
-export type DocumentContent = { name: string, mime: string, 
-/**
- * Text documents, decoded (invalid UTF-8 replaced).
- */
-text: string | null, 
-/**
- * Images and PDF, base64 for a `data:` URL.
- */
-base64: string | null, };
-
-export type Employee = { id: string, full_name: string, email: string, 
-/**
- * The role's name.
- */
-role: string, status: EmployeeStatus, version: number, };
-
-export type EmployeeStatus = "active" | "invited" | "removed";
-
-export type Role = { 
-/**
- * The role's name; built-in roles are Russian words.
- */
-id: string, permissions: Array<Permission>, builtin: boolean, 
-/**
- * The head's role ([`HEAD_ROLE`]): held by the person the register
- * names, never given or taken (see [`Role::marked`]).
- */
-head: boolean, version: number, };
-
-export type AuditEntry = { id: string, created_at: string, user_id: string, user_name: string, 
-/**
- * The client's address as the portal saw it.
- */
-ip: string | null, 
-/**
- * A stable code, e.g. `auth.login`, `application.submit`.
- */
-action: string, 
-/**
- * What it was about, for people (a title, a number).
- */
-detail: string, };
-
-export type InviteEmployee = { email: string, full_name: string, role: string, };
-
-export type InviteArgs = { org_id: string, invite: InviteEmployee, };
-
-export type RoleChangeArgs = { org_id: string, id: string, role: string, };
-
-export type SaveRole = { name: string, permissions: Array<Permission>, };
-
-export type SaveRoleArgs = { org_id: string, 
-/**
- * The custom role to change; none: a new role.
- */
-existing: string | null, role: SaveRole, };
-
-export type ExportAccountingArgs = { org_id: string, part: AccountingPart, format: AccountingFormat, 
-/**
- * ISO days, both included; null is open.
- */
-from: string | null, to: string | null, 
-/**
- * Where the user chose to save it.
- */
-path: string, };
-
-export type AccountingPart = "charges" | "payments";
-
-export type AccountingFormat = "csv" | "xlsx" | "json" | "pdf";
-
-export type ServicesView = { items: Array<Service>, 
-/**
- * Fresh from the portal (`false`: the copy kept offline).
- */
-online: boolean, 
-/**
- * When the portal last confirmed it.
- */
-fetched_at: string, };
-
-export type FaqView = { items: Array<FaqEntry>, online: boolean, fetched_at: string, };
-
-export type FaqEntry = { topic: TicketTopic, question: string, answer: string, };
-
-export type TicketTopic = "login" | "signature" | "applications" | "payments" | "employees" | "registration" | "other";
-
-export type SupportView = { tickets: Array<Ticket>, queued: Array<QueuedTicket>, };
-
-export type Ticket = { id: string, 
-/**
- * What the user quotes on the phone: `ТП-000123`.
- */
-number: string, 
-/**
- * The member who wrote it; only they see it.
- */
-author_id: string, topic: TicketTopic, message: string, files: Array<TicketFile>, status: TicketStatus, created_at: string, 
-/**
- * Support's answer, once there is one.
- */
-answer: string | null, answered_at: string | null, };
-
-export type TicketStatus = "open" | "answered";
-
-export type TicketFile = { name: string, sha256: string, size: number, media_type: string, };
-
-export type QueuedTicket = { 
-/**
- * The outbox action.
- */
-id: string, topic: TicketTopic, message: string, files: Array<QueuedFile>, created_at: string, 
-/**
- * The portal refused it: why (the action stays in «Исходящие»).
- */
-error: string | null, };
-
-export type QueuedFile = { name: string, sha256: string, size: number, };
-
-export type NewTicketArgs = { org_id: string, topic: TicketTopic, message: string, files: Array<TicketFileArgs>, };
-
-export type TicketFileArgs = { name: string, 
-/**
- * The file's bytes, base64.
- */
-content: string, };
-
-export type Theme = "system" | "light" | "dark";
-
-export type Language = "ru" | "en";
-
-export type BankDetails = { bank_name: string, bik: string, 
-/**
- * Расчётный счёт, its key checked against the BIK.
- */
-account: string, 
-/**
- * Корреспондентский счёт, checked against the BIK.
- */
-corr_account: string, };
-
-export type ProfileChange = { id: string, status: ProfileChangeStatus, bank: BankDetails | null, head_name: string | null, head_position: string | null, 
-/**
- * A new KPP (a legal entity registered anew with another tax office).
- */
-kpp?: string, created_at: string, 
-/**
- * Who asked for it.
- */
-author: string, decided_at: string | null, 
-/**
- * Why it was rejected.
- */
-comment: string | null, };
-
-export type ProfileChangeStatus = "pending" | "approved" | "rejected";
-
-export type NewProfileChange = { bank: BankDetails | null, head_name: string | null, head_position: string | null, 
-/**
- * Only a legal entity has a KPP.
- */
-kpp?: string, };
-
-export type ProfileChangeArgs = { org_id: string, change: NewProfileChange, };
-
-export type CodeSent = { ticket: string, 
-/**
- * Where it went, masked: `+7 495 ***-**-21`.
- */
-phone: string, expires_at: string, };
-
-export type CabinetAccess = { state: AccessState, reason: string, since: string, 
-/**
- * The latest unblock request, if any.
- */
-unblock: UnblockView | null, };
-
-export type AccessState = "suspended" | "blocked";
-
-export type UnblockView = { id: string, status: UnblockStatus, created_at: string, 
-/**
- * The portal's answer to a refused one.
- */
-comment: string | null, };
-
-export type UnblockStatus = "pending" | "approved" | "refused";
-
-export type LinkArgs = { inn: string, };
-
-export type DeactivateArgs = { org_id: string, current_password: Secret, };
-
-export type OrgCodeArgs = { org_id: string, ticket: string, code: Secret, };
-
-export type UnblockArgs = { org_id: string, text: string, files: Array<TicketFileArgs>, };
-
-export type Service = { 
-/**
- * The `service_code` of applications for it.
- */
-code: string, title: string, description: string, kind: ServiceKind, 
-/**
- * A theme for people: «Налоги», «Торговля», …
- */
-category: string, authority: string, 
-/**
- * Can be applied for through the cabinet.
- */
-online: boolean, 
-/**
- * Can be applied for in person (МФЦ or the authority's office).
- */
-in_person: boolean, 
-/**
- * Calendar days the authority has.
- */
-deadline_days: number, 
-/**
- * State duty in kopecks; 0 is free.
- */
-cost: number, required_documents: Array<RequiredDocument>, 
-/**
- * What the authority needs to know besides the documents, in order.
- */
-form?: Array<FormField>, };
-
-export type ServiceKind = "registration" | "license" | "permit" | "extract" | "reporting";
-
-export type RequiredDocument = { 
-/**
- * Stable code, e.g. `charter`.
- */
-code: string, title: string, 
-/**
- * `false`: only when it applies.
- */
-mandatory: boolean, };
-
-export type FormField = { 
-/**
- * Stable key of the value in an application's `fields`.
- */
-key: string, 
-/**
- * The field's name for people.
- */
-label: string, kind: FieldKind, required: boolean, 
-/**
- * The choices of a [`FieldKind::Choice`].
- */
-options?: Array<string>, 
-/**
- * A line of help under the field.
- */
-hint?: string, };
-
-export type FieldKind = "text" | "multiline" | "inn" | "ogrn" | "snils" | "date" | "number" | "choice" | "cadastral";
-
-export type StatusEvent = { id: string, application_id: string | null, status: ApplicationStatus, created_at: string, 
-/**
- * Who made the step: an employee's name or the authority's.
- */
-actor: string, };
-
-export type Comment = { id: string, application_id: string | null, author: string, text: string, created_at: string, reply_to: string | null, };
-
-export type NewComment = { text: string, reply_to: string | null, };
-
-export type CommentArgs = { org_id: string, application_id: string, comment: NewComment, };
-
-export type LegalStatus = { id: string, 
-/**
- * The register's words: «Действующее», «В процессе ликвидации», …
- */
-registration: string, 
-/**
- * ЕГРЮЛ or ЕГРИП.
- */
-register: string, registered_on: string, registered_by: string, licences: Array<Licence>, restrictions: Array<Restriction>, court_cases: Array<CourtCase>, 
-/**
- * When the registers were last checked.
- */
-checked_at: string, };
-
-export type Licence = { number: string, activity: string, issued_by: string, issued_on: string, 
-/**
- * None: indefinite.
- */
-valid_until: string | null, 
-/**
- * «Действующая», «Приостановлена», «Прекращена».
- */
-status: string, };
-
-export type Restriction = { kind: string, imposed_by: string, since: string, detail: string, };
-
-export type CourtCase = { 
-/**
- * «А40-123456/2026».
- */
-number: string, court: string, 
-/**
- * «Истец», «Ответчик», «Третье лицо».
- */
-role: string, subject: string, 
-/**
- * «Рассматривается», «Завершено».
- */
-status: string, filed_on: string, };
-
-export type Registration = { id: string, state: RegistrationState, kind: OrgKind, form: RegistrationForm, 
-/**
- * From the registry.
- */
-full_name: string, short_name: string, head_name: string, 
-/**
- * The document kinds this registration needs
- * ([`required_registration_documents`] of its kind).
- */
-required_documents: Array<string>, documents: Array<RegistrationDocument>, refusal?: Refusal, history: Array<RegistrationStep>, 
-/**
- * The cabinet, once active.
- */
-org_id?: string, version: number, };
-
-export type RegistrationState = "draft" | "checking" | "verified" | "active" | "refused";
-
 export type RegistrationForm = { inn: string, 
 /**
  * OGRN of a legal entity, OGRNIP of an entrepreneur.
@@ -1101,17 +1064,19 @@ kpp: string | null, legal_address: string, email: string,
  */
 phone: string, };
 
-export type RegistrationDocument = { 
-/**
- * [`CHARTER`] or [`FOUNDING_DECISION`].
- */
-kind: string, name: string, sha256: string, size: number, };
+export type RegistrationState = "draft" | "checking" | "verified" | "active" | "refused";
 
 export type RegistrationStep = { state: RegistrationState, 
 /**
  * RFC 3339.
  */
 at: string, };
+
+export type RegistrationDocument = { 
+/**
+ * [`CHARTER`] or [`FOUNDING_DECISION`].
+ */
+kind: string, name: string, sha256: string, size: number, };
 
 export type Refusal = { 
 /**
@@ -1131,13 +1096,20 @@ code: string,
  */
 reason: string, };
 
-export type RegistrationCode = { 
+export type Registration = { id: string, state: RegistrationState, kind: OrgKind, form: RegistrationForm, 
 /**
- * The phone, masked.
+ * From the registry.
  */
-destination: string, expires_at: string, };
-
-export type RegistrationArgs = { id: string, };
+full_name: string, short_name: string, head_name: string, 
+/**
+ * The document kinds this registration needs
+ * ([`required_registration_documents`] of its kind).
+ */
+required_documents: Array<string>, documents: Array<RegistrationDocument>, refusal?: Refusal, history: Array<RegistrationStep>, 
+/**
+ * The cabinet, once active.
+ */
+org_id?: string, version: number, };
 
 export type RegistrationFormArgs = { 
 /**
@@ -1159,6 +1131,14 @@ kind: string, name: string,
  */
 content: string, };
 
+export type RegistrationArgs = { id: string, };
+
+export type RegistrationCode = { 
+/**
+ * The phone, masked.
+ */
+destination: string, expires_at: string, };
+
 export type SubmitRegistrationArgs = { id: string, code: Secret, };
 
 export type SubmitRegistrationSignedArgs = { id: string, 
@@ -1171,11 +1151,31 @@ sha256: string,
  */
 secret: Secret, };
 
-export type RecoveryTicket = { ticket: string, expires_at: string, };
-
 export type RecoveryArgs = { login: string, };
 
+export type RecoveryTicket = { ticket: string, expires_at: string, };
+
 export type FinishRecoveryArgs = { ticket: string, code: Secret, new_password: Secret, };
+
+export type IpcError = { 
+/**
+ * Stable machine code; the UI maps it to Russian text.
+ */
+code: string, 
+/**
+ * English, for logs and bug reports; never shown as is.
+ */
+message: string, field: string | null, locked_until: string | null, attempts_left: number | null, };
+
+export type SyncPhase = "push" | "pull" | "files" | "done";
+
+export type SyncProgress = { phase: SyncPhase, items_done: number, items_total: number | null, bytes: number, };
+
+export type SignProgress = { done: number, total: number, 
+/**
+ * The file just signed.
+ */
+file: string, };
 
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
