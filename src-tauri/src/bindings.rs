@@ -32,19 +32,8 @@ use cabinet_core::view::{
 };
 use ts_rs::TS;
 
-use crate::commands::{
-    ActionArgs, AnswerArgs, ApplicationPageArgs, AttachArgs, CertificateArgs, ChangePasswordArgs,
-    CodeArgs, CommentArgs, ContainerArgs, ContainerLoginArgs, ContainersArgs, DeactivateArgs,
-    DetachArgs, DisableTotpArgs, DocumentArgs, DocumentContent, EditProfileArgs,
-    ExportAccountingArgs, ExportApplicationsArgs, ExportAuditArgs, FinishRecoveryArgs, InviteArgs,
-    LinkArgs, LoginArgs, LogoutArgs, NewApplicationArgs, NewTicketArgs, NotificationSettingsArgs,
-    OrgArgs, OrgCodeArgs, PayArgs, PfxArgs, ProfileChangeArgs, RecordArgs, RecordsArgs,
-    RecoveryArgs, RegistrationArgs, RegistrationDocumentArgs, RegistrationFormArgs,
-    ResolveConflictArgs, RoleChangeArgs, SaveRoleArgs, SaveSettingsArgs, SaveSignedArgs,
-    SettingsView, SignDocumentArgs, SignDraftArgs, SignFilesArgs, SubmitRegistrationArgs,
-    SubmitRegistrationSignedArgs, TicketArgs, TokenArgs, TokenLoginArgs, TotpCodeArgs, TotpSetup,
-    UnblockArgs, UnlockArgs, VerifyArgs,
-};
+// The types declared beside their commands, whatever their topic.
+use crate::commands::*;
 use crate::ipc::IpcError;
 
 /// Path of the generated file, relative to the workspace root.
