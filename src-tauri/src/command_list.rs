@@ -37,6 +37,7 @@ macro_rules! with_commands {
             syncing::sync_org(OrgArgs) -> SyncReport;
             applications::application_page(ApplicationPageArgs) -> ApplicationPage;
             settings::settings() -> SettingsView;
+            settings::about() -> About;
             settings::security() -> Security;
             settings::start_totp() -> TotpSetup;
             settings::confirm_totp(TotpCodeArgs) -> Security;

@@ -153,3 +153,24 @@ pub struct DisableTotpArgs {
 pub async fn disable_totp(st: State<'_, Desktop>, args: DisableTotpArgs) -> Res<Security> {
     Ok(st.cabinet.disable_totp(&args.current_password).await?)
 }
+
+/// What «О программе» shows: the versions the app runs with.
+#[derive(Debug, Clone, serde::Serialize, TS)]
+pub struct About {
+    pub app_version: String,
+    pub tauri_version: String,
+    /// The window's engine (WebKitGTK here), as it reports itself; empty
+    /// when it does not.
+    pub webview_version: String,
+    pub portal_url: String,
+}
+
+#[tauri::command]
+pub async fn about(st: State<'_, Desktop>) -> Res<About> {
+    Ok(About {
+        app_version: env!("CARGO_PKG_VERSION").to_owned(),
+        tauri_version: tauri::VERSION.to_owned(),
+        webview_version: tauri::webview_version().unwrap_or_default(),
+        portal_url: st.cabinet.portal_url(),
+    })
+}

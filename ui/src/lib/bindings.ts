@@ -424,6 +424,13 @@ config_file: string,
  */
 lock_fixed: boolean, };
 
+export type About = { app_version: string, tauri_version: string, 
+/**
+ * The window's engine (WebKitGTK here), as it reports itself; empty
+ * when it does not.
+ */
+webview_version: string, portal_url: string, };
+
 export type Security = { 
 /**
  * `None`: the password alone (test and service accounts).
@@ -1205,6 +1212,7 @@ export const commands = {
   syncOrg: (args: OrgArgs) => invoke<SyncReport>("sync_org", { args }),
   applicationPage: (args: ApplicationPageArgs) => invoke<ApplicationPage>("application_page", { args }),
   settings: () => invoke<SettingsView>("settings"),
+  about: () => invoke<About>("about"),
   security: () => invoke<Security>("security"),
   startTotp: () => invoke<TotpSetup>("start_totp"),
   confirmTotp: (args: TotpCodeArgs) => invoke<Security>("confirm_totp", { args }),
