@@ -38,6 +38,10 @@ async fn the_accountant_changes_the_password_and_this_computers_settings() -> Re
         .await?;
     text_contains(&c, "[data-testid=settings]", "Этот компьютер").await?;
     text_contains(&c, "[data-testid=local-settings]", "orgcabinet/config.toml").await?;
+    // «О программе»: the app's version and the engine the real window runs.
+    text_contains(&c, "[data-testid=about-version]", env!("CARGO_PKG_VERSION")).await?;
+    text_contains(&c, "[data-testid=about]", "WebKitGTK").await?;
+    text_contains(&c, "[data-testid=about-webview]", ".").await?;
     screenshot(&c, "settings").await?;
 
     // A wrong current password: refused, the field marked, nothing changed.

@@ -54,6 +54,21 @@ describe("Settings", () => {
     expect(onLockChanged).toHaveBeenCalledTimes(1);
   });
 
+  it("shows the versions to quote to support", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "settings") return stored();
+      if (cmd === "about")
+        return { app_version: "0.1.0", tauri_version: "2.12.5", webview_version: "2.48.1", portal_url: "http://127.0.0.1:8787" };
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(Settings, {});
+    const about = await screen.findByTestId("about");
+    expect(about.textContent).toContain("О программе");
+    expect(screen.getByTestId("about-version").textContent).toBe("0.1.0");
+    expect(about.textContent).toContain("2.48.1");
+    expect(about.textContent).toContain("http://127.0.0.1:8787");
+  });
+
   it("keeps the dark look on this computer and applies it once saved", async () => {
     let view = stored();
     mockIPC((cmd, args) => {

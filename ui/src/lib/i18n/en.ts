@@ -624,6 +624,10 @@ export const en: Strings = {
     } as Record<string, string>,
     notificationsSaved: "Notification settings saved.",
     notificationsOffline: "No connection to the portal: the saved settings are shown; they can be changed when online.",
+    about: "About",
+    appVersion: "OrgCabinet version",
+    webview: "Window engine (WebKitGTK)",
+    portal: "Portal",
   },
 
   legal: {

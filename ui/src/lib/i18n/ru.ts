@@ -628,6 +628,10 @@ export const ru = {
     } as Record<string, string>,
     notificationsSaved: "Настройки уведомлений сохранены.",
     notificationsOffline: "Нет связи с порталом: показаны сохранённые настройки, изменить их можно при связи.",
+    about: "О программе",
+    appVersion: "Версия OrgCabinet",
+    webview: "Движок окна (WebKitGTK)",
+    portal: "Портал",
   },
 
   legal: {
