@@ -627,7 +627,7 @@ async fn portal(
                     println!(
                         "{} {:<8} {:<20} {}{}",
                         i.id,
-                        if i.state == "failed" {
+                        if i.state == cabinet_core::sync::OutboxState::Failed {
                             "ошибка"
                         } else {
                             "ждёт"

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::store::Store;
-use crate::sync::Action;
+use crate::sync::{Action, OutboxKind};
 use crate::CoreError;
 
 /// Order of a records list.
@@ -233,7 +233,7 @@ impl Store {
             org,
             Some(id),
             Action::write::<Requirement>(
-                "accept_requirement",
+                OutboxKind::AcceptRequirement,
                 "requirements/{target}/accept",
                 Some(r.version),
                 serde_json::json!({}),
@@ -275,7 +275,7 @@ impl Store {
             org,
             Some(id),
             Action::write::<Requirement>(
-                "answer_requirement",
+                OutboxKind::AnswerRequirement,
                 "requirements/{target}/answer",
                 Some(version),
                 body,
@@ -324,7 +324,7 @@ impl Store {
             org,
             Some(org),
             Action::write::<cabinet_api::ProfileChange>(
-                "profile_change",
+                OutboxKind::ProfileChange,
                 "profile/changes",
                 None,
                 body,
@@ -345,7 +345,7 @@ impl Store {
             org,
             Some(id),
             Action::write::<Payment>(
-                "pay_charge",
+                OutboxKind::PayCharge,
                 "charges/{target}/pay",
                 Some(c.version),
                 body,
@@ -382,7 +382,7 @@ impl Store {
             org,
             Some(&app.id),
             Action::write::<Comment>(
-                "comment",
+                OutboxKind::Comment,
                 "applications/{target}/comments",
                 None,
                 body,
@@ -449,7 +449,13 @@ impl Store {
         self.queue_write(
             org,
             None,
-            Action::write::<Employee>("invite_employee", "employees", None, body, &summary),
+            Action::write::<Employee>(
+                OutboxKind::InviteEmployee,
+                "employees",
+                None,
+                body,
+                &summary,
+            ),
         )
     }
 
@@ -482,7 +488,7 @@ impl Store {
             org,
             Some(id),
             Action::write::<Employee>(
-                "change_role",
+                OutboxKind::ChangeRole,
                 "employees/{target}/role",
                 Some(e.version),
                 body,
@@ -498,7 +504,7 @@ impl Store {
             org,
             Some(id),
             Action::write::<Employee>(
-                "remove_employee",
+                OutboxKind::RemoveEmployee,
                 "employees/{target}/remove",
                 Some(e.version),
                 serde_json::json!({}),
@@ -529,7 +535,7 @@ impl Store {
                 self.queue_write(
                     org,
                     None,
-                    Action::write::<Role>("create_role", "roles", None, body, &role.name),
+                    Action::write::<Role>(OutboxKind::CreateRole, "roles", None, body, &role.name),
                 )
             }
             Some(id) => {
@@ -541,7 +547,7 @@ impl Store {
                     org,
                     Some(id),
                     Action::write::<Role>(
-                        "edit_role",
+                        OutboxKind::EditRole,
                         "roles/{target}/permissions",
                         Some(r.version),
                         body,
@@ -559,7 +565,7 @@ impl Store {
             org,
             None,
             Action::write::<cabinet_api::Document>(
-                "request_extract",
+                OutboxKind::RequestExtract,
                 "legal-status/extract",
                 None,
                 serde_json::json!({}),
@@ -653,7 +659,7 @@ impl Store {
             org,
             Some(id),
             Action::write::<Notification>(
-                "mark_read",
+                OutboxKind::MarkRead,
                 "notifications/{target}/read",
                 None,
                 serde_json::json!({}),

@@ -72,7 +72,10 @@ async fn a_ticket_written_offline_reaches_support_once_and_its_answer_comes_back
     assert_eq!(names, ["квитанция.pdf", "экран.png"]);
     let outbox = cab.outbox(&org).await.unwrap();
     assert_eq!(outbox.len(), 1);
-    assert_eq!(outbox[0].kind, "support_ticket");
+    assert_eq!(
+        outbox[0].kind,
+        cabinet_core::sync::OutboxKind::SupportTicket
+    );
     // Offline, the FAQ is the copy kept.
     let kept = cab.faq().await.unwrap();
     assert!(!kept.online);

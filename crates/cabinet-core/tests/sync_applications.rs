@@ -134,7 +134,10 @@ async fn offline_draft_reaches_the_portal_exactly_once_and_resync_recovers() {
     let r = cab.sync(&org).await.unwrap();
     assert_eq!(r.failed, 1, "{r:?}");
     let outbox = cab.outbox(&org).await.unwrap();
-    let failed: Vec<_> = outbox.iter().filter(|a| a.state == "failed").collect();
+    let failed: Vec<_> = outbox
+        .iter()
+        .filter(|a| a.state == cabinet_core::sync::OutboxState::Failed)
+        .collect();
     assert_eq!(failed.len(), 1, "{outbox:?}");
     assert_eq!(
         failed[0].error_code.as_deref(),

@@ -1,8 +1,6 @@
 // Generated from the Rust types by `cargo xtask bindings`. Do not edit.
 import { invoke } from "@tauri-apps/api/core";
 
-export type Theme = "system" | "light" | "dark";
-
 export type Language = "ru" | "en";
 
 export type DemoUser = { login: string, password: string, full_name: string, 
@@ -26,6 +24,8 @@ export type DemoInfo = { users: Array<DemoUser>,
  * The demo PKI's .pfx files, at `GET /v1/demo/certificates/{file_name}`.
  */
 certificates: Array<DemoCertificate>, };
+
+export type Theme = "system" | "light" | "dark";
 
 export type AppInfo = { version: string, portal_url: string, 
 /**
@@ -192,17 +192,17 @@ export type TokenArgs = {
  */
 module: string | null, };
 
-export type TokenModuleView = { 
-/**
- * E.g. «Рутокен».
- */
-name: string, path: string, };
-
 export type TokenCertificateView = { 
 /**
  * Slot id as text (PKCS#11 ids do not fit a JS number safely).
  */
 slot: string, token_label: string, key_id: string, certificate: CertificateView, };
+
+export type TokenModuleView = { 
+/**
+ * E.g. «Рутокен».
+ */
+name: string, path: string, };
 
 export type TokenListing = { modules: Array<TokenModuleView>, 
 /**
@@ -345,11 +345,11 @@ prefetched: number,
  */
 evicted: number, online: boolean, };
 
-export type ApplicationDate = "created" | "updated" | "deadline";
+export type ApplicationSort = "updated" | "created" | "deadline" | "number";
 
 export type ApplicationStatus = "draft" | "accepted" | "in_progress" | "needs_info" | "completed" | "rejected";
 
-export type ApplicationSort = "updated" | "created" | "deadline" | "number";
+export type ApplicationDate = "created" | "updated" | "deadline";
 
 export type ApplicationQuery = { status: Array<ApplicationStatus>, service_code: string | null, from: string | null, to: string | null, date_by: ApplicationDate, q: string | null, sort: ApplicationSort, 
 /**
@@ -467,19 +467,15 @@ query: ApplicationQuery, format: AccountingFormat,
  */
 path: string, };
 
-export type OutboxItem = { id: string, org_id: string, 
-/**
- * `create_application`, `submit_application`.
- */
-kind: string, 
+export type OutboxKind = "create_application" | "submit_application" | "sign_document" | "attach_file" | "detach_file" | "edit_profile" | "support_ticket" | "profile_change" | "accept_requirement" | "answer_requirement" | "mark_read" | "pay_charge" | "comment" | "invite_employee" | "change_role" | "remove_employee" | "create_role" | "edit_role" | "request_extract";
+
+export type OutboxState = "pending" | "failed";
+
+export type OutboxItem = { id: string, org_id: string, kind: OutboxKind, 
 /**
  * The entity the action is about (a local or portal id).
  */
-target: string | null, 
-/**
- * "pending" or "failed".
- */
-state: string, attempts: number, 
+target: string | null, state: OutboxState, attempts: number, 
 /**
  * For a failed action: the portal's code and message.
  */
@@ -839,18 +835,6 @@ export type FaqEntry = { topic: TicketTopic, question: string, answer: string, }
 
 export type FaqView = { items: Array<FaqEntry>, online: boolean, fetched_at: string, };
 
-export type QueuedFile = { name: string, sha256: string, size: number, };
-
-export type QueuedTicket = { 
-/**
- * The outbox action.
- */
-id: string, topic: TicketTopic, message: string, files: Array<QueuedFile>, created_at: string, 
-/**
- * The portal refused it: why (the action stays in «Исходящие»).
- */
-error: string | null, };
-
 export type TicketFile = { name: string, sha256: string, size: number, media_type: string, };
 
 export type TicketStatus = "open" | "answered";
@@ -868,6 +852,18 @@ author_id: string, topic: TicketTopic, message: string, files: Array<TicketFile>
  * Support's answer, once there is one.
  */
 answer: string | null, answered_at: string | null, };
+
+export type QueuedFile = { name: string, sha256: string, size: number, };
+
+export type QueuedTicket = { 
+/**
+ * The outbox action.
+ */
+id: string, topic: TicketTopic, message: string, files: Array<QueuedFile>, created_at: string, 
+/**
+ * The portal refused it: why (the action stays in «Исходящие»).
+ */
+error: string | null, };
 
 export type SupportView = { tickets: Array<Ticket>, queued: Array<QueuedTicket>, };
 

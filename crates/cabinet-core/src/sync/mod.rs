@@ -41,17 +41,82 @@ pub struct QueuedFile {
     pub size: i64,
 }
 
+/// What a queued action does (its name in «Исходящие»).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxKind {
+    CreateApplication,
+    SubmitApplication,
+    SignDocument,
+    AttachFile,
+    DetachFile,
+    EditProfile,
+    SupportTicket,
+    ProfileChange,
+    AcceptRequirement,
+    AnswerRequirement,
+    MarkRead,
+    PayCharge,
+    Comment,
+    InviteEmployee,
+    ChangeRole,
+    RemoveEmployee,
+    CreateRole,
+    EditRole,
+    RequestExtract,
+}
+
+/// Where a queued action is: waiting to go, or refused by the portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    Pending,
+    Failed,
+}
+
+/// The `snake_case` name serde gives a unit variant, as the cache stores it.
+pub(crate) fn stored_name<T: Serialize>(value: T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// A unit variant back from its stored name; another name is a cache this
+/// app did not write.
+pub(crate) fn from_stored<T: for<'de> Deserialize<'de>>(name: &str) -> Result<T, CoreError> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned()))
+        .map_err(|_| CoreError::Store(format!("unknown outbox value {name:?}")))
+}
+
+impl std::fmt::Display for OutboxKind {
+    /// The name the cache stores and the window translates.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&stored_name(self))
+    }
+}
+
+impl rusqlite::types::FromSql for OutboxKind {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        from_stored(v.as_str()?).map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
+    }
+}
+
+impl rusqlite::types::FromSql for OutboxState {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        from_stored(v.as_str()?).map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
+    }
+}
+
 /// An offline action as the «Исходящие» view shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct OutboxItem {
     pub id: String,
     pub org_id: String,
-    /// `create_application`, `submit_application`.
-    pub kind: String,
+    pub kind: OutboxKind,
     /// The entity the action is about (a local or portal id).
     pub target: Option<String>,
-    /// "pending" or "failed".
-    pub state: String,
+    pub state: OutboxState,
     pub attempts: u32,
     /// For a failed action: the portal's code and message.
     pub error_code: Option<String>,
@@ -303,7 +368,7 @@ pub(crate) enum Action {
     /// `If-Match: version` when the record is versioned; the portal
     /// answers with an `entity` record.
     Write {
-        name: String,
+        name: OutboxKind,
         entity: String,
         path: String,
         version: Option<i64>,
@@ -324,14 +389,14 @@ impl Action {
 
     /// A [`Action::Write`] answered with a `T`.
     pub(crate) fn write<T: cabinet_api::Record>(
-        name: &str,
+        name: OutboxKind,
         path: &str,
         version: Option<i64>,
         body: serde_json::Value,
         summary: &str,
     ) -> Self {
         Action::Write {
-            name: name.to_owned(),
+            name,
             entity: T::ENTITY.to_owned(),
             path: path.to_owned(),
             version,
@@ -405,6 +470,19 @@ pub(crate) fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T, CoreErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queued_writes_of_earlier_versions_still_read() {
+        // The payload as the cache stored it before the kinds were an enum.
+        let stored = r#"{"kind":"write","name":"invite_employee","entity":"employee","path":"employees","version":null,"body":{},"summary":"Соколова"}"#;
+        let Action::Write { name, .. } = parse::<Action>(stored).unwrap() else {
+            panic!("a write")
+        };
+        assert_eq!(name, OutboxKind::InviteEmployee);
+        assert_eq!(name.to_string(), "invite_employee");
+        assert_eq!(stored_name(OutboxState::Failed), "failed");
+        assert!(from_stored::<OutboxKind>("dance").is_err());
+    }
 
     #[test]
     fn backoff_grows_to_its_cap_with_full_jitter() {

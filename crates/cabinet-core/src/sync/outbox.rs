@@ -562,16 +562,16 @@ pub(crate) fn enqueue(
     action: &Action,
 ) -> Result<String, CoreError> {
     let id = uuid::Uuid::new_v4().to_string();
-    let kind = match action {
-        Action::CreateApplication { .. } => "create_application",
-        Action::SubmitApplication { .. } => "submit_application",
-        Action::SignDocument { .. } => "sign_document",
-        Action::Attach { .. } => "attach_file",
-        Action::Detach { .. } => "detach_file",
-        Action::EditProfile { .. } => "edit_profile",
-        Action::Ticket { .. } => "support_ticket",
-        Action::Write { name, .. } => name.as_str(),
-    };
+    let kind = stored_name(match action {
+        Action::CreateApplication { .. } => OutboxKind::CreateApplication,
+        Action::SubmitApplication { .. } => OutboxKind::SubmitApplication,
+        Action::SignDocument { .. } => OutboxKind::SignDocument,
+        Action::Attach { .. } => OutboxKind::AttachFile,
+        Action::Detach { .. } => OutboxKind::DetachFile,
+        Action::EditProfile { .. } => OutboxKind::EditProfile,
+        Action::Ticket { .. } => OutboxKind::SupportTicket,
+        Action::Write { name, .. } => *name,
+    });
     let at = now();
     conn.execute(
         "INSERT INTO outbox (id, org_id, kind, target, payload, state, created_at, updated_at)

@@ -2,6 +2,7 @@
 // Russian institutions and documents keep their Russian abbreviations
 // (ИНН, ОГРН, ЕГРЮЛ…), as an English-speaking accountant in Russia reads
 // them on every paper.
+import type { OutboxKind } from "../bindings";
 import type { Strings } from "./ru";
 
 /** English plural: 1 day, 2 days. */
@@ -429,7 +430,13 @@ export const en: Strings = {
       attach_file: "File for an application",
       detach_file: "File removed from an application",
       support_ticket: "Support request",
-    } as Record<string, string>,
+      invite_employee: "Employee invitation",
+      change_role: "Employee role change",
+      remove_employee: "Employee access revoked",
+      create_role: "New role",
+      edit_role: "Role change",
+      request_extract: "Extract ordered",
+    } satisfies Record<OutboxKind, string>,
     statuses: {
       draft: "Draft",
       accepted: "Accepted",

@@ -1,5 +1,6 @@
 // Every Russian string of the UI lives here; en.ts has the same keys (the
 // type says so). Components take `t` from ./index, the language chosen.
+import type { OutboxKind } from "../bindings";
 
 /** Russian plural form: 1 день, 2 дня, 5 дней. */
 export function plural(n: number, one: string, few: string, many: string): string {
@@ -432,7 +433,13 @@ export const ru = {
       attach_file: "Файл к заявлению",
       detach_file: "Удаление файла из заявления",
       support_ticket: "Обращение в поддержку",
-    } as Record<string, string>,
+      invite_employee: "Приглашение сотрудника",
+      change_role: "Смена роли сотрудника",
+      remove_employee: "Отзыв доступа сотрудника",
+      create_role: "Новая роль",
+      edit_role: "Изменение роли",
+      request_extract: "Заказ выписки",
+    } satisfies Record<OutboxKind, string>,
     statuses: {
       draft: "Черновик",
       accepted: "Принято",
