@@ -7,6 +7,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use cabinet_api::Secret;
 use cabinet_core::secrets::Keychain;
 use cabinet_core::view::LoginStep;
 use cabinet_core::{Cabinet, CabinetConfig, CoreError};
@@ -321,6 +322,20 @@ impl From<CoreError> for Failure {
     }
 }
 
+/// A password or a code from standard input: wiped when dropped, never
+/// printed.
+fn read_secret(prompt: &str, input: &mut impl BufRead) -> Result<Secret, Failure> {
+    if std::io::stdin().is_terminal() {
+        eprint!("{prompt}");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = zeroize::Zeroizing::new(String::new()); // the raw line, wiped too
+    input
+        .read_line(&mut line)
+        .map_err(|e| Failure::Usage(format!("stdin: {e}")))?;
+    Ok(Secret::new(line.trim_end_matches(['\r', '\n'])))
+}
+
 fn read_line(prompt: &str, input: &mut impl BufRead) -> Result<String, Failure> {
     if std::io::stdin().is_terminal() {
         eprint!("{prompt}");
@@ -417,7 +432,7 @@ async fn portal(
                 None => read_line("Логин (ИНН, ОГРН или e-mail): ", &mut input)?,
             };
             let password = if password_stdin || !std::io::stdin().is_terminal() {
-                read_line("", &mut input)?
+                read_secret("", &mut input)?
             } else {
                 return Err(Failure::Usage(
                     "пароль читается из стандартного ввода: --password-stdin".into(),
@@ -431,13 +446,13 @@ async fn portal(
                     ..
                 } => {
                     let code = if demo_code {
-                        cab.demo_sms(&ticket).await?.code
+                        Secret::new(cab.demo_sms(&ticket).await?.code)
                     } else {
                         let prompt = match destination {
                             Some(d) => format!("Код из SMS на {d}: "),
                             None => "Код из приложения-аутентификатора: ".to_owned(),
                         };
-                        read_line(&prompt, &mut input)?
+                        read_secret(&prompt, &mut input)?
                     };
                     cab.submit_code(&ticket, &code).await?
                 }

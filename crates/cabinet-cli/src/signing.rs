@@ -3,6 +3,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use cabinet_api::Secret;
 use cabinet_core::signing::{read_regular_file, SignAs, MAX_SIGNATURE_FILE};
 use cabinet_sign::container;
 use cabinet_sign::pkcs11::Module;
@@ -25,9 +26,9 @@ fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
 
 /// A secret from the environment, else one line from standard input
 /// (prompted on a terminal). Never from the command line, where `ps` sees it.
-fn secret(env: &str, prompt: &str) -> Result<Zeroizing<String>, Failure> {
+fn secret(env: &str, prompt: &str) -> Result<Secret, Failure> {
     if let Ok(p) = std::env::var(env) {
-        return Ok(Zeroizing::new(p));
+        return Ok(Secret::new(p));
     }
     if std::io::stdin().is_terminal() {
         eprint!("{prompt}");
@@ -38,9 +39,7 @@ fn secret(env: &str, prompt: &str) -> Result<Zeroizing<String>, Failure> {
         .lock()
         .read_line(&mut line)
         .map_err(|e| Failure::Usage(format!("stdin: {e}")))?;
-    Ok(Zeroizing::new(
-        line.trim_end_matches(['\r', '\n']).to_owned(),
-    ))
+    Ok(Secret::new(line.trim_end_matches(['\r', '\n'])))
 }
 
 /// Where the signing key is: a .pfx file or a PKCS#11 token.
@@ -91,7 +90,7 @@ impl KeySource {
         let pin = if summary.pin_set {
             secret(PIN_ENV, "PIN-код контейнера: ")?
         } else {
-            Zeroizing::new(String::new())
+            Secret::default()
         };
         Ok(Box::new(container::open(dir, &pin, cert.as_deref())?))
     }
