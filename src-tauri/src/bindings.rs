@@ -42,6 +42,9 @@ pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
 struct Command {
     name: &'static str,
     arg: Option<String>,
+    /// What the command streams to the window while it runs (a
+    /// `tauri::ipc::Channel` argument named `progress`).
+    stream: Option<String>,
     ret: String,
 }
 
@@ -51,17 +54,18 @@ fn any<T>() -> T {
 }
 
 macro_rules! commands {
-    ($( $module:ident :: $name:ident ( $($arg:ty)? ) -> $ret:ty ; )*) => {
-        /// Every type a command takes or answers, and what they use.
+    ($( $module:ident :: $name:ident ( $($arg:ty)? $(, streams $event:ty)? ) -> $ret:ty ; )*) => {
+        /// Every type a command takes, streams or answers, and what they use.
         fn visit_command_types(v: &mut Declarations) {
             use ts_rs::TypeVisitor;
-            $( $( v.visit::<$arg>(); )? v.visit::<$ret>(); )*
+            $( $( v.visit::<$arg>(); )? $( v.visit::<$event>(); )? v.visit::<$ret>(); )*
         }
 
         fn commands() -> Vec<Command> {
             vec![$( Command {
                 name: stringify!($name),
                 arg: commands!(@arg $($arg)?),
+                stream: commands!(@arg $($event)?),
                 ret: <$ret as TS>::name(),
             } ),*]
         }
@@ -72,7 +76,11 @@ macro_rules! commands {
         fn signatures_match(st: tauri::State<'_, crate::Desktop>) {
             $( let _signature = async {
                 let _r: Result<$ret, IpcError> =
-                    crate::commands::$module::$name(st.clone() $(, any::<$arg>())?).await;
+                    crate::commands::$module::$name(
+                        st.clone()
+                        $(, any::<$arg>())?
+                        $(, any::<tauri::ipc::Channel<$event>>())?
+                    ).await;
             }; )*
         }
     };
@@ -99,11 +107,11 @@ fn camel(snake: &str) -> String {
 }
 
 /// The whole generated TypeScript file.
-/// The declarations of the types `visit` reaches, each once, every type
-/// after the ones it uses.
+/// The declarations of the types `visit` reaches, each once, by name (the
+/// order ts-rs visits dependencies in changes from one build to the next,
+/// and TypeScript does not need a type declared before its use).
 pub(crate) struct Declarations {
-    seen: std::collections::HashSet<String>,
-    out: Vec<String>,
+    out: std::collections::BTreeMap<String, String>,
 }
 
 impl ts_rs::TypeVisitor for Declarations {
@@ -111,11 +119,11 @@ impl ts_rs::TypeVisitor for Declarations {
         // Built-in types (numbers, strings, arrays, options) have no
         // declaration of their own; their parameters may.
         T::visit_generics(self);
-        if T::output_path().is_none() || !self.seen.insert(T::ident()) {
+        if T::output_path().is_none() || self.out.contains_key(&T::ident()) {
             return;
         }
+        self.out.insert(T::ident(), T::decl());
         T::visit_dependencies(self);
-        self.out.push(T::decl());
     }
 }
 
@@ -123,19 +131,16 @@ impl ts_rs::TypeVisitor for Declarations {
 pub fn typescript() -> String {
     use ts_rs::TypeVisitor;
     let mut found = Declarations {
-        seen: Default::default(),
-        out: Vec::new(),
+        out: Default::default(),
     };
     visit_command_types(&mut found);
-    // What the window gets outside a command's answer: the error of a
-    // rejected call, and the progress events.
+    // What the window gets outside a command's answer and stream: the
+    // error of a rejected call.
     found.visit::<IpcError>();
-    found.visit::<SyncProgress>();
-    found.visit::<SignProgress>();
-    let decls = found.out;
+    let decls = found.out.into_values();
     let mut out = String::from(
         "// Generated from the Rust types by `cargo xtask bindings`. Do not edit.\n\
-         import { invoke } from \"@tauri-apps/api/core\";\n\n",
+         import { Channel, invoke } from \"@tauri-apps/api/core\";\n\n",
     );
     for d in decls {
         out.push_str("export ");
@@ -145,18 +150,18 @@ pub fn typescript() -> String {
     out.push_str("/** The app's commands. A rejected promise carries an `IpcError`. */\nexport const commands = {\n");
     for c in commands() {
         let f = camel(c.name);
-        match c.arg {
-            Some(arg) => out.push_str(&format!(
-                "  {f}: (args: {arg}) => invoke<{ret}>(\"{name}\", {{ args }}),\n",
-                ret = c.ret,
-                name = c.name
-            )),
-            None => out.push_str(&format!(
-                "  {f}: () => invoke<{ret}>(\"{name}\"),\n",
-                ret = c.ret,
-                name = c.name
-            )),
-        }
+        let (ret, name) = (&c.ret, c.name);
+        let line = match (&c.arg, &c.stream) {
+            (Some(arg), Some(event)) => format!(
+                "  {f}: (args: {arg}, onProgress: (progress: {event}) => void) =>\n    \
+                 invoke<{ret}>(\"{name}\", {{ args, progress: new Channel<{event}>(onProgress) }}),\n"
+            ),
+            (Some(arg), None) => {
+                format!("  {f}: (args: {arg}) => invoke<{ret}>(\"{name}\", {{ args }}),\n")
+            }
+            (None, _) => format!("  {f}: () => invoke<{ret}>(\"{name}\"),\n"),
+        };
+        out.push_str(&line);
     }
     out.push_str("};\n");
     out

@@ -1,5 +1,7 @@
 //! Every command the window may call, declared once: the module of
-//! `commands` it lives in, its name, its argument and its answer.
+//! `commands` it lives in, its name, its argument, what it streams while it
+//! runs (`streams T`: a `tauri::ipc::Channel<T>` argument named `progress`)
+//! and its answer.
 //!
 //! `with_commands!(m)` hands the list to the macro `m`: the invoke handler
 //! (`lib.rs`) and the TypeScript bindings with their signature check
@@ -31,10 +33,10 @@ macro_rules! with_commands {
             keys::my_certificates() -> Vec<MyCertificate>;
             keys::add_pfx_certificate(PfxArgs) -> MyCertificate;
             keys::remove_certificate(CertificateArgs) -> ();
-            signing::sign_files(SignFilesArgs) -> Vec<SignedFile>;
+            signing::sign_files(SignFilesArgs, streams SignProgress) -> Vec<SignedFile>;
             signing::verify_file(VerifyArgs) -> Vec<SignerView>;
             signing::save_signed_content(SaveSignedArgs) -> u32;
-            syncing::sync_org(OrgArgs) -> SyncReport;
+            syncing::sync_org(OrgArgs, streams SyncProgress) -> SyncReport;
             applications::application_page(ApplicationPageArgs) -> ApplicationPage;
             settings::settings() -> SettingsView;
             settings::about() -> About;

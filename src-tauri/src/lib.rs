@@ -11,7 +11,7 @@ mod commands;
 
 /// The invoke handler of every command in [`command_list`].
 macro_rules! invoke_handler {
-    ($( $module:ident :: $name:ident ( $($arg:ty)? ) -> $ret:ty ; )*) => {
+    ($( $module:ident :: $name:ident ( $($arg:ty)? $(, streams $event:ty)? ) -> $ret:ty ; )*) => {
         tauri::generate_handler![$(commands::$module::$name),*]
     };
 }

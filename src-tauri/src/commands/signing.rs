@@ -39,10 +39,13 @@ pub struct SaveSignedArgs {
     pub target: String,
 }
 
-/// Signs a batch with one password or PIN entry; `sign-progress` events
-/// report each file.
+/// Signs a batch with one password or PIN entry; `progress` gets each file.
 #[tauri::command]
-pub async fn sign_files(st: State<'_, Desktop>, args: SignFilesArgs) -> Res<Vec<SignedFile>> {
+pub async fn sign_files(
+    st: State<'_, Desktop>,
+    args: SignFilesArgs,
+    progress: tauri::ipc::Channel<SignProgress>,
+) -> Res<Vec<SignedFile>> {
     let SignFilesArgs {
         sha256,
         files,
@@ -50,7 +53,6 @@ pub async fn sign_files(st: State<'_, Desktop>, args: SignFilesArgs) -> Res<Vec<
         secret,
     } = args;
     let mine = my_certificate(&st, &sha256).await?;
-    let app = st.app.get().cloned();
     blocking(move || {
         let key = cabinet_core::certificates::open_my_key(&mine, &secret)?;
         let files: Vec<std::path::PathBuf> = files.iter().map(Into::into).collect();
@@ -60,10 +62,7 @@ pub async fn sign_files(st: State<'_, Desktop>, args: SignFilesArgs) -> Res<Vec<
             cabinet_core::signing::SignAs::Detached
         };
         cabinet_core::signing::sign_files(key.as_ref(), &files, how, None, |p: &SignProgress| {
-            if let Some(app) = &app {
-                use tauri::Emitter;
-                let _ = app.emit("sign-progress", p);
-            }
+            let _ = progress.send(p.clone());
         })
     })
     .await

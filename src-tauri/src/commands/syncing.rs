@@ -2,18 +2,19 @@
 
 use super::*;
 
-/// Sends the outbox and fetches changes of one organization; `sync-progress`
-/// events report the phase, items and bytes as it goes.
+/// Sends the outbox and fetches changes of one organization; `progress`
+/// gets the phase, items and bytes as it goes (this sync's only).
 #[tauri::command]
-pub async fn sync_org(st: State<'_, Desktop>, args: OrgArgs) -> Res<SyncReport> {
-    let app = st.app.get().cloned();
+pub async fn sync_org(
+    st: State<'_, Desktop>,
+    args: OrgArgs,
+    progress: tauri::ipc::Channel<SyncProgress>,
+) -> Res<SyncReport> {
     let report = st
         .cabinet
         .sync_with_progress(&args.org_id, &move |p: SyncProgress| {
-            if let Some(app) = &app {
-                use tauri::Emitter;
-                let _ = app.emit("sync-progress", p);
-            }
+            // A window that went away no longer listens: nothing to do.
+            let _ = progress.send(p);
         })
         .await?;
     // What this sync brought is announced on the desktop.

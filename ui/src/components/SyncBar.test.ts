@@ -3,7 +3,7 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import SyncBar from "./SyncBar.svelte";
-import type { Conflict, SyncReport, SyncStatus } from "../lib/bindings";
+import type { Conflict, SyncProgress, SyncReport, SyncStatus } from "../lib/bindings";
 
 const report = (over: Partial<SyncReport>): SyncReport => ({
   pushed: 0, failed: 0, pulled: 0, resynced: false, pending: 0, conflicts: 0, prefetched: 0, evicted: 0, online: true, ...over,
@@ -32,6 +32,24 @@ describe("SyncBar", () => {
     await waitFor(() => expect(calls.filter((c) => c === "sync_org").length).toBe(2));
     await user.click(screen.getByTestId("sync-now"));
     await waitFor(() => expect(calls.filter((c) => c === "sync_org").length).toBe(3));
+  });
+
+  it("shows this sync's progress from its own channel", async () => {
+    let finish: (r: SyncReport) => void = () => {};
+    mockIPC((cmd, payload) => {
+      if (cmd === "sync_org") {
+        const progress = (payload as { progress: { onmessage: (p: SyncProgress) => void } }).progress;
+        progress.onmessage({ phase: "pull", items_done: 500, items_total: 2000, bytes: 1000 });
+        return new Promise<SyncReport>((resolve) => (finish = resolve));
+      }
+      if (cmd === "sync_status") return status({});
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(SyncBar, { orgId: "o1" });
+    const bar = await screen.findByTestId("sync-progress");
+    await waitFor(() => expect(bar.getAttribute("aria-valuenow")).toBe("25"));
+    finish(report({ pulled: 2000 }));
+    await waitFor(() => expect(screen.queryByTestId("sync-progress")).toBeNull());
   });
 
   it("turns offline when the portal is unreachable", async () => {

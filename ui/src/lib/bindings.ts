@@ -1,31 +1,22 @@
 // Generated from the Rust types by `cargo xtask bindings`. Do not edit.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 
-export type Language = "ru" | "en";
-
-export type DemoUser = { login: string, password: string, full_name: string, 
+export type About = { app_version: string, tauri_version: string, 
 /**
- * Russian, e.g. «Бухгалтер».
+ * The window's engine (WebKitGTK here), as it reports itself; empty
+ * when it does not.
  */
-role: string, };
+webview_version: string, portal_url: string, };
 
-export type DemoCertificate = { file_name: string, password: string, holder: string, 
-/**
- * Russian, e.g. «Руководитель, действующий».
- */
-description: string, 
-/**
- * Issued already expired, to show how an expired certificate is refused.
- */
-expired: boolean, };
+export type AccessState = "suspended" | "blocked";
 
-export type DemoInfo = { users: Array<DemoUser>, 
-/**
- * The demo PKI's .pfx files, at `GET /v1/demo/certificates/{file_name}`.
- */
-certificates: Array<DemoCertificate>, };
+export type AccountingFormat = "csv" | "xlsx" | "json" | "pdf";
 
-export type Theme = "system" | "light" | "dark";
+export type AccountingPart = "charges" | "payments";
+
+export type ActionArgs = { id: string, };
+
+export type AnswerArgs = { org_id: string, id: string, reply: RequirementReply, };
 
 export type AppInfo = { version: string, portal_url: string, 
 /**
@@ -48,327 +39,6 @@ theme: Theme,
  * The window's language (`language` in the config file).
  */
 language: Language, };
-
-export type Me = { user_id: string, full_name: string, email: string, inn: string | null, snils: string | null, };
-
-export type SessionView = { user: Me, portal_url: string, 
-/**
- * False when the portal is unreachable and data comes from the cache.
- */
-online: boolean, 
-/**
- * The organization opened last, to reopen on start.
- */
-last_org_id: string | null, };
-
-export type Secret = string;
-
-export type LoginArgs = { login: string, password: Secret, };
-
-export type MfaChannel = "totp" | "sms";
-
-export type LoginStep = { "step": "done", session: SessionView, } | { "step": "need_code", ticket: string, channel: MfaChannel, destination: string | null, expires_at: string, };
-
-export type CodeArgs = { ticket: string, code: Secret, };
-
-export type TicketArgs = { ticket: string, };
-
-export type DemoSms = { phone: string, code: string, sent_at: string, };
-
-export type OrgKind = "legal_entity" | "entrepreneur";
-
-export type OrgStatus = "active" | "reorganizing" | "liquidating" | "liquidated";
-
-export type UnblockStatus = "pending" | "approved" | "refused";
-
-export type UnblockView = { id: string, status: UnblockStatus, created_at: string, 
-/**
- * The portal's answer to a refused one.
- */
-comment: string | null, };
-
-export type AccessState = "suspended" | "blocked";
-
-export type CabinetAccess = { state: AccessState, reason: string, since: string, 
-/**
- * The latest unblock request, if any.
- */
-unblock: UnblockView | null, };
-
-export type OrganizationSummary = { id: string, kind: OrgKind, short_name: string, inn: string, 
-/**
- * OGRN for a legal entity, OGRNIP for an entrepreneur.
- */
-ogrn: string, kpp: string | null, status: OrgStatus, 
-/**
- * The user's role in this organization, in Russian.
- */
-role: string, 
-/**
- * Why the cabinet is suspended or blocked; absent while it is open.
- */
-access?: CabinetAccess, };
-
-export type OrganizationsView = { items: Array<OrganizationSummary>, online: boolean, };
-
-export type OrgArgs = { org_id: string, };
-
-export type BankDetails = { bank_name: string, bik: string, 
-/**
- * Расчётный счёт, its key checked against the BIK.
- */
-account: string, 
-/**
- * Корреспондентский счёт, checked against the BIK.
- */
-corr_account: string, };
-
-export type OrganizationProfile = { id: string, kind: OrgKind, full_name: string, short_name: string, inn: string, ogrn: string, kpp: string | null, status: OrgStatus, 
-/**
- * ISO date (YYYY-MM-DD).
- */
-registered_on: string, legal_address: string, head_name: string, head_position: string, email: string, phone: string, okved: string, 
-/**
- * Optimistic-concurrency version (`If-Match`).
- */
-version: number, 
-/**
- * The account payments go to, once the organization gave one.
- */
-bank?: BankDetails, };
-
-export type Dashboard = { profile: OrganizationProfile, role: string | null, 
-/**
- * The user holds the head's role: head-only steps (deactivation) are
- * offered. The portal still checks the person against the register.
- */
-is_head: boolean, 
-/**
- * Why the cabinet is suspended or blocked; absent while it is open.
- */
-access?: CabinetAccess, online: boolean, 
-/**
- * RFC 3339 time the profile was last fetched from the portal.
- */
-synced_at: string, };
-
-export type LogoutArgs = { forget_cache: boolean, };
-
-export type DemoCertificateFile = { path: string, 
-/**
- * Public by design: the demo PKI's passwords are shown on screen.
- */
-password: string, holder: string, description: string, expired: boolean, };
-
-export type PfxArgs = { path: string, password: Secret, };
-
-export type CertificateStatus = "valid" | "expires_soon" | "expired" | "not_yet_valid";
-
-export type CertificateView = { holder: string, title: string | null, organization: string | null, inn: string | null, inn_le: string | null, ogrn: string | null, ogrnip: string | null, snils: string | null, issuer: string, serial: string, 
-/**
- * RFC 3339.
- */
-not_before: string, 
-/**
- * RFC 3339.
- */
-not_after: string, 
-/**
- * Whole days until `not_after` (negative once expired).
- */
-days_left: number, status: CertificateStatus, 
-/**
- * E.g. "RSA 2048", "ECDSA P-256".
- */
-algorithm: string, can_sign: boolean, 
-/**
- * SHA-256 fingerprint, upper-case hex.
- */
-sha256: string, };
-
-export type TokenArgs = { 
-/**
- * A PKCS#11 module path; `None`: the first installed known module.
- */
-module: string | null, };
-
-export type TokenCertificateView = { 
-/**
- * Slot id as text (PKCS#11 ids do not fit a JS number safely).
- */
-slot: string, token_label: string, key_id: string, certificate: CertificateView, };
-
-export type TokenModuleView = { 
-/**
- * E.g. «Рутокен».
- */
-name: string, path: string, };
-
-export type TokenListing = { modules: Array<TokenModuleView>, 
-/**
- * The module the certificates are from; `None` when none is installed.
- */
-module: string | null, certificates: Array<TokenCertificateView>, };
-
-export type TokenLoginArgs = { module: string, slot: string, key_id: string, pin: Secret, };
-
-export type ContainersArgs = { 
-/**
- * A folder the user chose to search too (a flash drive, a backup).
- */
-folder: string | null, };
-
-export type ContainerView = { 
-/**
- * The container's folder.
- */
-path: string, 
-/**
- * The name CSP shows.
- */
-name: string, 
-/**
- * Whether a PIN protects the key.
- */
-pin_set: boolean, 
-/**
- * The certificate the container holds; `None`: it holds none.
- */
-certificate: CertificateView | null, 
-/**
- * E.g. «ГОСТ Р 34.10-2012 (256)».
- */
-algorithm: string, };
-
-export type ContainerListing = { searched: Array<string>, containers: Array<ContainerView>, };
-
-export type ContainerLoginArgs = { 
-/**
- * The container's folder.
- */
-path: string, 
-/**
- * Empty when the container has no PIN.
- */
-pin: Secret, };
-
-export type ContainerArgs = { 
-/**
- * The container's folder.
- */
-path: string, };
-
-export type MyCertificate = { certificate: CertificateView, 
-/**
- * "pfx" or "token".
- */
-source: string, 
-/**
- * The .pfx path, or the token's PKCS#11 module.
- */
-location: string, 
-/**
- * The key's CKA_ID on a token.
- */
-key_id: string | null, };
-
-export type CertificateArgs = { 
-/**
- * SHA-256 fingerprint of the certificate.
- */
-sha256: string, };
-
-export type SignFilesArgs = { 
-/**
- * Which of «my certificates» signs.
- */
-sha256: string, files: Array<string>, 
-/**
- * Add a signature to the existing FILE.sig.
- */
-cosign: boolean, 
-/**
- * The .pfx password or the token PIN, entered once for the batch.
- */
-secret: Secret, };
-
-export type SignedFile = { file: string, signature: string, };
-
-export type VerifyArgs = { file: string, 
-/**
- * The signature; `None`: FILE.sig beside the file, or FILE itself
- * when it is a signature file (`.sig`, `.p7s`, `.sgn`) holding its
- * document.
- */
-signature: string | null, };
-
-export type SignerView = { certificate: CertificateView, 
-/**
- * RFC 3339, when the signature says.
- */
-signing_time: string | null, algorithm: string, 
-/**
- * False when no trusted roots were configured (the chain was not checked).
- */
-chain_trusted: boolean, };
-
-export type SaveSignedArgs = { 
-/**
- * An attached signature.
- */
-signature: string, 
-/**
- * Where the document it holds goes.
- */
-target: string, };
-
-export type SyncReport = { pushed: number, failed: number, pulled: number, 
-/**
- * The cursor had expired and everything was fetched again.
- */
-resynced: boolean, 
-/**
- * Actions still waiting (offline, or a 5xx).
- */
-pending: number, 
-/**
- * Actions refused because the entity changed meanwhile: see
- * [`Store::conflicts`].
- */
-conflicts: number, 
-/**
- * Document contents fetched ahead for offline review.
- */
-prefetched: number, 
-/**
- * Document contents removed to keep within the size cap.
- */
-evicted: number, online: boolean, };
-
-export type ApplicationSort = "updated" | "created" | "deadline" | "number";
-
-export type ApplicationStatus = "draft" | "accepted" | "in_progress" | "needs_info" | "completed" | "rejected";
-
-export type ApplicationDate = "created" | "updated" | "deadline";
-
-export type ApplicationQuery = { status: Array<ApplicationStatus>, service_code: string | null, from: string | null, to: string | null, date_by: ApplicationDate, q: string | null, sort: ApplicationSort, 
-/**
- * Ascending instead of the natural newest/latest first.
- */
-ascending: boolean, offset: number, limit: number, };
-
-export type ApplicationPageArgs = { org_id: string, query: ApplicationQuery, 
-/**
- * Count the rows the filters match (the first page after a filter
- * change); later pages of the same filters skip the count.
- */
-count: boolean, };
-
-export type Attachment = { document_id: string, kind: string, name: string, 
-/**
- * Lower-case hex SHA-256 of the content.
- */
-sha256: string, };
 
 export type Application = { id: string, org_id: string, 
 /**
@@ -398,172 +68,161 @@ control_code?: string,
  */
 fields?: { [key in string]?: string }, };
 
+export type ApplicationDate = "created" | "updated" | "deadline";
+
 export type ApplicationPage = { items: Array<Application>, 
 /**
  * Rows matching the filters, all pages together.
  */
 total: number, };
 
-export type PrefetchScope = { "scope": "all" } | { "scope": "recent", days: number, } | { "scope": "none" };
-
-export type PrefetchPolicy = { scope: PrefetchScope, cap_bytes: number, };
-
-export type LocalSettings = { 
+export type ApplicationPageArgs = { org_id: string, query: ApplicationQuery, 
 /**
- * Minutes without input before the app locks; 0: never.
+ * Count the rows the filters match (the first page after a filter
+ * change); later pages of the same filters skip the count.
  */
-lock_minutes: number, prefetch: PrefetchPolicy, theme: Theme, language: Language, };
+count: boolean, };
 
-export type SettingsView = { local: LocalSettings, 
+export type ApplicationQuery = { status: Array<ApplicationStatus>, service_code: string | null, from: string | null, to: string | null, date_by: ApplicationDate, q: string | null, sort: ApplicationSort, 
 /**
- * Where they are kept.
+ * Ascending instead of the natural newest/latest first.
  */
-config_file: string, 
+ascending: boolean, offset: number, limit: number, };
+
+export type ApplicationSort = "updated" | "created" | "deadline" | "number";
+
+export type ApplicationStatus = "draft" | "accepted" | "in_progress" | "needs_info" | "completed" | "rejected";
+
+export type AttachArgs = { org_id: string, 
 /**
- * The inactivity lock is fixed for this run (`CABINET_LOCK_SECONDS`).
+ * The draft.
  */
-lock_fixed: boolean, };
-
-export type About = { app_version: string, tauri_version: string, 
+id: string, 
 /**
- * The window's engine (WebKitGTK here), as it reports itself; empty
- * when it does not.
+ * The service's code for the document, or `other`.
  */
-webview_version: string, portal_url: string, };
-
-export type Security = { 
+kind: string, name: string, 
 /**
- * `None`: the password alone (test and service accounts).
+ * The file's bytes, base64 (the window reads a file the user chose).
  */
-second_factor: MfaChannel | null, };
+content: string, };
 
-export type TotpSetup = { secret: Secret, uri: string, qr_size: number, qr_dark: Array<boolean>, };
+export type Attachment = { document_id: string, kind: string, name: string, 
+/**
+ * Lower-case hex SHA-256 of the content.
+ */
+sha256: string, };
 
-export type TotpCodeArgs = { code: Secret, };
+export type AttachmentView = { 
+/**
+ * The document's id once the portal has it; before that the id of the
+ * outbox action carrying it. Either removes it.
+ */
+id: string, 
+/**
+ * The service's code for the document (`charter`, …) or `other`.
+ */
+kind: string, name: string, sha256: string, size: number, 
+/**
+ * Still on this computer only.
+ */
+pending: boolean, 
+/**
+ * Signers, accepted by the portal or waiting in the outbox.
+ */
+signers: Array<string>, 
+/**
+ * Its removal is queued.
+ */
+removing: boolean, };
 
-export type DisableTotpArgs = { current_password: Secret, };
+export type AuditEntry = { id: string, created_at: string, user_id: string, user_name: string, 
+/**
+ * The client's address as the portal saw it.
+ */
+ip: string | null, 
+/**
+ * A stable code, e.g. `auth.login`, `application.submit`.
+ */
+action: string, 
+/**
+ * What it was about, for people (a title, a number).
+ */
+detail: string, };
 
-export type NotificationKind = "status" | "requirement" | "charge" | "payment" | "system";
+export type BankDetails = { bank_name: string, bik: string, 
+/**
+ * Расчётный счёт, its key checked against the BIK.
+ */
+account: string, 
+/**
+ * Корреспондентский счёт, checked against the BIK.
+ */
+corr_account: string, };
 
-export type NotificationChannels = { kind: NotificationKind, desktop: boolean, email: boolean, sms: boolean, };
+export type CabinetAccess = { state: AccessState, reason: string, since: string, 
+/**
+ * The latest unblock request, if any.
+ */
+unblock: UnblockView | null, };
 
-export type NotificationSettings = { items: Array<NotificationChannels>, };
+export type CertificateArgs = { 
+/**
+ * SHA-256 fingerprint of the certificate.
+ */
+sha256: string, };
 
-export type NotificationSettingsArgs = { settings: NotificationSettings, };
+export type CertificateStatus = "valid" | "expires_soon" | "expired" | "not_yet_valid";
 
-export type SaveSettingsArgs = { settings: LocalSettings, };
+export type CertificateView = { holder: string, title: string | null, organization: string | null, inn: string | null, inn_le: string | null, ogrn: string | null, ogrnip: string | null, snils: string | null, issuer: string, serial: string, 
+/**
+ * RFC 3339.
+ */
+not_before: string, 
+/**
+ * RFC 3339.
+ */
+not_after: string, 
+/**
+ * Whole days until `not_after` (negative once expired).
+ */
+days_left: number, status: CertificateStatus, 
+/**
+ * E.g. "RSA 2048", "ECDSA P-256".
+ */
+algorithm: string, can_sign: boolean, 
+/**
+ * SHA-256 fingerprint, upper-case hex.
+ */
+sha256: string, };
 
 export type ChangePasswordArgs = { current_password: Secret, new_password: Secret, };
 
-export type AccountingFormat = "csv" | "xlsx" | "json" | "pdf";
+export type Charge = { id: string, 
+/**
+ * Уникальный идентификатор начисления (20 or 25 digits).
+ */
+uin: string, kind: ChargeKind, title: string, authority: string, 
+/**
+ * Kopecks.
+ */
+amount: number, created_at: string, due_date: string, status: ChargeStatus, application_id: string | null, version: number, };
 
-export type ExportApplicationsArgs = { org_id: string, 
-/**
- * The list's filters and order; its paging is ignored.
- */
-query: ApplicationQuery, format: AccountingFormat, 
-/**
- * Where the user chose to save it.
- */
-path: string, };
+export type ChargeKind = "duty" | "tax" | "fine" | "fee";
 
-export type OutboxKind = "create_application" | "submit_application" | "sign_document" | "attach_file" | "detach_file" | "edit_profile" | "support_ticket" | "profile_change" | "accept_requirement" | "answer_requirement" | "mark_read" | "pay_charge" | "comment" | "invite_employee" | "change_role" | "remove_employee" | "create_role" | "edit_role" | "request_extract";
+export type ChargeStatus = "unpaid" | "paid";
 
-export type OutboxState = "pending" | "failed";
+export type CodeArgs = { ticket: string, code: Secret, };
 
-export type OutboxItem = { id: string, org_id: string, kind: OutboxKind, 
+export type CodeSent = { ticket: string, 
 /**
- * The entity the action is about (a local or portal id).
+ * Where it went, masked: `+7 495 ***-**-21`.
  */
-target: string | null, state: OutboxState, attempts: number, 
-/**
- * For a failed action: the portal's code and message.
- */
-error_code: string | null, error: string | null, created_at: string, 
-/**
- * Human summary, e.g. the application's title.
- */
-summary: string, };
+phone: string, expires_at: string, };
 
-export type ActionArgs = { id: string, };
+export type Comment = { id: string, application_id: string | null, author: string, text: string, created_at: string, reply_to: string | null, };
 
-export type NewApplicationArgs = { org_id: string, service_code: string, title: string, 
-/**
- * The service's form, by field key.
- */
-fields?: { [key in string]?: string }, };
-
-export type DocumentSignature = { id: string, 
-/**
- * The signer's name as the certificate gives it.
- */
-signer: string, organization: string | null, 
-/**
- * RFC 3339, when the portal accepted it.
- */
-added_at: string, 
-/**
- * Base64 of the DER CMS.
- */
-signature: string, };
-
-export type Document = { id: string, org_id: string, name: string, mime: string, size: number, 
-/**
- * Lower-case hex; also the content's `ETag`.
- */
-sha256: string, created_at: string, 
-/**
- * Detached signatures the portal accepted, oldest first.
- */
-signatures: Array<DocumentSignature>, };
-
-export type DocumentView = { document: Document, 
-/**
- * Signers of signatures made here and not yet accepted by the portal.
- */
-pending_signers: Array<string>, 
-/**
- * The content is on this computer (readable offline).
- */
-cached: boolean, };
-
-export type SignDocumentArgs = { org_id: string, document_id: string, 
-/**
- * Which of «my certificates» signs.
- */
-sha256: string, 
-/**
- * The .pfx password or the token PIN.
- */
-secret: Secret, };
-
-export type DocumentArgs = { org_id: string, document_id: string, };
-
-export type SyncStatus = { 
-/**
- * The last exchange with the portal succeeded.
- */
-online: boolean, 
-/**
- * RFC 3339 time of the last completed pull, if any.
- */
-synced_at: string | null, 
-/**
- * Actions waiting to be sent.
- */
-pending: number, 
-/**
- * Actions the portal refused (to fix or discard), conflicts included.
- */
-failed: number, 
-/**
- * Actions waiting for the user's choice between two versions.
- */
-conflicts: number, };
-
-export type ProfileEdit = { email: string | null, phone: string | null, legal_address: string | null, };
-
-export type EditProfileArgs = { org_id: string, edit: ProfileEdit, };
+export type CommentArgs = { org_id: string, application_id: string, comment: NewComment, };
 
 export type Conflict = { 
 /**
@@ -587,13 +246,469 @@ mine: unknown,
  */
 theirs: unknown, created_at: string, };
 
-export type Resolution = "keep_mine" | "take_theirs";
+export type ContainerArgs = { 
+/**
+ * The container's folder.
+ */
+path: string, };
 
-export type ResolveConflictArgs = { action_id: string, resolution: Resolution, };
+export type ContainerListing = { searched: Array<string>, containers: Array<ContainerView>, };
 
-export type UnlockArgs = { password: Secret, };
+export type ContainerLoginArgs = { 
+/**
+ * The container's folder.
+ */
+path: string, 
+/**
+ * Empty when the container has no PIN.
+ */
+pin: Secret, };
 
-export type RecordSort = "newest" | "oldest" | "due";
+export type ContainerView = { 
+/**
+ * The container's folder.
+ */
+path: string, 
+/**
+ * The name CSP shows.
+ */
+name: string, 
+/**
+ * Whether a PIN protects the key.
+ */
+pin_set: boolean, 
+/**
+ * The certificate the container holds; `None`: it holds none.
+ */
+certificate: CertificateView | null, 
+/**
+ * E.g. «ГОСТ Р 34.10-2012 (256)».
+ */
+algorithm: string, };
+
+export type ContainersArgs = { 
+/**
+ * A folder the user chose to search too (a flash drive, a backup).
+ */
+folder: string | null, };
+
+export type CourtCase = { 
+/**
+ * «А40-123456/2026».
+ */
+number: string, court: string, 
+/**
+ * «Истец», «Ответчик», «Третье лицо».
+ */
+role: string, subject: string, 
+/**
+ * «Рассматривается», «Завершено».
+ */
+status: string, filed_on: string, };
+
+export type Dashboard = { profile: OrganizationProfile, role: string | null, 
+/**
+ * The user holds the head's role: head-only steps (deactivation) are
+ * offered. The portal still checks the person against the register.
+ */
+is_head: boolean, 
+/**
+ * Why the cabinet is suspended or blocked; absent while it is open.
+ */
+access?: CabinetAccess, online: boolean, 
+/**
+ * RFC 3339 time the profile was last fetched from the portal.
+ */
+synced_at: string, };
+
+export type DeactivateArgs = { org_id: string, current_password: Secret, };
+
+export type DemoCertificate = { file_name: string, password: string, holder: string, 
+/**
+ * Russian, e.g. «Руководитель, действующий».
+ */
+description: string, 
+/**
+ * Issued already expired, to show how an expired certificate is refused.
+ */
+expired: boolean, };
+
+export type DemoCertificateFile = { path: string, 
+/**
+ * Public by design: the demo PKI's passwords are shown on screen.
+ */
+password: string, holder: string, description: string, expired: boolean, };
+
+export type DemoInfo = { users: Array<DemoUser>, 
+/**
+ * The demo PKI's .pfx files, at `GET /v1/demo/certificates/{file_name}`.
+ */
+certificates: Array<DemoCertificate>, };
+
+export type DemoSms = { phone: string, code: string, sent_at: string, };
+
+export type DemoUser = { login: string, password: string, full_name: string, 
+/**
+ * Russian, e.g. «Бухгалтер».
+ */
+role: string, };
+
+export type DetachArgs = { org_id: string, 
+/**
+ * The draft.
+ */
+id: string, 
+/**
+ * The file's id as `draft_files` gives it.
+ */
+file: string, };
+
+export type DisableTotpArgs = { current_password: Secret, };
+
+export type Document = { id: string, org_id: string, name: string, mime: string, size: number, 
+/**
+ * Lower-case hex; also the content's `ETag`.
+ */
+sha256: string, created_at: string, 
+/**
+ * Detached signatures the portal accepted, oldest first.
+ */
+signatures: Array<DocumentSignature>, };
+
+export type DocumentArgs = { org_id: string, document_id: string, };
+
+export type DocumentContent = { name: string, mime: string, 
+/**
+ * Text documents, decoded (invalid UTF-8 replaced).
+ */
+text: string | null, 
+/**
+ * Images and PDF, base64 for a `data:` URL.
+ */
+base64: string | null, };
+
+export type DocumentSignature = { id: string, 
+/**
+ * The signer's name as the certificate gives it.
+ */
+signer: string, organization: string | null, 
+/**
+ * RFC 3339, when the portal accepted it.
+ */
+added_at: string, 
+/**
+ * Base64 of the DER CMS.
+ */
+signature: string, };
+
+export type DocumentView = { document: Document, 
+/**
+ * Signers of signatures made here and not yet accepted by the portal.
+ */
+pending_signers: Array<string>, 
+/**
+ * The content is on this computer (readable offline).
+ */
+cached: boolean, };
+
+export type DraftFiles = { 
+/**
+ * The application as the cache holds it now (under the portal's id
+ * once its draft has been delivered).
+ */
+application: Application, files: Array<AttachmentView>, 
+/**
+ * The documents the service asks for (empty when it is not in the
+ * cached catalog): the slots files go into.
+ */
+required: Array<RequiredDocument>, 
+/**
+ * Titles of mandatory documents not attached (empty when the
+ * service is not in the cached catalog).
+ */
+missing: Array<string>, };
+
+export type EditProfileArgs = { org_id: string, edit: ProfileEdit, };
+
+export type Employee = { id: string, full_name: string, email: string, 
+/**
+ * The role's name.
+ */
+role: string, status: EmployeeStatus, version: number, };
+
+export type EmployeeStatus = "active" | "invited" | "removed";
+
+export type ExportAccountingArgs = { org_id: string, part: AccountingPart, format: AccountingFormat, 
+/**
+ * ISO days, both included; null is open.
+ */
+from: string | null, to: string | null, 
+/**
+ * Where the user chose to save it.
+ */
+path: string, };
+
+export type ExportApplicationsArgs = { org_id: string, 
+/**
+ * The list's filters and order; its paging is ignored.
+ */
+query: ApplicationQuery, format: AccountingFormat, 
+/**
+ * Where the user chose to save it.
+ */
+path: string, };
+
+export type ExportAuditArgs = { org_id: string, 
+/**
+ * `csv` or `xlsx`.
+ */
+format: AccountingFormat, 
+/**
+ * ISO days, both included; null is open.
+ */
+from: string | null, to: string | null, 
+/**
+ * Where the user chose to save it.
+ */
+path: string, };
+
+export type FaqEntry = { topic: TicketTopic, question: string, answer: string, };
+
+export type FaqView = { items: Array<FaqEntry>, online: boolean, fetched_at: string, };
+
+export type FieldKind = "text" | "multiline" | "inn" | "ogrn" | "snils" | "date" | "number" | "choice" | "cadastral";
+
+export type FinishRecoveryArgs = { ticket: string, code: Secret, new_password: Secret, };
+
+export type FormField = { 
+/**
+ * Stable key of the value in an application's `fields`.
+ */
+key: string, 
+/**
+ * The field's name for people.
+ */
+label: string, kind: FieldKind, required: boolean, 
+/**
+ * The choices of a [`FieldKind::Choice`].
+ */
+options?: Array<string>, 
+/**
+ * A line of help under the field.
+ */
+hint?: string, };
+
+export type InviteArgs = { org_id: string, invite: InviteEmployee, };
+
+export type InviteEmployee = { email: string, full_name: string, role: string, };
+
+export type IpcError = { 
+/**
+ * Stable machine code; the UI maps it to Russian text.
+ */
+code: string, 
+/**
+ * English, for logs and bug reports; never shown as is.
+ */
+message: string, field: string | null, locked_until: string | null, attempts_left: number | null, };
+
+export type Language = "ru" | "en";
+
+export type LegalStatus = { id: string, 
+/**
+ * The register's words: «Действующее», «В процессе ликвидации», …
+ */
+registration: string, 
+/**
+ * ЕГРЮЛ or ЕГРИП.
+ */
+register: string, registered_on: string, registered_by: string, licences: Array<Licence>, restrictions: Array<Restriction>, court_cases: Array<CourtCase>, 
+/**
+ * When the registers were last checked.
+ */
+checked_at: string, };
+
+export type Licence = { number: string, activity: string, issued_by: string, issued_on: string, 
+/**
+ * None: indefinite.
+ */
+valid_until: string | null, 
+/**
+ * «Действующая», «Приостановлена», «Прекращена».
+ */
+status: string, };
+
+export type LinkArgs = { inn: string, };
+
+export type LocalSettings = { 
+/**
+ * Minutes without input before the app locks; 0: never.
+ */
+lock_minutes: number, prefetch: PrefetchPolicy, theme: Theme, language: Language, };
+
+export type LoginArgs = { login: string, password: Secret, };
+
+export type LoginStep = { "step": "done", session: SessionView, } | { "step": "need_code", ticket: string, channel: MfaChannel, destination: string | null, expires_at: string, };
+
+export type LogoutArgs = { forget_cache: boolean, };
+
+export type Me = { user_id: string, full_name: string, email: string, inn: string | null, snils: string | null, };
+
+export type MfaChannel = "totp" | "sms";
+
+export type MyCertificate = { certificate: CertificateView, 
+/**
+ * "pfx" or "token".
+ */
+source: string, 
+/**
+ * The .pfx path, or the token's PKCS#11 module.
+ */
+location: string, 
+/**
+ * The key's CKA_ID on a token.
+ */
+key_id: string | null, };
+
+export type NewApplicationArgs = { org_id: string, service_code: string, title: string, 
+/**
+ * The service's form, by field key.
+ */
+fields?: { [key in string]?: string }, };
+
+export type NewComment = { text: string, reply_to: string | null, };
+
+export type NewProfileChange = { bank: BankDetails | null, head_name: string | null, head_position: string | null, 
+/**
+ * Only a legal entity has a KPP.
+ */
+kpp?: string, };
+
+export type NewTicketArgs = { org_id: string, topic: TicketTopic, message: string, files: Array<TicketFileArgs>, };
+
+export type Notification = { id: string, kind: NotificationKind, title: string, text: string, created_at: string, read: boolean, 
+/**
+ * What it is about: an entity kind and id.
+ */
+entity: string | null, entity_id: string | null, };
+
+export type NotificationChannels = { kind: NotificationKind, desktop: boolean, email: boolean, sms: boolean, };
+
+export type NotificationKind = "status" | "requirement" | "charge" | "payment" | "system";
+
+export type NotificationSettings = { items: Array<NotificationChannels>, };
+
+export type NotificationSettingsArgs = { settings: NotificationSettings, };
+
+export type OrgArgs = { org_id: string, };
+
+export type OrgCodeArgs = { org_id: string, ticket: string, code: Secret, };
+
+export type OrgKind = "legal_entity" | "entrepreneur";
+
+export type OrgStatus = "active" | "reorganizing" | "liquidating" | "liquidated";
+
+export type OrganizationProfile = { id: string, kind: OrgKind, full_name: string, short_name: string, inn: string, ogrn: string, kpp: string | null, status: OrgStatus, 
+/**
+ * ISO date (YYYY-MM-DD).
+ */
+registered_on: string, legal_address: string, head_name: string, head_position: string, email: string, phone: string, okved: string, 
+/**
+ * Optimistic-concurrency version (`If-Match`).
+ */
+version: number, 
+/**
+ * The account payments go to, once the organization gave one.
+ */
+bank?: BankDetails, };
+
+export type OrganizationSummary = { id: string, kind: OrgKind, short_name: string, inn: string, 
+/**
+ * OGRN for a legal entity, OGRNIP for an entrepreneur.
+ */
+ogrn: string, kpp: string | null, status: OrgStatus, 
+/**
+ * The user's role in this organization, in Russian.
+ */
+role: string, 
+/**
+ * Why the cabinet is suspended or blocked; absent while it is open.
+ */
+access?: CabinetAccess, };
+
+export type OrganizationsView = { items: Array<OrganizationSummary>, online: boolean, };
+
+export type OutboxItem = { id: string, org_id: string, kind: OutboxKind, 
+/**
+ * The entity the action is about (a local or portal id).
+ */
+target: string | null, state: OutboxState, attempts: number, 
+/**
+ * For a failed action: the portal's code and message.
+ */
+error_code: string | null, error: string | null, created_at: string, 
+/**
+ * Human summary, e.g. the application's title.
+ */
+summary: string, };
+
+export type OutboxKind = "create_application" | "submit_application" | "sign_document" | "attach_file" | "detach_file" | "edit_profile" | "support_ticket" | "profile_change" | "accept_requirement" | "answer_requirement" | "mark_read" | "pay_charge" | "comment" | "invite_employee" | "change_role" | "remove_employee" | "create_role" | "edit_role" | "request_extract";
+
+export type OutboxState = "pending" | "failed";
+
+export type PayArgs = { org_id: string, id: string, method: PaymentMethod, };
+
+export type Payment = { id: string, charge_id: string | null, amount: number, method: PaymentMethod, created_at: string, paid_by: string, receipt_document_id: string, };
+
+export type PaymentMethod = "card" | "sbp";
+
+export type Permission = "applications.edit" | "applications.submit" | "documents.sign" | "requirements.answer" | "payments.pay" | "profile.edit" | "employees.manage" | "audit.view";
+
+export type PfxArgs = { path: string, password: Secret, };
+
+export type PrefetchPolicy = { scope: PrefetchScope, cap_bytes: number, };
+
+export type PrefetchScope = { "scope": "all" } | { "scope": "recent", days: number, } | { "scope": "none" };
+
+export type ProfileChange = { id: string, status: ProfileChangeStatus, bank: BankDetails | null, head_name: string | null, head_position: string | null, 
+/**
+ * A new KPP (a legal entity registered anew with another tax office).
+ */
+kpp?: string, created_at: string, 
+/**
+ * Who asked for it.
+ */
+author: string, decided_at: string | null, 
+/**
+ * Why it was rejected.
+ */
+comment: string | null, };
+
+export type ProfileChangeArgs = { org_id: string, change: NewProfileChange, };
+
+export type ProfileChangeStatus = "pending" | "approved" | "rejected";
+
+export type ProfileEdit = { email: string | null, phone: string | null, legal_address: string | null, };
+
+export type QueuedFile = { name: string, sha256: string, size: number, };
+
+export type QueuedTicket = { 
+/**
+ * The outbox action.
+ */
+id: string, topic: TicketTopic, message: string, files: Array<QueuedFile>, created_at: string, 
+/**
+ * The portal refused it: why (the action stays in «Исходящие»).
+ */
+error: string | null, };
+
+export type RecordArgs = { org_id: string, id: string, };
+
+export type RecordPage<T> = { items: Array<RecordView<T>>, 
+/**
+ * Rows matching the filters, all pages.
+ */
+total: number, };
 
 export type RecordQuery = { 
 /**
@@ -622,25 +737,7 @@ unread: boolean, sort: RecordSort, offset: number,
  */
 limit: number, };
 
-export type RecordsArgs = { org_id: string, query: RecordQuery, };
-
-export type RequirementAnswer = { text: string, 
-/**
- * Documents of the organization sent with it.
- */
-document_ids: Array<string>, answered_at: string, answered_by: string, };
-
-export type RequirementStatus = "new" | "accepted" | "answered" | "closed";
-
-export type Requirement = { id: string, number: string, title: string, text: string, authority: string, 
-/**
- * The application it is about, if any.
- */
-application_id: string | null, created_at: string, 
-/**
- * ISO date the answer is due.
- */
-due_date: string, status: RequirementStatus, answer: RequirementAnswer | null, version: number, };
+export type RecordSort = "newest" | "oldest" | "due";
 
 export type RecordView<T> = { record: T, 
 /**
@@ -648,438 +745,11 @@ export type RecordView<T> = { record: T,
  */
 pending: Array<string>, };
 
-export type RecordPage<T> = { items: Array<RecordView<T>>, 
-/**
- * Rows matching the filters, all pages.
- */
-total: number, };
+export type RecordsArgs = { org_id: string, query: RecordQuery, };
 
-export type Notification = { id: string, kind: NotificationKind, title: string, text: string, created_at: string, read: boolean, 
-/**
- * What it is about: an entity kind and id.
- */
-entity: string | null, entity_id: string | null, };
+export type RecoveryArgs = { login: string, };
 
-export type Permission = "applications.edit" | "applications.submit" | "documents.sign" | "requirements.answer" | "payments.pay" | "profile.edit" | "employees.manage" | "audit.view";
-
-export type RecordArgs = { org_id: string, id: string, };
-
-export type RequirementReply = { text: string, document_ids: Array<string>, };
-
-export type AnswerArgs = { org_id: string, id: string, reply: RequirementReply, };
-
-export type ChargeStatus = "unpaid" | "paid";
-
-export type ChargeKind = "duty" | "tax" | "fine" | "fee";
-
-export type Charge = { id: string, 
-/**
- * Уникальный идентификатор начисления (20 or 25 digits).
- */
-uin: string, kind: ChargeKind, title: string, authority: string, 
-/**
- * Kopecks.
- */
-amount: number, created_at: string, due_date: string, status: ChargeStatus, application_id: string | null, version: number, };
-
-export type PaymentMethod = "card" | "sbp";
-
-export type Payment = { id: string, charge_id: string | null, amount: number, method: PaymentMethod, created_at: string, paid_by: string, receipt_document_id: string, };
-
-export type PayArgs = { org_id: string, id: string, method: PaymentMethod, };
-
-export type DocumentContent = { name: string, mime: string, 
-/**
- * Text documents, decoded (invalid UTF-8 replaced).
- */
-text: string | null, 
-/**
- * Images and PDF, base64 for a `data:` URL.
- */
-base64: string | null, };
-
-export type EmployeeStatus = "active" | "invited" | "removed";
-
-export type Employee = { id: string, full_name: string, email: string, 
-/**
- * The role's name.
- */
-role: string, status: EmployeeStatus, version: number, };
-
-export type Role = { 
-/**
- * The role's name; built-in roles are Russian words.
- */
-id: string, permissions: Array<Permission>, builtin: boolean, 
-/**
- * The head's role ([`HEAD_ROLE`]): held by the person the register
- * names, never given or taken (see [`Role::marked`]).
- */
-head: boolean, version: number, };
-
-export type AuditEntry = { id: string, created_at: string, user_id: string, user_name: string, 
-/**
- * The client's address as the portal saw it.
- */
-ip: string | null, 
-/**
- * A stable code, e.g. `auth.login`, `application.submit`.
- */
-action: string, 
-/**
- * What it was about, for people (a title, a number).
- */
-detail: string, };
-
-export type InviteEmployee = { email: string, full_name: string, role: string, };
-
-export type InviteArgs = { org_id: string, invite: InviteEmployee, };
-
-export type RoleChangeArgs = { org_id: string, id: string, role: string, };
-
-export type SaveRole = { name: string, permissions: Array<Permission>, };
-
-export type SaveRoleArgs = { org_id: string, 
-/**
- * The custom role to change; none: a new role.
- */
-existing: string | null, role: SaveRole, };
-
-export type AccountingPart = "charges" | "payments";
-
-export type ExportAccountingArgs = { org_id: string, part: AccountingPart, format: AccountingFormat, 
-/**
- * ISO days, both included; null is open.
- */
-from: string | null, to: string | null, 
-/**
- * Where the user chose to save it.
- */
-path: string, };
-
-export type ServiceKind = "registration" | "license" | "permit" | "extract" | "reporting";
-
-export type RequiredDocument = { 
-/**
- * Stable code, e.g. `charter`.
- */
-code: string, title: string, 
-/**
- * `false`: only when it applies.
- */
-mandatory: boolean, };
-
-export type FieldKind = "text" | "multiline" | "inn" | "ogrn" | "snils" | "date" | "number" | "choice" | "cadastral";
-
-export type FormField = { 
-/**
- * Stable key of the value in an application's `fields`.
- */
-key: string, 
-/**
- * The field's name for people.
- */
-label: string, kind: FieldKind, required: boolean, 
-/**
- * The choices of a [`FieldKind::Choice`].
- */
-options?: Array<string>, 
-/**
- * A line of help under the field.
- */
-hint?: string, };
-
-export type Service = { 
-/**
- * The `service_code` of applications for it.
- */
-code: string, title: string, description: string, kind: ServiceKind, 
-/**
- * A theme for people: «Налоги», «Торговля», …
- */
-category: string, authority: string, 
-/**
- * Can be applied for through the cabinet.
- */
-online: boolean, 
-/**
- * Can be applied for in person (МФЦ or the authority's office).
- */
-in_person: boolean, 
-/**
- * Calendar days the authority has.
- */
-deadline_days: number, 
-/**
- * State duty in kopecks; 0 is free.
- */
-cost: number, required_documents: Array<RequiredDocument>, 
-/**
- * What the authority needs to know besides the documents, in order.
- */
-form?: Array<FormField>, };
-
-export type ServicesView = { items: Array<Service>, 
-/**
- * Fresh from the portal (`false`: the copy kept offline).
- */
-online: boolean, 
-/**
- * When the portal last confirmed it.
- */
-fetched_at: string, };
-
-export type TicketTopic = "login" | "signature" | "applications" | "payments" | "employees" | "registration" | "other";
-
-export type FaqEntry = { topic: TicketTopic, question: string, answer: string, };
-
-export type FaqView = { items: Array<FaqEntry>, online: boolean, fetched_at: string, };
-
-export type TicketFile = { name: string, sha256: string, size: number, media_type: string, };
-
-export type TicketStatus = "open" | "answered";
-
-export type Ticket = { id: string, 
-/**
- * What the user quotes on the phone: `ТП-000123`.
- */
-number: string, 
-/**
- * The member who wrote it; only they see it.
- */
-author_id: string, topic: TicketTopic, message: string, files: Array<TicketFile>, status: TicketStatus, created_at: string, 
-/**
- * Support's answer, once there is one.
- */
-answer: string | null, answered_at: string | null, };
-
-export type QueuedFile = { name: string, sha256: string, size: number, };
-
-export type QueuedTicket = { 
-/**
- * The outbox action.
- */
-id: string, topic: TicketTopic, message: string, files: Array<QueuedFile>, created_at: string, 
-/**
- * The portal refused it: why (the action stays in «Исходящие»).
- */
-error: string | null, };
-
-export type SupportView = { tickets: Array<Ticket>, queued: Array<QueuedTicket>, };
-
-export type TicketFileArgs = { name: string, 
-/**
- * The file's bytes, base64.
- */
-content: string, };
-
-export type NewTicketArgs = { org_id: string, topic: TicketTopic, message: string, files: Array<TicketFileArgs>, };
-
-export type LinkArgs = { inn: string, };
-
-export type CodeSent = { ticket: string, 
-/**
- * Where it went, masked: `+7 495 ***-**-21`.
- */
-phone: string, expires_at: string, };
-
-export type DeactivateArgs = { org_id: string, current_password: Secret, };
-
-export type OrgCodeArgs = { org_id: string, ticket: string, code: Secret, };
-
-export type UnblockArgs = { org_id: string, text: string, files: Array<TicketFileArgs>, };
-
-export type ProfileChangeStatus = "pending" | "approved" | "rejected";
-
-export type ProfileChange = { id: string, status: ProfileChangeStatus, bank: BankDetails | null, head_name: string | null, head_position: string | null, 
-/**
- * A new KPP (a legal entity registered anew with another tax office).
- */
-kpp?: string, created_at: string, 
-/**
- * Who asked for it.
- */
-author: string, decided_at: string | null, 
-/**
- * Why it was rejected.
- */
-comment: string | null, };
-
-export type NewProfileChange = { bank: BankDetails | null, head_name: string | null, head_position: string | null, 
-/**
- * Only a legal entity has a KPP.
- */
-kpp?: string, };
-
-export type ProfileChangeArgs = { org_id: string, change: NewProfileChange, };
-
-export type StatusEvent = { id: string, application_id: string | null, status: ApplicationStatus, created_at: string, 
-/**
- * Who made the step: an employee's name or the authority's.
- */
-actor: string, };
-
-export type Comment = { id: string, application_id: string | null, author: string, text: string, created_at: string, reply_to: string | null, };
-
-export type NewComment = { text: string, reply_to: string | null, };
-
-export type CommentArgs = { org_id: string, application_id: string, comment: NewComment, };
-
-export type Licence = { number: string, activity: string, issued_by: string, issued_on: string, 
-/**
- * None: indefinite.
- */
-valid_until: string | null, 
-/**
- * «Действующая», «Приостановлена», «Прекращена».
- */
-status: string, };
-
-export type Restriction = { kind: string, imposed_by: string, since: string, detail: string, };
-
-export type CourtCase = { 
-/**
- * «А40-123456/2026».
- */
-number: string, court: string, 
-/**
- * «Истец», «Ответчик», «Третье лицо».
- */
-role: string, subject: string, 
-/**
- * «Рассматривается», «Завершено».
- */
-status: string, filed_on: string, };
-
-export type LegalStatus = { id: string, 
-/**
- * The register's words: «Действующее», «В процессе ликвидации», …
- */
-registration: string, 
-/**
- * ЕГРЮЛ or ЕГРИП.
- */
-register: string, registered_on: string, registered_by: string, licences: Array<Licence>, restrictions: Array<Restriction>, court_cases: Array<CourtCase>, 
-/**
- * When the registers were last checked.
- */
-checked_at: string, };
-
-export type AttachmentView = { 
-/**
- * The document's id once the portal has it; before that the id of the
- * outbox action carrying it. Either removes it.
- */
-id: string, 
-/**
- * The service's code for the document (`charter`, …) or `other`.
- */
-kind: string, name: string, sha256: string, size: number, 
-/**
- * Still on this computer only.
- */
-pending: boolean, 
-/**
- * Signers, accepted by the portal or waiting in the outbox.
- */
-signers: Array<string>, 
-/**
- * Its removal is queued.
- */
-removing: boolean, };
-
-export type DraftFiles = { 
-/**
- * The application as the cache holds it now (under the portal's id
- * once its draft has been delivered).
- */
-application: Application, files: Array<AttachmentView>, 
-/**
- * The documents the service asks for (empty when it is not in the
- * cached catalog): the slots files go into.
- */
-required: Array<RequiredDocument>, 
-/**
- * Titles of mandatory documents not attached (empty when the
- * service is not in the cached catalog).
- */
-missing: Array<string>, };
-
-export type AttachArgs = { org_id: string, 
-/**
- * The draft.
- */
-id: string, 
-/**
- * The service's code for the document, or `other`.
- */
-kind: string, name: string, 
-/**
- * The file's bytes, base64 (the window reads a file the user chose).
- */
-content: string, };
-
-export type DetachArgs = { org_id: string, 
-/**
- * The draft.
- */
-id: string, 
-/**
- * The file's id as `draft_files` gives it.
- */
-file: string, };
-
-export type SignDraftArgs = { org_id: string, id: string, 
-/**
- * Which of «my certificates» signs.
- */
-sha256: string, 
-/**
- * The .pfx password or the token PIN.
- */
-secret: Secret, };
-
-export type ExportAuditArgs = { org_id: string, 
-/**
- * `csv` or `xlsx`.
- */
-format: AccountingFormat, 
-/**
- * ISO days, both included; null is open.
- */
-from: string | null, to: string | null, 
-/**
- * Where the user chose to save it.
- */
-path: string, };
-
-export type RegistrationForm = { inn: string, 
-/**
- * OGRN of a legal entity, OGRNIP of an entrepreneur.
- */
-ogrn: string, 
-/**
- * Legal entities only.
- */
-kpp: string | null, legal_address: string, email: string, 
-/**
- * Where the confirmation code goes.
- */
-phone: string, };
-
-export type RegistrationState = "draft" | "checking" | "verified" | "active" | "refused";
-
-export type RegistrationStep = { state: RegistrationState, 
-/**
- * RFC 3339.
- */
-at: string, };
-
-export type RegistrationDocument = { 
-/**
- * [`CHARTER`] or [`FOUNDING_DECISION`].
- */
-kind: string, name: string, sha256: string, size: number, };
+export type RecoveryTicket = { ticket: string, expires_at: string, };
 
 export type Refusal = { 
 /**
@@ -1114,15 +784,19 @@ required_documents: Array<string>, documents: Array<RegistrationDocument>, refus
  */
 org_id?: string, version: number, };
 
-export type RegistrationFormArgs = { 
+export type RegistrationArgs = { id: string, };
+
+export type RegistrationCode = { 
 /**
- * Absent: a new registration.
+ * The phone, masked.
  */
-id: string | null, 
+destination: string, expires_at: string, };
+
+export type RegistrationDocument = { 
 /**
- * The version the form was edited at (`id` given).
+ * [`CHARTER`] or [`FOUNDING_DECISION`].
  */
-version: number | null, form: RegistrationForm, };
+kind: string, name: string, sha256: string, size: number, };
 
 export type RegistrationDocumentArgs = { id: string, 
 /**
@@ -1134,13 +808,234 @@ kind: string, name: string,
  */
 content: string, };
 
-export type RegistrationArgs = { id: string, };
-
-export type RegistrationCode = { 
+export type RegistrationForm = { inn: string, 
 /**
- * The phone, masked.
+ * OGRN of a legal entity, OGRNIP of an entrepreneur.
  */
-destination: string, expires_at: string, };
+ogrn: string, 
+/**
+ * Legal entities only.
+ */
+kpp: string | null, legal_address: string, email: string, 
+/**
+ * Where the confirmation code goes.
+ */
+phone: string, };
+
+export type RegistrationFormArgs = { 
+/**
+ * Absent: a new registration.
+ */
+id: string | null, 
+/**
+ * The version the form was edited at (`id` given).
+ */
+version: number | null, form: RegistrationForm, };
+
+export type RegistrationState = "draft" | "checking" | "verified" | "active" | "refused";
+
+export type RegistrationStep = { state: RegistrationState, 
+/**
+ * RFC 3339.
+ */
+at: string, };
+
+export type RequiredDocument = { 
+/**
+ * Stable code, e.g. `charter`.
+ */
+code: string, title: string, 
+/**
+ * `false`: only when it applies.
+ */
+mandatory: boolean, };
+
+export type Requirement = { id: string, number: string, title: string, text: string, authority: string, 
+/**
+ * The application it is about, if any.
+ */
+application_id: string | null, created_at: string, 
+/**
+ * ISO date the answer is due.
+ */
+due_date: string, status: RequirementStatus, answer: RequirementAnswer | null, version: number, };
+
+export type RequirementAnswer = { text: string, 
+/**
+ * Documents of the organization sent with it.
+ */
+document_ids: Array<string>, answered_at: string, answered_by: string, };
+
+export type RequirementReply = { text: string, document_ids: Array<string>, };
+
+export type RequirementStatus = "new" | "accepted" | "answered" | "closed";
+
+export type Resolution = "keep_mine" | "take_theirs";
+
+export type ResolveConflictArgs = { action_id: string, resolution: Resolution, };
+
+export type Restriction = { kind: string, imposed_by: string, since: string, detail: string, };
+
+export type Role = { 
+/**
+ * The role's name; built-in roles are Russian words.
+ */
+id: string, permissions: Array<Permission>, builtin: boolean, 
+/**
+ * The head's role ([`HEAD_ROLE`]): held by the person the register
+ * names, never given or taken (see [`Role::marked`]).
+ */
+head: boolean, version: number, };
+
+export type RoleChangeArgs = { org_id: string, id: string, role: string, };
+
+export type SaveRole = { name: string, permissions: Array<Permission>, };
+
+export type SaveRoleArgs = { org_id: string, 
+/**
+ * The custom role to change; none: a new role.
+ */
+existing: string | null, role: SaveRole, };
+
+export type SaveSettingsArgs = { settings: LocalSettings, };
+
+export type SaveSignedArgs = { 
+/**
+ * An attached signature.
+ */
+signature: string, 
+/**
+ * Where the document it holds goes.
+ */
+target: string, };
+
+export type Secret = string;
+
+export type Security = { 
+/**
+ * `None`: the password alone (test and service accounts).
+ */
+second_factor: MfaChannel | null, };
+
+export type Service = { 
+/**
+ * The `service_code` of applications for it.
+ */
+code: string, title: string, description: string, kind: ServiceKind, 
+/**
+ * A theme for people: «Налоги», «Торговля», …
+ */
+category: string, authority: string, 
+/**
+ * Can be applied for through the cabinet.
+ */
+online: boolean, 
+/**
+ * Can be applied for in person (МФЦ or the authority's office).
+ */
+in_person: boolean, 
+/**
+ * Calendar days the authority has.
+ */
+deadline_days: number, 
+/**
+ * State duty in kopecks; 0 is free.
+ */
+cost: number, required_documents: Array<RequiredDocument>, 
+/**
+ * What the authority needs to know besides the documents, in order.
+ */
+form?: Array<FormField>, };
+
+export type ServiceKind = "registration" | "license" | "permit" | "extract" | "reporting";
+
+export type ServicesView = { items: Array<Service>, 
+/**
+ * Fresh from the portal (`false`: the copy kept offline).
+ */
+online: boolean, 
+/**
+ * When the portal last confirmed it.
+ */
+fetched_at: string, };
+
+export type SessionView = { user: Me, portal_url: string, 
+/**
+ * False when the portal is unreachable and data comes from the cache.
+ */
+online: boolean, 
+/**
+ * The organization opened last, to reopen on start.
+ */
+last_org_id: string | null, };
+
+export type SettingsView = { local: LocalSettings, 
+/**
+ * Where they are kept.
+ */
+config_file: string, 
+/**
+ * The inactivity lock is fixed for this run (`CABINET_LOCK_SECONDS`).
+ */
+lock_fixed: boolean, };
+
+export type SignDocumentArgs = { org_id: string, document_id: string, 
+/**
+ * Which of «my certificates» signs.
+ */
+sha256: string, 
+/**
+ * The .pfx password or the token PIN.
+ */
+secret: Secret, };
+
+export type SignDraftArgs = { org_id: string, id: string, 
+/**
+ * Which of «my certificates» signs.
+ */
+sha256: string, 
+/**
+ * The .pfx password or the token PIN.
+ */
+secret: Secret, };
+
+export type SignFilesArgs = { 
+/**
+ * Which of «my certificates» signs.
+ */
+sha256: string, files: Array<string>, 
+/**
+ * Add a signature to the existing FILE.sig.
+ */
+cosign: boolean, 
+/**
+ * The .pfx password or the token PIN, entered once for the batch.
+ */
+secret: Secret, };
+
+export type SignProgress = { done: number, total: number, 
+/**
+ * The file just signed.
+ */
+file: string, };
+
+export type SignedFile = { file: string, signature: string, };
+
+export type SignerView = { certificate: CertificateView, 
+/**
+ * RFC 3339, when the signature says.
+ */
+signing_time: string | null, algorithm: string, 
+/**
+ * False when no trusted roots were configured (the chain was not checked).
+ */
+chain_trusted: boolean, };
+
+export type StatusEvent = { id: string, application_id: string | null, status: ApplicationStatus, created_at: string, 
+/**
+ * Who made the step: an employee's name or the authority's.
+ */
+actor: string, };
 
 export type SubmitRegistrationArgs = { id: string, code: Secret, };
 
@@ -1154,31 +1049,136 @@ sha256: string,
  */
 secret: Secret, };
 
-export type RecoveryArgs = { login: string, };
-
-export type RecoveryTicket = { ticket: string, expires_at: string, };
-
-export type FinishRecoveryArgs = { ticket: string, code: Secret, new_password: Secret, };
-
-export type IpcError = { 
-/**
- * Stable machine code; the UI maps it to Russian text.
- */
-code: string, 
-/**
- * English, for logs and bug reports; never shown as is.
- */
-message: string, field: string | null, locked_until: string | null, attempts_left: number | null, };
+export type SupportView = { tickets: Array<Ticket>, queued: Array<QueuedTicket>, };
 
 export type SyncPhase = "push" | "pull" | "files" | "done";
 
 export type SyncProgress = { phase: SyncPhase, items_done: number, items_total: number | null, bytes: number, };
 
-export type SignProgress = { done: number, total: number, 
+export type SyncReport = { pushed: number, failed: number, pulled: number, 
 /**
- * The file just signed.
+ * The cursor had expired and everything was fetched again.
  */
-file: string, };
+resynced: boolean, 
+/**
+ * Actions still waiting (offline, or a 5xx).
+ */
+pending: number, 
+/**
+ * Actions refused because the entity changed meanwhile: see
+ * [`Store::conflicts`].
+ */
+conflicts: number, 
+/**
+ * Document contents fetched ahead for offline review.
+ */
+prefetched: number, 
+/**
+ * Document contents removed to keep within the size cap.
+ */
+evicted: number, online: boolean, };
+
+export type SyncStatus = { 
+/**
+ * The last exchange with the portal succeeded.
+ */
+online: boolean, 
+/**
+ * RFC 3339 time of the last completed pull, if any.
+ */
+synced_at: string | null, 
+/**
+ * Actions waiting to be sent.
+ */
+pending: number, 
+/**
+ * Actions the portal refused (to fix or discard), conflicts included.
+ */
+failed: number, 
+/**
+ * Actions waiting for the user's choice between two versions.
+ */
+conflicts: number, };
+
+export type Theme = "system" | "light" | "dark";
+
+export type Ticket = { id: string, 
+/**
+ * What the user quotes on the phone: `ТП-000123`.
+ */
+number: string, 
+/**
+ * The member who wrote it; only they see it.
+ */
+author_id: string, topic: TicketTopic, message: string, files: Array<TicketFile>, status: TicketStatus, created_at: string, 
+/**
+ * Support's answer, once there is one.
+ */
+answer: string | null, answered_at: string | null, };
+
+export type TicketArgs = { ticket: string, };
+
+export type TicketFile = { name: string, sha256: string, size: number, media_type: string, };
+
+export type TicketFileArgs = { name: string, 
+/**
+ * The file's bytes, base64.
+ */
+content: string, };
+
+export type TicketStatus = "open" | "answered";
+
+export type TicketTopic = "login" | "signature" | "applications" | "payments" | "employees" | "registration" | "other";
+
+export type TokenArgs = { 
+/**
+ * A PKCS#11 module path; `None`: the first installed known module.
+ */
+module: string | null, };
+
+export type TokenCertificateView = { 
+/**
+ * Slot id as text (PKCS#11 ids do not fit a JS number safely).
+ */
+slot: string, token_label: string, key_id: string, certificate: CertificateView, };
+
+export type TokenListing = { modules: Array<TokenModuleView>, 
+/**
+ * The module the certificates are from; `None` when none is installed.
+ */
+module: string | null, certificates: Array<TokenCertificateView>, };
+
+export type TokenLoginArgs = { module: string, slot: string, key_id: string, pin: Secret, };
+
+export type TokenModuleView = { 
+/**
+ * E.g. «Рутокен».
+ */
+name: string, path: string, };
+
+export type TotpCodeArgs = { code: Secret, };
+
+export type TotpSetup = { secret: Secret, uri: string, qr_size: number, qr_dark: Array<boolean>, };
+
+export type UnblockArgs = { org_id: string, text: string, files: Array<TicketFileArgs>, };
+
+export type UnblockStatus = "pending" | "approved" | "refused";
+
+export type UnblockView = { id: string, status: UnblockStatus, created_at: string, 
+/**
+ * The portal's answer to a refused one.
+ */
+comment: string | null, };
+
+export type UnlockArgs = { password: Secret, };
+
+export type VerifyArgs = { file: string, 
+/**
+ * The signature; `None`: FILE.sig beside the file, or FILE itself
+ * when it is a signature file (`.sig`, `.p7s`, `.sgn`) holding its
+ * document.
+ */
+signature: string | null, };
 
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
@@ -1202,10 +1202,12 @@ export const commands = {
   myCertificates: () => invoke<Array<MyCertificate>>("my_certificates"),
   addPfxCertificate: (args: PfxArgs) => invoke<MyCertificate>("add_pfx_certificate", { args }),
   removeCertificate: (args: CertificateArgs) => invoke<null>("remove_certificate", { args }),
-  signFiles: (args: SignFilesArgs) => invoke<Array<SignedFile>>("sign_files", { args }),
+  signFiles: (args: SignFilesArgs, onProgress: (progress: SignProgress) => void) =>
+    invoke<Array<SignedFile>>("sign_files", { args, progress: new Channel<SignProgress>(onProgress) }),
   verifyFile: (args: VerifyArgs) => invoke<Array<SignerView>>("verify_file", { args }),
   saveSignedContent: (args: SaveSignedArgs) => invoke<number>("save_signed_content", { args }),
-  syncOrg: (args: OrgArgs) => invoke<SyncReport>("sync_org", { args }),
+  syncOrg: (args: OrgArgs, onProgress: (progress: SyncProgress) => void) =>
+    invoke<SyncReport>("sync_org", { args, progress: new Channel<SyncProgress>(onProgress) }),
   applicationPage: (args: ApplicationPageArgs) => invoke<ApplicationPage>("application_page", { args }),
   settings: () => invoke<SettingsView>("settings"),
   about: () => invoke<About>("about"),
