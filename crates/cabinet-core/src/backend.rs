@@ -113,10 +113,6 @@ pub trait Tokens: Send + Sync {
     fn renewed<'a>(&'a self, stale: &'a str) -> Reply<'a, String>;
 }
 
-fn is_auth_failure(e: &CoreError) -> bool {
-    e.problem().is_some_and(|p| p.status == 401)
-}
-
 /// Runs `f` with the session's token; once more with a renewed one when the
 /// portal answers 401.
 pub async fn authorized<C, T, F, Fut>(client: &C, tokens: &dyn Tokens, f: F) -> Result<T, CoreError>
@@ -127,7 +123,7 @@ where
 {
     let token = tokens.token().await?;
     match f(client.clone(), token.clone()).await {
-        Err(e) if is_auth_failure(&e) => {
+        Err(e) if e.is_unauthorized() => {
             let fresh = tokens.renewed(&token).await?;
             f(client.clone(), fresh).await
         }

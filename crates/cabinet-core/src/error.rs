@@ -116,6 +116,11 @@ impl CoreError {
     pub fn is_transient(&self) -> bool {
         matches!(self, CoreError::Offline(_)) || self.problem().is_some_and(|p| p.status >= 500)
     }
+
+    /// The portal refused the access token (401): renew it and ask again.
+    pub fn is_unauthorized(&self) -> bool {
+        self.problem().is_some_and(|p| p.status == 401)
+    }
 }
 
 impl From<rusqlite::Error> for CoreError {

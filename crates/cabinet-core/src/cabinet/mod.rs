@@ -150,10 +150,6 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn is_auth_failure(e: &CoreError) -> bool {
-    e.problem().is_some_and(|p| p.status == 401)
-}
-
 impl Cabinet {
     pub fn new(
         portal_url: url::Url,

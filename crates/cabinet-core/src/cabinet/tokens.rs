@@ -42,7 +42,7 @@ impl Cabinet {
                 a.online = true;
                 Ok(())
             }
-            Err(e) if is_auth_failure(&e) => {
+            Err(e) if e.is_unauthorized() => {
                 a.store.set_meta(REFRESH_RETRY, "")?;
                 let _ = self.keychain.delete(&self.account(&a.me.user_id));
                 a.refresh = None;
