@@ -50,7 +50,7 @@ pub struct Desktop {
     /// session), between "show the certificate" and "log in". Dropped
     /// (zeroized, logged out) right after the login or on a new choice.
     pub pending_key: std::sync::Mutex<Option<commands::PendingKey>>,
-    /// For events to the window (signing progress); set once the app runs.
+    /// For desktop notifications and the tray; set once the app runs.
     pub app: std::sync::OnceLock<tauri::AppHandle>,
     /// The tray icon, when the desktop has a tray.
     pub tray: std::sync::OnceLock<tauri::tray::TrayIcon>,
