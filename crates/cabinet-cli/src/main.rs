@@ -322,30 +322,33 @@ impl From<CoreError> for Failure {
     }
 }
 
-/// A password or a code from standard input: wiped when dropped, never
-/// printed.
-fn read_secret(prompt: &str, input: &mut impl BufRead) -> Result<Secret, Failure> {
+/// Reads one line of `input` into `line` (cleared first), after `prompt`
+/// on a terminal; without its line end.
+fn prompted_line(prompt: &str, input: &mut impl BufRead, line: &mut String) -> Result<(), Failure> {
     if std::io::stdin().is_terminal() {
         eprint!("{prompt}");
         let _ = std::io::stderr().flush();
     }
-    let mut line = zeroize::Zeroizing::new(String::new()); // the raw line, wiped too
+    line.clear();
     input
-        .read_line(&mut line)
+        .read_line(line)
         .map_err(|e| Failure::Usage(format!("stdin: {e}")))?;
-    Ok(Secret::new(line.trim_end_matches(['\r', '\n'])))
+    line.truncate(line.trim_end_matches(['\r', '\n']).len());
+    Ok(())
+}
+
+/// A password or a code from standard input: wiped when dropped, never
+/// printed (the raw line is wiped too).
+pub(crate) fn read_secret(prompt: &str, input: &mut impl BufRead) -> Result<Secret, Failure> {
+    let mut line = zeroize::Zeroizing::new(String::new());
+    prompted_line(prompt, input, &mut line)?;
+    Ok(Secret::new(line.as_str()))
 }
 
 fn read_line(prompt: &str, input: &mut impl BufRead) -> Result<String, Failure> {
-    if std::io::stdin().is_terminal() {
-        eprint!("{prompt}");
-        let _ = std::io::stderr().flush();
-    }
-    let mut s = String::new();
-    input
-        .read_line(&mut s)
-        .map_err(|e| Failure::Usage(format!("stdin: {e}")))?;
-    Ok(s.trim_end_matches(['\r', '\n']).to_owned())
+    let mut line = String::new();
+    prompted_line(prompt, input, &mut line)?;
+    Ok(line)
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {

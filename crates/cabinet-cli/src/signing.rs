@@ -1,6 +1,5 @@
 //! `cabinet sign | verify | certs`: signatures from a terminal.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use cabinet_api::Secret;
@@ -30,16 +29,7 @@ fn secret(env: &str, prompt: &str) -> Result<Secret, Failure> {
     if let Ok(p) = std::env::var(env) {
         return Ok(Secret::new(p));
     }
-    if std::io::stdin().is_terminal() {
-        eprint!("{prompt}");
-        let _ = std::io::stderr().flush();
-    }
-    let mut line = Zeroizing::new(String::new());
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Failure::Usage(format!("stdin: {e}")))?;
-    Ok(Secret::new(line.trim_end_matches(['\r', '\n'])))
+    crate::read_secret(prompt, &mut std::io::stdin().lock())
 }
 
 /// Where the signing key is: a .pfx file or a PKCS#11 token.
