@@ -20,7 +20,7 @@ use super::{
     is_local, Action, Meter, Pending, PrefetchPolicy, PrefetchScope, RetryPolicy, SyncPhase,
     SyncReport,
 };
-use crate::backend::{authorized, Answer, Backend, Outgoing, SharedBackend, Tokens};
+use crate::backend::{authorized, Answer, Outgoing, SharedBackend, Tokens};
 use crate::blobs::Blobs;
 use crate::store::Store;
 use crate::CoreError;
@@ -77,7 +77,7 @@ pub(crate) struct Outcome {
 impl<'s> Engine<'s> {
     /// `store` is the engine's own connection to the session's cache.
     pub fn new(
-        backend: Arc<dyn Backend>,
+        backend: SharedBackend,
         tokens: &'s dyn Tokens,
         retry: RetryPolicy,
         store: Store,
