@@ -1,6 +1,7 @@
 //! The shape of errors at the IPC boundary: `{code, message}` plus the
 //! details the UI shows (unlock time, attempts left, the field at fault).
 
+use cabinet_api::ErrorCode;
 use cabinet_core::CoreError;
 use serde::Serialize;
 use ts_rs::TS;
@@ -8,7 +9,7 @@ use ts_rs::TS;
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct IpcError {
     /// Stable machine code; the UI maps it to Russian text.
-    pub code: String,
+    pub code: ErrorCode,
     /// English, for logs and bug reports; never shown as is.
     pub message: String,
     pub field: Option<String>,

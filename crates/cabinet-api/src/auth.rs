@@ -218,13 +218,13 @@ pub struct TotpDisable {
 
 /// The password rule, the same on both sides: 8 to 128 characters, at least
 /// one letter and one digit. The error is the rule's code.
-pub fn check_new_password(password: &str) -> Result<(), &'static str> {
+pub fn check_new_password(password: &str) -> Result<(), crate::ErrorCode> {
     let n = password.chars().count();
     if !(8..=128).contains(&n)
         || !password.chars().any(char::is_alphabetic)
         || !password.chars().any(|c| c.is_ascii_digit())
     {
-        return Err(crate::problem::codes::WEAK_PASSWORD);
+        return Err(crate::ErrorCode::AuthWeakPassword);
     }
     Ok(())
 }

@@ -69,14 +69,15 @@ pub enum FileError {
 }
 
 impl FileError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::ErrorCode {
+        use crate::ErrorCode as C;
         match self {
-            FileError::Empty => "file.empty",
-            FileError::TooLarge => "file.too_large",
-            FileError::NotAllowed => "file.type_not_allowed",
-            FileError::Mismatch { .. } => "file.type_mismatch",
-            FileError::BadName => "file.bad_name",
-            FileError::Extension => "file.extension",
+            FileError::Empty => C::FileEmpty,
+            FileError::TooLarge => C::FileTooLarge,
+            FileError::NotAllowed => C::FileTypeNotAllowed,
+            FileError::Mismatch { .. } => C::FileTypeMismatch,
+            FileError::BadName => C::FileBadName,
+            FileError::Extension => C::FileExtension,
         }
     }
 
@@ -357,7 +358,7 @@ mod tests {
         assert_eq!(check("a.pdf", &big), Ok(FileKind::Pdf));
         big.push(b' ');
         let err = check("a.pdf", &big).unwrap_err();
-        assert_eq!((err.code(), err.status()), ("file.too_large", 413));
+        assert_eq!((err.code().as_str(), err.status()), ("file.too_large", 413));
         assert_eq!(check("", b"%PDF-"), Err(FileError::BadName));
         assert_eq!(check("../a.pdf", b"%PDF-"), Err(FileError::BadName));
         let long = format!("{}.pdf", "я".repeat(252));

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::requisites;
+use crate::ErrorCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -60,15 +61,15 @@ pub struct FormError {
     /// `form.required`, `form.unknown_field`, `form.too_long`,
     /// `form.not_a_number`, `form.not_a_date`, `form.not_an_option`,
     /// `form.cadastral`, or a requisite's own code (`inn.checksum`).
-    pub code: String,
+    pub code: ErrorCode,
     pub detail: String,
 }
 
 impl FormError {
-    fn new(key: &str, code: &str, detail: impl Into<String>) -> Self {
+    fn new(key: &str, code: ErrorCode, detail: impl Into<String>) -> Self {
         Self {
             key: key.to_owned(),
-            code: code.to_owned(),
+            code,
             detail: detail.into(),
         }
     }
@@ -115,13 +116,15 @@ fn is_cadastral(s: &str) -> bool {
 fn checked(f: &FormField, value: &str) -> Result<String, FormError> {
     let key = f.key.as_str();
     let requisite = |r: Result<(), requisites::RequisiteError>| {
-        r.map_err(|e| FormError::new(key, &e.code(), e.to_string()))
+        r.map_err(|e| FormError::new(key, e.code(), e.to_string()))
     };
     let chars = value.chars().count();
     match f.kind {
-        FieldKind::Text if chars > 300 => Err(FormError::new(key, "form.too_long", "300 at most")),
+        FieldKind::Text if chars > 300 => {
+            Err(FormError::new(key, ErrorCode::FormTooLong, "300 at most"))
+        }
         FieldKind::Multiline if chars > 2000 => {
-            Err(FormError::new(key, "form.too_long", "2000 at most"))
+            Err(FormError::new(key, ErrorCode::FormTooLong, "2000 at most"))
         }
         FieldKind::Text | FieldKind::Multiline => Ok(value.to_owned()),
         FieldKind::Inn => requisite(requisites::validate_inn(value)).map(|()| value.to_owned()),
@@ -133,7 +136,7 @@ fn checked(f: &FormField, value: &str) -> Result<String, FormError> {
         .map(|()| value.to_owned()),
         FieldKind::Snils => requisite(requisites::validate_snils(value)).map(|()| value.to_owned()),
         FieldKind::Date if is_date(value) => Ok(value.to_owned()),
-        FieldKind::Date => Err(FormError::new(key, "form.not_a_date", "YYYY-MM-DD")),
+        FieldKind::Date => Err(FormError::new(key, ErrorCode::FormNotADate, "YYYY-MM-DD")),
         FieldKind::Number => {
             let digits = value.replace([' ', '\u{a0}', '\u{2009}'], "");
             match digits.parse::<u64>() {
@@ -143,17 +146,25 @@ fn checked(f: &FormField, value: &str) -> Result<String, FormError> {
                 {
                     Ok(n.to_string())
                 }
-                _ => Err(FormError::new(key, "form.not_a_number", "1 to 999999999")),
+                _ => Err(FormError::new(
+                    key,
+                    ErrorCode::FormNotANumber,
+                    "1 to 999999999",
+                )),
             }
         }
         FieldKind::Choice if f.options.iter().any(|o| o == value) => Ok(value.to_owned()),
         FieldKind::Choice => Err(FormError::new(
             key,
-            "form.not_an_option",
+            ErrorCode::FormNotAnOption,
             format!("one of: {}", f.options.join("; ")),
         )),
         FieldKind::Cadastral if is_cadastral(value) => Ok(value.to_owned()),
-        FieldKind::Cadastral => Err(FormError::new(key, "form.cadastral", "NN:NN:NNNNNNN:N")),
+        FieldKind::Cadastral => Err(FormError::new(
+            key,
+            ErrorCode::FormCadastral,
+            "NN:NN:NNNNNNN:N",
+        )),
     }
 }
 
@@ -169,7 +180,7 @@ pub fn check_form(
     if let Some(k) = values.keys().find(|k| !form.iter().any(|f| &f.key == *k)) {
         return Err(FormError::new(
             k,
-            "form.unknown_field",
+            ErrorCode::FormUnknownField,
             "not a field of this service",
         ));
     }
@@ -178,7 +189,11 @@ pub fn check_form(
         let value = values.get(&f.key).map(|v| v.trim()).unwrap_or("");
         if value.is_empty() {
             if complete && f.required {
-                return Err(FormError::new(&f.key, "form.required", f.label.clone()));
+                return Err(FormError::new(
+                    &f.key,
+                    ErrorCode::FormRequired,
+                    f.label.clone(),
+                ));
             }
             continue;
         }

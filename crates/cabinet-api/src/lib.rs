@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod error_code;
 pub mod files;
 pub mod forms;
 pub mod orgs;
@@ -25,6 +26,7 @@ pub use access::{
     UnblockRequest, UnblockStatus, UnblockView,
 };
 pub use auth::*;
+pub use error_code::ErrorCode;
 pub use files::{FileError, FileKind};
 pub use forms::{check_form, FieldKind, FormError, FormField};
 pub use orgs::*;

@@ -133,7 +133,9 @@ impl BankDetails {
             corr_account: self.corr_account.trim().to_owned(),
         };
         if !(2..=200).contains(&b.bank_name.chars().count()) {
-            return Err(RequisiteError::Format { kind: "bank_name" });
+            return Err(RequisiteError::Format {
+                kind: crate::requisites::RequisiteKind::BankName,
+            });
         }
         validate_bik(&b.bik)?;
         validate_settlement_account(&b.account, &b.bik)?;
@@ -199,15 +201,16 @@ impl NewProfileChange {
     /// Checked as both sides store it; the error names the first bad part.
     pub fn normalized(self) -> Result<Self, crate::requisites::RequisiteError> {
         use crate::requisites::RequisiteError;
-        let text =
-            |v: Option<String>, kind: &'static str| -> Result<Option<String>, RequisiteError> {
-                match v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
-                    Some(v) if !(2..=200).contains(&v.chars().count()) => {
-                        Err(RequisiteError::Format { kind })
-                    }
-                    other => Ok(other),
+        let text = |v: Option<String>,
+                    kind: crate::requisites::RequisiteKind|
+         -> Result<Option<String>, RequisiteError> {
+            match v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
+                Some(v) if !(2..=200).contains(&v.chars().count()) => {
+                    Err(RequisiteError::Format { kind })
                 }
-            };
+                other => Ok(other),
+            }
+        };
         let kpp = self
             .kpp
             .map(|k| k.trim().to_owned())
@@ -217,13 +220,18 @@ impl NewProfileChange {
         }
         let c = Self {
             bank: self.bank.map(BankDetails::normalized).transpose()?,
-            head_name: text(self.head_name, "head_name")?,
-            head_position: text(self.head_position, "head_position")?,
+            head_name: text(self.head_name, crate::requisites::RequisiteKind::HeadName)?,
+            head_position: text(
+                self.head_position,
+                crate::requisites::RequisiteKind::HeadPosition,
+            )?,
             kpp,
         };
         if c.bank.is_none() && c.head_name.is_none() && c.head_position.is_none() && c.kpp.is_none()
         {
-            return Err(RequisiteError::Format { kind: "profile" });
+            return Err(RequisiteError::Format {
+                kind: crate::requisites::RequisiteKind::Profile,
+            });
         }
         Ok(c)
     }

@@ -66,7 +66,7 @@ impl RegistrationForm {
         let kpp = if inn.len() == 10 {
             validate_ogrn(&ogrn)?;
             let kpp = kpp.ok_or(RequisiteError::Length {
-                kind: "kpp",
+                kind: crate::requisites::RequisiteKind::Kpp,
                 got: 0,
                 expected: "9".into(),
             })?;
@@ -75,17 +75,25 @@ impl RegistrationForm {
         } else {
             validate_ogrnip(&ogrn).map_err(|e| match e {
                 // One field on the form holds both numbers.
-                RequisiteError::NotDigits { .. } => RequisiteError::NotDigits { kind: "ogrn" },
+                RequisiteError::NotDigits { .. } => RequisiteError::NotDigits {
+                    kind: crate::requisites::RequisiteKind::Ogrn,
+                },
                 RequisiteError::Length { got, expected, .. } => RequisiteError::Length {
-                    kind: "ogrn",
+                    kind: crate::requisites::RequisiteKind::Ogrn,
                     got,
                     expected,
                 },
-                RequisiteError::Checksum { .. } => RequisiteError::Checksum { kind: "ogrn" },
-                RequisiteError::Format { .. } => RequisiteError::Format { kind: "ogrn" },
+                RequisiteError::Checksum { .. } => RequisiteError::Checksum {
+                    kind: crate::requisites::RequisiteKind::Ogrn,
+                },
+                RequisiteError::Format { .. } => RequisiteError::Format {
+                    kind: crate::requisites::RequisiteKind::Ogrn,
+                },
             })?;
             if kpp.is_some() {
-                return Err(RequisiteError::Format { kind: "kpp" });
+                return Err(RequisiteError::Format {
+                    kind: crate::requisites::RequisiteKind::Kpp,
+                });
             }
             None
         };
@@ -150,7 +158,7 @@ pub struct Refusal {
     #[ts(optional)]
     pub document: Option<String>,
     /// Stable reason code (`registration.document_foreign`, …).
-    pub code: String,
+    pub code: crate::ErrorCode,
     /// The office's words, for the user.
     pub reason: String,
 }

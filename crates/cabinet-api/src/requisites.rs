@@ -6,21 +6,74 @@
 
 use thiserror::Error;
 
+use crate::ErrorCode;
+
+/// What a requisite check looked at; the name is the form field's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequisiteKind {
+    Inn,
+    Ogrn,
+    Ogrnip,
+    Kpp,
+    Uin,
+    Bik,
+    Account,
+    CorrAccount,
+    Snils,
+    Phone,
+    LegalAddress,
+    Email,
+    BankName,
+    HeadName,
+    HeadPosition,
+    /// A profile change as a whole (nothing in it).
+    Profile,
+}
+
+impl RequisiteKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RequisiteKind::Inn => "inn",
+            RequisiteKind::Ogrn => "ogrn",
+            RequisiteKind::Ogrnip => "ogrnip",
+            RequisiteKind::Kpp => "kpp",
+            RequisiteKind::Uin => "uin",
+            RequisiteKind::Bik => "bik",
+            RequisiteKind::Account => "account",
+            RequisiteKind::CorrAccount => "corr_account",
+            RequisiteKind::Snils => "snils",
+            RequisiteKind::Phone => "phone",
+            RequisiteKind::LegalAddress => "legal_address",
+            RequisiteKind::Email => "email",
+            RequisiteKind::BankName => "bank_name",
+            RequisiteKind::HeadName => "head_name",
+            RequisiteKind::HeadPosition => "head_position",
+            RequisiteKind::Profile => "profile",
+        }
+    }
+}
+
+impl std::fmt::Display for RequisiteKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A requisite that fails its format or checksum. `code()` is stable.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RequisiteError {
     #[error("{kind}: must contain only digits")]
-    NotDigits { kind: &'static str },
+    NotDigits { kind: RequisiteKind },
     #[error("{kind}: wrong length {got}, expected {expected}")]
     Length {
-        kind: &'static str,
+        kind: RequisiteKind,
         got: usize,
         expected: String,
     },
     #[error("{kind}: checksum does not match")]
-    Checksum { kind: &'static str },
+    Checksum { kind: RequisiteKind },
     #[error("{kind}: wrong format")]
-    Format { kind: &'static str },
+    Format { kind: RequisiteKind },
 }
 
 impl RequisiteError {
@@ -30,29 +83,76 @@ impl RequisiteError {
             RequisiteError::NotDigits { kind }
             | RequisiteError::Length { kind, .. }
             | RequisiteError::Checksum { kind }
-            | RequisiteError::Format { kind } => kind,
+            | RequisiteError::Format { kind } => kind.as_str(),
         }
     }
 
-    pub fn code(&self) -> String {
-        let (kind, what) = match self {
-            RequisiteError::NotDigits { kind } => (kind, "digits"),
-            RequisiteError::Length { kind, .. } => (kind, "length"),
-            RequisiteError::Checksum { kind } => (kind, "checksum"),
-            RequisiteError::Format { kind } => (kind, "format"),
-        };
-        format!("{kind}.{what}")
+    /// The stable code, `{kind}.{problem}`. Every pair a check of this
+    /// module can produce has its own code; a pair no check produces falls
+    /// back to `request.invalid_field` (a test runs every check over bad
+    /// input and finds no fallback).
+    pub fn code(&self) -> ErrorCode {
+        use ErrorCode as C;
+        use RequisiteKind as K;
+        match self {
+            RequisiteError::NotDigits { kind } => match kind {
+                K::Inn => C::InnDigits,
+                K::Ogrn => C::OgrnDigits,
+                K::Ogrnip => C::OgrnipDigits,
+                K::Uin => C::UinDigits,
+                K::Bik => C::BikDigits,
+                K::Account => C::AccountDigits,
+                K::CorrAccount => C::CorrAccountDigits,
+                K::Snils => C::SnilsDigits,
+                _ => C::RequestInvalidField,
+            },
+            RequisiteError::Length { kind, .. } => match kind {
+                K::Inn => C::InnLength,
+                K::Ogrn => C::OgrnLength,
+                K::Ogrnip => C::OgrnipLength,
+                K::Kpp => C::KppLength,
+                K::Uin => C::UinLength,
+                K::Bik => C::BikLength,
+                K::Account => C::AccountLength,
+                K::CorrAccount => C::CorrAccountLength,
+                K::Snils => C::SnilsLength,
+                K::Phone => C::PhoneLength,
+                K::LegalAddress => C::LegalAddressLength,
+                _ => C::RequestInvalidField,
+            },
+            RequisiteError::Checksum { kind } => match kind {
+                K::Inn => C::InnChecksum,
+                K::Ogrn => C::OgrnChecksum,
+                K::Ogrnip => C::OgrnipChecksum,
+                K::Uin => C::UinChecksum,
+                K::Account => C::AccountChecksum,
+                K::CorrAccount => C::CorrAccountChecksum,
+                K::Snils => C::SnilsChecksum,
+                _ => C::RequestInvalidField,
+            },
+            RequisiteError::Format { kind } => match kind {
+                K::Kpp => C::KppFormat,
+                K::Bik => C::BikFormat,
+                K::Phone => C::PhoneFormat,
+                K::Email => C::EmailFormat,
+                K::BankName => C::BankNameFormat,
+                K::HeadName => C::HeadNameFormat,
+                K::HeadPosition => C::HeadPositionFormat,
+                K::Profile => C::ProfileFormat,
+                _ => C::RequestInvalidField,
+            },
+        }
     }
 }
 
-fn digits(kind: &'static str, s: &str) -> Result<Vec<u32>, RequisiteError> {
+fn digits(kind: RequisiteKind, s: &str) -> Result<Vec<u32>, RequisiteError> {
     s.chars()
         .map(|c| c.to_digit(10).ok_or(RequisiteError::NotDigits { kind }))
         .collect()
 }
 
 /// Exactly `len` digits, or the error that says which rule failed.
-fn exact_digits(kind: &'static str, s: &str, len: usize) -> Result<Vec<u32>, RequisiteError> {
+fn exact_digits(kind: RequisiteKind, s: &str, len: usize) -> Result<Vec<u32>, RequisiteError> {
     let d = digits(kind, s)?;
     if d.len() != len {
         return Err(RequisiteError::Length {
@@ -75,15 +175,17 @@ const INN12_W2: [u32; 11] = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
 
 /// INN of a legal entity (10 digits) or of a person/entrepreneur (12 digits).
 pub fn validate_inn(s: &str) -> Result<(), RequisiteError> {
-    let d = digits("inn", s)?;
+    let d = digits(RequisiteKind::Inn, s)?;
     match d.len() {
         10 if weighted(&d[..9], &INN10_W) == d[9] => Ok(()),
         12 if weighted(&d[..10], &INN12_W1) == d[10] && weighted(&d[..11], &INN12_W2) == d[11] => {
             Ok(())
         }
-        10 | 12 => Err(RequisiteError::Checksum { kind: "inn" }),
+        10 | 12 => Err(RequisiteError::Checksum {
+            kind: RequisiteKind::Inn,
+        }),
         n => Err(RequisiteError::Length {
-            kind: "inn",
+            kind: RequisiteKind::Inn,
             got: n,
             expected: "10 or 12".into(),
         }),
@@ -97,18 +199,22 @@ fn mod_check(d: &[u32], modulus: u64) -> u32 {
 
 /// OGRN (13 digits) of a legal entity.
 pub fn validate_ogrn(s: &str) -> Result<(), RequisiteError> {
-    let d = exact_digits("ogrn", s, 13)?;
+    let d = exact_digits(RequisiteKind::Ogrn, s, 13)?;
     if mod_check(&d[..12], 11) != d[12] {
-        return Err(RequisiteError::Checksum { kind: "ogrn" });
+        return Err(RequisiteError::Checksum {
+            kind: RequisiteKind::Ogrn,
+        });
     }
     Ok(())
 }
 
 /// OGRNIP (15 digits) of an entrepreneur.
 pub fn validate_ogrnip(s: &str) -> Result<(), RequisiteError> {
-    let d = exact_digits("ogrnip", s, 15)?;
+    let d = exact_digits(RequisiteKind::Ogrnip, s, 15)?;
     if mod_check(&d[..14], 13) != d[14] {
-        return Err(RequisiteError::Checksum { kind: "ogrnip" });
+        return Err(RequisiteError::Checksum {
+            kind: RequisiteKind::Ogrnip,
+        });
     }
     Ok(())
 }
@@ -118,7 +224,7 @@ pub fn validate_kpp(s: &str) -> Result<(), RequisiteError> {
     let got = s.chars().count();
     if got != 9 {
         return Err(RequisiteError::Length {
-            kind: "kpp",
+            kind: RequisiteKind::Kpp,
             got,
             expected: "9".into(),
         });
@@ -127,7 +233,9 @@ pub fn validate_kpp(s: &str) -> Result<(), RequisiteError> {
     // digits, which look right and are not (the length was counted in
     // bytes before, and said «wrong length 9, expected 9»).
     if !s.is_ascii() {
-        return Err(RequisiteError::Format { kind: "kpp" });
+        return Err(RequisiteError::Format {
+            kind: RequisiteKind::Kpp,
+        });
     }
     let b = s.as_bytes();
     let ok = b[..4].iter().all(u8::is_ascii_digit)
@@ -138,19 +246,25 @@ pub fn validate_kpp(s: &str) -> Result<(), RequisiteError> {
     if ok {
         Ok(())
     } else {
-        Err(RequisiteError::Format { kind: "kpp" })
+        Err(RequisiteError::Format {
+            kind: RequisiteKind::Kpp,
+        })
     }
 }
 
 /// Completes 9 digits into a checksum-valid 10-digit INN.
 pub fn complete_inn10(first9: &str) -> Option<String> {
-    let d = digits("inn", first9).ok().filter(|d| d.len() == 9)?;
+    let d = digits(RequisiteKind::Inn, first9)
+        .ok()
+        .filter(|d| d.len() == 9)?;
     Some(format!("{first9}{}", weighted(&d, &INN10_W)))
 }
 
 /// Completes 10 digits into a checksum-valid 12-digit INN.
 pub fn complete_inn12(first10: &str) -> Option<String> {
-    let mut d = digits("inn", first10).ok().filter(|d| d.len() == 10)?;
+    let mut d = digits(RequisiteKind::Inn, first10)
+        .ok()
+        .filter(|d| d.len() == 10)?;
     let c1 = weighted(&d, &INN12_W1);
     d.push(c1);
     let c2 = weighted(&d, &INN12_W2);
@@ -159,19 +273,25 @@ pub fn complete_inn12(first10: &str) -> Option<String> {
 
 /// Completes 9 digits into a checksum-valid SNILS (11 digits, no spaces).
 pub fn complete_snils(first9: &str) -> Option<String> {
-    let d = digits("snils", first9).ok().filter(|d| d.len() == 9)?;
+    let d = digits(RequisiteKind::Snils, first9)
+        .ok()
+        .filter(|d| d.len() == 9)?;
     Some(format!("{first9}{:02}", snils_check(&d)))
 }
 
 /// Completes 12 digits into a checksum-valid OGRN.
 pub fn complete_ogrn(first12: &str) -> Option<String> {
-    let d = digits("ogrn", first12).ok().filter(|d| d.len() == 12)?;
+    let d = digits(RequisiteKind::Ogrn, first12)
+        .ok()
+        .filter(|d| d.len() == 12)?;
     Some(format!("{first12}{}", mod_check(&d, 11)))
 }
 
 /// Completes 14 digits into a checksum-valid OGRNIP.
 pub fn complete_ogrnip(first14: &str) -> Option<String> {
-    let d = digits("ogrnip", first14).ok().filter(|d| d.len() == 14)?;
+    let d = digits(RequisiteKind::Ogrnip, first14)
+        .ok()
+        .filter(|d| d.len() == 14)?;
     Some(format!("{first14}{}", mod_check(&d, 13)))
 }
 
@@ -199,13 +319,15 @@ fn uin_check(d: &[u32]) -> u32 {
 /// UIN of a charge: 20 digits with a control digit (the 25-digit form
 /// carries no control digit and is checked for format only).
 pub fn validate_uin(s: &str) -> Result<(), RequisiteError> {
-    let d = digits("uin", s)?;
+    let d = digits(RequisiteKind::Uin, s)?;
     match d.len() {
         25 => Ok(()),
         20 if uin_check(&d[..19]) == d[19] => Ok(()),
-        20 => Err(RequisiteError::Checksum { kind: "uin" }),
+        20 => Err(RequisiteError::Checksum {
+            kind: RequisiteKind::Uin,
+        }),
         got => Err(RequisiteError::Length {
-            kind: "uin",
+            kind: RequisiteKind::Uin,
             got,
             expected: "20 or 25".into(),
         }),
@@ -214,15 +336,19 @@ pub fn validate_uin(s: &str) -> Result<(), RequisiteError> {
 
 /// Completes 19 digits into a checksum-valid 20-digit UIN.
 pub fn complete_uin(first19: &str) -> Option<String> {
-    let d = digits("uin", first19).ok().filter(|d| d.len() == 19)?;
+    let d = digits(RequisiteKind::Uin, first19)
+        .ok()
+        .filter(|d| d.len() == 19)?;
     Some(format!("{first19}{}", uin_check(&d)))
 }
 
 /// BIK of a Russian bank: 9 digits starting with 04.
 pub fn validate_bik(s: &str) -> Result<(), RequisiteError> {
-    let d = exact_digits("bik", s, 9)?;
+    let d = exact_digits(RequisiteKind::Bik, s, 9)?;
     if d[0] != 0 || d[1] != 4 {
-        return Err(RequisiteError::Format { kind: "bik" });
+        return Err(RequisiteError::Format {
+            kind: RequisiteKind::Bik,
+        });
     }
     Ok(())
 }
@@ -241,25 +367,27 @@ fn account_key_ok(prefix: &[u32], account: &[u32]) -> bool {
 /// Settlement account (расчётный счёт), its key checked against the bank's BIK.
 pub fn validate_settlement_account(account: &str, bik: &str) -> Result<(), RequisiteError> {
     validate_bik(bik)?;
-    let a = exact_digits("account", account, 20)?;
-    let b = digits("bik", bik)?;
+    let a = exact_digits(RequisiteKind::Account, account, 20)?;
+    let b = digits(RequisiteKind::Bik, bik)?;
     if account_key_ok(&b[6..9], &a) {
         Ok(())
     } else {
-        Err(RequisiteError::Checksum { kind: "account" })
+        Err(RequisiteError::Checksum {
+            kind: RequisiteKind::Account,
+        })
     }
 }
 
 /// Correspondent account (корреспондентский счёт), checked against the BIK.
 pub fn validate_correspondent_account(account: &str, bik: &str) -> Result<(), RequisiteError> {
     validate_bik(bik)?;
-    let a = exact_digits("corr_account", account, 20)?;
-    let b = digits("bik", bik)?;
+    let a = exact_digits(RequisiteKind::CorrAccount, account, 20)?;
+    let b = digits(RequisiteKind::Bik, bik)?;
     if account_key_ok(&[0, b[4], b[5]], &a) {
         Ok(())
     } else {
         Err(RequisiteError::Checksum {
-            kind: "corr_account",
+            kind: RequisiteKind::CorrAccount,
         })
     }
 }
@@ -284,7 +412,7 @@ fn snils_check(d: &[u32]) -> u32 {
 /// SNILS, as 11 digits or `XXX-XXX-XXX YY`.
 pub fn validate_snils(s: &str) -> Result<(), RequisiteError> {
     let compact: String = s.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
-    let d = exact_digits("snils", &compact, 11)?;
+    let d = exact_digits(RequisiteKind::Snils, &compact, 11)?;
     let number = d[..9].iter().fold(0u32, |acc, x| acc * 10 + x);
     let check = d[9] * 10 + d[10];
     // Numbers up to 001-001-998 were issued before checksums existed.
@@ -294,7 +422,9 @@ pub fn validate_snils(s: &str) -> Result<(), RequisiteError> {
     if snils_check(&d) == check {
         Ok(())
     } else {
-        Err(RequisiteError::Checksum { kind: "snils" })
+        Err(RequisiteError::Checksum {
+            kind: RequisiteKind::Snils,
+        })
     }
 }
 
@@ -307,7 +437,9 @@ pub fn normalize_phone(s: &str) -> Result<String, RequisiteError> {
             .chars()
             .all(|c| c.is_ascii_digit() || " +-()".contains(c))
     {
-        return Err(RequisiteError::Format { kind: "phone" });
+        return Err(RequisiteError::Format {
+            kind: RequisiteKind::Phone,
+        });
     }
     let d: String = trimmed.chars().filter(char::is_ascii_digit).collect();
     let international = trimmed.starts_with('+');
@@ -316,7 +448,7 @@ pub fn normalize_phone(s: &str) -> Result<String, RequisiteError> {
         10 if !international => &d[..],
         n => {
             return Err(RequisiteError::Length {
-                kind: "phone",
+                kind: RequisiteKind::Phone,
                 got: n,
                 expected: "10 or 11".into(),
             })
@@ -338,7 +470,7 @@ pub fn validate_address(s: &str) -> Result<(), RequisiteError> {
         Ok(())
     } else {
         Err(RequisiteError::Length {
-            kind: "legal_address",
+            kind: RequisiteKind::LegalAddress,
             got: n,
             expected: "10 to 500".into(),
         })
@@ -347,7 +479,9 @@ pub fn validate_address(s: &str) -> Result<(), RequisiteError> {
 
 /// An e-mail address: one `@`, a non-empty local part, a dotted domain.
 pub fn validate_email(s: &str) -> Result<(), RequisiteError> {
-    let bad = || RequisiteError::Format { kind: "email" };
+    let bad = || RequisiteError::Format {
+        kind: RequisiteKind::Email,
+    };
     let (local, domain) = s.trim().split_once('@').ok_or_else(bad)?;
     let local_ok = !local.is_empty()
         && local.len() <= 64
@@ -377,6 +511,60 @@ pub fn validate_email(s: &str) -> Result<(), RequisiteError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every fault a check produces has its own code, never the fallback.
+    #[test]
+    fn every_fault_of_every_check_has_its_own_code() {
+        let long = "1".repeat(600);
+        let inputs = [
+            "",
+            "x",
+            "12a",
+            "1",
+            "000000000",
+            "12345678A",
+            "ABCD12345",
+            "1234567890",
+            "1234567891",
+            "123456789012",
+            "1234567890123",
+            "123456789012345",
+            "12345678901234567890",
+            "123-456-789 00",
+            "+7 999",
+            "8 (495) 12-34",
+            "a@b",
+            "a@b.c",
+            "улица",
+            &long,
+            "044525225",
+            "40702810900000000001",
+        ];
+        let mut codes = std::collections::BTreeSet::new();
+        for a in inputs {
+            let mut results = vec![
+                validate_inn(a),
+                validate_ogrn(a),
+                validate_ogrnip(a),
+                validate_kpp(a),
+                validate_uin(a),
+                validate_bik(a),
+                validate_snils(a),
+                normalize_phone(a).map(|_| ()),
+                validate_address(a),
+                validate_email(a),
+            ];
+            for b in inputs {
+                results.push(validate_settlement_account(a, b));
+                results.push(validate_correspondent_account(a, b));
+            }
+            for e in results.into_iter().filter_map(Result::err) {
+                assert_ne!(e.code(), ErrorCode::RequestInvalidField, "{e:?}");
+                codes.insert(e.code());
+            }
+        }
+        assert!(codes.len() > 20, "{codes:?}");
+    }
 
     #[test]
     fn uin_control_digit_follows_107n() {

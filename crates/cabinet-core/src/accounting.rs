@@ -15,6 +15,7 @@ use crate::export::{csv_table, moscow_minutes, xlsx_table, Cell};
 use crate::records::{RecordQuery, RecordSort};
 use crate::store::Store;
 use crate::CoreError;
+use cabinet_api::ErrorCode;
 
 /// What an accounting export holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -46,7 +47,7 @@ impl Store {
     ) -> Result<Accounting, CoreError> {
         for day in [from, to].into_iter().flatten() {
             if chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_err() {
-                return Err(CoreError::Invalid("period"));
+                return Err(CoreError::Invalid(ErrorCode::InputPeriod));
             }
         }
         let query = |from: Option<&str>, to: Option<&str>| RecordQuery {
@@ -191,7 +192,9 @@ impl Accounting {
         match format {
             AccountingFormat::Csv => Ok(csv_table(&headers, &rows).into_bytes()),
             AccountingFormat::Xlsx => xlsx_table(sheet, &headers, &rows),
-            AccountingFormat::Json | AccountingFormat::Pdf => Err(CoreError::Invalid("format")),
+            AccountingFormat::Json | AccountingFormat::Pdf => {
+                Err(CoreError::Invalid(ErrorCode::InputFormat))
+            }
         }
     }
 
@@ -294,7 +297,7 @@ impl Accounting {
             creator: "OrgCabinet".to_owned(),
         };
         cabinet_pdf::render(&doc).map_err(|e| CoreError::File {
-            code: "export.failed",
+            code: ErrorCode::ExportFailed,
             detail: e.to_string(),
         })
     }

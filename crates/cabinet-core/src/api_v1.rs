@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::CoreError;
+use cabinet_api::ErrorCode;
 
 #[derive(Clone)]
 pub struct ApiV1Client {
@@ -634,7 +635,7 @@ impl ApiV1Client {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
             || file_name.starts_with('.')
         {
-            return Err(CoreError::Invalid("file_name"));
+            return Err(CoreError::Invalid(ErrorCode::InputFileName));
         }
         let resp = Self::send(self.request(
             Method::GET,
@@ -682,7 +683,7 @@ fn describe(e: &reqwest::Error) -> String {
 /// An id put into a URL path: letters, digits and dashes only.
 fn segment(id: &str) -> Result<&str, CoreError> {
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(CoreError::Invalid("id"));
+        return Err(CoreError::Invalid(ErrorCode::InputId));
     }
     Ok(id)
 }

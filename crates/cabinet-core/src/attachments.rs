@@ -5,7 +5,7 @@
 //! what the portal will: every mandatory document of the service is there,
 //! and every file is signed.
 
-use cabinet_api::problem::codes;
+use cabinet_api::ErrorCode;
 use cabinet_api::{Application, ApplicationStatus, Permission, RequiredDocument, Service};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
@@ -69,7 +69,7 @@ impl Store {
     pub(crate) fn draft(&self, org: &str, id: &str) -> Result<Application, CoreError> {
         match self.application(id)? {
             Some(app) if app.org_id == org && app.status == ApplicationStatus::Draft => Ok(app),
-            _ => Err(CoreError::Invalid("application")),
+            _ => Err(CoreError::Invalid(ErrorCode::InputApplication)),
         }
     }
 
@@ -91,13 +91,13 @@ impl Store {
             >= cabinet_api::files::MAX_ATTACHMENTS_PER_APPLICATION
         {
             return Err(CoreError::Refused {
-                code: codes::TOO_MANY_ATTACHMENTS,
+                code: ErrorCode::ApplicationTooManyFiles,
                 detail: "too many files".into(),
             });
         }
         if files.iter().any(|f| f.sha256 == sha256 && !f.removing) {
             return Err(CoreError::Refused {
-                code: "file.duplicate",
+                code: ErrorCode::FileDuplicate,
                 detail: format!("{name} is already attached"),
             });
         }
@@ -134,7 +134,7 @@ impl Store {
             return Ok(());
         }
         if !app.attachments.iter().any(|a| a.document_id == file) {
-            return Err(CoreError::Invalid("attachment"));
+            return Err(CoreError::Invalid(ErrorCode::InputAttachment));
         }
         enqueue(
             &tx,
@@ -156,7 +156,7 @@ impl Store {
         let app = self
             .application(id)?
             .filter(|a| a.org_id == org)
-            .ok_or(CoreError::Invalid("application"))?;
+            .ok_or(CoreError::Invalid(ErrorCode::InputApplication))?;
         let mut removing = Vec::new();
         let mut waiting = Vec::new();
         for (action_id, action) in self.queued_actions(id)? {
@@ -237,7 +237,7 @@ impl Store {
         }
         if !files.missing.is_empty() {
             return Err(CoreError::Refused {
-                code: codes::MISSING_DOCUMENTS,
+                code: ErrorCode::ApplicationMissingDocuments,
                 detail: files.missing.join("; "),
             });
         }
@@ -247,7 +247,7 @@ impl Store {
             .find(|f| !f.removing && (f.pending || f.signers.is_empty()))
         {
             return Err(CoreError::Refused {
-                code: codes::UNSIGNED_ATTACHMENT,
+                code: ErrorCode::ApplicationUnsigned,
                 detail: f.name.clone(),
             });
         }

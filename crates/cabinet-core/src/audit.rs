@@ -9,6 +9,7 @@ use crate::export::{csv_table, xlsx_table, AccountingFormat, Cell};
 use crate::records::{RecordQuery, RecordSort};
 use crate::store::Store;
 use crate::CoreError;
+use cabinet_api::ErrorCode;
 
 const COLUMNS: [&str; 5] = [
     "Время (МСК)",
@@ -79,7 +80,7 @@ impl Store {
         self.allowed(org, Permission::AuditView)?;
         for day in [from, to].into_iter().flatten() {
             if chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_err() {
-                return Err(CoreError::Invalid("period"));
+                return Err(CoreError::Invalid(ErrorCode::InputPeriod));
             }
         }
         let query = RecordQuery {
@@ -111,7 +112,9 @@ impl Store {
         match format {
             AccountingFormat::Csv => Ok(csv_table(&COLUMNS, &rows).into_bytes()),
             AccountingFormat::Xlsx => xlsx_table("Журнал", &COLUMNS, &rows),
-            AccountingFormat::Json | AccountingFormat::Pdf => Err(CoreError::Invalid("format")),
+            AccountingFormat::Json | AccountingFormat::Pdf => {
+                Err(CoreError::Invalid(ErrorCode::InputFormat))
+            }
         }
     }
 }

@@ -44,7 +44,7 @@ impl Blobs {
 
     pub fn path(&self, sha: &str) -> Result<PathBuf, CoreError> {
         if !valid(sha) {
-            return Err(CoreError::Invalid("sha256"));
+            return Err(CoreError::Invalid(cabinet_api::ErrorCode::InputSha256));
         }
         let name = match &self.key {
             Some(k) => k.file_name(sha),

@@ -12,6 +12,7 @@ use ts_rs::TS;
 use zeroize::Zeroizing;
 
 use crate::CoreError;
+use cabinet_api::ErrorCode;
 
 /// Larger files are not key containers; refuse them before reading.
 const MAX_PFX_BYTES: u64 = 1024 * 1024;
@@ -106,7 +107,7 @@ impl CertificateView {
 /// kept here.
 pub fn open_pfx(path: &Path, password: &str) -> Result<PfxIdentity, CoreError> {
     let read_error = |e: std::io::Error| CoreError::File {
-        code: "file.read",
+        code: ErrorCode::FileRead,
         detail: format!("{}: {e}", path.display()),
     };
     let meta = std::fs::metadata(path).map_err(read_error)?;
@@ -122,19 +123,19 @@ pub fn open_pfx(path: &Path, password: &str) -> Result<PfxIdentity, CoreError> {
 pub fn check_usable(info: &CertificateInfo, now: DateTime<Utc>) -> Result<(), CoreError> {
     if now > info.not_after {
         return Err(CoreError::Certificate {
-            code: cabinet_api::problem::codes::CERT_EXPIRED,
+            code: ErrorCode::CertExpired,
             detail: format!("expired {}", info.not_after),
         });
     }
     if now < info.not_before {
         return Err(CoreError::Certificate {
-            code: cabinet_api::problem::codes::CERT_NOT_YET_VALID,
+            code: ErrorCode::CertNotYetValid,
             detail: format!("valid from {}", info.not_before),
         });
     }
     if !info.can_sign() {
         return Err(CoreError::Certificate {
-            code: cabinet_api::problem::codes::CERT_KEY_USAGE,
+            code: ErrorCode::CertKeyUsage,
             detail: "key usage does not allow signatures".into(),
         });
     }
@@ -347,7 +348,9 @@ pub fn open_token_key(
     key_id: &str,
     pin: &str,
 ) -> Result<cabinet_sign::pkcs11::TokenKey, CoreError> {
-    let slot: u64 = slot.parse().map_err(|_| CoreError::Invalid("slot"))?;
+    let slot: u64 = slot
+        .parse()
+        .map_err(|_| CoreError::Invalid(ErrorCode::InputSlot))?;
     let m = cabinet_sign::pkcs11::Module::load(Path::new(module))?;
     Ok(m.login(slot, key_id, pin)?)
 }

@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::CoreError;
+use cabinet_api::ErrorCode;
 
 pub const PORTAL_ENV: &str = "CABINET_PORTAL_URL";
 pub const DATA_DIR_ENV: &str = "CABINET_DATA_DIR";
@@ -133,11 +134,11 @@ pub const MAX_LOCK_MINUTES: u32 = 480;
 /// at all.
 pub fn save_local_settings(path: &Path, settings: &LocalSettings) -> Result<(), CoreError> {
     if settings.lock_minutes > MAX_LOCK_MINUTES {
-        return Err(CoreError::Invalid("lock_minutes"));
+        return Err(CoreError::Invalid(ErrorCode::InputLockMinutes));
     }
     if let crate::sync::PrefetchScope::Recent { days } = settings.prefetch.scope {
         if days == 0 || days > 3650 {
-            return Err(CoreError::Invalid("prefetch"));
+            return Err(CoreError::Invalid(ErrorCode::InputPrefetch));
         }
     }
     let (scope, cap_mb) = settings.prefetch.config_values();

@@ -1,6 +1,7 @@
 //! The core's error type. Every variant maps to a stable `code` that the UI
 //! translates into Russian; messages are English, for logs.
 
+use cabinet_api::ErrorCode;
 use cabinet_api::Problem;
 
 #[derive(Debug, thiserror::Error)]
@@ -36,8 +37,9 @@ pub enum CoreError {
     CacheLocked,
     #[error("configuration: {0}")]
     Config(String),
+    /// Input refused before anything is sent (`input.title`, …).
     #[error("invalid input: {0}")]
-    Invalid(&'static str),
+    Invalid(ErrorCode),
     /// Key stores, signing and verification; the code is the signature
     /// crate's (`pfx.wrong_password`, `sig.content_changed`, …).
     #[error("signature: {0}")]
@@ -45,7 +47,7 @@ pub enum CoreError {
     /// A certificate refused before use (`cert.expired`, …): the same codes
     /// as the portal's.
     #[error("certificate: {detail}")]
-    Certificate { code: &'static str, detail: String },
+    Certificate { code: ErrorCode, detail: String },
     /// The user's role in the organization does not allow it (the portal
     /// would answer the same).
     #[error("the role does not allow {0:?}")]
@@ -53,7 +55,7 @@ pub enum CoreError {
     /// A rule of the portal, checked here before queueing
     /// (`application.missing_documents`, `file.type_not_allowed`, …).
     #[error("refused ({code}): {detail}")]
-    Refused { code: &'static str, detail: String },
+    Refused { code: ErrorCode, detail: String },
     /// A requisite that fails its own check (`inn.checksum`, …): the same
     /// rules and codes as the portal's.
     #[error("invalid requisite: {0}")]
@@ -65,33 +67,33 @@ pub enum CoreError {
     Form(#[from] cabinet_api::FormError),
     /// A local file could not be read or written.
     #[error("file: {detail}")]
-    File { code: &'static str, detail: String },
+    File { code: ErrorCode, detail: String },
 }
 
 impl CoreError {
     /// Stable machine code. Portal problems keep the portal's own code.
-    pub fn code(&self) -> String {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            CoreError::Offline(_) => "network.offline".into(),
-            CoreError::Portal(p) => p.code.clone(),
-            CoreError::Protocol(_) => "portal.protocol".into(),
-            CoreError::NotLoggedIn => "session.not_logged_in".into(),
-            CoreError::SessionLocked => "session.locked".into(),
-            CoreError::UnlockFailed { .. } => "session.unlock_failed".into(),
-            CoreError::ReloginRequired => "session.relogin_required".into(),
-            CoreError::NotCached => "cache.not_found".into(),
-            CoreError::Keychain(_) => "keychain.unavailable".into(),
-            CoreError::Store(_) => "cache.error".into(),
-            CoreError::CacheLocked => "cache.locked".into(),
-            CoreError::Config(_) => "config.invalid".into(),
-            CoreError::Invalid(field) => format!("input.{field}"),
-            CoreError::Sign(e) => e.code().into(),
+            CoreError::Offline(_) => ErrorCode::NetworkOffline,
+            CoreError::Portal(p) => p.code,
+            CoreError::Protocol(_) => ErrorCode::PortalProtocol,
+            CoreError::NotLoggedIn => ErrorCode::SessionNotLoggedIn,
+            CoreError::SessionLocked => ErrorCode::SessionLocked,
+            CoreError::UnlockFailed { .. } => ErrorCode::SessionUnlockFailed,
+            CoreError::ReloginRequired => ErrorCode::SessionReloginRequired,
+            CoreError::NotCached => ErrorCode::CacheNotFound,
+            CoreError::Keychain(_) => ErrorCode::KeychainUnavailable,
+            CoreError::Store(_) => ErrorCode::CacheError,
+            CoreError::CacheLocked => ErrorCode::CacheLocked,
+            CoreError::Config(_) => ErrorCode::ConfigInvalid,
+            CoreError::Sign(e) => e.code(),
             CoreError::Requisite(e) => e.code(),
-            CoreError::Form(e) => e.code.clone(),
-            CoreError::NotAllowed(_) => cabinet_api::problem::codes::PERMISSION_DENIED.into(),
-            CoreError::Certificate { code, .. }
+            CoreError::Form(e) => e.code,
+            CoreError::NotAllowed(_) => ErrorCode::OrgPermissionDenied,
+            CoreError::Invalid(code)
+            | CoreError::Certificate { code, .. }
             | CoreError::File { code, .. }
-            | CoreError::Refused { code, .. } => (*code).into(),
+            | CoreError::Refused { code, .. } => *code,
         }
     }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::CoreError;
+use cabinet_api::ErrorCode;
 
 /// The file an export writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -44,7 +45,7 @@ pub enum Cell {
 
 fn failed(e: rust_xlsxwriter::XlsxError) -> CoreError {
     CoreError::File {
-        code: "export.failed",
+        code: ErrorCode::ExportFailed,
         detail: e.to_string(),
     }
 }
@@ -92,7 +93,7 @@ pub fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<(), CoreError
         .map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             CoreError::File {
-                code: "file.write",
+                code: ErrorCode::FileWrite,
                 detail: format!("{}: {e}", path.display()),
             }
         })
@@ -172,7 +173,7 @@ pub fn xlsx_table(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<V
             .map_err(failed)?;
     }
     for (r, row) in rows.iter().enumerate() {
-        let r = u32::try_from(r + 1).map_err(|_| CoreError::Invalid("rows"))?;
+        let r = u32::try_from(r + 1).map_err(|_| CoreError::Invalid(ErrorCode::InputRows))?;
         for (c, cell) in row.iter().enumerate() {
             let col = c as u16;
             let shown = match cell {

@@ -18,6 +18,7 @@ use ts_rs::TS;
 use crate::store::Store;
 use crate::sync::{Action, OutboxKind};
 use crate::CoreError;
+use cabinet_api::ErrorCode;
 
 /// Order of a records list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -227,7 +228,7 @@ impl Store {
         let r: Requirement = self.record(org, id)?.ok_or(CoreError::NotCached)?;
         let queued = self.queued_kinds(id)?;
         if r.status != RequirementStatus::New || !queued.is_empty() {
-            return Err(CoreError::Invalid("requirement"));
+            return Err(CoreError::Invalid(ErrorCode::InputRequirement));
         }
         self.queue_write(
             org,
@@ -254,7 +255,7 @@ impl Store {
         self.allowed(org, Permission::RequirementsAnswer)?;
         let reply = reply
             .normalized()
-            .map_err(|(field, _)| CoreError::Invalid(field))?;
+            .map_err(|(field, _)| CoreError::Invalid(ErrorCode::input(field)))?;
         let r: Requirement = self.record(org, id)?.ok_or(CoreError::NotCached)?;
         let queued = self.queued_kinds(id)?;
         let open = matches!(
@@ -262,11 +263,11 @@ impl Store {
             RequirementStatus::New | RequirementStatus::Accepted
         );
         if !open || queued.iter().any(|k| k == "answer_requirement") {
-            return Err(CoreError::Invalid("requirement"));
+            return Err(CoreError::Invalid(ErrorCode::InputRequirement));
         }
         for doc in &reply.document_ids {
             if self.document(org, doc)?.is_none() {
-                return Err(CoreError::Invalid("document_ids"));
+                return Err(CoreError::Invalid(ErrorCode::InputDocumentIds));
             }
         }
         let version = r.version + i64::from(queued.iter().any(|k| k == "accept_requirement"));
@@ -306,7 +307,7 @@ impl Store {
         )?;
         if waiting || queued > 0 {
             return Err(CoreError::Refused {
-                code: cabinet_api::problem::codes::PROFILE_CHANGE_PENDING,
+                code: ErrorCode::ProfileChangePending,
                 detail: "a change of requisites is already waiting".into(),
             });
         }
@@ -338,7 +339,7 @@ impl Store {
         self.allowed(org, Permission::PaymentsPay)?;
         let c: Charge = self.record(org, id)?.ok_or(CoreError::NotCached)?;
         if c.status != ChargeStatus::Unpaid || !self.queued_kinds(id)?.is_empty() {
-            return Err(CoreError::Invalid("charge"));
+            return Err(CoreError::Invalid(ErrorCode::InputCharge));
         }
         let body = serde_json::to_value(&pay).map_err(|e| CoreError::Store(e.to_string()))?;
         self.queue_write(
@@ -367,11 +368,11 @@ impl Store {
             || text.chars().count() > 4000
             || !cabinet_api::text::is_clean(&text, true)
         {
-            return Err(CoreError::Invalid("text"));
+            return Err(CoreError::Invalid(ErrorCode::InputText));
         }
         let app = self
             .application(application_id)?
-            .ok_or(CoreError::Invalid("application"))?;
+            .ok_or(CoreError::Invalid(ErrorCode::InputApplication))?;
         let summary: String = text.chars().take(80).collect();
         let body = serde_json::to_value(NewComment {
             text,
@@ -414,14 +415,16 @@ impl Store {
             return Ok(());
         }
         Err(CoreError::Refused {
-            code: cabinet_api::problem::codes::GRANT_EXCEEDS,
+            code: ErrorCode::EmployeeGrantExceeds,
             detail: format!("you do not hold {}", beyond.join(", ")),
         })
     }
 
     /// `role` given to someone: known, never the head's, within one's own.
     fn may_give(&self, org: &str, role: &str) -> Result<(), CoreError> {
-        let r = self.role(org, role)?.ok_or(CoreError::Invalid("role"))?;
+        let r = self
+            .role(org, role)?
+            .ok_or(CoreError::Invalid(ErrorCode::InputRole))?;
         if r.id == cabinet_api::HEAD_ROLE {
             return Err(head_role_refused());
         }
@@ -435,14 +438,16 @@ impl Store {
         invite: InviteEmployee,
     ) -> Result<(), CoreError> {
         self.allowed(org, Permission::EmployeesManage)?;
-        let invite = invite.normalized().map_err(CoreError::Invalid)?;
+        let invite = invite
+            .normalized()
+            .map_err(|field| CoreError::Invalid(ErrorCode::input(field)))?;
         self.may_give(org, &invite.role)?;
         let all = self.record_page::<Employee>(org, &RecordQuery::default())?;
         if all.items.iter().any(|e| {
             e.record.email.eq_ignore_ascii_case(&invite.email)
                 && e.record.status != EmployeeStatus::Removed
         }) {
-            return Err(CoreError::Invalid("email_taken"));
+            return Err(CoreError::Invalid(ErrorCode::InputEmailTaken));
         }
         let summary = format!("{} <{}>", invite.full_name, invite.email);
         let body = serde_json::to_value(&invite).map_err(|e| CoreError::Store(e.to_string()))?;
@@ -464,7 +469,7 @@ impl Store {
         self.allowed(org, Permission::EmployeesManage)?;
         let e: Employee = self.record(org, id)?.ok_or(CoreError::NotCached)?;
         if e.status == EmployeeStatus::Removed || !self.queued_kinds(id)?.is_empty() {
-            return Err(CoreError::Invalid("employee"));
+            return Err(CoreError::Invalid(ErrorCode::InputEmployee));
         }
         if e.role == cabinet_api::HEAD_ROLE {
             return Err(head_role_refused());
@@ -477,7 +482,7 @@ impl Store {
         let e = self.employee_to_change(org, id)?;
         let role = role.trim();
         if role == e.role {
-            return Err(CoreError::Invalid("role"));
+            return Err(CoreError::Invalid(ErrorCode::InputRole));
         }
         self.may_give(org, role)?;
         let body = serde_json::to_value(ChangeRole {
@@ -521,16 +526,18 @@ impl Store {
         role: SaveRole,
     ) -> Result<(), CoreError> {
         self.allowed(org, Permission::EmployeesManage)?;
-        let role = role.normalized().map_err(CoreError::Invalid)?;
+        let role = role
+            .normalized()
+            .map_err(|field| CoreError::Invalid(ErrorCode::input(field)))?;
         self.may_grant(org, &role.permissions)?;
         let body = serde_json::to_value(&role).map_err(|e| CoreError::Store(e.to_string()))?;
         match existing {
             None => {
                 if role.name.chars().count() < 2 {
-                    return Err(CoreError::Invalid("name"));
+                    return Err(CoreError::Invalid(ErrorCode::InputName));
                 }
                 if self.role(org, &role.name)?.is_some() {
-                    return Err(CoreError::Invalid("name"));
+                    return Err(CoreError::Invalid(ErrorCode::InputName));
                 }
                 self.queue_write(
                     org,
@@ -539,9 +546,11 @@ impl Store {
                 )
             }
             Some(id) => {
-                let r = self.role(org, id)?.ok_or(CoreError::Invalid("role"))?;
+                let r = self
+                    .role(org, id)?
+                    .ok_or(CoreError::Invalid(ErrorCode::InputRole))?;
                 if r.builtin || !self.queued_kinds(id)?.is_empty() {
-                    return Err(CoreError::Invalid("role"));
+                    return Err(CoreError::Invalid(ErrorCode::InputRole));
                 }
                 self.queue_write(
                     org,
@@ -671,7 +680,7 @@ impl Store {
 
 fn head_role_refused() -> CoreError {
     CoreError::Refused {
-        code: cabinet_api::problem::codes::HEAD_ROLE,
+        code: ErrorCode::EmployeeHeadRole,
         detail: "the head's role belongs to the head named in the state register".into(),
     }
 }

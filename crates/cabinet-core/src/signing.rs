@@ -4,6 +4,7 @@
 //! for display. The CLI and the window sign through [`sign_files`] alike, so
 //! both refuse the same certificates.
 
+use cabinet_api::ErrorCode;
 use std::path::{Path, PathBuf};
 
 use cabinet_sign::cades::{cosign_detached, sign_attached, sign_detached};
@@ -42,7 +43,7 @@ pub struct SignerView {
     pub chain_trusted: bool,
 }
 
-fn file_error(code: &'static str, path: &Path, e: impl std::fmt::Display) -> CoreError {
+fn file_error(code: ErrorCode, path: &Path, e: impl std::fmt::Display) -> CoreError {
     CoreError::File {
         code,
         detail: format!("{}: {e}", path.display()),
@@ -61,7 +62,7 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, CoreError> 
     let (f, meta) = open_regular(path)?;
     if meta.len() > limit {
         return Err(file_error(
-            "sig.too_large",
+            ErrorCode::SigTooLarge,
             path,
             format!("{} bytes, at most {limit}", meta.len()),
         ));
@@ -70,9 +71,13 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, CoreError> 
     // The size was read before; a file that grows since stops at the limit.
     f.take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| file_error("file.read", path, e))?;
+        .map_err(|e| file_error(ErrorCode::FileRead, path, e))?;
     if bytes.len() as u64 > limit {
-        return Err(file_error("sig.too_large", path, "grew past the limit"));
+        return Err(file_error(
+            ErrorCode::SigTooLarge,
+            path,
+            "grew past the limit",
+        ));
     }
     Ok(bytes)
 }
@@ -82,14 +87,24 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, CoreError> 
 pub fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), CoreError> {
     // Opening a FIFO blocks until a writer comes: look before opening, and
     // again at what was opened.
-    let before = std::fs::metadata(path).map_err(|e| file_error("file.read", path, e))?;
+    let before = std::fs::metadata(path).map_err(|e| file_error(ErrorCode::FileRead, path, e))?;
     if !before.is_file() {
-        return Err(file_error("file.not_regular", path, "not a regular file"));
+        return Err(file_error(
+            ErrorCode::FileNotRegular,
+            path,
+            "not a regular file",
+        ));
     }
-    let f = std::fs::File::open(path).map_err(|e| file_error("file.read", path, e))?;
-    let meta = f.metadata().map_err(|e| file_error("file.read", path, e))?;
+    let f = std::fs::File::open(path).map_err(|e| file_error(ErrorCode::FileRead, path, e))?;
+    let meta = f
+        .metadata()
+        .map_err(|e| file_error(ErrorCode::FileRead, path, e))?;
     if !meta.is_file() {
-        return Err(file_error("file.not_regular", path, "not a regular file"));
+        return Err(file_error(
+            ErrorCode::FileNotRegular,
+            path,
+            "not a regular file",
+        ));
     }
     Ok((f, meta))
 }
@@ -142,7 +157,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
     };
     write().map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        file_error("file.write", path, e)
+        file_error(ErrorCode::FileWrite, path, e)
     })
 }
 

@@ -5,10 +5,10 @@
 //! the portal's number comes back. The user's tickets and support's
 //! answers arrive through the feed; the FAQ is kept like the catalog.
 
-use cabinet_api::problem::codes;
 use cabinet_api::support::{
     ticket_message, FaqEntry, Ticket, TicketTopic, MAX_TICKET_BYTES, MAX_TICKET_FILES,
 };
+use cabinet_api::ErrorCode;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -52,13 +52,13 @@ pub struct FaqView {
 pub(crate) fn check_files(files: &[(String, Vec<u8>)]) -> Result<(), CoreError> {
     if files.len() > MAX_TICKET_FILES {
         return Err(CoreError::Refused {
-            code: codes::TICKET_TOO_MANY_FILES,
+            code: ErrorCode::SupportTooManyFiles,
             detail: format!("at most {MAX_TICKET_FILES} files"),
         });
     }
     if files.iter().map(|(_, b)| b.len()).sum::<usize>() > MAX_TICKET_BYTES {
         return Err(CoreError::Refused {
-            code: codes::TICKET_TOO_LARGE,
+            code: ErrorCode::SupportTooLarge,
             detail: "the files weigh more than 10 MB together".into(),
         });
     }
@@ -87,9 +87,10 @@ impl Store {
             })
             .optional()?;
         if member.is_none() {
-            return Err(CoreError::Invalid("org_id"));
+            return Err(CoreError::Invalid(ErrorCode::InputOrgId));
         }
-        let message = ticket_message(message).map_err(|_| CoreError::Invalid("message"))?;
+        let message =
+            ticket_message(message).map_err(|_| CoreError::Invalid(ErrorCode::InputMessage))?;
         let tx = self.conn.unchecked_transaction()?;
         let id = enqueue(
             &tx,

@@ -323,5 +323,5 @@ async fn open_director(cab: &Cabinet) -> cabinet_sign::PfxIdentity {
 }
 
 fn refused<T: std::fmt::Debug>(r: Result<T, cabinet_core::CoreError>) -> String {
-    r.unwrap_err().code()
+    r.unwrap_err().code().to_string()
 }

@@ -58,7 +58,10 @@ async fn a_suspended_cabinet_reads_and_keeps_what_it_refuses() {
     assert_eq!((report.failed, report.pending), (1, 0));
     let outbox = cab.outbox(&meridian.id).await.unwrap();
     assert_eq!(outbox.len(), 1, "kept for the user to retry or discard");
-    assert_eq!(outbox[0].error_code.as_deref(), Some("org.suspended"));
+    assert_eq!(
+        outbox[0].error_code.map(|c| c.as_str()),
+        Some("org.suspended")
+    );
     assert!(outbox[0]
         .error
         .as_deref()

@@ -94,7 +94,7 @@ async fn an_offline_profile_edit_meeting_an_online_one_keeps_both_for_the_user()
     let outbox = cab.outbox(&org).await.unwrap();
     assert_eq!(outbox.len(), 1);
     assert_eq!(
-        (outbox[0].state, outbox[0].error_code.as_deref()),
+        (outbox[0].state, outbox[0].error_code.map(|c| c.as_str())),
         (
             cabinet_core::sync::OutboxState::Failed,
             Some("conflict.version")

@@ -140,7 +140,7 @@ async fn offline_draft_reaches_the_portal_exactly_once_and_resync_recovers() {
         .collect();
     assert_eq!(failed.len(), 1, "{outbox:?}");
     assert_eq!(
-        failed[0].error_code.as_deref(),
+        failed[0].error_code.map(|c| c.as_str()),
         Some("request.invalid_field")
     );
     cab.discard_action(&failed[0].id).await.unwrap();

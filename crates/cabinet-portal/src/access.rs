@@ -2,7 +2,7 @@
 //! permissions, and whether the cabinet's state (open, suspended, blocked,
 //! deactivated) allows the request at all.
 
-use cabinet_api::problem::codes;
+use cabinet_api::ErrorCode;
 use cabinet_api::{builtin_roles, Permission, Role};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -46,8 +46,8 @@ pub fn check_access(conn: &Connection, org: &str, what: Use) -> Result<(), Porta
         ("active", _) => Ok(()),
         ("deactivated", _) => Err(PortalError::OrgForbidden),
         (_, Use::Any) | ("suspended", Use::Read) => Ok(()),
-        ("suspended", Use::Write) => Err(closed(codes::ORG_SUSPENDED)),
-        _ => Err(closed(codes::ORG_BLOCKED)),
+        ("suspended", Use::Write) => Err(closed(ErrorCode::OrgSuspended)),
+        _ => Err(closed(ErrorCode::OrgBlocked)),
     }
 }
 

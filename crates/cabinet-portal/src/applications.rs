@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use cabinet_api::files::MAX_ATTACHMENTS_PER_APPLICATION;
-use cabinet_api::problem::codes;
+use cabinet_api::ErrorCode;
 use cabinet_api::{
     Application, ApplicationStatus, ChangeOp, NewApplication, Permission, StatusEvent,
 };
@@ -334,7 +334,7 @@ fn ready_to_submit(conn: &Connection, app: &Application) -> Result<(), PortalErr
             let titles: Vec<&str> = missing.iter().map(|d| d.title.as_str()).collect();
             return Err(PortalError::Refused {
                 status: 422,
-                code: codes::MISSING_DOCUMENTS,
+                code: ErrorCode::ApplicationMissingDocuments,
                 detail: format!("missing: {}", titles.join("; ")),
             });
         }
@@ -346,7 +346,7 @@ fn ready_to_submit(conn: &Connection, app: &Application) -> Result<(), PortalErr
         if n == 0 {
             return Err(PortalError::Refused {
                 status: 422,
-                code: codes::UNSIGNED_ATTACHMENT,
+                code: ErrorCode::ApplicationUnsigned,
                 detail: format!("not signed: {}", a.name),
             });
         }
@@ -449,7 +449,7 @@ async fn attach(
             if app.attachments.len() >= MAX_ATTACHMENTS_PER_APPLICATION {
                 return Err(PortalError::Refused {
                     status: 422,
-                    code: codes::TOO_MANY_ATTACHMENTS,
+                    code: ErrorCode::ApplicationTooManyFiles,
                     detail: format!("at most {MAX_ATTACHMENTS_PER_APPLICATION} files"),
                 });
             }

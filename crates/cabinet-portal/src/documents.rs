@@ -19,6 +19,7 @@ use crate::http::idempotency_key;
 use crate::http::once;
 use crate::http::AuthUser;
 use crate::{feed, AppState};
+use cabinet_api::ErrorCode;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -268,7 +269,7 @@ async fn sign(
                 // signature checked is not over what is stored now.
                 return Err(PortalError::Refused {
                     status: 409,
-                    code: cabinet_api::problem::codes::DOCUMENT_CHANGED,
+                    code: ErrorCode::DocumentChanged,
                     detail: "the document changed while its signature was checked".into(),
                 });
             }

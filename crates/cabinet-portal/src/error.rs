@@ -3,7 +3,8 @@
 use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use cabinet_api::problem::{codes, PROBLEM_JSON};
+use cabinet_api::problem::PROBLEM_JSON;
+use cabinet_api::ErrorCode;
 use cabinet_api::Problem;
 use chrono::{DateTime, Utc};
 
@@ -85,19 +86,19 @@ pub enum PortalError {
     #[error("form: {0}")]
     InvalidForm(cabinet_api::FormError),
     #[error("signature refused: {detail}")]
-    SignatureRejected { code: &'static str, detail: String },
+    SignatureRejected { code: ErrorCode, detail: String },
     /// A rule of the API refused the request; the code says which.
     #[error("refused ({code}): {detail}")]
     Refused {
         status: u16,
-        code: &'static str,
+        code: ErrorCode,
         detail: String,
     },
     /// A form field refused by a rule beyond its own format (the register
     /// knows another OGRN for this INN, …).
     #[error("refused {field} ({code}): {detail}")]
     FieldRefused {
-        code: &'static str,
+        code: ErrorCode,
         field: &'static str,
         detail: String,
     },
@@ -148,11 +149,13 @@ pub async fn problem_everywhere(response: Response) -> Response {
         return response;
     }
     let (code, title) = match status {
-        StatusCode::METHOD_NOT_ALLOWED => (codes::METHOD_NOT_ALLOWED, "Method not allowed"),
-        StatusCode::PAYLOAD_TOO_LARGE => (codes::TOO_LARGE, "Request body too large"),
-        StatusCode::NOT_FOUND => (codes::NOT_FOUND, "Not found"),
-        s if s.is_server_error() => (codes::INTERNAL, "Internal error"),
-        _ => (codes::BAD_REQUEST, "Invalid request"),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            (ErrorCode::RequestMethodNotAllowed, "Method not allowed")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::RequestTooLarge, "Request body too large"),
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "Not found"),
+        s if s.is_server_error() => (ErrorCode::Internal, "Internal error"),
+        _ => (ErrorCode::RequestInvalid, "Invalid request"),
     };
     let (mut parts, _) = response.into_parts();
     let body = serde_json::to_vec(&Problem::new(status.as_u16(), code, title)).unwrap_or_default();
@@ -189,173 +192,194 @@ impl PortalError {
                 ..inner.problem()
             },
             PortalError::BadRequest(d) => {
-                Problem::new(400, codes::BAD_REQUEST, "Invalid request").with_detail(d.clone())
+                Problem::new(400, ErrorCode::RequestInvalid, "Invalid request")
+                    .with_detail(d.clone())
             }
             PortalError::InvalidCredentials { attempts_left } => {
-                let mut p =
-                    Problem::new(401, codes::INVALID_CREDENTIALS, "Wrong login or password");
+                let mut p = Problem::new(
+                    401,
+                    ErrorCode::AuthInvalidCredentials,
+                    "Wrong login or password",
+                );
                 p.attempts_left = Some(*attempts_left);
                 p
             }
-            PortalError::TooLarge => Problem::new(413, codes::TOO_LARGE, "Request body too large"),
+            PortalError::TooLarge => {
+                Problem::new(413, ErrorCode::RequestTooLarge, "Request body too large")
+            }
             PortalError::TooManyRequests { retry_after } => Problem::new(
                 429,
-                codes::RATE_LIMITED,
+                ErrorCode::RateLimited,
                 "Too many requests: wait before trying again",
             )
             .with_detail(format!("Retry after {retry_after} s")),
             PortalError::Locked(until) => {
                 let until = until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                let mut p = Problem::new(423, codes::LOCKED, "Login locked after wrong passwords")
-                    .with_detail(format!("Try again after {until}"));
+                let mut p = Problem::new(
+                    423,
+                    ErrorCode::AuthLocked,
+                    "Login locked after wrong passwords",
+                )
+                .with_detail(format!("Try again after {until}"));
                 p.locked_until = Some(until);
                 p
             }
             PortalError::OtpInvalid { attempts_left } => {
-                let mut p = Problem::new(401, codes::OTP_INVALID, "Wrong code").with_field("code");
+                let mut p =
+                    Problem::new(401, ErrorCode::AuthOtpInvalid, "Wrong code").with_field("code");
                 p.attempts_left = Some(*attempts_left);
                 p
             }
-            PortalError::OtpExpired => Problem::new(401, codes::OTP_EXPIRED, "Code expired"),
+            PortalError::OtpExpired => Problem::new(401, ErrorCode::AuthOtpExpired, "Code expired"),
             PortalError::TotpInvalid { attempts_left } => {
-                let mut p = Problem::new(422, codes::TOTP_INVALID, "Wrong code").with_field("code");
+                let mut p =
+                    Problem::new(422, ErrorCode::AuthTotpInvalid, "Wrong code").with_field("code");
                 p.attempts_left = Some(*attempts_left);
                 p
             }
             PortalError::WrongPassword { attempts_left } => {
-                let mut p = Problem::new(422, codes::WRONG_PASSWORD, "Wrong current password")
-                    .with_field("current_password");
+                let mut p =
+                    Problem::new(422, ErrorCode::AuthWrongPassword, "Wrong current password")
+                        .with_field("current_password");
                 p.attempts_left = Some(*attempts_left);
                 p
             }
             PortalError::TicketInvalid => Problem::new(
                 401,
-                codes::TICKET_INVALID,
+                ErrorCode::AuthTicketInvalid,
                 "Login attempt is no longer valid",
             ),
             PortalError::Unauthorized => {
-                Problem::new(401, codes::UNAUTHORIZED, "Authorization required")
+                Problem::new(401, ErrorCode::AuthRequired, "Authorization required")
             }
             PortalError::TokenInvalid => {
-                Problem::new(401, codes::TOKEN_INVALID, "Invalid access token")
+                Problem::new(401, ErrorCode::AuthTokenInvalid, "Invalid access token")
             }
             PortalError::TokenExpired => {
-                Problem::new(401, codes::TOKEN_EXPIRED, "Access token expired")
+                Problem::new(401, ErrorCode::AuthTokenExpired, "Access token expired")
             }
-            PortalError::RefreshInvalid => {
-                Problem::new(401, codes::REFRESH_INVALID, "Refresh token is not valid")
-            }
+            PortalError::RefreshInvalid => Problem::new(
+                401,
+                ErrorCode::AuthRefreshInvalid,
+                "Refresh token is not valid",
+            ),
             PortalError::OrgForbidden => Problem::new(
                 403,
-                codes::ORG_FORBIDDEN,
+                ErrorCode::OrgForbidden,
                 "Not a member of this organization",
             ),
             PortalError::PermissionDenied(p) => Problem::new(
                 403,
-                codes::PERMISSION_DENIED,
+                ErrorCode::OrgPermissionDenied,
                 "Your role in this organization does not allow this",
             )
             .with_detail(p.code()),
             PortalError::ChallengeInvalid => Problem::new(
                 401,
-                codes::CHALLENGE_INVALID,
+                ErrorCode::AuthChallengeInvalid,
                 "Login challenge unknown or already used",
             ),
-            PortalError::ChallengeExpired => {
-                Problem::new(401, codes::CHALLENGE_EXPIRED, "Login challenge expired")
-            }
-            PortalError::SignatureInvalid(d) => {
-                Problem::new(401, codes::SIGNATURE_INVALID, "Signature does not verify")
-                    .with_detail(d.clone())
-            }
+            PortalError::ChallengeExpired => Problem::new(
+                401,
+                ErrorCode::AuthChallengeExpired,
+                "Login challenge expired",
+            ),
+            PortalError::SignatureInvalid(d) => Problem::new(
+                401,
+                ErrorCode::AuthSignatureInvalid,
+                "Signature does not verify",
+            )
+            .with_detail(d.clone()),
             PortalError::CertExpired => {
-                Problem::new(401, codes::CERT_EXPIRED, "Certificate has expired")
+                Problem::new(401, ErrorCode::CertExpired, "Certificate has expired")
             }
             PortalError::CertNotYetValid => Problem::new(
                 401,
-                codes::CERT_NOT_YET_VALID,
+                ErrorCode::CertNotYetValid,
                 "Certificate is not yet valid",
             ),
             PortalError::CertUntrusted => Problem::new(
                 401,
-                codes::CERT_UNTRUSTED,
+                ErrorCode::CertUntrusted,
                 "Certificate is not issued by a trusted authority",
             ),
             PortalError::CertRevoked => {
-                Problem::new(401, codes::CERT_REVOKED, "Certificate is revoked")
+                Problem::new(401, ErrorCode::CertRevoked, "Certificate is revoked")
             }
             PortalError::CertKeyUsage => Problem::new(
                 401,
-                codes::CERT_KEY_USAGE,
+                ErrorCode::CertKeyUsage,
                 "Certificate key usage does not allow signatures",
             ),
-            PortalError::CertUnsupported(a) => {
-                Problem::new(401, codes::CERT_UNSUPPORTED, "Algorithm not supported")
-                    .with_detail(a.clone())
-            }
+            PortalError::CertUnsupported(a) => Problem::new(
+                401,
+                ErrorCode::CertUnsupportedAlgorithm,
+                "Algorithm not supported",
+            )
+            .with_detail(a.clone()),
             PortalError::CertUnknownHolder => Problem::new(
                 401,
-                codes::CERT_UNKNOWN_HOLDER,
+                ErrorCode::CertUnknownHolder,
                 "No portal user has this certificate's СНИЛС or ИНН",
             ),
             PortalError::CursorExpired => Problem::new(
                 410,
-                codes::CURSOR_EXPIRED,
+                ErrorCode::SyncCursorExpired,
                 "Change cursor is too old; start a full sync",
             ),
             PortalError::IdempotencyConflict => Problem::new(
                 422,
-                codes::IDEMPOTENCY_CONFLICT,
+                ErrorCode::RequestIdempotencyConflict,
                 "Idempotency-Key already used for another request",
             ),
             PortalError::IdempotencyRequired => Problem::new(
                 428,
-                codes::IDEMPOTENCY_REQUIRED,
+                ErrorCode::RequestIdempotencyKeyRequired,
                 "Writes need an Idempotency-Key header",
             ),
             PortalError::VersionMismatch { current, entity } => {
-                let mut p = Problem::new(412, codes::VERSION_CONFLICT, "The entity has changed")
+                let mut p = Problem::new(412, ErrorCode::ConflictVersion, "The entity has changed")
                     .with_detail(format!("current version {current}"));
                 p.current = entity.as_deref().cloned();
                 p
             }
             PortalError::WrongState(d) => {
-                Problem::new(409, codes::WRONG_STATE, "Not allowed in this state")
+                Problem::new(409, ErrorCode::ConflictState, "Not allowed in this state")
                     .with_detail(d.clone())
             }
-            PortalError::InvalidForm(e) => Problem::new(422, &e.code, "Invalid form field")
+            PortalError::InvalidForm(e) => Problem::new(422, e.code, "Invalid form field")
                 .with_field(&e.field())
                 .with_detail(e.detail.clone()),
             PortalError::InvalidField { field, detail } => {
-                Problem::new(422, codes::INVALID_FIELD, "Invalid field")
+                Problem::new(422, ErrorCode::RequestInvalidField, "Invalid field")
                     .with_field(field)
                     .with_detail(detail.clone())
             }
             PortalError::SignatureRejected { code, detail } => {
-                Problem::new(422, code, "Signature refused").with_detail(detail.clone())
+                Problem::new(422, *code, "Signature refused").with_detail(detail.clone())
             }
             PortalError::Refused {
                 status,
                 code,
                 detail,
-            } => Problem::new(*status, code, "Refused").with_detail(detail.clone()),
+            } => Problem::new(*status, *code, "Refused").with_detail(detail.clone()),
             PortalError::FieldRefused {
                 code,
                 field,
                 detail,
-            } => Problem::new(422, code, "Refused")
+            } => Problem::new(422, *code, "Refused")
                 .with_field(field)
                 .with_detail(detail.clone()),
-            PortalError::Requisite(e) => Problem::new(422, &e.code(), "Invalid field")
+            PortalError::Requisite(e) => Problem::new(422, e.code(), "Invalid field")
                 .with_field(e.kind())
                 .with_detail(e.to_string()),
             PortalError::CodeInvalid { attempts_left } => {
-                let mut p = Problem::new(422, codes::CODE_INVALID, "Wrong code");
+                let mut p = Problem::new(422, ErrorCode::RegistrationCodeInvalid, "Wrong code");
                 p.attempts_left = Some(*attempts_left);
                 p
             }
-            PortalError::NotFound => Problem::new(404, codes::NOT_FOUND, "Not found"),
-            PortalError::Internal(_) => Problem::new(500, codes::INTERNAL, "Internal error"),
+            PortalError::NotFound => Problem::new(404, ErrorCode::NotFound, "Not found"),
+            PortalError::Internal(_) => Problem::new(500, ErrorCode::Internal, "Internal error"),
         }
     }
 }

@@ -19,7 +19,7 @@ use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use cabinet_api::access::{MAX_UNBLOCK_BYTES, MAX_UNBLOCK_FILES};
-use cabinet_api::problem::codes;
+use cabinet_api::ErrorCode;
 use cabinet_api::{
     AccessState, CodeConfirm, CodeSent, DeactivateRequest, LinkRequest, NotificationKind,
     OrganizationSummary, Permission, UnblockRequest, UnblockView,
@@ -118,7 +118,7 @@ fn send_code(
 fn code_expired() -> PortalError {
     PortalError::Refused {
         status: 422,
-        code: codes::CODE_EXPIRED,
+        code: ErrorCode::RegistrationCodeExpired,
         detail: "ask for a new confirmation code".into(),
     }
 }
@@ -213,14 +213,14 @@ async fn link(
         let Some((org, phone, _)) = found.filter(|(_, _, a)| a != "deactivated") else {
             return Err(PortalError::Refused {
                 status: 404,
-                code: codes::LINK_NOT_FOUND,
+                code: ErrorCode::LinkNotFound,
                 detail: "no cabinet of an organization with this INN".into(),
             });
         };
         if db::is_member(conn, &org, &user.user_id)? {
             return Err(PortalError::Refused {
                 status: 409,
-                code: codes::ALREADY_MEMBER,
+                code: ErrorCode::LinkAlreadyMember,
                 detail: "already a member of this cabinet".into(),
             });
         }
@@ -302,13 +302,13 @@ fn head_of(
             "authority.refused",
             &format!(
                 "org.deactivate: {}: the register names {head} as head",
-                codes::HEAD_ONLY
+                ErrorCode::OrgHeadOnly
             ),
             now,
         )?;
         return Err(PortalError::Refused {
             status: 403,
-            code: codes::HEAD_ONLY,
+            code: ErrorCode::OrgHeadOnly,
             detail: "only the head of the organization may deactivate its cabinet".into(),
         });
     }
@@ -410,7 +410,7 @@ async fn unblock(
             if AccessState::parse(&state).is_none() {
                 return Err(PortalError::Refused {
                     status: 409,
-                    code: codes::NOT_BLOCKED,
+                    code: ErrorCode::OrgNotBlocked,
                     detail: "the cabinet is open".into(),
                 });
             }
@@ -419,7 +419,7 @@ async fn unblock(
             {
                 return Err(PortalError::Refused {
                     status: 409,
-                    code: codes::UNBLOCK_PENDING,
+                    code: ErrorCode::OrgUnblockPending,
                     detail: "an unblock request is already being reviewed".into(),
                 });
             }

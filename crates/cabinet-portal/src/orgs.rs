@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use cabinet_api::problem::codes;
+use cabinet_api::ErrorCode;
 use cabinet_api::{
     ChangeOp, NewProfileChange, OrganizationList, OrganizationProfile, Permission, ProfileChange,
     ProfileChangeStatus, ProfileEdit, Record,
@@ -57,7 +57,7 @@ async fn request_change(
             if pending {
                 return Err(PortalError::Refused {
                     status: 409,
-                    code: codes::PROFILE_CHANGE_PENDING,
+                    code: ErrorCode::ProfileChangePending,
                     detail: "a change of requisites is already being checked".into(),
                 });
             }

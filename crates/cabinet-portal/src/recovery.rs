@@ -12,7 +12,7 @@
 use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
-use cabinet_api::problem::codes;
+use cabinet_api::ErrorCode;
 use cabinet_api::{PasswordChange, PasswordRecovery, RecoveryConfirm, RecoveryTicket};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -36,7 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/password/change", post(change))
 }
 
-fn weak(code: &'static str) -> PortalError {
+fn weak(code: ErrorCode) -> PortalError {
     PortalError::FieldRefused {
         code,
         field: "new_password",
@@ -52,7 +52,7 @@ async fn change(
     cabinet_api::check_new_password(&req.new_password).map_err(weak)?;
     if req.new_password == req.current_password {
         return Err(PortalError::FieldRefused {
-            code: codes::SAME_PASSWORD,
+            code: ErrorCode::AuthSamePassword,
             field: "new_password",
             detail: "the new password is the current one".into(),
         });

@@ -16,8 +16,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use cabinet_api::problem::codes;
 use cabinet_api::registration::{CHARTER, FOUNDING_DECISION};
+use cabinet_api::ErrorCode;
 use cabinet_api::{
     required_registration_documents, ChangeOp, OrgStatus, OrganizationProfile, Refusal,
     Registration, RegistrationCode, RegistrationDocument, RegistrationForm, RegistrationList,
@@ -111,20 +111,20 @@ fn answer(
 /// The register's entry for the form, or the field that does not match it.
 fn in_registry(conn: &Connection, form: &RegistrationForm) -> Result<RegistryEntry, PortalError> {
     let entry = registry::find(conn, &form.inn)?.ok_or(PortalError::FieldRefused {
-        code: codes::NOT_IN_REGISTRY,
+        code: ErrorCode::RegistrationNotInRegistry,
         field: "inn",
         detail: format!("no organization with INN {} in the register", form.inn),
     })?;
     if entry.ogrn != form.ogrn {
         return Err(PortalError::FieldRefused {
-            code: codes::REGISTRY_MISMATCH,
+            code: ErrorCode::RegistrationRegistryMismatch,
             field: "ogrn",
             detail: "the register holds another OGRN for this INN".into(),
         });
     }
     if entry.kpp != form.kpp {
         return Err(PortalError::FieldRefused {
-            code: codes::REGISTRY_MISMATCH,
+            code: ErrorCode::RegistrationRegistryMismatch,
             field: "kpp",
             detail: "the register holds another KPP for this INN".into(),
         });
@@ -132,7 +132,7 @@ fn in_registry(conn: &Connection, form: &RegistrationForm) -> Result<RegistryEnt
     if db::org_id_by_inn(conn, &form.inn).is_ok() {
         return Err(PortalError::Refused {
             status: 409,
-            code: codes::ALREADY_REGISTERED,
+            code: ErrorCode::RegistrationAlreadyRegistered,
             detail: "this organization has a cabinet already".into(),
         });
     }
@@ -404,7 +404,7 @@ fn check_code(
 fn code_expired() -> PortalError {
     PortalError::Refused {
         status: 422,
-        code: codes::CODE_EXPIRED,
+        code: ErrorCode::RegistrationCodeExpired,
         detail: "ask for a new confirmation code".into(),
     }
 }
@@ -435,7 +435,7 @@ async fn submit(
             if !missing.is_empty() {
                 return Err(PortalError::Refused {
                     status: 422,
-                    code: codes::REGISTRATION_DOCUMENTS,
+                    code: ErrorCode::RegistrationMissingDocuments,
                     detail: format!("missing: {}", missing.join(", ")),
                 });
             }
@@ -445,7 +445,7 @@ async fn submit(
                 _ => {
                     return Err(PortalError::Refused {
                         status: 422,
-                        code: codes::CONFIRMATION_MISSING,
+                        code: ErrorCode::RegistrationConfirmationMissing,
                         detail: "confirm with the code or the head's signature, one of them".into(),
                     })
                 }
@@ -505,7 +505,7 @@ fn check_head_signature(
     }
     Err(PortalError::Refused {
         status: 422,
-        code: codes::SIGNER_NOT_HEAD,
+        code: ErrorCode::RegistrationSignerNotHead,
         detail: format!(
             "the certificate is {person}'s{}; the state register names {} as the head of ИНН {inn}",
             cert.inn_le
@@ -553,7 +553,7 @@ pub fn review(conn: &mut Connection, now: DateTime<Utc>) -> Result<Vec<Registrat
                     r.refusal = Some(Refusal {
                         field: Some("inn".into()),
                         document: None,
-                        code: code.into(),
+                        code,
                         reason: detail,
                     });
                 }
@@ -566,7 +566,7 @@ pub fn review(conn: &mut Connection, now: DateTime<Utc>) -> Result<Vec<Registrat
                     r.refusal = Some(Refusal {
                         field: Some(field.into()),
                         document: None,
-                        code: code.into(),
+                        code,
                         reason: detail,
                     });
                 }
@@ -587,11 +587,11 @@ pub fn review(conn: &mut Connection, now: DateTime<Utc>) -> Result<Vec<Registrat
 
 /// What a registry clerk would refuse, first finding first.
 fn findings(conn: &Connection, r: &Registration) -> Result<Option<Refusal>, PortalError> {
-    let refuse = |field: Option<&str>, document: Option<&str>, code: &str, reason: String| {
+    let refuse = |field: Option<&str>, document: Option<&str>, code: ErrorCode, reason: String| {
         Ok(Some(Refusal {
             field: field.map(Into::into),
             document: document.map(Into::into),
-            code: code.into(),
+            code,
             reason,
         }))
     };
@@ -599,7 +599,7 @@ fn findings(conn: &Connection, r: &Registration) -> Result<Option<Refusal>, Port
         return refuse(
             Some("inn"),
             None,
-            codes::NOT_IN_REGISTRY,
+            ErrorCode::RegistrationNotInRegistry,
             "Организации с этим ИНН нет в реестре.".into(),
         );
     };
@@ -607,7 +607,7 @@ fn findings(conn: &Connection, r: &Registration) -> Result<Option<Refusal>, Port
         return refuse(
             Some("legal_address"),
             None,
-            "registration.address_mismatch",
+            ErrorCode::RegistrationAddressMismatch,
             format!(
                 "Юридический адрес не совпадает с адресом в реестре: {}.",
                 entry.legal_address
@@ -620,7 +620,7 @@ fn findings(conn: &Connection, r: &Registration) -> Result<Option<Refusal>, Port
             return refuse(
                 None,
                 Some(&d.kind),
-                "registration.document_foreign",
+                ErrorCode::RegistrationDocumentForeign,
                 format!(
                     "В документе «{}» не указаны ИНН или ОГРН организации: приложите документ этой организации.",
                     d.name
@@ -633,7 +633,7 @@ fn findings(conn: &Connection, r: &Registration) -> Result<Option<Refusal>, Port
         return refuse(
             None,
             Some(FOUNDING_DECISION),
-            "registration.document_duplicate",
+            ErrorCode::RegistrationDocumentDuplicate,
             "Решение о создании совпадает с уставом: приложите само решение.".into(),
         );
     }

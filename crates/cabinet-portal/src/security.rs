@@ -10,6 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::error::{ApiJson, PortalError};
 use crate::http::AuthUser;
 use crate::{totp, AppState};
+use cabinet_api::ErrorCode;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -22,7 +23,7 @@ pub fn routes() -> Router<AppState> {
 fn not_started(detail: &str) -> PortalError {
     PortalError::Refused {
         status: 409,
-        code: cabinet_api::problem::codes::TOTP_NOT_STARTED,
+        code: ErrorCode::AuthTotpNotStarted,
         detail: detail.into(),
     }
 }

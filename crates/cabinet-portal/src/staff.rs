@@ -30,7 +30,7 @@ use crate::records::{self};
 use crate::{AppState, MfaMode, NewUser};
 
 use crate::access;
-use cabinet_api::problem::codes;
+use cabinet_api::ErrorCode;
 use cabinet_api::HEAD_ROLE;
 
 pub fn routes() -> Router<AppState> {
@@ -96,7 +96,7 @@ fn only_what_is_held(
     }
     Err(PortalError::Refused {
         status: 403,
-        code: codes::GRANT_EXCEEDS,
+        code: ErrorCode::EmployeeGrantExceeds,
         detail: format!("you do not hold {}", beyond.join(", ")),
     })
 }
@@ -104,7 +104,7 @@ fn only_what_is_held(
 fn head_role_refused(detail: &str) -> PortalError {
     PortalError::Refused {
         status: 403,
-        code: codes::HEAD_ROLE,
+        code: ErrorCode::EmployeeHeadRole,
         detail: detail.to_owned(),
     }
 }
@@ -144,7 +144,7 @@ async fn audit_refusal(
     let Err(PortalError::Refused { code, detail, .. }) = &result else {
         return result;
     };
-    if ![codes::GRANT_EXCEEDS, codes::HEAD_ROLE].contains(code) {
+    if ![ErrorCode::EmployeeGrantExceeds, ErrorCode::EmployeeHeadRole].contains(code) {
         return result;
     }
     let line = format!("{action}: {code}: {detail}");

@@ -9,11 +9,11 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use base64::Engine;
-use cabinet_api::problem::codes;
 use cabinet_api::support::{
     ticket_message, NewTicket, NewTicketFile, Ticket, TicketFile, TicketStatus, TicketTopic,
     MAX_TICKET_BYTES, MAX_TICKET_FILES,
 };
+use cabinet_api::ErrorCode;
 use cabinet_api::Record;
 use rusqlite::Connection;
 
@@ -70,7 +70,7 @@ pub(crate) fn store_files(
 pub(crate) fn too_large() -> PortalError {
     PortalError::Refused {
         status: 413,
-        code: codes::TICKET_TOO_LARGE,
+        code: ErrorCode::SupportTooLarge,
         detail: "the files weigh more than 10 MB together".into(),
     }
 }
@@ -81,7 +81,7 @@ pub(crate) fn check_files(sent: &[NewTicketFile]) -> Result<Vec<Checked>, Portal
     if sent.len() > MAX_TICKET_FILES {
         return Err(PortalError::Refused {
             status: 422,
-            code: codes::TICKET_TOO_MANY_FILES,
+            code: ErrorCode::SupportTooManyFiles,
             detail: format!("at most {MAX_TICKET_FILES} files"),
         });
     }

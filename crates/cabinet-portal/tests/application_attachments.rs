@@ -110,7 +110,7 @@ async fn declared_only(c: &Client, app: &str, length: usize) -> String {
 async fn refused(resp: reqwest::Response) -> (u16, String) {
     let status = resp.status().as_u16();
     let p: Problem = resp.json().await.unwrap();
-    (status, p.code)
+    (status, p.code.to_string())
 }
 
 fn pdf(text: &str) -> Vec<u8> {

@@ -69,7 +69,7 @@ impl Api {
 async fn refused(resp: reqwest::Response) -> (u16, String, Option<String>) {
     let status = resp.status().as_u16();
     let p: Problem = resp.json().await.unwrap();
-    (status, p.code, p.detail)
+    (status, p.code.to_string(), p.detail)
 }
 
 #[tokio::test(flavor = "multi_thread")]

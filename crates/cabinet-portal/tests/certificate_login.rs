@@ -95,7 +95,7 @@ impl Fixture {
 
 async fn code_of(resp: reqwest::Response) -> String {
     assert_eq!(resp.status(), 401, "expected 401");
-    resp.json::<Problem>().await.unwrap().code
+    resp.json::<Problem>().await.unwrap().code.to_string()
 }
 
 #[tokio::test]

@@ -104,7 +104,7 @@ fn apps(changes: &[cabinet_api::Change]) -> usize {
 
 async fn code(resp: reqwest::Response, status: u16) -> String {
     assert_eq!(resp.status(), status);
-    resp.json::<Problem>().await.unwrap().code
+    resp.json::<Problem>().await.unwrap().code.to_string()
 }
 
 #[tokio::test]

@@ -118,7 +118,7 @@ async fn ok(resp: reqwest::Response) -> Registration {
 async fn refused(resp: reqwest::Response) -> (u16, String, Option<String>) {
     let status = resp.status().as_u16();
     let p: Problem = resp.json().await.unwrap();
-    (status, p.code, p.field)
+    (status, p.code.to_string(), p.field)
 }
 
 fn pdf(text: &str) -> Vec<u8> {

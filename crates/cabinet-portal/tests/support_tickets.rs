@@ -72,7 +72,7 @@ impl Client {
 async fn refused(resp: reqwest::Response) -> (u16, String) {
     let status = resp.status().as_u16();
     let p: Problem = resp.json().await.unwrap();
-    (status, p.code)
+    (status, p.code.to_string())
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,5 +1,7 @@
 //! The signature crate's error type; each variant has a stable `code`.
 
+use cabinet_api::ErrorCode;
+
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {
     /// Not a certificate at all, or a damaged one.
@@ -83,42 +85,44 @@ pub enum SignError {
 }
 
 impl SignError {
-    pub fn code(&self) -> &'static str {
+    /// The stable code the window translates.
+    pub fn code(&self) -> ErrorCode {
+        use ErrorCode as C;
         match self {
-            SignError::MalformedCertificate(_) => "cert.malformed",
-            SignError::WrongPasswordOrDamaged => "pfx.wrong_password",
-            SignError::NotPkcs12 => "pfx.not_pkcs12",
-            SignError::DamagedContainer(_) => "pfx.damaged",
-            SignError::UnsupportedContainer(_) => "pfx.unsupported",
-            SignError::NoPrivateKey => "pfx.no_key",
-            SignError::KeyMismatch => "pfx.key_mismatch",
-            SignError::UnsupportedAlgorithm(_) => "sign.unsupported_algorithm",
-            SignError::MalformedKey(_) => "key.malformed",
-            SignError::SigningFailed(_) => "sign.failed",
-            SignError::Io(_) => "file.read",
-            SignError::MalformedSignature(_) => "sig.malformed",
-            SignError::ContentChanged => "sig.content_changed",
-            SignError::ContentMismatch => "sig.content_mismatch",
-            SignError::DetachedWithoutContent => "sig.detached",
-            SignError::SignatureBroken => "sig.broken",
-            SignError::SignerCertificateMissing => "sig.no_certificate",
-            SignError::CertificateExpired => "sig.cert_expired",
-            SignError::CertificateNotYetValid => "sig.cert_not_yet_valid",
-            SignError::UntrustedChain => "sig.untrusted",
-            SignError::Revoked => "sig.revoked",
-            SignError::MalformedCrl(_) => "crl.malformed",
-            SignError::ContainerNotFound(_) => "container.not_found",
-            SignError::ContainerWrongPin => "container.wrong_pin",
-            SignError::ContainerDamaged(_) => "container.damaged",
-            SignError::ContainerKeyMismatch => "container.key_mismatch",
-            SignError::ContainerUnsupported(_) => "container.unsupported",
-            SignError::ContainerNoCertificate => "container.no_certificate",
-            SignError::TokenModule(_) => "token.module",
-            SignError::TokenAbsent => "token.absent",
-            SignError::WrongPin => "token.wrong_pin",
-            SignError::PinLocked => "token.pin_locked",
-            SignError::TokenNoKey => "token.no_key",
-            SignError::Token(_) => "token.failed",
+            SignError::MalformedCertificate(_) => C::CertMalformed,
+            SignError::WrongPasswordOrDamaged => C::PfxWrongPassword,
+            SignError::NotPkcs12 => C::PfxNotPkcs12,
+            SignError::DamagedContainer(_) => C::PfxDamaged,
+            SignError::UnsupportedContainer(_) => C::PfxUnsupported,
+            SignError::NoPrivateKey => C::PfxNoKey,
+            SignError::KeyMismatch => C::PfxKeyMismatch,
+            SignError::UnsupportedAlgorithm(_) => C::SignUnsupportedAlgorithm,
+            SignError::MalformedKey(_) => C::KeyMalformed,
+            SignError::SigningFailed(_) => C::SignFailed,
+            SignError::Io(_) => C::FileRead,
+            SignError::MalformedSignature(_) => C::SigMalformed,
+            SignError::ContentChanged => C::SigContentChanged,
+            SignError::ContentMismatch => C::SigContentMismatch,
+            SignError::DetachedWithoutContent => C::SigDetached,
+            SignError::SignatureBroken => C::SigBroken,
+            SignError::SignerCertificateMissing => C::SigNoCertificate,
+            SignError::CertificateExpired => C::SigCertExpired,
+            SignError::CertificateNotYetValid => C::SigCertNotYetValid,
+            SignError::UntrustedChain => C::SigUntrusted,
+            SignError::Revoked => C::SigRevoked,
+            SignError::MalformedCrl(_) => C::CrlMalformed,
+            SignError::ContainerNotFound(_) => C::ContainerNotFound,
+            SignError::ContainerWrongPin => C::ContainerWrongPin,
+            SignError::ContainerDamaged(_) => C::ContainerDamaged,
+            SignError::ContainerKeyMismatch => C::ContainerKeyMismatch,
+            SignError::ContainerUnsupported(_) => C::ContainerUnsupported,
+            SignError::ContainerNoCertificate => C::ContainerNoCertificate,
+            SignError::TokenModule(_) => C::TokenModule,
+            SignError::TokenAbsent => C::TokenAbsent,
+            SignError::WrongPin => C::TokenWrongPin,
+            SignError::PinLocked => C::TokenPinLocked,
+            SignError::TokenNoKey => C::TokenNoKey,
+            SignError::Token(_) => C::TokenFailed,
         }
     }
 }

@@ -46,7 +46,7 @@ fn sign_and_verify_in_openssl(key: &dyn SigningKey, dir: &Path) {
 }
 
 fn code(r: Result<container::ContainerKey, cabinet_sign::SignError>) -> &'static str {
-    r.map(|_| ()).unwrap_err().code()
+    r.map(|_| ()).unwrap_err().code().as_str()
 }
 
 #[test]

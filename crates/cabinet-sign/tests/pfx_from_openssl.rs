@@ -98,7 +98,10 @@ fn wrong_password_and_damage_say_the_same_and_garbage_differs() {
         .unwrap()
         .der;
     assert!(matches!(
-        PfxIdentity::open(&cert, PASSWORD).unwrap_err().code(),
+        PfxIdentity::open(&cert, PASSWORD)
+            .unwrap_err()
+            .code()
+            .as_str(),
         "pfx.damaged" | "pfx.not_pkcs12"
     ));
 }

@@ -1,6 +1,7 @@
 //! Applications: the list, drafts, their files and signatures, history and comments.
 
 use super::*;
+use cabinet_api::ErrorCode;
 
 #[derive(Debug, Deserialize, TS)]
 pub struct NewApplicationArgs {
@@ -165,7 +166,7 @@ pub(crate) fn decode_file(name: &str, content: &str) -> Result<Vec<u8>, CoreErro
     }
     base64::engine::general_purpose::STANDARD
         .decode(content.as_bytes())
-        .map_err(|_| CoreError::Invalid("content"))
+        .map_err(|_| CoreError::Invalid(ErrorCode::InputContent))
 }
 
 #[derive(Debug, Deserialize, TS)]

@@ -1,6 +1,7 @@
 //! The organization's documents: contents, signing, verifying.
 
 use super::*;
+use cabinet_api::ErrorCode;
 
 #[derive(Deserialize, TS)]
 pub struct SignDocumentArgs {
@@ -71,7 +72,7 @@ pub async fn document_content(st: State<'_, Desktop>, args: DocumentArgs) -> Res
     let doc = docs
         .into_iter()
         .find(|d| d.document.id == args.document_id)
-        .ok_or(CoreError::Invalid("document"))?
+        .ok_or(CoreError::Invalid(ErrorCode::InputDocument))?
         .document;
     let bytes = st
         .cabinet

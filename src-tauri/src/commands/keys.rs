@@ -1,6 +1,7 @@
 //! Keys and certificates: .pfx files, tokens, CryptoPro containers, the key a certificate login uses, the certificates the user keeps.
 
 use super::*;
+use cabinet_api::ErrorCode;
 
 /// The key chosen on the login screen, and where it came from (remembered
 /// in «Электронные подписи» once the login succeeds).
@@ -138,7 +139,7 @@ pub async fn login_certificate(st: State<'_, Desktop>) -> Res<SessionView> {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .take()
-        .ok_or_else(|| IpcError::from(CoreError::Invalid("certificate")))?;
+        .ok_or_else(|| IpcError::from(CoreError::Invalid(ErrorCode::InputCertificate)))?;
     let session = match st.cabinet.login_certificate(pending.key.as_ref()).await {
         Ok(s) => s,
         Err(e) => {
@@ -214,7 +215,7 @@ pub(crate) async fn my_certificate(st: &Desktop, sha256: &str) -> Res<MyCertific
         .await?
         .into_iter()
         .find(|c| c.certificate.sha256 == sha256)
-        .ok_or_else(|| IpcError::from(CoreError::Invalid("certificate")))
+        .ok_or_else(|| IpcError::from(CoreError::Invalid(ErrorCode::InputCertificate)))
 }
 
 /// Opens one of «my certificates» with its password or PIN, off the async

@@ -1,6 +1,7 @@
 //! Registering, linking, unblocking and deactivating a cabinet.
 
 use super::*;
+use cabinet_api::ErrorCode;
 
 #[derive(Debug, Deserialize, TS)]
 pub struct LinkArgs {
@@ -135,7 +136,7 @@ pub async fn save_registration(
                 .await?
         }
         (None, _) => st.cabinet.start_registration(args.form).await?,
-        (Some(_), None) => return Err(CoreError::Invalid("version").into()),
+        (Some(_), None) => return Err(CoreError::Invalid(ErrorCode::InputVersion).into()),
     })
 }
 

@@ -1,6 +1,7 @@
 //! Writing to support.
 
 use super::*;
+use cabinet_api::ErrorCode;
 
 /// The user's support tickets in the organization, sent and waiting.
 #[tauri::command]
@@ -48,7 +49,7 @@ pub async fn file_ticket(st: State<'_, Desktop>, args: NewTicketArgs) -> Res<Str
 pub(crate) fn decode_files(files: &[TicketFileArgs]) -> Result<Vec<(String, Vec<u8>)>, CoreError> {
     if files.len() > cabinet_api::support::MAX_TICKET_FILES {
         return Err(CoreError::Refused {
-            code: cabinet_api::problem::codes::TICKET_TOO_MANY_FILES,
+            code: ErrorCode::SupportTooManyFiles,
             detail: format!("{} files", files.len()),
         });
     }

@@ -438,6 +438,8 @@ role: string, status: EmployeeStatus, version: number, };
 
 export type EmployeeStatus = "active" | "invited" | "removed";
 
+export type ErrorCode = "application.missing_documents" | "application.too_many_files" | "application.unsigned" | "auth.challenge_expired" | "auth.challenge_invalid" | "auth.invalid_credentials" | "auth.locked" | "auth.otp_expired" | "auth.otp_invalid" | "auth.refresh_invalid" | "auth.required" | "auth.same_password" | "auth.signature_invalid" | "auth.ticket_invalid" | "auth.token_expired" | "auth.token_invalid" | "auth.totp_invalid" | "auth.totp_not_started" | "auth.weak_password" | "auth.wrong_password" | "cache.error" | "cache.locked" | "cache.not_found" | "cache.unsent_actions" | "cert.expired" | "cert.key_usage" | "cert.malformed" | "cert.not_yet_valid" | "cert.revoked" | "cert.unknown_holder" | "cert.unsupported_algorithm" | "cert.untrusted" | "config.invalid" | "conflict.state" | "conflict.version" | "container.damaged" | "container.key_mismatch" | "container.no_certificate" | "container.not_found" | "container.unsupported" | "container.wrong_pin" | "crl.malformed" | "document.changed" | "employee.grant_exceeds" | "employee.head_role" | "export.failed" | "file.bad_name" | "file.duplicate" | "file.empty" | "file.extension" | "file.missing" | "file.not_regular" | "file.not_sent" | "file.read" | "file.too_large" | "file.type_mismatch" | "file.type_not_allowed" | "file.write" | "form.cadastral" | "form.not_a_date" | "form.not_a_number" | "form.not_an_option" | "form.required" | "form.too_long" | "form.unknown_field" | "internal" | "not_found" | "unknown" | "input.action" | "input.application" | "input.attachment" | "input.certificate" | "input.charge" | "input.code" | "input.conflict" | "input.content" | "input.current_password" | "input.document" | "input.document_ids" | "input.email" | "input.email_taken" | "input.employee" | "input.file_name" | "input.format" | "input.from" | "input.full_name" | "input.id" | "input.inn" | "input.kind" | "input.legal_address" | "input.lock_minutes" | "input.login" | "input.message" | "input.name" | "input.org_id" | "input.password" | "input.period" | "input.phone" | "input.prefetch" | "input.profile" | "input.registration" | "input.requirement" | "input.role" | "input.rows" | "input.sha256" | "input.slot" | "input.text" | "input.title" | "input.to" | "input.version" | "key.malformed" | "keychain.unavailable" | "link.already_member" | "link.not_found" | "network.offline" | "org.blocked" | "org.forbidden" | "org.head_only" | "org.not_blocked" | "org.not_found" | "org.permission_denied" | "org.suspended" | "org.unblock_pending" | "pfx.damaged" | "pfx.key_mismatch" | "pfx.no_key" | "pfx.not_pkcs12" | "pfx.unsupported" | "pfx.wrong_password" | "portal.protocol" | "profile.change_pending" | "rate.limited" | "registration.address_mismatch" | "registration.already_registered" | "registration.code_expired" | "registration.code_invalid" | "registration.confirmation_missing" | "registration.document_duplicate" | "registration.document_foreign" | "registration.missing_documents" | "registration.not_in_registry" | "registration.registry_mismatch" | "registration.signer_not_head" | "request.idempotency_conflict" | "request.idempotency_key_required" | "request.invalid" | "request.invalid_field" | "request.method_not_allowed" | "request.too_large" | "session.locked" | "session.not_logged_in" | "session.relogin_required" | "session.unlock_failed" | "sig.broken" | "sig.cert_expired" | "sig.cert_not_yet_valid" | "sig.content_changed" | "sig.content_mismatch" | "sig.detached" | "sig.malformed" | "sig.no_certificate" | "sig.revoked" | "sig.too_large" | "sig.untrusted" | "sign.failed" | "sign.unsupported_algorithm" | "support.too_large" | "support.too_many_files" | "sync.cursor_expired" | "token.absent" | "token.failed" | "token.module" | "token.no_key" | "token.pin_locked" | "token.wrong_pin" | "inn.digits" | "inn.length" | "inn.checksum" | "ogrn.digits" | "ogrn.length" | "ogrn.checksum" | "ogrnip.digits" | "ogrnip.length" | "ogrnip.checksum" | "kpp.length" | "kpp.format" | "uin.digits" | "uin.length" | "uin.checksum" | "bik.digits" | "bik.length" | "bik.format" | "account.digits" | "account.length" | "account.checksum" | "corr_account.digits" | "corr_account.length" | "corr_account.checksum" | "snils.digits" | "snils.length" | "snils.checksum" | "phone.format" | "phone.length" | "legal_address.length" | "email.format" | "bank_name.format" | "head_name.format" | "head_position.format" | "profile.format";
+
 export type ExportAccountingArgs = { org_id: string, part: AccountingPart, format: AccountingFormat, 
 /**
  * ISO days, both included; null is open.
@@ -506,7 +508,7 @@ export type IpcError = {
 /**
  * Stable machine code; the UI maps it to Russian text.
  */
-code: string, 
+code: ErrorCode, 
 /**
  * English, for logs and bug reports; never shown as is.
  */
@@ -646,7 +648,7 @@ target: string | null, state: OutboxState, attempts: number,
 /**
  * For a failed action: the portal's code and message.
  */
-error_code: string | null, error: string | null, created_at: string, 
+error_code: ErrorCode | null, error: string | null, created_at: string, 
 /**
  * Human summary, e.g. the application's title.
  */
@@ -763,7 +765,7 @@ document?: string,
 /**
  * Stable reason code (`registration.document_foreign`, …).
  */
-code: string, 
+code: ErrorCode, 
 /**
  * The office's words, for the user.
  */

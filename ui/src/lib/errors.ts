@@ -1,6 +1,6 @@
 // Core errors arrive as `{code, message, …}`; the UI shows Russian text per
 // code and never parses the English message.
-import type { IpcError } from "./bindings";
+import type { ErrorCode, IpcError } from "./bindings";
 import { t } from "./i18n";
 import { formatDateTime } from "./format";
 
@@ -8,27 +8,24 @@ export function isIpcError(e: unknown): e is IpcError {
   return typeof e === "object" && e !== null && typeof (e as IpcError).code === "string";
 }
 
-export function errorCode(e: unknown): string {
+export function errorCode(e: unknown): ErrorCode {
   return isIpcError(e) ? e.code : "unknown";
+}
+
+/** The message for a code (an outbox action's failure, a refusal). A code
+ *  this build does not know — from a newer core — reads as «unknown». */
+export function codeText(code: ErrorCode): string {
+  return (t.errors as Record<string, string | undefined>)[code] ?? t.errors.unknown;
 }
 
 /** The Russian message for an error, with its details. */
 export function errorText(e: unknown): string {
-  if (!isIpcError(e)) return t.errors.unknown ?? "";
-  const base = t.errors[e.code] ?? requisiteText(e.code) ?? t.errors.unknown ?? "";
-  const parts = [base];
+  if (!isIpcError(e)) return t.errors.unknown;
+  const parts = [codeText(e.code)];
   if (e.code === "auth.locked" && e.locked_until) parts.push(t.lockedUntil(formatDateTime(e.locked_until)));
   if (e.code !== "auth.locked" && e.attempts_left !== null && e.attempts_left !== undefined && e.attempts_left < 5)
     parts.push(t.attemptsLeft(e.attempts_left));
   return parts.join(" ");
-}
-
-/** `inn.checksum` → «ИНН не проходит проверку контрольной суммы…». */
-function requisiteText(code: string): string | null {
-  const [field, problem] = code.split(".");
-  const name = t.requisite.names[field ?? ""];
-  const what = t.requisite.problems[problem ?? ""];
-  return name && what ? `${name} ${what}.` : null;
 }
 
 /** The key of a service-form field an error names (`fields.{key}`). */

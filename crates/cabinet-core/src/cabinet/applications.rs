@@ -2,6 +2,7 @@
 //! the list, search and export.
 
 use super::*;
+use cabinet_api::ErrorCode;
 
 impl Cabinet {
     /// A new draft, made locally and queued; it reaches the portal at the
@@ -20,7 +21,7 @@ impl Cabinet {
             || title.chars().count() > 300
             || !cabinet_api::text::is_clean(title, false)
         {
-            return Err(CoreError::Invalid("title"));
+            return Err(CoreError::Invalid(ErrorCode::InputTitle));
         }
         let service_code = service_code.trim().to_owned();
         let have_catalog = self
@@ -59,9 +60,9 @@ impl Cabinet {
             let id = &s.current_id(id)?;
             let app = s
                 .application(id)?
-                .ok_or(CoreError::Invalid("application"))?;
+                .ok_or(CoreError::Invalid(ErrorCode::InputApplication))?;
             if app.status != cabinet_api::ApplicationStatus::Draft {
-                return Err(CoreError::Invalid("application"));
+                return Err(CoreError::Invalid(ErrorCode::InputApplication));
             }
             s.allowed(&app.org_id, cabinet_api::Permission::ApplicationsSubmit)?;
             s.check_ready(&app.org_id, id)?;
@@ -89,7 +90,7 @@ impl Cabinet {
         })?;
         let kind = kind.trim();
         if kind.is_empty() || kind.len() > 64 {
-            return Err(CoreError::Invalid("kind"));
+            return Err(CoreError::Invalid(ErrorCode::InputKind));
         }
         let sha = crate::blobs::sha256_hex(content);
         let guard = self.active.lock().await;
@@ -166,7 +167,7 @@ impl Cabinet {
         if let Some(f) = files.files.iter().find(|f| f.pending) {
             // Its document does not exist on the portal yet.
             return Err(CoreError::Refused {
-                code: "file.not_sent",
+                code: ErrorCode::FileNotSent,
                 detail: f.name.clone(),
             });
         }
@@ -210,7 +211,7 @@ impl Cabinet {
         format: crate::accounting::AccountingFormat,
     ) -> Result<(Vec<u8>, u32), CoreError> {
         if format == crate::accounting::AccountingFormat::Pdf {
-            return Err(CoreError::Invalid("format"));
+            return Err(CoreError::Invalid(ErrorCode::InputFormat));
         }
         let rows = self
             .with_store(|s| s.applications_export(org_id, query))

@@ -2,6 +2,7 @@
 //! here, signatures verified.
 
 use super::*;
+use cabinet_api::ErrorCode;
 
 impl Cabinet {
     /// The organization's documents (works offline).
@@ -29,7 +30,7 @@ impl Cabinet {
             let doc = a
                 .store
                 .document(org_id, id)?
-                .ok_or(CoreError::Invalid("document"))?;
+                .ok_or(CoreError::Invalid(ErrorCode::InputDocument))?;
             (a.me.user_id.clone(), doc, self.blobs(a))
         };
         if let Some(bytes) = blobs.get(&doc.sha256)? {
@@ -89,7 +90,7 @@ impl Cabinet {
             (
                 a.store
                     .document(org_id, id)?
-                    .ok_or(CoreError::Invalid("document"))?,
+                    .ok_or(CoreError::Invalid(ErrorCode::InputDocument))?,
                 a.store
                     .queued_signatures(id)?
                     .into_iter()

@@ -2,6 +2,7 @@
 //! files, tokens, CryptoPro containers), the demo's own.
 
 use super::*;
+use cabinet_api::ErrorCode;
 
 impl Cabinet {
     /// The user's certificates (works offline: it is the local list).
@@ -82,7 +83,7 @@ impl Cabinet {
         if self.with_store(|s| s.remove_certificate(sha256)).await? {
             Ok(())
         } else {
-            Err(CoreError::Invalid("certificate"))
+            Err(CoreError::Invalid(ErrorCode::InputCertificate))
         }
     }
 
@@ -94,7 +95,7 @@ impl Cabinet {
         };
         let dir = self.data_dir.join("demo-certificates");
         std::fs::create_dir_all(&dir).map_err(|e| CoreError::File {
-            code: "file.write",
+            code: ErrorCode::FileWrite,
             detail: format!("{}: {e}", dir.display()),
         })?;
         let mut out = Vec::new();
@@ -102,7 +103,7 @@ impl Cabinet {
             let bytes = self.client.demo_certificate(&c.file_name).await?;
             let path = dir.join(&c.file_name);
             std::fs::write(&path, &bytes).map_err(|e| CoreError::File {
-                code: "file.write",
+                code: ErrorCode::FileWrite,
                 detail: format!("{}: {e}", path.display()),
             })?;
             if c.file_name == "director.pfx" {

@@ -18,6 +18,7 @@ use cabinet_api::{
 };
 
 use super::*;
+use cabinet_api::ErrorCode;
 
 fn key() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -27,7 +28,7 @@ fn key() -> String {
 fn six_digits(code: &str) -> Result<String, CoreError> {
     let code = code.trim();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(CoreError::Invalid("code"));
+        return Err(CoreError::Invalid(ErrorCode::InputCode));
     }
     Ok(code.to_owned())
 }
@@ -79,7 +80,7 @@ impl Cabinet {
         current: &str,
     ) -> Result<CodeSent, CoreError> {
         if current.is_empty() {
-            return Err(CoreError::Invalid("current_password"));
+            return Err(CoreError::Invalid(ErrorCode::InputCurrentPassword));
         }
         let body = serde_json::to_value(DeactivateRequest {
             current_password: current.to_owned(),
@@ -130,8 +131,8 @@ impl Cabinet {
         files: Vec<(String, Vec<u8>)>,
     ) -> Result<UnblockView, CoreError> {
         use base64::Engine;
-        let text =
-            cabinet_api::support::ticket_message(text).map_err(|_| CoreError::Invalid("text"))?;
+        let text = cabinet_api::support::ticket_message(text)
+            .map_err(|_| CoreError::Invalid(ErrorCode::InputText))?;
         let files: Vec<_> = files
             .into_iter()
             .map(|(name, bytes)| (name.trim().to_owned(), bytes))
@@ -243,7 +244,7 @@ impl Cabinet {
     ) -> Result<Registration, CoreError> {
         let code = code.trim();
         if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(CoreError::Invalid("code"));
+            return Err(CoreError::Invalid(ErrorCode::InputCode));
         }
         self.send_registration(
             id,
@@ -290,7 +291,7 @@ impl Cabinet {
             .await?
             .into_iter()
             .find(|r| r.id == id)
-            .ok_or(CoreError::Invalid("registration"))?;
+            .ok_or(CoreError::Invalid(ErrorCode::InputRegistration))?;
         let statement = current.statement();
         let signature =
             cabinet_sign::cades::sign_detached(key, statement.as_bytes(), chrono::Utc::now())?;
@@ -312,7 +313,7 @@ impl Cabinet {
     pub async fn start_recovery(&self, login: &str) -> Result<RecoveryTicket, CoreError> {
         let login = login.trim();
         if login.is_empty() {
-            return Err(CoreError::Invalid("login"));
+            return Err(CoreError::Invalid(ErrorCode::InputLogin));
         }
         self.portal_client().start_recovery(login).await
     }
@@ -331,7 +332,7 @@ impl Cabinet {
         })?;
         let code = code.trim();
         if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(CoreError::Invalid("code"));
+            return Err(CoreError::Invalid(ErrorCode::InputCode));
         }
         self.portal_client()
             .finish_recovery(&RecoveryConfirm {
@@ -360,7 +361,7 @@ impl Cabinet {
     pub async fn confirm_totp(&self, code: &str) -> Result<Security, CoreError> {
         let code = code.trim();
         if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(CoreError::Invalid("code"));
+            return Err(CoreError::Invalid(ErrorCode::InputCode));
         }
         let body = TotpConfirm { code: code.into() };
         self.online_call(|c, t| {
@@ -373,7 +374,7 @@ impl Cabinet {
     /// Back to SMS codes, with the password.
     pub async fn disable_totp(&self, current: &str) -> Result<Security, CoreError> {
         if current.is_empty() {
-            return Err(CoreError::Invalid("current_password"));
+            return Err(CoreError::Invalid(ErrorCode::InputCurrentPassword));
         }
         let body = TotpDisable {
             current_password: current.into(),
@@ -394,7 +395,7 @@ impl Cabinet {
         new_password: &str,
     ) -> Result<(), CoreError> {
         if current.is_empty() {
-            return Err(CoreError::Invalid("current_password"));
+            return Err(CoreError::Invalid(ErrorCode::InputCurrentPassword));
         }
         cabinet_api::check_new_password(new_password).map_err(|code| CoreError::Refused {
             code,

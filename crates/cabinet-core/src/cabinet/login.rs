@@ -2,6 +2,7 @@
 //! session's lock after inactivity, a restart that resumes the last session.
 
 use super::*;
+use cabinet_api::ErrorCode;
 
 impl Cabinet {
     /// Demo credentials when the portal is a demo portal; `None` otherwise or offline.
@@ -21,10 +22,10 @@ impl Cabinet {
     ) -> Result<LoginStep, CoreError> {
         let login = login.trim();
         if login.is_empty() {
-            return Err(CoreError::Invalid("login"));
+            return Err(CoreError::Invalid(ErrorCode::InputLogin));
         }
         if password.is_empty() {
-            return Err(CoreError::Invalid("password"));
+            return Err(CoreError::Invalid(ErrorCode::InputPassword));
         }
         let check = PasswordCheck::new(password);
         match self.client.password_login(login, password).await? {
@@ -47,7 +48,7 @@ impl Cabinet {
     pub async fn submit_code(&self, ticket: &str, code: &str) -> Result<SessionView, CoreError> {
         let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
         if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
-            return Err(CoreError::Invalid("code"));
+            return Err(CoreError::Invalid(ErrorCode::InputCode));
         }
         let tokens = self.client.submit_otp(ticket, &code).await?;
         let check = self.pending_unlock.lock().await.take();
@@ -255,7 +256,7 @@ impl Cabinet {
                 let unsent = a.store.unsent_actions()?;
                 if unsent > 0 {
                     return Err(CoreError::Refused {
-                        code: "cache.unsent_actions",
+                        code: ErrorCode::CacheUnsentActions,
                         detail: format!("{unsent} actions are not sent yet"),
                     });
                 }

@@ -2,6 +2,7 @@
 //! services catalog and FAQ kept for offline use, the records of each kind.
 
 use super::*;
+use cabinet_api::ErrorCode;
 
 impl Cabinet {
     /// The organizations of the user: from the portal, or from the cache offline.
@@ -176,9 +177,9 @@ impl Cabinet {
     ) -> Result<cabinet_api::OrganizationProfile, CoreError> {
         let edit = edit
             .normalized()
-            .map_err(|e| CoreError::Invalid(e.kind()))?;
+            .map_err(|e| CoreError::Invalid(ErrorCode::input(e.kind())))?;
         if edit == ProfileEdit::default() {
-            return Err(CoreError::Invalid("profile"));
+            return Err(CoreError::Invalid(ErrorCode::InputProfile));
         }
         self.with_store(|s| {
             let (mut profile, _) = s.profile(org_id)?.ok_or(CoreError::NotCached)?;

@@ -2,6 +2,7 @@
 //! the list's order (read in one go, written without the cache).
 
 use super::*;
+use cabinet_api::ErrorCode;
 
 /// The columns of an applications export.
 const EXPORT_COLUMNS: [&str; 7] = [
@@ -78,7 +79,7 @@ impl ApplicationsExport {
         use crate::accounting::AccountingFormat;
         use crate::export::{csv_table, xlsx_table, Cell};
         if format == AccountingFormat::Pdf {
-            return Err(CoreError::Invalid("format"));
+            return Err(CoreError::Invalid(ErrorCode::InputFormat));
         }
         let list = &self.list;
         let count = u32::try_from(list.len()).unwrap_or(u32::MAX);

@@ -10,6 +10,7 @@ use ts_rs::TS;
 use crate::search::{fts_terms, search_words};
 use crate::store::Store;
 use crate::CoreError;
+use cabinet_api::ErrorCode;
 
 mod export;
 
@@ -134,14 +135,14 @@ impl ApplicationQuery {
         }
         if let Some(from) = &self.from {
             if !is_date(from) {
-                return Err(CoreError::Invalid("from"));
+                return Err(CoreError::Invalid(ErrorCode::InputFrom));
             }
             sql.push_str(&format!(" AND {} >= ?", self.date_by.column()));
             params.push(Value::Text(from.clone()));
         }
         if let Some(to) = &self.to {
             if !is_date(to) {
-                return Err(CoreError::Invalid("to"));
+                return Err(CoreError::Invalid(ErrorCode::InputTo));
             }
             // Inclusive: everything on that day sorts before the next one.
             sql.push_str(&format!(

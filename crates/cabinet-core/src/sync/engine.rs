@@ -13,8 +13,8 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
 
-use cabinet_api::problem::codes;
 use cabinet_api::ChangePage;
+use cabinet_api::ErrorCode;
 
 use super::{
     is_local, Action, Meter, Pending, PrefetchPolicy, PrefetchScope, RetryPolicy, SyncPhase,
@@ -160,7 +160,7 @@ impl<'s> Engine<'s> {
             return Ok(None);
         }
         let missing = |name: &str| CoreError::File {
-            code: "file.missing",
+            code: ErrorCode::FileMissing,
             detail: format!("{name}: the local copy is gone"),
         };
         Ok(Some(match &p.action {
@@ -280,12 +280,12 @@ impl<'s> Engine<'s> {
                         .map(|pr| pr.detail.clone().unwrap_or_else(|| pr.title.clone()))
                         .unwrap_or_else(|| e.to_string());
                     match e.problem().and_then(|pr| pr.current.as_ref()) {
-                        Some(theirs) if e.code() == codes::VERSION_CONFLICT => {
+                        Some(theirs) if e.code() == ErrorCode::ConflictVersion => {
                             self.store.record_conflict(&p, org, theirs, &message)?;
                             report.conflicts += 1;
                         }
                         _ => {
-                            self.store.mark_failed(&p.id, &e.code(), &message)?;
+                            self.store.mark_failed(&p.id, e.code(), &message)?;
                             report.failed += 1;
                         }
                     }
@@ -349,7 +349,7 @@ impl<'s> Engine<'s> {
                         .await;
                     match fetched {
                         Ok(p) => p,
-                        Err(e) if e.code() == codes::CURSOR_EXPIRED && cursor.is_some() => {
+                        Err(e) if e.code() == ErrorCode::SyncCursorExpired && cursor.is_some() => {
                             tracing::info!(org, "change cursor expired: full resync");
                             report.resynced = true;
                             resync = true;

@@ -119,7 +119,7 @@ pub struct OutboxItem {
     pub state: OutboxState,
     pub attempts: u32,
     /// For a failed action: the portal's code and message.
-    pub error_code: Option<String>,
+    pub error_code: Option<cabinet_api::ErrorCode>,
     pub error: Option<String>,
     pub created_at: String,
     /// Human summary, e.g. the application's title.

@@ -4,6 +4,7 @@
 
 use super::feed::{put_application, put_entity, put_profile, put_record};
 use super::*;
+use cabinet_api::ErrorCode;
 
 impl Store {
     /// Signatures of a document made here and not yet delivered: (base64
@@ -167,11 +168,16 @@ impl Store {
         Ok(())
     }
 
-    pub(crate) fn mark_failed(&self, id: &str, code: &str, message: &str) -> Result<(), CoreError> {
+    pub(crate) fn mark_failed(
+        &self,
+        id: &str,
+        code: ErrorCode,
+        message: &str,
+    ) -> Result<(), CoreError> {
         self.conn.execute(
             "UPDATE outbox SET state = 'failed', attempts = attempts + 1, error_code = ?2,
                  error = ?3, updated_at = ?4 WHERE id = ?1",
-            params![id, code, message, now()],
+            params![id, code.as_str(), message, now()],
         )?;
         Ok(())
     }
@@ -211,7 +217,7 @@ impl Store {
                         target: r.get(3)?,
                         state: r.get(4)?,
                         attempts: r.get(5)?,
-                        error_code: r.get(6)?,
+                        error_code: r.get::<_, Option<String>>(6)?.map(|c| ErrorCode::parse(&c)),
                         error: r.get(7)?,
                         created_at: r.get(8)?,
                         summary: String::new(),
@@ -331,13 +337,7 @@ impl Store {
                 version: Some(version),
                 ..
             } => (entity.as_str(), *version),
-            _ => {
-                return self.mark_failed(
-                    &p.id,
-                    cabinet_api::problem::codes::VERSION_CONFLICT,
-                    message,
-                )
-            }
+            _ => return self.mark_failed(&p.id, ErrorCode::ConflictVersion, message),
         };
         let tx = self.conn.unchecked_transaction()?;
         tx.execute(
@@ -350,12 +350,7 @@ impl Store {
         tx.execute(
             "UPDATE outbox SET state = 'failed', attempts = attempts + 1, error_code = ?2,
                  error = ?3, updated_at = ?4 WHERE id = ?1",
-            params![
-                p.id,
-                cabinet_api::problem::codes::VERSION_CONFLICT,
-                message,
-                now()
-            ],
+            params![p.id, ErrorCode::ConflictVersion.as_str(), message, now()],
         )?;
         if entity == "profile" {
             if let Ok(profile) = serde_json::from_value::<OrganizationProfile>(theirs.clone()) {
@@ -422,7 +417,7 @@ impl Store {
             )
             .optional()?;
         let Some((theirs, payload)) = row else {
-            return Err(CoreError::Invalid("conflict"));
+            return Err(CoreError::Invalid(ErrorCode::InputConflict));
         };
         match how {
             Resolution::TakeTheirs => {
@@ -457,7 +452,7 @@ impl Store {
                         body,
                         summary,
                     },
-                    _ => return Err(CoreError::Invalid("conflict")),
+                    _ => return Err(CoreError::Invalid(ErrorCode::InputConflict)),
                 };
                 // A new key: the refused request must not be replayed.
                 tx.execute(
@@ -485,7 +480,7 @@ impl Store {
             params![id, now()],
         )?;
         if n == 0 {
-            return Err(CoreError::Invalid("action"));
+            return Err(CoreError::Invalid(ErrorCode::InputAction));
         }
         Ok(())
     }
@@ -515,7 +510,7 @@ impl Store {
             )
             .optional()?;
         let Some(target) = target else {
-            return Err(CoreError::Invalid("action"));
+            return Err(CoreError::Invalid(ErrorCode::InputAction));
         };
         let local = target.filter(|t| t.starts_with(LOCAL_PREFIX));
         // What goes: this action, and with a draft made here everything
