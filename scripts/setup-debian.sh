@@ -25,9 +25,9 @@ PACKAGES=(
   # PKCS#11 token, and OpenSSL's GOST engine as the independent oracle for
   # GOST R 34.10/34.11-2012 signatures and GOST-protected .pfx files
   openssl softhsm2 libengine-gost-openssl
-  # cargo xtask bench: peak memory of each contender, and the sqlite3 shell
-  # the cache's list query is compared with
-  time sqlite3
+  # cargo xtask bench: peak memory of each contender, the sqlite3 shell the
+  # cache's list query is compared with, and xdotool to see a window mapped
+  time sqlite3 xdotool
   # PDF exports and receipts are read back by an independent reader
   # (pdftotext, pdfinfo; pdftoppm for looking at a page)
   poppler-utils

@@ -14,6 +14,7 @@ macro_rules! with_commands {
     ($m:ident) => {
         $m! {
             session::app_info() -> AppInfo;
+            session::startup_painted() -> ();
             session::resume_session() -> Option<SessionView>;
             session::login_password(LoginArgs) -> LoginStep;
             session::submit_code(CodeArgs) -> SessionView;

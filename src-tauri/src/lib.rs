@@ -110,7 +110,14 @@ fn init_logging() {
         .init();
 }
 
+/// When the process started (the first thing `run` does).
+pub(crate) fn started() -> std::time::Instant {
+    static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *STARTED.get_or_init(std::time::Instant::now)
+}
+
 pub fn run() {
+    started();
     init_logging();
     prefer_software_rendering();
     let args = Args::parse();

@@ -15,6 +15,7 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 pub mod notifications;
+pub mod procs;
 
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -161,6 +162,13 @@ impl Driver {
                 Err(e) => return Err(anyhow::Error::new(e).context("WebDriver session")),
             }
         }
+    }
+}
+
+impl Driver {
+    /// The tauri-driver process: the app runs below it.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 

@@ -335,6 +335,7 @@ fn cmd_load(args: &[String]) -> Result<()> {
 mod bench;
 mod bundle;
 mod fuzz;
+mod startup;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -347,12 +348,15 @@ fn main() -> Result<()> {
         ),
         Some("test") => cmd_test(),
         Some("bundle") => cmd_bundle(),
-        // `cargo xtask bench [sign|sync]`: both by default.
+        // `cargo xtask bench [sign|sync|startup]`: all by default.
         Some("bench") => match args.get(1).map(String::as_str) {
             Some("sign") => bench::signing(),
             Some("sync") => bench::sync(),
-            None => bench::signing().and_then(|()| bench::sync()),
-            Some(other) => anyhow::bail!("unknown benchmark {other}: sign or sync"),
+            Some("startup") => startup::startup(),
+            None => bench::signing()
+                .and_then(|()| bench::sync())
+                .and_then(|()| startup::startup()),
+            Some(other) => anyhow::bail!("unknown benchmark {other}: sign, sync or startup"),
         },
         Some("bindings") => cmd_bindings(),
         Some("soak") => cmd_soak(),
@@ -364,7 +368,8 @@ fn main() -> Result<()> {
                 "usage: cargo xtask <command>\n\n\
                  \x20 run [APP ARGS]  install what is missing, build in release, start the app\n\
                  \x20 test            install what is missing, then fmt, clippy, UI checks, all tests\n\
-                 \x20 bench           signing speed and memory next to OpenSSL (1 GiB file)\n\
+                 \x20 bench [sign|sync|startup]  signing next to OpenSSL, the sync at 200k records,\n\
+                 \x20                 the window's start-up next to a hello-world Tauri window\n\
                  \x20 soak            the crash test 500 times: sync killed at random points\n\
                  \x20 fuzz [--seconds N] [TARGET]  the cargo-fuzz targets on nightly, 60 s each\n\
                  \x20 load [--minutes N] [--clients N]  the portal under simulated clients (5 min, 50)\n\

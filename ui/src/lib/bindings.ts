@@ -1185,6 +1185,7 @@ signature: string | null, };
 /** The app's commands. A rejected promise carries an `IpcError`. */
 export const commands = {
   appInfo: () => invoke<AppInfo>("app_info"),
+  startupPainted: () => invoke<null>("startup_painted"),
   resumeSession: () => invoke<SessionView | null>("resume_session"),
   loginPassword: (args: LoginArgs) => invoke<LoginStep>("login_password", { args }),
   submitCode: (args: CodeArgs) => invoke<SessionView>("submit_code", { args }),
