@@ -139,7 +139,9 @@ async fn main() -> Result<()> {
         vec![],
     )
     .await?;
-    let last = format!("#app-row-{}", all - 1);
+    // The last row with its content, not the placeholder of a page still
+    // loading.
+    let last = format!("#app-row-{} [data-testid=open-application]", all - 1);
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         c.execute(

@@ -16,7 +16,8 @@ pub struct Xvfb {
 }
 
 impl Xvfb {
-    /// On the first display number with neither a lock nor a socket.
+    /// On the first display number with neither a lock nor a socket; it does
+    /// not reset when its last client leaves (a start in that moment fails).
     pub fn start() -> Result<Self> {
         let n = (90..200)
             .find(|n| {
@@ -26,7 +27,15 @@ impl Xvfb {
             .context("no free X display number")?;
         let display = format!(":{n}");
         let child = Command::new("Xvfb")
-            .args([&display, "-screen", "0", "1366x900x24", "-nolisten", "tcp"])
+            .args([
+                &display,
+                "-screen",
+                "0",
+                "1366x900x24",
+                "-nolisten",
+                "tcp",
+                "-noreset",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -94,7 +103,8 @@ pub fn tree_pss_mib(root: u32) -> f64 {
     tree_memory(root).iter().map(|p| p.pss).sum::<u64>() as f64 / 1024.0
 }
 
-/// SIGTERM to the tree, then SIGKILL to what is left.
+/// SIGTERM to the tree, then SIGKILL to what is left; returns when every
+/// process of it is gone (so the next measurement has the machine alone).
 pub fn stop_tree(child: &mut Child) {
     let pids = process_tree(child.id());
     for pid in &pids {
@@ -102,20 +112,31 @@ pub fn stop_tree(child: &mut Child) {
             .args(["-TERM", &pid.to_string()])
             .status();
     }
+    let alive = |pids: &[u32]| {
+        pids.iter()
+            .any(|p| Path::new(&format!("/proc/{p}")).exists())
+    };
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
+        let _ = child.try_wait();
+        if !alive(&pids[1..]) && child.try_wait().is_ok_and(|s| s.is_some()) {
             break;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    for pid in process_tree(child.id()).iter().chain(&pids) {
-        let _ = Command::new("kill")
-            .args(["-KILL", &pid.to_string()])
-            .stderr(Stdio::null())
-            .status();
+    for pid in &pids {
+        if Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
+        }
     }
     let _ = child.wait();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while alive(&pids[1..]) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// The first process below `root` (itself included) whose name is `comm`.
