@@ -40,7 +40,7 @@ impl Cabinet {
         let fetched = self
             .call(&user, move |c, t| {
                 let (o, i) = (o.clone(), i.clone());
-                async move { c.document_content(&t, &o, &i, None).await }
+                async move { c.document_content(&t, &o, &i).await }
             })
             .await;
         match fetched {

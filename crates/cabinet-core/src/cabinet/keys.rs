@@ -90,7 +90,7 @@ impl Cabinet {
     /// The demo portal's .pfx files, saved under the data directory so the
     /// login screen can offer them; `None` when the portal is not a demo.
     pub async fn demo_certificates(&self) -> Result<Option<Vec<DemoCertificateFile>>, CoreError> {
-        let Some(info) = self.client.demo_info().await? else {
+        let Some(info) = self.backend.demo_info().await? else {
             return Ok(None);
         };
         let dir = self.data_dir.join("demo-certificates");
@@ -100,7 +100,7 @@ impl Cabinet {
         })?;
         let mut out = Vec::new();
         for c in info.certificates {
-            let bytes = self.client.demo_certificate(&c.file_name).await?;
+            let bytes = self.backend.demo_certificate(&c.file_name).await?;
             let path = dir.join(&c.file_name);
             std::fs::write(&path, &bytes).map_err(|e| CoreError::File {
                 code: ErrorCode::FileWrite,

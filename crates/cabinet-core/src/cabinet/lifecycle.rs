@@ -33,10 +33,6 @@ fn six_digits(code: &str) -> Result<String, CoreError> {
     Ok(code.to_owned())
 }
 
-fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, CoreError> {
-    serde_json::from_value(v).map_err(|e| CoreError::Protocol(e.to_string()))
-}
-
 impl Cabinet {
     /// Links an existing cabinet to this account: a code goes to the phone
     /// the organization has on the portal.
@@ -46,7 +42,7 @@ impl Cabinet {
         let body = LinkRequest { inn };
         self.online_call(|c, t| {
             let body = &body;
-            async move { c.me_post(&t, "organizations/link", body).await }
+            async move { c.link_organization(&t, body).await }
         })
         .await
     }
@@ -65,7 +61,7 @@ impl Cabinet {
         let org: OrganizationSummary = self
             .online_call(|c, t| {
                 let body = &body;
-                async move { c.me_post(&t, "organizations/link/confirm", body).await }
+                async move { c.confirm_link(&t, body).await }
             })
             .await?;
         self.organizations().await?;
@@ -82,18 +78,15 @@ impl Cabinet {
         if current.is_empty() {
             return Err(CoreError::Invalid(ErrorCode::InputCurrentPassword));
         }
-        let body = serde_json::to_value(DeactivateRequest {
+        let body = DeactivateRequest {
             current_password: current.to_owned(),
-        })
-        .map_err(|e| CoreError::Store(e.to_string()))?;
+        };
         let key = key();
-        let v = self
-            .online_call(|c, t| {
-                let (body, key) = (&body, &key);
-                async move { c.write(&t, org_id, "deactivation", key, None, body).await }
-            })
-            .await?;
-        parse(v)
+        self.online_call(|c, t| {
+            let (body, key) = (&body, &key);
+            async move { c.start_deactivation(&t, org_id, key, body).await }
+        })
+        .await
     }
 
     /// The code: the cabinet is deactivated for every member and leaves
@@ -104,18 +97,14 @@ impl Cabinet {
         ticket: &str,
         code: &str,
     ) -> Result<(), CoreError> {
-        let body = serde_json::to_value(CodeConfirm {
+        let body = CodeConfirm {
             ticket: ticket.to_owned(),
             code: six_digits(code)?,
-        })
-        .map_err(|e| CoreError::Store(e.to_string()))?;
+        };
         let key = key();
         self.online_call(|c, t| {
             let (body, key) = (&body, &key);
-            async move {
-                c.write(&t, org_id, "deactivation/confirm", key, None, body)
-                    .await
-            }
+            async move { c.confirm_deactivation(&t, org_id, key, body).await }
         })
         .await?;
         self.organizations().await?;
@@ -138,7 +127,7 @@ impl Cabinet {
             .map(|(name, bytes)| (name.trim().to_owned(), bytes))
             .collect();
         crate::support::check_files(&files)?;
-        let body = serde_json::to_value(UnblockRequest {
+        let body = UnblockRequest {
             text,
             files: files
                 .iter()
@@ -147,20 +136,16 @@ impl Cabinet {
                     content: base64::engine::general_purpose::STANDARD.encode(bytes),
                 })
                 .collect(),
-        })
-        .map_err(|e| CoreError::Store(e.to_string()))?;
+        };
         let key = key();
-        let v = self
+        let view = self
             .online_call(|c, t| {
                 let (body, key) = (&body, &key);
-                async move {
-                    c.write(&t, org_id, "unblock-requests", key, None, body)
-                        .await
-                }
+                async move { c.request_unblock(&t, org_id, key, body).await }
             })
             .await?;
         self.organizations().await?;
-        parse(v)
+        Ok(view)
     }
 
     /// The user's registrations, newest first.
@@ -180,7 +165,7 @@ impl Cabinet {
         let key = key();
         self.online_call(|c, t| {
             let (key, form) = (key.clone(), form.clone());
-            async move { c.registration_write(&t, &[], &key, None, &form).await }
+            async move { c.create_registration(&t, &key, &form).await }
         })
         .await
     }
@@ -196,10 +181,7 @@ impl Cabinet {
         let key = key();
         self.online_call(|c, t| {
             let (key, form, id) = (key.clone(), form.clone(), id.to_owned());
-            async move {
-                c.registration_write(&t, &[&id], &key, Some(version), &form)
-                    .await
-            }
+            async move { c.edit_registration(&t, &id, &key, version, &form).await }
         })
         .await
     }
@@ -265,10 +247,7 @@ impl Cabinet {
         let key = key();
         self.online_call(|c, t| {
             let (key, id, body) = (key.clone(), id.to_owned(), &body);
-            async move {
-                c.registration_write(&t, &[&id, "submit"], &key, None, body)
-                    .await
-            }
+            async move { c.submit_registration(&t, &id, &key, body).await }
         })
         .await
     }
@@ -315,7 +294,7 @@ impl Cabinet {
         if login.is_empty() {
             return Err(CoreError::Invalid(ErrorCode::InputLogin));
         }
-        self.portal_client().start_recovery(login).await
+        self.backend.start_recovery(login).await
     }
 
     /// Sets a new password with the code from the phone. Every session of
@@ -334,7 +313,7 @@ impl Cabinet {
         if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CoreError::Invalid(ErrorCode::InputCode));
         }
-        self.portal_client()
+        self.backend
             .finish_recovery(&RecoveryConfirm {
                 ticket: ticket.into(),
                 code: code.into(),
@@ -353,7 +332,7 @@ impl Cabinet {
     /// changes only once [`Cabinet::confirm_totp`] takes a code made by it.
     /// The secret is shown, never stored here.
     pub async fn start_totp(&self) -> Result<TotpEnrollment, CoreError> {
-        self.online_call(|c, t| async move { c.me_post(&t, "totp", &serde_json::json!({})).await })
+        self.online_call(|c, t| async move { c.start_totp(&t).await })
             .await
     }
 
@@ -366,7 +345,7 @@ impl Cabinet {
         let body = TotpConfirm { code: code.into() };
         self.online_call(|c, t| {
             let body = &body;
-            async move { c.me_post(&t, "totp/confirm", body).await }
+            async move { c.confirm_totp(&t, body).await }
         })
         .await
     }
@@ -381,7 +360,7 @@ impl Cabinet {
         };
         self.online_call(|c, t| {
             let body = &body;
-            async move { c.me_post(&t, "totp/disable", body).await }
+            async move { c.disable_totp(&t, body).await }
         })
         .await
     }

@@ -7,11 +7,11 @@ use cabinet_api::ErrorCode;
 impl Cabinet {
     /// Demo credentials when the portal is a demo portal; `None` otherwise or offline.
     pub async fn demo_info(&self) -> Option<DemoInfo> {
-        self.client.demo_info().await.ok().flatten()
+        self.backend.demo_info().await.ok().flatten()
     }
 
     pub async fn demo_sms(&self, ticket: &str) -> Result<DemoSms, CoreError> {
-        self.client.demo_sms(ticket).await
+        self.backend.demo_sms(ticket).await
     }
 
     /// First login step: password. Either done, or a code is needed.
@@ -28,7 +28,7 @@ impl Cabinet {
             return Err(CoreError::Invalid(ErrorCode::InputPassword));
         }
         let check = PasswordCheck::new(password);
-        match self.client.password_login(login, password).await? {
+        match self.backend.password_login(login, password).await? {
             PasswordLoginResponse::Tokens(t) => Ok(LoginStep::Done {
                 session: self.finish(t, check).await?,
             }),
@@ -50,7 +50,7 @@ impl Cabinet {
         if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
             return Err(CoreError::Invalid(ErrorCode::InputCode));
         }
-        let tokens = self.client.submit_otp(ticket, &code).await?;
+        let tokens = self.backend.submit_otp(ticket, &code).await?;
         let check = self.pending_unlock.lock().await.take();
         self.finish(tokens, check).await
     }
@@ -63,7 +63,7 @@ impl Cabinet {
         key: &(dyn SigningKey + Sync),
     ) -> Result<SessionView, CoreError> {
         check_usable(key.certificate(), chrono::Utc::now())?;
-        let challenge = self.client.challenge().await?;
+        let challenge = self.backend.challenge().await?;
         let nonce = {
             use base64::Engine;
             base64::engine::general_purpose::STANDARD
@@ -72,7 +72,7 @@ impl Cabinet {
         };
         let signature = cabinet_sign::cades::sign_detached(key, &nonce[..], chrono::Utc::now())?;
         let tokens = self
-            .client
+            .backend
             .certificate_login(&challenge.challenge_id, &signature)
             .await?;
         tracing::info!(serial = %key.certificate().serial, "certificate login");
@@ -125,7 +125,7 @@ impl Cabinet {
         tokens: TokenPair,
         unlock: Option<PasswordCheck>,
     ) -> Result<SessionView, CoreError> {
-        let me = self.client.me(&tokens.access_token).await?;
+        let me = self.backend.me(&tokens.access_token).await?;
         let (store, cache_key) = self.open_store(&me.user_id, true)?;
         store.save_me(&me)?;
         if let Err(e) = self
@@ -203,7 +203,7 @@ impl Cabinet {
             match self.renew_detached(&mut active).await {
                 Ok(()) => {
                     let token = active.access_token()?;
-                    if let Ok(me) = self.client.me(&token).await {
+                    if let Ok(me) = self.backend.me(&token).await {
                         active.store.save_me(&me)?;
                         active.me = me;
                     }
@@ -217,7 +217,7 @@ impl Cabinet {
                 }
             }
         } else {
-            match self.client.health().await {
+            match self.backend.health().await {
                 Err(e) if e.is_transient() => {
                     tracing::info!("no stored session and no portal: opening the cache offline");
                 }
@@ -267,7 +267,7 @@ impl Cabinet {
         };
         drop(active);
         if let Some(refresh) = &a.refresh {
-            if let Err(e) = self.client.logout(refresh).await {
+            if let Err(e) = self.backend.logout(refresh).await {
                 tracing::warn!(error = %e, "portal logout failed; the token is forgotten locally anyway");
             }
         }

@@ -24,6 +24,7 @@ use tokio::sync::Mutex;
 use zeroize::Zeroizing;
 
 use crate::api_v1::ApiV1Client;
+use crate::backend::SharedBackend;
 use crate::certificates::check_usable;
 use crate::certificates::CertificateView;
 use crate::cipher::{CacheKey, PasswordCheck};
@@ -108,7 +109,10 @@ impl Active {
 }
 
 pub struct Cabinet {
-    client: ApiV1Client,
+    /// The portal: its address names the data and keychain entries kept
+    /// for it; the backend speaks its API.
+    portal: url::Url,
+    backend: SharedBackend,
     keychain: Keychain,
     data_dir: PathBuf,
     /// Names this data directory in keychain entries.
@@ -158,7 +162,8 @@ impl Cabinet {
     ) -> Result<Self, CoreError> {
         crate::private::dir(data_dir)?;
         Ok(Self {
-            client: ApiV1Client::new(portal_url)?,
+            backend: std::sync::Arc::new(ApiV1Client::new(portal_url.clone())?),
+            portal: portal_url,
             keychain,
             keychain_scope: keychain_scope(data_dir),
             data_dir: data_dir.to_owned(),
@@ -172,13 +177,24 @@ impl Cabinet {
         })
     }
 
-    /// How long one request may take, and how sync retries network trouble.
+    /// Speaks to the portal through `backend` (the API v1 client by
+    /// default); the portal's address still names what is kept for it.
+    pub fn with_backend(mut self, backend: SharedBackend) -> Self {
+        self.backend = backend;
+        self
+    }
+
+    /// How long one request may take (of the API v1 client), and how sync
+    /// retries network trouble.
     pub fn with_network(
         mut self,
         request_timeout: std::time::Duration,
         retry: RetryPolicy,
     ) -> Result<Self, CoreError> {
-        self.client = ApiV1Client::with_timeout(self.client.base_url().clone(), request_timeout)?;
+        self.backend = std::sync::Arc::new(ApiV1Client::with_timeout(
+            self.portal.clone(),
+            request_timeout,
+        )?);
         self.retry = retry;
         Ok(self)
     }
@@ -212,11 +228,7 @@ impl Cabinet {
     }
 
     pub fn portal_url(&self) -> String {
-        self.client
-            .base_url()
-            .as_str()
-            .trim_end_matches('/')
-            .to_owned()
+        self.portal.as_str().trim_end_matches('/').to_owned()
     }
 
     /// Per-portal, per-user directory of the offline cache.

@@ -2,6 +2,7 @@
 //! services catalog and FAQ kept for offline use, the records of each kind.
 
 use super::*;
+use crate::backend::Reference;
 use cabinet_api::ErrorCode;
 
 impl Cabinet {
@@ -109,7 +110,8 @@ impl Cabinet {
     /// the copy kept here when offline (`cache.not_found` if there never
     /// was one).
     pub async fn services(&self) -> Result<crate::view::ServicesView, CoreError> {
-        let (items, online, fetched_at) = self.reference_list(SERVICES, "v1/services").await?;
+        let (items, online, fetched_at) =
+            self.reference_list(SERVICES, Reference::Services).await?;
         Ok(crate::view::ServicesView {
             items,
             online,
@@ -119,7 +121,7 @@ impl Cabinet {
 
     /// The support FAQ, kept for offline use like the catalog.
     pub async fn faq(&self) -> Result<crate::support::FaqView, CoreError> {
-        let (items, online, fetched_at) = self.reference_list(FAQ, "v1/support/faq").await?;
+        let (items, online, fetched_at) = self.reference_list(FAQ, Reference::Faq).await?;
         Ok(crate::support::FaqView {
             items,
             online,
@@ -133,14 +135,25 @@ impl Cabinet {
     pub(super) async fn reference_list<T: serde::de::DeserializeOwned>(
         &self,
         name: &str,
-        path: &str,
+        list: Reference,
     ) -> Result<(Vec<T>, bool, String), CoreError> {
         let (user, _) = self.session_user().await?;
         let etag = self
             .with_store(|s| Ok(s.reference(name)?.and_then(|(_, e, _)| e)))
             .await?;
         // A public list: asked without the session held.
-        let fresh = self.client.etagged::<Vec<T>>(path, etag.as_deref()).await;
+        // What does not read as the list is refused before it is kept.
+        let fresh = self
+            .backend
+            .reference(list, etag.as_deref())
+            .await
+            .and_then(|fresh| {
+                if let Some((json, _)) = &fresh {
+                    serde_json::from_str::<Vec<T>>(json)
+                        .map_err(|e| CoreError::Protocol(format!("{list:?}: {e}")))?;
+                }
+                Ok(fresh)
+            });
         let (json, _, fetched_at, online) = self
             .with_active(&user, |a| {
                 let online = match fresh {

@@ -44,7 +44,7 @@ impl Cabinet {
             cabinet: self,
             user: &user,
         };
-        let backend: crate::backend::SharedBackend = std::sync::Arc::new(self.client.clone());
+        let backend = self.backend.clone();
         let mut engine = crate::sync::engine::Engine::new(
             backend,
             &tokens,

@@ -11,7 +11,7 @@ impl Cabinet {
     pub(super) async fn renew_detached(&self, a: &mut Active) -> Result<(), CoreError> {
         let refresh = a.refresh.clone().ok_or(CoreError::NotLoggedIn)?;
         let key = refresh_retry_key(a, &refresh)?;
-        let result = self.client.refresh(&refresh, &key).await;
+        let result = self.backend.refresh(&refresh, &key).await;
         self.keep_renewal(a, result)
     }
 
@@ -78,7 +78,7 @@ impl Cabinet {
             Step::Current(token) => return Ok(token),
             Step::Refresh(refresh, key) => (refresh, key),
         };
-        let result = self.client.refresh(&refresh, &key).await;
+        let result = self.backend.refresh(&refresh, &key).await;
         self.with_active(user, |a| {
             // A logout or another login meanwhile: this answer is not theirs.
             if a.refresh.as_ref().map(|r| r.as_str()) != Some(refresh.as_str()) {
@@ -90,16 +90,11 @@ impl Cabinet {
         .await
     }
 
-    /// The portal client, for calls that need no session.
-    pub(crate) fn portal_client(&self) -> &ApiV1Client {
-        &self.client
-    }
-
     /// An authenticated call for work that only exists online (a
     /// registration): the session's online flag follows the outcome.
     pub(crate) async fn online_call<T, F, Fut>(&self, f: F) -> Result<T, CoreError>
     where
-        F: Fn(ApiV1Client, String) -> Fut,
+        F: Fn(SharedBackend, String) -> Fut,
         Fut: std::future::Future<Output = Result<T, CoreError>>,
     {
         let (user, _) = self.session_user().await?;
@@ -127,14 +122,14 @@ impl Cabinet {
     /// once if the portal refused it. Nothing is locked while it runs.
     pub(super) async fn call<T, F, Fut>(&self, user: &str, f: F) -> Result<T, CoreError>
     where
-        F: Fn(ApiV1Client, String) -> Fut,
+        F: Fn(SharedBackend, String) -> Fut,
         Fut: std::future::Future<Output = Result<T, CoreError>>,
     {
         let tokens = SessionTokens {
             cabinet: self,
             user,
         };
-        crate::backend::authorized(&self.client, &tokens, f).await
+        crate::backend::authorized(&self.backend, &tokens, f).await
     }
 }
 
