@@ -493,6 +493,14 @@ impl Store {
         &self.path
     }
 
+    /// At most `mib` MiB of page cache for this connection (128 MiB when
+    /// opened: what a sync wants).
+    pub(crate) fn limit_cache(&self, mib: u32) -> Result<(), CoreError> {
+        self.conn
+            .pragma_update(None, "cache_size", -i64::from(mib) * 1024)?;
+        Ok(())
+    }
+
     /// Gives back the memory of the connection's page cache (it fills
     /// again as pages are read): for a connection kept idle.
     pub(crate) fn release_memory(&self) -> Result<(), CoreError> {

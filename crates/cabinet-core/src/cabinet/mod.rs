@@ -31,8 +31,8 @@ use crate::cipher::{CacheKey, PasswordCheck};
 use crate::secrets::Keychain;
 use crate::store::{Store, StoredCertificate, SERVICES};
 use crate::sync::{
-    Conflict, DocumentView, OutboxItem, PrefetchPolicy, Resolution, RetryPolicy, SearchHit,
-    SyncProgress, SyncReport, SyncStatus,
+    Conflict, DocumentList, DocumentView, OutboxItem, PrefetchPolicy, Resolution, RetryPolicy,
+    SearchHit, SyncProgress, SyncReport, SyncStatus,
 };
 use crate::view::{
     Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView, SessionView,
@@ -146,6 +146,9 @@ fn open_session_mut(a: Option<&mut Active>) -> Result<&mut Active, CoreError> {
         Some(a) => Ok(a),
     }
 }
+
+/// The page cache of the session's own connection, in MiB.
+const SESSION_CACHE_MIB: u32 = 32;
 
 /// The `reference` entry holding the support FAQ.
 const FAQ: &str = "faq";
@@ -330,6 +333,13 @@ impl Cabinet {
             }
             Err(e) => Err(e),
         };
+        let opened = opened.and_then(|(store, key)| {
+            // The session's connection serves the window's reads: pages of
+            // a list and their counts, whose hot pages fit in far less
+            // than a sync's 128 MiB (the sync has its own connection).
+            store.limit_cache(SESSION_CACHE_MIB)?;
+            Ok((store, key))
+        });
         match opened {
             Ok(opened) => Ok(opened),
             Err(CoreError::CacheLocked) if fresh_if_locked => {
@@ -347,7 +357,9 @@ impl Cabinet {
                 let _ = std::fs::remove_dir_all(dir.join("blobs"));
                 self.keychain.delete(&self.key_account(user_id))?;
                 let key = self.cache_key(user_id, &path)?;
-                Ok((Store::open(&path, key.as_ref())?, key))
+                let store = Store::open(&path, key.as_ref())?;
+                store.limit_cache(SESSION_CACHE_MIB)?;
+                Ok((store, key))
             }
             Err(e) => Err(e),
         }
