@@ -24,7 +24,7 @@ use cabinet_core::records::RecordPage;
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
 use cabinet_core::support::{FaqView, SupportView};
 use cabinet_core::sync::{
-    Conflict, DocumentView, OutboxItem, SyncProgress, SyncReport, SyncStatus,
+    Conflict, DocumentList, OutboxItem, SyncProgress, SyncReport, SyncStatus,
 };
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView,

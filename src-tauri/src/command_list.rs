@@ -55,7 +55,7 @@ macro_rules! with_commands {
             syncing::discard_action(ActionArgs) -> ();
             applications::create_application(NewApplicationArgs) -> Application;
             applications::submit_application(ActionArgs) -> ();
-            documents::documents(OrgArgs) -> Vec<DocumentView>;
+            documents::documents(DocumentsArgs) -> DocumentList;
             documents::sign_document(SignDocumentArgs) -> ();
             documents::verify_document(DocumentArgs) -> Vec<SignerView>;
             syncing::sync_status(OrgArgs) -> SyncStatus;

@@ -4,7 +4,7 @@
 //! under a private Xvfb, logs in, syncs them all and scrolls the
 //! applications list to the last row. Printed: the PSS of the app's whole
 //! process tree at the login screen, its peak during the sync (sampled every
-//! 200 ms), at rest after the scroll, and where it is — per process, and
+//! 200 ms), after the sync, at rest after the scroll, and where it is — per process, and
 //! anonymous memory (heaps) apart from mapped files and shared buffers.
 //!
 //! `BENCH_RECORDS` overrides the 100,000 of each kind. Figures, not
@@ -133,6 +133,8 @@ async fn main() -> Result<()> {
         "the window synced and counted {all} applications in {:.1} s",
         t.elapsed().as_secs_f64()
     );
+    tokio::time::sleep(SETTLE).await;
+    let synced_pss = report("after the sync, before scrolling", pid);
     // To the last row, as a user dragging the scroll bar down would.
     c.execute(
         "document.querySelector('[data-testid=applications]').scrollIntoView()",
@@ -173,6 +175,11 @@ async fn main() -> Result<()> {
 
     let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
     println!();
+    println!(
+        "after the sync: +{:.1} MiB over the login screen; the scroll added {:+.1} MiB",
+        synced_pss - login,
+        rest - synced_pss
+    );
     println!(
         "at rest: +{:.1} MiB over the login screen (target ≤ +{MAX_REST_EXTRA_MIB}) — {}",
         rest - login,

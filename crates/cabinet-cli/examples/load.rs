@@ -152,7 +152,7 @@ async fn client(
         if i % 3 == 0 {
             let t = Instant::now();
             let r = async {
-                let docs = cab.documents(&org).await?;
+                let docs = cab.documents(&org, 10_000).await?.items;
                 let Some(doc) = docs.get((n + i as usize) % docs.len().max(1)) else {
                     return Ok(None);
                 };
@@ -422,7 +422,7 @@ async fn main() -> Result<()> {
         .iter()
         .filter(|t| titles.get(*t).copied().unwrap_or(0) > 1)
         .collect();
-    let docs = check.documents(&org).await?;
+    let docs = check.documents(&org, 10_000).await?.items;
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     for d in &docs {
         for sig in &d.document.signatures {

@@ -16,7 +16,7 @@ pub fn apply_feed_page(store: &Store, org: &str, bytes: &[u8]) -> Result<(), Cor
         serde_json::from_slice(bytes).map_err(|e| CoreError::Protocol(format!("page: {e}")))?;
     store.apply_pages(org, &[&page.changes], &page.next_cursor, 1)?;
     let _ = store.applications(org);
-    let _ = store.documents(org);
+    let _ = store.documents(org, 100);
     let _ = store.search(org, "заявление 12", 20);
     Ok(())
 }

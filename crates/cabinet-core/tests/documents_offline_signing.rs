@@ -46,8 +46,13 @@ async fn sign_offline_deliver_on_reconnect() {
         .unwrap()
         .id;
     cab.sync(&org).await.unwrap();
-    let docs = cab.documents(&org).await.unwrap();
+    let docs = cab.documents(&org, 10_000).await.unwrap().items;
     assert_eq!(docs.len(), 3, "two demo documents and a payment receipt");
+    // A page of the newest: the first of the whole list, and the count.
+    let newest = cab.documents(&org, 1).await.unwrap();
+    assert_eq!(newest.total, 3);
+    assert_eq!(newest.items.len(), 1);
+    assert_eq!(newest.items[0].document.id, docs[0].document.id);
     assert!(docs
         .iter()
         .all(|d| !d.cached && d.document.signatures.is_empty()));
@@ -77,7 +82,7 @@ async fn sign_offline_deliver_on_reconnect() {
         cab.document_content(&org, &other).await.unwrap_err().code(),
         "cache.not_found"
     );
-    let view = cab.documents(&org).await.unwrap();
+    let view = cab.documents(&org, 10_000).await.unwrap().items;
     let c = view.iter().find(|d| d.document.id == contract.id).unwrap();
     assert!(c.cached);
     assert_eq!(c.pending_signers, ["Иванов Сергей Петрович"]);
@@ -92,7 +97,7 @@ async fn sign_offline_deliver_on_reconnect() {
     let r = cab.sync(&org).await.unwrap();
     assert!(r.online, "{r:?}");
     assert_eq!((r.pushed, r.pending, r.failed), (1, 0, 0));
-    let view = cab.documents(&org).await.unwrap();
+    let view = cab.documents(&org, 10_000).await.unwrap().items;
     let c = view.iter().find(|d| d.document.id == contract.id).unwrap();
     assert!(c.pending_signers.is_empty());
     assert_eq!(c.document.signatures.len(), 1);

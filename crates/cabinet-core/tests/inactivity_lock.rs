@@ -34,7 +34,7 @@ async fn a_locked_session_shows_nothing_until_the_password_unlocks_it() {
         cab.applications(&org).await.map(|_| ()),
         cab.organizations().await.map(|_| ()),
         cab.open_organization(&org).await.map(|_| ()),
-        cab.documents(&org).await.map(|_| ()),
+        cab.documents(&org, 10_000).await.map(|_| ()),
         cab.sync(&org).await.map(|_| ()),
         cab.outbox(&org).await.map(|_| ()),
         cab.search(&org, "выписка").await.map(|_| ()),

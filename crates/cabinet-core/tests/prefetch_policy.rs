@@ -44,7 +44,7 @@ async fn a_sync_prefetches_what_the_policy_asks_and_no_more() {
     };
     let cab = cabinet(&url, &dir.path().join("recent"), policy).await;
     let r = cab.sync(&org).await.unwrap();
-    let docs = cab.documents(&org).await.unwrap();
+    let docs = cab.documents(&org, 10_000).await.unwrap().items;
     let recent: Vec<_> = docs
         .iter()
         .filter(|d| within(90, &d.document.created_at))
@@ -72,10 +72,16 @@ async fn a_sync_prefetches_what_the_policy_asks_and_no_more() {
     };
     let cab = cabinet(&url, &dir.path().join("none"), none).await;
     assert_eq!(cab.sync(&org).await.unwrap().prefetched, 0);
-    assert!(cab.documents(&org).await.unwrap().iter().all(|d| !d.cached));
+    assert!(cab
+        .documents(&org, 10_000)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .all(|d| !d.cached));
 
     // All, under a cap: the newest that fit, and no more.
-    let mut newest = cab.documents(&org).await.unwrap();
+    let mut newest = cab.documents(&org, 10_000).await.unwrap().items;
     newest.sort_by(|a, b| b.document.created_at.cmp(&a.document.created_at));
     let cap: u64 = newest[..5].iter().map(|d| d.document.size as u64).sum();
     let all = PrefetchPolicy {
@@ -84,7 +90,7 @@ async fn a_sync_prefetches_what_the_policy_asks_and_no_more() {
     };
     let cab = cabinet(&url, &dir.path().join("all"), all).await;
     assert_eq!(cab.sync(&org).await.unwrap().prefetched, 5);
-    let docs = cab.documents(&org).await.unwrap();
+    let docs = cab.documents(&org, 10_000).await.unwrap().items;
     let cached_ids: std::collections::HashSet<_> = docs
         .iter()
         .filter(|d| d.cached)
@@ -106,7 +112,10 @@ async fn a_sync_prefetches_what_the_policy_asks_and_no_more() {
     cab.document_content(&org, &newest[20].document.id)
         .await
         .unwrap();
-    assert_eq!(cached(cab.documents(&org).await.unwrap()).len(), 6);
+    assert_eq!(
+        cached(cab.documents(&org, 10_000).await.unwrap().items).len(),
+        6
+    );
     let size = |i: usize| newest[i].document.size as u64;
     cab.set_prefetch(PrefetchPolicy {
         scope: PrefetchScope::All,
@@ -116,7 +125,7 @@ async fn a_sync_prefetches_what_the_policy_asks_and_no_more() {
     let r = cab.sync(&org).await.unwrap();
     assert_eq!((r.prefetched, r.evicted), (0, 3), "{r:?}");
     assert_eq!(
-        cached(cab.documents(&org).await.unwrap()),
+        cached(cab.documents(&org, 10_000).await.unwrap().items),
         newest[..3].iter().map(|d| d.document.id.clone()).collect()
     );
     // «Only what I open» keeps to the cap as well, newest first.
@@ -143,7 +152,7 @@ async fn a_sync_prefetches_what_the_policy_asks_and_no_more() {
     let r = mine.sync(&org).await.unwrap();
     assert_eq!((r.prefetched, r.evicted), (0, 1), "{r:?}");
     assert_eq!(
-        cached(mine.documents(&org).await.unwrap()),
+        cached(mine.documents(&org, 10_000).await.unwrap().items),
         [2, 5]
             .iter()
             .map(|&i| newest[i].document.id.clone())

@@ -140,7 +140,10 @@ async fn records_sync_list_and_offline_actions_reach_the_portal_once() {
     // Offline: accept and answer a requirement, pay a charge, comment,
     // read a notification. Bad input and forbidden actions never queue.
     proxy.set(DOWN);
-    let doc = cab.documents(&org).await.unwrap()[0].document.id.clone();
+    let doc = cab.documents(&org, 10_000).await.unwrap().items[0]
+        .document
+        .id
+        .clone();
     cab.accept_requirement(&org, &extra.id).await.unwrap();
     assert_eq!(
         cab.accept_requirement(&org, &extra.id)
@@ -251,7 +254,7 @@ async fn records_sync_list_and_offline_actions_reach_the_portal_once() {
     let c = c.iter().find(|c| c.record.id == charge.id).unwrap();
     assert_eq!(c.record.status, ChargeStatus::Paid);
     assert!(c.pending.is_empty());
-    let docs = cab.documents(&org).await.unwrap();
+    let docs = cab.documents(&org, 10_000).await.unwrap().items;
     assert!(docs
         .iter()
         .any(|d| d.document.id == paid[0].receipt_document_id));

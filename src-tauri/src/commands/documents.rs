@@ -1,7 +1,6 @@
 //! The organization's documents: contents, signing, verifying.
 
 use super::*;
-use cabinet_api::ErrorCode;
 
 #[derive(Deserialize, TS)]
 pub struct SignDocumentArgs {
@@ -21,9 +20,19 @@ impl std::fmt::Debug for SignDocumentArgs {
     }
 }
 
+#[derive(Debug, Deserialize, TS)]
+pub struct DocumentsArgs {
+    pub org_id: String,
+    /// How many of the newest (100 when not given; at most 10,000).
+    pub limit: Option<u32>,
+}
+
 #[tauri::command]
-pub async fn documents(st: State<'_, Desktop>, args: OrgArgs) -> Res<Vec<DocumentView>> {
-    Ok(st.cabinet.documents(&args.org_id).await?)
+pub async fn documents(st: State<'_, Desktop>, args: DocumentsArgs) -> Res<DocumentList> {
+    Ok(st
+        .cabinet
+        .documents(&args.org_id, args.limit.unwrap_or(100))
+        .await?)
 }
 
 /// Signs a document (offline too); the signature waits in the outbox.
@@ -68,11 +77,10 @@ pub(crate) const PREVIEW_MAX: usize = 10 * 1024 * 1024;
 /// hash-checked offline copy.
 #[tauri::command]
 pub async fn document_content(st: State<'_, Desktop>, args: DocumentArgs) -> Res<DocumentContent> {
-    let docs = st.cabinet.documents(&args.org_id).await?;
-    let doc = docs
-        .into_iter()
-        .find(|d| d.document.id == args.document_id)
-        .ok_or(CoreError::Invalid(ErrorCode::InputDocument))?
+    let doc = st
+        .cabinet
+        .document(&args.org_id, &args.document_id)
+        .await?
         .document;
     let bytes = st
         .cabinet

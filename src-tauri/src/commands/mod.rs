@@ -29,7 +29,7 @@ use cabinet_core::records::{RecordPage, RecordQuery};
 use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
 use cabinet_core::support::{FaqView, SupportView};
 use cabinet_core::sync::{
-    Conflict, DocumentView, OutboxItem, Resolution, SyncProgress, SyncReport, SyncStatus,
+    Conflict, DocumentList, OutboxItem, Resolution, SyncProgress, SyncReport, SyncStatus,
 };
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, OrganizationsView, SessionView,

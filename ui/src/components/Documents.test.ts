@@ -26,7 +26,7 @@ describe("Documents", () => {
     const calls: { cmd: string; args: unknown }[] = [];
     mockIPC((cmd, payload) => {
       calls.push({ cmd, args: (payload as { args?: unknown } | undefined)?.args });
-      if (cmd === "documents") return [doc(pending)];
+      if (cmd === "documents") return { items: [doc(pending)], total: 1 };
       if (cmd === "my_certificates")
         return [{ certificate: { holder: "Иванов С. П.", organization: "ООО «Ромашка»", status: "valid", sha256: "F1" }, source: "pfx", location: "/x.pfx", key_id: null }];
       if (cmd === "sign_document") {
@@ -55,5 +55,29 @@ describe("Documents", () => {
     });
     await user.click(screen.getByRole("button", { name: "Проверить подписи" }));
     await waitFor(() => expect(screen.getByTestId("document-signers").textContent).toContain("подпись верна"));
+  });
+
+  it("shows the newest hundred of a large organization and a hundred more on request", async () => {
+    const asked: number[] = [];
+    mockIPC((cmd, payload) => {
+      if (cmd === "documents") {
+        const limit = (payload as { args: { limit: number } }).args.limit;
+        asked.push(limit);
+        const items = Array.from({ length: Math.min(limit, 250) }, (_, i) => ({
+          ...doc([]),
+          document: { ...doc([]).document, id: `d${i}`, name: `Документ ${i}.pdf` },
+        }));
+        return { items, total: 250 };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const user = userEvent.setup();
+    render(Documents, { orgId: "o1" });
+    await waitFor(() => expect(screen.getAllByTestId("document-row")).toHaveLength(100));
+    expect(screen.getByTestId("documents-shown").textContent).toBe("Показаны последние 100 из 250.");
+    await user.click(screen.getByTestId("documents-more"));
+    await waitFor(() => expect(screen.getAllByTestId("document-row")).toHaveLength(200));
+    expect(asked).toEqual([100, 200]);
+    expect(screen.getByTestId("documents-more").textContent?.trim()).toBe("Показать ещё 50");
   });
 });

@@ -46,7 +46,7 @@ function portal(permissions: Permission[]) {
         cached: false,
         pending_signatures: 0,
       });
-      return [doc("d1", "Устав.pdf"), doc("d2", "Выписка.pdf")];
+      return { items: [doc("d1", "Устав.pdf"), doc("d2", "Выписка.pdf")], total: 2 };
     }
     if (cmd === "accept_requirement") {
       pending = [...pending, "accept_requirement"];

@@ -387,6 +387,8 @@ text: string | null,
  */
 base64: string | null, };
 
+export type DocumentList = { items: Array<DocumentView>, total: number, };
+
 export type DocumentSignature = { id: string, 
 /**
  * The signer's name as the certificate gives it.
@@ -410,6 +412,12 @@ pending_signers: Array<string>,
  * The content is on this computer (readable offline).
  */
 cached: boolean, };
+
+export type DocumentsArgs = { org_id: string, 
+/**
+ * How many of the newest (100 when not given; at most 10,000).
+ */
+limit: number | null, };
 
 export type DraftFiles = { 
 /**
@@ -1228,7 +1236,7 @@ export const commands = {
   discardAction: (args: ActionArgs) => invoke<null>("discard_action", { args }),
   createApplication: (args: NewApplicationArgs) => invoke<Application>("create_application", { args }),
   submitApplication: (args: ActionArgs) => invoke<null>("submit_application", { args }),
-  documents: (args: OrgArgs) => invoke<Array<DocumentView>>("documents", { args }),
+  documents: (args: DocumentsArgs) => invoke<DocumentList>("documents", { args }),
   signDocument: (args: SignDocumentArgs) => invoke<null>("sign_document", { args }),
   verifyDocument: (args: DocumentArgs) => invoke<Array<SignerView>>("verify_document", { args }),
   syncStatus: (args: OrgArgs) => invoke<SyncStatus>("sync_status", { args }),

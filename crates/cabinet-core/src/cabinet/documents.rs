@@ -5,20 +5,41 @@ use super::*;
 use cabinet_api::ErrorCode;
 
 impl Cabinet {
-    /// The organization's documents (works offline).
-    pub async fn documents(&self, org_id: &str) -> Result<Vec<DocumentView>, CoreError> {
+    /// The organization's newest `limit` documents (works offline) (at most 10,000 a time) and how many
+    /// there are: an organization with a hundred thousand is not read
+    /// whole for a screen that shows a few dozen.
+    pub async fn documents(&self, org_id: &str, limit: u32) -> Result<DocumentList, CoreError> {
+        let limit = limit.clamp(1, 10_000);
         let guard = self.active.lock().await;
         let a = open_session(guard.as_ref())?;
         let blobs = self.blobs(a);
-        Ok(a.store
-            .documents(org_id)?
-            .into_iter()
-            .map(|(document, pending_signers)| DocumentView {
-                cached: blobs.has(&document.sha256),
-                document,
-                pending_signers,
-            })
-            .collect())
+        let (docs, total) = a.store.documents(org_id, limit)?;
+        Ok(DocumentList {
+            items: docs
+                .into_iter()
+                .map(|(document, pending_signers)| DocumentView {
+                    cached: blobs.has(&document.sha256),
+                    document,
+                    pending_signers,
+                })
+                .collect(),
+            total,
+        })
+    }
+
+    /// One document as the list shows it.
+    pub async fn document(&self, org_id: &str, id: &str) -> Result<DocumentView, CoreError> {
+        let guard = self.active.lock().await;
+        let a = open_session(guard.as_ref())?;
+        let (document, pending_signers) = a
+            .store
+            .document_view(org_id, id)?
+            .ok_or(CoreError::Invalid(ErrorCode::InputDocument))?;
+        Ok(DocumentView {
+            cached: self.blobs(a).has(&document.sha256),
+            document,
+            pending_signers,
+        })
     }
 
     /// A document's content: from this computer, or fetched (and kept for

@@ -4,6 +4,9 @@
 
 use super::*;
 
+/// A document and the signers of its signatures still in the outbox.
+pub type DocumentWithPending = (Document, Vec<String>);
+
 impl Store {
     /// The cursor to pull after, and the generation of the current pull.
     pub(crate) fn sync_cursor(&self, org: &str) -> Result<(Option<String>, i64), CoreError> {
@@ -196,9 +199,24 @@ impl Store {
     }
 
     /// Documents of `org`, with signatures still waiting in the outbox.
-    pub fn documents(&self, org: &str) -> Result<Vec<(Document, Vec<String>)>, CoreError> {
-        let mut out = Vec::new();
-        for d in self.documents_since(org, None)? {
+    /// The newest `limit` documents of `org` with the signers of their
+    /// signatures still in the outbox, and how many documents it has.
+    pub fn documents(
+        &self,
+        org: &str,
+        limit: u32,
+    ) -> Result<(Vec<DocumentWithPending>, u32), CoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT json FROM entities WHERE org_id = ?1 AND entity = 'document'
+             ORDER BY json_extract(json, '$.created_at') DESC, json_extract(json, '$.name')
+             LIMIT ?2",
+        )?;
+        let rows = stmt
+            .query_map(params![org, limit], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for json in &rows {
+            let d: Document = parse(json)?;
             let pending = self
                 .queued_signatures(&d.id)?
                 .into_iter()
@@ -206,7 +224,29 @@ impl Store {
                 .collect();
             out.push((d, pending));
         }
-        Ok(out)
+        let total: i64 = self.conn.query_row(
+            "SELECT count(*) FROM entities WHERE org_id = ?1 AND entity = 'document'",
+            [org],
+            |r| r.get(0),
+        )?;
+        Ok((out, u32::try_from(total).unwrap_or(u32::MAX)))
+    }
+
+    /// One document of `org` with the signers still in the outbox.
+    pub fn document_view(
+        &self,
+        org: &str,
+        id: &str,
+    ) -> Result<Option<DocumentWithPending>, CoreError> {
+        let Some(d) = self.document(org, id)? else {
+            return Ok(None);
+        };
+        let pending = self
+            .queued_signatures(&d.id)?
+            .into_iter()
+            .map(|(_, signer)| signer)
+            .collect();
+        Ok(Some((d, pending)))
     }
 
     /// Documents of `org` created at or after `since` (all when `None`),

@@ -449,6 +449,13 @@ pub struct DocumentView {
     pub cached: bool,
 }
 
+/// The newest documents of an organization, and how many it has in all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct DocumentList {
+    pub items: Vec<DocumentView>,
+    pub total: u32,
+}
+
 pub(crate) struct Pending {
     pub id: String,
     pub target: Option<String>,

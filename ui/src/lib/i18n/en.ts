@@ -457,6 +457,8 @@ export const en: Strings = {
   },
 
   docs: {
+    shown: (n: number, total: number) => `Showing the latest ${n.toLocaleString("en-GB")} of ${total.toLocaleString("en-GB")}.`,
+    more: (n: number) => `Show ${n} more`,
     title: "Documents",
     preview: "View",
     previewBroken: "The file cannot be shown: it is damaged or not of its type.",

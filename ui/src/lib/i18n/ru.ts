@@ -460,6 +460,8 @@ export const ru = {
   },
 
   docs: {
+    shown: (n: number, total: number) => `Показаны последние ${n.toLocaleString("ru-RU")} из ${total.toLocaleString("ru-RU")}.`,
+    more: (n: number) => `Показать ещё ${n}`,
     title: "Документы",
     preview: "Просмотр",
     previewBroken: "Не удалось показать файл: он повреждён или не того формата.",
