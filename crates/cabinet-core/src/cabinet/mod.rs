@@ -187,8 +187,9 @@ impl Cabinet {
         self
     }
 
-    /// How long one request may take (of the API v1 client), and how sync
-    /// retries network trouble.
+    /// How long one request may take, and how sync retries network
+    /// trouble. The backend becomes the API v1 client with that timeout
+    /// (call it before [`Cabinet::with_backend`], not after).
     pub fn with_network(
         mut self,
         request_timeout: std::time::Duration,
