@@ -182,8 +182,8 @@ fn inline(sql: &str, params: &[rusqlite::types::Value]) -> String {
 /// Per-query CPU time (user + sys, µs resolution) the shell reports with
 /// `.timer on`; its wall clock has only millisecond resolution.
 fn sqlite3_times(db: &std::path::Path, sql: &str, runs: usize) -> Result<Vec<Duration>> {
-    // The same page cache the app gives its connection.
-    let mut script = String::from("PRAGMA cache_size = -131072;\n.timer on\n.output /dev/null\n");
+    // The same page cache the app gives the connection its lists read on.
+    let mut script = String::from("PRAGMA cache_size = -32768;\n.timer on\n.output /dev/null\n");
     for _ in 0..runs {
         script.push_str(sql);
         script.push_str(";\n");
