@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use cabinet_api::requisites::complete_inn10;
 use cabinet_e2e::procs::{find_in_tree, tree_memory, tree_pss_mib, Xvfb};
-use cabinet_e2e::{app_env, find, log_in_as_accountant, open_org, screenshot, Driver};
+use cabinet_e2e::{app_env, apps_total, find, log_in_as_accountant, open_org, screenshot, Driver};
 use cabinet_portal::{Portal, PortalConfig};
 use fantoccini::Client;
 
@@ -26,17 +26,6 @@ const DEMO: u64 = 7;
 const SETTLE: Duration = Duration::from_secs(5);
 const MAX_REST_EXTRA_MIB: f64 = 60.0;
 const MAX_PEAK_EXTRA_MIB: f64 = 150.0;
-
-async fn total(c: &Client) -> Result<Option<u64>> {
-    let v = c
-        .execute(
-            "const e = document.querySelector('[data-testid=apps-total]'); \
-             return e ? Number(e.dataset.total) : null;",
-            vec![],
-        )
-        .await?;
-    Ok(v.as_u64())
-}
 
 async fn synced(c: &Client) -> Result<bool> {
     let v = c
@@ -121,7 +110,7 @@ async fn main() -> Result<()> {
     let all = n as u64 + DEMO;
     let t = Instant::now();
     loop {
-        if total(&c).await? == Some(all) && synced(&c).await? {
+        if apps_total(&c).await? == Some(all) && synced(&c).await? {
             break;
         }
         if t.elapsed() > Duration::from_secs(900) {

@@ -74,6 +74,19 @@ pub async fn create_draft(c: &Client, title: &str) -> Result<()> {
     Ok(())
 }
 
+/// The applications list's total as the page shows it, once it stops
+/// loading (`None` while it loads).
+pub async fn apps_total(c: &Client) -> Result<Option<u64>> {
+    let v = c
+        .execute(
+            "const e = document.querySelector('[data-testid=apps-total]'); \
+             return e ? Number(e.dataset.total) : null;",
+            vec![],
+        )
+        .await?;
+    Ok(v.as_u64())
+}
+
 /// Types `name` into the organization chooser's filter and opens the match.
 pub async fn open_org(c: &Client, name: &str) -> Result<()> {
     let filter = find(c, "#org-filter").await?;

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 use cabinet_api::requisites::complete_inn10;
 use cabinet_e2e::{
-    app_env, count, count_is, find, log_in_as_accountant, open_org, screenshot, text_contains,
-    Driver, SERIAL,
+    app_env, apps_total, count, count_is, find, log_in_as_accountant, open_org, screenshot,
+    text_contains, Driver, SERIAL,
 };
 use cabinet_portal::{Portal, PortalConfig};
 use fantoccini::key::Key;
@@ -21,23 +21,11 @@ const SEEDED: usize = 100_000;
 /// Ромашка's own demo applications besides the seeded ones.
 const DEMO: usize = 7;
 
-/// The list's total as the page shows it, once it stops loading.
-async fn total(c: &Client) -> Result<Option<u64>> {
-    let v = c
-        .execute(
-            "const e = document.querySelector('[data-testid=apps-total]'); \
-             return e ? Number(e.dataset.total) : null;",
-            vec![],
-        )
-        .await?;
-    Ok(v.as_u64())
-}
-
 async fn total_is(c: &Client, want: u64, within: Duration) -> Result<()> {
     let deadline = Instant::now() + within;
     let mut last = None;
     while Instant::now() < deadline {
-        last = total(c).await?;
+        last = apps_total(c).await?;
         if last == Some(want) {
             return Ok(());
         }

@@ -23,26 +23,27 @@ pub fn startup() -> Result<()> {
         "-p",
         "cabinet-portal",
     ]))?;
-    step("start-up: time to the window and to its first paint, tree PSS");
-    run(cargo()
-        .args([
-            "run",
-            "--release",
-            "-p",
-            "cabinet-e2e",
-            "--example",
+    for (title, example) in [
+        (
+            "start-up: time to the window and to its first paint, tree PSS",
             "startup_bench",
-        ])
-        .env("CABINET_KEYCHAIN", "keyutils"))?;
-    step("memory with a large cache: 200,000 records synced and scrolled");
-    run(cargo()
-        .args([
-            "run",
-            "--release",
-            "-p",
-            "cabinet-e2e",
-            "--example",
+        ),
+        (
+            "memory with a large cache: 200,000 records synced and scrolled",
             "big_cache_memory",
-        ])
-        .env("CABINET_KEYCHAIN", "keyutils"))
+        ),
+    ] {
+        step(title);
+        run(cargo()
+            .args([
+                "run",
+                "--release",
+                "-p",
+                "cabinet-e2e",
+                "--example",
+                example,
+            ])
+            .env("CABINET_KEYCHAIN", "keyutils"))?;
+    }
+    Ok(())
 }

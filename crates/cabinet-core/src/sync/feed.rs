@@ -217,11 +217,7 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for json in &rows {
             let d: Document = parse(json)?;
-            let pending = self
-                .queued_signatures(&d.id)?
-                .into_iter()
-                .map(|(_, signer)| signer)
-                .collect();
+            let pending = self.pending_signers(&d.id)?;
             out.push((d, pending));
         }
         let total: i64 = self.conn.query_row(
@@ -241,12 +237,17 @@ impl Store {
         let Some(d) = self.document(org, id)? else {
             return Ok(None);
         };
-        let pending = self
-            .queued_signatures(&d.id)?
+        let pending = self.pending_signers(&d.id)?;
+        Ok(Some((d, pending)))
+    }
+
+    /// Who signed `document` here with the signature still in the outbox.
+    fn pending_signers(&self, document: &str) -> Result<Vec<String>, CoreError> {
+        Ok(self
+            .queued_signatures(document)?
             .into_iter()
             .map(|(_, signer)| signer)
-            .collect();
-        Ok(Some((d, pending)))
+            .collect())
     }
 
     /// Documents of `org` created at or after `since` (all when `None`),
