@@ -147,7 +147,11 @@ fn open_session_mut(a: Option<&mut Active>) -> Result<&mut Active, CoreError> {
     }
 }
 
-/// The page cache of the session's own connection, in MiB.
+/// The page cache of the session's own connection, in MiB: it is most of
+/// what a large cache adds to the app at rest, and it pays for itself — at
+/// 8 MiB, scrolling the encrypted 100k list took 4.1 ms a page instead of
+/// 2.6 (p50), the other orders up to 17 ms instead of 10 (p99), and an
+/// export 3.6 s instead of 2.6.
 const SESSION_CACHE_MIB: u32 = 32;
 
 /// The `reference` entry holding the support FAQ.
@@ -337,7 +341,7 @@ impl Cabinet {
         let opened = opened.and_then(|(store, key)| {
             // The session's connection serves the window's reads: pages of
             // a list and their counts, whose hot pages fit in far less
-            // than a sync's 128 MiB (the sync has its own connection).
+            // than a sync's (the sync has its own connection).
             store.limit_cache(SESSION_CACHE_MIB)?;
             Ok((store, key))
         });
