@@ -52,8 +52,11 @@ pub struct Desktop {
     pub pending_key: std::sync::Mutex<Option<commands::PendingKey>>,
     /// For desktop notifications and the tray; set once the app runs.
     pub app: std::sync::OnceLock<tauri::AppHandle>,
-    /// The tray icon, when the desktop has a tray.
+    /// The tray icon, when the desktop has a tray (made once the window
+    /// has painted: `tray::install`).
     pub tray: std::sync::OnceLock<tauri::tray::TrayIcon>,
+    /// The unread notifications the tray shows, kept for a tray made later.
+    pub unread: std::sync::atomic::AtomicU32,
     /// The inactivity lock in force (Settings changes it).
     pub lock_seconds: std::sync::atomic::AtomicU32,
     /// `CABINET_LOCK_SECONDS` fixed the lock for this run.
@@ -136,9 +139,15 @@ pub fn run() {
         .setup(|app| {
             use tauri::Manager;
             let _ = app.state::<Desktop>().app.set(app.handle().clone());
-            if let Some(t) = tray::create(app.handle()) {
-                let _ = app.state::<Desktop>().tray.set(t);
-            }
+            // The tray icon waits for the window's first paint
+            // (`startup_painted`), or two seconds when the first screen is
+            // not the login: made here, before the event loop runs, it
+            // held the first paint back by about 30 ms.
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_secs(2));
+                tray::install(&handle);
+            });
             Ok(())
         })
         .invoke_handler(command_list::with_commands!(invoke_handler))
@@ -187,6 +196,7 @@ fn setup(args: &Args) -> Result<Desktop, String> {
         pending_key: std::sync::Mutex::new(None),
         app: std::sync::OnceLock::new(),
         tray: std::sync::OnceLock::new(),
+        unread: std::sync::atomic::AtomicU32::new(0),
         lock_seconds: std::sync::atomic::AtomicU32::new(config.lock_seconds),
         lock_from_env: config.lock_from_env,
         config_file: config.config_file.clone(),

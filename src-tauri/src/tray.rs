@@ -22,8 +22,28 @@ pub const RU: Texts = Texts {
     unread: |n| format!("OrgCabinet — непрочитанных уведомлений: {n}"),
 };
 
-/// Makes the tray icon; a desktop without a tray only loses the icon.
-pub fn create(app: &AppHandle) -> Option<TrayIcon> {
+/// Makes the tray icon once, on the main thread, showing the unread count
+/// known by then; a desktop without a tray only loses the icon.
+pub fn install(app: &AppHandle) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    let handle = app.clone();
+    let posted = app.run_on_main_thread(move || {
+        ONCE.call_once(|| {
+            let st = handle.state::<crate::Desktop>();
+            if let Some(t) = create(&handle) {
+                // Set before the count is read: a sync that stores a newer
+                // count after this read finds the icon and shows it.
+                let _ = st.tray.set(t);
+                if let Some(t) = st.tray.get() {
+                    show_unread(t, st.unread.load(std::sync::atomic::Ordering::SeqCst));
+                }
+            }
+        });
+    });
+    posted.unwrap_or_else(log);
+}
+
+fn create(app: &AppHandle) -> Option<TrayIcon> {
     let built = (|| -> tauri::Result<TrayIcon> {
         let open = MenuItem::with_id(app, "open", RU.open, true, None::<&str>)?;
         let quit = MenuItem::with_id(app, "quit", RU.quit, true, None::<&str>)?;

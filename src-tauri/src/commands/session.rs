@@ -28,11 +28,14 @@ pub struct LogoutArgs {
 /// mounted): logged once per run with the time since the process started,
 /// the figure `cargo xtask bench startup` reads.
 #[tauri::command]
-pub async fn startup_painted(_st: State<'_, Desktop>) -> Res<()> {
+pub async fn startup_painted(st: State<'_, Desktop>) -> Res<()> {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let ms = crate::started().elapsed().as_millis();
         tracing::info!("first paint after {ms} ms");
+        if let Some(app) = st.app.get() {
+            crate::tray::install(app);
+        }
     });
     Ok(())
 }

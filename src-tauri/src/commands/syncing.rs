@@ -33,14 +33,20 @@ pub async fn sync_org(
 
 /// The organization's unread notifications, by the tray icon.
 pub(crate) async fn show_unread(st: &Desktop, org_id: &str) {
-    let Some(tray) = st.tray.get() else { return };
     let query = RecordQuery {
         unread: true,
         limit: 1,
         ..RecordQuery::default()
     };
     match st.cabinet.records::<Notification>(org_id, &query).await {
-        Ok(page) => crate::tray::show_unread(tray, page.total),
+        Ok(page) => {
+            // Kept for a tray icon made after this (see `tray::install`).
+            st.unread
+                .store(page.total, std::sync::atomic::Ordering::SeqCst);
+            if let Some(tray) = st.tray.get() {
+                crate::tray::show_unread(tray, page.total);
+            }
+        }
         Err(e) => tracing::warn!(error = %e, "unread count"),
     }
 }
