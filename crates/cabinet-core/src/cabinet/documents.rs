@@ -5,9 +5,10 @@ use super::*;
 use cabinet_api::ErrorCode;
 
 impl Cabinet {
-    /// The organization's newest `limit` documents (works offline) (at most 10,000 a time) and how many
-    /// there are: an organization with a hundred thousand is not read
-    /// whole for a screen that shows a few dozen.
+    /// The organization's newest `limit` documents (at most 10,000 at a
+    /// time; works offline) and how many there are: an organization with a
+    /// hundred thousand is not read whole for a screen that shows a few
+    /// dozen.
     pub async fn documents(&self, org_id: &str, limit: u32) -> Result<DocumentList, CoreError> {
         let limit = limit.clamp(1, 10_000);
         let guard = self.active.lock().await;
@@ -15,14 +16,7 @@ impl Cabinet {
         let blobs = self.blobs(a);
         let (docs, total) = a.store.documents(org_id, limit)?;
         Ok(DocumentList {
-            items: docs
-                .into_iter()
-                .map(|(document, pending_signers)| DocumentView {
-                    cached: blobs.has(&document.sha256),
-                    document,
-                    pending_signers,
-                })
-                .collect(),
+            items: docs.into_iter().map(|d| document_view(&blobs, d)).collect(),
             total,
         })
     }
@@ -31,15 +25,11 @@ impl Cabinet {
     pub async fn document(&self, org_id: &str, id: &str) -> Result<DocumentView, CoreError> {
         let guard = self.active.lock().await;
         let a = open_session(guard.as_ref())?;
-        let (document, pending_signers) = a
+        let found = a
             .store
             .document_view(org_id, id)?
             .ok_or(CoreError::Invalid(ErrorCode::InputDocument))?;
-        Ok(DocumentView {
-            cached: self.blobs(a).has(&document.sha256),
-            document,
-            pending_signers,
-        })
+        Ok(document_view(&self.blobs(a), found))
     }
 
     /// A document's content: from this computer, or fetched (and kept for
@@ -133,5 +123,18 @@ impl Cabinet {
             out.extend(crate::signing::verify_bytes(&der, &content)?);
         }
         Ok(out)
+    }
+}
+
+/// A stored document with its pending signers, and whether its content is
+/// on this computer.
+fn document_view(
+    blobs: &crate::blobs::Blobs,
+    (document, pending_signers): (cabinet_api::Document, Vec<String>),
+) -> DocumentView {
+    DocumentView {
+        cached: blobs.has(&document.sha256),
+        document,
+        pending_signers,
     }
 }
