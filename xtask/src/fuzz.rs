@@ -25,6 +25,7 @@ pub const TARGETS: &[&str] = &[
     "container_open",
     "certificate_parse",
     "crl_parse",
+    "tsl_parse",
     "file_check",
     "requisites",
     "feed_apply",
@@ -187,6 +188,7 @@ fn seed(corpus: &Path) -> Result<()> {
         ("container_open", &[]),
         ("certificate_parse", &["ca.der", "ca.pem", "ec.pem"]),
         ("crl_parse", &["ca.crl"]),
+        ("tsl_parse", &[]),
         ("file_check", &[]),
         ("requisites", &[]),
         ("feed_apply", &[]),
@@ -222,6 +224,12 @@ fn seed(corpus: &Path) -> Result<()> {
     packed.extend(&masks);
     packed.extend(&primary);
     std::fs::write(corpus.join("container_open/seed-csp5"), packed)?;
+    // The trust list in the published shape, with the CA in it.
+    let ca_der = std::fs::read(d.join("ca.der"))?;
+    let tsl =
+        std::fs::read_to_string(root().join("crates/cabinet-sign/tests/vectors/tsl-template.xml"))?
+            .replace("{CERT}", &base64_of(&ca_der));
+    std::fs::write(corpus.join("tsl_parse/seed-published"), tsl)?;
     // Attachments as `name NUL content`, and requisites as typed.
     let typed: &[(&str, &[u8])] = &[
         (
@@ -254,6 +262,26 @@ fn seed(corpus: &Path) -> Result<()> {
     }
     std::fs::remove_dir_all(d).ok();
     Ok(())
+}
+
+/// Standard base64 with padding (xtask has no base64 crate).
+fn base64_of(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 fn tempdir() -> Result<std::path::PathBuf> {

@@ -255,6 +255,9 @@ error_codes! {
     // sig
     SigBroken = "sig.broken",
     SigCertExpired = "sig.cert_expired",
+    /// The certificate has expired and no timestamp proves the signature
+    /// was made before: its validity cannot be established.
+    SigCertExpiredNoProof = "sig.cert_expired_no_proof",
     SigCertNotYetValid = "sig.cert_not_yet_valid",
     SigContentChanged = "sig.content_changed",
     SigContentMismatch = "sig.content_mismatch",
@@ -282,6 +285,20 @@ error_codes! {
     TokenNoKey = "token.no_key",
     TokenPinLocked = "token.pin_locked",
     TokenWrongPin = "token.wrong_pin",
+    // trust (findings of a signature check, never an HTTP error)
+    /// Neither a trust list nor own roots: the chain was not checked.
+    TrustNotChecked = "trust.not_checked",
+    /// The chain's CA was not accredited at the moment judged.
+    TrustNotAccredited = "trust.not_accredited",
+    /// A CA certificate of the chain was out of its period then.
+    TrustChainExpired = "trust.chain_expired",
+    /// No revocation data about the certificate.
+    RevocationUnknown = "revocation.unknown",
+    /// The revocation data is older than its next update.
+    RevocationStale = "revocation.stale",
+    // tsl
+    /// Not the trust list of accredited CAs in the Ministry's XML.
+    TslMalformed = "tsl.malformed",
     // requisites that fail their own check (`kind.problem`)
     InnDigits = "inn.digits",
     InnLength = "inn.length",

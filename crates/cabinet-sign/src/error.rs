@@ -56,6 +56,9 @@ pub enum SignError {
     Revoked,
     #[error("not a valid CRL: {0}")]
     MalformedCrl(String),
+    /// Not the trust list of accredited CAs in the Ministry's XML.
+    #[error("not a trust list of accredited CAs: {0}")]
+    MalformedTrustList(String),
     /// No CryptoPro key container at the path (or a file of it missing).
     #[error("no CryptoPro key container here: {0}")]
     ContainerNotFound(String),
@@ -111,6 +114,7 @@ impl SignError {
             SignError::UntrustedChain => C::SigUntrusted,
             SignError::Revoked => C::SigRevoked,
             SignError::MalformedCrl(_) => C::CrlMalformed,
+            SignError::MalformedTrustList(_) => C::TslMalformed,
             SignError::ContainerNotFound(_) => C::ContainerNotFound,
             SignError::ContainerWrongPin => C::ContainerWrongPin,
             SignError::ContainerDamaged(_) => C::ContainerDamaged,

@@ -5,6 +5,7 @@
 //! and CRLs, CAdES-BES sign and verify. Algorithms are one enum, so GOST slots
 //! in as one more algorithm.
 
+pub mod assess;
 pub mod ber;
 pub mod cades;
 pub mod cert;
@@ -19,6 +20,7 @@ pub mod pfx;
 mod pfx_gost;
 pub mod pkcs11;
 pub mod pki;
+pub mod tsl;
 pub mod verify;
 
 pub use cert::{Algorithm, CertificateInfo, ExpiryStatus, KeyUsage};

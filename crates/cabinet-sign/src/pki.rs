@@ -406,6 +406,17 @@ impl IssuedKey {
         this_update: DateTime<Utc>,
         next_update: DateTime<Utc>,
     ) -> Result<Vec<u8>, SignError> {
+        let dated: Vec<(&str, DateTime<Utc>)> = revoked.iter().map(|s| (*s, this_update)).collect();
+        self.crl_dated(&dated, this_update, next_update)
+    }
+
+    /// A CRL of this CA listing each serial (hex) with its revocation date.
+    pub fn crl_dated(
+        &self,
+        revoked: &[(&str, DateTime<Utc>)],
+        this_update: DateTime<Utc>,
+        next_update: DateTime<Utc>,
+    ) -> Result<Vec<u8>, SignError> {
         let ca = Certificate::from_der(&self.certificate.der).map_err(|e| failed("CA", e))?;
         let signature = crate::key::signature_algorithm(
             &self.certificate.algorithm,
@@ -413,7 +424,7 @@ impl IssuedKey {
         )?;
         let entries = revoked
             .iter()
-            .map(|hex| {
+            .map(|(hex, revoked_at)| {
                 let bytes = (0..hex.len())
                     .step_by(2)
                     .map(|i| u8::from_str_radix(&hex[i..(i + 2).min(hex.len())], 16))
@@ -421,7 +432,7 @@ impl IssuedKey {
                     .map_err(|e| failed("serial", e))?;
                 Ok(RevokedCert {
                     serial_number: SerialNumber::new(&bytes).map_err(|e| failed("serial", e))?,
-                    revocation_date: time(this_update)?,
+                    revocation_date: time(*revoked_at)?,
                     crl_entry_extensions: None,
                 })
             })

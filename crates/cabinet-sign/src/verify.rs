@@ -24,7 +24,8 @@ use crate::key::{ECDSA_WITH_SHA256, SHA256_WITH_RSA};
 use crate::{CertificateInfo, DigestAlgorithm, SignError};
 
 const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
-const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+pub(crate) const ID_MESSAGE_DIGEST: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 const ID_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
 const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
@@ -68,7 +69,7 @@ pub fn decode_signature(bytes: &[u8]) -> Result<Vec<u8>, SignError> {
     crate::ber::to_der(&der)
 }
 
-fn parse_signed_data(der: &[u8]) -> Result<SignedData, SignError> {
+pub(crate) fn parse_signed_data(der: &[u8]) -> Result<SignedData, SignError> {
     let ci =
         ContentInfo::from_der(der).map_err(|e| SignError::MalformedSignature(e.to_string()))?;
     if ci.content_type != ID_SIGNED_DATA {
@@ -79,7 +80,7 @@ fn parse_signed_data(der: &[u8]) -> Result<SignedData, SignError> {
         .map_err(|e| SignError::MalformedSignature(e.to_string()))
 }
 
-fn certificates(sd: &SignedData) -> Vec<Certificate> {
+pub(crate) fn certificates(sd: &SignedData) -> Vec<Certificate> {
     sd.certificates
         .iter()
         .flat_map(|set| set.0.iter())
@@ -90,7 +91,10 @@ fn certificates(sd: &SignedData) -> Vec<Certificate> {
         .collect()
 }
 
-fn signer_certificate<'a>(si: &SignerInfo, certs: &'a [Certificate]) -> Option<&'a Certificate> {
+pub(crate) fn signer_certificate<'a>(
+    si: &SignerInfo,
+    certs: &'a [Certificate],
+) -> Option<&'a Certificate> {
     certs.iter().find(|c| match &si.sid {
         SignerIdentifier::IssuerAndSerialNumber(isn) => {
             c.tbs_certificate.issuer == isn.issuer
@@ -107,7 +111,7 @@ fn signer_certificate<'a>(si: &SignerInfo, certs: &'a [Certificate]) -> Option<&
 
 /// Verifies `signature` by `spki` over `message`, hashed with the digest
 /// `sig_alg` names (SHA-256; Streebog of the key's size for GOST).
-fn verify_raw(
+pub(crate) fn verify_raw(
     spki: &SubjectPublicKeyInfoOwned,
     sig_alg: &ObjectIdentifier,
     message: &[u8],
@@ -184,7 +188,7 @@ pub(crate) fn verify_with_certificate(
     )
 }
 
-fn attribute_value<'a>(
+pub(crate) fn attribute_value<'a>(
     si: &'a SignerInfo,
     oid: &ObjectIdentifier,
 ) -> Option<&'a x509_cert::der::Any> {
@@ -197,7 +201,7 @@ fn attribute_value<'a>(
         .next()
 }
 
-fn signing_time(si: &SignerInfo) -> Option<DateTime<Utc>> {
+pub(crate) fn signing_time(si: &SignerInfo) -> Option<DateTime<Utc>> {
     let any = attribute_value(si, &ID_SIGNING_TIME)?;
     let t = any.decode_as::<UtcTime>().ok()?;
     DateTime::<Utc>::from_timestamp(t.to_unix_duration().as_secs() as i64, 0)
@@ -271,7 +275,7 @@ pub(crate) fn signer_digest_algorithms(sd: &SignedData) -> Result<Vec<DigestAlgo
 /// The signed content-type attribute must name the type of the content
 /// (RFC 5652 11.1), or a signature over one kind of content could be
 /// passed off as another.
-fn check_content_type(sd: &SignedData, si: &SignerInfo) -> Result<(), SignError> {
+pub(crate) fn check_content_type(sd: &SignedData, si: &SignerInfo) -> Result<(), SignError> {
     let Some(value) = attribute_value(si, &ID_CONTENT_TYPE) else {
         return Ok(());
     };
@@ -337,7 +341,7 @@ impl Trust {
     }
 }
 
-fn parse_crl(bytes: &[u8]) -> Result<x509_cert::crl::CertificateList, SignError> {
+pub(crate) fn parse_crl(bytes: &[u8]) -> Result<x509_cert::crl::CertificateList, SignError> {
     let der = if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
         // PEM: the base64 between the armour lines.
         decode_signature(bytes).map_err(|e| SignError::MalformedCrl(e.to_string()))?
@@ -441,7 +445,7 @@ pub fn is_attached(signature: &[u8]) -> Result<bool, SignError> {
 }
 
 /// The content an attached signature holds, if any.
-fn embedded_content(sd: &SignedData) -> Result<Option<Vec<u8>>, SignError> {
+pub(crate) fn embedded_content(sd: &SignedData) -> Result<Option<Vec<u8>>, SignError> {
     sd.encap_content_info
         .econtent
         .as_ref()
@@ -455,7 +459,7 @@ fn embedded_content(sd: &SignedData) -> Result<Option<Vec<u8>>, SignError> {
 
 /// Reads `content` to the end and fails with `sig.content_mismatch` unless
 /// it is exactly `embedded`.
-fn same_content(mut content: impl Read, embedded: &[u8]) -> Result<(), SignError> {
+pub(crate) fn same_content(mut content: impl Read, embedded: &[u8]) -> Result<(), SignError> {
     let mut buf = [0u8; 64 * 1024];
     let mut at = 0;
     loop {

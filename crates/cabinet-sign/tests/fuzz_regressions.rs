@@ -94,3 +94,17 @@ fn container_open_inputs() {
         }
     }
 }
+
+#[test]
+fn tsl_parse_inputs() {
+    for (name, data) in inputs("tsl_parse") {
+        match cabinet_sign::tsl::TrustList::parse(&data) {
+            Ok(list) => {
+                let again = cabinet_sign::tsl::TrustList::parse(list.to_xml().as_bytes())
+                    .unwrap_or_else(|e| panic!("{name}: our own form: {e}"));
+                assert_eq!(again.authorities.len(), list.authorities.len(), "{name}");
+            }
+            Err(e) => assert_eq!(e.code().as_str(), "tsl.malformed", "{name}: {e}"),
+        }
+    }
+}
