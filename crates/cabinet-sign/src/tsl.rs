@@ -46,12 +46,37 @@ pub struct Authority {
     /// The current status.
     pub status: Option<StatusEntry>,
     pub history: Vec<StatusEntry>,
-    /// The CA's own certificates (the keys of its authorised persons).
+    /// The CA's keys (`КлючиУполномоченныхЛиц/Ключ`), each with its
+    /// certificates and where its CRLs are published.
+    pub keys: Vec<CaKey>,
+}
+
+/// One key of a CA: its certificates and CRL addresses.
+#[derive(Debug, Clone, Default)]
+pub struct CaKey {
+    /// `ИдентификаторКлюча` (the key identifier, hex) as the list gives it.
+    pub key_id: String,
     pub certificates: Vec<CertificateInfo>,
     pub crl_urls: Vec<String>,
 }
 
 impl Authority {
+    /// Every certificate of every key.
+    pub fn certificates(&self) -> impl Iterator<Item = &CertificateInfo> {
+        self.keys.iter().flat_map(|k| k.certificates.iter())
+    }
+
+    /// Every CRL address of every key, each once.
+    pub fn crl_urls(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for url in self.keys.iter().flat_map(|k| k.crl_urls.iter()) {
+            if !out.contains(&url.as_str()) {
+                out.push(url);
+            }
+        }
+        out
+    }
+
     /// The CA's statuses over time, oldest first (the current one with the
     /// history, each once).
     fn timeline(&self) -> Vec<&StatusEntry> {
@@ -215,6 +240,13 @@ impl TrustList {
                         (1, "УдостоверяющийЦентр") => {
                             ca = Some(Authority::default())
                         }
+                        (_, "Ключ")
+                            if path.last().is_some_and(|p| p == "КлючиУполномоченныхЛиц") =>
+                        {
+                            if let Some(ca) = ca.as_mut() {
+                                ca.keys.push(CaKey::default());
+                            }
+                        }
                         (_, "СтатусАккредитации") if ca.is_some() => {
                             status = Some(PartialStatus::default())
                         }
@@ -296,15 +328,20 @@ impl TrustList {
                                 }
                             }
                         }
+                        (_, "ИдентификаторКлюча") if parent == "Ключ" => {
+                            if let Some(key) = ca.as_mut().and_then(|c| c.keys.last_mut()) {
+                                key.key_id = text;
+                            }
+                        }
                         (_, "Адрес") if parent == "АдресаСписковОтзыва" => {
-                            if let Some(ca) = ca.as_mut() {
-                                if !text.is_empty() && !ca.crl_urls.contains(&text) {
-                                    ca.crl_urls.push(text);
+                            if let Some(key) = ca.as_mut().and_then(|c| c.keys.last_mut()) {
+                                if !text.is_empty() && !key.crl_urls.contains(&text) {
+                                    key.crl_urls.push(text);
                                 }
                             }
                         }
                         (_, "Данные") if parent == "ДанныеСертификата" => {
-                            if let Some(ca) = ca.as_mut() {
+                            if let Some(key) = ca.as_mut().and_then(|c| c.keys.last_mut()) {
                                 let b64: String =
                                     text.chars().filter(|c| !c.is_whitespace()).collect();
                                 use base64::Engine;
@@ -313,7 +350,7 @@ impl TrustList {
                                     .ok()
                                     .and_then(|der| CertificateInfo::parse(&der).ok())
                                 {
-                                    Some(cert) => ca.certificates.push(cert),
+                                    Some(cert) => key.certificates.push(cert),
                                     None => list.skipped_certificates += 1,
                                 }
                             }
@@ -332,18 +369,21 @@ impl TrustList {
         Ok(list)
     }
 
-    /// The authority whose certificate this is (by its DER).
-    pub fn authority_of(&self, der: &[u8]) -> Option<&Authority> {
-        self.authorities
-            .iter()
-            .find(|a| a.certificates.iter().any(|c| c.der == der))
+    /// The authority and key whose certificate this is (by its DER).
+    pub fn authority_of(&self, der: &[u8]) -> Option<(&Authority, &CaKey)> {
+        self.authorities.iter().find_map(|a| {
+            a.keys
+                .iter()
+                .find(|k| k.certificates.iter().any(|c| c.der == der))
+                .map(|k| (a, k))
+        })
     }
 
     /// Every CA certificate with its authority.
     pub fn certificates(&self) -> impl Iterator<Item = (&Authority, &CertificateInfo)> {
         self.authorities
             .iter()
-            .flat_map(|a| a.certificates.iter().map(move |c| (a, c)))
+            .flat_map(|a| a.certificates().map(move |c| (a, c)))
     }
 
     /// The list in the Ministry's form.
@@ -363,34 +403,36 @@ impl TrustList {
             w.open("ПрограммноАппаратныйКомплекс");
             w.leaf("Псевдоним", &ca.short_name);
             w.open("КлючиУполномоченныхЛиц");
-            for cert in &ca.certificates {
+            for key in &ca.keys {
                 w.open("Ключ");
-                w.leaf("ИдентификаторКлюча", &cert.sha256[..40]);
+                w.leaf("ИдентификаторКлюча", &key.key_id);
                 w.open("АдресаСписковОтзыва");
-                for url in &ca.crl_urls {
+                for url in &key.crl_urls {
                     w.leaf("Адрес", url);
                 }
                 w.close("АдресаСписковОтзыва");
                 w.open("Сертификаты");
-                w.open("ДанныеСертификата");
-                w.leaf("Отпечаток", &sha1_hex(&cert.der));
-                w.leaf(
-                    "КемВыдан",
-                    cert.issuer_common_name.as_deref().unwrap_or_default(),
-                );
-                w.leaf(
-                    "КомуВыдан",
-                    cert.subject_common_name.as_deref().unwrap_or_default(),
-                );
-                w.leaf("СерийныйНомер", &cert.serial);
-                w.leaf("ПериодДействияС", &time_text(cert.not_before));
-                w.leaf("ПериодДействияДо", &time_text(cert.not_after));
-                use base64::Engine;
-                w.leaf(
-                    "Данные",
-                    &base64::engine::general_purpose::STANDARD.encode(&cert.der),
-                );
-                w.close("ДанныеСертификата");
+                for cert in &key.certificates {
+                    w.open("ДанныеСертификата");
+                    w.leaf("Отпечаток", &sha1_hex(&cert.der));
+                    w.leaf(
+                        "КемВыдан",
+                        cert.issuer_common_name.as_deref().unwrap_or_default(),
+                    );
+                    w.leaf(
+                        "КомуВыдан",
+                        cert.subject_common_name.as_deref().unwrap_or_default(),
+                    );
+                    w.leaf("СерийныйНомер", &cert.serial);
+                    w.leaf("ПериодДействияС", &time_text(cert.not_before));
+                    w.leaf("ПериодДействияДо", &time_text(cert.not_after));
+                    use base64::Engine;
+                    w.leaf(
+                        "Данные",
+                        &base64::engine::general_purpose::STANDARD.encode(&cert.der),
+                    );
+                    w.close("ДанныеСертификата");
+                }
                 w.close("Сертификаты");
                 w.close("Ключ");
             }

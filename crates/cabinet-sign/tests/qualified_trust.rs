@@ -11,7 +11,7 @@ use cabinet_sign::assess::{
 };
 use cabinet_sign::cades::{sign_attached, sign_detached};
 use cabinet_sign::pki::{IssuedKey, KeyKind, Profile, Request, Subject};
-use cabinet_sign::tsl::{parse_time, Authority, StatusEntry, TrustList};
+use cabinet_sign::tsl::{parse_time, Authority, CaKey, StatusEntry, TrustList};
 use cabinet_sign::{CertificateInfo, SigningKey};
 use chrono::{DateTime, Duration, Utc};
 
@@ -69,8 +69,11 @@ fn authority(name: &str, ca: &IssuedKey, status: StatusEntry) -> Authority {
         registry_number: "1234".into(),
         status: Some(status.clone()),
         history: vec![status],
-        certificates: vec![ca.certificate().clone()],
-        crl_urls: vec!["http://uc.example.ru/cdp/uc.crl".into()],
+        keys: vec![CaKey {
+            key_id: "01".into(),
+            certificates: vec![ca.certificate().clone()],
+            crl_urls: vec!["http://uc.example.ru/cdp/uc.crl".into()],
+        }],
     }
 }
 
@@ -147,11 +150,13 @@ fn the_published_shape_reads() {
         ("7701234567", "1027700000001")
     );
     assert_eq!(a.registry_number, "1234");
-    assert_eq!(a.certificates.len(), 1);
-    assert_eq!(a.certificates[0].der, ca.certificate().der);
+    assert_eq!(a.keys.len(), 1);
+    assert_eq!(a.keys[0].key_id, "9B855EFB81DC4D59075163CFBEDFDA2C7FC9443C");
+    assert_eq!(a.keys[0].certificates.len(), 1);
+    assert_eq!(a.keys[0].certificates[0].der, ca.certificate().der);
     assert_eq!(list.skipped_certificates, 1, "the damaged certificate");
     assert_eq!(
-        a.crl_urls,
+        a.keys[0].crl_urls,
         [
             "http://uc.example.ru/cdp/touc.crl",
             "http://cdp2.example.ru/touc.crl"
@@ -175,9 +180,11 @@ fn the_published_shape_reads() {
     assert_eq!(again.authorities.len(), 2);
     assert_eq!(again.authorities[0].history, a.history);
     assert_eq!(
-        again.authorities[0].certificates[0].der,
+        again.authorities[0].keys[0].certificates[0].der,
         ca.certificate().der
     );
+    assert_eq!(again.authorities[0].keys[0].key_id, a.keys[0].key_id);
+    assert_eq!(again.authorities[0].crl_urls(), a.crl_urls());
 }
 
 #[test]
