@@ -227,8 +227,12 @@ enum LocalCommand {
     },
     /// Verify a signature (DER or BER, or base64): `verify FILE SIG` for a
     /// detached one, or an attached one that must hold FILE; `verify SIG`
-    /// for an attached one alone. Exit 0 when every signer verifies, 1 with
-    /// the code otherwise.
+    /// for an attached one alone. Each signer is judged: intact, issued by
+    /// an accredited CA (the trust list: --tsl, else the one `cabinet trust
+    /// update` saved) or by one you trust (--trust), not revoked (--crl and
+    /// the saved CRLs) at the moment judged. Exit 0 only when every signer
+    /// is valid; 4 when a signature is intact but its validity is not
+    /// established; 1 when it is invalid or cannot be read.
     Verify {
         /// [FILE] SIG
         #[arg(num_args = 1..=2, required = true, value_name = "FILE")]
@@ -237,12 +241,17 @@ enum LocalCommand {
         /// (only when no FILE is given).
         #[arg(long, value_name = "FILE")]
         extract: Option<PathBuf>,
-        /// Trusted root certificate (PEM or DER); repeatable.
+        /// A certificate you trust on purpose (PEM or DER); repeatable.
         #[arg(long, value_name = "CA")]
         trust: Vec<PathBuf>,
         /// Certificate revocation list (PEM or DER); repeatable.
         #[arg(long, value_name = "CRL")]
         crl: Vec<PathBuf>,
+        /// The Ministry's list of accredited CAs (XML) to judge by, instead
+        /// of the one saved by `cabinet trust update`.
+        #[arg(long, value_name = "FILE.xml")]
+        tsl: Option<PathBuf>,
+        /// Print each signer's judgement as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -308,6 +317,8 @@ enum Failure {
     Requisite(cabinet_api::requisites::RequisiteError),
     Usage(String),
     NotLoggedIn,
+    /// A signature judged not valid (already printed).
+    Verdict(signing::Verified),
 }
 
 impl From<cabinet_sign::SignError> for Failure {
@@ -388,6 +399,7 @@ fn local(command: LocalCommand) -> Result<(), Failure> {
             extract,
             trust,
             crl,
+            tsl,
             json,
         } => {
             let (file, sig) = match &paths[..] {
@@ -395,7 +407,17 @@ fn local(command: LocalCommand) -> Result<(), Failure> {
                 [file, sig] => (Some(file.as_path()), sig),
                 _ => unreachable!("clap takes one or two"),
             };
-            signing::verify(file, sig, extract.as_deref(), &trust, &crl, json)
+            let with = signing::VerifyEvidence {
+                tsl: tsl.as_deref(),
+                stored: None,
+                trust: &trust,
+                crl: &crl,
+                stored_crls: Vec::new(),
+            };
+            match signing::verify(file, sig, extract.as_deref(), with, json)? {
+                signing::Verified::Valid => Ok(()),
+                other => Err(Failure::Verdict(other)),
+            }
         }
         LocalCommand::Certs { key, json } => signing::certs(&key, json),
     }
@@ -889,6 +911,14 @@ fn main() -> ExitCode {
         Err(Failure::Usage(m)) => {
             eprintln!("ошибка: {m}");
             ExitCode::from(2)
+        }
+        Err(Failure::Verdict(signing::Verified::Invalid)) => {
+            eprintln!("подпись недействительна");
+            ExitCode::from(1)
+        }
+        Err(Failure::Verdict(_)) => {
+            eprintln!("действительность подписи не установлена");
+            ExitCode::from(4)
         }
         Err(Failure::NotLoggedIn) => {
             eprintln!(

@@ -6,9 +6,6 @@ use cabinet_api::Secret;
 use cabinet_core::signing::{read_regular_file, SignAs, MAX_SIGNATURE_FILE};
 use cabinet_sign::container;
 use cabinet_sign::pkcs11::Module;
-use cabinet_sign::verify::{
-    verify_attached, verify_detached_with, ChainStatus, SignerReport, Trust,
-};
 use cabinet_sign::{CertificateInfo, PfxIdentity, SigningKey};
 use zeroize::Zeroizing;
 
@@ -188,13 +185,6 @@ fn sign_raw(
     Ok(())
 }
 
-fn chain_text(c: ChainStatus) -> &'static str {
-    match c {
-        ChainStatus::Trusted => "доверенная цепочка",
-        ChainStatus::NotChecked => "цепочка не проверялась (нет --trust)",
-    }
-}
-
 fn cert_json(c: &CertificateInfo) -> serde_json::Value {
     serde_json::json!({
         "subject": c.subject_common_name,
@@ -213,35 +203,65 @@ fn cert_json(c: &CertificateInfo) -> serde_json::Value {
     })
 }
 
+/// What `cabinet verify` judges with.
+pub struct VerifyEvidence<'a> {
+    /// The trust list file given with `--tsl`.
+    pub tsl: Option<&'a Path>,
+    /// The list saved by `cabinet trust update` (when no `--tsl`).
+    pub stored: Option<cabinet_sign::tsl::TrustList>,
+    pub trust: &'a [PathBuf],
+    pub crl: &'a [PathBuf],
+    /// CRLs saved with the stored list.
+    pub stored_crls: Vec<Vec<u8>>,
+}
+
 /// `cabinet verify [FILE] SIG`: a detached signature over FILE, an attached
 /// one beside the FILE it must hold, or an attached one alone (its document
-/// written to `extract` when asked).
+/// written to `extract` when asked). Each signer is judged (trust,
+/// revocation, time); the answer is `Ok(true)` only when every signer's
+/// verdict is `valid`.
 pub fn verify(
     file: Option<&Path>,
     sig: &Path,
     extract: Option<&Path>,
-    trust: &[PathBuf],
-    crl: &[PathBuf],
+    with: VerifyEvidence<'_>,
     json: bool,
-) -> Result<(), Failure> {
-    let roots = trust
+) -> Result<Verified, Failure> {
+    use cabinet_core::verdict::{judge, judge_attached, words_ru, VerdictView};
+    let roots = with
+        .trust
         .iter()
         .map(|p| read_file(p).and_then(|b| CertificateInfo::parse(&b).map_err(Failure::from)))
         .collect::<Result<Vec<_>, _>>()?;
-    let crls = crl
+    let mut crls = with
+        .crl
         .iter()
         .map(|p| read_file(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let trust = Trust { roots, crls };
+    crls.extend(with.stored_crls);
+    let tsl = match with.tsl {
+        Some(path) => Some(cabinet_sign::tsl::TrustList::parse(&read_regular_file(
+            path,
+            cabinet_sign::tsl::MAX_TSL as u64,
+        )?)?),
+        None => with.stored,
+    };
+    let evidence = cabinet_sign::assess::Evidence {
+        tsl: tsl.as_ref(),
+        own_roots: &roots,
+        crls: &crls,
+        certificates: &[],
+        now: chrono::Utc::now(),
+    };
     let signature = read_file(sig)?;
-    let (reports, content) = match file {
+    let (checks, content) = match file {
         Some(file) => {
             let (content, _) = cabinet_core::signing::open_regular(file)?;
-            (verify_detached_with(&signature, content, &trust)?, None)
+            (judge(&signature, content, &evidence)?, None)
         }
         None => {
-            let attached = verify_attached(&signature, &trust)?;
-            (attached.signers, Some(attached.content))
+            let (checks, content) = judge_attached(&signature, &evidence)?;
+            (checks, Some(content))
         }
     };
     if let Some(target) = extract {
@@ -258,46 +278,70 @@ pub fn verify(
         };
         cabinet_core::signing::write_atomically(target, content)?;
     }
+    let worst = checks
+        .iter()
+        .map(|c| c.verdict)
+        .max_by_key(|v| match v {
+            VerdictView::Valid => 0,
+            VerdictView::Indeterminate => 1,
+            VerdictView::Invalid => 2,
+        })
+        .unwrap_or(VerdictView::Invalid);
     if json {
-        let list: Vec<_> = reports.iter().map(report_json).collect();
         println!(
             "{}",
-            serde_json::to_string_pretty(&list).map_err(|e| Failure::Usage(e.to_string()))?
+            serde_json::to_string_pretty(&checks).map_err(|e| Failure::Usage(e.to_string()))?
         );
-        return Ok(());
+    } else {
+        if tsl.is_none() && roots.is_empty() {
+            println!(
+                "Список аккредитованных УЦ не задан (--tsl или `cabinet trust update`): доверие не проверяется."
+            );
+        }
+        for (i, c) in checks.iter().enumerate() {
+            let cert = &c.certificate;
+            println!(
+                "Подписант {}: {} · {} · {}{}",
+                i + 1,
+                crate::shown(&cert.holder),
+                crate::shown(cert.organization.as_deref().unwrap_or("—")),
+                c.algorithm,
+                c.time
+                    .at
+                    .as_deref()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| format!(
+                        " · подписано {} (по словам подписанта)",
+                        t.format("%d.%m.%Y %H:%M UTC")
+                    ))
+                    .unwrap_or_default()
+            );
+            println!("  {}", words_ru::summary(c));
+            if let Some(r) = words_ru::revocation(c) {
+                println!("  {r}");
+            }
+        }
+        if let (Some(target), Some(content)) = (extract, &content) {
+            println!(
+                "Подписанный документ сохранён: {} ({} байт)",
+                target.display(),
+                content.len()
+            );
+        }
     }
-    println!("Подпись верна: подписантов {}", reports.len());
-    for r in &reports {
-        let c = &r.certificate;
-        println!(
-            "  {} · {} · {} · {}{}",
-            crate::shown(c.subject_common_name.as_deref().unwrap_or("—")),
-            crate::shown(c.organization.as_deref().unwrap_or("—")),
-            r.algorithm,
-            chain_text(r.chain),
-            r.signing_time
-                .map(|t| format!(" · подписано {}", t.format("%d.%m.%Y %H:%M UTC")))
-                .unwrap_or_default()
-        );
-    }
-    if let (Some(target), Some(content)) = (extract, &content) {
-        println!(
-            "Подписанный документ сохранён: {} ({} байт)",
-            target.display(),
-            content.len()
-        );
-    }
-    Ok(())
+    Ok(match worst {
+        VerdictView::Valid => Verified::Valid,
+        VerdictView::Indeterminate => Verified::Indeterminate,
+        VerdictView::Invalid => Verified::Invalid,
+    })
 }
 
-fn report_json(r: &SignerReport) -> serde_json::Value {
-    let mut v = cert_json(&r.certificate);
-    v["signing_time"] = serde_json::json!(r.signing_time.map(|t| t.to_rfc3339()));
-    v["chain"] = serde_json::json!(match r.chain {
-        ChainStatus::Trusted => "trusted",
-        ChainStatus::NotChecked => "not_checked",
-    });
-    v
+/// The worst verdict among the signers: what `cabinet verify` exits with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verified {
+    Valid,
+    Indeterminate,
+    Invalid,
 }
 
 /// The certificates of a .pfx (password needed) or of a token (no PIN).

@@ -107,6 +107,17 @@ fn certs_and_batch_sign_with_a_token() {
         .store_certificate(slot, "1111", "07", "Токенов", user.certificate())
         .unwrap();
     std::fs::write(d.join("ca.der"), &ca.certificate().der).unwrap();
+    let now = chrono::Utc::now();
+    std::fs::write(
+        d.join("ca.crl"),
+        ca.crl(
+            &[],
+            now - chrono::Duration::hours(1),
+            now + chrono::Duration::days(7),
+        )
+        .unwrap(),
+    )
+    .unwrap();
 
     let out = cabinet(&["certs", "--pkcs11", softhsm::MODULE], &[], "");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -139,10 +150,19 @@ fn certs_and_batch_sign_with_a_token() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).lines().count(), 3);
     let ca_path = d.join("ca.der").display().to_string();
+    let crl_path = d.join("ca.crl").display().to_string();
     for f in &files {
         let sig = format!("{f}.sig");
-        let out = cabinet(&["verify", f, &sig, "--trust", &ca_path], &[], "");
+        let out = cabinet(
+            &["verify", f, &sig, "--trust", &ca_path, "--crl", &crl_path],
+            &[],
+            "",
+        );
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-        assert!(text(&out.stdout).contains("доверенная цепочка"));
+        assert!(
+            text(&out.stdout).contains("Подпись действительна: сертификат выдан удостоверяющим центром, которому вы доверяете"),
+            "{}",
+            text(&out.stdout)
+        );
     }
 }

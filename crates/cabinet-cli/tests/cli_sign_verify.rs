@@ -124,7 +124,50 @@ fn batch_sign_verify_cosign_and_certs() {
         );
     }
 
+    // The CA's CRL, made by `openssl ca`: the revocation data our
+    // judgement reads.
+    std::fs::write(d.join("index.txt"), "").unwrap();
+    std::fs::write(
+        d.join("ca.cnf"),
+        "[ca]\ndefault_ca = c\n[c]\ndatabase = index.txt\ndefault_md = sha256\ndefault_crl_days = 7\n",
+    )
+    .unwrap();
+    ok(
+        d,
+        &[
+            "ca", "-config", "ca.cnf", "-gencrl", "-keyfile", "ca.key", "-cert", "ca.pem", "-out",
+            "ca.crl",
+        ],
+    );
+
     let (code, out, err) = cabinet(
+        d,
+        &[
+            "verify",
+            "a.txt",
+            "sigs/a.txt.sig",
+            "--trust",
+            "ca.pem",
+            "--crl",
+            "ca.crl",
+            "--json",
+        ],
+        None,
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["certificate"]["holder"], "Иванов Сергей Петрович");
+    assert_eq!(v[0]["certificate"]["ogrn"], "1157746123457");
+    assert_eq!(v[0]["intact"], true);
+    assert_eq!(v[0]["trust"], "trusted_by_you");
+    assert_eq!(v[0]["certificate_at_signing"], "valid");
+    assert_eq!(v[0]["time"]["kind"], "claimed");
+    assert_eq!(v[0]["revocation"]["issuer"], "Демо УЦ");
+    assert_eq!(v[0]["verdict"], "valid");
+
+    // Without revocation data the signature is intact but not established.
+    let (code, out, _) = cabinet(
         d,
         &[
             "verify",
@@ -137,20 +180,85 @@ fn batch_sign_verify_cosign_and_certs() {
         None,
         "",
     );
-    assert_eq!(code, 0, "{err}");
+    assert_eq!(code, 4, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v[0]["subject"], "Иванов Сергей Петрович");
-    assert_eq!(v[0]["ogrn"], "1157746123457");
-    assert_eq!(v[0]["chain"], "trusted");
+    assert_eq!(v[0]["verdict"], "indeterminate");
+    assert_eq!(v[0]["problems"][0], "revocation.unknown");
 
+    // The same CA in the Ministry's trust list: qualified, in words.
+    let ca_der = pki::openssl(d, &["x509", "-in", "ca.pem", "-outform", "DER"]).stdout;
+    use base64::Engine;
+    let tsl = include_str!("../../cabinet-sign/tests/vectors/tsl-template.xml").replace(
+        "{CERT}",
+        &base64::engine::general_purpose::STANDARD.encode(ca_der),
+    );
+    std::fs::write(d.join("tsl.xml"), tsl).unwrap();
+    let (code, out, err) = cabinet(
+        d,
+        &[
+            "verify",
+            "a.txt",
+            "sigs/a.txt.sig",
+            "--tsl",
+            "tsl.xml",
+            "--crl",
+            "ca.crl",
+        ],
+        None,
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Квалифицированная подпись действительна: сертификат выдан аккредитованным УЦ «ООО «ТОУЦ»»"),
+        "{out}"
+    );
+    assert!(out.contains("Отзыв: список отзыва УЦ «Демо УЦ»"), "{out}");
+    // A list without the CA: untrusted, exit 4.
+    let other =
+        include_str!("../../cabinet-sign/tests/vectors/tsl-template.xml").replace("{CERT}", "");
+    std::fs::write(d.join("other-tsl.xml"), other).unwrap();
+    let (code, out, _) = cabinet(
+        d,
+        &[
+            "verify",
+            "a.txt",
+            "sigs/a.txt.sig",
+            "--tsl",
+            "other-tsl.xml",
+            "--crl",
+            "ca.crl",
+        ],
+        None,
+        "",
+    );
+    assert_eq!(code, 4, "{out}");
+    assert!(
+        out.contains("Подпись не изменена, но её действительность не установлена: сертификат выдан удостоверяющим центром, которого нет в списке"),
+        "{out}"
+    );
+    // A damaged list: its code.
+    std::fs::write(d.join("bad.xml"), "<html/>").unwrap();
     let (code, _, err) = cabinet(
+        d,
+        &["verify", "a.txt", "sigs/a.txt.sig", "--tsl", "bad.xml"],
+        None,
+        "",
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("[tsl.malformed]"), "{err}");
+
+    let (code, out, err) = cabinet(
         d,
         &["verify", "b.txt", "sigs/a.txt.sig", "--trust", "ca.pem"],
         None,
         "",
     );
     assert_eq!(code, 1);
-    assert!(err.contains("[sig.content_changed]"), "{err}");
+    assert!(err.contains("подпись недействительна"), "{err}");
+    assert!(
+        out.contains("Подпись недействительна: документ изменён после подписания"),
+        "{out}"
+    );
 
     let (code, _, err) = cabinet(d, &["sign", "a.txt", "--pfx", "u.pfx"], Some("wrong"), "");
     assert_eq!(code, 1);
@@ -170,12 +278,20 @@ fn batch_sign_verify_cosign_and_certs() {
     assert_eq!(code, 0, "{err}");
     let (code, out, _) = cabinet(
         d,
-        &["verify", "a.txt", "sigs/a.txt.sig", "--trust", "ca.pem"],
+        &[
+            "verify",
+            "a.txt",
+            "sigs/a.txt.sig",
+            "--trust",
+            "ca.pem",
+            "--crl",
+            "ca.crl",
+        ],
         None,
         "",
     );
     assert_eq!(code, 0);
-    assert!(out.contains("подписантов 2"), "{out}");
+    assert!(out.contains("Подписант 2: Иванов Сергей Петрович"), "{out}");
 
     let (code, out, err) = cabinet(d, &["certs", "--pfx", "u.pfx"], Some("Секрет-1"), "");
     assert_eq!(code, 0, "{err}");
@@ -409,15 +525,19 @@ fn attached_signatures_and_the_certificates_sign_refuses() {
         None,
         "",
     );
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("Подпись верна: подписантов 1"), "{out}");
+    // No CRL of this CA here: intact and trusted, not established.
+    assert_eq!(code, 4, "{err}");
+    assert!(out.contains("Подписант 1: Иванов Сергей Петрович"), "{out}");
+    assert!(out.contains("нет сведений об отзыве сертификата"), "{out}");
     assert_eq!(
         std::fs::read_to_string(d.join("extracted.txt")).unwrap(),
         "Акт сверки №7"
     );
-    // Beside its document: fine; beside another: its own code.
-    let (code, _, err) = cabinet(d, &["verify", "act.txt", "act.txt.sig"], None, "");
-    assert_eq!(code, 0, "{err}");
+    // Beside its document: intact (no trust asked: not checked); beside
+    // another: its own code.
+    let (code, out, err) = cabinet(d, &["verify", "act.txt", "act.txt.sig"], None, "");
+    assert_eq!(code, 4, "{err}");
+    assert!(out.contains("доверие не проверялось"), "{out}");
     std::fs::write(d.join("other.txt"), "Акт сверки №8").unwrap();
     let (code, _, err) = cabinet(d, &["verify", "other.txt", "act.txt.sig"], None, "");
     assert_eq!(code, 1);
@@ -450,7 +570,8 @@ fn attached_signatures_and_the_certificates_sign_refuses() {
         None,
         "",
     );
-    assert_eq!(code, 0, "{err}");
+    // Intact; nothing to judge trust by here, so not established.
+    assert_eq!(code, 4, "{err}");
     assert!(out.contains("Демо УЦ"), "{out}");
     assert_eq!(
         std::fs::read_to_string(d.join("from-ber.txt")).unwrap(),

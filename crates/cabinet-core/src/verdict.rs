@@ -190,3 +190,105 @@ pub fn judge_attached(
         content,
     ))
 }
+
+/// The words of a judgement in Russian, for the terminal and the printed
+/// verification protocol (the window has its own language tables).
+pub mod words_ru {
+    use super::*;
+
+    fn date(rfc3339: &str) -> String {
+        DateTime::parse_from_rfc3339(rfc3339)
+            .map(|t| {
+                t.with_timezone(&chrono::FixedOffset::east_opt(3 * 3600).expect("offset"))
+                    .format("%d.%m.%Y %H:%M МСК")
+                    .to_string()
+            })
+            .unwrap_or_else(|_| rfc3339.to_owned())
+    }
+
+    /// Why a judgement is not `valid`, one finding.
+    pub fn problem(code: ErrorCode) -> &'static str {
+        match code {
+            ErrorCode::SigContentChanged => "документ изменён после подписания",
+            ErrorCode::SigBroken => "значение подписи не совпадает",
+            ErrorCode::SigUntrusted => {
+                "сертификат выдан удостоверяющим центром, которого нет в списке аккредитованных и которому вы не доверяете"
+            }
+            ErrorCode::TrustNotChecked => {
+                "доверие не проверялось: нет списка аккредитованных удостоверяющих центров"
+            }
+            ErrorCode::TrustNotAccredited => {
+                "удостоверяющий центр не был аккредитован на момент проверки"
+            }
+            ErrorCode::TrustChainExpired => {
+                "сертификат удостоверяющего центра в цепочке не действовал на момент проверки"
+            }
+            ErrorCode::SigCertExpired => "сертификат не действовал на момент подписания",
+            ErrorCode::SigCertExpiredNoProof => {
+                "срок действия сертификата истёк, а время подписания не подтверждено штампом времени"
+            }
+            ErrorCode::SigCertNotYetValid => "срок действия сертификата ещё не начался",
+            ErrorCode::SigRevoked => "сертификат отозван",
+            ErrorCode::RevocationUnknown => "нет сведений об отзыве сертификата",
+            ErrorCode::RevocationStale => "сведения об отзыве сертификата устарели",
+            _ => "проверка не пройдена",
+        }
+    }
+
+    /// The verdict in one sentence.
+    pub fn summary(c: &SignatureCheck) -> String {
+        let moment = if c.time.kind == "proven" {
+            format!(
+                "на момент подписания {} (время подтверждено штампом времени «{}»)",
+                date(c.time.at.as_deref().unwrap_or_default()),
+                c.time.tsa.as_deref().unwrap_or_default()
+            )
+        } else {
+            format!(
+                "на момент проверки {} (время подписания не подтверждено штампом времени)",
+                date(&c.judged_at)
+            )
+        };
+        let problems = || {
+            c.problems
+                .iter()
+                .map(|p| problem(*p))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        match (c.verdict, c.trust) {
+            (VerdictView::Valid, TrustView::Qualified) => format!(
+                "Квалифицированная подпись действительна: сертификат выдан аккредитованным УЦ «{}», действовал и не был отозван {moment}.",
+                c.authority.as_ref().map(|a| a.short_name.as_str()).unwrap_or_default()
+            ),
+            (VerdictView::Valid, _) => format!(
+                "Подпись действительна: сертификат выдан удостоверяющим центром, которому вы доверяете, действовал и не был отозван {moment}."
+            ),
+            (VerdictView::Indeterminate, _) => format!(
+                "Подпись не изменена, но её действительность не установлена: {}.",
+                problems()
+            ),
+            (VerdictView::Invalid, _) => format!("Подпись недействительна: {}.", problems()),
+        }
+    }
+
+    /// Where the revocation data came from and how old it is.
+    pub fn revocation(c: &SignatureCheck) -> Option<String> {
+        c.revocation.as_ref().map(|r| {
+            format!(
+                "Отзыв: список отзыва УЦ «{}» от {}{}, возраст {} ч{}.",
+                r.issuer,
+                date(&r.this_update),
+                r.next_update
+                    .as_deref()
+                    .map(|n| format!(", следующий до {}", date(n)))
+                    .unwrap_or_default(),
+                r.age_hours,
+                r.revoked_at
+                    .as_deref()
+                    .map(|t| format!("; сертификат отозван {}", date(t)))
+                    .unwrap_or_default()
+            )
+        })
+    }
+}

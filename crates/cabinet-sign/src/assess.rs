@@ -183,10 +183,7 @@ pub fn assess_attached(
     Ok((checks, content))
 }
 
-/// A CRL, parsed, with the certificate that signed it.
-struct Crl {
-    list: x509_cert::crl::CertificateList,
-}
+use v::ParsedCrl as Crl;
 
 fn time_of(t: &x509_cert::time::Time) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp(t.to_unix_duration().as_secs() as i64, 0).unwrap_or_default()
@@ -207,7 +204,7 @@ fn assess_parsed(
     let crls = evidence
         .crls
         .iter()
-        .map(|c| v::parse_crl(c).map(|list| Crl { list }))
+        .map(|c| v::parse_crl(c))
         .collect::<Result<Vec<_>, _>>()?;
     let algorithms = v::signer_digest_algorithms(sd)?;
     let digests = crate::digest::digest_stream_all(&algorithms, content)?;
@@ -346,13 +343,10 @@ fn revocation_of(cert: &Certificate, issuer: &Certificate, crls: &[Crl]) -> Opti
     crls.iter()
         .filter(|c| c.list.tbs_cert_list.issuer == issuer.tbs_certificate.subject)
         .filter(|c| {
-            let Ok(tbs) = c.list.tbs_cert_list.to_der() else {
-                return false;
-            };
             v::verify_raw(
                 &issuer.tbs_certificate.subject_public_key_info,
                 &c.list.signature_algorithm.oid,
-                &tbs,
+                &c.tbs,
                 c.list.signature.as_bytes().unwrap_or_default(),
             )
             .unwrap_or(false)
@@ -441,7 +435,7 @@ fn assess_signer(
         .iter()
         .all(|c| c.not_before <= judged_at && judged_at <= c.not_after);
     let mut authority = None;
-    let trust = if anchors.is_empty() {
+    let trust = if evidence.tsl.is_none() && evidence.own_roots.is_empty() {
         problems.push(ErrorCode::TrustNotChecked);
         TrustLevel::NotChecked
     } else {

@@ -341,31 +341,70 @@ impl Trust {
     }
 }
 
-pub(crate) fn parse_crl(bytes: &[u8]) -> Result<x509_cert::crl::CertificateList, SignError> {
+/// A CRL as read, with the bytes its issuer signed.
+pub(crate) struct ParsedCrl {
+    pub list: x509_cert::crl::CertificateList,
+    /// The TBSCertList as written: what the signature is over.
+    pub tbs: Vec<u8>,
+}
+
+/// The outer CertificateList with its TBS part kept as written.
+#[derive(x509_cert::der::Sequence)]
+struct RawCrl<'a> {
+    tbs: x509_cert::der::AnyRef<'a>,
+    algorithm: x509_cert::spki::AlgorithmIdentifierOwned,
+    signature: x509_cert::der::asn1::BitString,
+}
+
+pub(crate) fn parse_crl(bytes: &[u8]) -> Result<ParsedCrl, SignError> {
+    use x509_cert::der::Tag;
     let der = if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
         // PEM: the base64 between the armour lines.
         decode_signature(bytes).map_err(|e| SignError::MalformedCrl(e.to_string()))?
     } else {
         bytes.to_vec()
     };
-    x509_cert::crl::CertificateList::from_der(&der)
-        .map_err(|e| SignError::MalformedCrl(e.to_string()))
+    let malformed = |e: x509_cert::der::Error| SignError::MalformedCrl(e.to_string());
+    let raw = RawCrl::from_der(&der).map_err(malformed)?;
+    let tbs = raw.tbs.to_der().map_err(malformed)?;
+    // A version 1 CRL (`openssl ca -gencrl` without extensions writes one)
+    // has no version field, which the CRL type requires: it is read with
+    // `v1` put in, and its signature is still checked over `tbs`.
+    let tbs_list = match x509_cert::crl::TbsCertList::from_der(&tbs) {
+        Ok(t) => t,
+        Err(e)
+            if x509_cert::der::Tagged::tag(&raw.tbs) == Tag::Sequence
+                && raw.tbs.value().first() != Some(&0x02) =>
+        {
+            let mut content = vec![0x02, 0x01, 0x00];
+            content.extend_from_slice(raw.tbs.value());
+            let patched = x509_cert::der::AnyRef::new(Tag::Sequence, &content)
+                .and_then(|a| a.to_der())
+                .map_err(malformed)?;
+            x509_cert::crl::TbsCertList::from_der(&patched).map_err(|_| malformed(e))?
+        }
+        Err(e) => return Err(malformed(e)),
+    };
+    Ok(ParsedCrl {
+        list: x509_cert::crl::CertificateList {
+            tbs_cert_list: tbs_list,
+            signature_algorithm: raw.algorithm,
+            signature: raw.signature,
+        },
+        tbs,
+    })
 }
 
 /// `sig.revoked` when a CRL signed by `cert`'s issuer lists its serial.
 fn check_revocation(
     cert: &Certificate,
     known: &[Certificate],
-    crls: &[x509_cert::crl::CertificateList],
+    crls: &[ParsedCrl],
 ) -> Result<(), SignError> {
-    for crl in crls {
+    for ParsedCrl { list: crl, tbs } in crls {
         if crl.tbs_cert_list.issuer != cert.tbs_certificate.issuer {
             continue;
         }
-        let tbs = crl
-            .tbs_cert_list
-            .to_der()
-            .map_err(|e| SignError::MalformedCrl(e.to_string()))?;
         let sig = crl.signature.as_bytes().unwrap_or_default();
         let signed_by_issuer = known
             .iter()
@@ -374,7 +413,7 @@ fn check_revocation(
                 verify_raw(
                     &c.tbs_certificate.subject_public_key_info,
                     &crl.signature_algorithm.oid,
-                    &tbs,
+                    tbs,
                     sig,
                 )
                 .unwrap_or(false)
