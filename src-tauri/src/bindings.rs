@@ -18,14 +18,16 @@ use cabinet_api::{Notification, NotificationSettings, Permission};
 use cabinet_api::{OrganizationProfile, OrganizationSummary, ProfileChange};
 use cabinet_api::{RecoveryTicket, Registration, RegistrationCode};
 use cabinet_core::attachments::DraftFiles;
+use cabinet_core::cabinet::TrustStatus;
 use cabinet_core::certificates::{CertificateView, ContainerListing, TokenListing};
 use cabinet_core::lists::ApplicationPage;
 use cabinet_core::records::RecordPage;
-use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
+use cabinet_core::signing::{SignProgress, SignedFile};
 use cabinet_core::support::{FaqView, SupportView};
 use cabinet_core::sync::{
     Conflict, DocumentList, OutboxItem, SyncProgress, SyncReport, SyncStatus,
 };
+use cabinet_core::verdict::SignatureCheck;
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, MyCertificate, OrganizationsView,
     ServicesView, SessionView,

@@ -35,7 +35,8 @@ macro_rules! with_commands {
             keys::add_pfx_certificate(PfxArgs) -> MyCertificate;
             keys::remove_certificate(CertificateArgs) -> ();
             signing::sign_files(SignFilesArgs, streams SignProgress) -> Vec<SignedFile>;
-            signing::verify_file(VerifyArgs) -> Vec<SignerView>;
+            signing::verify_file(VerifyArgs) -> Vec<SignatureCheck>;
+            signing::trust_status() -> TrustStatus;
             signing::save_signed_content(SaveSignedArgs) -> u32;
             syncing::sync_org(OrgArgs, streams SyncProgress) -> SyncReport;
             applications::application_page(ApplicationPageArgs) -> ApplicationPage;
@@ -57,7 +58,7 @@ macro_rules! with_commands {
             applications::submit_application(ActionArgs) -> ();
             documents::documents(DocumentsArgs) -> DocumentList;
             documents::sign_document(SignDocumentArgs) -> ();
-            documents::verify_document(DocumentArgs) -> Vec<SignerView>;
+            documents::verify_document(DocumentArgs) -> Vec<SignatureCheck>;
             syncing::sync_status(OrgArgs) -> SyncStatus;
             organizations::edit_profile(EditProfileArgs) -> OrganizationProfile;
             syncing::conflicts(OrgArgs) -> Vec<Conflict>;

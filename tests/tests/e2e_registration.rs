@@ -125,6 +125,16 @@ async fn a_new_organization_is_registered_refused_once_fixed_and_activated() -> 
     })?;
     let mut config = PortalConfig::quick_demo(tmp.path().join("portal.sqlite3"));
     config.trusted_roots.push(ca.certificate().der.clone());
+    // Its CRL: the head's signature is valid only with revocation data.
+    let now = chrono::Utc::now();
+    config.crls.push(
+        ca.crl(
+            &[],
+            now - chrono::Duration::hours(1),
+            now + chrono::Duration::days(7),
+        )
+        .unwrap(),
+    );
     let portal = Portal::open(config)?.spawn("127.0.0.1:0".parse()?).await?;
     let url = portal.url();
     let admin = portal.admin();

@@ -296,6 +296,10 @@ error_codes! {
     RevocationUnknown = "revocation.unknown",
     /// The revocation data is older than its next update.
     RevocationStale = "revocation.stale",
+    /// The portal's trust list names no such CRL address (404).
+    TrustCrlUnknown = "trust.crl_unknown",
+    /// A listed CRL the portal cannot give now (502).
+    TrustCrlUnavailable = "trust.crl_unavailable",
     // tsl
     /// Not the trust list of accredited CAs in the Ministry's XML.
     TslMalformed = "tsl.malformed",

@@ -25,6 +25,9 @@ pub struct ApiV1Client {
     http: reqwest::Client,
 }
 
+/// The largest CRL read (the largest published ones are a few megabytes).
+const MAX_CRL: usize = 64 << 20;
+
 impl ApiV1Client {
     pub fn new(base: url::Url) -> Result<Self, CoreError> {
         Self::with_timeout(base, Duration::from_secs(30))
@@ -647,6 +650,57 @@ impl ApiV1Client {
             .await
             .map(|b| b.to_vec())
             .map_err(|e| CoreError::Offline(describe(&e)))
+    }
+
+    /// Reads a response body of at most `limit` bytes (`file.too_large`
+    /// past it), as it arrives: a hostile or broken server cannot fill
+    /// memory.
+    async fn body_within(mut resp: Response, limit: usize) -> Result<Vec<u8>, CoreError> {
+        let mut out = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| CoreError::Offline(describe(&e)))?
+        {
+            if out.len() + chunk.len() > limit {
+                return Err(CoreError::Invalid(ErrorCode::FileTooLarge));
+            }
+            out.extend_from_slice(&chunk);
+        }
+        Ok(out)
+    }
+
+    /// The trust list of accredited CAs (`v1/trust/tsl`) with its ETag,
+    /// unless it is still `etag` (`None`: 304).
+    pub async fn trust_list(
+        &self,
+        etag: Option<&str>,
+    ) -> Result<Option<(Vec<u8>, Option<String>)>, CoreError> {
+        let mut rb = self.request(Method::GET, "v1/trust/tsl", None)?;
+        if let Some(e) = etag {
+            rb = rb.header(reqwest::header::IF_NONE_MATCH, e);
+        }
+        let resp = Self::send(rb).await?;
+        if resp.status() == StatusCode::NOT_MODIFIED {
+            return Ok(None);
+        }
+        let tag = resp
+            .headers()
+            .get(reqwest::header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = Self::body_within(resp, cabinet_sign::tsl::MAX_TSL).await?;
+        Ok(Some((body, tag)))
+    }
+
+    /// The CRL at `url` (an address the trust list names), through the
+    /// portal.
+    pub async fn crl(&self, url: &str) -> Result<Vec<u8>, CoreError> {
+        let rb = self
+            .request(Method::GET, "v1/trust/crl", None)?
+            .query(&[("url", url)]);
+        let resp = Self::send(rb).await?;
+        Self::body_within(resp, MAX_CRL).await
     }
 
     /// Demo credentials; `None` when the portal is not a demo portal.

@@ -27,6 +27,7 @@ pub mod signing;
 pub mod store;
 pub mod support;
 pub mod sync;
+pub mod trust_store;
 pub mod verdict;
 pub mod view;
 

@@ -64,7 +64,7 @@ pub struct RevocationView {
     pub next_update: Option<String>,
     pub revoked_at: Option<String>,
     /// Whole hours between the data's issue and the check.
-    pub age_hours: i64,
+    pub age_hours: i32,
 }
 
 /// When the signature was made: `proven` by a timestamp (with its TSA),
@@ -139,7 +139,7 @@ impl SignatureCheck {
                 this_update: rfc3339(r.this_update),
                 next_update: r.next_update.map(rfc3339),
                 revoked_at: r.revoked_at.map(rfc3339),
-                age_hours: (now - r.this_update).num_hours(),
+                age_hours: i32::try_from((now - r.this_update).num_hours()).unwrap_or(i32::MAX),
             }),
             time: match &c.time {
                 SigningTime::Proven { at, tsa } => TimeView {

@@ -5,6 +5,7 @@
 
 use cabinet_core::certificates::open_pfx;
 use cabinet_core::secrets::{Keychain, KeychainBackend};
+use cabinet_core::verdict::{TrustView, VerdictView};
 use cabinet_core::Cabinet;
 use cabinet_portal::{Portal, PortalConfig};
 
@@ -47,15 +48,27 @@ async fn sign_offline_deliver_on_reconnect() {
         .id;
     cab.sync(&org).await.unwrap();
     let docs = cab.documents(&org, 10_000).await.unwrap().items;
-    assert_eq!(docs.len(), 3, "two demo documents and a payment receipt");
+    assert_eq!(
+        docs.len(),
+        8,
+        "two demo documents, a payment receipt and five signed ones"
+    );
     // A page of the newest: the first of the whole list, and the count.
     let newest = cab.documents(&org, 1).await.unwrap();
-    assert_eq!(newest.total, 3);
+    assert_eq!(newest.total, 8);
     assert_eq!(newest.items.len(), 1);
     assert_eq!(newest.items[0].document.id, docs[0].document.id);
-    assert!(docs
-        .iter()
-        .all(|d| !d.cached && d.document.signatures.is_empty()));
+    assert!(docs.iter().all(|d| !d.cached));
+    assert_eq!(
+        docs.iter()
+            .filter(|d| d.document.signatures.is_empty())
+            .count(),
+        3
+    );
+    // The sync brought the portal's trust list.
+    let status = cab.trust_status().unwrap();
+    assert!(status.present);
+    assert_eq!((status.authorities, status.accredited_now), (3, 2));
     let contract = docs
         .iter()
         .find(|d| d.document.name.starts_with("Договор"))
@@ -86,8 +99,14 @@ async fn sign_offline_deliver_on_reconnect() {
     let c = view.iter().find(|d| d.document.id == contract.id).unwrap();
     assert!(c.cached);
     assert_eq!(c.pending_signers, ["Иванов Сергей Петрович"]);
+    // Offline and never fetched: the CA's CRL is missing, so the pending
+    // signature is qualified but not established.
     let signers = cab.verify_document(&org, &contract.id).await.unwrap();
     assert_eq!(signers.len(), 1);
+    assert!(signers[0].intact);
+    assert_eq!(signers[0].trust, TrustView::Qualified);
+    assert_eq!(signers[0].verdict, VerdictView::Indeterminate);
+    assert_eq!(signers[0].problems[0].as_str(), "revocation.unknown");
     let r = cab.sync(&org).await.unwrap();
     assert!(!r.online);
     assert_eq!(r.pending, 1);
@@ -102,8 +121,20 @@ async fn sign_offline_deliver_on_reconnect() {
     assert!(c.pending_signers.is_empty());
     assert_eq!(c.document.signatures.len(), 1);
     assert_eq!(c.document.signatures[0].signer, "Иванов Сергей Петрович");
+    // Online, the CRL is fetched for the signer's CA: valid.
+    let checks = cab.verify_document(&org, &contract.id).await.unwrap();
+    assert_eq!(checks.len(), 1);
     assert_eq!(
-        cab.verify_document(&org, &contract.id).await.unwrap().len(),
-        1
+        checks[0].verdict,
+        VerdictView::Valid,
+        "{:?}",
+        checks[0].problems
     );
+    assert_eq!(checks[0].trust, TrustView::Qualified);
+    assert!(checks[0].revocation.is_some());
+    // And offline again it stays so, from what was kept.
+    _portal.stop().await;
+    let checks = cab.verify_document(&org, &contract.id).await.unwrap();
+    assert_eq!(checks[0].verdict, VerdictView::Valid);
+    assert!(checks[0].revocation.as_ref().unwrap().age_hours >= 0);
 }

@@ -61,6 +61,16 @@ async fn the_heads_qualified_signature_confirms_a_registration_and_no_one_elses(
     let stranger = ca("УЦ «Посторонний»");
     let mut config = PortalConfig::quick_demo(dir.path().join("portal.sqlite3"));
     config.trusted_roots.push(trusted.certificate().der.clone());
+    // Its CRL: a signature is valid only with current revocation data.
+    config.crls.push(
+        trusted
+            .crl(
+                &[],
+                Utc::now() - Duration::hours(1),
+                Utc::now() + Duration::days(7),
+            )
+            .unwrap(),
+    );
     let portal = Portal::open(config)
         .unwrap()
         .spawn("127.0.0.1:0".parse().unwrap())

@@ -54,6 +54,15 @@ async fn director_logs_in_with_a_token_key() {
 
     let mut config = PortalConfig::new(tmp.path().join("portal.sqlite3"));
     config.trusted_roots = vec![ca.certificate().der.clone()];
+    // Its CRL: a login needs current revocation data.
+    let now = chrono::Utc::now();
+    config.crls = vec![ca
+        .crl(
+            &[],
+            now - chrono::Duration::hours(1),
+            now + chrono::Duration::days(7),
+        )
+        .unwrap()];
     let portal = Portal::open(config)
         .unwrap()
         .spawn("127.0.0.1:0".parse().unwrap())

@@ -10,8 +10,9 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
 use base64::Engine;
+use cabinet_api::ErrorCode;
 use cabinet_api::{CertChallenge, CertificateLogin, TokenPair};
-use cabinet_sign::verify::{verify_detached_at, Trust};
+use cabinet_sign::verify::Trust;
 use cabinet_sign::{CertificateInfo, SignError};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -142,12 +143,33 @@ fn holder(conn: &Connection, cert: &CertificateInfo) -> Result<String, PortalErr
     Err(PortalError::CertUnknownHolder)
 }
 
+/// What a refused judgement means for a login.
+fn refused(code: ErrorCode) -> PortalError {
+    use ErrorCode as C;
+    match code {
+        C::SigContentChanged | C::SigBroken => {
+            PortalError::SignatureInvalid("the signature does not verify".into())
+        }
+        C::SigCertExpired | C::SigCertExpiredNoProof => PortalError::CertExpired,
+        C::SigCertNotYetValid => PortalError::CertNotYetValid,
+        C::SigRevoked => PortalError::CertRevoked,
+        C::RevocationUnknown | C::RevocationStale => PortalError::Refused {
+            status: 401,
+            code,
+            detail: "no current revocation data for the certificate".into(),
+        },
+        _ => PortalError::CertUntrusted,
+    }
+}
+
 /// The one signer of `content` whose detached CMS signature (base64) is
-/// `signature`: the signature checked, the chain to the trusted roots,
-/// validity at `now` (not the signing time the client claims), CRLs, and a
-/// key usage that allows signing.
+/// `signature`, judged as every signature is ([`crate::trust::judge`]):
+/// intact, issued by a CA of the published list or a configured root, and
+/// valid and not revoked *now* (the signing time the client claims counts
+/// for nothing); and a key usage that allows signing.
 pub fn signer(
     trust: &Trust,
+    list: &crate::trust::TrustService,
     signature: &str,
     content: &[u8],
     now: chrono::DateTime<chrono::Utc>,
@@ -155,17 +177,21 @@ pub fn signer(
     let signature = base64::engine::general_purpose::STANDARD
         .decode(signature.trim())
         .map_err(|e| PortalError::SignatureInvalid(format!("base64: {e}")))?;
-    let reports = verify_detached_at(&signature, content, trust, now).map_err(certificate_error)?;
-    let [report] = &reports[..] else {
+    if trust.roots.is_empty() && list.list.authorities.is_empty() {
+        // Nothing configured: nothing can be trusted.
+        return Err(PortalError::CertUntrusted);
+    }
+    let checks =
+        crate::trust::judge(trust, list, &signature, content, now).map_err(certificate_error)?;
+    let [check] = &checks[..] else {
         return Err(PortalError::SignatureInvalid(
             "exactly one signer expected".into(),
         ));
     };
-    if trust.roots.is_empty() {
-        // No roots configured: nothing can be trusted.
-        return Err(PortalError::CertUntrusted);
+    if let Some((code, _)) = crate::trust::refusal(&checks) {
+        return Err(refused(code));
     }
-    let cert = &report.certificate;
+    let cert = &check.certificate;
     let signs = cert
         .key_usage
         .as_ref()
@@ -180,12 +206,9 @@ fn login(
     ip: Option<&str>,
     conn: &mut Connection,
     cfg: &PortalConfig,
-    trust: &Trust,
-    req: &CertificateLogin,
+    cert: &CertificateInfo,
 ) -> Result<TokenPair, PortalError> {
-    let nonce = take_challenge(conn, cfg, &req.challenge_id)?;
-    let cert = signer(trust, &req.signature, &nonce[..], cfg.clock.now())?;
-    let user_id = holder(conn, &cert)?;
+    let user_id = holder(conn, cert)?;
     tracing::info!(
         user = %user_id,
         serial = %cert.serial,
@@ -202,8 +225,23 @@ async fn certificate(
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<CertificateLogin>,
 ) -> Result<ApiJson<TokenPair>, PortalError> {
-    let trust = st.trust.clone();
-    st.with_db(move |conn, cfg| login(ip.as_deref(), conn, cfg, &trust, &req))
+    // The nonce is burned under the writer; the signature is checked off
+    // it (an unauthenticated caller's work never holds the database); the
+    // session starts under the writer again.
+    let id = req.challenge_id.clone();
+    let nonce = st
+        .with_db(move |conn, cfg| take_challenge(conn, cfg, &id))
+        .await?;
+    let (trust, list, now) = (
+        st.trust.clone(),
+        st.trust_list.clone(),
+        st.config.clock.now(),
+    );
+    let cert =
+        tokio::task::spawn_blocking(move || signer(&trust, &list, &req.signature, &nonce[..], now))
+            .await
+            .map_err(|e| PortalError::Internal(format!("verify task: {e}")))??;
+    st.with_db(move |conn, cfg| login(ip.as_deref(), conn, cfg, &cert))
         .await
         .map(ApiJson)
 }

@@ -360,6 +360,14 @@ INSERT INTO sms_sent (id, ticket_hash, phone, sent_at)
 DROP TABLE sms_outbox;
 CREATE INDEX sms_sent_at ON sms_sent (sent_at);
 "#,
+    r#"
+-- Demo mode: which CA of the demo trust list a certificate is (the demo
+-- CA, a second accredited one, one whose accreditation ended, one on no
+-- list) and the CRL it signed when it was made (its key is never stored).
+ALTER TABLE demo_ca ADD COLUMN authority TEXT NOT NULL DEFAULT 'demo'
+    CHECK (authority IN ('demo', 'second', 'former', 'stranger'));
+ALTER TABLE demo_ca ADD COLUMN crl BLOB;
+"#,
 ];
 
 pub fn open(path: &Path) -> Result<Connection, PortalError> {

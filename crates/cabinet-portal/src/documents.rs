@@ -68,7 +68,7 @@ pub fn load(conn: &Connection, org: &str, id: &str) -> Result<Document, PortalEr
     Ok(doc)
 }
 
-fn publish(conn: &Connection, doc: &Document) -> Result<(), PortalError> {
+pub(crate) fn publish(conn: &Connection, doc: &Document) -> Result<(), PortalError> {
     let data =
         serde_json::to_value(doc).map_err(|e| PortalError::Internal(format!("document: {e}")))?;
     feed::record(
@@ -220,7 +220,8 @@ async fn sign(
         .decode(body.signature.trim())
         .map_err(|e| PortalError::SignatureInvalid(format!("base64: {e}")))?;
     let trust = st.trust.clone();
-    if trust.roots.is_empty() {
+    let list = st.trust_list.clone();
+    if trust.roots.is_empty() && list.list.authorities.is_empty() {
         return Err(PortalError::CertUntrusted);
     }
     // The signature is checked against the document's content on a reader
@@ -242,13 +243,26 @@ async fn sign(
         })
         .await?;
     let signed = signature.clone();
+    let now = st.config.clock.now();
+    // The same judgement as the client's: only a valid signature is filed.
     let reports = tokio::task::spawn_blocking(move || {
-        cabinet_sign::verify::verify_detached_with(&signed, &content[..], &trust).map_err(|e| {
-            PortalError::SignatureRejected {
-                code: e.code(),
-                detail: e.to_string(),
-            }
-        })
+        let checks =
+            crate::trust::judge(&trust, &list, &signed, &content[..], now).map_err(|e| {
+                PortalError::SignatureRejected {
+                    code: e.code(),
+                    detail: e.to_string(),
+                }
+            })?;
+        if let Some((code, c)) = crate::trust::refusal(&checks) {
+            return Err(PortalError::SignatureRejected {
+                code,
+                detail: format!(
+                    "the signature of {} is not valid",
+                    c.certificate.subject_common_name.as_deref().unwrap_or("?")
+                ),
+            });
+        }
+        Ok(checks)
     })
     .await
     .map_err(|e| PortalError::Internal(format!("verify task: {e}")))??;

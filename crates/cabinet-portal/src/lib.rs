@@ -37,6 +37,7 @@ pub mod sms;
 mod staff;
 mod support;
 mod totp;
+mod trust;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -150,6 +151,8 @@ pub(crate) struct AppState {
     pub trust: Arc<cabinet_sign::verify::Trust>,
     /// Demo mode: the demo PKI's certificates with their .pfx bytes.
     pub demo_pki: Arc<Vec<demo::DemoPfx>>,
+    /// The trust list the portal publishes and the CRLs it holds.
+    pub trust_list: Arc<trust::TrustService>,
     /// Places for password hashing (argon2 is slow on purpose): a flood of
     /// logins waits here, never on the database.
     pub hashing: Arc<tokio::sync::Semaphore>,
@@ -251,6 +254,7 @@ impl Portal {
         let mut conn = db::open(&config.db_path)?;
         let mut trust = certlogin::configured_trust(&config)?;
         let mut demo_pki = Vec::new();
+        let mut trust_list = trust::TrustService::empty();
         if config.demo {
             demo::seed_if_empty(&mut conn, &config)?;
         }
@@ -264,6 +268,7 @@ impl Portal {
             // Every demo CA this database has seen stays trusted, so .pfx
             // files from an earlier start keep working.
             trust.roots.extend(demo::ca_certificates(&conn)?);
+            trust_list = demo::trust_service(&conn)?;
         }
         let limiter = Arc::new(limits::Limiter::new(config.limits.clone()));
         Ok(Self {
@@ -273,6 +278,7 @@ impl Portal {
                 config: Arc::new(config),
                 trust: Arc::new(trust),
                 demo_pki: Arc::new(demo_pki),
+                trust_list: Arc::new(trust_list),
                 hashing: Arc::new(tokio::sync::Semaphore::new(HASHING_PLACES)),
                 limiter,
             },
@@ -287,6 +293,7 @@ impl Portal {
             )
             .merge(auth::routes())
             .merge(certlogin::routes())
+            .merge(trust::routes())
             .merge(recovery::routes())
             .merge(prefs::routes())
             .merge(security::routes())

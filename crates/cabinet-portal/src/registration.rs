@@ -418,6 +418,7 @@ async fn submit(
 ) -> Result<Response, PortalError> {
     let key = idempotency_key(&headers)?;
     let trust = st.trust.clone();
+    let list = st.trust_list.clone();
     st.with_db(move |conn, cfg: &PortalConfig| {
         let now = cfg.clock.now();
         // A replayed submission answers as before, without a code.
@@ -441,7 +442,7 @@ async fn submit(
             }
             match (&req.code, &req.signature) {
                 (Some(code), None) => check_code(conn, &id, code, now)?,
-                (None, Some(signature)) => check_head_signature(&trust, &r, signature, now)?,
+                (None, Some(signature)) => check_head_signature(&trust, &list, &r, signature, now)?,
                 _ => {
                     return Err(PortalError::Refused {
                         status: 422,
@@ -482,11 +483,12 @@ async fn submit(
 /// entrepreneur) and the head's name.
 fn check_head_signature(
     trust: &cabinet_sign::verify::Trust,
+    list: &crate::trust::TrustService,
     r: &Registration,
     signature: &str,
     now: DateTime<Utc>,
 ) -> Result<(), PortalError> {
-    let cert = crate::certlogin::signer(trust, signature, r.statement().as_bytes(), now)
+    let cert = crate::certlogin::signer(trust, list, signature, r.statement().as_bytes(), now)
         .map_err(|e| PortalError::NotAcceptedSignature(Box::new(e)))?;
     let inn = r.form.inn.trim();
     let of_org = match r.kind {

@@ -274,12 +274,12 @@ async fn feed_pages_writes_replay_and_compaction_expires_cursors() {
         "sync.cursor_expired"
     );
     let (full, _) = f.drain(None, 4).await;
-    // The profile, eight applications and the three demo documents (two
-    // and a receipt), each once.
+    // The profile, eight applications and the eight demo documents (two, a
+    // receipt and the five signed ones that show the verdicts), each once.
     let count = |e: &str| full.iter().filter(|c| c.entity == e).count();
     assert_eq!(
         (count("profile"), apps(&full), count("document")),
-        (1, 8, 3)
+        (1, 8, 8)
     );
     let mut ids: Vec<_> = full.iter().map(|c| (&c.entity, &c.id)).collect();
     ids.sort();

@@ -52,7 +52,10 @@ pub async fn sign_document(st: State<'_, Desktop>, args: SignDocumentArgs) -> Re
 }
 
 #[tauri::command]
-pub async fn verify_document(st: State<'_, Desktop>, args: DocumentArgs) -> Res<Vec<SignerView>> {
+pub async fn verify_document(
+    st: State<'_, Desktop>,
+    args: DocumentArgs,
+) -> Res<Vec<SignatureCheck>> {
     Ok(st
         .cabinet
         .verify_document(&args.org_id, &args.document_id)

@@ -19,6 +19,7 @@ use cabinet_api::{RecoveryTicket, Registration, RegistrationCode, RegistrationFo
 use cabinet_core::accounting::{AccountingFormat, AccountingPart};
 use cabinet_core::attachments::DraftFiles;
 use cabinet_core::cabinet::KeyLocation;
+use cabinet_core::cabinet::TrustStatus;
 use cabinet_core::certificates::{
     open_container_key, open_pfx as open_pfx_file, open_token_key, token_listing, CertificateView,
     ContainerListing, TokenListing,
@@ -26,11 +27,12 @@ use cabinet_core::certificates::{
 use cabinet_core::config::LocalSettings;
 use cabinet_core::lists::{ApplicationPage, ApplicationQuery};
 use cabinet_core::records::{RecordPage, RecordQuery};
-use cabinet_core::signing::{SignProgress, SignedFile, SignerView};
+use cabinet_core::signing::{SignProgress, SignedFile};
 use cabinet_core::support::{FaqView, SupportView};
 use cabinet_core::sync::{
     Conflict, DocumentList, OutboxItem, Resolution, SyncProgress, SyncReport, SyncStatus,
 };
+use cabinet_core::verdict::SignatureCheck;
 use cabinet_core::view::{
     AppInfo, Dashboard, DemoCertificateFile, LoginStep, OrganizationsView, SessionView,
 };

@@ -68,14 +68,20 @@ pub async fn sign_files(
     .await
 }
 
+/// «Проверить подпись»: each signer judged with the kept trust list and
+/// CRLs (fetching a missing CRL when online).
 #[tauri::command]
-pub async fn verify_file(_st: State<'_, Desktop>, args: VerifyArgs) -> Res<Vec<SignerView>> {
-    blocking(move || {
-        let file = std::path::PathBuf::from(&args.file);
-        let sig = args.signature.map(std::path::PathBuf::from);
-        cabinet_core::signing::verify_chosen(&file, sig.as_deref(), &[])
-    })
-    .await
+pub async fn verify_file(st: State<'_, Desktop>, args: VerifyArgs) -> Res<Vec<SignatureCheck>> {
+    let file = std::path::PathBuf::from(&args.file);
+    let sig = args.signature.map(std::path::PathBuf::from);
+    Ok(st.cabinet.judge_file(&file, sig.as_deref()).await?.0)
+}
+
+/// The trust list signatures are judged by: its date, when it was
+/// fetched, how many CAs (works offline).
+#[tauri::command]
+pub async fn trust_status(st: State<'_, Desktop>) -> Res<TrustStatus> {
+    Ok(st.cabinet.trust_status()?)
 }
 
 /// «Сохранить подписанный документ»: the document an attached signature

@@ -4,6 +4,7 @@ import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import Documents from "./Documents.svelte";
 import type { DocumentView } from "../lib/bindings";
+import { untrusted } from "../lib/checks.fixture";
 
 const doc = (pending: string[]): DocumentView => ({
   document: {
@@ -33,8 +34,7 @@ describe("Documents", () => {
         pending = ["Иванов С. П."];
         return null;
       }
-      if (cmd === "verify_document")
-        return [{ certificate: { holder: "Иванов С. П.", organization: "ООО «Ромашка»" }, signing_time: null, algorithm: "RSA 2048", chain_trusted: false }];
+      if (cmd === "verify_document") return [untrusted()];
       throw new Error(`unexpected ${cmd}`);
     });
     const onSigned = vi.fn();
@@ -54,7 +54,12 @@ describe("Documents", () => {
       secret: "Director-KEP",
     });
     await user.click(screen.getByRole("button", { name: "Проверить подписи" }));
-    await waitFor(() => expect(screen.getByTestId("document-signers").textContent).toContain("подпись верна"));
+    // Intact but by a CA on no list: said so, never «верна».
+    const verdict = await screen.findByTestId("verdict");
+    expect(verdict.dataset.verdict).toBe("indeterminate");
+    expect(verdict.textContent).toContain("Подпись не изменена, но доверие не установлено");
+    expect(verdict.textContent).toContain("недоверенным удостоверяющим центром");
+    expect(verdict.textContent).not.toContain("верна");
   });
 
   it("shows the newest hundred of a large organization and a hundred more on request", async () => {

@@ -150,6 +150,12 @@ action: string,
  */
 detail: string, };
 
+export type AuthorityView = { name: string, short_name: string, inn: string, ogrn: string, registry_number: string, 
+/**
+ * RFC 3339, when its accreditation ended (if it has).
+ */
+accreditation_ended: string | null, };
+
 export type BankDetails = { bank_name: string, bik: string, 
 /**
  * Расчётный счёт, its key checked against the BIK.
@@ -165,6 +171,8 @@ export type CabinetAccess = { state: AccessState, reason: string, since: string,
  * The latest unblock request, if any.
  */
 unblock: UnblockView | null, };
+
+export type CertStateView = "valid" | "expired" | "not_yet_valid" | "revoked" | "unknown";
 
 export type CertificateArgs = { 
 /**
@@ -446,7 +454,7 @@ role: string, status: EmployeeStatus, version: number, };
 
 export type EmployeeStatus = "active" | "invited" | "removed";
 
-export type ErrorCode = "application.missing_documents" | "application.too_many_files" | "application.unsigned" | "auth.challenge_expired" | "auth.challenge_invalid" | "auth.invalid_credentials" | "auth.locked" | "auth.otp_expired" | "auth.otp_invalid" | "auth.refresh_invalid" | "auth.required" | "auth.same_password" | "auth.signature_invalid" | "auth.ticket_invalid" | "auth.token_expired" | "auth.token_invalid" | "auth.totp_invalid" | "auth.totp_not_started" | "auth.weak_password" | "auth.wrong_password" | "cache.error" | "cache.locked" | "cache.not_found" | "cache.unsent_actions" | "cert.expired" | "cert.key_usage" | "cert.malformed" | "cert.not_yet_valid" | "cert.revoked" | "cert.unknown_holder" | "cert.unsupported_algorithm" | "cert.untrusted" | "config.invalid" | "conflict.state" | "conflict.version" | "container.damaged" | "container.key_mismatch" | "container.no_certificate" | "container.not_found" | "container.unsupported" | "container.wrong_pin" | "crl.malformed" | "document.changed" | "employee.grant_exceeds" | "employee.head_role" | "export.failed" | "file.bad_name" | "file.duplicate" | "file.empty" | "file.extension" | "file.missing" | "file.not_regular" | "file.not_sent" | "file.read" | "file.too_large" | "file.type_mismatch" | "file.type_not_allowed" | "file.write" | "form.cadastral" | "form.not_a_date" | "form.not_a_number" | "form.not_an_option" | "form.required" | "form.too_long" | "form.unknown_field" | "internal" | "not_found" | "unknown" | "input.action" | "input.application" | "input.attachment" | "input.certificate" | "input.charge" | "input.code" | "input.conflict" | "input.content" | "input.current_password" | "input.document" | "input.document_ids" | "input.email" | "input.email_taken" | "input.employee" | "input.file_name" | "input.format" | "input.from" | "input.full_name" | "input.id" | "input.inn" | "input.kind" | "input.legal_address" | "input.lock_minutes" | "input.login" | "input.message" | "input.name" | "input.org_id" | "input.password" | "input.period" | "input.phone" | "input.prefetch" | "input.profile" | "input.registration" | "input.requirement" | "input.role" | "input.rows" | "input.sha256" | "input.slot" | "input.text" | "input.title" | "input.to" | "input.version" | "key.malformed" | "keychain.unavailable" | "link.already_member" | "link.not_found" | "network.offline" | "org.blocked" | "org.forbidden" | "org.head_only" | "org.not_blocked" | "org.not_found" | "org.permission_denied" | "org.suspended" | "org.unblock_pending" | "pfx.damaged" | "pfx.key_mismatch" | "pfx.no_key" | "pfx.not_pkcs12" | "pfx.unsupported" | "pfx.wrong_password" | "portal.protocol" | "profile.change_pending" | "rate.limited" | "registration.address_mismatch" | "registration.already_registered" | "registration.code_expired" | "registration.code_invalid" | "registration.confirmation_missing" | "registration.document_duplicate" | "registration.document_foreign" | "registration.missing_documents" | "registration.not_in_registry" | "registration.registry_mismatch" | "registration.signer_not_head" | "request.idempotency_conflict" | "request.idempotency_key_required" | "request.invalid" | "request.invalid_field" | "request.method_not_allowed" | "request.too_large" | "session.locked" | "session.not_logged_in" | "session.relogin_required" | "session.unlock_failed" | "sig.broken" | "sig.cert_expired" | "sig.cert_expired_no_proof" | "sig.cert_not_yet_valid" | "sig.content_changed" | "sig.content_mismatch" | "sig.detached" | "sig.malformed" | "sig.no_certificate" | "sig.revoked" | "sig.too_large" | "sig.untrusted" | "sign.failed" | "sign.unsupported_algorithm" | "support.too_large" | "support.too_many_files" | "sync.cursor_expired" | "token.absent" | "token.failed" | "token.module" | "token.no_key" | "token.pin_locked" | "token.wrong_pin" | "trust.not_checked" | "trust.not_accredited" | "trust.chain_expired" | "revocation.unknown" | "revocation.stale" | "tsl.malformed" | "inn.digits" | "inn.length" | "inn.checksum" | "ogrn.digits" | "ogrn.length" | "ogrn.checksum" | "ogrnip.digits" | "ogrnip.length" | "ogrnip.checksum" | "kpp.length" | "kpp.format" | "uin.digits" | "uin.length" | "uin.checksum" | "bik.digits" | "bik.length" | "bik.format" | "account.digits" | "account.length" | "account.checksum" | "corr_account.digits" | "corr_account.length" | "corr_account.checksum" | "snils.digits" | "snils.length" | "snils.checksum" | "phone.format" | "phone.length" | "legal_address.length" | "email.format" | "bank_name.format" | "head_name.format" | "head_position.format" | "profile.format";
+export type ErrorCode = "application.missing_documents" | "application.too_many_files" | "application.unsigned" | "auth.challenge_expired" | "auth.challenge_invalid" | "auth.invalid_credentials" | "auth.locked" | "auth.otp_expired" | "auth.otp_invalid" | "auth.refresh_invalid" | "auth.required" | "auth.same_password" | "auth.signature_invalid" | "auth.ticket_invalid" | "auth.token_expired" | "auth.token_invalid" | "auth.totp_invalid" | "auth.totp_not_started" | "auth.weak_password" | "auth.wrong_password" | "cache.error" | "cache.locked" | "cache.not_found" | "cache.unsent_actions" | "cert.expired" | "cert.key_usage" | "cert.malformed" | "cert.not_yet_valid" | "cert.revoked" | "cert.unknown_holder" | "cert.unsupported_algorithm" | "cert.untrusted" | "config.invalid" | "conflict.state" | "conflict.version" | "container.damaged" | "container.key_mismatch" | "container.no_certificate" | "container.not_found" | "container.unsupported" | "container.wrong_pin" | "crl.malformed" | "document.changed" | "employee.grant_exceeds" | "employee.head_role" | "export.failed" | "file.bad_name" | "file.duplicate" | "file.empty" | "file.extension" | "file.missing" | "file.not_regular" | "file.not_sent" | "file.read" | "file.too_large" | "file.type_mismatch" | "file.type_not_allowed" | "file.write" | "form.cadastral" | "form.not_a_date" | "form.not_a_number" | "form.not_an_option" | "form.required" | "form.too_long" | "form.unknown_field" | "internal" | "not_found" | "unknown" | "input.action" | "input.application" | "input.attachment" | "input.certificate" | "input.charge" | "input.code" | "input.conflict" | "input.content" | "input.current_password" | "input.document" | "input.document_ids" | "input.email" | "input.email_taken" | "input.employee" | "input.file_name" | "input.format" | "input.from" | "input.full_name" | "input.id" | "input.inn" | "input.kind" | "input.legal_address" | "input.lock_minutes" | "input.login" | "input.message" | "input.name" | "input.org_id" | "input.password" | "input.period" | "input.phone" | "input.prefetch" | "input.profile" | "input.registration" | "input.requirement" | "input.role" | "input.rows" | "input.sha256" | "input.slot" | "input.text" | "input.title" | "input.to" | "input.version" | "key.malformed" | "keychain.unavailable" | "link.already_member" | "link.not_found" | "network.offline" | "org.blocked" | "org.forbidden" | "org.head_only" | "org.not_blocked" | "org.not_found" | "org.permission_denied" | "org.suspended" | "org.unblock_pending" | "pfx.damaged" | "pfx.key_mismatch" | "pfx.no_key" | "pfx.not_pkcs12" | "pfx.unsupported" | "pfx.wrong_password" | "portal.protocol" | "profile.change_pending" | "rate.limited" | "registration.address_mismatch" | "registration.already_registered" | "registration.code_expired" | "registration.code_invalid" | "registration.confirmation_missing" | "registration.document_duplicate" | "registration.document_foreign" | "registration.missing_documents" | "registration.not_in_registry" | "registration.registry_mismatch" | "registration.signer_not_head" | "request.idempotency_conflict" | "request.idempotency_key_required" | "request.invalid" | "request.invalid_field" | "request.method_not_allowed" | "request.too_large" | "session.locked" | "session.not_logged_in" | "session.relogin_required" | "session.unlock_failed" | "sig.broken" | "sig.cert_expired" | "sig.cert_expired_no_proof" | "sig.cert_not_yet_valid" | "sig.content_changed" | "sig.content_mismatch" | "sig.detached" | "sig.malformed" | "sig.no_certificate" | "sig.revoked" | "sig.too_large" | "sig.untrusted" | "sign.failed" | "sign.unsupported_algorithm" | "support.too_large" | "support.too_many_files" | "sync.cursor_expired" | "token.absent" | "token.failed" | "token.module" | "token.no_key" | "token.pin_locked" | "token.wrong_pin" | "trust.not_checked" | "trust.not_accredited" | "trust.chain_expired" | "revocation.unknown" | "revocation.stale" | "trust.crl_unknown" | "trust.crl_unavailable" | "tsl.malformed" | "inn.digits" | "inn.length" | "inn.checksum" | "ogrn.digits" | "ogrn.length" | "ogrn.checksum" | "ogrnip.digits" | "ogrnip.length" | "ogrnip.checksum" | "kpp.length" | "kpp.format" | "uin.digits" | "uin.length" | "uin.checksum" | "bik.digits" | "bik.length" | "bik.format" | "account.digits" | "account.length" | "account.checksum" | "corr_account.digits" | "corr_account.length" | "corr_account.checksum" | "snils.digits" | "snils.length" | "snils.checksum" | "phone.format" | "phone.length" | "legal_address.length" | "email.format" | "bank_name.format" | "head_name.format" | "head_position.format" | "profile.format";
 
 export type ExportAccountingArgs = { org_id: string, part: AccountingPart, format: AccountingFormat, 
 /**
@@ -886,6 +894,20 @@ export type ResolveConflictArgs = { action_id: string, resolution: Resolution, }
 
 export type Restriction = { kind: string, imposed_by: string, since: string, detail: string, };
 
+export type RevocationView = { 
+/**
+ * `crl` (OCSP joins later).
+ */
+source: string, issuer: string, 
+/**
+ * RFC 3339.
+ */
+this_update: string, next_update: string | null, revoked_at: string | null, 
+/**
+ * Whole hours between the data's issue and the check.
+ */
+age_hours: number, };
+
 export type Role = { 
 /**
  * The role's name; built-in roles are Russian words.
@@ -1029,17 +1051,22 @@ export type SignProgress = { done: number, total: number,
  */
 file: string, };
 
-export type SignedFile = { file: string, signature: string, };
+export type SignatureCheck = { certificate: CertificateView, algorithm: string, intact: boolean, trust: TrustView, authority: AuthorityView | null, 
+/**
+ * RFC 3339: the moment judged (the proven signing time, else the
+ * check's time).
+ */
+judged_at: string, 
+/**
+ * RFC 3339: when the check was made.
+ */
+checked_at: string, certificate_at_signing: CertStateView, certificate_now: CertStateView, revocation: RevocationView | null, time: TimeView, verdict: VerdictView, 
+/**
+ * Why it is not `valid`, most serious first.
+ */
+problems: Array<ErrorCode>, };
 
-export type SignerView = { certificate: CertificateView, 
-/**
- * RFC 3339, when the signature says.
- */
-signing_time: string | null, algorithm: string, 
-/**
- * False when no trusted roots were configured (the chain was not checked).
- */
-chain_trusted: boolean, };
+export type SignedFile = { file: string, signature: string, };
 
 export type StatusEvent = { id: string, application_id: string | null, status: ApplicationStatus, created_at: string, 
 /**
@@ -1140,6 +1167,12 @@ export type TicketStatus = "open" | "answered";
 
 export type TicketTopic = "login" | "signature" | "applications" | "payments" | "employees" | "registration" | "other";
 
+export type TimeView = { 
+/**
+ * `proven` | `claimed`.
+ */
+kind: string, at: string | null, tsa: string | null, };
+
 export type TokenArgs = { 
 /**
  * A PKCS#11 module path; `None`: the first installed known module.
@@ -1170,6 +1203,31 @@ export type TotpCodeArgs = { code: Secret, };
 
 export type TotpSetup = { secret: Secret, uri: string, qr_size: number, qr_dark: Array<boolean>, };
 
+export type TrustStatus = { 
+/**
+ * False until the first sync brought a list: nothing is judged
+ * qualified until then.
+ */
+present: boolean, version: number | null, 
+/**
+ * RFC 3339: the list's own date.
+ */
+date: string | null, 
+/**
+ * RFC 3339: when it was fetched, and last confirmed current.
+ */
+fetched_at: string | null, checked_at: string | null, 
+/**
+ * CAs on the list, and of them accredited now.
+ */
+authorities: number, accredited_now: number, 
+/**
+ * Revocation lists kept for offline checks.
+ */
+crls: number, };
+
+export type TrustView = "qualified" | "trusted_by_you" | "untrusted" | "not_checked";
+
 export type UnblockArgs = { org_id: string, text: string, files: Array<TicketFileArgs>, };
 
 export type UnblockStatus = "pending" | "approved" | "refused";
@@ -1181,6 +1239,8 @@ export type UnblockView = { id: string, status: UnblockStatus, created_at: strin
 comment: string | null, };
 
 export type UnlockArgs = { password: Secret, };
+
+export type VerdictView = "valid" | "indeterminate" | "invalid";
 
 export type VerifyArgs = { file: string, 
 /**
@@ -1215,7 +1275,8 @@ export const commands = {
   removeCertificate: (args: CertificateArgs) => invoke<null>("remove_certificate", { args }),
   signFiles: (args: SignFilesArgs, onProgress: (progress: SignProgress) => void) =>
     invoke<Array<SignedFile>>("sign_files", { args, progress: new Channel<SignProgress>(onProgress) }),
-  verifyFile: (args: VerifyArgs) => invoke<Array<SignerView>>("verify_file", { args }),
+  verifyFile: (args: VerifyArgs) => invoke<Array<SignatureCheck>>("verify_file", { args }),
+  trustStatus: () => invoke<TrustStatus>("trust_status"),
   saveSignedContent: (args: SaveSignedArgs) => invoke<number>("save_signed_content", { args }),
   syncOrg: (args: OrgArgs, onProgress: (progress: SyncProgress) => void) =>
     invoke<SyncReport>("sync_org", { args, progress: new Channel<SyncProgress>(onProgress) }),
@@ -1238,7 +1299,7 @@ export const commands = {
   submitApplication: (args: ActionArgs) => invoke<null>("submit_application", { args }),
   documents: (args: DocumentsArgs) => invoke<DocumentList>("documents", { args }),
   signDocument: (args: SignDocumentArgs) => invoke<null>("sign_document", { args }),
-  verifyDocument: (args: DocumentArgs) => invoke<Array<SignerView>>("verify_document", { args }),
+  verifyDocument: (args: DocumentArgs) => invoke<Array<SignatureCheck>>("verify_document", { args }),
   syncStatus: (args: OrgArgs) => invoke<SyncStatus>("sync_status", { args }),
   editProfile: (args: EditProfileArgs) => invoke<OrganizationProfile>("edit_profile", { args }),
   conflicts: (args: OrgArgs) => invoke<Array<Conflict>>("conflicts", { args }),

@@ -4,6 +4,7 @@ import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import Signatures from "./Signatures.svelte";
 import type { CertificateView, MyCertificate } from "../lib/bindings";
+import { qualified } from "../lib/checks.fixture";
 
 const cert: CertificateView = {
   holder: "Иванов Сергей Петрович",
@@ -42,8 +43,19 @@ describe("Signatures", () => {
         const a = args as { file: string };
         if (a.file === "/tmp/b.pdf")
           throw { code: "sig.content_changed", message: "changed", field: null, locked_until: null, attempts_left: null };
-        return [{ certificate: cert, signing_time: "2026-11-22T12:00:00Z", algorithm: "RSA 2048", chain_trusted: false }];
+        return [qualified({ certificate: cert })];
       }
+      if (cmd === "trust_status")
+        return {
+          present: true,
+          version: 7,
+          date: "2026-12-07T07:00:00Z",
+          fetched_at: "2026-12-07T08:00:00Z",
+          checked_at: "2026-12-07T08:00:00Z",
+          authorities: 3,
+          accredited_now: 2,
+          crls: 1,
+        };
       if (cmd === "save_signed_content") return 1234;
       if (cmd.startsWith("plugin:event")) return 1;
       throw new Error(`unexpected ${cmd}`);
@@ -66,8 +78,14 @@ describe("Signatures", () => {
 
     await user.type(screen.getByLabelText(/^Подписанный файл/), "/tmp/a.pdf");
     await user.click(screen.getByRole("button", { name: "Проверить" }));
-    expect((await screen.findByTestId("verify-ok")).textContent).toBe("Подпись верна. Подписантов: 1.");
-    expect(screen.getByTestId("signer").textContent).toContain("Цепочка не проверялась");
+    expect((await screen.findByTestId("verify-ok")).textContent).toBe("Проверено подписантов: 1.");
+    expect(screen.getByTestId("signer").textContent).toContain(
+      "Квалифицированная подпись действительна",
+    );
+    expect(screen.getByTestId("verdict-reason").textContent).toContain(
+      "Сертификат выдан аккредитованным УЦ «АО «Демо УЦ»», действовал и не был отозван на момент проверки",
+    );
+    expect(screen.getByTestId("trust-list").textContent).toContain("Проверка по списку аккредитованных УЦ от 07.12.2026");
 
     await user.clear(screen.getByLabelText(/^Подписанный файл/));
     await user.type(screen.getByLabelText(/^Подписанный файл/), "/tmp/b.pdf");

@@ -144,6 +144,15 @@ pub trait Backend: Send + Sync {
         list: Reference,
         etag: Option<&'a str>,
     ) -> Reply<'a, Option<(String, Option<String>)>>;
+    /// The portal's list of accredited CAs (the Ministry's XML) with its
+    /// ETag, unless it is still `etag` (`None`).
+    fn trust_list<'a>(
+        &'a self,
+        etag: Option<&'a str>,
+    ) -> Reply<'a, Option<(Vec<u8>, Option<String>)>>;
+    /// The CRL published at `url` (an address of the trust list), through
+    /// the portal.
+    fn crl<'a>(&'a self, url: &'a str) -> Reply<'a, Vec<u8>>;
     /// A demo portal's credentials; `None` from a real portal.
     fn demo_info(&self) -> Reply<'_, Option<DemoInfo>>;
     fn demo_sms<'a>(&'a self, ticket: &'a str) -> Reply<'a, DemoSms>;

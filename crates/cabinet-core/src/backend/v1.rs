@@ -167,6 +167,17 @@ impl Backend for ApiV1Client {
         Box::pin(self.etagged::<Vec<serde_json::Value>>(path, etag))
     }
 
+    fn trust_list<'a>(
+        &'a self,
+        etag: Option<&'a str>,
+    ) -> Reply<'a, Option<(Vec<u8>, Option<String>)>> {
+        Box::pin(ApiV1Client::trust_list(self, etag))
+    }
+
+    fn crl<'a>(&'a self, url: &'a str) -> Reply<'a, Vec<u8>> {
+        Box::pin(ApiV1Client::crl(self, url))
+    }
+
     fn demo_info(&self) -> Reply<'_, Option<DemoInfo>> {
         Box::pin(ApiV1Client::demo_info(self))
     }

@@ -87,13 +87,13 @@ impl Cabinet {
             .await
     }
 
-    /// Verifies every signature of a document, accepted and pending, against
-    /// its content.
+    /// Judges every signature of a document, accepted and pending, against
+    /// its content: one [`crate::verdict::SignatureCheck`] per signer.
     pub async fn verify_document(
         &self,
         org_id: &str,
         id: &str,
-    ) -> Result<Vec<crate::signing::SignerView>, CoreError> {
+    ) -> Result<Vec<crate::verdict::SignatureCheck>, CoreError> {
         let content = self.document_content(org_id, id).await?;
         let (doc, pending) = {
             let guard = self.active.lock().await;
@@ -120,7 +120,7 @@ impl Cabinet {
             let der = base64::engine::general_purpose::STANDARD
                 .decode(b64)
                 .map_err(|e| CoreError::Protocol(format!("signature: {e}")))?;
-            out.extend(crate::signing::verify_bytes(&der, &content)?);
+            out.extend(self.judge_signature(&der, &content).await?);
         }
         Ok(out)
     }

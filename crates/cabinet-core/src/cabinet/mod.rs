@@ -53,6 +53,9 @@ mod staff;
 mod support;
 mod syncing;
 mod tokens;
+mod trust;
+
+pub use trust::TrustStatus;
 
 pub use keys::KeyLocation;
 use tokens::SessionTokens;
@@ -128,6 +131,8 @@ pub struct Cabinet {
     syncing: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Mutex<()>>>>,
     /// The unlock check of a password login waiting for its second factor.
     pending_unlock: Mutex<Option<PasswordCheck>>,
+    /// The stored trust list, parsed, under the key of its fetch.
+    trust_cache: std::sync::Mutex<Option<(String, std::sync::Arc<cabinet_sign::tsl::TrustList>)>>,
 }
 
 /// The open session, refusing while it is locked.
@@ -181,6 +186,7 @@ impl Cabinet {
             renewing: Mutex::new(()),
             syncing: Default::default(),
             pending_unlock: Mutex::new(None),
+            trust_cache: std::sync::Mutex::new(None),
         })
     }
 

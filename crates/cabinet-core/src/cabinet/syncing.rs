@@ -73,6 +73,13 @@ impl Cabinet {
             })
             .await?;
         tracing::info!(?report, "sync");
+        if report.online {
+            // The trust list and stale CRLs ride along; the sync of the
+            // cabinet's data does not depend on them.
+            if let Err(e) = self.refresh_trust().await {
+                tracing::warn!(error = %e, "trust list not refreshed");
+            }
+        }
         Ok(report)
     }
 

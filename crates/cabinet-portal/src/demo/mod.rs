@@ -29,7 +29,7 @@ pub const ENTREPRENEUR_PASSWORD: &str = "Smirnov-2026";
 
 pub mod pki;
 
-pub use pki::{ca_certificates, issue_pki, DemoPfx};
+pub use pki::{ca_certificates, issue_pki, trust_service, DemoPfx};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

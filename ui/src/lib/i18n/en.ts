@@ -368,10 +368,30 @@ export const en: Strings = {
     savedContent: (path: string, bytes: number) => `The document from the signature is saved: ${path} (${bytes} bytes).`,
     verify: "Verify",
     verifying: "Verifying…",
-    valid: (n: number) => `The signature is valid. Signers: ${n}.`,
-    signedAt: "Signed",
-    chainTrusted: "The certificate chain is trusted",
-    chainNotChecked: "The chain was not checked: no trusted root certificates are set",
+    checked: (n: number) => `Signers checked: ${n}.`,
+  },
+
+  verdict: {
+    headValidQualified: "Qualified signature is valid",
+    headValid: "Signature is valid",
+    headIndeterminate: "Signature is intact, but trust is not established",
+    headInvalid: "Signature is invalid",
+    qualified: (ca: string, moment: string) =>
+      `The certificate was issued by the accredited CA «${ca}», was valid and not revoked ${moment}.`,
+    trusted: (moment: string) =>
+      `The certificate was issued by a certification centre you trust, was valid and not revoked ${moment}.`,
+    atProven: (at: string, tsa: string) => `at signing, ${at} (the time is proven by the timestamp of «${tsa}»)`,
+    atCheck: (at: string) => `at the check, ${at} (the signing time is not proven by a timestamp)`,
+    signedClaimed: (at: string) => `Signed ${at}, as the signer says`,
+    signedUnknown: "The signature does not say when it was made",
+    issuedBy: (ca: string) => `Issued by: ${ca}`,
+    revocation: (issuer: string, at: string, hours: number) =>
+      `Revocation data: the CRL of «${issuer}» of ${at} (${hours < 1 ? "less than an hour" : `${hours} h`} ago)`,
+    revokedAt: (at: string) => `The certificate was revoked ${at}`,
+    accreditationEnded: (ca: string, at: string) => `The accreditation of «${ca}» ended ${at}`,
+    noRevocation: "No revocation data for the certificate",
+    list: (date: string, fetched: string) => `Checked against the list of accredited CAs of ${date} (fetched ${fetched})`,
+    noList: "The list of accredited certification centres has not been fetched yet: sync with the portal to check qualified signatures.",
   },
 
   apps: {
@@ -483,8 +503,7 @@ export const en: Strings = {
     addPfxCancel: "Cancel",
     signedQueued: "The document is signed. The signature goes to the portal at the next synchronization.",
     noSignatures: "The document has no signatures.",
-    signer: (name: string, org: string | null, at: string) => `${name}${org ? `, ${org}` : ""}${at ? ` — ${at}` : ""}`,
-    valid: "signature valid",
+    verifying: "Checking…",
   },
 
   nav: {
@@ -1120,6 +1139,8 @@ export const en: Strings = {
     "trust.chain_expired": "A certification centre's certificate in the chain was not valid at the moment checked.",
     "revocation.unknown": "There is no revocation data for the certificate: no revocation list was obtained.",
     "revocation.stale": "The revocation data for the certificate is out of date: a fresh revocation list is needed.",
+    "trust.crl_unknown": "The portal knows no such revocation list address.",
+    "trust.crl_unavailable": "The certificate revocation list is unavailable right now. Check again later.",
     "tsl.malformed": "The list of accredited certification centres is damaged or in an unknown format.",
     "not_found": "The portal did not find what was asked for. Refresh the data.",
     "input.content": "The file arrived damaged. Attach it again.",

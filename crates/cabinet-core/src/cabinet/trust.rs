@@ -1,0 +1,270 @@
+//! The trust list and revocation data: fetched at sync (the list when its
+//! ETag changed, the CRLs kept when they pass their next update), fetched
+//! on demand for a signature's CA, kept for offline work
+//! ([`crate::trust_store`]), and used for every judgement the window shows.
+
+use std::sync::Arc;
+
+use cabinet_api::ErrorCode;
+use std::path::Path;
+
+use cabinet_sign::assess::{assess_attached, assess_detached, Evidence, SignerCheck};
+use cabinet_sign::tsl::TrustList;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::Cabinet;
+use crate::trust_store::TrustStore;
+use crate::verdict::SignatureCheck;
+use crate::CoreError;
+
+/// What the window says of the trust list it judges by.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TrustStatus {
+    /// False until the first sync brought a list: nothing is judged
+    /// qualified until then.
+    pub present: bool,
+    pub version: Option<u32>,
+    /// RFC 3339: the list's own date.
+    pub date: Option<String>,
+    /// RFC 3339: when it was fetched, and last confirmed current.
+    pub fetched_at: Option<String>,
+    pub checked_at: Option<String>,
+    /// CAs on the list, and of them accredited now.
+    pub authorities: u32,
+    pub accredited_now: u32,
+    /// Revocation lists kept for offline checks.
+    pub crls: u32,
+}
+
+/// The CRL addresses of the CA key each signer's chain ended at, for the
+/// signers whose revocation data is missing or stale.
+fn wanted_crls(checks: &[SignerCheck], list: &TrustList) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in checks.iter().filter(|c| {
+        c.problems
+            .iter()
+            .any(|p| matches!(p, ErrorCode::RevocationUnknown | ErrorCode::RevocationStale))
+    }) {
+        for ca in &c.chain {
+            if let Some((_, key)) = list.authority_of(&ca.der) {
+                for url in &key.crl_urls {
+                    if !out.contains(url) {
+                        out.push(url.clone());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+impl Cabinet {
+    pub(crate) fn trust_store(&self) -> TrustStore {
+        TrustStore::new(&self.data_dir, self.portal.as_str())
+    }
+
+    /// The stored list, parsed once per fetch.
+    fn stored_list(&self) -> Result<Option<Arc<TrustList>>, CoreError> {
+        let store = self.trust_store();
+        let key = store.list_key();
+        {
+            let cache = self.trust_cache.lock().unwrap_or_else(|e| e.into_inner());
+            if let (Some((k, list)), Some(key)) = (cache.as_ref(), key.as_ref()) {
+                if k == key {
+                    return Ok(Some(list.clone()));
+                }
+            }
+        }
+        let Some(stored) = store.list()? else {
+            return Ok(None);
+        };
+        if let Some(key) = key {
+            *self.trust_cache.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some((key, stored.list.clone()));
+        }
+        Ok(Some(stored.list))
+    }
+
+    /// Asks the portal for its trust list (a new one only when its ETag
+    /// changed) and fetches again the kept CRLs past their next update.
+    /// The sync calls it; a failure leaves what was kept.
+    pub async fn refresh_trust(&self) -> Result<TrustStatus, CoreError> {
+        let store = self.trust_store();
+        let now = Utc::now();
+        match self.backend.trust_list(store.etag().as_deref()).await? {
+            Some((xml, etag)) => {
+                store.save_list(&xml, etag.as_deref(), now)?;
+            }
+            None => store.confirm_list(now)?,
+        }
+        if let Some(list) = self.stored_list()? {
+            for a in &list.authorities {
+                for url in a.crl_urls() {
+                    let stale = store.crl_next_update(url).is_some_and(|n| n < now);
+                    if stale {
+                        match self.backend.crl(url).await {
+                            Ok(der) => store.save_crl(url, &der)?,
+                            Err(e) => tracing::warn!(%url, error = %e, "CRL not refreshed"),
+                        }
+                    }
+                }
+            }
+        }
+        self.trust_status()
+    }
+
+    /// What the window shows of the list in use (works offline).
+    pub fn trust_status(&self) -> Result<TrustStatus, CoreError> {
+        let store = self.trust_store();
+        let crls = store.crls().len() as u32;
+        let Some(stored) = store.list()? else {
+            return Ok(TrustStatus {
+                present: false,
+                version: None,
+                date: None,
+                fetched_at: None,
+                checked_at: None,
+                authorities: 0,
+                accredited_now: 0,
+                crls,
+            });
+        };
+        let now = Utc::now();
+        let list = &stored.list;
+        Ok(TrustStatus {
+            present: true,
+            version: Some(u32::try_from(list.version).unwrap_or(u32::MAX)),
+            date: list
+                .date
+                .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            fetched_at: stored.meta.fetched_at,
+            checked_at: stored.meta.checked_at,
+            authorities: list.authorities.len() as u32,
+            accredited_now: list
+                .authorities
+                .iter()
+                .filter(|a| a.accredited_at(now))
+                .count() as u32,
+            crls,
+        })
+    }
+
+    /// Judges a detached signature over `content` (or an attached one
+    /// holding it) with the kept list and CRLs. When a signer's revocation
+    /// data is missing or stale and the portal answers, the CRLs its CA's
+    /// key names are fetched, kept, and the signature judged again.
+    pub async fn judge_signature(
+        &self,
+        signature: &[u8],
+        content: &[u8],
+    ) -> Result<Vec<SignatureCheck>, CoreError> {
+        self.judge(signature.to_vec(), Content::Bytes(content.to_vec()))
+            .await
+            .map(|(checks, _)| checks)
+    }
+
+    /// «Проверить подпись» in the window: `file` against `sig` when given;
+    /// a signature file chosen alone as an attached signature; else `file`
+    /// against `FILE.sig` beside it. Judged as [`Self::judge_signature`];
+    /// an attached signature's document comes back too.
+    pub async fn judge_file(
+        &self,
+        file: &Path,
+        sig: Option<&Path>,
+    ) -> Result<(Vec<SignatureCheck>, Option<Vec<u8>>), CoreError> {
+        use crate::signing::MAX_SIGNATURE_FILE;
+        use crate::signing::{is_signature_name, read_regular_file, signature_path};
+        let (sig_path, content) = match sig {
+            Some(sig) => (sig.to_path_buf(), Content::File(file.to_path_buf())),
+            None if is_signature_name(file) => (file.to_path_buf(), Content::Embedded),
+            None => (signature_path(file), Content::File(file.to_path_buf())),
+        };
+        let signature = read_regular_file(&sig_path, MAX_SIGNATURE_FILE)?;
+        self.judge(signature, content).await
+    }
+
+    async fn judge(
+        &self,
+        signature: Vec<u8>,
+        content: Content,
+    ) -> Result<(Vec<SignatureCheck>, Option<Vec<u8>>), CoreError> {
+        let store = self.trust_store();
+        let list = self.stored_list()?;
+        let signature = Arc::new(signature);
+        let content = Arc::new(content);
+        let pass = |crls: Vec<Vec<u8>>| {
+            let (signature, content, list) = (signature.clone(), content.clone(), list.clone());
+            async move {
+                tokio::task::spawn_blocking(move || {
+                    content.judge(&signature, list.as_deref(), &crls)
+                })
+                .await
+                .map_err(|e| CoreError::Protocol(format!("verification task: {e}")))?
+            }
+        };
+        let (mut checks, mut embedded, mut now) = pass(store.crls()).await?;
+        if let Some(list) = list.as_deref() {
+            let mut fetched = false;
+            for url in wanted_crls(&checks, list) {
+                match self.backend.crl(&url).await {
+                    Ok(der) => {
+                        store.save_crl(&url, &der)?;
+                        fetched = true;
+                    }
+                    // Offline, or the portal cannot give it: the verdict
+                    // says the revocation data is missing or how old it is.
+                    Err(e) => tracing::info!(%url, error = %e, "CRL not fetched"),
+                }
+            }
+            if fetched {
+                (checks, embedded, now) = pass(store.crls()).await?;
+            }
+        }
+        Ok((
+            checks.iter().map(|c| SignatureCheck::of(c, now)).collect(),
+            embedded,
+        ))
+    }
+}
+
+/// What a signature is over.
+enum Content {
+    Bytes(Vec<u8>),
+    /// A file, read as a stream (it may be large).
+    File(std::path::PathBuf),
+    /// The document an attached signature holds.
+    Embedded,
+}
+
+impl Content {
+    /// One judgement, now; the embedded document when there is one.
+    #[allow(clippy::type_complexity)]
+    fn judge(
+        &self,
+        signature: &[u8],
+        list: Option<&TrustList>,
+        crls: &[Vec<u8>],
+    ) -> Result<(Vec<SignerCheck>, Option<Vec<u8>>, chrono::DateTime<Utc>), CoreError> {
+        let now = Utc::now();
+        let evidence = Evidence {
+            tsl: list,
+            own_roots: &[],
+            crls,
+            certificates: &[],
+            now,
+        };
+        Ok(match self {
+            Content::Bytes(b) => (assess_detached(signature, &b[..], &evidence)?, None, now),
+            Content::File(path) => {
+                let (f, _) = crate::signing::open_regular(path)?;
+                (assess_detached(signature, f, &evidence)?, None, now)
+            }
+            Content::Embedded => {
+                let (checks, content) = assess_attached(signature, &evidence)?;
+                (checks, Some(content), now)
+            }
+        })
+    }
+}

@@ -1,0 +1,228 @@
+//! What a signature is judged with, kept for offline work: the portal's
+//! trust list of accredited CAs and the CRLs fetched for it, per portal in
+//! `DATA_DIR/trust/<portal>/` (`tsl.xml` with `tsl.json` — its ETag and
+//! when it was fetched and last checked — and `crl/<hash of the
+//! address>.crl`). All of it is public data, so it is plain files the
+//! window and `cabinet verify` share; nothing secret goes here. Every file
+//! is parsed before it is written, and written through a rename, so a
+//! damaged download never replaces a good copy.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use cabinet_sign::tsl::TrustList;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::CoreError;
+
+/// The stored list, parsed.
+#[derive(Debug, Clone)]
+pub struct StoredList {
+    pub list: Arc<TrustList>,
+    pub meta: ListMeta,
+}
+
+/// When the list was fetched and last confirmed current.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ListMeta {
+    pub etag: Option<String>,
+    /// RFC 3339.
+    pub fetched_at: Option<String>,
+    /// RFC 3339: the last time the portal said it is still this list.
+    pub checked_at: Option<String>,
+}
+
+/// The trust data of one portal.
+#[derive(Debug, Clone)]
+pub struct TrustStore {
+    dir: PathBuf,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> CoreError + '_ {
+    move |e| CoreError::File {
+        code: cabinet_api::ErrorCode::FileWrite,
+        detail: format!("{}: {e}", path.display()),
+    }
+}
+
+impl TrustStore {
+    /// The store of `portal` under `data_dir`.
+    pub fn new(data_dir: &Path, portal: &str) -> Self {
+        let name = &hex(&Sha256::digest(portal.trim_end_matches('/').as_bytes()))[..16];
+        TrustStore {
+            dir: data_dir.join("trust").join(name),
+        }
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> Result<(), CoreError> {
+        let path = self.dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+            crate::private::dir(parent)?;
+        }
+        crate::signing::write_atomically(&path, bytes)?;
+        crate::private::file(&path)
+    }
+
+    fn meta(&self) -> ListMeta {
+        std::fs::read(self.dir.join("tsl.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    fn save_meta(&self, meta: &ListMeta) -> Result<(), CoreError> {
+        let json = serde_json::to_vec_pretty(meta)
+            .map_err(|e| CoreError::Protocol(format!("trust list meta: {e}")))?;
+        self.write("tsl.json", &json)
+    }
+
+    /// The stored list; `None` before the first fetch.
+    pub fn list(&self) -> Result<Option<StoredList>, CoreError> {
+        let path = self.dir.join("tsl.xml");
+        let xml = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(CoreError::File {
+                    code: cabinet_api::ErrorCode::FileRead,
+                    detail: format!("{}: {e}", path.display()),
+                })
+            }
+        };
+        Ok(Some(StoredList {
+            list: Arc::new(TrustList::parse(&xml)?),
+            meta: self.meta(),
+        }))
+    }
+
+    /// The ETag of the stored list, to ask the portal whether it changed.
+    pub fn etag(&self) -> Option<String> {
+        self.dir
+            .join("tsl.xml")
+            .exists()
+            .then(|| self.meta().etag)
+            .flatten()
+    }
+
+    /// Names the stored copy of the list (changes with each fetch): what a
+    /// parsed copy in memory is kept under.
+    pub fn list_key(&self) -> Option<String> {
+        let meta = self.meta();
+        self.dir.join("tsl.xml").exists().then(|| {
+            format!(
+                "{}|{}",
+                meta.fetched_at.unwrap_or_default(),
+                meta.etag.unwrap_or_default()
+            )
+        })
+    }
+
+    /// Keeps a fetched list (`tsl.malformed` and nothing written when it
+    /// does not parse).
+    pub fn save_list(
+        &self,
+        xml: &[u8],
+        etag: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<StoredList, CoreError> {
+        let list = TrustList::parse(xml)?;
+        self.write("tsl.xml", xml)?;
+        let at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let meta = ListMeta {
+            etag: etag.map(str::to_owned),
+            fetched_at: Some(at.clone()),
+            checked_at: Some(at),
+        };
+        self.save_meta(&meta)?;
+        Ok(StoredList {
+            list: Arc::new(list),
+            meta,
+        })
+    }
+
+    /// The portal said the stored list is still current.
+    pub fn confirm_list(&self, now: DateTime<Utc>) -> Result<(), CoreError> {
+        let mut meta = self.meta();
+        meta.checked_at = Some(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        self.save_meta(&meta)
+    }
+
+    fn crl_name(url: &str) -> String {
+        format!("crl/{}.crl", &hex(&Sha256::digest(url.as_bytes()))[..32])
+    }
+
+    /// Every stored CRL.
+    pub fn crls(&self) -> Vec<Vec<u8>> {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("crl")) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "crl"))
+            .filter_map(|e| std::fs::read(e.path()).ok())
+            .collect()
+    }
+
+    /// Keeps the CRL fetched from `url` (`crl.malformed` and nothing
+    /// written when it does not parse).
+    pub fn save_crl(&self, url: &str, der: &[u8]) -> Result<(), CoreError> {
+        cabinet_sign::verify::Trust {
+            roots: Vec::new(),
+            crls: vec![der.to_vec()],
+        }
+        .check()?;
+        self.write(&Self::crl_name(url), der)
+    }
+
+    /// The next update of the CRL stored for `url`, if one is.
+    pub fn crl_next_update(&self, url: &str) -> Option<DateTime<Utc>> {
+        let der = std::fs::read(self.dir.join(Self::crl_name(url))).ok()?;
+        use x509_cert::der::Decode;
+        let crl = x509_cert::crl::CertificateList::from_der(&der).ok()?;
+        let next = crl.tbs_cert_list.next_update?;
+        DateTime::<Utc>::from_timestamp(next.to_unix_duration().as_secs() as i64, 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_damaged_download_never_replaces_the_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TrustStore::new(dir.path(), "http://portal.example/");
+        assert!(store.list().unwrap().is_none());
+        let good = cabinet_sign::tsl::TrustList {
+            version: 3,
+            ..Default::default()
+        }
+        .to_xml();
+        let now = Utc::now();
+        store
+            .save_list(good.as_bytes(), Some("\"v3\""), now)
+            .unwrap();
+        assert_eq!(store.etag().as_deref(), Some("\"v3\""));
+        let e = store
+            .save_list(b"<html/>", Some("\"v4\""), now)
+            .unwrap_err();
+        assert_eq!(e.code().as_str(), "tsl.malformed");
+        assert_eq!(store.list().unwrap().unwrap().list.version, 3);
+        assert_eq!(store.etag().as_deref(), Some("\"v3\""));
+        let e = store.save_crl("http://x/a.crl", b"not a crl").unwrap_err();
+        assert_eq!(e.code().as_str(), "crl.malformed");
+        assert!(store.crls().is_empty());
+        // Another portal has its own.
+        assert!(TrustStore::new(dir.path(), "http://other.example")
+            .list()
+            .unwrap()
+            .is_none());
+    }
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { render, screen } from "@testing-library/svelte";
+import SignatureVerdict from "./SignatureVerdict.svelte";
+import { qualified } from "../lib/checks.fixture";
+
+describe("SignatureVerdict", () => {
+  it("is green and says why only when valid", () => {
+    render(SignatureVerdict, { check: qualified() });
+    const v = screen.getByTestId("verdict");
+    expect(v.dataset.verdict).toBe("valid");
+    expect(v.textContent).toContain("Квалифицированная подпись действительна");
+    expect(screen.getByTestId("verdict-revocation").textContent).toContain(
+      "Сведения об отзыве: список отзыва УЦ «Демо УЦ» от 07.12.2026",
+    );
+    expect(v.textContent).toContain("со слов подписанта");
+  });
+
+  it("names an expired certificate without a timestamp, and a revoked one", () => {
+    const { unmount } = render(SignatureVerdict, {
+      check: qualified({
+        verdict: "indeterminate",
+        certificate_at_signing: "expired",
+        certificate_now: "expired",
+        problems: ["sig.cert_expired_no_proof"],
+      }),
+    });
+    expect(screen.getByTestId("verdict").textContent).toContain("Подпись не изменена, но доверие не установлено");
+    expect(screen.getByTestId("verdict-reason").textContent).toContain("не подтверждено штампом времени");
+    unmount();
+    render(SignatureVerdict, {
+      check: qualified({
+        verdict: "invalid",
+        certificate_at_signing: "revoked",
+        problems: ["sig.revoked"],
+        revocation: { ...qualified().revocation!, revoked_at: "2026-12-01T10:00:00Z" },
+      }),
+    });
+    expect(screen.getByTestId("verdict").dataset.verdict).toBe("invalid");
+    expect(screen.getByTestId("verdict").textContent).toContain("Подпись недействительна");
+    expect(screen.getByTestId("verdict-revocation").textContent).toContain("Сертификат отозван 01.12.2026");
+  });
+
+  it("says when nothing was said of revocation", () => {
+    render(SignatureVerdict, {
+      check: qualified({ verdict: "indeterminate", revocation: null, problems: ["revocation.unknown"] }),
+    });
+    expect(screen.getByTestId("verdict-revocation").textContent).toContain("Сведений об отзыве сертификата нет");
+  });
+});
