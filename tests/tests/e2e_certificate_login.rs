@@ -1,11 +1,26 @@
 //! End-to-end: certificate login in the real window with the embedded demo
 //! portal's PKI. A wrong .pfx password and an expired certificate each get a
 //! clear Russian message; the director's valid .pfx shows its certificate
-//! and logs in to his organizations.
+//! and logs in to his organizations. The documents list and «Проверить
+//! подпись» show honest verdicts: qualified and valid, untrusted, and an
+//! expired certificate without a timestamp — never «верна» for less.
 
 use anyhow::Result;
 use cabinet_e2e::{app_env, count_is, find, screenshot, text_contains, Driver, SERIAL};
 use fantoccini::key::Key;
+
+/// Clicks «Проверить» on the document row whose text includes `name`.
+async fn verify_document(c: &fantoccini::Client, name: &str) -> Result<()> {
+    c.execute(
+        "const rows = [...document.querySelectorAll('[data-testid=document-row]')]; \
+         const row = rows.find(r => r.innerText.includes(arguments[0])); \
+         row.querySelector('[data-testid=document-verify]').click(); \
+         row.scrollIntoView({block: 'start'});",
+        vec![serde_json::json!(name)],
+    )
+    .await?;
+    Ok(())
+}
 
 /// «Подставить» of the n-th demo certificate (1: director, 2: accountant,
 /// 3: director's expired one).
@@ -106,19 +121,62 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
         .await?;
     text_contains(&c, "[data-testid=docs-notice]", "Документ подписан").await?;
     text_contains(&c, "[data-testid=documents]", "Подписей: 1").await?;
-    c.execute(
-        "const rows = [...document.querySelectorAll('[data-testid=document-row]')]; \
-         rows.find(r => r.innerText.includes('Договор')).querySelector('[data-testid=document-verify]').click();",
-        vec![],
+    verify_document(&c, "Договор поставки").await?;
+    let verdict = text_contains(
+        &c,
+        "[data-testid=document-signers]",
+        "Квалифицированная подпись действительна",
     )
     .await?;
-    text_contains(&c, "[data-testid=document-signers]", "подпись верна").await?;
-    c.execute(
-        "document.querySelector('[data-testid=documents]').scrollIntoView()",
-        vec![],
-    )
-    .await?;
+    assert!(
+        verdict.contains("аккредитованным УЦ «АО «Демо УЦ»»"),
+        "{verdict}"
+    );
+    assert!(verdict.contains("Сведения об отзыве: список отзыва"), "{verdict}");
     screenshot(&c, "documents").await?;
+
+    // The demo's signed documents: each verdict in words, never «верна»
+    // for less than valid.
+    verify_document(&c, "Письмо неизвестной компании").await?;
+    let verdict = text_contains(
+        &c,
+        "[data-testid=document-signers]",
+        "Подпись не изменена, но доверие не установлено",
+    )
+    .await?;
+    assert!(verdict.contains("Смирнов Олег Игоревич"), "{verdict}");
+    assert!(
+        verdict.contains("недоверенным удостоверяющим центром"),
+        "{verdict}"
+    );
+    assert!(!verdict.contains("верна"), "{verdict}");
+    screenshot(&c, "documents-untrusted").await?;
+    verify_document(&c, "Акт сверки за прошлый год").await?;
+    let verdict = text_contains(
+        &c,
+        "[data-testid=document-signers]",
+        "Подпись не изменена, но доверие не установлено",
+    )
+    .await?;
+    assert!(
+        verdict.contains("не подтверждено штампом времени"),
+        "{verdict}"
+    );
+    screenshot(&c, "documents-expired").await?;
+    verify_document(&c, "Подписанный договор № 17").await?;
+    text_contains(
+        &c,
+        "[data-testid=document-signers]",
+        "Квалифицированная подпись действительна",
+    )
+    .await?;
+    let checked = c
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=verdict]')].map(v => v.dataset.verdict).join(',')",
+            vec![],
+        )
+        .await?;
+    assert_eq!(checked.as_str(), Some("valid"));
 
     // «Электронные подписи»: the login certificate is remembered; sign two
     // files with one password entry, then verify one in the window.
@@ -159,8 +217,20 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
         .await?
         .click()
         .await?;
-    text_contains(&c, "[data-testid=verify-ok]", "Подпись верна").await?;
+    text_contains(&c, "[data-testid=verify-ok]", "Проверено подписантов: 1").await?;
     text_contains(&c, "[data-testid=signer]", "Иванов Сергей Петрович").await?;
+    text_contains(
+        &c,
+        "[data-testid=signer]",
+        "Квалифицированная подпись действительна",
+    )
+    .await?;
+    text_contains(
+        &c,
+        "[data-testid=trust-list]",
+        "Проверка по списку аккредитованных УЦ",
+    )
+    .await?;
     c.execute(
         "document.querySelector('[data-testid=verify-ok]').scrollIntoView({block: 'center'})",
         vec![],
@@ -174,12 +244,11 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
         .await?
         .click()
         .await?;
-    text_contains(
-        &c,
-        "[data-testid=verify-error]",
-        "Файл изменён после подписания",
-    )
-    .await?;
+    let verdict = text_contains(&c, "[data-testid=signer]", "Подпись недействительна").await?;
+    assert!(
+        verdict.contains("Файл изменён после подписания"),
+        "{verdict}"
+    );
 
     // A signature someone else made, with the document inside, in BER
     // (`openssl cms -sign -stream`, as CryptoPro writes): chosen alone, it
@@ -246,6 +315,12 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
         .click()
         .await?;
     text_contains(&c, "[data-testid=signer]", "Контрагентов Пётр").await?;
+    text_contains(
+        &c,
+        "[data-testid=signer]",
+        "Подпись не изменена, но доверие не установлено",
+    )
+    .await?;
     let target = docs.join("Акт из подписи.txt");
     let path = find(&c, "[data-testid=save-content-path]").await?;
     path.clear().await?;
