@@ -132,7 +132,10 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
         verdict.contains("аккредитованным УЦ «АО «Демо УЦ»»"),
         "{verdict}"
     );
-    assert!(verdict.contains("Сведения об отзыве: список отзыва"), "{verdict}");
+    assert!(
+        verdict.contains("Сведения об отзыве: список отзыва"),
+        "{verdict}"
+    );
     screenshot(&c, "documents").await?;
 
     // The demo's signed documents: each verdict in words, never «верна»

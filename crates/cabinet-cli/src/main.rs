@@ -39,6 +39,25 @@ enum Command {
     Local(LocalCommand),
 }
 
+/// `cabinet trust update | show`.
+#[derive(Subcommand)]
+enum TrustCommand {
+    /// Fetch the list when it changed and the kept CRLs past their next
+    /// update.
+    Update {
+        /// Also fetch every CRL the list names (for checks offline).
+        #[arg(long)]
+        crls: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What is kept: the list's version and date, when it was fetched.
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 /// Commands that talk to the portal (or read its offline cache).
 #[derive(Subcommand)]
 enum PortalCommand {
@@ -64,6 +83,11 @@ enum PortalCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The portal's list of accredited CAs that signatures are judged by:
+    /// `update` fetches it (when it changed) and refreshes kept CRLs past
+    /// their next update; `show` tells what is kept (offline too).
+    #[command(subcommand)]
+    Trust(TrustCommand),
     /// Sync an organization's cache with the portal: send the outbox, then
     /// fetch the changes.
     Sync {
@@ -364,14 +388,18 @@ fn read_line(prompt: &str, input: &mut impl BufRead) -> Result<String, Failure> 
 
 async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Local(command) => local(command),
+        Command::Local(command) => local(command, cli.portal.as_deref(), cli.data_dir.as_deref()),
         Command::Portal(command) => {
             portal(cli.portal.as_deref(), cli.data_dir.as_deref(), command).await
         }
     }
 }
 
-fn local(command: LocalCommand) -> Result<(), Failure> {
+fn local(
+    command: LocalCommand,
+    portal_url: Option<&str>,
+    data_dir: Option<&std::path::Path>,
+) -> Result<(), Failure> {
     match command {
         LocalCommand::Validate { kind, value, bik } => {
             println!("{}", validate(kind, &value, bik.as_deref())?);
@@ -407,12 +435,27 @@ fn local(command: LocalCommand) -> Result<(), Failure> {
                 [file, sig] => (Some(file.as_path()), sig),
                 _ => unreachable!("clap takes one or two"),
             };
+            // Without --tsl: the list `cabinet trust update` (or the app's
+            // sync) kept for the configured portal, with its CRLs.
+            let store = match (&tsl, CabinetConfig::resolve(portal_url, data_dir)) {
+                (None, Ok(config)) => config.portal_url.map(|url| {
+                    cabinet_core::trust_store::TrustStore::new(&config.data_dir, url.as_str())
+                }),
+                _ => None,
+            };
+            let stored = match &store {
+                Some(s) => s.list()?,
+                None => None,
+            };
+            if let (Some(s), false) = (&stored, json) {
+                println!("{}", trust_line(&s.list, &s.meta));
+            }
             let with = signing::VerifyEvidence {
                 tsl: tsl.as_deref(),
-                stored: None,
+                stored: stored.map(|s| (*s.list).clone()),
                 trust: &trust,
                 crl: &crl,
-                stored_crls: Vec::new(),
+                stored_crls: store.map(|s| s.crls()).unwrap_or_default(),
             };
             match signing::verify(file, sig, extract.as_deref(), with, json)? {
                 signing::Verified::Valid => Ok(()),
@@ -522,6 +565,33 @@ async fn portal(
                         shown(&o.short_name)
                     );
                 }
+            }
+        }
+        PortalCommand::Trust(what) => {
+            let (status, json) = match what {
+                TrustCommand::Update { crls, json } => (cab.refresh_trust(crls).await?, json),
+                TrustCommand::Show { json } => (cab.trust_status()?, json),
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&status)
+                        .map_err(|e| Failure::Usage(e.to_string()))?
+                );
+            } else if !status.present {
+                println!("Список аккредитованных УЦ не получен: выполните `cabinet trust update`.");
+            } else {
+                println!(
+                    "Список аккредитованных УЦ, версия {}, от {}; получен {}, проверен {}",
+                    status.version.unwrap_or_default(),
+                    status.date.as_deref().unwrap_or("—"),
+                    status.fetched_at.as_deref().unwrap_or("—"),
+                    status.checked_at.as_deref().unwrap_or("—"),
+                );
+                println!(
+                    "УЦ в списке: {}, аккредитованы сейчас: {}; списков отзыва сохранено: {}",
+                    status.authorities, status.accredited_now, status.crls
+                );
             }
         }
         PortalCommand::Sync { org } => {
@@ -873,6 +943,18 @@ fn progress_line(p: &cabinet_core::sync::SyncProgress) -> String {
         String::new()
     };
     format!("{what}{bar}{size}")
+}
+
+/// Which stored list a verification judges by.
+fn trust_line(
+    list: &cabinet_sign::tsl::TrustList,
+    meta: &cabinet_core::trust_store::ListMeta,
+) -> String {
+    format!(
+        "Проверка по списку аккредитованных УЦ версии {} (получен {})",
+        list.version,
+        meta.fetched_at.as_deref().unwrap_or("—")
+    )
 }
 
 fn main() -> ExitCode {

@@ -76,7 +76,7 @@ impl Cabinet {
         if report.online {
             // The trust list and stale CRLs ride along; the sync of the
             // cabinet's data does not depend on them.
-            if let Err(e) = self.refresh_trust().await {
+            if let Err(e) = self.refresh_trust(false).await {
                 tracing::warn!(error = %e, "trust list not refreshed");
             }
         }

@@ -88,9 +88,12 @@ impl Cabinet {
     }
 
     /// Asks the portal for its trust list (a new one only when its ETag
-    /// changed) and fetches again the kept CRLs past their next update.
-    /// The sync calls it; a failure leaves what was kept.
-    pub async fn refresh_trust(&self) -> Result<TrustStatus, CoreError> {
+    /// changed) and fetches again the kept CRLs past their next update —
+    /// with `all_crls`, every CRL the list names that is not kept current
+    /// (the published list names over a thousand: the window fetches a CA's
+    /// CRL when a signature needs it instead). The sync calls it without;
+    /// a failure leaves what was kept.
+    pub async fn refresh_trust(&self, all_crls: bool) -> Result<TrustStatus, CoreError> {
         let store = self.trust_store();
         let now = Utc::now();
         match self.backend.trust_list(store.etag().as_deref()).await? {
@@ -102,7 +105,10 @@ impl Cabinet {
         if let Some(list) = self.stored_list()? {
             for a in &list.authorities {
                 for url in a.crl_urls() {
-                    let stale = store.crl_next_update(url).is_some_and(|n| n < now);
+                    let stale = match store.crl_next_update(url) {
+                        Some(next) => next < now,
+                        None => all_crls,
+                    };
                     if stale {
                         match self.backend.crl(url).await {
                             Ok(der) => store.save_crl(url, &der)?,

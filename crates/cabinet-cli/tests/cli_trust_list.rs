@@ -1,0 +1,87 @@
+//! `cabinet trust update | show` against the demo portal, and `cabinet
+//! verify` judging by the list and CRLs kept for the configured portal —
+//! offline once kept, with the portal stopped.
+
+mod support;
+
+use support::text;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_kept_list_judges_signatures_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    let portal = support::demo_portal(&d).await;
+    let url = portal.url();
+    let data = d.join("cli");
+    let run = |args: Vec<String>, env: Vec<(&'static str, String)>| {
+        let (url, data, d) = (url.clone(), data.clone(), d.clone());
+        tokio::task::spawn_blocking(move || {
+            let data = data.display().to_string();
+            let mut all: Vec<&str> = vec!["--portal", &url, "--data-dir", &data];
+            all.extend(args.iter().map(String::as_str));
+            let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            support::cabinet_in(Some(&d), &all, &env, "")
+        })
+    };
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    let out = run(args(&["trust", "show"]), vec![]).await.unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("не получен"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = run(args(&["trust", "update", "--crls", "--json"]), vec![])
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["present"], true);
+    assert_eq!(v["authorities"], 3);
+    assert_eq!(v["accredited_now"], 2);
+    assert_eq!(v["crls"], 3);
+
+    // The director's demo key signs a file.
+    let pfx = reqwest::get(format!("{url}/v1/demo/certificates/director.pfx"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    std::fs::write(d.join("director.pfx"), &pfx).unwrap();
+    std::fs::write(d.join("act.txt"), "Акт приёма-передачи").unwrap();
+    let password = vec![(
+        "CABINET_PFX_PASSWORD",
+        cabinet_portal::DIRECTOR_PFX_PASSWORD.to_string(),
+    )];
+    let out = run(
+        args(&["sign", "act.txt", "--pfx", "director.pfx"]),
+        password,
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    // Judged by the kept list, with the portal stopped.
+    portal.stop().await;
+    let out = run(args(&["verify", "act.txt", "act.txt.sig"]), vec![])
+        .await
+        .unwrap();
+    let said = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}{}", text(&out.stderr));
+    assert!(
+        said.contains("Проверка по списку аккредитованных УЦ версии"),
+        "{said}"
+    );
+    assert!(
+        said.contains("Квалифицированная подпись действительна: сертификат выдан аккредитованным УЦ «АО «Демо УЦ»»"),
+        "{said}"
+    );
+    let out = run(args(&["trust", "show", "--json"]), vec![])
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["present"], true, "shown offline");
+}
