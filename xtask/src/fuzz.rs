@@ -26,6 +26,7 @@ pub const TARGETS: &[&str] = &[
     "certificate_parse",
     "crl_parse",
     "tsl_parse",
+    "tsp_reply",
     "file_check",
     "requisites",
     "feed_apply",
@@ -157,6 +158,56 @@ fn seed(corpus: &Path) -> Result<()> {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         openssl(d, &args)?;
     }
+    // A time-stamp reply of a self-signed TSA.
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-nodes",
+            "-newkey",
+            "rsa:2048",
+            "-keyout",
+            "tsa.key",
+            "-out",
+            "tsa.pem",
+            "-days",
+            "3",
+            "-subj",
+            "/CN=TSA",
+            "-addext",
+            "extendedKeyUsage=critical,timeStamping",
+        ],
+    )?;
+    std::fs::write(d.join("tsaserial"), "01\n")?;
+    std::fs::write(
+        d.join("ts.cnf"),
+        "[tsa]\ndefault_tsa = t\n[t]\nserial = ./tsaserial\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\ndigests = sha256\n",
+    )?;
+    openssl(
+        d,
+        &[
+            "ts", "-query", "-data", "doc.txt", "-sha256", "-cert", "-out", "req.tsq",
+        ],
+    )?;
+    openssl(
+        d,
+        &[
+            "ts",
+            "-reply",
+            "-config",
+            "ts.cnf",
+            "-queryfile",
+            "req.tsq",
+            "-inkey",
+            "tsa.key",
+            "-signer",
+            "tsa.pem",
+            "-out",
+            "reply.tsr",
+        ],
+    )?;
     // A CRL of the CA, through a minimal `openssl ca` set-up.
     std::fs::write(d.join("index.txt"), "")?;
     std::fs::write(
@@ -189,6 +240,7 @@ fn seed(corpus: &Path) -> Result<()> {
         ("certificate_parse", &["ca.der", "ca.pem", "ec.pem"]),
         ("crl_parse", &["ca.crl"]),
         ("tsl_parse", &[]),
+        ("tsp_reply", &["reply.tsr", "detached.sig"]),
         ("file_check", &[]),
         ("requisites", &[]),
         ("feed_apply", &[]),

@@ -300,6 +300,20 @@ error_codes! {
     TrustCrlUnknown = "trust.crl_unknown",
     /// A listed CRL the portal cannot give now (502).
     TrustCrlUnavailable = "trust.crl_unavailable",
+    // tsp
+    TspMalformed = "tsp.malformed",
+    /// The time-stamping authority refused the request.
+    TspRefused = "tsp.refused",
+    /// A time stamp for another hash, nonce or signature.
+    TspMismatch = "tsp.mismatch",
+    /// A token whose signer is not a time-stamping authority.
+    TspNotTsa = "tsp.not_tsa",
+    /// A finding: the time stamp's TSA is not trusted, so the signing time
+    /// is not proven.
+    TspUntrusted = "tsp.untrusted",
+    /// No time-stamping service answered (the portal has none, or it is
+    /// out of reach).
+    TspUnavailable = "tsp.unavailable",
     // tsl
     /// Not the trust list of accredited CAs in the Ministry's XML.
     TslMalformed = "tsl.malformed",

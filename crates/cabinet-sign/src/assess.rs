@@ -398,6 +398,54 @@ pub fn state_at(
     }
 }
 
+/// The time a signature time stamp proves: a token over this signer's
+/// signature value, by a TSA whose certificate chains to an anchor (a CA
+/// of the list accredited then, or one the user trusts) and was in its
+/// period at the stamp's time.
+fn proven_time(
+    token: &[u8],
+    si: &SignerInfo,
+    pool: &[Certificate],
+    anchors: &[(Certificate, Anchor<'_>)],
+) -> Result<SigningTime, ErrorCode> {
+    let ts = crate::tsp::read_token(token).map_err(|e| e.code())?;
+    if ts.imprint != ts.algorithm.digest(si.signature.as_bytes()) {
+        return Err(ErrorCode::TspMismatch);
+    }
+    let at = ts.gen_time;
+    if at < ts.tsa.not_before || at > ts.tsa.not_after {
+        return Err(ErrorCode::TspUntrusted);
+    }
+    let tsa = Certificate::from_der(&ts.tsa.der).map_err(|_| ErrorCode::TspMalformed)?;
+    let mut pool = pool.to_vec();
+    pool.extend(
+        ts.certificates
+            .iter()
+            .filter_map(|c| Certificate::from_der(&c.der).ok()),
+    );
+    let (chain, anchor) = chain_to_anchor(&tsa, &pool, anchors);
+    let in_period = chain.iter().all(|c| {
+        let t = |x: &x509_cert::time::Time| {
+            DateTime::<Utc>::from_timestamp(x.to_unix_duration().as_secs() as i64, 0)
+                .unwrap_or_default()
+        };
+        t(&c.tbs_certificate.validity.not_before) <= at
+            && at <= t(&c.tbs_certificate.validity.not_after)
+    });
+    let trusted = match anchor {
+        Some((_, Anchor::Listed(a))) => a.accredited_at(at),
+        Some((_, Anchor::Own)) => true,
+        None => false,
+    };
+    if !trusted || !in_period {
+        return Err(ErrorCode::TspUntrusted);
+    }
+    Ok(SigningTime::Proven {
+        at,
+        tsa: ts.tsa.subject_common_name.clone().unwrap_or_default(),
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 fn assess_signer(
     sd: &SignedData,
@@ -413,13 +461,23 @@ fn assess_signer(
 ) -> Result<SignerCheck, SignError> {
     let now = evidence.now;
     let broken = integrity(sd, si, cert, digest, algorithm)?;
-    let time = SigningTime::Claimed(v::signing_time(si));
+    let mut problems = Vec::new();
+    problems.extend(broken);
+    let time = match crate::tsp::signature_token(si) {
+        None => SigningTime::Claimed(v::signing_time(si)),
+        Some(token) => match proven_time(&token, si, pool, anchors) {
+            Ok(proven) => proven,
+            Err(code) => {
+                // A time stamp that proves nothing leaves the signer's word.
+                problems.push(code);
+                SigningTime::Claimed(v::signing_time(si))
+            }
+        },
+    };
     let judged_at = match &time {
         SigningTime::Proven { at, .. } => *at,
         SigningTime::Claimed(_) => now,
     };
-    let mut problems = Vec::new();
-    problems.extend(broken);
 
     // Trust: the chain, each link in its period at the moment judged.
     let (chain, anchor) = chain_to_anchor(cert, pool, anchors);

@@ -191,7 +191,7 @@ pub fn sign_digest(
             ),
         ));
     }
-    signed_data(key, digest, None, at)
+    signed_data(key, ID_DATA, digest, None, at)
 }
 
 /// Signs `content` with `key`: an attached CAdES-BES signature, DER, that
@@ -201,22 +201,34 @@ pub fn sign_attached(
     content: &[u8],
     at: DateTime<Utc>,
 ) -> Result<Vec<u8>, SignError> {
+    sign_attached_as(key, ID_DATA, content, at)
+}
+
+/// [`sign_attached`] with another content type (a timestamp token holds a
+/// TSTInfo).
+pub(crate) fn sign_attached_as(
+    key: &dyn SigningKey,
+    content_type: ObjectIdentifier,
+    content: &[u8],
+    at: DateTime<Utc>,
+) -> Result<Vec<u8>, SignError> {
     let digest = DigestAlgorithm::of(&key.certificate().algorithm).digest(content);
     let econtent =
         Any::encode_from(&OctetString::new(content.to_vec()).map_err(|e| failed("eContent", e))?)
             .map_err(|e| failed("eContent", e))?;
-    signed_data(key, &digest, Some(econtent), at)
+    signed_data(key, content_type, &digest, Some(econtent), at)
 }
 
 /// One signer's SignedData over `digest`, holding `econtent` or detached.
 fn signed_data(
     key: &dyn SigningKey,
+    content_type: ObjectIdentifier,
     digest: &[u8],
     econtent: Option<Any>,
     at: DateTime<Utc>,
 ) -> Result<Vec<u8>, SignError> {
     let algorithm = DigestAlgorithm::of(&key.certificate().algorithm);
-    let si = signer_info(key, ID_DATA, digest, at)?;
+    let si = signer_info(key, content_type, digest, at)?;
     let certificates = key_certificates(key)?
         .into_iter()
         .map(CertificateChoices::Certificate)
@@ -226,7 +238,7 @@ fn signed_data(
         digest_algorithms: SetOfVec::try_from(vec![algorithm.identifier()])
             .map_err(|e| failed("SignedData", e))?,
         encap_content_info: EncapsulatedContentInfo {
-            econtent_type: ID_DATA,
+            econtent_type: content_type,
             econtent,
         },
         certificates: Some(CertificateSet(

@@ -56,6 +56,18 @@ pub enum SignError {
     Revoked,
     #[error("not a valid CRL: {0}")]
     MalformedCrl(String),
+    /// Not a time-stamp token, request or reply.
+    #[error("not a valid time stamp: {0}")]
+    MalformedTimestamp(String),
+    /// The TSA refused the request.
+    #[error("the time-stamping authority refused: {0}")]
+    TimestampRefused(String),
+    /// A token for another hash, nonce or signature.
+    #[error("the time stamp is not for this signature")]
+    TimestampMismatch,
+    /// A token signed by a certificate without the timeStamping purpose.
+    #[error("the time stamp is not signed by a time-stamping authority")]
+    NotTimestampAuthority,
     /// Not the trust list of accredited CAs in the Ministry's XML.
     #[error("not a trust list of accredited CAs: {0}")]
     MalformedTrustList(String),
@@ -115,6 +127,10 @@ impl SignError {
             SignError::Revoked => C::SigRevoked,
             SignError::MalformedCrl(_) => C::CrlMalformed,
             SignError::MalformedTrustList(_) => C::TslMalformed,
+            SignError::MalformedTimestamp(_) => C::TspMalformed,
+            SignError::TimestampRefused(_) => C::TspRefused,
+            SignError::TimestampMismatch => C::TspMismatch,
+            SignError::NotTimestampAuthority => C::TspNotTsa,
             SignError::ContainerNotFound(_) => C::ContainerNotFound,
             SignError::ContainerWrongPin => C::ContainerWrongPin,
             SignError::ContainerDamaged(_) => C::ContainerDamaged,

@@ -21,6 +21,7 @@ mod pfx_gost;
 pub mod pkcs11;
 pub mod pki;
 pub mod tsl;
+pub mod tsp;
 pub mod verify;
 
 pub use cert::{Algorithm, CertificateInfo, ExpiryStatus, KeyUsage};

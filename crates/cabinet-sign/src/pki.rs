@@ -254,6 +254,9 @@ pub enum Profile {
     /// A person's signing certificate (digitalSignature, nonRepudiation,
     /// client authentication and e-mail protection).
     Signer,
+    /// A time-stamping authority (RFC 3161: the only, critical, extended
+    /// key usage is timeStamping).
+    TimeStamping,
 }
 
 /// Options of one certificate.
@@ -310,6 +313,18 @@ fn build(request: &Request, issuer: Option<&IssuedKey>) -> Result<IssuedKey, Sig
                 "2.5.29.15",
                 true,
                 &KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign),
+            )?);
+        }
+        Profile::TimeStamping => {
+            extensions.push(extension(
+                "2.5.29.15",
+                true,
+                &KeyUsage(KeyUsages::DigitalSignature | KeyUsages::NonRepudiation),
+            )?);
+            extensions.push(extension(
+                "2.5.29.37",
+                true,
+                &ExtendedKeyUsage(vec![ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8")]),
             )?);
         }
         Profile::Signer => {

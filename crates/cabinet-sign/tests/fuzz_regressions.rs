@@ -108,3 +108,19 @@ fn tsl_parse_inputs() {
         }
     }
 }
+
+#[test]
+fn tsp_reply_inputs() {
+    use cabinet_sign::{tsp, DigestAlgorithm};
+    for (name, data) in inputs("tsp_reply") {
+        let e =
+            tsp::token_from_reply(&data, DigestAlgorithm::Sha256, &[0u8; 32], &[1]).unwrap_err();
+        let code = e.code().as_str();
+        assert!(
+            code.starts_with("tsp.") || code.starts_with("sig."),
+            "{name}: {e}"
+        );
+        let _ = tsp::read_token(&data);
+        let _ = tsp::imprints(&data);
+    }
+}

@@ -365,3 +365,153 @@ fn own_roots_are_trusted_by_you_and_nothing_is_not_checked() {
     assert_eq!(content, DOC);
     assert_eq!(checks[0].verdict, Verdict::Indeterminate);
 }
+
+/// A time-stamping authority of `ca`.
+fn tsa(ca: &IssuedKey) -> IssuedKey {
+    ca.issue(&Request {
+        kind: KIND,
+        subject: Subject {
+            common_name: "Служба штампов времени".into(),
+            organization: Some("Аккредитованный УЦ".into()),
+            ..Subject::default()
+        },
+        not_before: Utc::now() - Duration::days(3 * 365),
+        not_after: Utc::now() + Duration::days(3 * 365),
+        profile: Profile::TimeStamping,
+    })
+    .unwrap()
+}
+
+/// CAdES-T: each signer's signature value stamped by `tsa` at `at`, the
+/// request and reply going through the RFC 3161 messages.
+fn stamp(sig: &[u8], tsa: &IssuedKey, at: DateTime<Utc>) -> Vec<u8> {
+    use cabinet_sign::tsp;
+    let tokens: Vec<Vec<u8>> = tsp::imprints(sig)
+        .unwrap()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (algorithm, digest))| {
+            let (req, nonce) = tsp::request(algorithm, &digest).unwrap();
+            let reply = tsp::reply(&req, tsa, 1000 + i as u64, at).unwrap();
+            tsp::token_from_reply(&reply, algorithm, &digest, &nonce)
+                .unwrap()
+                .token
+        })
+        .collect();
+    tsp::add_signature_timestamps(sig, &tokens).unwrap()
+}
+
+#[test]
+fn revoked_after_a_proven_signing_time_is_valid_and_before_it_invalid() {
+    let uc = ca("Аккредитованный УЦ");
+    let tsl = list(vec![authority(
+        "Аккредитованный УЦ",
+        &uc,
+        in_force("2020-01-01", None),
+    )]);
+    let key = current(&uc);
+    let signed_at = Utc::now() - Duration::days(5);
+    let bes = sign_detached(&key, DOC, signed_at).unwrap();
+    let t = stamp(&bes, &tsa(&uc), signed_at);
+    let serial = key.certificate().serial.clone();
+
+    // Revoked two days ago, after the proven time: valid, and revoked now.
+    let crl = fresh_crl(&uc, &[(&serial, Utc::now() - Duration::days(2))]);
+    let c = judge(&t, DOC, Some(&tsl), std::slice::from_ref(&crl));
+    assert_eq!(
+        c.time,
+        SigningTime::Proven {
+            at: DateTime::from_timestamp(signed_at.timestamp(), 0).unwrap(),
+            tsa: "Служба штампов времени".into()
+        }
+    );
+    assert_eq!(c.certificate_at_signing, CertState::Valid);
+    assert_eq!(c.certificate_now, CertState::Revoked);
+    assert_eq!(c.verdict, Verdict::Valid, "{:?}", c.problems);
+    // The same signature without its stamp is judged now: invalid.
+    let c = judge(&bes, DOC, Some(&tsl), &[crl]);
+    assert_eq!(c.verdict, Verdict::Invalid);
+
+    // Revoked ten days ago, before the proven time: invalid.
+    let crl = fresh_crl(&uc, &[(&serial, Utc::now() - Duration::days(10))]);
+    let c = judge(&t, DOC, Some(&tsl), &[crl]);
+    assert_eq!(c.certificate_at_signing, CertState::Revoked);
+    assert_eq!(c.verdict, Verdict::Invalid);
+    assert_eq!(c.problems[0].as_str(), "sig.revoked");
+}
+
+#[test]
+fn an_expired_certificate_stamped_before_its_expiry_is_valid() {
+    let uc = ca("Аккредитованный УЦ");
+    let tsl = list(vec![authority(
+        "Аккредитованный УЦ",
+        &uc,
+        in_force("2020-01-01", None),
+    )]);
+    let key = person(
+        &uc,
+        Utc::now() - Duration::days(400),
+        Utc::now() - Duration::days(35),
+    );
+    let signed_at = Utc::now() - Duration::days(100);
+    let bes = sign_detached(&key, DOC, signed_at).unwrap();
+    let crls = [fresh_crl(&uc, &[])];
+    assert_eq!(
+        judge(&bes, DOC, Some(&tsl), &crls).verdict,
+        Verdict::Indeterminate
+    );
+    let t = stamp(&bes, &tsa(&uc), signed_at + Duration::minutes(1));
+    let c = judge(&t, DOC, Some(&tsl), &crls);
+    assert!(matches!(c.time, SigningTime::Proven { .. }));
+    assert_eq!(c.certificate_at_signing, CertState::Valid);
+    assert_eq!(c.certificate_now, CertState::Expired);
+    assert_eq!(c.trust, TrustLevel::Qualified);
+    assert_eq!(c.verdict, Verdict::Valid, "{:?}", c.problems);
+    // A stamp after the expiry proves the signature was made too late.
+    let late = stamp(&bes, &tsa(&uc), Utc::now() - Duration::days(10));
+    let c = judge(&late, DOC, Some(&tsl), &crls);
+    assert_eq!(c.certificate_at_signing, CertState::Expired);
+    assert_eq!(c.verdict, Verdict::Invalid);
+    assert_eq!(c.problems[0].as_str(), "sig.cert_expired");
+}
+
+#[test]
+fn a_stamp_proves_nothing_from_an_untrusted_tsa_or_for_another_signature() {
+    let uc = ca("Аккредитованный УЦ");
+    let tsl = list(vec![authority(
+        "Аккредитованный УЦ",
+        &uc,
+        in_force("2020-01-01", None),
+    )]);
+    let key = current(&uc);
+    let bes = sign_detached(&key, DOC, Utc::now()).unwrap();
+    let stranger = ca("Самодельный УЦ");
+    let t = stamp(&bes, &tsa(&stranger), Utc::now() - Duration::days(400));
+    let c = judge(&t, DOC, Some(&tsl), &[fresh_crl(&uc, &[])]);
+    assert!(matches!(c.time, SigningTime::Claimed(Some(_))));
+    assert!(c.problems.iter().any(|p| p.as_str() == "tsp.untrusted"));
+    // Judged now, as a BES: still valid.
+    assert_eq!(c.verdict, Verdict::Valid);
+
+    // A token over another signature cannot be attached.
+    let other = sign_detached(&key, "другой".as_bytes(), Utc::now()).unwrap();
+    let stamped_other = stamp(&other, &tsa(&uc), Utc::now());
+    let (algorithm, digest) = cabinet_sign::tsp::imprints(&other).unwrap().remove(0);
+    let (req, nonce) = cabinet_sign::tsp::request(algorithm, &digest).unwrap();
+    let reply = cabinet_sign::tsp::reply(&req, &tsa(&uc), 7, Utc::now()).unwrap();
+    let token = cabinet_sign::tsp::token_from_reply(&reply, algorithm, &digest, &nonce)
+        .unwrap()
+        .token;
+    let e = cabinet_sign::tsp::add_signature_timestamps(&bes, &[token]).unwrap_err();
+    assert_eq!(e.code().as_str(), "tsp.mismatch");
+    // A reply to another request (another nonce) is refused.
+    let (_, other_nonce) = cabinet_sign::tsp::request(algorithm, &digest).unwrap();
+    let e =
+        cabinet_sign::tsp::token_from_reply(&reply, algorithm, &digest, &other_nonce).unwrap_err();
+    assert_eq!(e.code().as_str(), "tsp.mismatch");
+    assert!(!stamped_other.is_empty());
+    // A person's certificate cannot issue time stamps.
+    let reply = cabinet_sign::tsp::reply(&req, &key, 8, Utc::now()).unwrap();
+    let e = cabinet_sign::tsp::token_from_reply(&reply, algorithm, &digest, &nonce).unwrap_err();
+    assert_eq!(e.code().as_str(), "tsp.not_tsa");
+}
