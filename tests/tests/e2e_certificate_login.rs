@@ -136,6 +136,12 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
         verdict.contains("Сведения об отзыве: список отзыва"),
         "{verdict}"
     );
+    // Signed online: the portal's service stamped it (CAdES-T), so the
+    // moment judged is the proven signing time.
+    assert!(
+        verdict.contains("время подтверждено штампом времени «Служба штампов времени ОргКабинета"),
+        "{verdict}"
+    );
     screenshot(&c, "documents").await?;
 
     // The demo's signed documents: each verdict in words, never «верна»

@@ -39,6 +39,15 @@ enum Command {
     Local(LocalCommand),
 }
 
+/// How much a signature carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Level {
+    /// CAdES-BES: the signature and its signed attributes.
+    Bes,
+    /// CAdES-T: with a time stamp of the signature value.
+    T,
+}
+
 /// `cabinet trust update | show`.
 #[derive(Subcommand)]
 enum TrustCommand {
@@ -248,6 +257,14 @@ enum LocalCommand {
         /// FILE.raw, and print it in base64url.
         #[arg(long)]
         raw: bool,
+        /// `bes` (the default) or `t`: CAdES-T, each signature with an RFC
+        /// 3161 time stamp of its value, so its time is proven.
+        #[arg(long, value_enum, default_value = "bes", conflicts_with = "raw")]
+        level: Level,
+        /// The time-stamping service (RFC 3161 over HTTP) for `--level t`;
+        /// by default the configured portal's.
+        #[arg(long, value_name = "URL", requires = "level")]
+        tsp: Option<String>,
     },
     /// Verify a signature (DER or BER, or base64): `verify FILE SIG` for a
     /// detached one, or an attached one that must hold FILE; `verify SIG`
@@ -388,14 +405,16 @@ fn read_line(prompt: &str, input: &mut impl BufRead) -> Result<String, Failure> 
 
 async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Local(command) => local(command, cli.portal.as_deref(), cli.data_dir.as_deref()),
+        Command::Local(command) => {
+            local(command, cli.portal.as_deref(), cli.data_dir.as_deref()).await
+        }
         Command::Portal(command) => {
             portal(cli.portal.as_deref(), cli.data_dir.as_deref(), command).await
         }
     }
 }
 
-fn local(
+async fn local(
     command: LocalCommand,
     portal_url: Option<&str>,
     data_dir: Option<&std::path::Path>,
@@ -412,6 +431,8 @@ fn local(
             cosign,
             attached,
             raw,
+            level,
+            tsp,
         } => {
             use cabinet_core::signing::SignAs;
             let mode = match (raw, cosign, attached) {
@@ -420,7 +441,36 @@ fn local(
                 (false, false, true) => signing::SignMode::Cms(SignAs::Attached),
                 (false, false, false) => signing::SignMode::Cms(SignAs::Detached),
             };
-            signing::sign(&files, &key, out.as_deref(), mode)
+            let tsa = match (level, tsp) {
+                (Level::Bes, _) => None,
+                (Level::T, Some(url)) => Some(url),
+                (Level::T, None) => {
+                    let config = CabinetConfig::resolve(portal_url, data_dir)?;
+                    let portal = config.portal_url.ok_or_else(|| {
+                        Failure::Usage(
+                            "--level t: укажите службу штампов времени --tsp URL или портал".into(),
+                        )
+                    })?;
+                    Some(format!("{}/v1/tsp", portal.as_str().trim_end_matches('/')))
+                }
+            };
+            let written = signing::sign(&files, &key, out.as_deref(), mode)?;
+            if let Some(url) = tsa {
+                for path in written {
+                    let sig = cabinet_core::signing::read_regular_file(
+                        &path,
+                        cabinet_core::signing::MAX_SIGNATURE_FILE,
+                    )?;
+                    let stamped = cabinet_core::signing::add_timestamps(&sig, |request| {
+                        let url = url.clone();
+                        async move { cabinet_core::signing::post_to_tsa(&url, request).await }
+                    })
+                    .await?;
+                    cabinet_core::signing::write_atomically(&path, &stamped)?;
+                    println!("штамп времени: {}", path.display());
+                }
+            }
+            Ok(())
         }
         LocalCommand::Verify {
             paths,

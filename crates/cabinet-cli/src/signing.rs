@@ -135,12 +135,13 @@ pub enum SignMode {
 /// Signs through the same core function as the window, so a certificate
 /// the window refuses (expired, not yet valid, not for signatures) is
 /// refused here too, before anything is written.
+/// Signs `files`; the signature files written (none for raw values).
 pub fn sign(
     files: &[PathBuf],
     key: &KeySource,
     out: Option<&Path>,
     mode: SignMode,
-) -> Result<(), Failure> {
+) -> Result<Vec<PathBuf>, Failure> {
     let identity = key.open()?;
     cabinet_core::certificates::check_usable(identity.certificate(), chrono::Utc::now())?;
     if let Some(dir) = out {
@@ -149,13 +150,16 @@ pub fn sign(
     }
     let how = match mode {
         SignMode::Cms(how) => how,
-        SignMode::Raw => return sign_raw(files, identity.as_ref(), out),
+        SignMode::Raw => return sign_raw(files, identity.as_ref(), out).map(|()| Vec::new()),
     };
-    cabinet_core::signing::sign_files(identity.as_ref(), files, how, out, |p| {
+    let signed = cabinet_core::signing::sign_files(identity.as_ref(), files, how, out, |p| {
         let target = cabinet_core::signing::signature_path_in(Path::new(&p.file), out);
         println!("[{}/{}] {} → {}", p.done, p.total, p.file, target.display());
     })?;
-    Ok(())
+    Ok(signed
+        .into_iter()
+        .map(|s| PathBuf::from(s.signature))
+        .collect())
 }
 
 fn sign_raw(

@@ -58,11 +58,25 @@ async fn the_kept_list_judges_signatures_offline() {
     )];
     let out = run(
         args(&["sign", "act.txt", "--pfx", "director.pfx"]),
+        password.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // And with a time stamp from the portal's service (CAdES-T).
+    std::fs::write(d.join("order.txt"), "Приказ № 5").unwrap();
+    let out = run(
+        args(&["sign", "order.txt", "--pfx", "director.pfx", "--level", "t"]),
         password,
     )
     .await
     .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("штамп времени"),
+        "{}",
+        text(&out.stdout)
+    );
 
     // Judged by the kept list, with the portal stopped.
     portal.stop().await;
@@ -79,6 +93,21 @@ async fn the_kept_list_judges_signatures_offline() {
         said.contains("Квалифицированная подпись действительна: сертификат выдан аккредитованным УЦ «АО «Демо УЦ»»"),
         "{said}"
     );
+    assert!(said.contains("время подписания не подтверждено"), "{said}");
+    let out = run(
+        args(&["verify", "order.txt", "order.txt.sig", "--json"]),
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["time"]["kind"], "proven");
+    assert!(v[0]["time"]["tsa"]
+        .as_str()
+        .unwrap()
+        .starts_with("Служба штампов времени"));
+    assert_eq!(v[0]["verdict"], "valid");
     let out = run(args(&["trust", "show", "--json"]), vec![])
         .await
         .unwrap();

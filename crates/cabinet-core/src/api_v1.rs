@@ -703,6 +703,16 @@ impl ApiV1Client {
         Self::body_within(resp, MAX_CRL).await
     }
 
+    /// An RFC 3161 reply of the portal's time-stamping service.
+    pub async fn timestamp(&self, request: &[u8]) -> Result<Vec<u8>, CoreError> {
+        let rb = self
+            .request(Method::POST, "v1/tsp", None)?
+            .header(reqwest::header::CONTENT_TYPE, "application/timestamp-query")
+            .body(request.to_vec());
+        let resp = Self::send(rb).await?;
+        Self::body_within(resp, cabinet_sign::tsp::MAX_MESSAGE).await
+    }
+
     /// Demo credentials; `None` when the portal is not a demo portal.
     pub async fn demo_info(&self) -> Result<Option<DemoInfo>, CoreError> {
         match self.get("v1/demo", None).await {

@@ -161,6 +161,58 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
     })
 }
 
+/// CAdES-T: `signature` with a time stamp of the signature value of each
+/// signer that has none yet, got from `tsa` (an RFC 3161 request in, the
+/// reply out). Earlier signers' stamps stay as they are.
+pub async fn add_timestamps<F, Fut>(signature: &[u8], tsa: F) -> Result<Vec<u8>, CoreError>
+where
+    F: Fn(Vec<u8>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<u8>, CoreError>>,
+{
+    let mut tokens = Vec::new();
+    for (algorithm, digest, stamped) in cabinet_sign::tsp::stamp_needs(signature)? {
+        if stamped {
+            tokens.push(None);
+            continue;
+        }
+        let (request, nonce) = cabinet_sign::tsp::request(algorithm, &digest)?;
+        let reply = tsa(request).await?;
+        tokens.push(Some(
+            cabinet_sign::tsp::token_from_reply(&reply, algorithm, &digest, &nonce)?.token,
+        ));
+    }
+    Ok(cabinet_sign::tsp::add_some_signature_timestamps(
+        signature, &tokens,
+    )?)
+}
+
+/// An RFC 3161 time-stamping service at `url` (any TSA: HTTP POST of the
+/// request, the reply in the body).
+pub async fn post_to_tsa(url: &str, request: Vec<u8>) -> Result<Vec<u8>, CoreError> {
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .map_err(|e| CoreError::Offline(e.to_string()))?;
+    let resp = client
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, "application/timestamp-query")
+        .body(request)
+        .send()
+        .await
+        .map_err(|e| CoreError::Offline(format!("{url}: {e}")))?;
+    if !resp.status().is_success() {
+        return Err(CoreError::Invalid(cabinet_api::ErrorCode::TspUnavailable));
+    }
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| CoreError::Offline(format!("{url}: {e}")))?;
+    if body.len() > cabinet_sign::tsp::MAX_MESSAGE {
+        return Err(CoreError::Invalid(cabinet_api::ErrorCode::TspMalformed));
+    }
+    Ok(body.to_vec())
+}
+
 /// Signs every file with `key` (one PIN or password entry for the batch),
 /// writing `FILE.sig` beside each (or in `dir`), as `how` says. A key whose
 /// certificate is expired, not yet valid or not for signatures is refused

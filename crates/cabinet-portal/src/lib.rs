@@ -153,6 +153,8 @@ pub(crate) struct AppState {
     pub demo_pki: Arc<Vec<demo::DemoPfx>>,
     /// The trust list the portal publishes and the CRLs it holds.
     pub trust_list: Arc<trust::TrustService>,
+    /// The time-stamping service (`POST /v1/tsp`); demo mode only.
+    pub tsa: Option<Arc<trust::Tsa>>,
     /// Places for password hashing (argon2 is slow on purpose): a flood of
     /// logins waits here, never on the database.
     pub hashing: Arc<tokio::sync::Semaphore>,
@@ -255,6 +257,7 @@ impl Portal {
         let mut trust = certlogin::configured_trust(&config)?;
         let mut demo_pki = Vec::new();
         let mut trust_list = trust::TrustService::empty();
+        let mut tsa = None;
         if config.demo {
             demo::seed_if_empty(&mut conn, &config)?;
         }
@@ -264,7 +267,9 @@ impl Portal {
         if config.demo {
             registry::seed_demo_if_empty(&mut conn)?;
             demo::seed_applications_if_empty(&mut conn, &config)?;
-            demo_pki = demo::issue_pki(&mut conn, &config)?;
+            let pki = demo::issue_pki(&mut conn, &config)?;
+            demo_pki = pki.files;
+            tsa = Some(pki.tsa);
             // Every demo CA this database has seen stays trusted, so .pfx
             // files from an earlier start keep working.
             trust.roots.extend(demo::ca_certificates(&conn)?);
@@ -279,6 +284,7 @@ impl Portal {
                 trust: Arc::new(trust),
                 demo_pki: Arc::new(demo_pki),
                 trust_list: Arc::new(trust_list),
+                tsa: tsa.map(|key| Arc::new(trust::Tsa::new(key))),
                 hashing: Arc::new(tokio::sync::Semaphore::new(HASHING_PLACES)),
                 limiter,
             },

@@ -65,6 +65,65 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/trust/tsl", get(tsl))
         .route("/trust/crl", get(crl))
+        .route(
+            "/tsp",
+            axum::routing::post(timestamp).layer(axum::extract::DefaultBodyLimit::max(
+                cabinet_sign::tsp::MAX_MESSAGE,
+            )),
+        )
+}
+
+/// A time-stamping authority (RFC 3161): its key and the next serial.
+pub struct Tsa {
+    key: cabinet_sign::pki::IssuedKey,
+    serial: std::sync::atomic::AtomicU64,
+}
+
+impl Tsa {
+    pub fn new(key: cabinet_sign::pki::IssuedKey) -> Self {
+        // Serials stay unique across restarts: they start at the time.
+        let start = chrono::Utc::now().timestamp_micros().max(1) as u64;
+        Tsa {
+            key,
+            serial: std::sync::atomic::AtomicU64::new(start),
+        }
+    }
+}
+
+/// `POST /v1/tsp` (`application/timestamp-query` → `-reply`): a time stamp
+/// of the portal's clock. Public, as TSAs are; the signing runs on a
+/// blocking thread and holds nothing of anyone else's. A request that is
+/// not one gets an RFC 3161 rejection, not an HTTP error.
+async fn timestamp(
+    State(st): State<AppState>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, PortalError> {
+    let body = body?;
+    let Some(tsa) = st.tsa.clone() else {
+        return Err(PortalError::Refused {
+            status: 404,
+            code: ErrorCode::TspUnavailable,
+            detail: "this portal runs no time-stamping service".into(),
+        });
+    };
+    let now = st.config.clock.now();
+    let reply = tokio::task::spawn_blocking(move || {
+        let serial = tsa
+            .serial
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        cabinet_sign::tsp::reply(&body, &tsa.key, serial, now)
+    })
+    .await
+    .map_err(|e| PortalError::Internal(format!("tsp task: {e}")))?
+    .map_err(|e| PortalError::Internal(format!("tsp: {e}")))?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/timestamp-reply"),
+        )],
+        reply,
+    )
+        .into_response())
 }
 
 async fn tsl(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, PortalError> {

@@ -218,4 +218,71 @@ async fn the_list_the_crls_and_the_verdicts_of_the_demo_documents() {
     assert_eq!(resp.status(), 422);
     let p: Problem = resp.json().await.unwrap();
     assert_eq!(p.code.as_str(), "sig.cert_expired_no_proof");
+
+    // The time-stamping service: OpenSSL's query, our reply, OpenSSL's
+    // check against the demo CA of the published list.
+    let d = dir.path();
+    let openssl = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    std::fs::write(d.join("doc.txt"), "Договор № 17").unwrap();
+    openssl(&[
+        "ts", "-query", "-data", "doc.txt", "-sha256", "-cert", "-out", "req.tsq",
+    ]);
+    let resp = http
+        .post(format!("{base}/v1/tsp"))
+        .header("Content-Type", "application/timestamp-query")
+        .body(std::fs::read(d.join("req.tsq")).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/timestamp-reply"
+    );
+    std::fs::write(d.join("reply.tsr"), resp.bytes().await.unwrap()).unwrap();
+    let demo_ca = list.authorities[0].keys.last().unwrap().certificates[0]
+        .der
+        .clone();
+    std::fs::write(d.join("ca.der"), demo_ca).unwrap();
+    openssl(&["x509", "-inform", "DER", "-in", "ca.der", "-out", "ca.pem"]);
+    let said = openssl(&[
+        "ts",
+        "-verify",
+        "-in",
+        "reply.tsr",
+        "-queryfile",
+        "req.tsq",
+        "-CAfile",
+        "ca.pem",
+    ]);
+    assert!(said.contains("Verification: OK"), "{said}");
+    // Not a request: an RFC 3161 rejection, not an HTTP error.
+    let resp = http
+        .post(format!("{base}/v1/tsp"))
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let e = cabinet_sign::tsp::token_from_reply(
+        &resp.bytes().await.unwrap(),
+        cabinet_sign::DigestAlgorithm::Sha256,
+        &[0; 32],
+        &[1],
+    )
+    .unwrap_err();
+    assert_eq!(e.code().as_str(), "tsp.refused");
 }

@@ -270,6 +270,15 @@ fn parse(signature: &[u8]) -> Result<SignedData, SignError> {
 /// For each signer, in order: the digest algorithm of its key and the
 /// hash of its signature value — what a CAdES-T time stamp is over.
 pub fn imprints(signature: &[u8]) -> Result<Vec<(DigestAlgorithm, Vec<u8>)>, SignError> {
+    Ok(stamp_needs(signature)?
+        .into_iter()
+        .map(|(a, d, _)| (a, d))
+        .collect())
+}
+
+/// [`imprints`], and whether each signer already carries a signature time
+/// stamp (a co-signature leaves the earlier signers' stamps as they are).
+pub fn stamp_needs(signature: &[u8]) -> Result<Vec<(DigestAlgorithm, Vec<u8>, bool)>, SignError> {
     parse(signature)?
         .signer_infos
         .0
@@ -277,7 +286,11 @@ pub fn imprints(signature: &[u8]) -> Result<Vec<(DigestAlgorithm, Vec<u8>)>, Sig
         .map(|si| {
             let algorithm = DigestAlgorithm::from_oid(&si.digest_alg.oid)
                 .ok_or_else(|| SignError::UnsupportedAlgorithm(si.digest_alg.oid.to_string()))?;
-            Ok((algorithm, algorithm.digest(si.signature.as_bytes())))
+            Ok((
+                algorithm,
+                algorithm.digest(si.signature.as_bytes()),
+                signature_token(si).is_some(),
+            ))
         })
         .collect()
 }
@@ -289,12 +302,23 @@ pub fn add_signature_timestamps(
     signature: &[u8],
     tokens: &[Vec<u8>],
 ) -> Result<Vec<u8>, SignError> {
+    let some: Vec<Option<Vec<u8>>> = tokens.iter().cloned().map(Some).collect();
+    add_some_signature_timestamps(signature, &some)
+}
+
+/// [`add_signature_timestamps`], leaving a signer whose token is `None`
+/// as it is.
+pub fn add_some_signature_timestamps(
+    signature: &[u8],
+    tokens: &[Option<Vec<u8>>],
+) -> Result<Vec<u8>, SignError> {
     let mut sd = parse(signature)?;
     let mut signers = sd.signer_infos.0.into_vec();
     if signers.len() != tokens.len() {
         return Err(SignError::TimestampMismatch);
     }
     for (si, token) in signers.iter_mut().zip(tokens) {
+        let Some(token) = token else { continue };
         let ts = read_token(token)?;
         if ts.imprint != ts.algorithm.digest(si.signature.as_bytes()) {
             return Err(SignError::TimestampMismatch);

@@ -40,6 +40,20 @@ describe("SignatureVerdict", () => {
     expect(screen.getByTestId("verdict-revocation").textContent).toContain("Сертификат отозван 01.12.2026");
   });
 
+  it("names the time a stamp proves, and its service", () => {
+    render(SignatureVerdict, {
+      check: qualified({
+        time: { kind: "proven", at: "2026-12-03T07:29:00Z", tsa: "Служба штампов времени" },
+        judged_at: "2026-12-03T07:29:00Z",
+      }),
+    });
+    const text = screen.getByTestId("verdict").textContent ?? "";
+    expect(text).toContain("на момент подписания 03.12.2026");
+    expect(text).toContain("время подтверждено штампом времени «Служба штампов времени»");
+    expect(text).toContain("подтверждено штампом времени");
+    expect(text).not.toContain("со слов подписанта");
+  });
+
   it("says when nothing was said of revocation", () => {
     render(SignatureVerdict, {
       check: qualified({ verdict: "indeterminate", revocation: null, problems: ["revocation.unknown"] }),

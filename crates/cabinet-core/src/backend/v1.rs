@@ -178,6 +178,10 @@ impl Backend for ApiV1Client {
         Box::pin(ApiV1Client::crl(self, url))
     }
 
+    fn timestamp<'a>(&'a self, request: &'a [u8]) -> Reply<'a, Vec<u8>> {
+        Box::pin(ApiV1Client::timestamp(self, request))
+    }
+
     fn demo_info(&self) -> Reply<'_, Option<DemoInfo>> {
         Box::pin(ApiV1Client::demo_info(self))
     }

@@ -76,6 +76,22 @@ impl Cabinet {
         check_usable(key.certificate(), chrono::Utc::now())?;
         let content = self.document_content(org_id, id).await?;
         let sig = cabinet_sign::cades::sign_detached(key, &content[..], chrono::Utc::now())?;
+        // CAdES-T when the portal's time-stamping service answers: the
+        // signing time is then proven. Offline, or without a service, the
+        // signature goes as it is (CAdES-BES, judged as of each check).
+        let backend = self.backend.clone();
+        let sig = match crate::signing::add_timestamps(&sig, |request| {
+            let backend = backend.clone();
+            async move { backend.timestamp(&request).await }
+        })
+        .await
+        {
+            Ok(stamped) => stamped,
+            Err(e) => {
+                tracing::info!(error = %e, "signature kept without a time stamp");
+                sig
+            }
+        };
         let signer = key
             .certificate()
             .subject_common_name

@@ -34,6 +34,14 @@ pub const DIRECTOR_PFX_PASSWORD: &str = "Director-KEP";
 /// Password of the accountant's demo .pfx.
 pub const ACCOUNTANT_PFX_PASSWORD: &str = "Buh-KEP";
 
+/// What a demo start made: the users' containers and the demo TSA.
+pub struct DemoPki {
+    pub files: Vec<DemoPfx>,
+    /// The demo time-stamping authority (its key lives as long as the
+    /// portal runs, in memory only).
+    pub tsa: IssuedKey,
+}
+
 /// One demo certificate with its container.
 #[derive(Clone)]
 pub struct DemoPfx {
@@ -86,7 +94,7 @@ fn subject(p: &Person, title: &str, org: &crate::demo::DemoOrg) -> Subject {
 }
 
 /// Makes the demo CA and certificates; remembers the CA certificate.
-pub fn issue_pki(conn: &mut Connection, cfg: &PortalConfig) -> Result<Vec<DemoPfx>, PortalError> {
+pub fn issue_pki(conn: &mut Connection, cfg: &PortalConfig) -> Result<DemoPki, PortalError> {
     for (login, base) in SNILS {
         let snils = complete_snils(base)
             .ok_or_else(|| PortalError::Internal(format!("demo СНИЛС {base}")))?;
@@ -232,7 +240,20 @@ pub fn issue_pki(conn: &mut Connection, cfg: &PortalConfig) -> Result<Vec<DemoPf
         write_file(&dir.join("demo-ca.pem"), pem.as_bytes())?;
         tracing::info!(dir = %dir.display(), "demo certificates written");
     }
-    Ok(out)
+    let tsa = ca
+        .issue(&Request {
+            kind,
+            subject: Subject {
+                common_name: format!("Служба штампов времени ОргКабинета {stamp}"),
+                organization: Some("ОргКабинет (демонстрационный)".into()),
+                ..Subject::default()
+            },
+            not_before: now - Duration::days(1),
+            not_after: now + Duration::days(5 * 365),
+            profile: Profile::TimeStamping,
+        })
+        .map_err(internal("TSA"))?;
+    Ok(DemoPki { files: out, tsa })
 }
 
 /// Writes through a temporary file and a rename, so a reader never sees half

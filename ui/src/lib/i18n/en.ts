@@ -383,6 +383,7 @@ export const en: Strings = {
     atProven: (at: string, tsa: string) => `at signing, ${at} (the time is proven by the timestamp of «${tsa}»)`,
     atCheck: (at: string) => `at the check, ${at} (the signing time is not proven by a timestamp)`,
     signedClaimed: (at: string) => `Signed ${at}, as the signer says`,
+    signedProven: (at: string) => `Signed no later than ${at}, as a timestamp proves`,
     signedUnknown: "The signature does not say when it was made",
     issuedBy: (ca: string) => `Issued by: ${ca}`,
     revocation: (issuer: string, at: string, hours: number) =>

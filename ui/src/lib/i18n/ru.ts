@@ -386,6 +386,7 @@ export const ru = {
     atProven: (at: string, tsa: string) => `на момент подписания ${at} (время подтверждено штампом времени «${tsa}»)`,
     atCheck: (at: string) => `на момент проверки ${at} (время подписания штампом времени не подтверждено)`,
     signedClaimed: (at: string) => `Подписано ${at} — со слов подписанта`,
+    signedProven: (at: string) => `Подписано не позднее ${at} — подтверждено штампом времени`,
     signedUnknown: "Время подписания в подписи не указано",
     issuedBy: (ca: string) => `Сертификат выдан: ${ca}`,
     revocation: (issuer: string, at: string, hours: number) =>
