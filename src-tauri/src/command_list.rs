@@ -59,6 +59,7 @@ macro_rules! with_commands {
             documents::documents(DocumentsArgs) -> DocumentList;
             documents::sign_document(SignDocumentArgs) -> ();
             documents::verify_document(DocumentArgs) -> Vec<SignatureCheck>;
+            documents::save_verification_protocol(ProtocolArgs) -> u32;
             syncing::sync_status(OrgArgs) -> SyncStatus;
             organizations::edit_profile(EditProfileArgs) -> OrganizationProfile;
             syncing::conflicts(OrgArgs) -> Vec<Conflict>;

@@ -143,6 +143,48 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
         "{verdict}"
     );
     screenshot(&c, "documents").await?;
+    // «Протокол проверки»: the button is there; the command it calls (the
+    // save dialog cannot be driven) writes the PDF, read back with
+    // pdftotext.
+    find(&c, "[data-testid=document-protocol]").await?;
+    let protocol = tmp.path().join("protocol.pdf");
+    let size = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; const path = arguments[0]; \
+             const inv = window.__TAURI_INTERNALS__.invoke; \
+             (async () => { \
+               const orgs = await inv('organizations'); \
+               const org = orgs.items.find(o => o.short_name.includes('Ромашка')).id; \
+               const docs = await inv('documents', { args: { org_id: org, limit: 100 } }); \
+               const doc = docs.items.find(d => d.document.name.startsWith('Договор поставки')).document.id; \
+               return await inv('save_verification_protocol', { args: { org_id: org, document_id: doc, path } }); \
+             })().then(done, (e) => done('error: ' + JSON.stringify(e)));",
+            vec![serde_json::json!(protocol.display().to_string())],
+        )
+        .await?;
+    assert!(size.as_u64().is_some_and(|n| n > 1000), "{size}");
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&protocol)
+        .arg("-")
+        .output()?;
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in [
+        "Протокол проверки электронной подписи",
+        "Договор поставки № 14-П.txt",
+        "Подписант 1: Иванов Сергей Петрович",
+        "подтверждено штампом времени",
+        "ПОДПИСЬ ДЕЙСТВИТЕЛЬНА",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+    if let Ok(dir) = std::env::var("CABINET_SCREENSHOTS") {
+        let _ = std::process::Command::new("pdftoppm")
+            .args(["-png", "-r", "70", "-singlefile"])
+            .arg(&protocol)
+            .arg(std::path::Path::new(&dir).join("verification-protocol"))
+            .status();
+    }
 
     // The demo's signed documents: each verdict in words, never «верна»
     // for less than valid.

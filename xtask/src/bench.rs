@@ -9,6 +9,10 @@
 //! cache; the medians are compared. Peak memory comes
 //! from GNU time; ours is also measured on a 64 MiB file to show it does not
 //! grow with the file. Our signature is checked by `openssl cms -verify`.
+//!
+//! Then the signature levels: the 64 MiB file signed with the GOST-256 key
+//! as CAdES-BES and as CAdES-T (a time stamp from the reference portal's
+//! RFC 3161 service on loopback), time and size side by side.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -203,22 +207,15 @@ fn print_row(name: &str, s: &Sample, bytes: u64, all: &[f64]) {
     );
 }
 
-/// Runs one case; whether its targets were met.
-fn sign_case(
-    case: &Case,
-    dir: &Path,
-    cabinet: &str,
-    digest_file: &str,
-    big: &Path,
-    small: &Path,
-) -> Result<bool> {
+/// The case's key, self-signed certificate and .pfx (`TAG.key`, `.pem`,
+/// `.pfx` in `dir`); the engine's configuration for GOST.
+fn key_and_pfx(case: &Case, dir: &Path) -> Result<Option<PathBuf>> {
     step(&format!("{}: key, certificate, .pfx", case.name));
     let conf = if case.gost {
         Some(engine_conf(dir)?)
     } else {
         None
     };
-    let conf = conf.as_deref();
     let (key, cert, pfx) = (
         format!("{}.key", case.tag),
         format!("{}.pem", case.tag),
@@ -228,15 +225,35 @@ fn sign_case(
     req.extend_from_slice(case.newkey);
     let md_flag = format!("-{}", case.md);
     req.extend(["-subj", "/CN=OrgCabinet bench", "-days", "30", &md_flag]);
-    openssl(dir, conf, &req)?;
+    openssl(dir, conf.as_deref(), &req)?;
     let pass = format!("pass:{PASSWORD}");
     openssl(
         dir,
-        conf,
+        conf.as_deref(),
         &[
             "pkcs12", "-export", "-inkey", &key, "-in", &cert, "-out", &pfx, "-passout", &pass,
         ],
     )?;
+    Ok(conf)
+}
+
+/// Runs one case; whether its targets were met.
+fn sign_case(
+    case: &Case,
+    dir: &Path,
+    cabinet: &str,
+    digest_file: &str,
+    big: &Path,
+    small: &Path,
+) -> Result<bool> {
+    let conf = key_and_pfx(case, dir)?;
+    let conf = conf.as_deref();
+    let (key, cert, pfx) = (
+        format!("{}.key", case.tag),
+        format!("{}.pem", case.tag),
+        format!("{}.pfx", case.tag),
+    );
+    let md_flag = format!("-{}", case.md);
     let out = dir.join(format!("out-{}", case.tag));
     std::fs::create_dir_all(&out)?;
     let (big_s, small_s, out_s) = (
@@ -410,11 +427,104 @@ fn sign_case(
     Ok(time_ok && hash_ok && mem_ok)
 }
 
-/// `cargo xtask bench sign`: RSA, GOST-256 and GOST-512.
+/// A free loopback port (bound, read, released).
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// CAdES-BES against CAdES-T: the same file and key, the time stamp from
+/// the reference portal's service on loopback.
+fn levels(dir: &Path, cabinet: &str, small: &Path) -> Result<()> {
+    step("signature levels: the reference portal's time-stamping service on loopback");
+    let addr = format!("127.0.0.1:{}", free_port()?);
+    let db = dir.join("levels-portal/portal.sqlite3");
+    let _ = std::fs::remove_dir_all(dir.join("levels-portal"));
+    let mut portal = Command::new(root().join("target/release/cabinet-portal"))
+        .args(["serve", "--db"])
+        .arg(&db)
+        .args(["--listen", &addr, "--demo"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .context("cabinet-portal")?;
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        if started.elapsed() > std::time::Duration::from_secs(120) {
+            let _ = portal.kill();
+            bail!("the portal did not start on {addr}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let url = format!("http://{addr}/v1/tsp");
+    let small_s = small.to_str().context("path")?;
+    let env = [("CABINET_PFX_PASSWORD", PASSWORD)];
+    let mut rows = Vec::new();
+    let result = (|| -> Result<()> {
+        for (label, tag, extra) in [
+            ("CAdES-BES", "bes", vec![]),
+            ("CAdES-T", "t", vec!["--level", "t", "--tsp", url.as_str()]),
+        ] {
+            let out = dir.join(format!("out-level-{tag}"));
+            std::fs::create_dir_all(&out)?;
+            let out_s = out.to_str().context("path")?.to_owned();
+            let mut args = vec!["sign", small_s, "--pfx", "gost256.pfx", "--out", &out_s];
+            args.extend(extra.iter().copied());
+            let (sample, all) = repeat(dir, cabinet, &args, &env)?;
+            let sig = out.join(format!(
+                "{}.sig",
+                small.file_name().context("name")?.to_string_lossy()
+            ));
+            rows.push((label, sample, all, std::fs::metadata(&sig)?.len()));
+        }
+        Ok(())
+    })();
+    let _ = portal.kill();
+    let _ = portal.wait();
+    result?;
+    println!();
+    println!("Signature levels, 64 MiB, GOST R 34.10-2012 256; median of {RUNS} runs");
+    println!(
+        "| {:<12} | {:>8} | {:>16} | {:<24} |",
+        "level", "time, s", "signature, bytes", "runs, s"
+    );
+    println!("|{:-<14}|{:-<10}|{:-<18}|{:-<26}|", "", "", "", "");
+    for (label, sample, all, size) in &rows {
+        println!(
+            "| {:<12} | {:>8.2} | {:>16} | {:<24} |",
+            label,
+            sample.seconds,
+            size,
+            all.iter()
+                .map(|t| format!("{t:.2}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    if let [(_, bes, _, bes_size), (_, t, _, t_size)] = &rows[..] {
+        println!(
+            "CAdES-T vs CAdES-BES: time {:.2}×, size +{} bytes (the time stamp token)",
+            t.seconds / bes.seconds.max(1e-6),
+            t_size.saturating_sub(*bes_size)
+        );
+    }
+    println!("CAdES-X Long Type 1: not built yet (issue 25)");
+    Ok(())
+}
+
+/// `cargo xtask bench sign`: RSA, GOST-256 and GOST-512, then the levels.
 pub fn signing() -> Result<()> {
     crate::setup(false)?;
-    step("release build of the cabinet CLI and the digest example");
-    run(cargo().args(["build", "--release", "-p", "cabinet-cli"]))?;
+    step("release build of the cabinet CLI, the portal and the digest example");
+    run(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "cabinet-cli",
+        "-p",
+        "cabinet-portal",
+    ]))?;
     run(cargo().args([
         "build",
         "--release",
@@ -429,6 +539,12 @@ pub fn signing() -> Result<()> {
     std::fs::create_dir_all(&dir)?;
     let big = data_file(&dir, 1024)?;
     let small = data_file(&dir, 64)?;
+    // BENCH_SIGN_LEVELS_ONLY=1: the levels alone (a GOST-256 key made
+    // for them), without the 1 GiB runs.
+    if std::env::var_os("BENCH_SIGN_LEVELS_ONLY").is_some() {
+        key_and_pfx(&CASES[1], &dir)?;
+        return levels(&dir, cabinet.to_str().context("path")?, &small);
+    }
     // Warm the page cache so every contender reads from memory.
     std::io::copy(&mut std::fs::File::open(&big)?, &mut std::io::sink())?;
     let mut missed = Vec::new();
@@ -444,6 +560,7 @@ pub fn signing() -> Result<()> {
             missed.push(case.name);
         }
     }
+    levels(&dir, cabinet.to_str().context("path")?, &small)?;
     if !missed.is_empty() {
         bail!("signing targets missed: {}", missed.join(", "));
     }

@@ -292,6 +292,11 @@ enum LocalCommand {
         /// of the one saved by `cabinet trust update`.
         #[arg(long, value_name = "FILE.xml")]
         tsl: Option<PathBuf>,
+        /// Also write «Протокол проверки» — the document, its hash, each
+        /// signer's certificate, the checks and their sources, the verdict —
+        /// as a PDF.
+        #[arg(long, value_name = "FILE.pdf")]
+        protocol: Option<PathBuf>,
         /// Print each signer's judgement as JSON.
         #[arg(long)]
         json: bool,
@@ -478,6 +483,7 @@ async fn local(
             trust,
             crl,
             tsl,
+            protocol,
             json,
         } => {
             let (file, sig) = match &paths[..] {
@@ -500,7 +506,10 @@ async fn local(
             if let (Some(s), false) = (&stored, json) {
                 println!("{}", trust_line(&s.list, &s.meta));
             }
+            let stored_fetched_at = stored.as_ref().and_then(|s| s.meta.fetched_at.clone());
             let with = signing::VerifyEvidence {
+                stored_fetched_at,
+                protocol: protocol.as_deref(),
                 tsl: tsl.as_deref(),
                 stored: stored.map(|s| (*s.list).clone()),
                 trust: &trust,

@@ -217,6 +217,10 @@ pub struct VerifyEvidence<'a> {
     pub crl: &'a [PathBuf],
     /// CRLs saved with the stored list.
     pub stored_crls: Vec<Vec<u8>>,
+    /// When the stored list was fetched (for the protocol).
+    pub stored_fetched_at: Option<String>,
+    /// Write «Протокол проверки» (PDF) here.
+    pub protocol: Option<&'a Path>,
 }
 
 /// `cabinet verify [FILE] SIG`: a detached signature over FILE, an attached
@@ -268,6 +272,42 @@ pub fn verify(
             (checks, Some(content))
         }
     };
+    if let Some(target) = with.protocol {
+        let (name, sha256) = match (file, &content) {
+            (Some(f), _) => {
+                let (reader, _) = cabinet_core::signing::open_regular(f)?;
+                (
+                    f,
+                    cabinet_sign::DigestAlgorithm::Sha256.digest_stream(reader)?,
+                )
+            }
+            (None, Some(c)) => (sig, cabinet_sign::DigestAlgorithm::Sha256.digest(c)),
+            (None, None) => unreachable!("an attached signature has its content"),
+        };
+        let pdf = cabinet_core::protocol::verification_protocol(
+            &name
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            &sha256
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>(),
+            &checks,
+            &cabinet_core::protocol::ListUsed {
+                version: tsl
+                    .as_ref()
+                    .map(|l| u32::try_from(l.version).unwrap_or(u32::MAX)),
+                date: tsl.as_ref().and_then(|l| l.date).map(|d| d.to_rfc3339()),
+                fetched_at: with.stored_fetched_at.clone(),
+            },
+            evidence.now,
+        )?;
+        cabinet_core::signing::write_atomically(target, &pdf)?;
+        if !json {
+            println!("Протокол проверки сохранён: {}", target.display());
+        }
+    }
     if let Some(target) = extract {
         let content = match (&content, file) {
             (Some(c), _) => c,

@@ -108,6 +108,45 @@ async fn the_kept_list_judges_signatures_offline() {
         .unwrap()
         .starts_with("Служба штампов времени"));
     assert_eq!(v[0]["verdict"], "valid");
+
+    // «Протокол проверки», read back with pdftotext.
+    let out = run(
+        args(&[
+            "verify",
+            "order.txt",
+            "order.txt.sig",
+            "--protocol",
+            "protocol.pdf",
+        ]),
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let pdf = std::process::Command::new("pdftotext")
+        .args(["-layout", "protocol.pdf", "-"])
+        .current_dir(&d)
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(pdf.status.success());
+    let said = text(&pdf.stdout);
+    let sha = cabinet_sign::DigestAlgorithm::Sha256
+        .digest("Приказ № 5".as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    for expected in [
+        "Протокол проверки электронной подписи",
+        "order.txt",
+        &sha,
+        "Подписант 1: Иванов Сергей Петрович",
+        "квалифицированный сертификат: выдан аккредитованным УЦ",
+        "подтверждено штампом времени",
+        "ПОДПИСЬ ДЕЙСТВИТЕЛЬНА",
+        "версия",
+    ] {
+        assert!(said.contains(expected), "{expected:?} in:\n{said}");
+    }
     let out = run(args(&["trust", "show", "--json"]), vec![])
         .await
         .unwrap();

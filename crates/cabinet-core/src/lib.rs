@@ -20,6 +20,7 @@ pub mod export;
 pub mod fuzzing;
 pub mod lists;
 pub(crate) mod private;
+pub mod protocol;
 pub mod records;
 pub mod search;
 pub mod secrets;

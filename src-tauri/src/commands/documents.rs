@@ -62,6 +62,21 @@ pub async fn verify_document(
         .await?)
 }
 
+/// «Протокол проверки»: the document's signatures judged now, as a PDF
+/// where the user chose; its size.
+#[tauri::command]
+pub async fn save_verification_protocol(st: State<'_, Desktop>, args: ProtocolArgs) -> Res<u32> {
+    let n = st
+        .cabinet
+        .save_verification_protocol(
+            &args.org_id,
+            &args.document_id,
+            std::path::Path::new(&args.path),
+        )
+        .await?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 /// What a document holds, for showing inside the app.
 #[derive(Debug, serde::Serialize, TS)]
 pub struct DocumentContent {

@@ -101,6 +101,14 @@ pub struct DocumentArgs {
 }
 
 #[derive(Debug, Deserialize, TS)]
+pub struct ProtocolArgs {
+    pub org_id: String,
+    pub document_id: String,
+    /// Where the PDF goes (the user chose it in the save dialog).
+    pub path: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
 pub struct RecordsArgs {
     pub org_id: String,
     pub query: RecordQuery,

@@ -708,6 +708,12 @@ export type ProfileChangeStatus = "pending" | "approved" | "rejected";
 
 export type ProfileEdit = { email: string | null, phone: string | null, legal_address: string | null, };
 
+export type ProtocolArgs = { org_id: string, document_id: string, 
+/**
+ * Where the PDF goes (the user chose it in the save dialog).
+ */
+path: string, };
+
 export type QueuedFile = { name: string, sha256: string, size: number, };
 
 export type QueuedTicket = { 
@@ -1300,6 +1306,7 @@ export const commands = {
   documents: (args: DocumentsArgs) => invoke<DocumentList>("documents", { args }),
   signDocument: (args: SignDocumentArgs) => invoke<null>("sign_document", { args }),
   verifyDocument: (args: DocumentArgs) => invoke<Array<SignatureCheck>>("verify_document", { args }),
+  saveVerificationProtocol: (args: ProtocolArgs) => invoke<number>("save_verification_protocol", { args }),
   syncStatus: (args: OrgArgs) => invoke<SyncStatus>("sync_status", { args }),
   editProfile: (args: EditProfileArgs) => invoke<OrganizationProfile>("edit_profile", { args }),
   conflicts: (args: OrgArgs) => invoke<Array<Conflict>>("conflicts", { args }),

@@ -103,6 +103,35 @@ impl Cabinet {
             .await
     }
 
+    /// «Протокол проверки» of a document's signatures, judged now, written
+    /// to `target` (a temporary file and a rename); its size.
+    pub async fn save_verification_protocol(
+        &self,
+        org_id: &str,
+        id: &str,
+        target: &std::path::Path,
+    ) -> Result<u64, CoreError> {
+        let checks = self.verify_document(org_id, id).await?;
+        let doc = self
+            .with_store(|s| s.document(org_id, id))
+            .await?
+            .ok_or(CoreError::Invalid(ErrorCode::InputDocument))?;
+        let status = self.trust_status()?;
+        let pdf = crate::protocol::verification_protocol(
+            &doc.name,
+            &doc.sha256,
+            &checks,
+            &crate::protocol::ListUsed {
+                version: status.version,
+                date: status.date,
+                fetched_at: status.fetched_at,
+            },
+            chrono::Utc::now(),
+        )?;
+        crate::signing::write_atomically(target, &pdf)?;
+        Ok(pdf.len() as u64)
+    }
+
     /// Judges every signature of a document, accepted and pending, against
     /// its content: one [`crate::verdict::SignatureCheck`] per signer.
     pub async fn verify_document(

@@ -478,6 +478,9 @@ export const en: Strings = {
   },
 
   docs: {
+    protocol: "Save the verification report (PDF)…",
+    protocolFile: (name: string) => `${name} — verification report.pdf`,
+    protocolSaved: (path: string) => `The verification report is saved: ${path}`,
     shown: (n: number, total: number) => `Showing the latest ${n.toLocaleString("en-GB")} of ${total.toLocaleString("en-GB")}.`,
     more: (n: number) => `Show ${n} more`,
     title: "Documents",

@@ -481,6 +481,9 @@ export const ru = {
   },
 
   docs: {
+    protocol: "Сохранить протокол проверки (PDF)…",
+    protocolFile: (name: string) => `${name} — протокол проверки.pdf`,
+    protocolSaved: (path: string) => `Протокол проверки сохранён: ${path}`,
     shown: (n: number, total: number) => `Показаны последние ${n.toLocaleString("ru-RU")} из ${total.toLocaleString("ru-RU")}.`,
     more: (n: number) => `Показать ещё ${n}`,
     title: "Документы",
