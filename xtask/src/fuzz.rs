@@ -27,6 +27,7 @@ pub const TARGETS: &[&str] = &[
     "crl_parse",
     "tsl_parse",
     "tsp_reply",
+    "ocsp_request",
     "file_check",
     "requisites",
     "feed_apply",
@@ -208,6 +209,18 @@ fn seed(corpus: &Path) -> Result<()> {
             "reply.tsr",
         ],
     )?;
+    openssl(
+        d,
+        &[
+            "ocsp",
+            "-issuer",
+            "ca.pem",
+            "-cert",
+            "ec.pem",
+            "-reqout",
+            "ocsp-req.der",
+        ],
+    )?;
     // A CRL of the CA, through a minimal `openssl ca` set-up.
     std::fs::write(d.join("index.txt"), "")?;
     std::fs::write(
@@ -241,6 +254,7 @@ fn seed(corpus: &Path) -> Result<()> {
         ("crl_parse", &["ca.crl"]),
         ("tsl_parse", &[]),
         ("tsp_reply", &["reply.tsr", "detached.sig"]),
+        ("ocsp_request", &["ocsp-req.der"]),
         ("file_check", &[]),
         ("requisites", &[]),
         ("feed_apply", &[]),

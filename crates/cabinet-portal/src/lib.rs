@@ -155,6 +155,8 @@ pub(crate) struct AppState {
     pub trust_list: Arc<trust::TrustService>,
     /// The time-stamping service (`POST /v1/tsp`); demo mode only.
     pub tsa: Option<Arc<trust::Tsa>>,
+    /// The OCSP responder of the demo CA (`POST /v1/trust/ocsp`).
+    pub ocsp: Option<Arc<trust::Ocsp>>,
     /// Places for password hashing (argon2 is slow on purpose): a flood of
     /// logins waits here, never on the database.
     pub hashing: Arc<tokio::sync::Semaphore>,
@@ -258,6 +260,7 @@ impl Portal {
         let mut demo_pki = Vec::new();
         let mut trust_list = trust::TrustService::empty();
         let mut tsa = None;
+        let mut ocsp = None;
         if config.demo {
             demo::seed_if_empty(&mut conn, &config)?;
         }
@@ -270,6 +273,10 @@ impl Portal {
             let pki = demo::issue_pki(&mut conn, &config)?;
             demo_pki = pki.files;
             tsa = Some(pki.tsa);
+            ocsp = Some(trust::Ocsp {
+                ca: pki.ca,
+                responder: pki.ocsp,
+            });
             // Every demo CA this database has seen stays trusted, so .pfx
             // files from an earlier start keep working.
             trust.roots.extend(demo::ca_certificates(&conn)?);
@@ -285,6 +292,7 @@ impl Portal {
                 demo_pki: Arc::new(demo_pki),
                 trust_list: Arc::new(trust_list),
                 tsa: tsa.map(|key| Arc::new(trust::Tsa::new(key))),
+                ocsp: ocsp.map(Arc::new),
                 hashing: Arc::new(tokio::sync::Semaphore::new(HASHING_PLACES)),
                 limiter,
             },

@@ -66,11 +66,57 @@ pub fn routes() -> Router<AppState> {
         .route("/trust/tsl", get(tsl))
         .route("/trust/crl", get(crl))
         .route(
+            "/trust/ocsp",
+            axum::routing::post(ocsp).layer(axum::extract::DefaultBodyLimit::max(64 * 1024)),
+        )
+        .route(
             "/tsp",
             axum::routing::post(timestamp).layer(axum::extract::DefaultBodyLimit::max(
                 cabinet_sign::tsp::MAX_MESSAGE,
             )),
         )
+}
+
+/// The OCSP responder of this start's demo CA (RFC 6960, delegated).
+pub struct Ocsp {
+    pub ca: cabinet_sign::CertificateInfo,
+    pub responder: cabinet_sign::pki::IssuedKey,
+}
+
+/// `POST /v1/trust/ocsp` (`application/ocsp-request` → `-response`): the
+/// status of the demo CA's certificates (none is revoked), an hour
+/// current. Public, as responders are; off every lock. Anything that is
+/// not a request gets `malformedRequest`.
+async fn ocsp(
+    State(st): State<AppState>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, PortalError> {
+    let body = body?;
+    let Some(o) = st.ocsp.clone() else {
+        return Err(PortalError::NotFound);
+    };
+    let now = st.config.clock.now();
+    let answer = tokio::task::spawn_blocking(move || {
+        cabinet_sign::ocsp::respond(
+            &body,
+            &o.ca,
+            &o.responder,
+            &[],
+            now,
+            now + chrono::Duration::hours(1),
+        )
+    })
+    .await
+    .map_err(|e| PortalError::Internal(format!("ocsp task: {e}")))?
+    .map_err(|e| PortalError::Internal(format!("ocsp: {e}")))?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/ocsp-response"),
+        )],
+        answer,
+    )
+        .into_response())
 }
 
 /// A time-stamping authority (RFC 3161): its key and the next serial.

@@ -269,6 +269,60 @@ async fn the_list_the_crls_and_the_verdicts_of_the_demo_documents() {
         "ca.pem",
     ]);
     assert!(said.contains("Verification: OK"), "{said}");
+    // The OCSP responder answers `openssl ocsp` over HTTP about the
+    // director's demo certificate.
+    let pfx = http
+        .get(format!("{base}/v1/demo/certificates/director.pfx"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    std::fs::write(d.join("director.pfx"), pfx).unwrap();
+    let pass = format!("pass:{}", cabinet_portal::DIRECTOR_PFX_PASSWORD);
+    openssl(&[
+        "pkcs12",
+        "-in",
+        "director.pfx",
+        "-clcerts",
+        "-nokeys",
+        "-passin",
+        &pass,
+        "-out",
+        "director.pem",
+    ]);
+    let url = format!("{base}/v1/trust/ocsp");
+    // On a blocking thread: the portal answers on this test's runtime.
+    let dir_path = d.to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("openssl")
+            .args([
+                "ocsp",
+                "-issuer",
+                "ca.pem",
+                "-cert",
+                "director.pem",
+                "-url",
+                &url,
+                "-CAfile",
+                "ca.pem",
+                "-timeout",
+                "20",
+            ])
+            .current_dir(dir_path)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && said.contains("director.pem: good"),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     // Not a request: an RFC 3161 rejection, not an HTTP error.
     let resp = http
         .post(format!("{base}/v1/tsp"))

@@ -257,6 +257,9 @@ pub enum Profile {
     /// A time-stamping authority (RFC 3161: the only, critical, extended
     /// key usage is timeStamping).
     TimeStamping,
+    /// An OCSP responder the CA delegates to (RFC 6960: OCSPSigning, and
+    /// id-pkix-ocsp-nocheck: its own status is not asked).
+    OcspSigning,
 }
 
 /// Options of one certificate.
@@ -313,6 +316,23 @@ fn build(request: &Request, issuer: Option<&IssuedKey>) -> Result<IssuedKey, Sig
                 "2.5.29.15",
                 true,
                 &KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign),
+            )?);
+        }
+        Profile::OcspSigning => {
+            extensions.push(extension(
+                "2.5.29.15",
+                true,
+                &KeyUsage(KeyUsages::DigitalSignature.into()),
+            )?);
+            extensions.push(extension(
+                "2.5.29.37",
+                false,
+                &ExtendedKeyUsage(vec![ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.9")]),
+            )?);
+            extensions.push(extension(
+                "1.3.6.1.5.5.7.48.1.5",
+                false,
+                &x509_cert::der::asn1::Null,
             )?);
         }
         Profile::TimeStamping => {

@@ -40,6 +40,9 @@ pub struct DemoPki {
     /// The demo time-stamping authority (its key lives as long as the
     /// portal runs, in memory only).
     pub tsa: IssuedKey,
+    /// This start's demo CA and the OCSP responder it delegated to.
+    pub ca: CertificateInfo,
+    pub ocsp: IssuedKey,
 }
 
 /// One demo certificate with its container.
@@ -253,7 +256,25 @@ pub fn issue_pki(conn: &mut Connection, cfg: &PortalConfig) -> Result<DemoPki, P
             profile: Profile::TimeStamping,
         })
         .map_err(internal("TSA"))?;
-    Ok(DemoPki { files: out, tsa })
+    let ocsp = ca
+        .issue(&Request {
+            kind,
+            subject: Subject {
+                common_name: format!("OCSP-служба ОргКабинета {stamp}"),
+                organization: Some("ОргКабинет (демонстрационный)".into()),
+                ..Subject::default()
+            },
+            not_before: now - Duration::days(1),
+            not_after: now + Duration::days(5 * 365),
+            profile: Profile::OcspSigning,
+        })
+        .map_err(internal("OCSP responder"))?;
+    Ok(DemoPki {
+        files: out,
+        tsa,
+        ca: ca.certificate().clone(),
+        ocsp,
+    })
 }
 
 /// Writes through a temporary file and a rename, so a reader never sees half

@@ -1,0 +1,206 @@
+//! The OCSP responder answers `openssl ocsp`: a request OpenSSL made (with
+//! its nonce), our response, OpenSSL's check of the signature by the
+//! delegated responder, the nonce and each status — good, revoked with
+//! its time, unknown for another CA's certificate. ECDSA, and GOST with
+//! the engine.
+
+mod support;
+
+use cabinet_sign::ocsp::respond;
+use cabinet_sign::pki::{IssuedKey, KeyKind, Profile, Request, Subject};
+use cabinet_sign::SigningKey;
+use chrono::{Duration, Utc};
+use support::engine::engine;
+use support::openssl;
+
+fn request(kind: KeyKind, name: &str, profile: Profile) -> Request {
+    Request {
+        kind,
+        subject: Subject {
+            common_name: name.into(),
+            ..Subject::default()
+        },
+        not_before: Utc::now() - Duration::days(1),
+        not_after: Utc::now() + Duration::days(365),
+        profile,
+    }
+}
+
+fn check(kind: KeyKind, gost: bool) {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let run = |args: &[&str]| {
+        let out = if gost {
+            engine(d, args)
+        } else {
+            openssl(d, args)
+        };
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let ca = IssuedKey::new_root(&request(kind, "УЦ", Profile::Root)).unwrap();
+    let responder = ca
+        .issue(&request(kind, "OCSP-служба УЦ", Profile::OcspSigning))
+        .unwrap();
+    let good = ca
+        .issue(&request(kind, "Иванова Мария", Profile::Signer))
+        .unwrap();
+    let revoked = ca
+        .issue(&request(kind, "Уволенный Сотрудник", Profile::Signer))
+        .unwrap();
+    let other_ca = IssuedKey::new_root(&request(kind, "Другой УЦ", Profile::Root)).unwrap();
+    let stranger = other_ca
+        .issue(&request(kind, "Чужой", Profile::Signer))
+        .unwrap();
+    for (name, der) in [
+        ("ca", &ca.certificate().der),
+        ("good", &good.certificate().der),
+        ("revoked", &revoked.certificate().der),
+        ("other", &other_ca.certificate().der),
+        ("stranger", &stranger.certificate().der),
+    ] {
+        std::fs::write(d.join(format!("{name}.der")), der).unwrap();
+        run(&[
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            &format!("{name}.der"),
+            "-out",
+            &format!("{name}.pem"),
+        ]);
+    }
+    let revoked_at = Utc::now() - Duration::days(3);
+    let revoked_list = [(revoked.certificate().serial.clone(), revoked_at)];
+    let ask = |cert: &str, issuer: &str| {
+        run(&[
+            "ocsp", "-issuer", issuer, "-cert", cert, "-reqout", "req.der",
+        ]);
+        let req = std::fs::read(d.join("req.der")).unwrap();
+        let resp = respond(
+            &req,
+            ca.certificate(),
+            &responder,
+            &revoked_list,
+            Utc::now(),
+            Utc::now() + Duration::days(1),
+        )
+        .unwrap();
+        std::fs::write(d.join("resp.der"), resp).unwrap();
+        // The request as sent (its nonce checked against the answer's),
+        // the answer's signature checked up to the CA.
+        let out = if gost {
+            engine(
+                d,
+                &[
+                    "ocsp",
+                    "-reqin",
+                    "req.der",
+                    "-respin",
+                    "resp.der",
+                    "-CAfile",
+                    "ca.pem",
+                    "-resp_text",
+                ],
+            )
+        } else {
+            openssl(
+                d,
+                &[
+                    "ocsp",
+                    "-reqin",
+                    "req.der",
+                    "-respin",
+                    "resp.der",
+                    "-CAfile",
+                    "ca.pem",
+                    "-resp_text",
+                ],
+            )
+        };
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let verified = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(verified.contains("Response verify OK"), "{verified}");
+        // And by certificate, as a user asks it.
+        run(&[
+            "ocsp",
+            "-respin",
+            "resp.der",
+            "-issuer",
+            issuer,
+            "-cert",
+            cert,
+            "-CAfile",
+            "ca.pem",
+            "-resp_text",
+            "-no_nonce",
+        ])
+    };
+    let said = ask("good.pem", "ca.pem");
+    assert!(said.contains("good.pem: good"), "{said}");
+    assert!(said.contains("OCSP Nonce"), "the nonce is echoed: {said}");
+    let said = ask("revoked.pem", "ca.pem");
+    assert!(said.contains("revoked.pem: revoked"), "{said}");
+    assert!(said.contains("Revocation Time"), "{said}");
+    // Another CA's certificate: unknown (OpenSSL checks our signature all
+    // the same; the issuer it names is the other CA).
+    run(&[
+        "ocsp",
+        "-issuer",
+        "other.pem",
+        "-cert",
+        "stranger.pem",
+        "-reqout",
+        "req.der",
+    ]);
+    let req = std::fs::read(d.join("req.der")).unwrap();
+    let resp = respond(
+        &req,
+        ca.certificate(),
+        &responder,
+        &revoked_list,
+        Utc::now(),
+        Utc::now() + Duration::days(1),
+    )
+    .unwrap();
+    std::fs::write(d.join("resp.der"), resp).unwrap();
+    let said = run(&["ocsp", "-respin", "resp.der", "-resp_text", "-noverify"]);
+    assert!(said.contains("Cert Status: unknown"), "{said}");
+    // Not a request at all: malformedRequest, not an error.
+    let resp = respond(
+        b"hello",
+        ca.certificate(),
+        &responder,
+        &[],
+        Utc::now(),
+        Utc::now(),
+    )
+    .unwrap();
+    std::fs::write(d.join("bad.der"), resp).unwrap();
+    // OpenSSL reports it as the responder's error (and exits 1).
+    let out = openssl(
+        d,
+        &["ocsp", "-respin", "bad.der", "-resp_text", "-noverify"],
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("Responder Error: malformedrequest"), "{said}");
+}
+
+#[test]
+fn openssl_ocsp_reads_our_ecdsa_answers() {
+    check(KeyKind::EcdsaP256, false);
+}
+
+#[test]
+fn openssl_ocsp_with_the_gost_engine_reads_our_gost_answers() {
+    check(KeyKind::GOST_256, true);
+}
