@@ -257,16 +257,6 @@ pub fn sign_files(
     Ok(out)
 }
 
-/// Verifies a detached signature over bytes in memory (no trusted roots:
-/// the chain is reported as not checked).
-pub fn verify_bytes(signature: &[u8], content: &[u8]) -> Result<Vec<SignerView>, CoreError> {
-    Ok(views(verify_detached_with(
-        signature,
-        content,
-        &Trust::default(),
-    )?))
-}
-
 fn views(reports: Vec<cabinet_sign::verify::SignerReport>) -> Vec<SignerView> {
     let now = Utc::now();
     reports

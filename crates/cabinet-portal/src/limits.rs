@@ -1,7 +1,8 @@
 //! Abuse limits: token buckets per login and per client address for what
 //! an unauthenticated caller can repeat — password attempts, requests for
-//! a code (each sends an SMS), code checks, certificate challenges and
-//! registrations. Past a limit the answer is `429 rate.limited` with
+//! a code (each sends an SMS), code checks, certificate challenges,
+//! registrations and the public signing services (time stamps, OCSP
+//! answers: a signature each). Past a limit the answer is `429 rate.limited` with
 //! `Retry-After`; nothing touches the database first. The buckets live in
 //! memory (a restart forgets them, as it forgets nothing that matters: the
 //! lockout after wrong passwords is in the database).
@@ -24,6 +25,8 @@ pub enum Kind {
     CodeCheck,
     Challenge,
     Registration,
+    /// A time stamp or an OCSP answer: the portal signs one for anyone.
+    TrustService,
 }
 
 /// A bucket's size and how often one token comes back.
@@ -77,6 +80,9 @@ impl Default for Limits {
                 (Kind::CodeCheck, rate(100, 1)),
                 (Kind::Challenge, rate(200, 1)),
                 (Kind::Registration, rate(20, 30)),
+                // A signing office stamps a batch at once; a script asking
+                // for signatures all day is not an office.
+                (Kind::TrustService, rate(100, 1)),
             ]),
         }
     }

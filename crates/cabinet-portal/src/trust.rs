@@ -89,8 +89,10 @@ pub struct Ocsp {
 /// not a request gets `malformedRequest`.
 async fn ocsp(
     State(st): State<AppState>,
+    crate::http::ClientIp(ip): crate::http::ClientIp,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, PortalError> {
+    st.limit(crate::limits::Kind::TrustService, None, ip.as_deref())?;
     let body = body?;
     let Some(o) = st.ocsp.clone() else {
         return Err(PortalError::NotFound);
@@ -137,13 +139,16 @@ impl Tsa {
 }
 
 /// `POST /v1/tsp` (`application/timestamp-query` → `-reply`): a time stamp
-/// of the portal's clock. Public, as TSAs are; the signing runs on a
-/// blocking thread and holds nothing of anyone else's. A request that is
+/// of the portal's clock. Public, as TSAs are, within the per-address
+/// limit of the signing services; the signing runs on a blocking thread
+/// and holds nothing of anyone else's. A request that is
 /// not one gets an RFC 3161 rejection, not an HTTP error.
 async fn timestamp(
     State(st): State<AppState>,
+    crate::http::ClientIp(ip): crate::http::ClientIp,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, PortalError> {
+    st.limit(crate::limits::Kind::TrustService, None, ip.as_deref())?;
     let body = body?;
     let Some(tsa) = st.tsa.clone() else {
         return Err(PortalError::Refused {

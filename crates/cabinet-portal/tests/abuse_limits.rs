@@ -2,7 +2,8 @@
 //! address: fifty recovery requests for one login in a burst send five
 //! SMS, not fifty; a flood of passwords for one login stops at its bucket
 //! (after the lockout at the fifth); certificate challenges from one
-//! address stop too. A refusal is `429 rate.limited`, problem+json with
+//! address stop too, and so do time stamps (each one a signature the portal
+//! makes for anyone). A refusal is `429 rate.limited`, problem+json with
 //! `Retry-After`, and time brings the allowance back.
 
 use std::time::Duration;
@@ -131,4 +132,21 @@ async fn a_password_flood_for_one_login_stops_at_its_bucket() {
         assert!(ok <= 200, "no limit on challenges");
     }
     assert_eq!(ok, 200);
+
+    // The time-stamping service: a hundred stamps in a burst, then 429.
+    let tsp = format!("{}/v1/tsp", portal.url());
+    let (alg, digest) = (cabinet_sign::DigestAlgorithm::Sha256, [7u8; 32]);
+    let mut ok = 0;
+    loop {
+        let (req, _) = cabinet_sign::tsp::request(alg, &digest).unwrap();
+        let resp = http.post(&tsp).body(req).send().await.unwrap();
+        if resp.status() == 429 {
+            assert_eq!(limited(resp).await, 1);
+            break;
+        }
+        assert_eq!(resp.status(), 200);
+        ok += 1;
+        assert!(ok <= 100, "no limit on time stamps");
+    }
+    assert_eq!(ok, 100);
 }
