@@ -42,6 +42,8 @@ async fn the_accountant_changes_the_password_and_this_computers_settings() -> Re
     text_contains(&c, "[data-testid=about-version]", env!("CARGO_PKG_VERSION")).await?;
     text_contains(&c, "[data-testid=about]", "WebKitGTK").await?;
     text_contains(&c, "[data-testid=about-webview]", ".").await?;
+    // And the list of accredited CAs the sync brought.
+    text_contains(&c, "[data-testid=about-tsl]", "версия").await?;
     screenshot(&c, "settings").await?;
 
     // A wrong current password: refused, the field marked, nothing changed.

@@ -163,14 +163,22 @@ pub struct About {
     /// when it does not.
     pub webview_version: String,
     pub portal_url: String,
+    /// The list of accredited CAs signatures are judged by: its version
+    /// and date (RFC 3339); `None` before the first sync brought it.
+    pub trust_list_version: Option<u32>,
+    pub trust_list_date: Option<String>,
 }
 
 #[tauri::command]
 pub async fn about(st: State<'_, Desktop>) -> Res<About> {
+    // A damaged kept list is the verdicts' business; here it reads as none.
+    let trust = st.cabinet.trust_status().ok().filter(|t| t.present);
     Ok(About {
         app_version: env!("CARGO_PKG_VERSION").to_owned(),
         tauri_version: tauri::VERSION.to_owned(),
         webview_version: tauri::webview_version().unwrap_or_default(),
         portal_url: st.cabinet.portal_url(),
+        trust_list_version: trust.as_ref().and_then(|t| t.version),
+        trust_list_date: trust.and_then(|t| t.date),
     })
 }

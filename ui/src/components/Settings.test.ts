@@ -58,7 +58,14 @@ describe("Settings", () => {
     mockIPC((cmd) => {
       if (cmd === "settings") return stored();
       if (cmd === "about")
-        return { app_version: "0.1.0", tauri_version: "2.12.5", webview_version: "2.48.1", portal_url: "http://127.0.0.1:8787" };
+        return {
+          app_version: "0.1.0",
+          tauri_version: "2.12.5",
+          webview_version: "2.48.1",
+          portal_url: "http://127.0.0.1:8787",
+          trust_list_version: 7,
+          trust_list_date: "2026-12-07T07:00:00Z",
+        };
       throw new Error(`unexpected ${cmd}`);
     });
     render(Settings, {});
@@ -67,6 +74,7 @@ describe("Settings", () => {
     expect(screen.getByTestId("about-version").textContent).toBe("0.1.0");
     expect(about.textContent).toContain("2.48.1");
     expect(about.textContent).toContain("http://127.0.0.1:8787");
+    expect(screen.getByTestId("about-tsl").textContent).toContain("версия 7 от 07.12.2026");
   });
 
   it("keeps the dark look on this computer and applies it once saved", async () => {

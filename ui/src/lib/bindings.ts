@@ -6,7 +6,12 @@ export type About = { app_version: string, tauri_version: string,
  * The window's engine (WebKitGTK here), as it reports itself; empty
  * when it does not.
  */
-webview_version: string, portal_url: string, };
+webview_version: string, portal_url: string, 
+/**
+ * The list of accredited CAs signatures are judged by: its version
+ * and date (RFC 3339); `None` before the first sync brought it.
+ */
+trust_list_version: number | null, trust_list_date: string | null, };
 
 export type AccessState = "suspended" | "blocked";
 
