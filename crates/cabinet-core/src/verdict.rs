@@ -199,9 +199,10 @@ pub mod words_ru {
     fn date(rfc3339: &str) -> String {
         DateTime::parse_from_rfc3339(rfc3339)
             .map(|t| {
-                t.with_timezone(&chrono::FixedOffset::east_opt(3 * 3600).expect("offset"))
-                    .format("%d.%m.%Y %H:%M МСК")
-                    .to_string()
+                format!(
+                    "{} МСК",
+                    crate::export::moscow_minutes(t.with_timezone(&Utc))
+                )
             })
             .unwrap_or_else(|_| rfc3339.to_owned())
     }

@@ -98,7 +98,7 @@ async fn ocsp(
         return Err(PortalError::NotFound);
     };
     let now = st.config.clock.now();
-    let answer = tokio::task::spawn_blocking(move || {
+    signed_off_lock("application/ocsp-response", move || {
         cabinet_sign::ocsp::respond(
             &body,
             &o.ca,
@@ -109,14 +109,21 @@ async fn ocsp(
         )
     })
     .await
-    .map_err(|e| PortalError::Internal(format!("ocsp task: {e}")))?
-    .map_err(|e| PortalError::Internal(format!("ocsp: {e}")))?;
+}
+
+/// What a signing service answers: `sign` run on a blocking thread (it
+/// holds nothing anyone else needs), its bytes as `content_type`.
+async fn signed_off_lock(
+    content_type: &'static str,
+    sign: impl FnOnce() -> Result<Vec<u8>, cabinet_sign::SignError> + Send + 'static,
+) -> Result<Response, PortalError> {
+    let body = tokio::task::spawn_blocking(sign)
+        .await
+        .map_err(|e| PortalError::Internal(format!("signing task: {e}")))?
+        .map_err(|e| PortalError::Internal(format!("signing service: {e}")))?;
     Ok((
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/ocsp-response"),
-        )],
-        answer,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+        body,
     )
         .into_response())
 }
@@ -158,23 +165,13 @@ async fn timestamp(
         });
     };
     let now = st.config.clock.now();
-    let reply = tokio::task::spawn_blocking(move || {
+    signed_off_lock("application/timestamp-reply", move || {
         let serial = tsa
             .serial
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         cabinet_sign::tsp::reply(&body, &tsa.key, serial, now)
     })
     .await
-    .map_err(|e| PortalError::Internal(format!("tsp task: {e}")))?
-    .map_err(|e| PortalError::Internal(format!("tsp: {e}")))?;
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/timestamp-reply"),
-        )],
-        reply,
-    )
-        .into_response())
 }
 
 async fn tsl(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, PortalError> {

@@ -425,12 +425,8 @@ fn proven_time(
     );
     let (chain, anchor) = chain_to_anchor(&tsa, &pool, anchors);
     let in_period = chain.iter().all(|c| {
-        let t = |x: &x509_cert::time::Time| {
-            DateTime::<Utc>::from_timestamp(x.to_unix_duration().as_secs() as i64, 0)
-                .unwrap_or_default()
-        };
-        t(&c.tbs_certificate.validity.not_before) <= at
-            && at <= t(&c.tbs_certificate.validity.not_after)
+        time_of(&c.tbs_certificate.validity.not_before) <= at
+            && at <= time_of(&c.tbs_certificate.validity.not_after)
     });
     let trusted = match anchor {
         Some((_, Anchor::Listed(a))) => a.accredited_at(at),

@@ -395,6 +395,15 @@ pub(crate) fn parse_crl(bytes: &[u8]) -> Result<ParsedCrl, SignError> {
     })
 }
 
+/// A CRL's next update (DER or PEM, version 1 or 2), if it names one.
+pub fn crl_next_update(bytes: &[u8]) -> Result<Option<DateTime<Utc>>, SignError> {
+    Ok(parse_crl(bytes)?
+        .list
+        .tbs_cert_list
+        .next_update
+        .and_then(|t| DateTime::<Utc>::from_timestamp(t.to_unix_duration().as_secs() as i64, 0)))
+}
+
 /// `sig.revoked` when a CRL signed by `cert`'s issuer lists its serial.
 fn check_revocation(
     cert: &Certificate,

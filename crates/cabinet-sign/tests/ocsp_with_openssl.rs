@@ -7,24 +7,11 @@
 mod support;
 
 use cabinet_sign::ocsp::respond;
-use cabinet_sign::pki::{IssuedKey, KeyKind, Profile, Request, Subject};
+use cabinet_sign::pki::{IssuedKey, KeyKind, Profile};
 use cabinet_sign::SigningKey;
 use chrono::{Duration, Utc};
 use support::engine::engine;
-use support::openssl;
-
-fn request(kind: KeyKind, name: &str, profile: Profile) -> Request {
-    Request {
-        kind,
-        subject: Subject {
-            common_name: name.into(),
-            ..Subject::default()
-        },
-        not_before: Utc::now() - Duration::days(1),
-        not_after: Utc::now() + Duration::days(365),
-        profile,
-    }
-}
+use support::{openssl, request};
 
 fn check(kind: KeyKind, gost: bool) {
     let tmp = tempfile::tempdir().unwrap();

@@ -88,6 +88,13 @@ fn list(authorities: Vec<Authority>) -> TrustList {
     TrustList::parse(list.to_xml().as_bytes()).unwrap()
 }
 
+/// A CA accredited since 2020 and the list that names it.
+fn accredited(name: &str) -> (IssuedKey, TrustList) {
+    let uc = ca(name);
+    let tsl = list(vec![authority(name, &uc, in_force("2020-01-01", None))]);
+    (uc, tsl)
+}
+
 fn fresh_crl(ca: &IssuedKey, revoked: &[(&str, DateTime<Utc>)]) -> Vec<u8> {
     ca.crl_dated(
         revoked,
@@ -208,12 +215,7 @@ fn a_ca_not_on_the_list_is_untrusted() {
 
 #[test]
 fn a_listed_accredited_ca_makes_it_qualified_and_valid_with_revocation_data() {
-    let uc = ca("Аккредитованный УЦ");
-    let tsl = list(vec![authority(
-        "Аккредитованный УЦ",
-        &uc,
-        in_force("2020-01-01", None),
-    )]);
+    let (uc, tsl) = accredited("Аккредитованный УЦ");
     let key = current(&uc);
     let sig = sign_detached(&key, DOC, Utc::now()).unwrap();
 
@@ -286,12 +288,7 @@ fn accreditation_ended_before_the_moment_judged_is_not_qualified() {
 
 #[test]
 fn a_certificate_revoked_before_the_moment_judged_is_invalid() {
-    let uc = ca("Аккредитованный УЦ");
-    let tsl = list(vec![authority(
-        "Аккредитованный УЦ",
-        &uc,
-        in_force("2020-01-01", None),
-    )]);
+    let (uc, tsl) = accredited("Аккредитованный УЦ");
     let key = current(&uc);
     let sig = sign_detached(&key, DOC, Utc::now() - Duration::days(5)).unwrap();
     let revoked_at = Utc::now() - Duration::days(2);
@@ -310,12 +307,7 @@ fn a_certificate_revoked_before_the_moment_judged_is_invalid() {
 
 #[test]
 fn an_expired_certificate_without_a_proven_time_is_not_valid_now() {
-    let uc = ca("Аккредитованный УЦ");
-    let tsl = list(vec![authority(
-        "Аккредитованный УЦ",
-        &uc,
-        in_force("2020-01-01", None),
-    )]);
+    let (uc, tsl) = accredited("Аккредитованный УЦ");
     let key = person(
         &uc,
         Utc::now() - Duration::days(400),
@@ -403,12 +395,7 @@ fn stamp(sig: &[u8], tsa: &IssuedKey, at: DateTime<Utc>) -> Vec<u8> {
 
 #[test]
 fn revoked_after_a_proven_signing_time_is_valid_and_before_it_invalid() {
-    let uc = ca("Аккредитованный УЦ");
-    let tsl = list(vec![authority(
-        "Аккредитованный УЦ",
-        &uc,
-        in_force("2020-01-01", None),
-    )]);
+    let (uc, tsl) = accredited("Аккредитованный УЦ");
     let key = current(&uc);
     let signed_at = Utc::now() - Duration::days(5);
     let bes = sign_detached(&key, DOC, signed_at).unwrap();
@@ -442,12 +429,7 @@ fn revoked_after_a_proven_signing_time_is_valid_and_before_it_invalid() {
 
 #[test]
 fn an_expired_certificate_stamped_before_its_expiry_is_valid() {
-    let uc = ca("Аккредитованный УЦ");
-    let tsl = list(vec![authority(
-        "Аккредитованный УЦ",
-        &uc,
-        in_force("2020-01-01", None),
-    )]);
+    let (uc, tsl) = accredited("Аккредитованный УЦ");
     let key = person(
         &uc,
         Utc::now() - Duration::days(400),
@@ -477,12 +459,7 @@ fn an_expired_certificate_stamped_before_its_expiry_is_valid() {
 
 #[test]
 fn a_stamp_proves_nothing_from_an_untrusted_tsa_or_for_another_signature() {
-    let uc = ca("Аккредитованный УЦ");
-    let tsl = list(vec![authority(
-        "Аккредитованный УЦ",
-        &uc,
-        in_force("2020-01-01", None),
-    )]);
+    let (uc, tsl) = accredited("Аккредитованный УЦ");
     let key = current(&uc);
     let bes = sign_detached(&key, DOC, Utc::now()).unwrap();
     let stranger = ca("Самодельный УЦ");

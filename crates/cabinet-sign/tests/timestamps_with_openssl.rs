@@ -7,24 +7,11 @@ mod support;
 
 use cabinet_sign::assess::{assess_detached, Evidence, SigningTime, Verdict};
 use cabinet_sign::cades::sign_detached;
-use cabinet_sign::pki::{IssuedKey, KeyKind, Profile, Request, Subject};
+use cabinet_sign::pki::{IssuedKey, KeyKind, Profile};
 use cabinet_sign::{tsp, DigestAlgorithm, SigningKey};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use support::engine::{engine, engine_ok};
-use support::{ok, openssl};
-
-fn request(kind: KeyKind, name: &str, profile: Profile) -> Request {
-    Request {
-        kind,
-        subject: Subject {
-            common_name: name.into(),
-            ..Subject::default()
-        },
-        not_before: Utc::now() - Duration::days(1),
-        not_after: Utc::now() + Duration::days(365),
-        profile,
-    }
-}
+use support::{ok, openssl, request};
 
 fn pem(dir: &std::path::Path, name: &str, der: &[u8], gost: bool) {
     std::fs::write(dir.join(format!("{name}.der")), der).unwrap();

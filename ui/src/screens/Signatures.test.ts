@@ -4,27 +4,9 @@ import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import Signatures from "./Signatures.svelte";
 import type { CertificateView, MyCertificate } from "../lib/bindings";
-import { qualified } from "../lib/checks.fixture";
+import { qualified, signerCert } from "../lib/checks.fixture";
 
-const cert: CertificateView = {
-  holder: "Иванов Сергей Петрович",
-  title: "Генеральный директор",
-  organization: "ООО «Ромашка»",
-  inn: "770498765403",
-  inn_le: "7704123450",
-  ogrn: "1157746123457",
-  ogrnip: null,
-  snils: "11223344595",
-  issuer: "Демо УЦ",
-  serial: "01",
-  not_before: "2026-11-21T10:00:00Z",
-  not_after: "2027-11-22T10:00:00Z",
-  days_left: 364,
-  status: "valid",
-  algorithm: "RSA 2048",
-  can_sign: true,
-  sha256: "F1",
-};
+const cert: CertificateView = { ...signerCert, algorithm: "RSA 2048" };
 const mine: MyCertificate = { certificate: cert, source: "pfx", location: "/home/u/director.pfx", key_id: null };
 
 describe("Signatures", () => {

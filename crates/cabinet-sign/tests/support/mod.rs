@@ -9,6 +9,25 @@ use std::process::{Command, Output};
 
 use cabinet_sign::{CertificateInfo, PfxIdentity};
 
+/// A built-in CA request for `name`: valid from yesterday for a year.
+pub fn request(
+    kind: cabinet_sign::pki::KeyKind,
+    name: &str,
+    profile: cabinet_sign::pki::Profile,
+) -> cabinet_sign::pki::Request {
+    use chrono::{Duration, Utc};
+    cabinet_sign::pki::Request {
+        kind,
+        subject: cabinet_sign::pki::Subject {
+            common_name: name.into(),
+            ..Default::default()
+        },
+        not_before: Utc::now() - Duration::days(1),
+        not_after: Utc::now() + Duration::days(365),
+        profile,
+    }
+}
+
 /// Runs `openssl ARGS` in `dir`, whatever the outcome.
 pub fn openssl(dir: &Path, args: &[&str]) -> Output {
     Command::new("openssl")
