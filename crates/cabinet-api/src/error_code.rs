@@ -262,6 +262,9 @@ error_codes! {
     SigContentChanged = "sig.content_changed",
     SigContentMismatch = "sig.content_mismatch",
     SigDetached = "sig.detached",
+    /// A finding: the signature's long-term data (CAdES-X Long Type 1) is
+    /// damaged, or was changed after its references were stamped.
+    SigLongTermBroken = "sig.long_term_broken",
     SigMalformed = "sig.malformed",
     SigNoCertificate = "sig.no_certificate",
     SigRevoked = "sig.revoked",

@@ -259,6 +259,7 @@ pub fn verify(
         own_roots: &roots,
         crls: &crls,
         certificates: &[],
+        ocsp: &[],
         now: chrono::Utc::now(),
     };
     let signature = read_file(sig)?;
@@ -361,6 +362,7 @@ pub fn verify(
                     .unwrap_or_default()
             );
             println!("  {}", words_ru::summary(c));
+            println!("  Формат: {}.", words_ru::level(c));
             if let Some(r) = words_ru::revocation(c) {
                 println!("  {r}");
             }

@@ -112,6 +112,7 @@ pub fn verification_protocol(
         );
         add("Отпечаток SHA-256", Some(cert.sha256.clone()));
         add("Алгоритм подписи", Some(c.algorithm.clone()));
+        add("Формат подписи", Some(words_ru::level(c).into()));
         add(
             "Целостность",
             Some(

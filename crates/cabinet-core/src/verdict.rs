@@ -3,7 +3,9 @@
 //! stable snake_case words a script can test and the window translates.
 
 use cabinet_api::ErrorCode;
-use cabinet_sign::assess::{self, CertState, SignerCheck, SigningTime, TrustLevel, Verdict};
+use cabinet_sign::assess::{
+    self, CertState, Level, RevocationSource, SignerCheck, SigningTime, TrustLevel, Verdict,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -56,7 +58,7 @@ pub struct AuthorityView {
 /// The revocation data a certificate state rests on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RevocationView {
-    /// `crl` (OCSP joins later).
+    /// `crl` | `ocsp`.
     pub source: String,
     pub issuer: String,
     /// RFC 3339.
@@ -82,6 +84,8 @@ pub struct TimeView {
 pub struct SignatureCheck {
     pub certificate: CertificateView,
     pub algorithm: String,
+    /// The CAdES form: `bes` | `t` | `c` | `x_long` | `x_long_type1`.
+    pub level: String,
     pub intact: bool,
     pub trust: TrustView,
     pub authority: Option<AuthorityView>,
@@ -114,6 +118,14 @@ impl SignatureCheck {
         SignatureCheck {
             certificate: CertificateView::of(&c.certificate, now),
             algorithm: c.algorithm.clone(),
+            level: match c.level {
+                Level::Bes => "bes",
+                Level::T => "t",
+                Level::C => "c",
+                Level::XLong => "x_long",
+                Level::XLongType1 => "x_long_type1",
+            }
+            .into(),
             intact: c.intact,
             trust: match c.trust {
                 TrustLevel::Qualified => TrustView::Qualified,
@@ -134,7 +146,11 @@ impl SignatureCheck {
             certificate_at_signing: state(c.certificate_at_signing),
             certificate_now: state(c.certificate_now),
             revocation: c.revocation.as_ref().map(|r| RevocationView {
-                source: "crl".into(),
+                source: match r.source {
+                    RevocationSource::Crl => "crl",
+                    RevocationSource::Ocsp => "ocsp",
+                }
+                .into(),
                 issuer: r.issuer.clone(),
                 this_update: rfc3339(r.this_update),
                 next_update: r.next_update.map(rfc3339),
@@ -232,6 +248,13 @@ pub mod words_ru {
             ErrorCode::SigRevoked => "сертификат отозван",
             ErrorCode::RevocationUnknown => "нет сведений об отзыве сертификата",
             ErrorCode::RevocationStale => "сведения об отзыве сертификата устарели",
+            ErrorCode::SigLongTermBroken => {
+                "данные для долгосрочной проверки повреждены или изменены после штампа времени"
+            }
+            ErrorCode::TspMismatch => "штамп времени относится к другим данным",
+            ErrorCode::TspUntrusted => {
+                "штамп времени выдан службой, которой нет доверия, и ничего не подтверждает"
+            }
             _ => "проверка не пройдена",
         }
     }
@@ -273,11 +296,27 @@ pub mod words_ru {
         }
     }
 
+    /// The CAdES form, as the standard names it.
+    pub fn level(c: &SignatureCheck) -> &'static str {
+        match c.level.as_str() {
+            "t" => "CAdES-T (со штампом времени)",
+            "c" => "CAdES-C (со ссылками на данные проверки)",
+            "x_long" => "CAdES-X Long (с данными для проверки)",
+            "x_long_type1" => "CAdES-X Long Type 1 (для долгосрочной проверки без сети)",
+            _ => "CAdES-BES",
+        }
+    }
+
     /// Where the revocation data came from and how old it is.
     pub fn revocation(c: &SignatureCheck) -> Option<String> {
         c.revocation.as_ref().map(|r| {
             format!(
-                "Отзыв: список отзыва УЦ «{}» от {}{}, возраст {} ч{}.",
+                "Отзыв: {} «{}» от {}{}, возраст {} ч{}.",
+                if r.source == "ocsp" {
+                    "ответ OCSP-службы"
+                } else {
+                    "список отзыва УЦ"
+                },
                 r.issuer,
                 date(&r.this_update),
                 r.next_update

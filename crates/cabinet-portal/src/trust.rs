@@ -249,6 +249,7 @@ pub fn judge(
         own_roots: &roots.roots,
         crls: &crls,
         certificates: &[],
+        ocsp: &[],
         now,
     };
     cabinet_sign::assess::assess_detached(signature, content, &evidence)

@@ -134,6 +134,7 @@ async fn the_list_the_crls_and_the_verdicts_of_the_demo_documents() {
         own_roots: &[],
         crls: &crls,
         certificates: &[],
+        ocsp: &[],
         now,
     };
     let expected = [

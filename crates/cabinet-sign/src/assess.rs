@@ -60,10 +60,20 @@ pub enum CertState {
     Unknown,
 }
 
+/// Where revocation data came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevocationSource {
+    /// A CRL its issuer signed.
+    Crl,
+    /// An OCSP response by the issuer or its delegated responder.
+    Ocsp,
+}
+
 /// The revocation data a state rests on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revocation {
-    /// The CRL's issuer (common name).
+    pub source: RevocationSource,
+    /// Who signed it: the CRL's issuer or the OCSP responder (common name).
     pub issuer: String,
     pub this_update: DateTime<Utc>,
     pub next_update: Option<DateTime<Utc>>,
@@ -89,6 +99,20 @@ pub enum Verdict {
     /// Changed, broken, or by a certificate revoked or out of its period at
     /// the moment judged.
     Invalid,
+}
+
+/// The CAdES form a signer is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Bes,
+    /// With a signature time stamp.
+    T,
+    /// With references to its validation data (CAdES-C).
+    C,
+    /// With the validation data itself (CAdES-X Long).
+    XLong,
+    /// And a time stamp over the references (CAdES-X Long Type 1).
+    XLongType1,
 }
 
 /// The accredited CA a chain ended at.
@@ -121,6 +145,7 @@ impl AuthorityRef {
 pub struct SignerCheck {
     pub certificate: CertificateInfo,
     pub algorithm: String,
+    pub level: Level,
     pub intact: bool,
     pub trust: TrustLevel,
     /// The accredited CA, when the chain ended at one of the list.
@@ -148,6 +173,8 @@ pub struct Evidence<'a> {
     pub crls: &'a [Vec<u8>],
     /// More certificates to build chains from (intermediates).
     pub certificates: &'a [CertificateInfo],
+    /// OCSP responses (OCSPResponse or BasicOCSPResponse, DER).
+    pub ocsp: &'a [Vec<u8>],
     pub now: DateTime<Utc>,
 }
 
@@ -196,6 +223,107 @@ enum Anchor<'a> {
     Own,
 }
 
+fn anchors_of<'a>(evidence: &Evidence<'a>) -> Vec<(Certificate, Anchor<'a>)> {
+    let mut anchors: Vec<(Certificate, Anchor<'a>)> = Vec::new();
+    if let Some(tsl) = evidence.tsl {
+        for (authority, cert) in tsl.certificates() {
+            if let Ok(c) = Certificate::from_der(&cert.der) {
+                anchors.push((c, Anchor::Listed(authority)));
+            }
+        }
+    }
+    for own in evidence.own_roots {
+        if let Ok(c) = Certificate::from_der(&own.der) {
+            anchors.push((c, Anchor::Own));
+        }
+    }
+    anchors
+}
+
+/// The certificates chains are built from: the signature's and the
+/// evidence's.
+fn pool_of(sd: &SignedData, evidence: &Evidence<'_>) -> Vec<Certificate> {
+    let mut pool = v::certificates(sd);
+    pool.extend(
+        evidence
+            .certificates
+            .iter()
+            .filter_map(|c| Certificate::from_der(&c.der).ok()),
+    );
+    pool
+}
+
+/// What CAdES-X Long needs of each signer, from `evidence`: the chain up
+/// to its anchor (`sig.untrusted` when there is none) and, for each
+/// certificate below a CA of it, the newest CRL that CA signed — and OCSP
+/// responses about the signer's certificate. A signer's certificate with
+/// neither CRL nor OCSP response is `revocation.unknown`: long-term data
+/// without revocation data proves nothing.
+pub fn validation_data(
+    signature: &[u8],
+    evidence: &Evidence<'_>,
+) -> Result<Vec<crate::long_term::ValidationData>, SignError> {
+    let der = v::decode_signature(signature)?;
+    let sd = v::parse_signed_data(&der)?;
+    let crls = evidence
+        .crls
+        .iter()
+        .map(|c| v::parse_crl(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let anchors = anchors_of(evidence);
+    let pool = pool_of(&sd, evidence);
+    let in_signature = v::certificates(&sd);
+    let der_of = |c: &Certificate| {
+        c.to_der()
+            .map_err(|e| SignError::MalformedSignature(e.to_string()))
+    };
+    let mut out = Vec::new();
+    for si in sd.signer_infos.0.iter() {
+        let cert =
+            v::signer_certificate(si, &in_signature).ok_or(SignError::SignerCertificateMissing)?;
+        let (chain, anchor) = chain_to_anchor(cert, &pool, &anchors);
+        if anchor.is_none() {
+            return Err(SignError::UntrustedChain);
+        }
+        let mut data = crate::long_term::ValidationData::default();
+        let mut below = cert;
+        for ca in &chain {
+            let newest = crls
+                .iter()
+                .filter(|c| c.list.tbs_cert_list.issuer == ca.tbs_certificate.subject)
+                .filter(|c| crl_revocation(below, ca, &[*c]).is_some())
+                .max_by_key(|c| time_of(&c.list.tbs_cert_list.this_update));
+            data.crls.push(
+                newest
+                    .map(|c| c.list.to_der())
+                    .transpose()
+                    .map_err(|e| SignError::MalformedCrl(e.to_string()))?,
+            );
+            data.chain.push(der_of(ca)?);
+            below = ca;
+        }
+        if let Some(issuer) = chain.first() {
+            for r in evidence.ocsp {
+                if crate::ocsp::status_of(r, cert, issuer).is_some() {
+                    if let Some(basic) = crate::ocsp::basic_response(r) {
+                        data.ocsp.push(der_of_basic(&basic)?);
+                    }
+                }
+            }
+        }
+        if data.crls.first().is_none_or(|c| c.is_none()) && data.ocsp.is_empty() {
+            return Err(SignError::RevocationUnknown);
+        }
+        out.push(data);
+    }
+    Ok(out)
+}
+
+fn der_of_basic(b: &x509_ocsp::BasicOcspResponse) -> Result<Vec<u8>, SignError> {
+    b.to_der()
+        .map_err(|e| SignError::MalformedSignature(e.to_string()))
+}
+
 fn assess_parsed(
     sd: &SignedData,
     content: impl std::io::Read,
@@ -209,26 +337,8 @@ fn assess_parsed(
     let algorithms = v::signer_digest_algorithms(sd)?;
     let digests = crate::digest::digest_stream_all(&algorithms, content)?;
     let in_signature = v::certificates(sd);
-    let mut anchors: Vec<(Certificate, Anchor<'_>)> = Vec::new();
-    if let Some(tsl) = evidence.tsl {
-        for (authority, cert) in tsl.certificates() {
-            if let Ok(c) = Certificate::from_der(&cert.der) {
-                anchors.push((c, Anchor::Listed(authority)));
-            }
-        }
-    }
-    for own in evidence.own_roots {
-        if let Ok(c) = Certificate::from_der(&own.der) {
-            anchors.push((c, Anchor::Own));
-        }
-    }
-    let mut pool = in_signature.clone();
-    pool.extend(
-        evidence
-            .certificates
-            .iter()
-            .filter_map(|c| Certificate::from_der(&c.der).ok()),
-    );
+    let anchors = anchors_of(evidence);
+    let pool = pool_of(sd, evidence);
     let mut out = Vec::new();
     for si in sd.signer_infos.0.iter() {
         let algorithm = DigestAlgorithm::from_oid(&si.digest_alg.oid)
@@ -338,8 +448,32 @@ fn chain_to_anchor<'a>(
     (chain, None)
 }
 
+/// The newest revocation data about `cert`: from CRLs `issuer` signed
+/// and OCSP responses by it or its delegated responder.
+fn revocation_of(
+    cert: &Certificate,
+    issuer: &Certificate,
+    crls: &[&Crl],
+    ocsp: &[&[u8]],
+) -> Option<Revocation> {
+    let by_ocsp = ocsp
+        .iter()
+        .filter_map(|r| crate::ocsp::status_of(r, cert, issuer))
+        .map(|s| Revocation {
+            source: RevocationSource::Ocsp,
+            issuer: s.responder,
+            this_update: s.this_update,
+            next_update: s.next_update,
+            revoked_at: s.revoked_at,
+        });
+    crl_revocation(cert, issuer, crls)
+        .into_iter()
+        .chain(by_ocsp)
+        .max_by_key(|r| (r.revoked_at.is_some(), r.this_update))
+}
+
 /// The newest CRL signed by `issuer` about `cert`.
-fn revocation_of(cert: &Certificate, issuer: &Certificate, crls: &[Crl]) -> Option<Revocation> {
+fn crl_revocation(cert: &Certificate, issuer: &Certificate, crls: &[&Crl]) -> Option<Revocation> {
     crls.iter()
         .filter(|c| c.list.tbs_cert_list.issuer == issuer.tbs_certificate.subject)
         .filter(|c| {
@@ -355,6 +489,7 @@ fn revocation_of(cert: &Certificate, issuer: &Certificate, crls: &[Crl]) -> Opti
         .map(|c| {
             let tbs = &c.list.tbs_cert_list;
             Revocation {
+                source: RevocationSource::Crl,
                 issuer: CertificateInfo::parse(&issuer.to_der().unwrap_or_default())
                     .ok()
                     .and_then(|i| i.subject_common_name)
@@ -398,18 +533,18 @@ pub fn state_at(
     }
 }
 
-/// The time a signature time stamp proves: a token over this signer's
-/// signature value, by a TSA whose certificate chains to an anchor (a CA
+/// The time a time stamp proves: a token over `over` (a signature
+/// value, or the X1 data of CAdES-X Type 1), by a TSA whose certificate chains to an anchor (a CA
 /// of the list accredited then, or one the user trusts) and was in its
 /// period at the stamp's time.
 fn proven_time(
     token: &[u8],
-    si: &SignerInfo,
+    over: &[u8],
     pool: &[Certificate],
     anchors: &[(Certificate, Anchor<'_>)],
 ) -> Result<SigningTime, ErrorCode> {
     let ts = crate::tsp::read_token(token).map_err(|e| e.code())?;
-    if ts.imprint != ts.algorithm.digest(si.signature.as_bytes()) {
+    if ts.imprint != ts.algorithm.digest(over) {
         return Err(ErrorCode::TspMismatch);
     }
     let at = ts.gen_time;
@@ -459,9 +594,58 @@ fn assess_signer(
     let broken = integrity(sd, si, cert, digest, algorithm)?;
     let mut problems = Vec::new();
     problems.extend(broken);
-    let time = match crate::tsp::signature_token(si) {
+
+    // What the signer carries for the long term (CAdES-X Long Type 1):
+    // its chain's certificates and revocation data join the evidence.
+    let mut long_term_problems = Vec::new();
+    let long_term = crate::long_term::read(si).unwrap_or_else(|_| {
+        long_term_problems.push(ErrorCode::SigLongTermBroken);
+        Default::default()
+    });
+    if long_term.unreferenced_values > 0 {
+        long_term_problems.push(ErrorCode::SigLongTermBroken);
+    }
+    let mut own_pool = pool.to_vec();
+    own_pool.extend(
+        long_term
+            .certificates
+            .iter()
+            .filter_map(|c| Certificate::from_der(c).ok()),
+    );
+    let pool = &own_pool[..];
+    let own_crls: Vec<Crl> = long_term
+        .crls
+        .iter()
+        .filter_map(|c| v::parse_crl(c).ok())
+        .collect();
+    let crls: Vec<&Crl> = crls.iter().chain(own_crls.iter()).collect();
+    let ocsp: Vec<&[u8]> = evidence
+        .ocsp
+        .iter()
+        .chain(long_term.ocsp.iter())
+        .map(|r| r.as_slice())
+        .collect();
+    if let Some(token) = &long_term.esc_token {
+        if let Err(code) = proven_time(token, &long_term.x1_data, pool, anchors) {
+            long_term_problems.push(code);
+        }
+    }
+
+    let signature_token = crate::tsp::signature_token(si);
+    let level = if long_term.esc_token.is_some() && !long_term.certificates.is_empty() {
+        Level::XLongType1
+    } else if !long_term.crls.is_empty() || !long_term.ocsp.is_empty() {
+        Level::XLong
+    } else if long_term.has_references {
+        Level::C
+    } else if signature_token.is_some() {
+        Level::T
+    } else {
+        Level::Bes
+    };
+    let time = match signature_token {
         None => SigningTime::Claimed(v::signing_time(si)),
-        Some(token) => match proven_time(&token, si, pool, anchors) {
+        Some(token) => match proven_time(&token, si.signature.as_bytes(), pool, anchors) {
             Ok(proven) => proven,
             Err(code) => {
                 // A time stamp that proves nothing leaves the signer's word.
@@ -535,7 +719,7 @@ fn assess_signer(
             .map(|(c, _)| c)
             .filter(|c| c.tbs_certificate.subject != cert.tbs_certificate.subject)
     });
-    let revocation = issuer.and_then(|i| revocation_of(cert, i, crls));
+    let revocation = issuer.and_then(|i| revocation_of(cert, i, &crls, &ocsp));
     let at_signing = state_at(&info, revocation.as_ref(), judged_at);
     let certificate_now = state_at(&info, revocation.as_ref(), now);
     let proven = matches!(time, SigningTime::Proven { .. });
@@ -562,7 +746,15 @@ fn assess_signer(
     } else {
         Verdict::Indeterminate
     };
+    // Long-term data that was changed after it was stamped, or a stamp
+    // over it that proves nothing: the form's promise does not hold.
+    let verdict = match verdict {
+        Verdict::Valid if !long_term_problems.is_empty() => Verdict::Indeterminate,
+        v => v,
+    };
+    problems.extend(long_term_problems);
     Ok(SignerCheck {
+        level,
         algorithm: info.algorithm.display_name(),
         certificate: info,
         intact: broken.is_none(),

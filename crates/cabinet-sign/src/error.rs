@@ -56,6 +56,9 @@ pub enum SignError {
     Revoked,
     #[error("not a valid CRL: {0}")]
     MalformedCrl(String),
+    /// No revocation data about a certificate where it is needed.
+    #[error("no revocation data about the certificate")]
+    RevocationUnknown,
     /// Not a time-stamp token, request or reply.
     #[error("not a valid time stamp: {0}")]
     MalformedTimestamp(String),
@@ -126,6 +129,7 @@ impl SignError {
             SignError::UntrustedChain => C::SigUntrusted,
             SignError::Revoked => C::SigRevoked,
             SignError::MalformedCrl(_) => C::CrlMalformed,
+            SignError::RevocationUnknown => C::RevocationUnknown,
             SignError::MalformedTrustList(_) => C::TslMalformed,
             SignError::MalformedTimestamp(_) => C::TspMalformed,
             SignError::TimestampRefused(_) => C::TspRefused,

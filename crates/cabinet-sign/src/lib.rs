@@ -15,6 +15,7 @@ pub mod error;
 pub mod gost;
 pub mod gost89;
 pub mod key;
+pub mod long_term;
 pub mod ocsp;
 pub mod oid;
 pub mod pfx;

@@ -13,7 +13,8 @@ use x509_cert::der::{Decode, Encode};
 use x509_cert::Certificate;
 use x509_ocsp::{
     BasicOcspResponse, CertId, CertStatus, OcspGeneralizedTime, OcspRequest, OcspResponse,
-    ResponderId, ResponseData, RevokedInfo, SingleResponse, Version,
+    OcspResponseStatus, Request, ResponderId, ResponseData, RevokedInfo, SingleResponse,
+    TbsRequest, Version,
 };
 
 use crate::{CertificateInfo, DigestAlgorithm, SignError, SigningKey};
@@ -141,4 +142,213 @@ pub fn respond(
         .map_err(failed)?
         .to_der()
         .map_err(failed)
+}
+
+/// What an OCSP response says about one certificate, its signature
+/// checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// The responder's common name.
+    pub responder: String,
+    pub produced_at: DateTime<Utc>,
+    pub this_update: DateTime<Utc>,
+    pub next_update: Option<DateTime<Utc>>,
+    /// `Some` when the certificate is revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// The BasicOCSPResponse of an OCSPResponse, or the bytes themselves when
+/// they already are one.
+pub fn basic_response(der: &[u8]) -> Option<BasicOcspResponse> {
+    if let Ok(basic) = BasicOcspResponse::from_der(der) {
+        return Some(basic);
+    }
+    let resp = OcspResponse::from_der(der).ok()?;
+    let bytes = resp.response_bytes?;
+    BasicOcspResponse::from_der(bytes.response.as_bytes()).ok()
+}
+
+fn when(t: &OcspGeneralizedTime) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp(t.0.to_unix_duration().as_secs() as i64, 0).unwrap_or_default()
+}
+
+/// Whether `responder` may answer for `issuer`'s certificates: the issuer
+/// itself, or a certificate it issued for OCSPSigning.
+fn may_answer(responder: &Certificate, issuer: &Certificate) -> bool {
+    if responder == issuer {
+        return true;
+    }
+    let delegated = responder
+        .tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .filter(|e| e.extn_id.to_string() == "2.5.29.37")
+        .any(|e| {
+            x509_cert::ext::pkix::ExtendedKeyUsage::from_der(e.extn_value.as_bytes())
+                .is_ok_and(|eku| eku.0.iter().any(|o| o.to_string() == "1.3.6.1.5.5.7.3.9"))
+        });
+    delegated
+        && responder.tbs_certificate.issuer == issuer.tbs_certificate.subject
+        && responder
+            .tbs_certificate
+            .to_der()
+            .ok()
+            .and_then(|tbs| {
+                crate::verify::verify_raw(
+                    &issuer.tbs_certificate.subject_public_key_info,
+                    &responder.signature_algorithm.oid,
+                    &tbs,
+                    responder.signature.as_bytes().unwrap_or_default(),
+                )
+                .ok()
+            })
+            .unwrap_or(false)
+}
+
+/// What `response` (an OCSPResponse or a BasicOCSPResponse) says about
+/// `cert`, issued by `issuer`: `None` when it does not speak about it,
+/// says `unknown`, or is not signed by the issuer or its delegated
+/// responder. The responder's own period is the caller's to weigh.
+pub fn status_of(response: &[u8], cert: &Certificate, issuer: &Certificate) -> Option<Status> {
+    let basic = basic_response(response)?;
+    let data = &basic.tbs_response_data;
+    let mut candidates: Vec<Certificate> = basic.certs.clone().unwrap_or_default();
+    candidates.push(issuer.clone());
+    let responder = candidates.into_iter().find(|c| {
+        let matches_id = match &data.responder_id {
+            ResponderId::ByName(name) => *name == c.tbs_certificate.subject,
+            ResponderId::ByKey(hash) => {
+                sha1(
+                    c.tbs_certificate
+                        .subject_public_key_info
+                        .subject_public_key
+                        .raw_bytes(),
+                ) == hash.as_bytes()
+            }
+        };
+        matches_id && may_answer(c, issuer)
+    })?;
+    let tbs = data.to_der().ok()?;
+    let signed = crate::verify::verify_raw(
+        &responder.tbs_certificate.subject_public_key_info,
+        &basic.signature_algorithm.oid,
+        &tbs,
+        basic.signature.as_bytes()?,
+    )
+    .unwrap_or(false);
+    if !signed {
+        return None;
+    }
+    let name = issuer.tbs_certificate.subject.to_der().ok()?;
+    let key = issuer
+        .tbs_certificate
+        .subject_public_key_info
+        .subject_public_key
+        .raw_bytes();
+    let single = data.responses.iter().find(|r| {
+        let id = &r.cert_id;
+        let alg = id.hash_algorithm.oid.to_string();
+        id.serial_number == cert.tbs_certificate.serial_number
+            && hash(&alg, &name).is_some_and(|h| h == id.issuer_name_hash.as_bytes())
+            && hash(&alg, key).is_some_and(|h| h == id.issuer_key_hash.as_bytes())
+    })?;
+    let revoked_at = match &single.cert_status {
+        CertStatus::Good(_) => None,
+        CertStatus::Revoked(info) => Some(when(&info.revocation_time)),
+        CertStatus::Unknown(_) => return None,
+    };
+    let responder_der = responder.to_der().ok()?;
+    Some(Status {
+        responder: CertificateInfo::parse(&responder_der)
+            .ok()
+            .and_then(|c| c.subject_common_name)
+            .unwrap_or_default(),
+        produced_at: when(&data.produced_at),
+        this_update: when(&single.this_update),
+        next_update: single.next_update.as_ref().map(when),
+        revoked_at,
+    })
+}
+
+/// The largest OCSP reply read.
+pub const MAX_REPLY: usize = 256 * 1024;
+
+/// The client's side: a request about `cert` (issued by `issuer`), its
+/// CertID hashed with the issuer's digest (Streebog for a GOST CA,
+/// SHA-256 otherwise), with a fresh 16-byte nonce; and the nonce.
+pub fn request_for(
+    cert: &CertificateInfo,
+    issuer: &CertificateInfo,
+) -> Result<(Vec<u8>, Vec<u8>), SignError> {
+    let c = Certificate::from_der(&cert.der).map_err(failed)?;
+    let i = Certificate::from_der(&issuer.der).map_err(failed)?;
+    let algorithm = DigestAlgorithm::of(&issuer.algorithm);
+    let name = i.tbs_certificate.subject.to_der().map_err(failed)?;
+    let key = i
+        .tbs_certificate
+        .subject_public_key_info
+        .subject_public_key
+        .raw_bytes();
+    let mut nonce = vec![0u8; 16];
+    getrandom::getrandom(&mut nonce).map_err(failed)?;
+    let nonce_value = OctetString::new(nonce.clone())
+        .map_err(failed)?
+        .to_der()
+        .map_err(failed)?;
+    let req = OcspRequest {
+        tbs_request: TbsRequest {
+            version: Version::V1,
+            requestor_name: None,
+            request_list: vec![Request {
+                req_cert: CertId {
+                    hash_algorithm: algorithm.identifier(),
+                    issuer_name_hash: OctetString::new(algorithm.digest(&name)).map_err(failed)?,
+                    issuer_key_hash: OctetString::new(algorithm.digest(key)).map_err(failed)?,
+                    serial_number: c.tbs_certificate.serial_number.clone(),
+                },
+                single_request_extensions: None,
+            }],
+            request_extensions: Some(vec![x509_cert::ext::Extension {
+                extn_id: x509_cert::der::asn1::ObjectIdentifier::new_unwrap(ID_PKIX_OCSP_NONCE),
+                critical: false,
+                extn_value: OctetString::new(nonce_value).map_err(failed)?,
+            }]),
+        },
+        optional_signature: None,
+    };
+    Ok((req.to_der().map_err(failed)?, nonce))
+}
+
+/// The client's side: what a responder's `reply` to our request says
+/// about `cert` — successful, signed by the issuer or its delegated
+/// responder, our `nonce` echoed (`revocation.unknown` otherwise).
+pub fn status_from_reply(
+    reply: &[u8],
+    cert: &CertificateInfo,
+    issuer: &CertificateInfo,
+    nonce: &[u8],
+) -> Result<Status, SignError> {
+    if reply.len() > MAX_REPLY {
+        return Err(SignError::RevocationUnknown);
+    }
+    let resp = OcspResponse::from_der(reply).map_err(|_| SignError::RevocationUnknown)?;
+    if resp.response_status != OcspResponseStatus::Successful {
+        return Err(SignError::RevocationUnknown);
+    }
+    let basic = basic_response(reply).ok_or(SignError::RevocationUnknown)?;
+    let echoed = basic
+        .tbs_response_data
+        .response_extensions
+        .iter()
+        .flatten()
+        .find(|e| e.extn_id.to_string() == ID_PKIX_OCSP_NONCE)
+        .and_then(|e| OctetString::from_der(e.extn_value.as_bytes()).ok())
+        .is_some_and(|n| n.as_bytes() == nonce);
+    if !echoed {
+        return Err(SignError::RevocationUnknown);
+    }
+    let c = Certificate::from_der(&cert.der).map_err(failed)?;
+    let i = Certificate::from_der(&issuer.der).map_err(failed)?;
+    status_of(reply, &c, &i).ok_or(SignError::RevocationUnknown)
 }

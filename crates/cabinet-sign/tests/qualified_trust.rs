@@ -120,6 +120,7 @@ fn judge_with(
         own_roots: own,
         crls,
         certificates: &[],
+        ocsp: &[],
         now: Utc::now(),
     };
     let mut all = assess_detached(sig, content, &evidence).unwrap();
@@ -351,6 +352,7 @@ fn own_roots_are_trusted_by_you_and_nothing_is_not_checked() {
         own_roots: &[],
         crls: &[],
         certificates: &[],
+        ocsp: &[],
         now: Utc::now(),
     };
     let (checks, content) = assess_attached(&sig, &evidence).unwrap();

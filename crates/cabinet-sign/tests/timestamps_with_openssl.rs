@@ -283,6 +283,7 @@ fn we_read_openssls_time_stamps_and_judge_cades_t_by_them() {
         own_roots: std::slice::from_ref(&root),
         crls: &crls,
         certificates: &[],
+        ocsp: &[],
         now: Utc::now(),
     };
     let c = assess_detached(&stamped, content, &evidence)

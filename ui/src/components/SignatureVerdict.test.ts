@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { render, screen } from "@testing-library/svelte";
+import { cleanup, render, screen } from "@testing-library/svelte";
 import SignatureVerdict from "./SignatureVerdict.svelte";
 import { qualified } from "../lib/checks.fixture";
 
@@ -59,5 +59,28 @@ describe("SignatureVerdict", () => {
       check: qualified({ verdict: "indeterminate", revocation: null, problems: ["revocation.unknown"] }),
     });
     expect(screen.getByTestId("verdict-revocation").textContent).toContain("Сведений об отзыве сертификата нет");
+  });
+
+  it("names a long-term form and an OCSP answer, and long-term data changed afterwards", () => {
+    render(SignatureVerdict, {
+      check: qualified({
+        level: "x_long_type1",
+        revocation: {
+          source: "ocsp",
+          issuer: "OCSP-служба УЦ",
+          this_update: "2026-12-03T07:35:00Z",
+          next_update: null,
+          revoked_at: null,
+          age_hours: 99,
+        },
+      }),
+    });
+    expect(screen.getByTestId("verdict-level").textContent).toContain("CAdES-X Long Type 1");
+    expect(screen.getByTestId("verdict-revocation").textContent).toContain("ответ OCSP-службы «OCSP-служба УЦ»");
+    cleanup();
+    render(SignatureVerdict, {
+      check: qualified({ verdict: "indeterminate", level: "x_long_type1", problems: ["sig.long_term_broken"] }),
+    });
+    expect(screen.getByTestId("verdict-reason").textContent).toContain("изменены после штампа времени");
   });
 });

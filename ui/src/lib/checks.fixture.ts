@@ -27,6 +27,7 @@ export function qualified(over: Partial<SignatureCheck> = {}): SignatureCheck {
   return {
     certificate: signerCert,
     algorithm: "ГОСТ Р 34.10-2012 (256 бит)",
+    level: "bes",
     intact: true,
     trust: "qualified",
     authority: {

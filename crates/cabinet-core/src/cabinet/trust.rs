@@ -259,6 +259,7 @@ impl Content {
             own_roots: &[],
             crls,
             certificates: &[],
+            ocsp: &[],
             now,
         };
         Ok(match self {

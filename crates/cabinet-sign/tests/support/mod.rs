@@ -3,6 +3,7 @@
 
 pub mod engine;
 pub mod softhsm;
+pub mod world;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -388,6 +388,15 @@ export const en: Strings = {
     issuedBy: (ca: string) => `Issued by: ${ca}`,
     revocation: (issuer: string, at: string, hours: number) =>
       `Revocation data: the CRL of «${issuer}» of ${at} (${hours < 1 ? "less than an hour" : `${hours} h`} ago)`,
+    revocationOcsp: (responder: string, at: string, hours: number) =>
+      `Revocation data: the OCSP response of «${responder}» of ${at} (${hours < 1 ? "less than an hour" : `${hours} h`} ago)`,
+    level: {
+      bes: "Format: CAdES-BES",
+      t: "Format: CAdES-T (with a time stamp)",
+      c: "Format: CAdES-C (with references to its validation data)",
+      x_long: "Format: CAdES-X Long (with its validation data)",
+      x_long_type1: "Format: CAdES-X Long Type 1 — verifies offline and after the certificate expires",
+    } as Record<string, string>,
     revokedAt: (at: string) => `The certificate was revoked ${at}`,
     accreditationEnded: (ca: string, at: string) => `The accreditation of «${ca}» ended ${at}`,
     noRevocation: "No revocation data for the certificate",
@@ -1070,6 +1079,7 @@ export const en: Strings = {
     "sig.content_changed": "The file changed after signing: the signature does not match it.",
     "sig.content_mismatch": "The signature holds another document: the chosen file is not the one signed.",
     "sig.detached": "The signature does not hold the document: choose the signed file too.",
+    "sig.long_term_broken": "The signature's long-term validation data is damaged or was changed after its time stamp.",
     "sig.broken": "The signature is damaged: its value does not match.",
     "sig.no_certificate": "The signature has no signer certificate.",
     "sig.cert_expired": "The signer's certificate had expired when it signed.",

@@ -391,6 +391,15 @@ export const ru = {
     issuedBy: (ca: string) => `Сертификат выдан: ${ca}`,
     revocation: (issuer: string, at: string, hours: number) =>
       `Сведения об отзыве: список отзыва УЦ «${issuer}» от ${at} (${hours < 1 ? "меньше часа" : `${hours} ч`} назад)`,
+    revocationOcsp: (responder: string, at: string, hours: number) =>
+      `Сведения об отзыве: ответ OCSP-службы «${responder}» от ${at} (${hours < 1 ? "меньше часа" : `${hours} ч`} назад)`,
+    level: {
+      bes: "Формат: CAdES-BES",
+      t: "Формат: CAdES-T (со штампом времени)",
+      c: "Формат: CAdES-C (со ссылками на данные проверки)",
+      x_long: "Формат: CAdES-X Long (с данными для проверки)",
+      x_long_type1: "Формат: CAdES-X Long Type 1 — проверяется без сети и после истечения сертификата",
+    } as Record<string, string>,
     revokedAt: (at: string) => `Сертификат отозван ${at}`,
     accreditationEnded: (ca: string, at: string) => `Аккредитация УЦ «${ca}» прекращена ${at}`,
     noRevocation: "Сведений об отзыве сертификата нет",
@@ -1075,6 +1084,7 @@ export const ru = {
     "sig.content_changed": "Файл изменён после подписания: подпись к нему не подходит.",
     "sig.content_mismatch": "Подпись содержит другой документ: выбранный файл не тот, что подписан.",
     "sig.detached": "Подпись не содержит документа: выберите и подписанный файл.",
+    "sig.long_term_broken": "Данные для долгосрочной проверки подписи повреждены или изменены после штампа времени.",
     "sig.broken": "Подпись повреждена: значение подписи не совпадает.",
     "sig.no_certificate": "В подписи нет сертификата подписанта.",
     "sig.cert_expired": "Сертификат подписанта истёк к моменту подписания.",
