@@ -31,6 +31,9 @@ PACKAGES=(
   # PDF exports and receipts are read back by an independent reader
   # (pdftotext, pdfinfo; pdftoppm for looking at a page)
   poppler-utils
+  # CAdES-X Long Type 1 is read back by pyasn1-modules' RFC 5126 module,
+  # installed from PyPI into a virtual environment by `cargo xtask test`
+  python3 python3-venv
 )
 
 missing=()

@@ -125,6 +125,8 @@ fn setup(with_test_tools: bool) -> Result<()> {
     }
 
     if with_test_tools {
+        step("Python ASN.1 oracle (pyasn1-modules)");
+        python_oracle()?;
         step("tauri-driver");
         let have = Command::new("tauri-driver")
             .arg("--version")
@@ -146,6 +148,44 @@ fn setup(with_test_tools: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Where the Python oracle's virtual environment lives; the tests find
+/// its interpreter through `CABINET_PYASN1_PYTHON`.
+fn python_oracle_dir() -> PathBuf {
+    root().join("target/oracles/pyasn1")
+}
+
+/// Pinned versions of the independent ASN.1 reader (its `rfc5126` module
+/// reads CAdES-X Long Type 1).
+const PYASN1_PINS: [&str; 2] = ["pyasn1==0.6.5", "pyasn1-modules==0.4.2"];
+
+/// A virtual environment with pyasn1-modules, made once (skipped when it
+/// already imports `rfc5126` at the pinned versions).
+fn python_oracle() -> Result<()> {
+    let dir = python_oracle_dir();
+    let python = dir.join("bin/python");
+    let check = format!(
+        "import pyasn1, pyasn1_modules; from pyasn1_modules import rfc5126; \
+         assert (pyasn1.__version__, pyasn1_modules.__version__) == ('{}', '{}')",
+        PYASN1_PINS[0].trim_start_matches("pyasn1=="),
+        PYASN1_PINS[1].trim_start_matches("pyasn1-modules==")
+    );
+    let ready = Command::new(&python)
+        .args(["-c", &check])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ready {
+        eprintln!("pyasn1-modules found in {}", dir.display());
+        return Ok(());
+    }
+    run(Command::new("python3")
+        .args(["-m", "venv", "--clear"])
+        .arg(&dir))?;
+    run(Command::new(dir.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .args(PYASN1_PINS))?;
+    run(Command::new(&python).args(["-c", &check]))
 }
 
 fn newest_mtime(path: &Path) -> Option<std::time::SystemTime> {
@@ -251,7 +291,11 @@ fn cmd_test() -> Result<()> {
     // Tests keep their secrets in the kernel keyring, never in a
     // developer's desktop keyring.
     .env("CABINET_KEYCHAIN", "keyutils")
-    .env("CABINET_SCREENSHOTS", root().join("target/screenshots"));
+    .env("CABINET_SCREENSHOTS", root().join("target/screenshots"))
+    .env(
+        "CABINET_PYASN1_PYTHON",
+        python_oracle_dir().join("bin/python"),
+    );
     run(&mut test)?;
     eprintln!("\nall checks passed; screenshots in target/screenshots/");
     Ok(())
