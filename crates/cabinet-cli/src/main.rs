@@ -46,6 +46,10 @@ enum Level {
     Bes,
     /// CAdES-T: with a time stamp of the signature value.
     T,
+    /// CAdES-X Long Type 1: time-stamped, with the CA chain and the CRL
+    /// inside and a time stamp over their references — it verifies
+    /// offline after the certificate expires.
+    Xl1,
 }
 
 /// `cabinet trust update | show`.
@@ -257,14 +261,26 @@ enum LocalCommand {
         /// FILE.raw, and print it in base64url.
         #[arg(long)]
         raw: bool,
-        /// `bes` (the default) or `t`: CAdES-T, each signature with an RFC
-        /// 3161 time stamp of its value, so its time is proven.
+        /// `bes` (the default); `t`: CAdES-T, each signature with an RFC
+        /// 3161 time stamp of its value, so its time is proven; `xl1`:
+        /// CAdES-X Long Type 1, also carrying the CA chain and CRL of the
+        /// trust list (--tsl, else the one `cabinet trust update --crls`
+        /// kept) and a time stamp over them, so it verifies offline for
+        /// years.
         #[arg(long, value_enum, default_value = "bes", conflicts_with = "raw")]
         level: Level,
-        /// The time-stamping service (RFC 3161 over HTTP) for `--level t`;
-        /// by default the configured portal's.
-        #[arg(long, value_name = "URL", requires = "level")]
+        /// The time-stamping service (RFC 3161 over HTTP) for `--level t`
+        /// and `xl1`; by default the configured portal's.
+        #[arg(long, value_name = "URL")]
         tsp: Option<String>,
+        /// `--level xl1`: the list of accredited CAs (XML) to take the
+        /// chain from, instead of the kept one.
+        #[arg(long, value_name = "FILE.xml")]
+        tsl: Option<PathBuf>,
+        /// `--level xl1`: a CRL (PEM or DER) to carry; repeatable. The kept
+        /// CRLs are used too.
+        #[arg(long, value_name = "CRL")]
+        crl: Vec<PathBuf>,
     },
     /// Verify a signature (DER or BER, or base64): `verify FILE SIG` for a
     /// detached one, or an attached one that must hold FILE; `verify SIG`
@@ -438,6 +454,8 @@ async fn local(
             raw,
             level,
             tsp,
+            tsl,
+            crl,
         } => {
             use cabinet_core::signing::SignAs;
             let mode = match (raw, cosign, attached) {
@@ -446,33 +464,76 @@ async fn local(
                 (false, false, true) => signing::SignMode::Cms(SignAs::Attached),
                 (false, false, false) => signing::SignMode::Cms(SignAs::Detached),
             };
-            let tsa = match (level, tsp) {
-                (Level::Bes, _) => None,
-                (Level::T, Some(url)) => Some(url),
-                (Level::T, None) => {
-                    let config = CabinetConfig::resolve(portal_url, data_dir)?;
-                    let portal = config.portal_url.ok_or_else(|| {
-                        Failure::Usage(
-                            "--level t: укажите службу штампов времени --tsp URL или портал".into(),
-                        )
-                    })?;
+            if level != Level::Xl1 && (tsl.is_some() || !crl.is_empty()) {
+                return Err(Failure::Usage(
+                    "--tsl и --crl нужны только для --level xl1".into(),
+                ));
+            }
+            if level == Level::Bes && tsp.is_some() {
+                return Err(Failure::Usage(
+                    "--tsp нужен только для --level t или xl1".into(),
+                ));
+            }
+            let config = match level {
+                Level::Bes => None,
+                _ => Some(CabinetConfig::resolve(portal_url, data_dir)?),
+            };
+            let tsa = match (level, tsp, &config) {
+                (Level::Bes, _, _) => None,
+                (_, Some(url), _) => Some(url),
+                (_, None, config) => {
+                    let portal = config
+                        .as_ref()
+                        .and_then(|c| c.portal_url.clone())
+                        .ok_or_else(|| {
+                            Failure::Usage(
+                                "--level t/xl1: укажите службу штампов времени --tsp URL или портал"
+                                    .into(),
+                            )
+                        })?;
                     Some(format!("{}/v1/tsp", portal.as_str().trim_end_matches('/')))
                 }
             };
+            // XL1 needs the chain and a CRL before anything is signed.
+            let long_term = match (level, &config) {
+                (Level::Xl1, Some(config)) => {
+                    Some(signing::long_term_evidence(config, tsl.as_deref(), &crl)?)
+                }
+                _ => None,
+            };
             let written = signing::sign(&files, &key, out.as_deref(), mode)?;
             if let Some(url) = tsa {
+                let tsa = |request: Vec<u8>| {
+                    let url = url.clone();
+                    async move { cabinet_core::signing::post_to_tsa(&url, request).await }
+                };
                 for path in written {
                     let sig = cabinet_core::signing::read_regular_file(
                         &path,
                         cabinet_core::signing::MAX_SIGNATURE_FILE,
                     )?;
-                    let stamped = cabinet_core::signing::add_timestamps(&sig, |request| {
-                        let url = url.clone();
-                        async move { cabinet_core::signing::post_to_tsa(&url, request).await }
-                    })
-                    .await?;
-                    cabinet_core::signing::write_atomically(&path, &stamped)?;
-                    println!("штамп времени: {}", path.display());
+                    let upgraded = match &long_term {
+                        Some((list, crls)) => {
+                            let evidence = cabinet_sign::assess::Evidence {
+                                tsl: list.as_ref(),
+                                own_roots: &[],
+                                crls,
+                                certificates: &[],
+                                ocsp: &[],
+                                now: chrono::Utc::now(),
+                            };
+                            cabinet_core::signing::add_long_term_data(&sig, &evidence, tsa).await?
+                        }
+                        None => cabinet_core::signing::add_timestamps(&sig, tsa).await?,
+                    };
+                    cabinet_core::signing::write_atomically(&path, &upgraded)?;
+                    match long_term {
+                        Some(_) => println!(
+                            "CAdES-X Long Type 1 (штампы времени, цепочка и список отзыва): {}",
+                            path.display()
+                        ),
+                        None => println!("штамп времени: {}", path.display()),
+                    }
                 }
             }
             Ok(())

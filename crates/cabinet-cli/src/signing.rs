@@ -208,6 +208,43 @@ fn cert_json(c: &CertificateInfo) -> serde_json::Value {
 }
 
 /// What `cabinet verify` judges with.
+/// What `cabinet sign --level xl1` takes the long-term data from: the
+/// list (`--tsl`, else the one kept for the configured portal; none is
+/// `trust.not_checked`, said before anything is signed) and the CRLs
+/// (`--crl` and the kept ones).
+#[allow(clippy::type_complexity)]
+pub fn long_term_evidence(
+    config: &cabinet_core::CabinetConfig,
+    tsl: Option<&Path>,
+    crl: &[PathBuf],
+) -> Result<(Option<cabinet_sign::tsl::TrustList>, Vec<Vec<u8>>), Failure> {
+    let store = config
+        .portal_url
+        .as_ref()
+        .map(|url| cabinet_core::trust_store::TrustStore::new(&config.data_dir, url.as_str()));
+    let list = match tsl {
+        Some(path) => Some(cabinet_sign::tsl::TrustList::parse(&read_regular_file(
+            path,
+            cabinet_sign::tsl::MAX_TSL as u64,
+        )?)?),
+        None => match &store {
+            Some(s) => s.list()?.map(|s| (*s.list).clone()),
+            None => None,
+        },
+    };
+    if list.is_none() {
+        return Err(Failure::Usage(
+            "--level xl1: нет списка аккредитованных УЦ — выполните `cabinet trust update --crls` или укажите --tsl".into(),
+        ));
+    }
+    let mut crls = crl
+        .iter()
+        .map(|p| read_file(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    crls.extend(store.map(|s| s.crls()).unwrap_or_default());
+    Ok((list, crls))
+}
+
 pub struct VerifyEvidence<'a> {
     /// The trust list file given with `--tsl`.
     pub tsl: Option<&'a Path>,

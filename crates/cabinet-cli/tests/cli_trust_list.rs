@@ -33,6 +33,20 @@ async fn the_kept_list_judges_signatures_offline() {
         text(&out.stdout)
     );
 
+    // Long-term signatures need the list: said before anything is signed.
+    let out = run(
+        args(&["sign", "act.txt", "--pfx", "director.pfx", "--level", "xl1"]),
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cabinet trust update --crls"),
+        "{}",
+        text(&out.stderr)
+    );
+
     let out = run(args(&["trust", "update", "--crls", "--json"]), vec![])
         .await
         .unwrap();
@@ -78,8 +92,66 @@ async fn the_kept_list_judges_signatures_offline() {
         text(&out.stdout)
     );
 
+    // CAdES-X Long Type 1: the chain and CRL kept by `trust update`.
+    std::fs::write(d.join("charter.txt"), "Устав, редакция 3").unwrap();
+    let out = run(
+        args(&[
+            "sign",
+            "charter.txt",
+            "--pfx",
+            "director.pfx",
+            "--level",
+            "xl1",
+        ]),
+        vec![(
+            "CABINET_PFX_PASSWORD",
+            cabinet_portal::DIRECTOR_PFX_PASSWORD.to_string(),
+        )],
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("CAdES-X Long Type 1"),
+        "{}",
+        text(&out.stdout)
+    );
+    let list = reqwest::get(format!("{url}/v1/trust/tsl"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    std::fs::write(d.join("list.xml"), &list).unwrap();
+
     // Judged by the kept list, with the portal stopped.
     portal.stop().await;
+
+    // With nothing kept at all — another data folder, no CRL, no portal —
+    // only the trust list file: the XL1 signature is valid by what it
+    // carries; the CAdES-T one cannot say whether it was revoked.
+    let bare = |extra: &[&str]| {
+        let d = d.clone();
+        let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        tokio::task::spawn_blocking(move || {
+            let empty = d.join("empty-data").display().to_string();
+            let mut all: Vec<&str> = vec!["--data-dir", &empty, "verify", "--tsl", "list.xml"];
+            all.extend(extra.iter().map(String::as_str));
+            support::cabinet_in(Some(&d), &all, &[], "")
+        })
+    };
+    let out = bare(&["charter.txt", "charter.txt.sig"]).await.unwrap();
+    let said = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}{}", text(&out.stderr));
+    assert!(said.contains("Формат: CAdES-X Long Type 1"), "{said}");
+    assert!(
+        said.contains("Квалифицированная подпись действительна"),
+        "{said}"
+    );
+    let out = bare(&["order.txt", "order.txt.sig"]).await.unwrap();
+    let said = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(4), "{said}{}", text(&out.stderr));
+    assert!(said.contains("нет сведений об отзыве"), "{said}");
     let out = run(args(&["verify", "act.txt", "act.txt.sig"]), vec![])
         .await
         .unwrap();

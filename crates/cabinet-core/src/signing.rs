@@ -186,6 +186,34 @@ where
     )?)
 }
 
+/// CAdES-X Long Type 1 of `signature`: a signature time stamp for each
+/// signer that has none, then the chain and revocation data `evidence`
+/// gives (`sig.untrusted` without an anchor, `revocation.unknown` without
+/// a CRL or OCSP answer about a signer), then an escTimeStamp over the
+/// references — every stamp from `tsa`. The result verifies offline, with
+/// the trust list alone, after the certificates expire.
+pub async fn add_long_term_data<F, Fut>(
+    signature: &[u8],
+    evidence: &cabinet_sign::assess::Evidence<'_>,
+    tsa: F,
+) -> Result<Vec<u8>, CoreError>
+where
+    F: Fn(Vec<u8>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<u8>, CoreError>>,
+{
+    use cabinet_sign::{assess, long_term, tsp};
+    let t = add_timestamps(signature, &tsa).await?;
+    let data = assess::validation_data(&t, evidence)?;
+    let c = long_term::add_validation_data(&t, &data)?;
+    let mut tokens = Vec::new();
+    for (algorithm, digest) in long_term::esc_imprints(&c)? {
+        let (request, nonce) = tsp::request(algorithm, &digest)?;
+        let reply = tsa(request).await?;
+        tokens.push(tsp::token_from_reply(&reply, algorithm, &digest, &nonce)?.token);
+    }
+    Ok(long_term::add_esc_timestamps(&c, &tokens)?)
+}
+
 /// An RFC 3161 time-stamping service at `url` (any TSA: HTTP POST of the
 /// request, the reply in the body).
 pub async fn post_to_tsa(url: &str, request: Vec<u8>) -> Result<Vec<u8>, CoreError> {

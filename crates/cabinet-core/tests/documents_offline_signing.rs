@@ -132,9 +132,62 @@ async fn sign_offline_deliver_on_reconnect() {
     );
     assert_eq!(checks[0].trust, TrustView::Qualified);
     assert!(checks[0].revocation.is_some());
+    assert_eq!(checks[0].level, "bes", "signed offline: no time stamp");
+
+    // Signed online, a document gets CAdES-X Long Type 1: the portal's
+    // time stamps and the CA's chain and CRL inside the signature.
+    let unsigned = docs
+        .iter()
+        .find(|d| d.document.id != contract.id && d.document.signatures.is_empty())
+        .unwrap()
+        .document
+        .id
+        .clone();
+    cab.document_content(&org, &unsigned).await.unwrap();
+    cab.sign_document(&org, &unsigned, &key).await.unwrap();
+    let checks = cab.verify_document(&org, &unsigned).await.unwrap();
+    assert_eq!(checks.len(), 1);
+    assert_eq!(checks[0].level, "x_long_type1");
+    assert_eq!(checks[0].time.kind, "proven");
+    assert_eq!(
+        checks[0].verdict,
+        VerdictView::Valid,
+        "{:?}",
+        checks[0].problems
+    );
+    let r = cab.sync(&org).await.unwrap();
+    assert_eq!(
+        (r.pushed, r.pending, r.failed),
+        (1, 0, 0),
+        "the portal accepts it"
+    );
+    // (This test keeps no contents across syncs: a cap of 0 bytes.)
+    cab.document_content(&org, &contract.id).await.unwrap();
+    cab.document_content(&org, &unsigned).await.unwrap();
+
     // And offline again it stays so, from what was kept.
     _portal.stop().await;
     let checks = cab.verify_document(&org, &contract.id).await.unwrap();
     assert_eq!(checks[0].verdict, VerdictView::Valid);
     assert!(checks[0].revocation.as_ref().unwrap().age_hours >= 0);
+
+    // Without the kept CRLs, only the long-term signature stays valid.
+    let trust = dir.path().join("app/trust");
+    for portal_dir in std::fs::read_dir(&trust).unwrap() {
+        let crl = portal_dir.unwrap().path().join("crl");
+        if crl.exists() {
+            std::fs::remove_dir_all(crl).unwrap();
+        }
+    }
+    let checks = cab.verify_document(&org, &contract.id).await.unwrap();
+    assert_eq!(checks[0].verdict, VerdictView::Indeterminate);
+    assert_eq!(checks[0].problems[0].as_str(), "revocation.unknown");
+    let checks = cab.verify_document(&org, &unsigned).await.unwrap();
+    assert_eq!(
+        checks[0].verdict,
+        VerdictView::Valid,
+        "{:?}",
+        checks[0].problems
+    );
+    assert_eq!(checks[0].level, "x_long_type1");
 }

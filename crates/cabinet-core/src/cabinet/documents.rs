@@ -76,20 +76,31 @@ impl Cabinet {
         check_usable(key.certificate(), chrono::Utc::now())?;
         let content = self.document_content(org_id, id).await?;
         let sig = cabinet_sign::cades::sign_detached(key, &content[..], chrono::Utc::now())?;
-        // CAdES-T when the portal's time-stamping service answers: the
-        // signing time is then proven. Offline, or without a service, the
-        // signature goes as it is (CAdES-BES, judged as of each check).
-        let backend = self.backend.clone();
-        let sig = match crate::signing::add_timestamps(&sig, |request| {
-            let backend = backend.clone();
-            async move { backend.timestamp(&request).await }
-        })
-        .await
-        {
-            Ok(stamped) => stamped,
-            Err(e) => {
+        // CAdES-X Long Type 1 when the portal's time-stamping service
+        // answers and the signer's CA and its CRL are known: the signed
+        // original then verifies offline for years. Else CAdES-T (the
+        // signing time proven); offline, CAdES-BES, judged as of each check.
+        let sig = match self.long_term_signature(&sig, &content).await {
+            Ok(long) => long,
+            Err(e) if e.is_transient() => {
                 tracing::info!(error = %e, "signature kept without a time stamp");
                 sig
+            }
+            Err(e) => {
+                tracing::info!(error = %e, "no long-term data: a time stamp alone");
+                let backend = self.backend.clone();
+                match crate::signing::add_timestamps(&sig, |request| {
+                    let backend = backend.clone();
+                    async move { backend.timestamp(&request).await }
+                })
+                .await
+                {
+                    Ok(stamped) => stamped,
+                    Err(e) => {
+                        tracing::info!(error = %e, "signature kept without a time stamp");
+                        sig
+                    }
+                }
             }
         };
         let signer = key

@@ -191,6 +191,34 @@ impl Cabinet {
         self.judge(signature, content).await
     }
 
+    /// CAdES-X Long Type 1 of a signature over `content` just made: it is
+    /// judged first (which fetches its CA's CRLs when none are kept), then
+    /// gets the chain and revocation data kept and the portal's time stamps
+    /// ([`crate::signing::add_long_term_data`]).
+    pub async fn long_term_signature(
+        &self,
+        signature: &[u8],
+        content: &[u8],
+    ) -> Result<Vec<u8>, CoreError> {
+        self.judge_signature(signature, content).await?;
+        let list = self.stored_list()?;
+        let crls = self.trust_store().crls();
+        let evidence = Evidence {
+            tsl: list.as_deref(),
+            own_roots: &[],
+            crls: &crls,
+            certificates: &[],
+            ocsp: &[],
+            now: Utc::now(),
+        };
+        let backend = self.backend.clone();
+        crate::signing::add_long_term_data(signature, &evidence, |request| {
+            let backend = backend.clone();
+            async move { backend.timestamp(&request).await }
+        })
+        .await
+    }
+
     async fn judge(
         &self,
         signature: Vec<u8>,
