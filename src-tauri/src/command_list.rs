@@ -37,6 +37,9 @@ macro_rules! with_commands {
             signing::sign_files(SignFilesArgs, streams SignProgress) -> Vec<SignedFile>;
             signing::verify_file(VerifyArgs) -> Vec<SignatureCheck>;
             signing::trust_status() -> TrustStatus;
+            signing::own_roots() -> Vec<CertificateView>;
+            signing::add_own_root(OwnRootArgs) -> CertificateView;
+            signing::remove_own_root(CertificateArgs) -> ();
             signing::save_signed_content(SaveSignedArgs) -> u32;
             syncing::sync_org(OrgArgs, streams SyncProgress) -> SyncReport;
             applications::application_page(ApplicationPageArgs) -> ApplicationPage;

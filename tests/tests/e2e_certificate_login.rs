@@ -142,6 +142,8 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
         verdict.contains("время подтверждено штампом времени «Служба штампов времени ОргКабинета"),
         "{verdict}"
     );
+    // Signed online: the long-term form, with the chain and CRL inside.
+    assert!(verdict.contains("Формат: CAdES-X Long Type 1"), "{verdict}");
     screenshot(&c, "documents").await?;
     // «Протокол проверки»: the button is there; the command it calls (the
     // save dialog cannot be driven) writes the PDF, read back with
@@ -206,7 +208,7 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
     let verdict = text_contains(
         &c,
         "[data-testid=document-signers]",
-        "Подпись не изменена, но доверие не установлено",
+        "Подпись не изменена, но её действительность не установлена",
     )
     .await?;
     assert!(
@@ -396,6 +398,68 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
     )
     .await?;
     screenshot(&c, "signatures-attached").await?;
+
+    // The partner's certificate, trusted on purpose: the same signature is
+    // now valid as «доверенная вами» — never qualified; and untrusted
+    // again once the trust is taken back (after a confirmation).
+    let field = find(&c, "#own-path").await?;
+    field
+        .send_keys(&docs.join("c.pem").display().to_string())
+        .await?;
+    find(&c, "[data-testid=own-root-add]")
+        .await?
+        .click()
+        .await?;
+    text_contains(
+        &c,
+        "[data-testid=own-root-note]",
+        "Теперь вы доверяете «Контрагентов Пётр»",
+    )
+    .await?;
+    text_contains(&c, "[data-testid=own-root]", "Отпечаток SHA-256").await?;
+    find(&c, "[data-testid=verify] button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    let verdict = text_contains(&c, "[data-testid=signer]", "✓ Подпись действительна").await?;
+    assert!(
+        verdict.contains("Вы доверяете самому этому сертификату; он действовал"),
+        "{verdict}"
+    );
+    assert!(verdict.contains("Отзыв не проверяется"), "{verdict}");
+    assert!(!verdict.contains("Квалифицированная"), "{verdict}");
+    let trust = c
+        .execute(
+            "return document.querySelector('[data-testid=signer] [data-testid=verdict]').dataset.trust",
+            vec![],
+        )
+        .await?;
+    assert_eq!(trust.as_str(), Some("trusted_by_you"));
+    c.execute(
+        "document.querySelector('[data-testid=own-roots]').scrollIntoView({block: 'start'})",
+        vec![],
+    )
+    .await?;
+    screenshot(&c, "signatures-own-root").await?;
+    find(&c, "[data-testid=own-root-remove]")
+        .await?
+        .click()
+        .await?;
+    find(&c, "[data-testid=own-root] .btn.danger")
+        .await?
+        .click()
+        .await?;
+    find(&c, "[data-testid=own-roots-empty]").await?;
+    find(&c, "[data-testid=verify] button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    text_contains(
+        &c,
+        "[data-testid=signer]",
+        "Подпись не изменена, но доверие не установлено",
+    )
+    .await?;
     c.close().await?;
     Ok(())
 }

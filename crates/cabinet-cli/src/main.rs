@@ -553,9 +553,15 @@ async fn local(
                 _ => unreachable!("clap takes one or two"),
             };
             // Without --tsl: the list `cabinet trust update` (or the app's
-            // sync) kept for the configured portal, with its CRLs.
-            let store = match (&tsl, CabinetConfig::resolve(portal_url, data_dir)) {
-                (None, Ok(config)) => config.portal_url.map(|url| {
+            // sync) kept for the configured portal, with its CRLs. The
+            // certificates trusted on purpose in the window count too.
+            let config = CabinetConfig::resolve(portal_url, data_dir).ok();
+            let own_roots = config
+                .as_ref()
+                .map(|c| cabinet_core::trust_store::OwnRoots::new(&c.data_dir).list())
+                .unwrap_or_default();
+            let store = match (&tsl, config) {
+                (None, Some(config)) => config.portal_url.map(|url| {
                     cabinet_core::trust_store::TrustStore::new(&config.data_dir, url.as_str())
                 }),
                 _ => None,
@@ -574,6 +580,7 @@ async fn local(
                 tsl: tsl.as_deref(),
                 stored: stored.map(|s| (*s.list).clone()),
                 trust: &trust,
+                own_roots,
                 crl: &crl,
                 stored_crls: store.map(|s| s.crls()).unwrap_or_default(),
             };

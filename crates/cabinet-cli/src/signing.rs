@@ -251,6 +251,8 @@ pub struct VerifyEvidence<'a> {
     /// The list saved by `cabinet trust update` (when no `--tsl`).
     pub stored: Option<cabinet_sign::tsl::TrustList>,
     pub trust: &'a [PathBuf],
+    /// The certificates trusted on purpose in the window.
+    pub own_roots: Vec<CertificateInfo>,
     pub crl: &'a [PathBuf],
     /// CRLs saved with the stored list.
     pub stored_crls: Vec<Vec<u8>>,
@@ -273,11 +275,12 @@ pub fn verify(
     json: bool,
 ) -> Result<Verified, Failure> {
     use cabinet_core::verdict::{judge, judge_attached, words_ru, VerdictView};
-    let roots = with
+    let mut roots = with
         .trust
         .iter()
         .map(|p| read_file(p).and_then(|b| CertificateInfo::parse(&b).map_err(Failure::from)))
         .collect::<Result<Vec<_>, _>>()?;
+    roots.extend(with.own_roots);
     let mut crls = with
         .crl
         .iter()

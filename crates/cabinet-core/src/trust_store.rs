@@ -6,6 +6,9 @@
 //! window and `cabinet verify` share; nothing secret goes here. Every file
 //! is parsed before it is written, and written through a rename, so a
 //! damaged download never replaces a good copy.
+//!
+//! The certificates the user trusts on purpose ([`OwnRoots`]) are the
+//! user's choice, not a portal's: `DATA_DIR/trust/own/<SHA-256>.cer`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -188,6 +191,81 @@ impl TrustStore {
     }
 }
 
+/// The largest certificate file taken as a trusted root.
+pub const MAX_ROOT_FILE: u64 = 64 * 1024;
+
+/// Certificates the user trusts on purpose: a signature that chains to
+/// one is `trusted_by_you` — never qualified.
+#[derive(Debug, Clone)]
+pub struct OwnRoots {
+    dir: PathBuf,
+}
+
+impl OwnRoots {
+    pub fn new(data_dir: &Path) -> Self {
+        OwnRoots {
+            dir: data_dir.join("trust").join("own"),
+        }
+    }
+
+    /// Every kept certificate, oldest file first; one that no longer
+    /// parses is left out.
+    pub fn list(&self) -> Vec<cabinet_sign::CertificateInfo> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "cer"))
+            .map(|p| {
+                let at = std::fs::metadata(&p)
+                    .and_then(|m| m.modified())
+                    .unwrap_or(std::time::UNIX_EPOCH);
+                (at, p)
+            })
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .filter_map(|(_, p)| std::fs::read(p).ok())
+            .filter_map(|der| cabinet_sign::CertificateInfo::parse(&der).ok())
+            .collect()
+    }
+
+    /// Keeps a certificate (PEM or DER; `cert.malformed` for anything
+    /// else). Adding one already kept changes nothing.
+    pub fn add(&self, bytes: &[u8]) -> Result<cabinet_sign::CertificateInfo, CoreError> {
+        let cert = cabinet_sign::CertificateInfo::parse(bytes)?;
+        let path = self
+            .dir
+            .join(format!("{}.cer", cert.sha256.to_ascii_lowercase()));
+        if !path.exists() {
+            std::fs::create_dir_all(&self.dir).map_err(io(&self.dir))?;
+            crate::private::dir(&self.dir)?;
+            crate::signing::write_atomically(&path, &cert.der)?;
+            crate::private::file(&path)?;
+        }
+        Ok(cert)
+    }
+
+    /// Stops trusting the certificate with this SHA-256 (hex); whether one
+    /// was kept.
+    pub fn remove(&self, sha256: &str) -> Result<bool, CoreError> {
+        if sha256.len() != 64 || !sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(CoreError::Invalid(cabinet_api::ErrorCode::CertMalformed));
+        }
+        let path = self
+            .dir
+            .join(format!("{}.cer", sha256.to_ascii_lowercase()));
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(io(&path)(e)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,5 +299,39 @@ mod tests {
             .list()
             .unwrap()
             .is_none());
+    }
+
+    #[test]
+    fn own_roots_are_kept_once_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let own = OwnRoots::new(dir.path());
+        assert!(own.list().is_empty());
+        let ca = cabinet_sign::pki::IssuedKey::new_root(&cabinet_sign::pki::Request {
+            kind: cabinet_sign::pki::KeyKind::EcdsaP256,
+            subject: cabinet_sign::pki::Subject {
+                common_name: "УЦ партнёра".into(),
+                ..Default::default()
+            },
+            not_before: Utc::now(),
+            not_after: Utc::now() + chrono::Duration::days(30),
+            profile: cabinet_sign::pki::Profile::Root,
+        })
+        .unwrap();
+        let der = cabinet_sign::SigningKey::certificate(&ca).der.clone();
+        let added = own.add(&der).unwrap();
+        own.add(&der).unwrap();
+        assert_eq!(own.list().len(), 1);
+        assert_eq!(own.list()[0].sha256, added.sha256);
+        assert_eq!(
+            own.add(b"not a certificate").unwrap_err().code().as_str(),
+            "cert.malformed"
+        );
+        assert_eq!(
+            own.remove("../../etc").unwrap_err().code().as_str(),
+            "cert.malformed"
+        );
+        assert!(own.remove(&added.sha256).unwrap());
+        assert!(!own.remove(&added.sha256).unwrap());
+        assert!(own.list().is_empty());
     }
 }

@@ -720,8 +720,15 @@ fn assess_signer(
             .filter(|c| c.tbs_certificate.subject != cert.tbs_certificate.subject)
     });
     let revocation = issuer.and_then(|i| revocation_of(cert, i, &crls, &ocsp));
-    let at_signing = state_at(&info, revocation.as_ref(), judged_at);
-    let certificate_now = state_at(&info, revocation.as_ref(), now);
+    // A certificate trusted itself (an anchor: no issuer above it to
+    // revoke it) needs only to be in its period.
+    let is_anchor = chain.is_empty() && anchor.is_some_and(|(a, _)| a == cert);
+    let state = |at| match state_at(&info, revocation.as_ref(), at) {
+        CertState::Unknown if is_anchor => CertState::Valid,
+        s => s,
+    };
+    let at_signing = state(judged_at);
+    let certificate_now = state(now);
     let proven = matches!(time, SigningTime::Proven { .. });
     let state_problem = match at_signing {
         CertState::Valid => None,

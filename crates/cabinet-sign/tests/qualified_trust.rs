@@ -494,3 +494,20 @@ fn a_stamp_proves_nothing_from_an_untrusted_tsa_or_for_another_signature() {
     let e = cabinet_sign::tsp::token_from_reply(&reply, algorithm, &digest, &nonce).unwrap_err();
     assert_eq!(e.code().as_str(), "tsp.not_tsa");
 }
+
+#[test]
+fn a_certificate_trusted_itself_needs_no_revocation_data() {
+    // A partner's self-signed certificate, trusted on purpose: nothing
+    // above it could revoke it, so its period is all that is judged.
+    let partner = ca("Контрагентов Пётр");
+    let sig = sign_detached(&partner, DOC, Utc::now()).unwrap();
+    let c = judge_with(&sig, DOC, None, &[partner.certificate().clone()], &[]);
+    assert_eq!(c.trust, TrustLevel::TrustedByYou);
+    assert_eq!(c.certificate_at_signing, CertState::Valid);
+    assert_eq!(c.verdict, Verdict::Valid, "{:?}", c.problems);
+    // Trusting another certificate does not make it trusted.
+    let other = ca("Другой");
+    let c = judge_with(&sig, DOC, None, &[other.certificate().clone()], &[]);
+    assert_eq!(c.trust, TrustLevel::Untrusted);
+    assert_eq!(c.verdict, Verdict::Indeterminate);
+}

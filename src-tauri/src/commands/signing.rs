@@ -84,6 +84,34 @@ pub async fn trust_status(st: State<'_, Desktop>) -> Res<TrustStatus> {
     Ok(st.cabinet.trust_status()?)
 }
 
+#[derive(Debug, Deserialize, TS)]
+pub struct OwnRootArgs {
+    /// The certificate file (PEM or DER).
+    pub path: String,
+}
+
+/// The certificates the user trusts on purpose.
+#[tauri::command]
+pub async fn own_roots(st: State<'_, Desktop>) -> Res<Vec<CertificateView>> {
+    Ok(st.cabinet.own_roots())
+}
+
+/// «Доверять удостоверяющему центру»: signatures chaining to this
+/// certificate become «доверенные вами» (never qualified).
+#[tauri::command]
+pub async fn add_own_root(st: State<'_, Desktop>, args: OwnRootArgs) -> Res<CertificateView> {
+    Ok(st.cabinet.add_own_root(std::path::Path::new(&args.path))?)
+}
+
+/// Stops trusting a certificate the user added.
+#[tauri::command]
+pub async fn remove_own_root(
+    st: State<'_, Desktop>,
+    args: super::keys::CertificateArgs,
+) -> Res<()> {
+    Ok(st.cabinet.remove_own_root(&args.sha256)?)
+}
+
 /// «Сохранить подписанный документ»: the document an attached signature
 /// holds, verified again, written where the user chose; its size.
 #[tauri::command]

@@ -24,7 +24,10 @@ describe("SignatureVerdict", () => {
         problems: ["sig.cert_expired_no_proof"],
       }),
     });
-    expect(screen.getByTestId("verdict").textContent).toContain("Подпись не изменена, но доверие не установлено");
+    // Issued by an accredited CA: the trust is there, the validity is not.
+    expect(screen.getByTestId("verdict").textContent).toContain(
+      "Подпись не изменена, но её действительность не установлена",
+    );
     expect(screen.getByTestId("verdict-reason").textContent).toContain("не подтверждено штампом времени");
     unmount();
     render(SignatureVerdict, {

@@ -679,6 +679,12 @@ export type OutboxKind = "create_application" | "submit_application" | "sign_doc
 
 export type OutboxState = "pending" | "failed";
 
+export type OwnRootArgs = { 
+/**
+ * The certificate file (PEM or DER).
+ */
+path: string, };
+
 export type PayArgs = { org_id: string, id: string, method: PaymentMethod, };
 
 export type Payment = { id: string, charge_id: string | null, amount: number, method: PaymentMethod, created_at: string, paid_by: string, receipt_document_id: string, };
@@ -1292,6 +1298,9 @@ export const commands = {
     invoke<Array<SignedFile>>("sign_files", { args, progress: new Channel<SignProgress>(onProgress) }),
   verifyFile: (args: VerifyArgs) => invoke<Array<SignatureCheck>>("verify_file", { args }),
   trustStatus: () => invoke<TrustStatus>("trust_status"),
+  ownRoots: () => invoke<Array<CertificateView>>("own_roots"),
+  addOwnRoot: (args: OwnRootArgs) => invoke<CertificateView>("add_own_root", { args }),
+  removeOwnRoot: (args: CertificateArgs) => invoke<null>("remove_own_root", { args }),
   saveSignedContent: (args: SaveSignedArgs) => invoke<number>("save_signed_content", { args }),
   syncOrg: (args: OrgArgs, onProgress: (progress: SyncProgress) => void) =>
     invoke<SyncReport>("sync_org", { args, progress: new Channel<SyncProgress>(onProgress) }),

@@ -16,6 +16,7 @@ describe("Signatures", () => {
       const args = (payload as { args?: unknown } | undefined)?.args;
       calls.push({ cmd, args });
       if (cmd === "my_certificates") return [mine];
+      if (cmd === "own_roots") return [];
       if (cmd === "sign_files")
         return [
           { file: "/tmp/a.pdf", signature: "/tmp/a.pdf.sig" },
@@ -98,6 +99,7 @@ describe("Signatures", () => {
     let list = [mine];
     mockIPC((cmd) => {
       if (cmd === "my_certificates") return list;
+      if (cmd === "own_roots") return [];
       if (cmd === "remove_certificate") {
         list = [];
         return null;
@@ -123,6 +125,7 @@ describe("Signatures", () => {
       const args = (payload as { args?: unknown } | undefined)?.args;
       calls.push({ cmd, args });
       if (cmd === "my_certificates") return list;
+      if (cmd === "own_roots") return [];
       if (cmd === "key_containers")
         return {
           searched: ["/media/u/FLASH"],
@@ -152,5 +155,49 @@ describe("Signatures", () => {
     // Added, it is no longer offered, and signing with it asks the container's PIN.
     await waitFor(() => expect(screen.queryAllByTestId("found-container")).toHaveLength(0));
     expect(screen.getByLabelText("PIN-код контейнера", { selector: "#sign-secret" })).toBeTruthy();
+  });
+
+  it("trusts a CA on purpose, with its fingerprint, and stops on confirmation", async () => {
+    const partner: CertificateView = { ...signerCert, holder: "УЦ партнёра", sha256: "AB".repeat(32) };
+    let kept: CertificateView[] = [];
+    const calls: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, payload) => {
+      const args = (payload as { args?: unknown } | undefined)?.args;
+      calls.push({ cmd, args });
+      if (cmd === "my_certificates") return [];
+      if (cmd === "own_roots") return kept;
+      if (cmd === "add_own_root") {
+        if ((args as { path: string }).path === "/tmp/bad.cer")
+          throw { code: "cert.malformed", message: "bad", field: null, locked_until: null, attempts_left: null };
+        kept = [partner];
+        return partner;
+      }
+      if (cmd === "remove_own_root") {
+        kept = [];
+        return null;
+      }
+      if (cmd === "trust_status") return { present: false, version: null, date: null, fetched_at: null, checked_at: null, authorities: 0, accredited_now: 0, crls: 0 };
+      if (cmd === "key_containers") return { containers: [], searched: [] };
+      if (cmd.startsWith("plugin:event")) return 1;
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const user = userEvent.setup();
+    render(Signatures, { onBack: vi.fn() });
+    expect(await screen.findByTestId("own-roots-empty")).toBeTruthy();
+    const path = screen.getByLabelText("Файл сертификата удостоверяющего центра");
+    await user.type(path, "/tmp/bad.cer");
+    await user.click(screen.getByTestId("own-root-add"));
+    expect((await screen.findByTestId("own-root-error")).textContent).not.toBe("");
+    await user.clear(path);
+    await user.type(path, "/tmp/partner.cer");
+    await user.click(screen.getByTestId("own-root-add"));
+    expect((await screen.findByTestId("own-root-note")).textContent).toBe("Теперь вы доверяете «УЦ партнёра»");
+    const row = screen.getByTestId("own-root");
+    expect(row.textContent).toContain(`Отпечаток SHA-256: ${"AB".repeat(32)}`);
+    await user.click(within(row).getByTestId("own-root-remove"));
+    expect(calls.some((c) => c.cmd === "remove_own_root")).toBe(false);
+    await user.click(within(row).getByRole("button", { name: "Не доверять" }));
+    await waitFor(() => expect(screen.queryByTestId("own-root")).toBeNull());
+    expect(calls.find((c) => c.cmd === "remove_own_root")?.args).toEqual({ sha256: "AB".repeat(32) });
   });
 });

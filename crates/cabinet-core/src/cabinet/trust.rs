@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::Cabinet;
-use crate::trust_store::TrustStore;
+use crate::certificates::CertificateView;
+use crate::trust_store::{OwnRoots, TrustStore};
 use crate::verdict::SignatureCheck;
 use crate::CoreError;
 
@@ -63,6 +64,31 @@ fn wanted_crls(checks: &[SignerCheck], list: &TrustList) -> Vec<String> {
 impl Cabinet {
     pub(crate) fn trust_store(&self) -> TrustStore {
         TrustStore::new(&self.data_dir, self.portal.as_str())
+    }
+
+    /// The certificates the user trusts on purpose.
+    pub fn own_roots(&self) -> Vec<CertificateView> {
+        let now = Utc::now();
+        OwnRoots::new(&self.data_dir)
+            .list()
+            .iter()
+            .map(|c| CertificateView::of(c, now))
+            .collect()
+    }
+
+    /// Trusts the certificate in `path` (PEM or DER) on purpose: signatures
+    /// chaining to it become `trusted_by_you`.
+    pub fn add_own_root(&self, path: &Path) -> Result<CertificateView, CoreError> {
+        let bytes = crate::signing::read_regular_file(path, crate::trust_store::MAX_ROOT_FILE)?;
+        let cert = OwnRoots::new(&self.data_dir).add(&bytes)?;
+        tracing::info!(sha256 = %cert.sha256, "certificate trusted on purpose");
+        Ok(CertificateView::of(&cert, Utc::now()))
+    }
+
+    /// Stops trusting a certificate added with [`Self::add_own_root`].
+    pub fn remove_own_root(&self, sha256: &str) -> Result<(), CoreError> {
+        OwnRoots::new(&self.data_dir).remove(sha256)?;
+        Ok(())
     }
 
     /// The stored list, parsed once per fetch.
@@ -203,9 +229,10 @@ impl Cabinet {
         self.judge_signature(signature, content).await?;
         let list = self.stored_list()?;
         let crls = self.trust_store().crls();
+        let own = OwnRoots::new(&self.data_dir).list();
         let evidence = Evidence {
             tsl: list.as_deref(),
-            own_roots: &[],
+            own_roots: &own,
             crls: &crls,
             certificates: &[],
             ocsp: &[],
@@ -226,13 +253,19 @@ impl Cabinet {
     ) -> Result<(Vec<SignatureCheck>, Option<Vec<u8>>), CoreError> {
         let store = self.trust_store();
         let list = self.stored_list()?;
+        let own = Arc::new(OwnRoots::new(&self.data_dir).list());
         let signature = Arc::new(signature);
         let content = Arc::new(content);
         let pass = |crls: Vec<Vec<u8>>| {
-            let (signature, content, list) = (signature.clone(), content.clone(), list.clone());
+            let (signature, content, list, own) = (
+                signature.clone(),
+                content.clone(),
+                list.clone(),
+                own.clone(),
+            );
             async move {
                 tokio::task::spawn_blocking(move || {
-                    content.judge(&signature, list.as_deref(), &crls)
+                    content.judge(&signature, list.as_deref(), &own, &crls)
                 })
                 .await
                 .map_err(|e| CoreError::Protocol(format!("verification task: {e}")))?
@@ -279,12 +312,13 @@ impl Content {
         &self,
         signature: &[u8],
         list: Option<&TrustList>,
+        own_roots: &[cabinet_sign::CertificateInfo],
         crls: &[Vec<u8>],
     ) -> Result<(Vec<SignerCheck>, Option<Vec<u8>>, chrono::DateTime<Utc>), CoreError> {
         let now = Utc::now();
         let evidence = Evidence {
             tsl: list,
-            own_roots: &[],
+            own_roots,
             crls,
             certificates: &[],
             ocsp: &[],
