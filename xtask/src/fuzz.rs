@@ -1,7 +1,7 @@
 //! `cargo xtask fuzz [--seconds N] [TARGET]`: the cargo-fuzz targets in
 //! `fuzz/`, each for N seconds (60 by default), on nightly with libFuzzer:
 //! the BER/CMS reader, PKCS#12, CryptoPro containers, certificates and
-//! CRLs, the change feed and API answers as the client reads them, the CSV
+//! CRLs, OCSP answers, the change feed and API answers as the client reads them, the CSV
 //! and XLSX writers (round-trip), the attachment
 //! checker and the requisites validators.
 //! cargo-fuzz is installed from crates.io when missing. Each corpus starts
@@ -28,6 +28,7 @@ pub const TARGETS: &[&str] = &[
     "tsl_parse",
     "tsp_reply",
     "ocsp_request",
+    "ocsp_response",
     "file_check",
     "requisites",
     "feed_apply",
@@ -234,6 +235,27 @@ fn seed(corpus: &Path) -> Result<()> {
             "ca.crl",
         ],
     )?;
+    // An answer to that request, by OpenSSL's responder (the CA itself).
+    openssl(
+        d,
+        &[
+            "ocsp",
+            "-index",
+            "index.txt",
+            "-CA",
+            "ca.pem",
+            "-rsigner",
+            "ca.pem",
+            "-rkey",
+            "ca.key",
+            "-reqin",
+            "ocsp-req.der",
+            "-respout",
+            "ocsp-resp.der",
+            "-ndays",
+            "1",
+        ],
+    )?;
     let seeds: &[(&str, &[&str])] = &[
         (
             "ber_to_der",
@@ -255,6 +277,7 @@ fn seed(corpus: &Path) -> Result<()> {
         ("tsl_parse", &[]),
         ("tsp_reply", &["reply.tsr", "detached.sig"]),
         ("ocsp_request", &["ocsp-req.der"]),
+        ("ocsp_response", &["ocsp-resp.der"]),
         ("file_check", &[]),
         ("requisites", &[]),
         ("feed_apply", &[]),

@@ -303,6 +303,8 @@ error_codes! {
     TrustCrlUnknown = "trust.crl_unknown",
     /// A listed CRL the portal cannot give now (502).
     TrustCrlUnavailable = "trust.crl_unavailable",
+    /// No OCSP responder the portal answers for at that address (404).
+    TrustOcspUnknown = "trust.ocsp_unknown",
     // tsp
     TspMalformed = "tsp.malformed",
     /// The time-stamping authority refused the request.

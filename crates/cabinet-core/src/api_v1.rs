@@ -703,6 +703,18 @@ impl ApiV1Client {
         Self::body_within(resp, MAX_CRL).await
     }
 
+    /// The answer of the OCSP responder at `url` (an address a certificate
+    /// names) to `request`, through the portal.
+    pub async fn ocsp(&self, url: &str, request: &[u8]) -> Result<Vec<u8>, CoreError> {
+        let rb = self
+            .request(Method::POST, "v1/trust/ocsp", None)?
+            .query(&[("url", url)])
+            .header(reqwest::header::CONTENT_TYPE, "application/ocsp-request")
+            .body(request.to_vec());
+        let resp = Self::send(rb).await?;
+        Self::body_within(resp, cabinet_sign::ocsp::MAX_REPLY).await
+    }
+
     /// An RFC 3161 reply of the portal's time-stamping service.
     pub async fn timestamp(&self, request: &[u8]) -> Result<Vec<u8>, CoreError> {
         let rb = self

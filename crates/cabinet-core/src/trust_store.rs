@@ -1,8 +1,9 @@
 //! What a signature is judged with, kept for offline work: the portal's
 //! trust list of accredited CAs and the CRLs fetched for it, per portal in
 //! `DATA_DIR/trust/<portal>/` (`tsl.xml` with `tsl.json` — its ETag and
-//! when it was fetched and last checked — and `crl/<hash of the
-//! address>.crl`). All of it is public data, so it is plain files the
+//! when it was fetched and last checked — `crl/<hash of the
+//! address>.crl` and `ocsp/<certificate's hash>.der`, the last OCSP
+//! answer about a signer). All of it is public data, so it is plain files the
 //! window and `cabinet verify` share; nothing secret goes here. Every file
 //! is parsed before it is written, and written through a rename, so a
 //! damaged download never replaces a good copy.
@@ -182,6 +183,32 @@ impl TrustStore {
         }
         .check()?;
         self.write(&Self::crl_name(url), der)
+    }
+
+    fn ocsp_name(cert: &cabinet_sign::CertificateInfo) -> String {
+        format!("ocsp/{}.der", &cert.sha256.to_ascii_lowercase()[..32])
+    }
+
+    /// Every kept OCSP answer (one per certificate, the newest).
+    pub fn ocsp_answers(&self) -> Vec<Vec<u8>> {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("ocsp")) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "der"))
+            .filter_map(|e| std::fs::read(e.path()).ok())
+            .collect()
+    }
+
+    /// Keeps an OCSP answer about `cert` (checked by the caller: signed,
+    /// about it, our nonce), replacing the one kept before.
+    pub fn save_ocsp(
+        &self,
+        cert: &cabinet_sign::CertificateInfo,
+        der: &[u8],
+    ) -> Result<(), CoreError> {
+        self.write(&Self::ocsp_name(cert), der)
     }
 
     /// The next update of the CRL stored for `url`, if one is.

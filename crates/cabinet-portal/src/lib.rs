@@ -84,6 +84,10 @@ pub struct PortalConfig {
     pub trusted_roots: Vec<Vec<u8>>,
     /// Revocation lists checked at certificate login (DER or PEM).
     pub crls: Vec<Vec<u8>>,
+    /// The Ministry's list of accredited CAs (XML) to publish and judge by,
+    /// outside demo mode (the demo makes its own). Its CRLs are fetched
+    /// from the addresses it names.
+    pub tsl: Option<Vec<u8>>,
     /// How long a certificate-login nonce may be signed.
     pub challenge_ttl: Duration,
     /// Demo mode: where the demo PKI's .pfx files are written (besides
@@ -118,6 +122,7 @@ impl PortalConfig {
             clock: Clock::System,
             trusted_roots: Vec::new(),
             crls: Vec::new(),
+            tsl: None,
             challenge_ttl: Duration::from_secs(2 * 60),
             demo_pki_dir: None,
             demo_key_kind: cabinet_sign::pki::KeyKind::GOST_256,
@@ -264,6 +269,24 @@ impl Portal {
         if config.demo {
             demo::seed_if_empty(&mut conn, &config)?;
         }
+        match (&config.tsl, config.demo) {
+            (Some(_), true) => {
+                return Err(PortalError::Internal(
+                    "a trust list is configured for a real portal; the demo makes its own".into(),
+                ))
+            }
+            (Some(xml), false) => {
+                let list = cabinet_sign::tsl::TrustList::parse(xml)
+                    .map_err(|e| PortalError::Internal(format!("trust list: {e}")))?;
+                tracing::info!(
+                    version = list.version,
+                    authorities = list.authorities.len(),
+                    "trust list configured"
+                );
+                trust_list = trust::TrustService::new(list, Default::default());
+            }
+            (None, _) => {}
+        }
         feed::backfill(&mut conn)?;
         records::backfill(&mut conn)?;
         legal::backfill(&mut conn)?;
@@ -276,6 +299,7 @@ impl Portal {
             ocsp = Some(trust::Ocsp {
                 ca: pki.ca,
                 responder: pki.ocsp,
+                url: pki.ocsp_url,
             });
             // Every demo CA this database has seen stays trusted, so .pfx
             // files from an earlier start keep working.

@@ -1,4 +1,4 @@
-//! `cabinet-portal serve --db PATH --listen ADDR [--demo [--gov-every SECS]] [--trust CA.pem]... [--crl F]...`
+//! `cabinet-portal serve --db PATH --listen ADDR [--demo [--gov-every SECS]] [--trust CA.pem]... [--crl F]... [--tsl LIST.xml]`
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,6 +38,11 @@ enum Command {
         /// A CRL (PEM or DER) checked at certificate login. Repeatable.
         #[arg(long = "crl", value_name = "FILE")]
         crls: Vec<PathBuf>,
+        /// The Ministry's list of accredited CAs (XML) to publish at
+        /// /v1/trust/tsl and judge signatures by; the CRLs it names are
+        /// fetched from their addresses. Not with --demo (it makes its own).
+        #[arg(long, value_name = "FILE.xml", conflicts_with = "demo")]
+        tsl: Option<PathBuf>,
         /// With --demo: every this many seconds the demo government body
         /// moves one application of each organization a status further;
         /// 0 turns it off.
@@ -69,6 +74,7 @@ async fn main() -> anyhow::Result<()> {
                 demo,
                 trusted_roots,
                 crls,
+                tsl,
                 gov_every,
             },
     } = Cli::parse();
@@ -86,6 +92,9 @@ async fn main() -> anyhow::Result<()> {
     }
     config.trusted_roots = read_all(&trusted_roots)?;
     config.crls = read_all(&crls)?;
+    config.tsl = tsl
+        .map(|p| std::fs::read(&p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display())))
+        .transpose()?;
     let portal = Portal::open(config)?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(addr = %listener.local_addr()?, demo, "cabinet-portal serving");

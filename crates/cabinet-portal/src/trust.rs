@@ -7,8 +7,13 @@
 //! The CRL route is not an open proxy: it answers only for an address the
 //! list names (`trust.crl_unknown` otherwise), so no caller can make the
 //! portal fetch an address of their choosing. The portal holds the CRLs of
-//! its own (demo) CAs; a listed address it does not hold is
-//! `trust.crl_unavailable` (fetching real CDPs from here is not built yet).
+//! its own (demo) CAs; any other listed address (a real CA's CDP, plain
+//! HTTP) it fetches itself — off every lock, at most 32 MiB, 15 s — keeps
+//! only when the CRL is signed by a certificate of the key that lists the
+//! address, and serves from memory until the CRL's next update. A listed
+//! CRL it cannot get is `trust.crl_unavailable` (502).
+//! The OCSP route (`POST /v1/trust/ocsp?url=…`) answers likewise only for
+//! the demo responder's own address.
 
 use std::collections::HashMap;
 
@@ -23,12 +28,21 @@ use sha2::{Digest, Sha256};
 
 use crate::{AppState, PortalError};
 
+/// The largest CRL fetched from a CA's address.
+pub const MAX_FETCHED_CRL: usize = 32 << 20;
+
+/// A CRL fetched from a listed address, and its next update.
+type FetchedCrl = (Vec<u8>, Option<chrono::DateTime<chrono::Utc>>);
+
 /// The published list and the CRLs held for its addresses.
 pub struct TrustService {
     xml: Vec<u8>,
     etag: String,
     pub list: TrustList,
     crls: HashMap<String, Vec<u8>>,
+    /// CRLs fetched from listed addresses, with their next update; the
+    /// lock guards map operations only, never a fetch.
+    fetched: std::sync::Mutex<HashMap<String, FetchedCrl>>,
 }
 
 impl TrustService {
@@ -40,6 +54,7 @@ impl TrustService {
             xml,
             list,
             crls,
+            fetched: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -48,9 +63,72 @@ impl TrustService {
         Self::new(TrustList::default(), HashMap::new())
     }
 
-    /// Every CRL held (the portal judges with them too).
+    /// Every CRL held or fetched (the portal judges with them too).
     pub fn crls(&self) -> Vec<Vec<u8>> {
-        self.crls.values().cloned().collect()
+        let mut all: Vec<Vec<u8>> = self.crls.values().cloned().collect();
+        all.extend(
+            self.fetched
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .values()
+                .map(|(der, _)| der.clone()),
+        );
+        all
+    }
+
+    /// The CRL for a listed `url`: held, fetched before and still current,
+    /// or fetched now from the address (`trust.crl_unavailable` when it
+    /// cannot be had, or is not signed by the key that lists it).
+    pub async fn crl_for(
+        &self,
+        url: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<u8>, PortalError> {
+        if let Some(der) = self.crls.get(url) {
+            return Ok(der.clone());
+        }
+        let cached = self
+            .fetched
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(url)
+            .filter(|(_, next)| next.is_some_and(|n| n > now))
+            .map(|(der, _)| der.clone());
+        if let Some(der) = cached {
+            return Ok(der);
+        }
+        let unavailable = |detail: String| PortalError::Refused {
+            status: 502,
+            code: ErrorCode::TrustCrlUnavailable,
+            detail,
+        };
+        let der = fetch_crl(url).await.map_err(|e| {
+            tracing::warn!(%url, error = %e, "CRL not fetched");
+            unavailable(format!("the CRL at {url} cannot be fetched now"))
+        })?;
+        let issuers: Vec<&cabinet_sign::CertificateInfo> = self
+            .list
+            .authorities
+            .iter()
+            .flat_map(|a| a.keys.iter())
+            .filter(|k| k.crl_urls.iter().any(|u| u == url))
+            .flat_map(|k| k.certificates.iter())
+            .collect();
+        let signed = issuers
+            .iter()
+            .any(|ca| cabinet_sign::verify::crl_signed_by(&der, ca).unwrap_or(false));
+        if !signed {
+            tracing::warn!(%url, "a fetched CRL not signed by the key that lists it");
+            return Err(unavailable(format!(
+                "the CRL at {url} is not signed by the CA that lists it"
+            )));
+        }
+        let next = cabinet_sign::verify::crl_next_update(&der).ok().flatten();
+        self.fetched
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(url.to_owned(), (der.clone(), next));
+        Ok(der)
     }
 
     fn listed(&self, url: &str) -> bool {
@@ -77,26 +155,45 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// The OCSP responder of this start's demo CA (RFC 6960, delegated).
+/// The OCSP responder of this start's demo CA (RFC 6960, delegated), and
+/// the address the CA's signing certificates name for it.
 pub struct Ocsp {
     pub ca: cabinet_sign::CertificateInfo,
     pub responder: cabinet_sign::pki::IssuedKey,
+    pub url: String,
 }
 
-/// `POST /v1/trust/ocsp` (`application/ocsp-request` → `-response`): the
-/// status of the demo CA's certificates (none is revoked), an hour
-/// current. Public, as responders are; off every lock. Anything that is
-/// not a request gets `malformedRequest`.
+#[derive(serde::Deserialize)]
+struct OcspQuery {
+    url: Option<String>,
+}
+
+/// `POST /v1/trust/ocsp[?url=…]` (`application/ocsp-request` →
+/// `-response`): the status of the demo CA's certificates (none is
+/// revoked), an hour current. With `url` (the address a certificate
+/// names, as the client asks), only the demo responder's own address is
+/// answered — `trust.ocsp_unknown` otherwise: the portal relays to no
+/// address a caller chooses. Public, as responders are; off every lock.
+/// Anything that is not a request gets `malformedRequest`.
 async fn ocsp(
     State(st): State<AppState>,
     crate::http::ClientIp(ip): crate::http::ClientIp,
+    q: Result<Query<OcspQuery>, axum::extract::rejection::QueryRejection>,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, PortalError> {
     st.limit(crate::limits::Kind::TrustService, None, ip.as_deref())?;
+    let Query(q) = q?;
     let body = body?;
     let Some(o) = st.ocsp.clone() else {
         return Err(PortalError::NotFound);
     };
+    if q.url.as_deref().is_some_and(|u| u != o.url) {
+        return Err(PortalError::Refused {
+            status: 404,
+            code: ErrorCode::TrustOcspUnknown,
+            detail: "no OCSP responder at that address here".into(),
+        });
+    }
     let now = st.config.clock.now();
     signed_off_lock("application/ocsp-response", move || {
         cabinet_sign::ocsp::respond(
@@ -215,21 +312,41 @@ async fn crl(
             detail: "the trust list names no such CRL address".into(),
         });
     }
-    match t.crls.get(&q.url) {
-        Some(der) => Ok((
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/pkix-crl"),
-            )],
-            der.clone(),
-        )
-            .into_response()),
-        None => Err(PortalError::Refused {
-            status: 502,
-            code: ErrorCode::TrustCrlUnavailable,
-            detail: "this CRL is not held by the portal".into(),
-        }),
+    let der = t.crl_for(&q.url, st.config.clock.now()).await?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/pkix-crl"),
+        )],
+        der,
+    )
+        .into_response())
+}
+
+/// GETs a CRL from a CA's address: http or https only, 15 s, at most
+/// [`MAX_FETCHED_CRL`] bytes.
+async fn fetch_crl(url: &str) -> Result<Vec<u8>, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| e.to_string())?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("scheme {}", parsed.scheme()));
     }
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(15))
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut resp = client.get(parsed).send().await.map_err(|e| e.to_string())?;
+    if !resp.status().is_success() {
+        return Err(format!("HTTP {}", resp.status()));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
+        if body.len() + chunk.len() > MAX_FETCHED_CRL {
+            return Err("larger than 32 MiB".into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// The portal's judgement of a signature: the same function the client

@@ -87,6 +87,8 @@ pub struct CertificateInfo {
     pub not_after: DateTime<Utc>,
     /// `None` when the certificate has no key-usage extension.
     pub key_usage: Option<Vec<KeyUsage>>,
+    /// The OCSP responders its Authority Information Access names.
+    pub ocsp_urls: Vec<String>,
     pub algorithm: Algorithm,
     /// SHA-256 of the DER encoding, upper-case hex.
     pub sha256: String,
@@ -167,6 +169,29 @@ fn algorithm(cert: &Certificate) -> Algorithm {
         oid::GOST_2012_512 => Algorithm::Gost2012_512,
         _ => Algorithm::Other(id),
     }
+}
+
+/// The id-ad-ocsp URIs of the Authority Information Access extension; an
+/// extension that does not parse names none.
+fn ocsp_urls(cert: &Certificate) -> Vec<String> {
+    use x509_cert::ext::pkix::name::GeneralName;
+    const AIA: &str = "1.3.6.1.5.5.7.1.1";
+    const ID_AD_OCSP: &str = "1.3.6.1.5.5.7.48.1";
+    cert.tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .filter(|e| e.extn_id.to_string() == AIA)
+        .filter_map(|e| {
+            x509_cert::ext::pkix::AuthorityInfoAccessSyntax::from_der(e.extn_value.as_bytes()).ok()
+        })
+        .flat_map(|aia| aia.0.into_iter())
+        .filter(|d| d.access_method.to_string() == ID_AD_OCSP)
+        .filter_map(|d| match d.access_location {
+            GeneralName::UniformResourceIdentifier(uri) => Some(uri.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn key_usage(cert: &Certificate) -> Result<Option<Vec<KeyUsage>>, SignError> {
@@ -264,6 +289,7 @@ impl CertificateInfo {
             not_before: time(&tbs.validity.not_before),
             not_after: time(&tbs.validity.not_after),
             key_usage: key_usage(&cert)?,
+            ocsp_urls: ocsp_urls(&cert),
             algorithm: algorithm(&cert),
             sha256: hex_upper(&Sha256::digest(&der)),
             der,

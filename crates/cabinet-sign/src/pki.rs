@@ -96,6 +96,9 @@ pub struct IssuedKey {
     pkcs8: Zeroizing<Vec<u8>>,
     certificate: CertificateInfo,
     chain: Vec<CertificateInfo>,
+    /// The OCSP responder the signing certificates this CA issues name
+    /// (Authority Information Access).
+    ocsp_url: Option<String>,
 }
 
 impl std::fmt::Debug for IssuedKey {
@@ -348,6 +351,20 @@ fn build(request: &Request, issuer: Option<&IssuedKey>) -> Result<IssuedKey, Sig
             )?);
         }
         Profile::Signer => {
+            if let Some(url) = issuer.and_then(|i| i.ocsp_url.as_deref()) {
+                use x509_cert::ext::pkix::{AccessDescription, AuthorityInfoAccessSyntax};
+                let uri = x509_cert::der::asn1::Ia5String::new(url)
+                    .map_err(|e| failed("OCSP address", e))?;
+                extensions.push(extension(
+                    "1.3.6.1.5.5.7.1.1",
+                    false,
+                    &AuthorityInfoAccessSyntax(vec![AccessDescription {
+                        access_method: ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1"),
+                        access_location:
+                            x509_cert::ext::pkix::name::GeneralName::UniformResourceIdentifier(uri),
+                    }]),
+                )?);
+            }
             extensions.push(extension(
                 "2.5.29.15",
                 true,
@@ -390,6 +407,7 @@ fn build(request: &Request, issuer: Option<&IssuedKey>) -> Result<IssuedKey, Sig
     };
     let der = cert.to_der().map_err(|e| failed("certificate", e))?;
     Ok(IssuedKey {
+        ocsp_url: None,
         pkcs8,
         certificate: CertificateInfo::parse(&der)?,
         chain: issuer
@@ -408,6 +426,13 @@ impl IssuedKey {
             },
             None,
         )
+    }
+
+    /// This CA, naming `url` as the OCSP responder in the signing
+    /// certificates it issues from now on.
+    pub fn with_ocsp_url(mut self, url: &str) -> Self {
+        self.ocsp_url = Some(url.to_owned());
+        self
     }
 
     /// A new key and certificate issued by this CA.

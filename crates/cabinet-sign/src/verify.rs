@@ -395,6 +395,23 @@ pub(crate) fn parse_crl(bytes: &[u8]) -> Result<ParsedCrl, SignError> {
     })
 }
 
+/// Whether the CRL in `bytes` (PEM or DER) was issued and signed by
+/// `issuer` (`crl.malformed` when it is not a CRL).
+pub fn crl_signed_by(bytes: &[u8], issuer: &CertificateInfo) -> Result<bool, SignError> {
+    let crl = parse_crl(bytes)?;
+    let ca = Certificate::from_der(&issuer.der)
+        .map_err(|e| SignError::MalformedCertificate(e.to_string()))?;
+    if crl.list.tbs_cert_list.issuer != ca.tbs_certificate.subject {
+        return Ok(false);
+    }
+    verify_raw(
+        &ca.tbs_certificate.subject_public_key_info,
+        &crl.list.signature_algorithm.oid,
+        &crl.tbs,
+        crl.list.signature.as_bytes().unwrap_or_default(),
+    )
+}
+
 /// A CRL's next update (DER or PEM, version 1 or 2), if it names one.
 pub fn crl_next_update(bytes: &[u8]) -> Result<Option<DateTime<Utc>>, SignError> {
     Ok(parse_crl(bytes)?

@@ -124,3 +124,35 @@ fn tsp_reply_inputs() {
         let _ = tsp::imprints(&data);
     }
 }
+
+#[test]
+fn ocsp_response_inputs() {
+    use cabinet_sign::pki::{IssuedKey, KeyKind, Profile};
+    use cabinet_sign::SigningKey;
+    let request = |name: &str, profile| cabinet_sign::pki::Request {
+        kind: KeyKind::EcdsaP256,
+        subject: cabinet_sign::pki::Subject {
+            common_name: name.into(),
+            ..Default::default()
+        },
+        not_before: chrono::Utc::now(),
+        not_after: chrono::Utc::now() + chrono::Duration::days(1),
+        profile,
+    };
+    let ca = IssuedKey::new_root(&request("CA", Profile::Root)).unwrap();
+    let signer = ca.issue(&request("Signer", Profile::Signer)).unwrap();
+    for (name, data) in inputs("ocsp_response") {
+        let e = cabinet_sign::ocsp::status_from_reply(
+            &data,
+            signer.certificate(),
+            ca.certificate(),
+            &[1; 16],
+        )
+        .unwrap_err();
+        assert_eq!(e.code().as_str(), "revocation.unknown", "{name}");
+        assert!(
+            cabinet_sign::ocsp::basic_response(&data).is_none(),
+            "{name}"
+        );
+    }
+}

@@ -191,3 +191,107 @@ fn openssl_ocsp_reads_our_ecdsa_answers() {
 fn openssl_ocsp_with_the_gost_engine_reads_our_gost_answers() {
     check(KeyKind::GOST_256, true);
 }
+
+/// The client's side against OpenSSL's responder (`openssl ocsp -index`):
+/// our request, with its nonce, is answered by OpenSSL, and we read the
+/// answer — good, revoked with its time, and refused when the nonce is
+/// not ours.
+#[test]
+fn our_requests_answered_by_openssl_read_back() {
+    use cabinet_sign::ocsp::{request_for, status_from_reply};
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let kind = KeyKind::EcdsaP256;
+    let ca = IssuedKey::new_root(&request(kind, "УЦ", Profile::Root)).unwrap();
+    let responder = ca
+        .issue(&request(kind, "OCSP-служба УЦ", Profile::OcspSigning))
+        .unwrap();
+    let good = ca
+        .issue(&request(kind, "Иванова Мария", Profile::Signer))
+        .unwrap();
+    let revoked = ca
+        .issue(&request(kind, "Уволенный Сотрудник", Profile::Signer))
+        .unwrap();
+    for (name, der) in [
+        ("ca", &ca.certificate().der),
+        ("rsp", &responder.certificate().der),
+    ] {
+        std::fs::write(d.join(format!("{name}.der")), der).unwrap();
+        let out = openssl(
+            d,
+            &[
+                "x509",
+                "-inform",
+                "DER",
+                "-in",
+                &format!("{name}.der"),
+                "-out",
+                &format!("{name}.pem"),
+            ],
+        );
+        assert!(out.status.success());
+    }
+    std::fs::write(
+        d.join("rsp.key"),
+        responder.private_key_pem().unwrap().as_bytes(),
+    )
+    .unwrap();
+    let far = (Utc::now() + Duration::days(300)).format("%y%m%d%H%M%SZ");
+    let when = Utc::now() - Duration::days(2);
+    std::fs::write(
+        d.join("index.txt"),
+        format!(
+            "V\t{far}\t\t{}\tunknown\t/CN=good\nR\t{far}\t{}\t{}\tunknown\t/CN=revoked\n",
+            good.certificate().serial,
+            when.format("%y%m%d%H%M%SZ"),
+            revoked.certificate().serial,
+        ),
+    )
+    .unwrap();
+    let answer = |who: &IssuedKey| {
+        let (req, nonce) = request_for(who.certificate(), ca.certificate()).unwrap();
+        std::fs::write(d.join("ours.der"), &req).unwrap();
+        let out = openssl(
+            d,
+            &[
+                "ocsp",
+                "-index",
+                "index.txt",
+                "-CA",
+                "ca.pem",
+                "-rsigner",
+                "rsp.pem",
+                "-rkey",
+                "rsp.key",
+                "-reqin",
+                "ours.der",
+                "-respout",
+                "resp.der",
+                "-ndays",
+                "1",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (std::fs::read(d.join("resp.der")).unwrap(), nonce)
+    };
+    let (reply, nonce) = answer(&good);
+    let s = status_from_reply(&reply, good.certificate(), ca.certificate(), &nonce).unwrap();
+    assert_eq!(s.revoked_at, None);
+    assert_eq!(s.responder, "OCSP-служба УЦ");
+    assert!(s.next_update.is_some());
+    let (reply, nonce) = answer(&revoked);
+    let s = status_from_reply(&reply, revoked.certificate(), ca.certificate(), &nonce).unwrap();
+    assert_eq!(s.revoked_at.map(|t| t.timestamp()), Some(when.timestamp()));
+    // An answer to someone else's request (another nonce) proves nothing
+    // about now.
+    let e =
+        status_from_reply(&reply, revoked.certificate(), ca.certificate(), &[7; 16]).unwrap_err();
+    assert_eq!(e.code().as_str(), "revocation.unknown");
+    // Nor does an answer about another certificate.
+    let e = status_from_reply(&reply, good.certificate(), ca.certificate(), &nonce).unwrap_err();
+    assert_eq!(e.code().as_str(), "revocation.unknown");
+}

@@ -153,6 +153,9 @@ pub trait Backend: Send + Sync {
     /// The CRL published at `url` (an address of the trust list), through
     /// the portal.
     fn crl<'a>(&'a self, url: &'a str) -> Reply<'a, Vec<u8>>;
+    /// The OCSP responder at `url` (an address a certificate names),
+    /// through the portal: its answer to `request`.
+    fn ocsp<'a>(&'a self, url: &'a str, request: &'a [u8]) -> Reply<'a, Vec<u8>>;
     /// The portal's time-stamping service: an RFC 3161 reply to `request`.
     fn timestamp<'a>(&'a self, request: &'a [u8]) -> Reply<'a, Vec<u8>>;
     /// A demo portal's credentials; `None` from a real portal.

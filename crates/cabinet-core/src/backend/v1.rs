@@ -178,6 +178,10 @@ impl Backend for ApiV1Client {
         Box::pin(ApiV1Client::crl(self, url))
     }
 
+    fn ocsp<'a>(&'a self, url: &'a str, request: &'a [u8]) -> Reply<'a, Vec<u8>> {
+        Box::pin(ApiV1Client::ocsp(self, url, request))
+    }
+
     fn timestamp<'a>(&'a self, request: &'a [u8]) -> Reply<'a, Vec<u8>> {
         Box::pin(ApiV1Client::timestamp(self, request))
     }

@@ -43,11 +43,7 @@ pub struct TrustStatus {
 /// signers whose revocation data is missing or stale.
 fn wanted_crls(checks: &[SignerCheck], list: &TrustList) -> Vec<String> {
     let mut out = Vec::new();
-    for c in checks.iter().filter(|c| {
-        c.problems
-            .iter()
-            .any(|p| matches!(p, ErrorCode::RevocationUnknown | ErrorCode::RevocationStale))
-    }) {
+    for c in checks.iter().filter(|c| needs_revocation(c)) {
         for ca in &c.chain {
             if let Some((_, key)) = list.authority_of(&ca.der) {
                 for url in &key.crl_urls {
@@ -228,14 +224,15 @@ impl Cabinet {
     ) -> Result<Vec<u8>, CoreError> {
         self.judge_signature(signature, content).await?;
         let list = self.stored_list()?;
-        let crls = self.trust_store().crls();
+        let store = self.trust_store();
+        let (crls, ocsp) = (store.crls(), store.ocsp_answers());
         let own = OwnRoots::new(&self.data_dir).list();
         let evidence = Evidence {
             tsl: list.as_deref(),
             own_roots: &own,
             crls: &crls,
             certificates: &[],
-            ocsp: &[],
+            ocsp: &ocsp,
             now: Utc::now(),
         };
         let backend = self.backend.clone();
@@ -256,22 +253,45 @@ impl Cabinet {
         let own = Arc::new(OwnRoots::new(&self.data_dir).list());
         let signature = Arc::new(signature);
         let content = Arc::new(content);
-        let pass = |crls: Vec<Vec<u8>>| {
+        let pass = |store: &TrustStore| {
             let (signature, content, list, own) = (
                 signature.clone(),
                 content.clone(),
                 list.clone(),
                 own.clone(),
             );
+            let (crls, ocsp) = (store.crls(), store.ocsp_answers());
             async move {
                 tokio::task::spawn_blocking(move || {
-                    content.judge(&signature, list.as_deref(), &own, &crls)
+                    content.judge(&signature, list.as_deref(), &own, &crls, &ocsp)
                 })
                 .await
                 .map_err(|e| CoreError::Protocol(format!("verification task: {e}")))?
             }
         };
-        let (mut checks, mut embedded, mut now) = pass(store.crls()).await?;
+        let (mut checks, mut embedded, mut now) = pass(&store).await?;
+        // A signer whose revocation data is missing or stale: its
+        // certificate's OCSP responder first (through the portal), then
+        // the CRLs of its CA's key on the list. Offline, or when the portal
+        // cannot give them, the verdict says the data is missing or how old
+        // it is.
+        let mut fetched = false;
+        for c in checks.iter().filter(|c| needs_revocation(c)) {
+            let (Some(url), Some(issuer)) = (c.certificate.ocsp_urls.first(), c.chain.first())
+            else {
+                continue;
+            };
+            match self.ask_ocsp(url, &c.certificate, issuer).await {
+                Ok(der) => {
+                    store.save_ocsp(&c.certificate, &der)?;
+                    fetched = true;
+                }
+                Err(e) => tracing::info!(%url, error = %e, "OCSP not asked"),
+            }
+        }
+        if fetched {
+            (checks, embedded, now) = pass(&store).await?;
+        }
         if let Some(list) = list.as_deref() {
             let mut fetched = false;
             for url in wanted_crls(&checks, list) {
@@ -280,13 +300,11 @@ impl Cabinet {
                         store.save_crl(&url, &der)?;
                         fetched = true;
                     }
-                    // Offline, or the portal cannot give it: the verdict
-                    // says the revocation data is missing or how old it is.
                     Err(e) => tracing::info!(%url, error = %e, "CRL not fetched"),
                 }
             }
             if fetched {
-                (checks, embedded, now) = pass(store.crls()).await?;
+                (checks, embedded, now) = pass(&store).await?;
             }
         }
         Ok((
@@ -294,6 +312,28 @@ impl Cabinet {
             embedded,
         ))
     }
+
+    /// The OCSP answer about `cert` from the responder at `url`: asked with
+    /// a fresh nonce, and checked (successful, our nonce, signed by the
+    /// issuer or its delegated responder, about this certificate).
+    async fn ask_ocsp(
+        &self,
+        url: &str,
+        cert: &cabinet_sign::CertificateInfo,
+        issuer: &cabinet_sign::CertificateInfo,
+    ) -> Result<Vec<u8>, CoreError> {
+        let (request, nonce) = cabinet_sign::ocsp::request_for(cert, issuer)?;
+        let reply = self.backend.ocsp(url, &request).await?;
+        cabinet_sign::ocsp::status_from_reply(&reply, cert, issuer, &nonce)?;
+        Ok(reply)
+    }
+}
+
+/// Whether a signer's revocation data is missing or stale.
+fn needs_revocation(c: &SignerCheck) -> bool {
+    c.problems
+        .iter()
+        .any(|p| matches!(p, ErrorCode::RevocationUnknown | ErrorCode::RevocationStale))
 }
 
 /// What a signature is over.
@@ -314,6 +354,7 @@ impl Content {
         list: Option<&TrustList>,
         own_roots: &[cabinet_sign::CertificateInfo],
         crls: &[Vec<u8>],
+        ocsp: &[Vec<u8>],
     ) -> Result<(Vec<SignerCheck>, Option<Vec<u8>>, chrono::DateTime<Utc>), CoreError> {
         let now = Utc::now();
         let evidence = Evidence {
@@ -321,7 +362,7 @@ impl Content {
             own_roots,
             crls,
             certificates: &[],
-            ocsp: &[],
+            ocsp,
             now,
         };
         Ok(match self {

@@ -43,6 +43,8 @@ pub struct DemoPki {
     /// This start's demo CA and the OCSP responder it delegated to.
     pub ca: CertificateInfo,
     pub ocsp: IssuedKey,
+    /// The address its signing certificates name for that responder.
+    pub ocsp_url: String,
 }
 
 /// One demo certificate with its container.
@@ -144,6 +146,13 @@ pub fn issue_pki(conn: &mut Connection, cfg: &PortalConfig) -> Result<DemoPki, P
         format!("Демо УЦ ОргКабинета {stamp}"),
         "ОргКабинет (демонстрационный)",
     )?;
+    // Its signing certificates name its OCSP responder (the portal answers
+    // for that address at `/v1/trust/ocsp?url=…`).
+    let ocsp_url = format!(
+        "http://ocsp.orgcabinet.demo/{}",
+        ca.certificate().sha256[..16].to_ascii_lowercase()
+    );
+    let ca = ca.with_ocsp_url(&ocsp_url);
     let others = OtherCas {
         second: new_ca(
             "second",
@@ -274,6 +283,7 @@ pub fn issue_pki(conn: &mut Connection, cfg: &PortalConfig) -> Result<DemoPki, P
         tsa,
         ca: ca.certificate().clone(),
         ocsp,
+        ocsp_url,
     })
 }
 

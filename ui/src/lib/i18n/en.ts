@@ -1172,6 +1172,7 @@ export const en: Strings = {
     "revocation.unknown": "There is no revocation data for the certificate: no revocation list was obtained.",
     "revocation.stale": "The revocation data for the certificate is out of date: a fresh revocation list is needed.",
     "trust.crl_unknown": "The portal knows no such revocation list address.",
+    "trust.ocsp_unknown": "The portal does not answer for this OCSP service: the certificate status was not obtained.",
     "trust.crl_unavailable": "The certificate revocation list is unavailable right now. Check again later.",
     "tsp.malformed": "The time stamp is damaged or in an unknown format.",
     "tsp.refused": "The time-stamping service refused the time stamp.",
