@@ -6,4 +6,6 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let _ = info.can_sign();
         let _ = info.algorithm.display_name();
     }
+    // What an AIA caIssuers address serves: a certificate or a bundle.
+    let _ = cabinet_sign::verify::certificates_in(data);
 });

@@ -2,8 +2,9 @@
 //! trust list of accredited CAs and the CRLs fetched for it, per portal in
 //! `DATA_DIR/trust/<portal>/` (`tsl.xml` with `tsl.json` — its ETag and
 //! when it was fetched and last checked — `crl/<hash of the
-//! address>.crl` and `ocsp/<certificate's hash>.der`, the last OCSP
-//! answer about a signer). All of it is public data, so it is plain files the
+//! address>.crl`, `ocsp/<certificate's hash>.der`, the last OCSP answer
+//! about a signer, and `aia/<hash of the address>.bin`, CA certificates
+//! fetched from the addresses certificates name). All of it is public data, so it is plain files the
 //! window and `cabinet verify` share; nothing secret goes here. Every file
 //! is parsed before it is written, and written through a rename, so a
 //! damaged download never replaces a good copy.
@@ -209,6 +210,29 @@ impl TrustStore {
         der: &[u8],
     ) -> Result<(), CoreError> {
         self.write(&Self::ocsp_name(cert), der)
+    }
+
+    /// Every CA certificate fetched from an AIA caIssuers address.
+    pub fn aia_certificates(&self) -> Vec<cabinet_sign::CertificateInfo> {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("aia")) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|e| std::fs::read(e.path()).ok())
+            .filter_map(|b| cabinet_sign::verify::certificates_in(&b).ok())
+            .flatten()
+            .collect()
+    }
+
+    /// Keeps what an AIA caIssuers address served (a certificate or a
+    /// certs-only bundle; `cert.malformed` and nothing kept otherwise).
+    pub fn save_aia(&self, url: &str, bytes: &[u8]) -> Result<(), CoreError> {
+        cabinet_sign::verify::certificates_in(bytes)?;
+        self.write(
+            &format!("aia/{}.bin", &hex(&Sha256::digest(url.as_bytes()))[..32]),
+            bytes,
+        )
     }
 
     /// The next update of the CRL stored for `url`, if one is.

@@ -89,6 +89,10 @@ pub struct CertificateInfo {
     pub key_usage: Option<Vec<KeyUsage>>,
     /// The OCSP responders its Authority Information Access names.
     pub ocsp_urls: Vec<String>,
+    /// Where its issuer's certificate is published (AIA caIssuers).
+    pub ca_issuers_urls: Vec<String>,
+    /// Where the CRLs about it are published (CRL Distribution Points).
+    pub crl_urls: Vec<String>,
     pub algorithm: Algorithm,
     /// SHA-256 of the DER encoding, upper-case hex.
     pub sha256: String,
@@ -171,26 +175,50 @@ fn algorithm(cert: &Certificate) -> Algorithm {
     }
 }
 
-/// The id-ad-ocsp URIs of the Authority Information Access extension; an
-/// extension that does not parse names none.
-fn ocsp_urls(cert: &Certificate) -> Vec<String> {
-    use x509_cert::ext::pkix::name::GeneralName;
-    const AIA: &str = "1.3.6.1.5.5.7.1.1";
-    const ID_AD_OCSP: &str = "1.3.6.1.5.5.7.48.1";
+const ID_AD_OCSP: &str = "1.3.6.1.5.5.7.48.1";
+const ID_AD_CA_ISSUERS: &str = "1.3.6.1.5.5.7.48.2";
+
+fn extension_values<'a>(cert: &'a Certificate, oid: &'a str) -> impl Iterator<Item = &'a [u8]> {
     cert.tbs_certificate
         .extensions
         .iter()
         .flatten()
-        .filter(|e| e.extn_id.to_string() == AIA)
-        .filter_map(|e| {
-            x509_cert::ext::pkix::AuthorityInfoAccessSyntax::from_der(e.extn_value.as_bytes()).ok()
-        })
+        .filter(move |e| e.extn_id.to_string() == oid)
+        .map(|e| e.extn_value.as_bytes())
+}
+
+fn uri(name: x509_cert::ext::pkix::name::GeneralName) -> Option<String> {
+    match name {
+        x509_cert::ext::pkix::name::GeneralName::UniformResourceIdentifier(u) => {
+            Some(u.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// The URIs of one access method of the Authority Information Access
+/// extension; an extension that does not parse names none.
+fn aia_urls(cert: &Certificate, method: &str) -> Vec<String> {
+    extension_values(cert, "1.3.6.1.5.5.7.1.1")
+        .filter_map(|v| x509_cert::ext::pkix::AuthorityInfoAccessSyntax::from_der(v).ok())
         .flat_map(|aia| aia.0.into_iter())
-        .filter(|d| d.access_method.to_string() == ID_AD_OCSP)
-        .filter_map(|d| match d.access_location {
-            GeneralName::UniformResourceIdentifier(uri) => Some(uri.to_string()),
+        .filter(|d| d.access_method.to_string() == method)
+        .filter_map(|d| uri(d.access_location))
+        .collect()
+}
+
+/// The full-name URIs of the CRL Distribution Points extension.
+fn crl_urls(cert: &Certificate) -> Vec<String> {
+    use x509_cert::ext::pkix::name::DistributionPointName;
+    extension_values(cert, "2.5.29.31")
+        .filter_map(|v| x509_cert::ext::pkix::CrlDistributionPoints::from_der(v).ok())
+        .flat_map(|c| c.0.into_iter())
+        .filter_map(|dp| match dp.distribution_point {
+            Some(DistributionPointName::FullName(names)) => Some(names),
             _ => None,
         })
+        .flatten()
+        .filter_map(uri)
         .collect()
 }
 
@@ -289,7 +317,9 @@ impl CertificateInfo {
             not_before: time(&tbs.validity.not_before),
             not_after: time(&tbs.validity.not_after),
             key_usage: key_usage(&cert)?,
-            ocsp_urls: ocsp_urls(&cert),
+            ocsp_urls: aia_urls(&cert, ID_AD_OCSP),
+            ca_issuers_urls: aia_urls(&cert, ID_AD_CA_ISSUERS),
+            crl_urls: crl_urls(&cert),
             algorithm: algorithm(&cert),
             sha256: hex_upper(&Sha256::digest(&der)),
             der,

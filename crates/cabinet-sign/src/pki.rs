@@ -99,6 +99,10 @@ pub struct IssuedKey {
     /// The OCSP responder the signing certificates this CA issues name
     /// (Authority Information Access).
     ocsp_url: Option<String>,
+    /// Where the certificates this CA issues say its CRL is (CRL
+    /// Distribution Points) and its own certificate (AIA caIssuers).
+    crl_url: Option<String>,
+    ca_issuers_url: Option<String>,
 }
 
 impl std::fmt::Debug for IssuedKey {
@@ -275,6 +279,58 @@ pub struct Request {
     pub profile: Profile,
 }
 
+/// What a certificate `issuer` signs says about where things are: its CRL
+/// (CRL Distribution Points), its own certificate (AIA caIssuers) and,
+/// for a signing certificate, its OCSP responder (AIA OCSP).
+fn published_at(issuer: Option<&IssuedKey>, signer: bool) -> Result<Vec<Extension>, SignError> {
+    use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+    use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+    use x509_cert::ext::pkix::{
+        AccessDescription, AuthorityInfoAccessSyntax, CrlDistributionPoints,
+    };
+    let Some(issuer) = issuer else {
+        return Ok(Vec::new());
+    };
+    let uri = |url: &str| {
+        x509_cert::der::asn1::Ia5String::new(url)
+            .map(GeneralName::UniformResourceIdentifier)
+            .map_err(|e| failed("address", e))
+    };
+    let mut out = Vec::new();
+    if let Some(url) = &issuer.crl_url {
+        out.push(extension(
+            "2.5.29.31",
+            false,
+            &CrlDistributionPoints(vec![DistributionPoint {
+                distribution_point: Some(DistributionPointName::FullName(vec![uri(url)?])),
+                reasons: None,
+                crl_issuer: None,
+            }]),
+        )?);
+    }
+    let mut access = Vec::new();
+    if let Some(url) = issuer.ocsp_url.as_deref().filter(|_| signer) {
+        access.push(AccessDescription {
+            access_method: ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1"),
+            access_location: uri(url)?,
+        });
+    }
+    if let Some(url) = &issuer.ca_issuers_url {
+        access.push(AccessDescription {
+            access_method: ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.2"),
+            access_location: uri(url)?,
+        });
+    }
+    if !access.is_empty() {
+        out.push(extension(
+            "1.3.6.1.5.5.7.1.1",
+            false,
+            &AuthorityInfoAccessSyntax(access),
+        )?);
+    }
+    Ok(out)
+}
+
 fn build(request: &Request, issuer: Option<&IssuedKey>) -> Result<IssuedKey, SignError> {
     let (pkcs8, spki_der) = generate_key(request.kind)?;
     let spki = SubjectPublicKeyInfoOwned::from_der(&spki_der).map_err(|e| failed("key", e))?;
@@ -307,6 +363,7 @@ fn build(request: &Request, issuer: Option<&IssuedKey>) -> Result<IssuedKey, Sig
     ];
     match request.profile {
         Profile::Root => {
+            extensions.extend(published_at(issuer, false)?);
             extensions.push(extension(
                 "2.5.29.19",
                 true,
@@ -351,20 +408,7 @@ fn build(request: &Request, issuer: Option<&IssuedKey>) -> Result<IssuedKey, Sig
             )?);
         }
         Profile::Signer => {
-            if let Some(url) = issuer.and_then(|i| i.ocsp_url.as_deref()) {
-                use x509_cert::ext::pkix::{AccessDescription, AuthorityInfoAccessSyntax};
-                let uri = x509_cert::der::asn1::Ia5String::new(url)
-                    .map_err(|e| failed("OCSP address", e))?;
-                extensions.push(extension(
-                    "1.3.6.1.5.5.7.1.1",
-                    false,
-                    &AuthorityInfoAccessSyntax(vec![AccessDescription {
-                        access_method: ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1"),
-                        access_location:
-                            x509_cert::ext::pkix::name::GeneralName::UniformResourceIdentifier(uri),
-                    }]),
-                )?);
-            }
+            extensions.extend(published_at(issuer, true)?);
             extensions.push(extension(
                 "2.5.29.15",
                 true,
@@ -408,6 +452,8 @@ fn build(request: &Request, issuer: Option<&IssuedKey>) -> Result<IssuedKey, Sig
     let der = cert.to_der().map_err(|e| failed("certificate", e))?;
     Ok(IssuedKey {
         ocsp_url: None,
+        crl_url: None,
+        ca_issuers_url: None,
         pkcs8,
         certificate: CertificateInfo::parse(&der)?,
         chain: issuer
@@ -432,6 +478,20 @@ impl IssuedKey {
     /// certificates it issues from now on.
     pub fn with_ocsp_url(mut self, url: &str) -> Self {
         self.ocsp_url = Some(url.to_owned());
+        self
+    }
+
+    /// This CA, naming `url` as where its CRL is, in the certificates it
+    /// issues from now on (CRL Distribution Points).
+    pub fn with_crl_url(mut self, url: &str) -> Self {
+        self.crl_url = Some(url.to_owned());
+        self
+    }
+
+    /// This CA, naming `url` as where its own certificate is, in the
+    /// certificates it issues from now on (AIA caIssuers).
+    pub fn with_ca_issuers_url(mut self, url: &str) -> Self {
+        self.ca_issuers_url = Some(url.to_owned());
         self
     }
 

@@ -395,6 +395,28 @@ pub(crate) fn parse_crl(bytes: &[u8]) -> Result<ParsedCrl, SignError> {
     })
 }
 
+/// The certificates in `bytes`: one certificate (DER or PEM), or the
+/// certificates of a CMS SignedData ("certs-only" .p7c, as AIA caIssuers
+/// addresses often serve, or any signature). Nothing else is
+/// `cert.malformed`.
+pub fn certificates_in(bytes: &[u8]) -> Result<Vec<CertificateInfo>, SignError> {
+    if let Ok(one) = CertificateInfo::parse(bytes) {
+        return Ok(vec![one]);
+    }
+    let malformed = || SignError::MalformedCertificate("neither a certificate nor a bundle".into());
+    let der = decode_signature(bytes).map_err(|_| malformed())?;
+    let sd = parse_signed_data(&der).map_err(|_| malformed())?;
+    let all: Vec<CertificateInfo> = certificates(&sd)
+        .iter()
+        .filter_map(|c| c.to_der().ok())
+        .filter_map(|d| CertificateInfo::parse(&d).ok())
+        .collect();
+    if all.is_empty() {
+        return Err(malformed());
+    }
+    Ok(all)
+}
+
 /// Whether the CRL in `bytes` (PEM or DER) was issued and signed by
 /// `issuer` (`crl.malformed` when it is not a CRL).
 pub fn crl_signed_by(bytes: &[u8], issuer: &CertificateInfo) -> Result<bool, SignError> {

@@ -60,6 +60,8 @@ fn certificate_parse_inputs() {
     for (name, data) in inputs("certificate_parse") {
         let e = cabinet_sign::CertificateInfo::parse(&data).unwrap_err();
         assert_eq!(e.code(), "cert.malformed", "{name}");
+        let e = cabinet_sign::verify::certificates_in(&data).unwrap_err();
+        assert_eq!(e.code(), "cert.malformed", "{name}");
     }
 }
 

@@ -184,3 +184,171 @@ fn gost_256_and_512_cas_are_accepted_by_openssl_with_the_engine() {
     check(KeyKind::GOST_256);
     check(KeyKind::GOST_512);
 }
+
+/// Where a certificate says things are — CRL Distribution Points, AIA
+/// OCSP and caIssuers — written by the built-in CA as OpenSSL reads them,
+/// and read by us from a certificate OpenSSL wrote.
+#[test]
+fn published_addresses_both_ways() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let kind = KeyKind::EcdsaP256;
+    let root = IssuedKey::new_root(&request(
+        kind,
+        Profile::Root,
+        Subject {
+            common_name: "Головной УЦ".into(),
+            ..Subject::default()
+        },
+    ))
+    .unwrap()
+    .with_crl_url("http://cdp.uc.example/root.crl")
+    .with_ca_issuers_url("http://cdp.uc.example/root.cer");
+    let sub = root
+        .issue(&request(
+            kind,
+            Profile::Root,
+            Subject {
+                common_name: "УЦ".into(),
+                ..Subject::default()
+            },
+        ))
+        .unwrap()
+        .with_crl_url("http://cdp.uc.example/uc.crl")
+        .with_ocsp_url("http://ocsp.uc.example/ocsp")
+        .with_ca_issuers_url("http://cdp.uc.example/uc.cer");
+    let person = sub
+        .issue(&request(kind, Profile::Signer, director()))
+        .unwrap();
+    let c = person.certificate();
+    assert_eq!(c.crl_urls, ["http://cdp.uc.example/uc.crl"]);
+    assert_eq!(c.ocsp_urls, ["http://ocsp.uc.example/ocsp"]);
+    assert_eq!(c.ca_issuers_urls, ["http://cdp.uc.example/uc.cer"]);
+    // The intermediate names its issuer's addresses, and no responder.
+    let s = sub.certificate();
+    assert_eq!(s.crl_urls, ["http://cdp.uc.example/root.crl"]);
+    assert!(s.ocsp_urls.is_empty());
+    assert_eq!(s.ca_issuers_urls, ["http://cdp.uc.example/root.cer"]);
+
+    std::fs::write(d.join("p.der"), &c.der).unwrap();
+    let out = openssl(
+        d,
+        &["x509", "-inform", "DER", "-in", "p.der", "-noout", "-text"],
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "X509v3 CRL Distribution Points",
+        "URI:http://cdp.uc.example/uc.crl",
+        "OCSP - URI:http://ocsp.uc.example/ocsp",
+        "CA Issuers - URI:http://cdp.uc.example/uc.cer",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+
+    let out = openssl(
+        d,
+        &[
+            "req", "-x509", "-new", "-nodes", "-newkey", "ec", "-pkeyopt",
+            "ec_paramgen_curve:P-256", "-keyout", "k.pem", "-out", "o.pem", "-days", "3",
+            "-subj", "/CN=OpenSSL", "-addext",
+            "crlDistributionPoints=URI:http://crl.example.ru/a.crl,URI:http://crl2.example.ru/a.crl",
+            "-addext",
+            "authorityInfoAccess=OCSP;URI:http://ocsp.example.ru,caIssuers;URI:http://ca.example.ru/ca.cer",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs =
+        cabinet_sign::CertificateInfo::parse(&std::fs::read(d.join("o.pem")).unwrap()).unwrap();
+    assert_eq!(
+        theirs.crl_urls,
+        [
+            "http://crl.example.ru/a.crl",
+            "http://crl2.example.ru/a.crl"
+        ]
+    );
+    assert_eq!(theirs.ocsp_urls, ["http://ocsp.example.ru"]);
+    assert_eq!(theirs.ca_issuers_urls, ["http://ca.example.ru/ca.cer"]);
+}
+
+/// A caIssuers address may serve a certs-only bundle (.p7c): the one
+/// OpenSSL writes (`crl2pkcs7 -nocrl`) is read, DER and PEM; anything else
+/// is `cert.malformed`.
+#[test]
+fn certs_only_bundles_from_openssl_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let kind = KeyKind::EcdsaP256;
+    let root = IssuedKey::new_root(&request(
+        kind,
+        Profile::Root,
+        Subject {
+            common_name: "Головной УЦ".into(),
+            ..Subject::default()
+        },
+    ))
+    .unwrap();
+    let uc = root
+        .issue(&request(
+            kind,
+            Profile::Root,
+            Subject {
+                common_name: "УЦ".into(),
+                ..Subject::default()
+            },
+        ))
+        .unwrap();
+    for (name, c) in [("root", root.certificate()), ("uc", uc.certificate())] {
+        std::fs::write(d.join(format!("{name}.der")), &c.der).unwrap();
+        let out = openssl(
+            d,
+            &[
+                "x509",
+                "-inform",
+                "DER",
+                "-in",
+                &format!("{name}.der"),
+                "-out",
+                &format!("{name}.pem"),
+            ],
+        );
+        assert!(out.status.success());
+    }
+    for form in ["DER", "PEM"] {
+        let out = openssl(
+            d,
+            &[
+                "crl2pkcs7",
+                "-nocrl",
+                "-certfile",
+                "uc.pem",
+                "-certfile",
+                "root.pem",
+                "-outform",
+                form,
+                "-out",
+                "bundle.p7c",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got =
+            cabinet_sign::verify::certificates_in(&std::fs::read(d.join("bundle.p7c")).unwrap())
+                .unwrap();
+        let mut names: Vec<_> = got
+            .iter()
+            .map(|c| c.subject_common_name.clone().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["Головной УЦ", "УЦ"], "{form}");
+    }
+    let e = cabinet_sign::verify::certificates_in(b"<html>moved</html>").unwrap_err();
+    assert_eq!(e.code().as_str(), "cert.malformed");
+}

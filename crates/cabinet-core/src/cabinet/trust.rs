@@ -39,11 +39,17 @@ pub struct TrustStatus {
     pub crls: u32,
 }
 
-/// The CRL addresses of the CA key each signer's chain ended at, for the
-/// signers whose revocation data is missing or stale.
+/// The CRL addresses for the signers whose revocation data is missing or
+/// stale: those their certificates name (CRL Distribution Points), then
+/// those the list gives for the CA key each chain ended at.
 fn wanted_crls(checks: &[SignerCheck], list: &TrustList) -> Vec<String> {
     let mut out = Vec::new();
     for c in checks.iter().filter(|c| needs_revocation(c)) {
+        for url in &c.certificate.crl_urls {
+            if !out.contains(url) {
+                out.push(url.clone());
+            }
+        }
         for ca in &c.chain {
             if let Some((_, key)) = list.authority_of(&ca.der) {
                 for url in &key.crl_urls {
@@ -227,11 +233,12 @@ impl Cabinet {
         let store = self.trust_store();
         let (crls, ocsp) = (store.crls(), store.ocsp_answers());
         let own = OwnRoots::new(&self.data_dir).list();
+        let more = store.aia_certificates();
         let evidence = Evidence {
             tsl: list.as_deref(),
             own_roots: &own,
             crls: &crls,
-            certificates: &[],
+            certificates: &more,
             ocsp: &ocsp,
             now: Utc::now(),
         };
@@ -260,16 +267,35 @@ impl Cabinet {
                 list.clone(),
                 own.clone(),
             );
-            let (crls, ocsp) = (store.crls(), store.ocsp_answers());
+            let (crls, ocsp, more) = (store.crls(), store.ocsp_answers(), store.aia_certificates());
             async move {
                 tokio::task::spawn_blocking(move || {
-                    content.judge(&signature, list.as_deref(), &own, &crls, &ocsp)
+                    content.judge(&signature, list.as_deref(), &own, &more, &crls, &ocsp)
                 })
                 .await
                 .map_err(|e| CoreError::Protocol(format!("verification task: {e}")))?
             }
         };
         let (mut checks, mut embedded, mut now) = pass(&store).await?;
+        // A chain that reaches no anchor: the CA certificates its
+        // certificates say are published (AIA caIssuers), fetched from
+        // there, up to three links.
+        for _ in 0..3 {
+            let mut fetched = false;
+            for url in wanted_issuers(&checks) {
+                match fetch_public(&url, MAX_AIA).await {
+                    Ok(bytes) => match store.save_aia(&url, &bytes) {
+                        Ok(()) => fetched = true,
+                        Err(e) => tracing::info!(%url, error = %e, "not a CA certificate"),
+                    },
+                    Err(e) => tracing::info!(%url, error = %e, "CA certificate not fetched"),
+                }
+            }
+            if !fetched {
+                break;
+            }
+            (checks, embedded, now) = pass(&store).await?;
+        }
         // A signer whose revocation data is missing or stale: its
         // certificate's OCSP responder first (through the portal), then
         // the CRLs of its CA's key on the list. Offline, or when the portal
@@ -329,6 +355,62 @@ impl Cabinet {
     }
 }
 
+/// The largest CA certificate (or bundle) fetched from an AIA address.
+const MAX_AIA: usize = 256 * 1024;
+
+/// The caIssuers addresses of the topmost certificate of each chain that
+/// reaches no anchor (the first address of each).
+fn wanted_issuers(checks: &[SignerCheck]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in checks
+        .iter()
+        .filter(|c| c.problems.contains(&ErrorCode::SigUntrusted))
+    {
+        let top = c.chain.last().unwrap_or(&c.certificate);
+        if let Some(url) = top.ca_issuers_urls.first() {
+            if !out.contains(url) {
+                out.push(url.clone());
+            }
+        }
+    }
+    out
+}
+
+/// GETs a public file a certificate names (a CA certificate): http or
+/// https only, 10 s, at most `limit` bytes. Straight from here, as any
+/// verifier does: the address is in the certificate, not the portal's.
+async fn fetch_public(url: &str, limit: usize) -> Result<Vec<u8>, CoreError> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| CoreError::Offline(e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(CoreError::Offline(format!("{url}: not HTTP")));
+    }
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .build()
+        .map_err(|e| CoreError::Offline(e.to_string()))?;
+    let mut resp = client
+        .get(parsed)
+        .send()
+        .await
+        .map_err(|e| CoreError::Offline(format!("{url}: {e}")))?;
+    if !resp.status().is_success() {
+        return Err(CoreError::Offline(format!("{url}: HTTP {}", resp.status())));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| CoreError::Offline(format!("{url}: {e}")))?
+    {
+        if body.len() + chunk.len() > limit {
+            return Err(CoreError::Invalid(ErrorCode::FileTooLarge));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// Whether a signer's revocation data is missing or stale.
 fn needs_revocation(c: &SignerCheck) -> bool {
     c.problems
@@ -353,6 +435,7 @@ impl Content {
         signature: &[u8],
         list: Option<&TrustList>,
         own_roots: &[cabinet_sign::CertificateInfo],
+        certificates: &[cabinet_sign::CertificateInfo],
         crls: &[Vec<u8>],
         ocsp: &[Vec<u8>],
     ) -> Result<(Vec<SignerCheck>, Option<Vec<u8>>, chrono::DateTime<Utc>), CoreError> {
@@ -361,7 +444,7 @@ impl Content {
             tsl: list,
             own_roots,
             crls,
-            certificates: &[],
+            certificates,
             ocsp,
             now,
         };

@@ -124,6 +124,10 @@ pub fn issue_pki(conn: &mut Connection, cfg: &PortalConfig) -> Result<DemoPki, P
             profile: Profile::Root,
         })
         .map_err(internal("CA"))?;
+        // The certificates it issues say where its CRL is (the address the
+        // trust list names for its key).
+        let url = crl_url(authority, &ca.certificate().sha256);
+        let ca = ca.with_crl_url(&url);
         let crl = ca
             .crl(&[], now, now + Duration::days(365))
             .map_err(internal("CRL"))?;
