@@ -225,14 +225,20 @@ impl TrustStore {
             .collect()
     }
 
+    fn aia_name(url: &str) -> String {
+        format!("aia/{}.bin", &hex(&Sha256::digest(url.as_bytes()))[..32])
+    }
+
+    /// Whether what `url` served is kept.
+    pub fn has_aia(&self, url: &str) -> bool {
+        self.dir.join(Self::aia_name(url)).exists()
+    }
+
     /// Keeps what an AIA caIssuers address served (a certificate or a
     /// certs-only bundle; `cert.malformed` and nothing kept otherwise).
     pub fn save_aia(&self, url: &str, bytes: &[u8]) -> Result<(), CoreError> {
         cabinet_sign::verify::certificates_in(bytes)?;
-        self.write(
-            &format!("aia/{}.bin", &hex(&Sha256::digest(url.as_bytes()))[..32]),
-            bytes,
-        )
+        self.write(&Self::aia_name(url), bytes)
     }
 
     /// The next update of the CRL stored for `url`, if one is.

@@ -598,7 +598,7 @@ fn assess_signer(
     // What the signer carries for the long term (CAdES-X Long Type 1):
     // its chain's certificates and revocation data join the evidence.
     let mut long_term_problems = Vec::new();
-    let long_term = crate::long_term::read(si).unwrap_or_else(|_| {
+    let long_term = crate::long_term::read(si, cert).unwrap_or_else(|_| {
         long_term_problems.push(ErrorCode::SigLongTermBroken);
         Default::default()
     });

@@ -260,9 +260,11 @@ pub fn x1_data(si: &SignerInfo) -> Result<Vec<u8>, SignError> {
     Ok(data)
 }
 
-/// What `si` carries of CAdES-C / X Long / X Type 1. Errors only for an
-/// attribute that is not what its type says.
-pub fn read(si: &SignerInfo) -> Result<LongTermData, SignError> {
+/// What `si` (whose certificate is `signer`) carries of CAdES-C / X Long
+/// / X Type 1. Errors only for an attribute that is not what its type
+/// says. The signer's own certificate may be among the values without a
+/// reference (references name the CA certificates only).
+pub fn read(si: &SignerInfo, signer: &Certificate) -> Result<LongTermData, SignError> {
     let mut out = LongTermData::default();
     let cert_refs: Vec<OtherCertId> = first_value(si, &ID_AA_ETS_CERTIFICATE_REFS)
         .transpose()?
@@ -278,7 +280,7 @@ pub fn read(si: &SignerInfo) -> Result<LongTermData, SignError> {
             if !cert_refs
                 .iter()
                 .any(|r| hash_matches(&r.other_cert_hash, &der))
-                && !is_signer(si, &c)
+                && c != *signer
             {
                 out.unreferenced_values += 1;
             }
@@ -301,11 +303,21 @@ pub fn read(si: &SignerInfo) -> Result<LongTermData, SignError> {
         }
         for response in values.ocsp_vals.unwrap_or_default() {
             let der = response.to_der().map_err(malformed)?;
+            // By its hash, or (the hash is optional) by its responder and
+            // the time it was produced.
+            let identity = x509_ocsp::BasicOcspResponse::from_der(&der)
+                .ok()
+                .and_then(|b| {
+                    let id = Any::encode_from(&b.tbs_response_data.responder_id).ok()?;
+                    Some((id, b.tbs_response_data.produced_at.0))
+                });
             let referenced = rev_refs.iter().flat_map(|r| r.ocspids.iter()).any(|ids| {
-                ids.ocsp_responses.iter().any(|id| {
-                    id.ocsp_rep_hash
-                        .as_ref()
-                        .is_some_and(|h| hash_matches(h, &der))
+                ids.ocsp_responses.iter().any(|id| match &id.ocsp_rep_hash {
+                    Some(h) => hash_matches(h, &der),
+                    None => identity.as_ref().is_some_and(|(responder, produced)| {
+                        *responder == id.ocsp_identifier.ocsp_responder_id
+                            && *produced == id.ocsp_identifier.produced_at
+                    }),
                 })
             });
             if !referenced {
@@ -323,16 +335,6 @@ pub fn read(si: &SignerInfo) -> Result<LongTermData, SignError> {
         out.x1_data = x1_data(si)?;
     }
     Ok(out)
-}
-
-fn is_signer(si: &SignerInfo, c: &Certificate) -> bool {
-    match &si.sid {
-        cms::signed_data::SignerIdentifier::IssuerAndSerialNumber(ias) => {
-            ias.issuer == c.tbs_certificate.issuer
-                && ias.serial_number == c.tbs_certificate.serial_number
-        }
-        cms::signed_data::SignerIdentifier::SubjectKeyIdentifier(_) => false,
-    }
 }
 
 // ---- writing ----

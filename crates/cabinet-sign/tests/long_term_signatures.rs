@@ -229,19 +229,25 @@ fn long_term_data_changed_after_it_was_stamped_is_found() {
     );
     assert_eq!(c.verdict, Verdict::Indeterminate);
     // An escTimeStamp is refused when it is over anything else.
-    let tokens: Vec<Vec<u8>> = vec![long_term::read(
-        &ContentInfo::from_der(&other)
-            .unwrap()
-            .content
-            .decode_as::<SignedData>()
-            .unwrap()
-            .signer_infos
-            .0
-            .as_slice()[0],
-    )
-    .unwrap()
-    .esc_token
-    .unwrap()];
+    let sd = ContentInfo::from_der(&other)
+        .unwrap()
+        .content
+        .decode_as::<SignedData>()
+        .unwrap();
+    let esc = sd.signer_infos.0.as_slice()[0]
+        .unsigned_attrs
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|a| a.oid.to_string() == "1.2.840.113549.1.9.16.2.25")
+        .unwrap()
+        .values
+        .iter()
+        .next()
+        .unwrap()
+        .to_der()
+        .unwrap();
+    let tokens = vec![esc];
     let e = long_term::add_esc_timestamps(&good, &tokens).unwrap_err();
     assert_eq!(e.code().as_str(), "tsp.mismatch");
 }

@@ -280,9 +280,15 @@ impl Cabinet {
         // A chain that reaches no anchor: the CA certificates its
         // certificates say are published (AIA caIssuers), fetched from
         // there, up to three links.
+        let mut asked = std::collections::HashSet::new();
         for _ in 0..3 {
             let mut fetched = false;
             for url in wanted_issuers(&checks) {
+                // Each address once per judgement, and never one whose
+                // certificate is kept already (it did not help).
+                if !asked.insert(url.clone()) || store.has_aia(&url) {
+                    continue;
+                }
                 match fetch_public(&url, MAX_AIA).await {
                     Ok(bytes) => match store.save_aia(&url, &bytes) {
                         Ok(()) => fetched = true,
