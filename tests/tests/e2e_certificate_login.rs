@@ -132,12 +132,14 @@ async fn director_logs_in_with_demo_pfx_after_wrong_password_and_expired_certifi
         verdict.contains("аккредитованным УЦ «АО «Демо УЦ»»"),
         "{verdict}"
     );
+    // The director's certificate names the demo CA's OCSP responder: its
+    // answer is the revocation data.
     assert!(
-        verdict.contains("Сведения об отзыве: список отзыва"),
+        verdict.contains("Сведения об отзыве: ответ OCSP-службы «OCSP-служба ОргКабинета"),
         "{verdict}"
     );
-    // Signed online: the portal's service stamped it (CAdES-T), so the
-    // moment judged is the proven signing time.
+    // Signed online: the portal's service stamped it, so the moment judged
+    // is the proven signing time.
     assert!(
         verdict.contains("время подтверждено штампом времени «Служба штампов времени ОргКабинета"),
         "{verdict}"
