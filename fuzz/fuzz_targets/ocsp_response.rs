@@ -31,7 +31,13 @@ fn keys() -> &'static (IssuedKey, IssuedKey) {
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let (ca, signer) = keys();
-    let _ = cabinet_sign::ocsp::status_from_reply(data, signer.certificate(), ca.certificate(), &[1; 16]);
+    let _ = cabinet_sign::ocsp::status_from_reply(
+        data,
+        signer.certificate(),
+        ca.certificate(),
+        &[1; 16],
+        chrono::Utc::now(),
+    );
     let _ = cabinet_sign::ocsp::basic_response(data);
     if let (Ok(cert), Ok(issuer)) = (
         x509_cert::Certificate::from_der(&signer.certificate().der),

@@ -320,14 +320,21 @@ pub fn request_for(
     Ok((req.to_der().map_err(failed)?, nonce))
 }
 
+/// How far from now an answer without our nonce may have been made to
+/// count (responders that serve pre-produced answers send none).
+pub const FRESH_WITHOUT_NONCE_SECS: i64 = 10 * 60;
+
 /// The client's side: what a responder's `reply` to our request says
 /// about `cert` — successful, signed by the issuer or its delegated
-/// responder, our `nonce` echoed (`revocation.unknown` otherwise).
+/// responder, our `nonce` echoed (`revocation.unknown` otherwise). An
+/// answer with no nonce at all counts only when made within
+/// [`FRESH_WITHOUT_NONCE_SECS`] of `now`: an old one could be replayed.
 pub fn status_from_reply(
     reply: &[u8],
     cert: &CertificateInfo,
     issuer: &CertificateInfo,
     nonce: &[u8],
+    now: DateTime<Utc>,
 ) -> Result<Status, SignError> {
     if reply.len() > MAX_REPLY {
         return Err(SignError::RevocationUnknown);
@@ -343,10 +350,15 @@ pub fn status_from_reply(
         .iter()
         .flatten()
         .find(|e| e.extn_id.to_string() == ID_PKIX_OCSP_NONCE)
-        .and_then(|e| OctetString::from_der(e.extn_value.as_bytes()).ok())
-        .is_some_and(|n| n.as_bytes() == nonce);
-    if !echoed {
-        return Err(SignError::RevocationUnknown);
+        .map(|e| {
+            OctetString::from_der(e.extn_value.as_bytes()).is_ok_and(|n| n.as_bytes() == nonce)
+        });
+    let fresh = |t: DateTime<Utc>| (t - now).num_seconds().abs() <= FRESH_WITHOUT_NONCE_SECS;
+    match echoed {
+        Some(true) => {}
+        Some(false) => return Err(SignError::RevocationUnknown),
+        None if fresh(when(&basic.tbs_response_data.produced_at)) => {}
+        None => return Err(SignError::RevocationUnknown),
     }
     let c = Certificate::from_der(&cert.der).map_err(failed)?;
     let i = Certificate::from_der(&issuer.der).map_err(failed)?;

@@ -149,6 +149,7 @@ fn ocsp_response_inputs() {
             signer.certificate(),
             ca.certificate(),
             &[1; 16],
+            chrono::Utc::now(),
         )
         .unwrap_err();
         assert_eq!(e.code().as_str(), "revocation.unknown", "{name}");

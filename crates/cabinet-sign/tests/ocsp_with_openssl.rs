@@ -215,6 +215,7 @@ fn our_requests_answered_by_openssl_read_back() {
     for (name, der) in [
         ("ca", &ca.certificate().der),
         ("rsp", &responder.certificate().der),
+        ("good", &good.certificate().der),
     ] {
         std::fs::write(d.join(format!("{name}.der")), der).unwrap();
         let out = openssl(
@@ -279,19 +280,110 @@ fn our_requests_answered_by_openssl_read_back() {
         (std::fs::read(d.join("resp.der")).unwrap(), nonce)
     };
     let (reply, nonce) = answer(&good);
-    let s = status_from_reply(&reply, good.certificate(), ca.certificate(), &nonce).unwrap();
+    let s = status_from_reply(
+        &reply,
+        good.certificate(),
+        ca.certificate(),
+        &nonce,
+        Utc::now(),
+    )
+    .unwrap();
     assert_eq!(s.revoked_at, None);
     assert_eq!(s.responder, "OCSP-служба УЦ");
     assert!(s.next_update.is_some());
     let (reply, nonce) = answer(&revoked);
-    let s = status_from_reply(&reply, revoked.certificate(), ca.certificate(), &nonce).unwrap();
+    let s = status_from_reply(
+        &reply,
+        revoked.certificate(),
+        ca.certificate(),
+        &nonce,
+        Utc::now(),
+    )
+    .unwrap();
     assert_eq!(s.revoked_at.map(|t| t.timestamp()), Some(when.timestamp()));
     // An answer to someone else's request (another nonce) proves nothing
     // about now.
-    let e =
-        status_from_reply(&reply, revoked.certificate(), ca.certificate(), &[7; 16]).unwrap_err();
+    let e = status_from_reply(
+        &reply,
+        revoked.certificate(),
+        ca.certificate(),
+        &[7; 16],
+        Utc::now(),
+    )
+    .unwrap_err();
     assert_eq!(e.code().as_str(), "revocation.unknown");
+    // A responder that sends no nonce (pre-produced answers): its answer
+    // counts only while fresh.
+    let out = openssl(
+        d,
+        &[
+            "ocsp",
+            "-issuer",
+            "ca.pem",
+            "-cert",
+            "good.pem",
+            "-no_nonce",
+            "-reqout",
+            "plain.der",
+        ],
+    );
+    assert!(out.status.success());
+    let out = openssl(
+        d,
+        &[
+            "ocsp",
+            "-index",
+            "index.txt",
+            "-CA",
+            "ca.pem",
+            "-rsigner",
+            "rsp.pem",
+            "-rkey",
+            "rsp.key",
+            "-reqin",
+            "plain.der",
+            "-respout",
+            "plain-resp.der",
+            "-ndays",
+            "1",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plain = std::fs::read(d.join("plain-resp.der")).unwrap();
+    let s = status_from_reply(
+        &plain,
+        good.certificate(),
+        ca.certificate(),
+        &[9; 16],
+        Utc::now(),
+    )
+    .unwrap();
+    assert_eq!(s.revoked_at, None);
+    let e = status_from_reply(
+        &plain,
+        good.certificate(),
+        ca.certificate(),
+        &[9; 16],
+        Utc::now() + Duration::hours(1),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.code().as_str(),
+        "revocation.unknown",
+        "an old answer could be replayed"
+    );
     // Nor does an answer about another certificate.
-    let e = status_from_reply(&reply, good.certificate(), ca.certificate(), &nonce).unwrap_err();
+    let e = status_from_reply(
+        &reply,
+        good.certificate(),
+        ca.certificate(),
+        &nonce,
+        Utc::now(),
+    )
+    .unwrap_err();
     assert_eq!(e.code().as_str(), "revocation.unknown");
 }

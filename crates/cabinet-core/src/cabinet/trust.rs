@@ -356,7 +356,7 @@ impl Cabinet {
     ) -> Result<Vec<u8>, CoreError> {
         let (request, nonce) = cabinet_sign::ocsp::request_for(cert, issuer)?;
         let reply = self.backend.ocsp(url, &request).await?;
-        cabinet_sign::ocsp::status_from_reply(&reply, cert, issuer, &nonce)?;
+        cabinet_sign::ocsp::status_from_reply(&reply, cert, issuer, &nonce, Utc::now())?;
         Ok(reply)
     }
 }

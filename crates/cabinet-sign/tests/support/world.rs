@@ -130,6 +130,7 @@ impl World {
             who.certificate(),
             self.uc.certificate(),
             &nonce,
+            at,
         )
         .expect("the reply reads");
         reply
