@@ -208,6 +208,14 @@ fn cert_json(c: &CertificateInfo) -> serde_json::Value {
 }
 
 /// What `cabinet verify` judges with.
+/// A trust list file given with `--tsl`.
+fn read_tsl(path: &Path) -> Result<cabinet_sign::tsl::TrustList, Failure> {
+    Ok(cabinet_sign::tsl::TrustList::parse(&read_regular_file(
+        path,
+        cabinet_sign::tsl::MAX_TSL as u64,
+    )?)?)
+}
+
 /// What `cabinet sign --level xl1` takes the long-term data from: the
 /// list (`--tsl`, else the one kept for the configured portal; none is
 /// `trust.not_checked`, said before anything is signed) and the CRLs
@@ -223,10 +231,7 @@ pub fn long_term_evidence(
         .as_ref()
         .map(|url| cabinet_core::trust_store::TrustStore::new(&config.data_dir, url.as_str()));
     let list = match tsl {
-        Some(path) => Some(cabinet_sign::tsl::TrustList::parse(&read_regular_file(
-            path,
-            cabinet_sign::tsl::MAX_TSL as u64,
-        )?)?),
+        Some(path) => Some(read_tsl(path)?),
         None => match &store {
             Some(s) => s.list()?.map(|s| (*s.list).clone()),
             None => None,
@@ -288,10 +293,7 @@ pub fn verify(
         .collect::<Result<Vec<_>, _>>()?;
     crls.extend(with.stored_crls);
     let tsl = match with.tsl {
-        Some(path) => Some(cabinet_sign::tsl::TrustList::parse(&read_regular_file(
-            path,
-            cabinet_sign::tsl::MAX_TSL as u64,
-        )?)?),
+        Some(path) => Some(read_tsl(path)?),
         None => with.stored,
     };
     let evidence = cabinet_sign::assess::Evidence {

@@ -655,7 +655,10 @@ impl ApiV1Client {
     /// Reads a response body of at most `limit` bytes (`file.too_large`
     /// past it), as it arrives: a hostile or broken server cannot fill
     /// memory.
-    async fn body_within(mut resp: Response, limit: usize) -> Result<Vec<u8>, CoreError> {
+    pub(crate) async fn body_within(
+        mut resp: Response,
+        limit: usize,
+    ) -> Result<Vec<u8>, CoreError> {
         let mut out = Vec::new();
         while let Some(chunk) = resp
             .chunk()

@@ -163,16 +163,21 @@ impl TrustStore {
         format!("crl/{}.crl", &hex(&Sha256::digest(url.as_bytes()))[..32])
     }
 
-    /// Every stored CRL.
-    pub fn crls(&self) -> Vec<Vec<u8>> {
-        let Ok(entries) = std::fs::read_dir(self.dir.join("crl")) else {
+    /// The contents of every `*.ext` file kept in `folder`.
+    fn kept(&self, folder: &str, ext: &str) -> Vec<Vec<u8>> {
+        let Ok(entries) = std::fs::read_dir(self.dir.join(folder)) else {
             return Vec::new();
         };
         entries
             .flatten()
-            .filter(|e| e.path().extension().is_some_and(|x| x == "crl"))
+            .filter(|e| e.path().extension().is_some_and(|x| x == ext))
             .filter_map(|e| std::fs::read(e.path()).ok())
             .collect()
+    }
+
+    /// Every stored CRL.
+    pub fn crls(&self) -> Vec<Vec<u8>> {
+        self.kept("crl", "crl")
     }
 
     /// Keeps the CRL fetched from `url` (`crl.malformed` and nothing
@@ -192,14 +197,7 @@ impl TrustStore {
 
     /// Every kept OCSP answer (one per certificate, the newest).
     pub fn ocsp_answers(&self) -> Vec<Vec<u8>> {
-        let Ok(entries) = std::fs::read_dir(self.dir.join("ocsp")) else {
-            return Vec::new();
-        };
-        entries
-            .flatten()
-            .filter(|e| e.path().extension().is_some_and(|x| x == "der"))
-            .filter_map(|e| std::fs::read(e.path()).ok())
-            .collect()
+        self.kept("ocsp", "der")
     }
 
     /// Keeps an OCSP answer about `cert` (checked by the caller: signed,
@@ -214,13 +212,9 @@ impl TrustStore {
 
     /// Every CA certificate fetched from an AIA caIssuers address.
     pub fn aia_certificates(&self) -> Vec<cabinet_sign::CertificateInfo> {
-        let Ok(entries) = std::fs::read_dir(self.dir.join("aia")) else {
-            return Vec::new();
-        };
-        entries
-            .flatten()
-            .filter_map(|e| std::fs::read(e.path()).ok())
-            .filter_map(|b| cabinet_sign::verify::certificates_in(&b).ok())
+        self.kept("aia", "bin")
+            .iter()
+            .filter_map(|b| cabinet_sign::verify::certificates_in(b).ok())
             .flatten()
             .collect()
     }

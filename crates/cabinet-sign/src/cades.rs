@@ -151,7 +151,36 @@ fn key_certificates(key: &dyn SigningKey) -> Result<Vec<Certificate>, SignError>
         .collect()
 }
 
-fn encode(sd: &SignedData) -> Result<Vec<u8>, SignError> {
+/// A signature (DER, BER or base64) as its SignedData, to add unsigned
+/// attributes to.
+pub(crate) fn parse_signature(signature: &[u8]) -> Result<SignedData, SignError> {
+    let der = crate::verify::decode_signature(signature)?;
+    crate::verify::parse_signed_data(&der)
+}
+
+/// `si`'s unsigned attributes without those of the types in `drop`, with
+/// `add` after them. The signed parts stay byte for byte.
+pub(crate) fn replace_unsigned(
+    si: &mut cms::signed_data::SignerInfo,
+    drop: &[ObjectIdentifier],
+    add: Vec<x509_cert::attr::Attribute>,
+) -> Result<(), SignError> {
+    let mut attrs: Vec<x509_cert::attr::Attribute> = si
+        .unsigned_attrs
+        .take()
+        .map(|a| a.into_vec())
+        .unwrap_or_default();
+    attrs.retain(|a| !drop.contains(&a.oid));
+    attrs.extend(add);
+    si.unsigned_attrs = Some(
+        x509_cert::der::asn1::SetOfVec::try_from(attrs)
+            .map_err(|e| SignError::MalformedSignature(e.to_string()))?,
+    );
+    Ok(())
+}
+
+/// The SignedData as a ContentInfo, DER.
+pub(crate) fn encode(sd: &SignedData) -> Result<Vec<u8>, SignError> {
     ContentInfo {
         content_type: ID_SIGNED_DATA,
         content: Any::encode_from(sd).map_err(|e| failed("SignedData", e))?,

@@ -29,8 +29,7 @@
 //! reading what a signer carries ([`read`]) for [`crate::assess`]. No
 //! network: the caller brings the certificates, CRLs and tokens.
 
-use cms::content_info::ContentInfo;
-use cms::signed_data::{SignedData, SignerInfo};
+use cms::signed_data::SignerInfo;
 use x509_cert::attr::Attribute;
 use x509_cert::der::asn1::{GeneralizedTime, ObjectIdentifier, OctetString, SetOfVec, UtcTime};
 use x509_cert::der::{Any, Decode, Encode, Sequence};
@@ -58,7 +57,6 @@ pub const ID_AA_ETS_REVOCATION_VALUES: ObjectIdentifier =
 /// id-aa-ets-escTimeStamp (CAdES-X Type 1).
 pub const ID_AA_ETS_ESC_TIME_STAMP: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.25");
-const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 
 /// The attributes this module writes; replaced as a whole on upgrade.
 const LONG_TERM_ATTRIBUTES: [ObjectIdentifier; 5] = [
@@ -339,20 +337,6 @@ pub fn read(si: &SignerInfo, signer: &Certificate) -> Result<LongTermData, SignE
 
 // ---- writing ----
 
-fn parse(signature: &[u8]) -> Result<SignedData, SignError> {
-    let der = crate::verify::decode_signature(signature)?;
-    crate::verify::parse_signed_data(&der)
-}
-
-fn encode(sd: SignedData) -> Result<Vec<u8>, SignError> {
-    ContentInfo {
-        content_type: ID_SIGNED_DATA,
-        content: Any::encode_from(&sd).map_err(malformed)?,
-    }
-    .to_der()
-    .map_err(malformed)
-}
-
 fn attribute(oid: ObjectIdentifier, value: &impl Encode) -> Result<Attribute, SignError> {
     Ok(Attribute {
         oid,
@@ -398,7 +382,7 @@ pub fn add_validation_data(
     signature: &[u8],
     data: &[ValidationData],
 ) -> Result<Vec<u8>, SignError> {
-    let mut sd = parse(signature)?;
+    let mut sd = crate::cades::parse_signature(signature)?;
     let mut signers = sd.signer_infos.0.into_vec();
     if signers.len() != data.len() {
         return Err(malformed("one set of validation data per signer"));
@@ -469,27 +453,26 @@ pub fn add_validation_data(
             ocsp_vals: (!ocsp_values.is_empty()).then_some(ocsp_values),
             other_rev_vals: None,
         };
-        let mut attrs: Vec<Attribute> = si
-            .unsigned_attrs
-            .take()
-            .map(|a| a.into_vec())
-            .unwrap_or_default();
-        attrs.retain(|a| !LONG_TERM_ATTRIBUTES.contains(&a.oid));
-        attrs.push(attribute(ID_AA_ETS_CERTIFICATE_REFS, &cert_refs)?);
-        attrs.push(attribute(ID_AA_ETS_REVOCATION_REFS, &rev_refs)?);
-        attrs.push(attribute(ID_AA_ETS_CERT_VALUES, &certificates)?);
-        attrs.push(attribute(ID_AA_ETS_REVOCATION_VALUES, &values)?);
-        si.unsigned_attrs = Some(SetOfVec::try_from(attrs).map_err(malformed)?);
+        crate::cades::replace_unsigned(
+            si,
+            &LONG_TERM_ATTRIBUTES,
+            vec![
+                attribute(ID_AA_ETS_CERTIFICATE_REFS, &cert_refs)?,
+                attribute(ID_AA_ETS_REVOCATION_REFS, &rev_refs)?,
+                attribute(ID_AA_ETS_CERT_VALUES, &certificates)?,
+                attribute(ID_AA_ETS_REVOCATION_VALUES, &values)?,
+            ],
+        )?;
     }
     sd.signer_infos =
         cms::signed_data::SignerInfos(SetOfVec::try_from(signers).map_err(malformed)?);
-    encode(sd)
+    crate::cades::encode(&sd)
 }
 
 /// For each signer: its digest algorithm and the hash of its X1 data —
 /// what its escTimeStamp is requested over.
 pub fn esc_imprints(signature: &[u8]) -> Result<Vec<(DigestAlgorithm, Vec<u8>)>, SignError> {
-    parse(signature)?
+    crate::cades::parse_signature(signature)?
         .signer_infos
         .0
         .iter()
@@ -507,7 +490,7 @@ pub fn esc_imprints(signature: &[u8]) -> Result<Vec<(DigestAlgorithm, Vec<u8>)>,
 /// The signature with `tokens[i]` as the escTimeStamp of the i-th signer;
 /// each token must be over that signer's X1 data (`tsp.mismatch`).
 pub fn add_esc_timestamps(signature: &[u8], tokens: &[Vec<u8>]) -> Result<Vec<u8>, SignError> {
-    let mut sd = parse(signature)?;
+    let mut sd = crate::cades::parse_signature(signature)?;
     let mut signers = sd.signer_infos.0.into_vec();
     if signers.len() != tokens.len() {
         return Err(SignError::TimestampMismatch);
@@ -518,19 +501,16 @@ pub fn add_esc_timestamps(signature: &[u8], tokens: &[Vec<u8>]) -> Result<Vec<u8
             return Err(SignError::TimestampMismatch);
         }
         let value = Any::from_der(&ts.token).map_err(malformed)?;
-        let mut attrs: Vec<Attribute> = si
-            .unsigned_attrs
-            .take()
-            .map(|a| a.into_vec())
-            .unwrap_or_default();
-        attrs.retain(|a| a.oid != ID_AA_ETS_ESC_TIME_STAMP);
-        attrs.push(Attribute {
-            oid: ID_AA_ETS_ESC_TIME_STAMP,
-            values: SetOfVec::try_from(vec![value]).map_err(malformed)?,
-        });
-        si.unsigned_attrs = Some(SetOfVec::try_from(attrs).map_err(malformed)?);
+        crate::cades::replace_unsigned(
+            si,
+            &[ID_AA_ETS_ESC_TIME_STAMP],
+            vec![Attribute {
+                oid: ID_AA_ETS_ESC_TIME_STAMP,
+                values: SetOfVec::try_from(vec![value]).map_err(malformed)?,
+            }],
+        )?;
     }
     sd.signer_infos =
         cms::signed_data::SignerInfos(SetOfVec::try_from(signers).map_err(malformed)?);
-    encode(sd)
+    crate::cades::encode(&sd)
 }

@@ -19,7 +19,6 @@
 use chrono::{DateTime, Utc};
 use cmpv2::status::{PkiFailureInfoValues as Fail, PkiStatus, PkiStatusInfo};
 use cms::content_info::ContentInfo;
-use cms::signed_data::SignedData;
 use x509_cert::attr::Attribute;
 use x509_cert::der::asn1::{GeneralizedTime, Int, ObjectIdentifier, OctetString, SetOfVec};
 use x509_cert::der::{Any, Decode, Encode};
@@ -35,7 +34,6 @@ pub const ID_AA_SIGNATURE_TIME_STAMP_TOKEN: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
 /// id-kp-timeStamping.
 const ID_KP_TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
-const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 /// The demo TSA's policy (an arc of no one's: a demo).
 pub const DEMO_POLICY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.643.2.2.38.4.1");
 
@@ -262,11 +260,6 @@ pub fn reply(
     .map_err(malformed)
 }
 
-fn parse(signature: &[u8]) -> Result<SignedData, SignError> {
-    let der = crate::verify::decode_signature(signature)?;
-    crate::verify::parse_signed_data(&der)
-}
-
 /// For each signer, in order: the digest algorithm of its key and the
 /// hash of its signature value — what a CAdES-T time stamp is over.
 pub fn imprints(signature: &[u8]) -> Result<Vec<(DigestAlgorithm, Vec<u8>)>, SignError> {
@@ -279,7 +272,7 @@ pub fn imprints(signature: &[u8]) -> Result<Vec<(DigestAlgorithm, Vec<u8>)>, Sig
 /// [`imprints`], and whether each signer already carries a signature time
 /// stamp (a co-signature leaves the earlier signers' stamps as they are).
 pub fn stamp_needs(signature: &[u8]) -> Result<Vec<(DigestAlgorithm, Vec<u8>, bool)>, SignError> {
-    parse(signature)?
+    crate::cades::parse_signature(signature)?
         .signer_infos
         .0
         .iter()
@@ -312,7 +305,7 @@ pub fn add_some_signature_timestamps(
     signature: &[u8],
     tokens: &[Option<Vec<u8>>],
 ) -> Result<Vec<u8>, SignError> {
-    let mut sd = parse(signature)?;
+    let mut sd = crate::cades::parse_signature(signature)?;
     let mut signers = sd.signer_infos.0.into_vec();
     if signers.len() != tokens.len() {
         return Err(SignError::TimestampMismatch);
@@ -328,23 +321,11 @@ pub fn add_some_signature_timestamps(
             oid: ID_AA_SIGNATURE_TIME_STAMP_TOKEN,
             values: SetOfVec::try_from(vec![value]).map_err(malformed)?,
         };
-        let mut attrs: Vec<Attribute> = si
-            .unsigned_attrs
-            .take()
-            .map(|a| a.into_vec())
-            .unwrap_or_default();
-        attrs.retain(|a| a.oid != ID_AA_SIGNATURE_TIME_STAMP_TOKEN);
-        attrs.push(attribute);
-        si.unsigned_attrs = Some(SetOfVec::try_from(attrs).map_err(malformed)?);
+        crate::cades::replace_unsigned(si, &[ID_AA_SIGNATURE_TIME_STAMP_TOKEN], vec![attribute])?;
     }
     sd.signer_infos =
         cms::signed_data::SignerInfos(SetOfVec::try_from(signers).map_err(malformed)?);
-    ContentInfo {
-        content_type: ID_SIGNED_DATA,
-        content: Any::encode_from(&sd).map_err(malformed)?,
-    }
-    .to_der()
-    .map_err(malformed)
+    crate::cades::encode(&sd)
 }
 
 /// The signature time stamp token a SignerInfo carries, if any.

@@ -395,7 +395,7 @@ async fn fetch_public(url: &str, limit: usize) -> Result<Vec<u8>, CoreError> {
         .redirect(reqwest::redirect::Policy::limited(3))
         .build()
         .map_err(|e| CoreError::Offline(e.to_string()))?;
-    let mut resp = client
+    let resp = client
         .get(parsed)
         .send()
         .await
@@ -403,18 +403,7 @@ async fn fetch_public(url: &str, limit: usize) -> Result<Vec<u8>, CoreError> {
     if !resp.status().is_success() {
         return Err(CoreError::Offline(format!("{url}: HTTP {}", resp.status())));
     }
-    let mut body = Vec::new();
-    while let Some(chunk) = resp
-        .chunk()
-        .await
-        .map_err(|e| CoreError::Offline(format!("{url}: {e}")))?
-    {
-        if body.len() + chunk.len() > limit {
-            return Err(CoreError::Invalid(ErrorCode::FileTooLarge));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+    crate::api_v1::ApiV1Client::body_within(resp, limit).await
 }
 
 /// Whether a signer's revocation data is missing or stale.
